@@ -1,0 +1,35 @@
+package dev.cairn.storage;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What Cairn knows about one stored record, from {@link Storage#metadata(String, String)}.
+ *
+ * @param collection the collection name
+ * @param key the key
+ * @param version the store-wide sequence number of the write that produced this value
+ * @param createdAt when the key was first written (kept across overwrites)
+ * @param updatedAt when the current value was written
+ * @param rawLength the value's length in bytes as the caller gave it
+ * @param storedLength the bytes the payload takes in the store (after compression; for a
+ *     deduplicated value, the size of the one shared copy)
+ * @param codec the name of the codec the payload is stored with ({@code identity} if
+ *     compression did not pay)
+ * @param deduplicated whether the value is stored as a content-addressed blob that other records
+ *     may share (values below the inline threshold are stored inline)
+ * @param accessCount how often the record was read (kept in memory, flushed in batches)
+ * @param lastAccessedAt when it was last read, if ever
+ */
+public record RecordMetadata(
+    String collection,
+    String key,
+    long version,
+    Instant createdAt,
+    Instant updatedAt,
+    int rawLength,
+    int storedLength,
+    String codec,
+    boolean deduplicated,
+    long accessCount,
+    Optional<Instant> lastAccessedAt) {}

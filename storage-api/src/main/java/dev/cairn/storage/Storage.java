@@ -1,0 +1,152 @@
+package dev.cairn.storage;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * A persistent store of records ({@code collection}, {@code key}, value) over a pluggable
+ * backend, with compression, content-hash deduplication, an optional read cache, integrity
+ * verification on read, statistics and scheduled maintenance.
+ *
+ * <p>Open one with {@link #builder()}:
+ *
+ * <pre>{@code
+ * try (Storage storage = Storage.builder().directory(Path.of("data")).open()) {
+ *   storage.put("players", "p-1", new Player("Ada", 100));
+ *   Optional<Player> p = storage.get("players", "p-1", Player.class);
+ * }
+ * }</pre>
+ *
+ * <p><b>Thread safety.</b> All methods are safe to call from any number of threads. Writes are
+ * serialised inside one instance; reads run concurrently with each other and with the writer.
+ *
+ * <p><b>Arguments.</b> Collection names match {@code [A-Za-z0-9_.-]{1,64}}; keys are 1 to 256
+ * bytes in UTF-8 (so that every backend, LMDB included, can hold them) and must be well-formed
+ * Unicode. Violations throw {@link IllegalArgumentException} naming the argument; {@code null}
+ * throws {@link NullPointerException}. Neither changes anything.
+ *
+ * <p><b>Durability.</b> A write call returns after its commit is durable according to the
+ * configured {@link Durability} ({@link Durability#SYNC} by default).
+ *
+ * <p><b>Consistency.</b> A read that starts after a write call returned never sees an older
+ * value, cache or not. Every read checks integrity (CRC32C, and SHA-256 for deduplicated values
+ * per {@link VerifyMode}) and throws {@link DataCorruptionException} rather than return wrong
+ * bytes.
+ *
+ * <p>After {@link #close()} every method throws {@link StorageClosedException}.
+ */
+public interface Storage extends AutoCloseable {
+
+  /** A new builder with the defaults described on each of its setters. */
+  static StorageBuilder builder() {
+    return StorageBuilder.newBuilder();
+  }
+
+  /**
+   * Stores {@code value}, mapped to bytes by the configured {@link ValueMapper}, replacing any
+   * previous value of the key.
+   *
+   * @throws ValueTooLargeException if the mapped bytes exceed the configured maximum
+   * @throws SerializationException if the mapper fails
+   */
+  void put(String collection, String key, Object value);
+
+  /**
+   * Reads the value of a key mapped to {@code type}; empty if absent.
+   *
+   * @throws DataCorruptionException if the stored bytes fail verification
+   * @throws SerializationException if the bytes cannot be mapped to {@code type}
+   */
+  <T> Optional<T> get(String collection, String key, Class<T> type);
+
+  /** Stores raw bytes (a zero-length array is a valid value). */
+  void putBytes(String collection, String key, byte[] value);
+
+  /** Reads raw bytes; empty if absent. The array is the caller's to keep and modify. */
+  Optional<byte[]> getBytes(String collection, String key);
+
+  /** Deletes a key; returns whether it existed. */
+  boolean delete(String collection, String key);
+
+  /** Whether a key exists. Cheaper than a read: the value is neither decoded nor verified. */
+  boolean contains(String collection, String key);
+
+  /** What is known about a record; empty if absent. */
+  Optional<RecordMetadata> metadata(String collection, String key);
+
+  /** How many records a collection holds (a scan: linear in the collection's size). */
+  long count(String collection);
+
+  /**
+   * The keys of a collection that start with {@code prefix} ({@code ""} for all), in UTF-8 byte
+   * order. The stream is lazy and paged: it reads a bounded page at a time and holds no backend
+   * transaction between pages, so it sees a consistent page but not a snapshot of the whole
+   * collection. Close it (try-with-resources) if not fully consumed.
+   */
+  Stream<String> keys(String collection, String prefix);
+
+  /** The names of the collections that hold at least one record, sorted. */
+  Set<String> collections();
+
+  /** Stores every entry in one transaction: all are written, or none. */
+  void putAll(String collection, Map<String, ?> values);
+
+  /** Stores every entry's raw bytes in one transaction: all are written, or none. */
+  void putAllBytes(String collection, Map<String, byte[]> values);
+
+  /** Reads several keys; absent keys are missing from the result. */
+  <T> Map<String, T> getAll(String collection, Collection<String> keys, Class<T> type);
+
+  /**
+   * Runs {@code work} as one atomic transaction over any number of collections, with the
+   * configured durability. It commits when {@code work} returns and rolls back when it throws
+   * (the exception is rethrown as is). A transaction that conflicts with a concurrent writer of
+   * another process is retried a bounded number of times, so {@code work} may run more than
+   * once and must not have side effects outside the transaction.
+   *
+   * @return what {@code work} returned
+   */
+  <R> R transaction(Function<Transaction, R> work);
+
+  /** {@link #transaction(Function)} with an explicit durability for this commit. */
+  <R> R transaction(Durability durability, Function<Transaction, R> work);
+
+  /** {@link #transaction(Function)} for work that returns nothing. */
+  default void useTransaction(Consumer<Transaction> work) {
+    transaction(tx -> {
+      work.accept(tx);
+      return null;
+    });
+  }
+
+  /** The same operations returning {@link java.util.concurrent.CompletableFuture}s. */
+  AsyncStorage async();
+
+  /** A snapshot of the counters since open. */
+  StorageStats stats();
+
+  /**
+   * Runs maintenance now: flush access statistics, cache cleanup, integrity verification,
+   * backend optimisation and any plugged-in {@link MaintenanceTask}s. It never throws for a
+   * failed step; read {@link MaintenanceReport#failures()}.
+   */
+  MaintenanceReport maintenance();
+
+  /**
+   * Internal operations for Cairn's own modules (backup, conformance kit, CLI): snapshots,
+   * raw export and verification. Not part of the stable API.
+   */
+  StorageAdmin admin();
+
+  /**
+   * Flushes access statistics, stops the maintenance schedule and the async executor (waiting
+   * for running work), and closes the cache and backend. Idempotent.
+   */
+  @Override
+  void close();
+}

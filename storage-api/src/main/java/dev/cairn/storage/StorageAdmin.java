@@ -1,0 +1,84 @@
+package dev.cairn.storage;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Operations that Cairn's own modules (backup, conformance kit, CLI) need beyond the record
+ * API. Reached through {@link Storage#admin()}. Stable enough to use, but expect additions.
+ */
+public interface StorageAdmin {
+
+  /** The backend's provider name, e.g. {@code sqlite}. */
+  String backendName();
+
+  /** The configured codec's name (used for new writes). */
+  String codecName();
+
+  /** The store's directory. */
+  Path directory();
+
+  /** The store's unique id, generated when it was created. */
+  String storeId();
+
+  /** The backend's consistent hot copy into an empty or absent directory {@code target}. */
+  void snapshotTo(Path target);
+
+  /**
+   * Checks every record and blob: headers parse, payloads decode, checksums and hashes match,
+   * and the dedup invariants hold (each blob's count equals the records referencing it; no
+   * dangling reference; no blob with count 0). Never throws for what it finds.
+   */
+  VerificationReport verify();
+
+  /**
+   * Visits every record, decoded and verified, from one consistent read snapshot, in
+   * (collection, key) order. For incremental logical backups, deduplicated values carry their
+   * content hash.
+   *
+   * @throws DataCorruptionException on the first record that fails verification
+   */
+  void exportRecords(Consumer<ExportedRecord> visitor);
+
+  /**
+   * Writes records as they were exported (keeping their creation and update times), in one
+   * transaction per call.
+   */
+  void importRecords(List<ExportedRecord> records);
+
+  /** Bytes the backend occupies on disk. */
+  long sizeOnDisk();
+
+  /**
+   * One record as exported.
+   *
+   * @param collection the collection
+   * @param key the key
+   * @param createdAtMillis creation time, epoch milliseconds
+   * @param updatedAtMillis update time, epoch milliseconds
+   * @param value the raw value
+   * @param contentHash SHA-256 of the value if it is stored deduplicated, else {@code null}
+   */
+  record ExportedRecord(
+      String collection, String key, long createdAtMillis, long updatedAtMillis, byte[] value,
+      byte[] contentHash) {}
+
+  /**
+   * The outcome of {@link #verify()}.
+   *
+   * @param records records checked
+   * @param blobs blobs checked
+   * @param problems one line per problem found, naming the record or blob
+   */
+  record VerificationReport(long records, long blobs, List<String> problems) {
+    public VerificationReport {
+      problems = List.copyOf(problems);
+    }
+
+    /** Whether nothing was wrong. */
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+  }
+}

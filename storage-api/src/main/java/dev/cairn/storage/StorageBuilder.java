@@ -1,0 +1,365 @@
+package dev.cairn.storage;
+
+import dev.cairn.storage.internal.Engine;
+import dev.cairn.storage.internal.StorageConfig;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.CacheProvider;
+import dev.cairn.storage.spi.CodecProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configures and opens a {@link Storage}. Every setter validates its argument at once and
+ * throws {@link IllegalArgumentException} saying what was wrong; {@link #open()} validates the
+ * combination and reports every problem at once.
+ *
+ * <p><b>Plugins.</b> Backends, codecs and caches are chosen by name among the providers found
+ * with {@link java.util.ServiceLoader} plus those passed explicitly. A name that matches none,
+ * or several providers, is an error listing what was found. Explicit providers win over
+ * discovered ones of the same name.
+ *
+ * <p>A builder is not thread-safe; it may be reused to open several stores.
+ */
+public final class StorageBuilder {
+
+  private Path directory;
+  private String backendName;
+  private final List<BackendProvider> backends = new ArrayList<>();
+  private final Map<String, String> backendOptions = new LinkedHashMap<>();
+  private String codecName = "identity";
+  private final List<CodecProvider> codecs = new ArrayList<>();
+  private final Map<String, String> codecOptions = new LinkedHashMap<>();
+  private String cacheName;
+  private final List<CacheProvider> caches = new ArrayList<>();
+  private long cacheMaxHeapBytes = 32L << 20;
+  private long cacheMaxOffHeapBytes = 128L << 20;
+  private Duration cacheExpireAfterWrite;
+  private Duration cacheExpireAfterAccess;
+  private final Map<String, String> cacheOptions = new LinkedHashMap<>();
+  private int inlineThreshold = 64;
+  private double minSavings = 1.0 / 16;
+  private DedupScope dedupScope = DedupScope.GLOBAL;
+  private VerifyMode verifyMode = VerifyMode.ALWAYS;
+  private int maxValueBytes = 16 << 20;
+  private Durability durability = Durability.SYNC;
+  private ValueMapper valueMapper = ValueMapper.json();
+  private int asyncThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+  private int asyncQueueCapacity = 1024;
+  private Duration maintenanceInterval = Duration.ofHours(1);
+  private boolean maintenanceVerify = true;
+  private Duration accessStatsFlushInterval = Duration.ofSeconds(10);
+  private int accessStatsMaxPending = 10_000;
+  private final List<MaintenanceTask> maintenanceTasks = new ArrayList<>();
+  private Duration groupCommitWindow = Duration.ofMillis(2);
+
+  private StorageBuilder() {}
+
+  /** A builder with defaults. Same as {@link Storage#builder()}. */
+  public static StorageBuilder newBuilder() {
+    return new StorageBuilder();
+  }
+
+  /** The store's directory (required). Created if absent. */
+  public StorageBuilder directory(Path directory) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
+  /**
+   * The backend by provider name ({@code sqlite}, {@code lmdb}, {@code h2}, ...). Default: the
+   * only backend found, or {@code sqlite} when several are present.
+   */
+  public StorageBuilder backend(String name) {
+    this.backendName = requireName(name, "backend name");
+    return this;
+  }
+
+  /** Uses this provider as the backend (explicit registration; no discovery needed). */
+  public StorageBuilder backend(BackendProvider provider) {
+    Objects.requireNonNull(provider, "backend provider");
+    backends.add(provider);
+    this.backendName = provider.name();
+    return this;
+  }
+
+  /** A backend-specific option, documented in the backend module's README. */
+  public StorageBuilder backendOption(String key, String value) {
+    backendOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  /**
+   * The codec for new writes by name ({@code identity}, {@code snappy}, {@code zstd}); default
+   * {@code identity}. Records carry their codec's id, so changing it later keeps old records
+   * readable as long as their codec's module stays on the class path.
+   */
+  public StorageBuilder codec(String name) {
+    this.codecName = requireName(name, "codec name");
+    return this;
+  }
+
+  /** Registers a codec provider explicitly and selects it for new writes. */
+  public StorageBuilder codec(CodecProvider provider) {
+    Objects.requireNonNull(provider, "codec provider");
+    codecs.add(provider);
+    this.codecName = provider.name();
+    return this;
+  }
+
+  /** Registers a codec provider for reading old records without selecting it. */
+  public StorageBuilder registerCodec(CodecProvider provider) {
+    codecs.add(Objects.requireNonNull(provider, "codec provider"));
+    return this;
+  }
+
+  /** A codec-specific option, e.g. {@code zstd.level=6}. */
+  public StorageBuilder codecOption(String key, String value) {
+    codecOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  /** The read cache by provider name (e.g. {@code tiered}); default: no cache. */
+  public StorageBuilder cache(String name) {
+    this.cacheName = requireName(name, "cache name");
+    return this;
+  }
+
+  /** Uses this cache provider. */
+  public StorageBuilder cache(CacheProvider provider) {
+    Objects.requireNonNull(provider, "cache provider");
+    caches.add(provider);
+    this.cacheName = provider.name();
+    return this;
+  }
+
+  /** No read cache (the default). */
+  public StorageBuilder noCache() {
+    this.cacheName = null;
+    return this;
+  }
+
+  /** Bound of the cache's on-heap tier in bytes (default 32 MiB; 0 disables the tier). */
+  public StorageBuilder cacheMaxHeapBytes(long bytes) {
+    this.cacheMaxHeapBytes = requireNonNegative(bytes, "cache heap bytes");
+    return this;
+  }
+
+  /** Bound of the cache's off-heap tier in bytes (default 128 MiB; 0 disables the tier). */
+  public StorageBuilder cacheMaxOffHeapBytes(long bytes) {
+    this.cacheMaxOffHeapBytes = requireNonNegative(bytes, "cache off-heap bytes");
+    return this;
+  }
+
+  /** Drops cache entries this long after they were written (default: never). */
+  public StorageBuilder cacheExpireAfterWrite(Duration d) {
+    this.cacheExpireAfterWrite = requirePositive(d, "cache expire-after-write");
+    return this;
+  }
+
+  /** Drops cache entries not read for this long (default: never). */
+  public StorageBuilder cacheExpireAfterAccess(Duration d) {
+    this.cacheExpireAfterAccess = requirePositive(d, "cache expire-after-access");
+    return this;
+  }
+
+  /** A cache-specific option. */
+  public StorageBuilder cacheOption(String key, String value) {
+    cacheOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  /**
+   * Values shorter than this many bytes are stored inline in their record and never
+   * deduplicated (default 64; hashing tiny values costs more than it saves). 0 deduplicates
+   * every non-empty value.
+   */
+  public StorageBuilder inlineThreshold(int bytes) {
+    if (bytes < 0 || bytes > 4096) {
+      throw new IllegalArgumentException("inline threshold must be in 0..4096 bytes, got " + bytes);
+    }
+    this.inlineThreshold = bytes;
+    return this;
+  }
+
+  /**
+   * Compression is kept only if it saves at least this fraction of the raw size (default 1/16);
+   * otherwise the value is stored raw.
+   */
+  public StorageBuilder minSavings(double fraction) {
+    if (!(fraction >= 0.0 && fraction < 1.0)) {
+      throw new IllegalArgumentException("min savings must be in [0, 1), got " + fraction);
+    }
+    this.minSavings = fraction;
+    return this;
+  }
+
+  /** Which records may share stored content (default {@link DedupScope#GLOBAL}). */
+  public StorageBuilder dedupScope(DedupScope scope) {
+    this.dedupScope = Objects.requireNonNull(scope, "dedup scope");
+    return this;
+  }
+
+  /** How reads verify deduplicated values (default {@link VerifyMode#ALWAYS}). */
+  public StorageBuilder verifyMode(VerifyMode mode) {
+    this.verifyMode = Objects.requireNonNull(mode, "verify mode");
+    return this;
+  }
+
+  /** The largest value accepted, in bytes (default 16 MiB, at most 1 GiB). */
+  public StorageBuilder maxValueBytes(int bytes) {
+    if (bytes < 1 || bytes > (1 << 30)) {
+      throw new IllegalArgumentException("max value bytes must be in 1..2^30, got " + bytes);
+    }
+    this.maxValueBytes = bytes;
+    return this;
+  }
+
+  /** Durability of commits (default {@link Durability#SYNC}). */
+  public StorageBuilder durability(Durability durability) {
+    this.durability = Objects.requireNonNull(durability, "durability");
+    return this;
+  }
+
+  /**
+   * How long the {@link Durability#GROUP} committer waits for more commits to join a group
+   * (default 2 ms; 0 means only those already waiting join).
+   */
+  public StorageBuilder groupCommitWindow(Duration window) {
+    Objects.requireNonNull(window, "group commit window");
+    if (window.isNegative() || window.compareTo(Duration.ofSeconds(1)) > 0) {
+      throw new IllegalArgumentException("group commit window must be in 0..1s, got " + window);
+    }
+    this.groupCommitWindow = window;
+    return this;
+  }
+
+  /** Maps typed values to bytes (default: {@link ValueMapper#json()}). */
+  public StorageBuilder valueMapper(ValueMapper mapper) {
+    this.valueMapper = Objects.requireNonNull(mapper, "value mapper");
+    return this;
+  }
+
+  /** Threads of the {@link Storage#async()} executor (default: max(2, cores)). */
+  public StorageBuilder asyncThreads(int threads) {
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException("async threads must be in 1..1024, got " + threads);
+    }
+    this.asyncThreads = threads;
+    return this;
+  }
+
+  /** Queue bound of the async executor (default 1024); when full the caller runs the task. */
+  public StorageBuilder asyncQueueCapacity(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("async queue capacity must be positive, got " + capacity);
+    }
+    this.asyncQueueCapacity = capacity;
+    return this;
+  }
+
+  /**
+   * Runs {@link Storage#maintenance()} every {@code interval}, the first time one interval after
+   * open (never at open). Default: every hour.
+   */
+  public StorageBuilder maintenanceInterval(Duration interval) {
+    this.maintenanceInterval = requirePositive(interval, "maintenance interval");
+    return this;
+  }
+
+  /** No scheduled maintenance; {@link Storage#maintenance()} still works on demand. */
+  public StorageBuilder noScheduledMaintenance() {
+    this.maintenanceInterval = null;
+    return this;
+  }
+
+  /** Whether maintenance verifies every record and blob (default true). */
+  public StorageBuilder maintenanceVerify(boolean verify) {
+    this.maintenanceVerify = verify;
+    return this;
+  }
+
+  /** Adds a step to every maintenance run (used by the backup module). */
+  public StorageBuilder maintenanceTask(MaintenanceTask task) {
+    Objects.requireNonNull(task, "maintenance task");
+    Objects.requireNonNull(task.name(), "maintenance task name");
+    maintenanceTasks.add(task);
+    return this;
+  }
+
+  /** How often in-memory access statistics are written to the store (default 10 s). */
+  public StorageBuilder accessStatsFlushInterval(Duration interval) {
+    this.accessStatsFlushInterval = requirePositive(interval, "access stats flush interval");
+    return this;
+  }
+
+  /** Pending access-stat entries that trigger an early flush (default 10,000). */
+  public StorageBuilder accessStatsMaxPending(int entries) {
+    if (entries < 1) {
+      throw new IllegalArgumentException("access stats max pending must be positive: " + entries);
+    }
+    this.accessStatsMaxPending = entries;
+    return this;
+  }
+
+  /**
+   * Opens the store, creating it if absent.
+   *
+   * @throws IllegalArgumentException listing every configuration problem (missing directory,
+   *     unknown or ambiguous plugin names, ...)
+   * @throws BackendException if the backend cannot open the files
+   */
+  public Storage open() {
+    return Engine.open(config());
+  }
+
+  /** The validated configuration (used by {@link #open()} and the Guice module). */
+  StorageConfig config() {
+    List<String> problems = new ArrayList<>();
+    if (directory == null) {
+      problems.add("directory is required: call directory(Path)");
+    }
+    if (cacheName == null && (cacheExpireAfterAccess != null || cacheExpireAfterWrite != null)) {
+      problems.add("cache expiry is set but no cache is configured: call cache(name)");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("invalid storage configuration: " + String.join("; ", problems));
+    }
+    return new StorageConfig(
+        directory, backendName, List.copyOf(backends), Map.copyOf(backendOptions),
+        codecName, List.copyOf(codecs), Map.copyOf(codecOptions),
+        cacheName, List.copyOf(caches), cacheMaxHeapBytes, cacheMaxOffHeapBytes,
+        cacheExpireAfterWrite, cacheExpireAfterAccess, Map.copyOf(cacheOptions),
+        inlineThreshold, minSavings, dedupScope, verifyMode, maxValueBytes, durability,
+        groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
+        maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
+        accessStatsMaxPending);
+  }
+
+  private static String requireName(String s, String what) {
+    Objects.requireNonNull(s, what);
+    if (s.isBlank()) {
+      throw new IllegalArgumentException(what + " must not be blank");
+    }
+    return s;
+  }
+
+  private static long requireNonNegative(long v, String what) {
+    if (v < 0) {
+      throw new IllegalArgumentException(what + " must not be negative, got " + v);
+    }
+    return v;
+  }
+
+  private static Duration requirePositive(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, got " + d);
+    }
+    return d;
+  }
+}

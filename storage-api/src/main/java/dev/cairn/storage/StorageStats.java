@@ -1,0 +1,66 @@
+package dev.cairn.storage;
+
+import java.util.List;
+
+/**
+ * A snapshot of an instance's counters since it was opened, from {@link Storage#stats()}.
+ * Byte counts refer to values written through this instance since it was opened; the size of
+ * the whole store on disk is {@link #sizeOnDisk()}.
+ *
+ * @param reads completed reads (get, getBytes, getAll per key, contains does not count)
+ * @param writes records written (put, putBytes, putAll per record, transactional puts)
+ * @param deletes records actually deleted (deletes of absent keys do not count)
+ * @param cacheHits reads answered by the cache
+ * @param cacheMisses reads that went to the backend while a cache was configured
+ * @param dedupHits writes whose content was already stored and only gained a reference
+ * @param rawBytesWritten bytes of values as given by callers
+ * @param storedBytesWritten bytes actually added to the store for those values
+ * @param bytesSavedByDedup bytes not stored because equal content was already present
+ * @param bytesSavedByCompression bytes saved by the codec on newly stored payloads
+ * @param transactionsCommitted committed transactions (including single-record calls)
+ * @param transactionsRolledBack transactions rolled back because their function threw
+ * @param conflictsRetried transactions retried after a {@link TransactionConflictException}
+ * @param corruptionsDetected reads that raised {@link DataCorruptionException}
+ * @param readLatency latency of single-key reads
+ * @param writeLatency latency of single-record writes and transactions
+ * @param cacheTiers per-tier cache counters; empty without a cache
+ * @param sizeOnDisk the backend's files' size in bytes
+ */
+public record StorageStats(
+    long reads,
+    long writes,
+    long deletes,
+    long cacheHits,
+    long cacheMisses,
+    long dedupHits,
+    long rawBytesWritten,
+    long storedBytesWritten,
+    long bytesSavedByDedup,
+    long bytesSavedByCompression,
+    long transactionsCommitted,
+    long transactionsRolledBack,
+    long conflictsRetried,
+    long corruptionsDetected,
+    Latency readLatency,
+    Latency writeLatency,
+    List<CacheTierStats> cacheTiers,
+    long sizeOnDisk) {
+
+  public StorageStats {
+    cacheTiers = List.copyOf(cacheTiers);
+  }
+
+  /**
+   * Latency percentiles in microseconds, from a log-bucketed histogram (each value is the upper
+   * bound of its bucket, within about 10% of the true value).
+   *
+   * @param count how many operations were measured
+   * @param p50Micros median
+   * @param p95Micros 95th percentile
+   * @param p99Micros 99th percentile
+   * @param p999Micros 99.9th percentile
+   * @param maxMicros the largest observed
+   */
+  public record Latency(
+      long count, long p50Micros, long p95Micros, long p99Micros, long p999Micros, long maxMicros) {}
+}

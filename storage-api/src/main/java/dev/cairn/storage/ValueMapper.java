@@ -1,0 +1,25 @@
+package dev.cairn.storage;
+
+import dev.cairn.storage.internal.JacksonValueMapper;
+
+/**
+ * Turns typed values into bytes and back, for {@link Storage#put(String, String, Object)} and
+ * {@link Storage#get(String, String, Class)}. The default maps to JSON with Jackson; plug any
+ * other format (Protobuf, CBOR, Kryo...) with {@link StorageBuilder#valueMapper(ValueMapper)}.
+ *
+ * <p>Implementations must be thread-safe. Failures should be reported as
+ * {@link SerializationException}; any other runtime exception is wrapped into one.
+ */
+public interface ValueMapper {
+
+  /** Serialises {@code value} (never {@code null}) to bytes. */
+  byte[] write(Object value);
+
+  /** Deserialises {@code bytes} into an instance of {@code type}. */
+  <T> T read(byte[] bytes, Class<T> type);
+
+  /** The default mapper: JSON through a Jackson {@code ObjectMapper} with modules auto-found. */
+  static ValueMapper json() {
+    return JacksonValueMapper.DEFAULT;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.cairn.storage.internal;
+
+import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.MaintenanceTask;
+import dev.cairn.storage.ValueMapper;
+import dev.cairn.storage.VerifyMode;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.CacheProvider;
+import dev.cairn.storage.spi.CodecProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The validated settings of one store, built by {@link dev.cairn.storage.StorageBuilder}. */
+public record StorageConfig(
+    Path directory,
+    String backendName,
+    List<BackendProvider> backends,
+    Map<String, String> backendOptions,
+    String codecName,
+    List<CodecProvider> codecs,
+    Map<String, String> codecOptions,
+    String cacheName,
+    List<CacheProvider> caches,
+    long cacheMaxHeapBytes,
+    long cacheMaxOffHeapBytes,
+    Duration cacheExpireAfterWrite,
+    Duration cacheExpireAfterAccess,
+    Map<String, String> cacheOptions,
+    int inlineThreshold,
+    double minSavings,
+    DedupScope dedupScope,
+    VerifyMode verifyMode,
+    int maxValueBytes,
+    Durability durability,
+    Duration groupCommitWindow,
+    ValueMapper valueMapper,
+    int asyncThreads,
+    int asyncQueueCapacity,
+    Duration maintenanceInterval,
+    boolean maintenanceVerify,
+    List<MaintenanceTask> maintenanceTasks,
+    Duration accessStatsFlushInterval,
+    int accessStatsMaxPending) {}

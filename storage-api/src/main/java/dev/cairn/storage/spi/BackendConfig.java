@@ -1,0 +1,79 @@
+package dev.cairn.storage.spi;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What a backend is opened with.
+ *
+ * @param directory the store's directory; the backend owns every file in it
+ * @param keyspaces the keyspaces to create or open; names match {@code [a-z][a-z0-9_]{0,31}}
+ * @param options backend-specific options (documented in each backend module's README), e.g.
+ *     {@code lmdb.mapSizeMax=...}; unknown keys of the backend's own prefix are errors
+ */
+public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, String> options) {
+
+  private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+
+  public BackendConfig {
+    Objects.requireNonNull(directory, "directory");
+    keyspaces = Set.copyOf(keyspaces);
+    options = Map.copyOf(options);
+    for (String k : keyspaces) {
+      if (!KEYSPACE.matcher(k).matches()) {
+        throw new IllegalArgumentException(
+            "keyspace name must match [a-z][a-z0-9_]{0,31}: '" + k + "'");
+      }
+    }
+  }
+
+  /** Whether {@code name} is a valid keyspace name. */
+  public static boolean isValidKeyspace(String name) {
+    return name != null && KEYSPACE.matcher(name).matches();
+  }
+
+  /** The option's value, or {@code defaultValue}. */
+  public String option(String key, String defaultValue) {
+    return options.getOrDefault(key, defaultValue);
+  }
+
+  /** A numeric option (accepts suffixes k, m, g for powers of 1024). */
+  public long longOption(String key, long defaultValue) {
+    String v = options.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+    long mult = 1;
+    if (s.endsWith("k")) {
+      mult = 1L << 10;
+    } else if (s.endsWith("m")) {
+      mult = 1L << 20;
+    } else if (s.endsWith("g")) {
+      mult = 1L << 30;
+    }
+    if (mult != 1) {
+      s = s.substring(0, s.length() - 1);
+    }
+    try {
+      return Math.multiplyExact(Long.parseLong(s), mult);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new IllegalArgumentException("option " + key + " must be a number, got '" + v + "'");
+    }
+  }
+
+  /** The options whose keys start with {@code prefix}, sorted. */
+  public Map<String, String> optionsWithPrefix(String prefix) {
+    Map<String, String> out = new TreeMap<>();
+    options.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+}

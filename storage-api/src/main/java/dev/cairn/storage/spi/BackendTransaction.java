@@ -1,0 +1,55 @@
+package dev.cairn.storage.spi;
+
+import dev.cairn.storage.Durability;
+
+/**
+ * One backend transaction, used by one thread. Closing it without {@link #commit} rolls it back.
+ * Every method throws {@link IllegalStateException} after commit, rollback or close, and
+ * {@link IllegalArgumentException} for an unknown keyspace.
+ */
+public interface BackendTransaction extends AutoCloseable {
+
+  /** Whether this is a read-only transaction. */
+  boolean readOnly();
+
+  /** The value of {@code key}, or {@code null}. The array is the caller's. */
+  byte[] get(String keyspace, byte[] key);
+
+  /** Inserts or replaces. Throws {@link IllegalStateException} in a read-only transaction. */
+  void put(String keyspace, byte[] key, byte[] value);
+
+  /** Deletes; returns whether the key existed. */
+  boolean delete(String keyspace, byte[] key);
+
+  /**
+   * The entries with {@code fromInclusive <= key < toExclusive} in ascending order; {@code null}
+   * bounds are open. Lazily iterated; closed with the transaction at the latest. The arrays the
+   * cursor returns are the caller's.
+   */
+  BackendCursor scan(String keyspace, byte[] fromInclusive, byte[] toExclusive);
+
+  /** Counts the entries in the range of {@link #scan}. */
+  default long count(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    long n = 0;
+    try (BackendCursor c = scan(keyspace, fromInclusive, toExclusive)) {
+      while (c.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Commits. {@link Durability#SYNC} and {@link Durability#GROUP} force the data to stable
+   * storage before returning; {@link Durability#ASYNC} may defer the sync. A read-only
+   * transaction just ends.
+   */
+  void commit(Durability durability);
+
+  /** Discards every change. */
+  void rollback();
+
+  /** Rolls back unless committed. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,20 @@
+package dev.cairn.storage.spi;
+
+import java.net.URI;
+
+/**
+ * Creates {@link BackupTarget}s for locations it understands (the backup module provides
+ * {@code file:} directories). Found by {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/dev.cairn.storage.spi.BackupTargetProvider}).
+ */
+public interface BackupTargetProvider {
+
+  /** A stable name, e.g. {@code local}. */
+  String name();
+
+  /** Whether this provider handles {@code location} (for example by its URI scheme). */
+  boolean supports(URI location);
+
+  /** Opens the target at {@code location}, creating it if needed. */
+  BackupTarget open(URI location);
+}

@@ -1,0 +1,8 @@
+/**
+ * What plugins implement: backends, codecs, caches and backup targets. Providers are found by
+ * {@link java.util.ServiceLoader} or registered explicitly with
+ * {@link dev.cairn.storage.StorageBuilder}. The conformance kit
+ * ({@code cairn-conformance-tests}) checks an implementation against the semantics documented
+ * here.
+ */
+package dev.cairn.storage.spi;

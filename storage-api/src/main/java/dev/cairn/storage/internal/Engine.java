@@ -99,8 +99,10 @@ public final class Engine implements Storage, StorageAdmin {
   final StorageConfig config;
   private final BackendProvider backendProvider;
   private final Backend backend;
-  private final Map<Byte, Codec> codecsById;
-  private final Codec writeCodec;
+  private final CodecRegistry codecs;
+  private final Map<String, java.util.concurrent.atomic.LongAdder> writesWithoutDictionary =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<String> dictionaryTraining = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final RecordCache cache;
   private final CacheCoherence coherence = new CacheCoherence();
   final Metrics metrics = new Metrics();
@@ -124,8 +126,7 @@ public final class Engine implements Storage, StorageAdmin {
     this.config = config;
     this.backendProvider = r.backendProvider;
     this.backend = r.backend;
-    this.codecsById = r.codecsById;
-    this.writeCodec = r.writeCodec;
+    this.codecs = r.codecs;
     this.cache = r.cache;
     this.lockChannel = r.lockChannel;
     this.fileLock = r.fileLock;
@@ -161,8 +162,7 @@ public final class Engine implements Storage, StorageAdmin {
     FileLock fileLock;
     BackendProvider backendProvider;
     Backend backend;
-    Map<Byte, Codec> codecsById;
-    Codec writeCodec;
+    CodecRegistry codecs;
     RecordCache cache;
     String storeId;
     long seq;
@@ -205,7 +205,7 @@ public final class Engine implements Storage, StorageAdmin {
         CacheProvider cp = Plugins.choose(CacheProvider.class, caches, config.cacheName());
         r.cache = cp.create(new CacheConfig(
             config.cacheMaxHeapBytes(), config.cacheMaxOffHeapBytes(),
-            config.cacheExpireAfterWrite(), config.cacheExpireAfterAccess(), r.writeCodec,
+            config.cacheExpireAfterWrite(), config.cacheExpireAfterAccess(), r.codecs.writeCodec(),
             config.cacheOptions()));
       }
       r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
@@ -268,8 +268,9 @@ public final class Engine implements Storage, StorageAdmin {
     if (chosen == null) {
       Plugins.choose(CodecProvider.class, byName, config.codecName()); // throws with the list
     }
-    r.codecsById = Map.copyOf(byId);
-    r.writeCodec = chosen;
+    boolean dictionaries =
+        byName.get(chosen.name()).capabilities().contains(Capability.DICTIONARIES);
+    r.codecs = new CodecRegistry(Map.copyOf(byId), chosen, config.minSavings(), dictionaries);
   }
 
   private static void lock(Path dir, Resources r) {
@@ -311,6 +312,7 @@ public final class Engine implements Storage, StorageAdmin {
     try (BackendTransaction tx = r.backend.beginRead()) {
       r.storeId = new String(tx.get(META, META_STORE_ID), StandardCharsets.UTF_8);
       r.seq = RecordFormat.parseLong(tx.get(META, META_SEQ), "meta sequence");
+      r.codecs.loadAssignments(tx);
     }
   }
 
@@ -497,14 +499,14 @@ public final class Engine implements Storage, StorageAdmin {
     String where = where(collection, key);
     try {
       if (!rec.isBlob()) {
-        return decode(rec.codecId(), rec.payload(), rec.rawLength(), where);
+        return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
       }
       byte[] bv = btx.get(BLOBS, rec.blobKey());
       if (bv == null) {
         throw new DataCorruptionException(where + ": its content blob "
             + RecordFormat.hex(rec.blobKey()) + " is missing");
       }
-      return readBlob(bv, rec.blobKey(), rec.rawLength(), where, shouldHash());
+      return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, shouldHash());
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       throw e;
@@ -517,13 +519,14 @@ public final class Engine implements Storage, StorageAdmin {
         || (m == VerifyMode.SAMPLED && ThreadLocalRandom.current().nextInt(16) == 0);
   }
 
-  private byte[] readBlob(byte[] bv, byte[] blobKey, int expectedRaw, String where, boolean hash) {
+  private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
+      String where, boolean hash) {
     RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv, where + " blob");
     if (blob.rawLength() != expectedRaw) {
       throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
           + " bytes, record says " + expectedRaw);
     }
-    byte[] raw = decode(blob.codecId(), blob.payload(), blob.rawLength(), where);
+    byte[] raw = codecs.decode(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
     if (hash) {
       byte[] h = sha256(raw);
       if (!java.util.Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {
@@ -531,35 +534,6 @@ public final class Engine implements Storage, StorageAdmin {
       }
     }
     return raw;
-  }
-
-  private byte[] decode(byte codecId, byte[] payload, int rawLength, String where) {
-    Codec codec = codecsById.get(codecId);
-    if (codec == null) {
-      throw new MissingCodecException(where + " is stored with codec id " + codecId
-          + ", which is not installed" + codecHint(codecId));
-    }
-    byte[] raw;
-    try {
-      raw = codec.decode(payload, rawLength);
-    } catch (DataCorruptionException e) {
-      throw new DataCorruptionException(where + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new DataCorruptionException(where + ": " + codec.name() + " cannot decode it: " + e, e);
-    }
-    if (raw.length != rawLength) {
-      throw new DataCorruptionException(where + ": decoded " + raw.length + " bytes, expected "
-          + rawLength);
-    }
-    return raw;
-  }
-
-  private static String codecHint(byte id) {
-    return switch (id) {
-      case 1 -> "; add the cairn-codec-snappy module";
-      case 2 -> "; add the cairn-codec-zstd module";
-      default -> "; add the module of the codec with that id";
-    };
   }
 
   @Override
@@ -608,7 +582,7 @@ public final class Engine implements Storage, StorageAdmin {
         count += pending[0];
         last = Math.max(last, pending[1]);
       }
-      Codec codec = codecsById.get(rec.codecId());
+      Codec codec = codecs.byId(rec.codecId());
       return Optional.of(new RecordMetadata(
           collection, key, rec.version(), Instant.ofEpochMilli(rec.created()),
           Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
@@ -957,18 +931,21 @@ public final class Engine implements Storage, StorageAdmin {
     byte[] newRecord;
     byte[] newBlobKey = null;
     if (raw.length == 0 || raw.length < config.inlineThreshold()) {
-      Encoded e = encode(raw);
-      newRecord = RecordFormat.encodeInline(e.codecId, 0, raw.length, created, updated, version, e.bytes);
-      d.stored += e.bytes.length;
-      d.savedByCompression += raw.length - e.bytes.length;
+      CodecRegistry.Encoded e = codecs.encode(collection, raw);
+      newRecord = RecordFormat.encodeInline(
+          e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
+      d.stored += e.bytes().length;
+      d.savedByCompression += raw.length - e.bytes().length;
     } else {
       byte[] hash = sha256(raw);
       newBlobKey = blobKey(collection, hash);
       int storedLength;
       byte blobCodec;
+      int blobDict;
       if (old != null && old.isBlob() && java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
         storedLength = old.storedLength(); // same content: the reference it holds stays
         blobCodec = old.codecId();
+        blobDict = old.dictId();
         d.dedupHits++;
         d.savedByDedup += raw.length;
       } else {
@@ -984,20 +961,23 @@ public final class Engine implements Storage, StorageAdmin {
           RecordFormat.StoredBlob eb = RecordFormat.parseBlob(existing, "blob " + RecordFormat.hex(newBlobKey));
           storedLength = eb.payload().length;
           blobCodec = eb.codecId();
+          blobDict = eb.dictId();
           d.dedupHits++;
           d.savedByDedup += raw.length;
         } else {
-          Encoded e = encode(raw);
-          btx.put(BLOBS, newBlobKey, RecordFormat.encodeBlob(e.codecId, 0, raw.length, e.bytes));
+          CodecRegistry.Encoded e = codecs.encode(collection, raw);
+          btx.put(BLOBS, newBlobKey,
+              RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
           btx.put(REFS, newBlobKey, RecordFormat.encodeCount(1));
-          storedLength = e.bytes.length;
-          blobCodec = e.codecId;
-          d.stored += e.bytes.length;
-          d.savedByCompression += raw.length - e.bytes.length;
+          storedLength = e.bytes().length;
+          blobCodec = e.codecId();
+          blobDict = e.dictId();
+          d.stored += e.bytes().length;
+          d.savedByCompression += raw.length - e.bytes().length;
         }
       }
       newRecord = RecordFormat.encodeBlobRef(
-          blobCodec, 0, raw.length, storedLength, created, updated, version, newBlobKey);
+          blobCodec, blobDict, raw.length, storedLength, created, updated, version, newBlobKey);
     }
     btx.put(RECORDS, rk, newRecord);
     if (old != null && old.isBlob() && !java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
@@ -1005,6 +985,9 @@ public final class Engine implements Storage, StorageAdmin {
     }
     d.writes++;
     d.raw += raw.length;
+    if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {
+      d.dictionaryCandidates.merge(collection, 1, Integer::sum);
+    }
   }
 
   /** Deletes one record inside a write transaction; returns whether it existed. */
@@ -1053,19 +1036,6 @@ public final class Engine implements Storage, StorageAdmin {
     } else {
       btx.put(REFS, blobKey, RecordFormat.encodeCount(n - 1));
     }
-  }
-
-  private record Encoded(byte codecId, byte[] bytes) {}
-
-  /** Compresses if it saves at least {@code minSavings}; otherwise stores raw (identity). */
-  private Encoded encode(byte[] raw) {
-    if (writeCodec.id() != 0 && raw.length > 0) {
-      byte[] c = writeCodec.encode(raw);
-      if (c.length <= raw.length - Math.max(1, (long) Math.ceil(raw.length * config.minSavings()))) {
-        return new Encoded(writeCodec.id(), c);
-      }
-    }
-    return new Encoded((byte) 0, raw);
   }
 
   private byte[] blobKey(String collection, byte[] hash) {
@@ -1125,6 +1095,77 @@ public final class Engine implements Storage, StorageAdmin {
     metrics.savedByCompression.add(d.savedByCompression);
     for (AccessTracker.Ref r : deleted) {
       access.forget(r.collection(), r.key());
+    }
+    int samples = config.dictionaryTrainingSamples();
+    if (samples > 0) {
+      d.dictionaryCandidates.forEach((collection, n) -> {
+        var count = writesWithoutDictionary.computeIfAbsent(
+            collection, c -> new java.util.concurrent.atomic.LongAdder());
+        count.add(n);
+        if (count.sum() >= samples && dictionaryTraining.add(collection)) {
+          try {
+            scheduler.execute(() -> trainDictionaryInBackground(collection));
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            dictionaryTraining.remove(collection); // closing
+          }
+        }
+      });
+    }
+  }
+
+  private void trainDictionaryInBackground(String collection) {
+    try {
+      trainDictionary(collection);
+      writesWithoutDictionary.remove(collection);
+    } catch (StorageClosedException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.warn("could not train a dictionary for collection {}", collection, e);
+    } finally {
+      dictionaryTraining.remove(collection);
+    }
+  }
+
+  @Override
+  public java.util.OptionalInt trainDictionary(String collection) {
+    Keys.checkCollection(collection);
+    if (!codecs.dictionariesSupported()) {
+      throw new UnsupportedOperationException(
+          "codec " + codecs.writeCodec().name() + " does not support dictionaries");
+    }
+    int wanted = Math.max(config.dictionaryTrainingSamples(), 100);
+    enter();
+    try {
+      List<byte[]> samples = new ArrayList<>();
+      try (BackendTransaction rtx = backend.beginRead();
+          BackendCursor c = rtx.scan(RECORDS, Keys.collectionStart(collection),
+              Keys.prefixEnd(Keys.collectionStart(collection)))) {
+        while (samples.size() < wanted && c.next()) {
+          String key = Keys.keyOf(c.key());
+          RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+          if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
+            samples.add(decodeRecord(rtx, rec, collection, key));
+          }
+        }
+      }
+      if (samples.size() < 8) {
+        return java.util.OptionalInt.empty();
+      }
+      byte[] dict = codecs.writeCodec().trainDictionary(samples, config.dictionaryMaxBytes());
+      int id;
+      writeLock.lock();
+      try (BackendTransaction btx = backend.beginWrite()) {
+        id = codecs.store(btx, collection, dict);
+        btx.commit(Durability.SYNC);
+      } finally {
+        writeLock.unlock();
+      }
+      codecs.activate(collection, id, dict);
+      LOG.info("trained dictionary {} ({} bytes) for collection {} from {} values",
+          id, dict.length, collection, samples.size());
+      return java.util.OptionalInt.of(id);
+    } finally {
+      exit();
     }
   }
 
@@ -1275,7 +1316,7 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public String codecName() {
-    return writeCodec.name();
+    return codecs.writeCodec().name();
   }
 
   @Override
@@ -1327,19 +1368,19 @@ public final class Engine implements Storage, StorageAdmin {
   /** Decodes and verifies one stored record for the verifier; hashing always. */
   byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, String where) {
     if (!rec.isBlob()) {
-      return decode(rec.codecId(), rec.payload(), rec.rawLength(), where);
+      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, rtx);
     }
     byte[] bv = rtx.get(BLOBS, rec.blobKey());
     if (bv == null) {
       throw new DataCorruptionException(where + ": its content blob "
           + RecordFormat.hex(rec.blobKey()) + " is missing");
     }
-    return readBlob(bv, rec.blobKey(), rec.rawLength(), where, true);
+    return readBlob(rtx, bv, rec.blobKey(), rec.rawLength(), where, true);
   }
 
-  byte[] verifyBlob(byte[] blobKey, byte[] bv) {
+  byte[] verifyBlob(BackendTransaction rtx, byte[] blobKey, byte[] bv) {
     RecordFormat.StoredBlob b = RecordFormat.parseBlob(bv, "blob " + RecordFormat.hex(blobKey));
-    return readBlob(bv, blobKey, b.rawLength(), "blob " + RecordFormat.hex(blobKey), true);
+    return readBlob(rtx, bv, blobKey, b.rawLength(), "blob " + RecordFormat.hex(blobKey), true);
   }
 
   @Override
@@ -1411,15 +1452,6 @@ public final class Engine implements Storage, StorageAdmin {
       c.close();
     } catch (Exception e) {
       LOG.warn("error while closing {}", c.getClass().getSimpleName(), e);
-    }
-  }
-
-  /** A codec id found on disk has no installed provider. */
-  static final class MissingCodecException extends StorageException {
-    private static final long serialVersionUID = 1L;
-
-    MissingCodecException(String message) {
-      super(message);
     }
   }
 }

@@ -26,6 +26,7 @@ final class TransactionImpl implements Transaction {
     long savedByDedup;
     long savedByCompression;
     long maxVersion = -1;
+    final java.util.Map<String, Integer> dictionaryCandidates = new java.util.HashMap<>();
   }
 
   private final Engine engine;

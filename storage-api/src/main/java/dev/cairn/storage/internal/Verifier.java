@@ -74,7 +74,7 @@ final class Verifier {
         ByteBuffer kb = ByteBuffer.wrap(k);
         String what = "blob " + RecordFormat.hex(k);
         try {
-          engine.verifyBlob(k, c.value());
+          engine.verifyBlob(rtx, k, c.value());
         } catch (RuntimeException e) {
           problem(e.getMessage());
         }

@@ -22,7 +22,17 @@ final class DeflateTestCodecProvider implements CodecProvider {
   }
 
   @Override
+  public java.util.Set<dev.cairn.storage.spi.Capability> capabilities() {
+    return java.util.Set.of(dev.cairn.storage.spi.Capability.DICTIONARIES);
+  }
+
+  @Override
   public Codec create(Map<String, String> options) {
+    return codec(null);
+  }
+
+  /** Deflate with an optional preset dictionary (a crude stand-in for zstd's trained ones). */
+  private static Codec codec(byte[] dictionary) {
     return new Codec() {
       @Override
       public byte id() {
@@ -37,6 +47,9 @@ final class DeflateTestCodecProvider implements CodecProvider {
       @Override
       public byte[] encode(byte[] raw) {
         Deflater d = new Deflater();
+        if (dictionary != null) {
+          d.setDictionary(dictionary);
+        }
         d.setInput(raw);
         d.finish();
         byte[] buf = new byte[raw.length + 64];
@@ -52,6 +65,13 @@ final class DeflateTestCodecProvider implements CodecProvider {
         byte[] out = new byte[rawLength];
         try {
           int n = rawLength == 0 ? 0 : i.inflate(out);
+          if (n == 0 && i.needsDictionary()) {
+            if (dictionary == null) {
+              throw new DataCorruptionException("payload needs a dictionary");
+            }
+            i.setDictionary(dictionary);
+            n = i.inflate(out);
+          }
           if (n != rawLength || !i.finished()) {
             throw new DataCorruptionException("deflate payload does not decode to " + rawLength + " bytes");
           }
@@ -61,6 +81,23 @@ final class DeflateTestCodecProvider implements CodecProvider {
         } finally {
           i.end();
         }
+      }
+
+      @Override
+      public byte[] trainDictionary(java.util.List<byte[]> samples, int maxBytes) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] s : samples) {
+          if (out.size() + s.length > maxBytes) {
+            break;
+          }
+          out.writeBytes(s);
+        }
+        return out.toByteArray();
+      }
+
+      @Override
+      public Codec withDictionary(byte[] dict) {
+        return codec(dict);
       }
     };
   }

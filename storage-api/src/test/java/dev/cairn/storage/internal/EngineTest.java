@@ -692,4 +692,62 @@ final class EngineTest {
     assertThat(fresh.metadata("c", "a").orElseThrow().createdAt().toEpochMilli())
         .isEqualTo(out.get(0).createdAtMillis());
   }
+
+  // ----------------------------------------------------------------------------- dictionaries
+
+  private static byte[] bet(int i) {
+    return String.format("{\"player\":\"player-%05d\",\"game\":\"roulette\",\"table\":%d,"
+        + "\"stake\":%d,\"currency\":\"EUR\",\"placedAt\":\"2026-11-25T10:%02d:00Z\"}",
+        i, i % 7, 10 + i % 90, i % 60).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void trainedDictionariesShrinkSmallRecordsAndKeepOldOnesReadable() {
+    Storage s = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(0)
+        .minSavings(0.01));
+    for (int i = 0; i < 200; i++) {
+      s.putBytes("bets", "b" + i, bet(i));
+    }
+    s.putBytes("bets", "before", bet(5000));
+    int before = s.metadata("bets", "before").orElseThrow().storedLength();
+    assertThat(s.admin().trainDictionary("bets")).hasValue(1);
+    s.putBytes("bets", "after", bet(5001));
+    int after = s.metadata("bets", "after").orElseThrow().storedLength();
+    assertThat(after).isLessThan(before);
+    assertThat(s.admin().trainDictionary("bets")).as("retraining adds a dictionary").hasValue(2);
+    s.putBytes("bets", "after2", bet(198));
+    s.close();
+    Storage again = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(0));
+    for (int i = 0; i < 200; i++) {
+      int ii = i;
+      assertThat(again.getBytes("bets", "b" + i)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(ii)));
+    }
+    assertThat(again.getBytes("bets", "after")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(5001)));
+    assertThat(again.getBytes("bets", "after2")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(198)));
+    assertThat(again.admin().trainDictionary("empty")).isEmpty();
+  }
+
+  @Test
+  void aDictionaryIsTrainedAutomaticallyOnceEnoughValuesWereWritten() throws Exception {
+    Storage s = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(50)
+        .minSavings(0.01));
+    for (int i = 0; i < 60; i++) {
+      s.putBytes("bets", "b" + i, bet(i));
+    }
+    int plain = s.metadata("bets", "b59").orElseThrow().storedLength();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    int withDict = plain;
+    for (int probe = 1; withDict >= plain && System.nanoTime() < deadline; probe++) {
+      Thread.sleep(50);
+      s.putBytes("bets", "probe", bet(10_000 + probe));
+      withDict = s.metadata("bets", "probe").orElseThrow().storedLength();
+    }
+    assertThat(withDict).isLessThan(plain);
+  }
+
+  @Test
+  void identityCodecCannotTrainDictionaries() {
+    Storage s = open();
+    assertThatThrownBy(() -> s.admin().trainDictionary("c")).isInstanceOf(UnsupportedOperationException.class);
+  }
 }

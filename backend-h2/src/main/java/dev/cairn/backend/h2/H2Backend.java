@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 import org.h2.mvstore.RootReference;
 import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.StringDataType;
@@ -146,6 +147,10 @@ final class H2Backend implements Backend {
       throw H2Errors.onOpen(e, file);
     }
     try {
+      // Old versions are only needed by our own read snapshots, which pin them with
+      // registerVersionUsage; MVStore's default of 5 extra versions would keep dead chunks
+      // (deleted data) from ever being freed by optimize().
+      store.setVersionsToKeep(0);
       Set<String> names = store.getMapNames();
       if (!names.isEmpty() && !names.contains(META_MAP)) {
         throw new BackendException(
@@ -518,7 +523,13 @@ final class H2Backend implements Backend {
       try {
         // compactFile writes the store; holding the writer permit guarantees that no
         // transaction is half-applied to the live maps. Readers keep their pinned versions.
+        // compactFile rewrites sparse chunks but only moves chunks when it rewrote some;
+        // compactMoveChunks packs the live chunks to the front and truncates the file
+        // (what H2's own housekeeping runs while sessions read).
         store.compactFile(options.compactTimeMs());
+        if (store.getFileStore() instanceof RandomAccessStore ras) {
+          ras.compactMoveChunks(100, Long.MAX_VALUE, store);
+        }
         store.commit();
         store.sync();
         unsynced = false;

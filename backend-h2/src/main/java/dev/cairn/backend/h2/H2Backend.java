@@ -333,23 +333,24 @@ final class H2Backend implements Backend {
    * {@code ASYNC}, durable. Called with the writer permit held.
    */
   void commitWrite(Durability durability) {
-    if (durability == Durability.ASYNC) {
-      if (options.asyncFlushMs() == 0) {
-        store.commit();
-      }
-      unsynced = true;
-      publish();
-      return;
-    }
     try {
-      store.commit();
-      store.sync();
+      if (durability == Durability.ASYNC) {
+        if (options.asyncFlushMs() == 0) {
+          store.commit();
+        }
+        unsynced = true;
+      } else {
+        store.commit();
+        store.sync();
+        unsynced = false;
+      }
+      publish();
     } catch (RuntimeException e) {
+      // The file may hold this commit or not, and MVStore may have panicked: stop here so a
+      // reopen recovers whatever the file holds, rather than guessing.
       fail("commit", e);
       throw e;
     }
-    unsynced = false;
-    publish();
   }
 
   /** Publishes the live maps as the snapshot new readers see. Writer permit held (or opening). */

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code hold DIR}: opens the store, prints {@code open}, waits to be killed;
  *   <li>{@code commit DIR}: commits key i with SYNC in a loop, printing {@code committed i}
  *       after each commit returned, until killed;
- *   <li>{@code tryopen DIR}: tries to open, prints the exception class and message.
  * </ul>
  */
 final class H2ChildProcess {
@@ -43,13 +42,6 @@ final class H2ChildProcess {
             tx.commit(Durability.SYNC);
           }
           out.println("committed " + i);
-        }
-      }
-      case "tryopen" -> {
-        try (Backend backend = H2TestSupport.open(dir)) {
-          out.println("opened");
-        } catch (RuntimeException e) {
-          out.println(e.getClass().getName() + ": " + e.getMessage());
         }
       }
       default -> throw new IllegalArgumentException(args[0]);

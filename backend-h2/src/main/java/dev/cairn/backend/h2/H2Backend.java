@@ -1,0 +1,672 @@
+package dev.cairn.backend.h2;
+
+import dev.cairn.storage.BackendException;
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.StorageException;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendTransaction;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
+import org.h2.mvstore.RootReference;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An H2 MVStore file with one map per keyspace.
+ *
+ * <p>Concurrency: one write transaction at a time (a fair semaphore; {@code h2.writerTimeoutMs}),
+ * which edits the live maps and keeps an undo log. The MVStore runs with auto-commit disabled,
+ * so the file is only written when this class commits the store, always at a transaction
+ * boundary: a crash can never persist half a transaction. After each commit the roots of all
+ * maps are published as a {@link Snapshot}; read transactions take the current snapshot without
+ * locking and read it for their whole life.
+ */
+final class H2Backend implements Backend {
+
+  private static final Logger LOG = LoggerFactory.getLogger(H2Backend.class);
+
+  static final String FILE_NAME = "store.mv.db";
+  static final String META_MAP = "cairn.meta";
+  static final String KEYSPACE_PREFIX = "ks.";
+  static final String FORMAT = "1";
+
+  /** Files other backends leave in their directory, and whose they are. */
+  private static final Map<String, String> FOREIGN_FILES = foreignFiles();
+
+  /** How many bytes {@link #snapshotTo} copies between commits of the target store. */
+  private static final long SNAPSHOT_COMMIT_BYTES = 8L << 20;
+
+  private final Path directory;
+  private final Path file;
+  private final H2Options options;
+  private final MVStore store;
+  /** Configured keyspace name -> map. */
+  private final Map<String, MVMap<byte[], byte[]>> keyspaces;
+  /** Every keyspace map of the file (configured or left by an earlier open), by map name. */
+  private final Map<String, MVMap<byte[], byte[]>> allMaps;
+  private final Semaphore writer = new Semaphore(1, true);
+  private final Set<H2Transaction> open = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService flusher;
+  private volatile Thread writerThread;
+  private volatile Snapshot published;
+  private volatile boolean closed;
+  private volatile RuntimeException failure;
+  /** Commits made visible but not yet synced to the file; guarded by {@link #writer}. */
+  private boolean unsynced;
+
+  private H2Backend(
+      Path directory,
+      Path file,
+      H2Options options,
+      MVStore store,
+      Map<String, MVMap<byte[], byte[]>> keyspaces,
+      Map<String, MVMap<byte[], byte[]>> allMaps) {
+    this.directory = directory;
+    this.file = file;
+    this.options = options;
+    this.store = store;
+    this.keyspaces = keyspaces;
+    this.allMaps = allMaps;
+    if (options.asyncFlushMs() > 0) {
+      flusher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "cairn-h2-flush " + directory.getFileName());
+                t.setDaemon(true);
+                return t;
+              });
+      flusher.scheduleWithFixedDelay(
+          this::flushAsyncCommits,
+          options.asyncFlushMs(),
+          options.asyncFlushMs(),
+          TimeUnit.MILLISECONDS);
+    } else {
+      flusher = null;
+    }
+  }
+
+  static H2Backend open(BackendConfig config, H2Options options) {
+    Path dir = config.directory().toAbsolutePath();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new BackendException("H2 store directory " + dir + " is a file, not a directory");
+    }
+    checkNoForeignFiles(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (AccessDeniedException e) {
+      throw new BackendException(
+          "cannot create H2 store directory " + dir + ": permission denied (read-only location?)", e);
+    } catch (IOException e) {
+      if (H2Errors.isOutOfSpace(e)) {
+        throw new dev.cairn.storage.StorageFullException("no space to create " + dir, e);
+      }
+      throw new BackendException("cannot create H2 store directory " + dir + ": " + e, e);
+    }
+    Path file = dir.resolve(FILE_NAME);
+    checkWritable(dir, file);
+
+    MVStore.Builder builder =
+        new MVStore.Builder()
+            // "retry:" makes H2 reopen the channel when a thread is interrupted mid-I/O
+            // instead of failing the whole store (FileChannel closes on interrupt).
+            .fileName("retry:" + file)
+            .autoCommitDisabled()
+            .cacheSize(options.cacheSizeMb());
+    if (options.compress()) {
+      builder.compress();
+    }
+    MVStore store;
+    try {
+      store = builder.open();
+    } catch (RuntimeException e) {
+      throw H2Errors.onOpen(e, file);
+    }
+    try {
+      // Old versions are only needed by our own read snapshots, which pin them with
+      // registerVersionUsage; MVStore's default of 5 extra versions would keep dead chunks
+      // (deleted data) from ever being freed by optimize().
+      store.setVersionsToKeep(0);
+      Set<String> names = store.getMapNames();
+      if (!names.isEmpty() && !names.contains(META_MAP)) {
+        throw new BackendException(
+            FILE_NAME + " in " + dir + " is an H2 file that Cairn did not create (it holds maps "
+                + new TreeSet<>(names) + "); refusing to use it");
+      }
+      boolean changed = false;
+      MVMap<String, String> meta =
+          store.openMap(
+              META_MAP,
+              new MVMap.Builder<String, String>()
+                  .keyType(StringDataType.INSTANCE)
+                  .valueType(StringDataType.INSTANCE));
+      String format = meta.get("format");
+      if (format == null) {
+        meta.put("format", FORMAT);
+        meta.put("createdBy", "cairn-backend-h2");
+        changed = true;
+      } else if (!FORMAT.equals(format)) {
+        throw new BackendException(
+            FILE_NAME + " in " + dir + " has Cairn H2 format " + format
+                + ", this version reads format " + FORMAT);
+      }
+      Map<String, MVMap<byte[], byte[]>> all = new LinkedHashMap<>();
+      for (String name : new TreeSet<>(names)) {
+        if (name.startsWith(KEYSPACE_PREFIX)) {
+          all.put(name, openKeyspaceMap(store, name));
+        }
+      }
+      Map<String, MVMap<byte[], byte[]>> configured = new HashMap<>();
+      for (String ks : new TreeSet<>(config.keyspaces())) {
+        String name = KEYSPACE_PREFIX + ks;
+        MVMap<byte[], byte[]> map = all.get(name);
+        if (map == null) {
+          map = openKeyspaceMap(store, name);
+          all.put(name, map);
+          changed = true;
+        }
+        configured.put(ks, map);
+      }
+      if (changed) {
+        store.commit();
+        store.sync();
+      }
+      H2Backend backend =
+          new H2Backend(
+              dir,
+              file,
+              options,
+              store,
+              Collections.unmodifiableMap(configured),
+              Collections.unmodifiableMap(all));
+      backend.publish();
+      LOG.debug("opened H2 store {} with keyspaces {} and options {}", file, configured.keySet(),
+          options.describe());
+      return backend;
+    } catch (RuntimeException e) {
+      try {
+        store.closeImmediately();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof StorageException se) {
+        throw se;
+      }
+      throw H2Errors.onOpen(e, file);
+    }
+  }
+
+  private static MVMap<byte[], byte[]> openKeyspaceMap(MVStore store, String name) {
+    return store.openMap(
+        name,
+        new MVMap.Builder<byte[], byte[]>()
+            .keyType(UnsignedBytesType.INSTANCE)
+            .valueType(ByteArrayDataType.INSTANCE));
+  }
+
+  private static Map<String, String> foreignFiles() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("store.sqlite", "SQLite");
+    m.put("store.sqlite-wal", "SQLite");
+    m.put("data.mdb", "LMDB");
+    m.put("lock.mdb", "LMDB");
+    return Collections.unmodifiableMap(m);
+  }
+
+  private static void checkNoForeignFiles(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    for (Map.Entry<String, String> e : FOREIGN_FILES.entrySet()) {
+      if (Files.exists(dir.resolve(e.getKey()))) {
+        throw new BackendException(
+            "directory " + dir + " holds a " + e.getValue() + " store (" + e.getKey()
+                + "), not an H2 store; open it with the " + e.getValue().toLowerCase(java.util.Locale.ROOT)
+                + " backend or choose another directory");
+      }
+    }
+  }
+
+  private static void checkWritable(Path dir, Path file) {
+    if (!Files.isWritable(dir)) {
+      throw new BackendException(
+          "H2 store directory " + dir + " is read-only; the H2 backend needs write access");
+    }
+    if (Files.exists(file) && !Files.isWritable(file)) {
+      throw new BackendException(
+          FILE_NAME + " in " + dir + " is read-only; the H2 backend needs write access");
+    }
+  }
+
+  // ---- transactions ---------------------------------------------------------------------
+
+  @Override
+  public BackendTransaction beginRead() {
+    checkUsable();
+    Snapshot s = acquireSnapshot();
+    H2Transaction tx = H2Transaction.reader(this, s);
+    open.add(tx);
+    if (closed) {
+      tx.abortByClose();
+      throw closedError();
+    }
+    return tx;
+  }
+
+  @Override
+  public BackendTransaction beginWrite() {
+    checkUsable();
+    if (writerThread == Thread.currentThread()) {
+      throw new IllegalStateException(
+          "this thread already has an open write transaction on this backend");
+    }
+    acquireWriter("begin a write transaction");
+    H2Transaction tx;
+    try {
+      checkUsable();
+      writerThread = Thread.currentThread();
+      tx = H2Transaction.writer(this);
+      open.add(tx);
+    } catch (RuntimeException e) {
+      writerThread = null;
+      writer.release();
+      throw e;
+    }
+    if (closed) {
+      tx.abortByClose();
+      throw closedError();
+    }
+    return tx;
+  }
+
+  private void acquireWriter(String what) {
+    boolean acquired;
+    try {
+      acquired = writer.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while waiting to " + what, e);
+    }
+    if (!acquired) {
+      throw new BackendException(
+          "timed out after " + options.writerTimeoutMs() + " ms waiting to " + what
+              + ": another write transaction is open (option " + H2Options.WRITER_TIMEOUT_MS + ")");
+    }
+  }
+
+  MVMap<byte[], byte[]> map(String keyspace) {
+    MVMap<byte[], byte[]> map = keyspace == null ? null : keyspaces.get(keyspace);
+    if (map == null) {
+      throw new IllegalArgumentException(
+          "unknown keyspace '" + keyspace + "' (this backend has " + new TreeSet<>(keyspaces.keySet())
+              + ")");
+    }
+    return map;
+  }
+
+  /**
+   * Makes the write transaction's changes (already in the live maps) visible and, unless
+   * {@code ASYNC}, durable. Called with the writer permit held.
+   */
+  void commitWrite(Durability durability) {
+    try {
+      if (durability == Durability.ASYNC) {
+        if (options.asyncFlushMs() == 0) {
+          store.commit();
+        }
+        unsynced = true;
+      } else {
+        store.commit();
+        store.sync();
+        unsynced = false;
+      }
+      publish();
+    } catch (RuntimeException e) {
+      // The file may hold this commit or not, and MVStore may have panicked: stop here so a
+      // reopen recovers whatever the file holds, rather than guessing.
+      fail("commit", e);
+      throw e;
+    }
+  }
+
+  /** Publishes the live maps as the snapshot new readers see. Writer permit held (or opening). */
+  private void publish() {
+    MVStore.TxCounter pin = store.registerVersionUsage();
+    Map<String, RootReference<byte[], byte[]>> roots = new HashMap<>();
+    for (Map.Entry<String, MVMap<byte[], byte[]>> e : allMaps.entrySet()) {
+      roots.put(e.getKey(), e.getValue().flushAndGetRoot());
+    }
+    Snapshot next = new Snapshot(roots, store, pin);
+    Snapshot previous = published;
+    published = next;
+    if (previous != null) {
+      previous.release();
+    }
+  }
+
+  private Snapshot acquireSnapshot() {
+    while (true) {
+      Snapshot s = published;
+      if (s == null) {
+        throw closedError();
+      }
+      if (s.tryRetain()) {
+        return s;
+      }
+    }
+  }
+
+  /** Called by a transaction when it ends, whatever the way. */
+  void ended(H2Transaction tx) {
+    open.remove(tx);
+    if (!tx.readOnly()) {
+      writerThread = null;
+      writer.release();
+    }
+  }
+
+  private void flushAsyncCommits() {
+    try {
+      if (closed || failure != null) {
+        return;
+      }
+      if (!writer.tryAcquire(options.asyncFlushMs(), TimeUnit.MILLISECONDS)) {
+        return;
+      }
+      try {
+        if (unsynced && !closed && failure == null) {
+          store.commit();
+          store.sync();
+          unsynced = false;
+        }
+      } finally {
+        writer.release();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      fail("background flush of ASYNC commits", e);
+      LOG.error("H2 store {}: background flush of ASYNC commits failed", file, e);
+    }
+  }
+
+  // ---- maintenance ------------------------------------------------------------------------
+
+  @Override
+  public void snapshotTo(Path target) {
+    checkUsable();
+    Path dir = prepareTarget(target);
+    Path tmp = dir.resolve(FILE_NAME + ".part");
+    Path finalFile = dir.resolve(FILE_NAME);
+    Snapshot s = acquireSnapshot();
+    try {
+      MVStore copy =
+          new MVStore.Builder().fileName(tmp.toString()).autoCommitDisabled().open();
+      try {
+        MVMap<String, String> meta =
+            copy.openMap(
+                META_MAP,
+                new MVMap.Builder<String, String>()
+                    .keyType(StringDataType.INSTANCE)
+                    .valueType(StringDataType.INSTANCE));
+        meta.put("format", FORMAT);
+        meta.put("createdBy", "cairn-backend-h2 snapshot");
+        long pending = 0;
+        for (Map.Entry<String, RootReference<byte[], byte[]>> e : s.roots().entrySet()) {
+          MVMap<byte[], byte[]> out = openKeyspaceMap(copy, e.getKey());
+          Cursor<byte[], byte[]> c = new Cursor<>(e.getValue(), null, null);
+          while (c.hasNext()) {
+            byte[] k = c.next();
+            byte[] v = c.getValue();
+            out.put(k, v);
+            pending += k.length + v.length + 32;
+            if (pending >= SNAPSHOT_COMMIT_BYTES) {
+              copy.commit();
+              pending = 0;
+            }
+          }
+        }
+        copy.commit();
+        copy.sync();
+      } finally {
+        copy.close();
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, finalFile, StandardCopyOption.ATOMIC_MOVE);
+      syncDirectory(dir);
+      LOG.debug("snapshot of {} written to {}", file, finalFile);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (H2Errors.isOutOfSpace(e)) {
+        throw new dev.cairn.storage.StorageFullException("no space left writing snapshot to " + dir, e);
+      }
+      if (e instanceof StorageException se) {
+        throw se;
+      }
+      throw new BackendException("snapshot of " + file + " to " + dir + " failed: " + e, e);
+    } finally {
+      s.release();
+    }
+  }
+
+  private static Path prepareTarget(Path target) {
+    if (target == null) {
+      throw new IllegalArgumentException("target must not be null");
+    }
+    Path dir = target.toAbsolutePath();
+    if (Files.exists(dir)) {
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("target " + dir + " exists and is not a directory");
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        if (ds.iterator().hasNext()) {
+          throw new IllegalArgumentException("target directory " + dir + " is not empty");
+        }
+      } catch (IOException e) {
+        throw new BackendException("cannot list snapshot target " + dir, e);
+      }
+    } else {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new BackendException("cannot create snapshot target " + dir + ": " + e, e);
+      }
+    }
+    return dir;
+  }
+
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Not every platform lets a directory be opened for sync; the rename is still done.
+      LOG.debug("could not sync directory {}", dir, e);
+    }
+  }
+
+  @Override
+  public void optimize() {
+    checkUsable();
+    acquireWriter("optimize");
+    try {
+      checkUsable();
+      int retention = store.getRetentionTime();
+      try {
+        // compactFile writes the store; holding the writer permit guarantees that no
+        // transaction is half-applied to the live maps. Readers keep their pinned versions.
+        // compactFile rewrites sparse chunks but only moves chunks when it rewrote some;
+        // compactMoveChunks packs the live chunks to the front and truncates the file
+        // (what H2's own housekeeping runs while sessions read).
+        store.compactFile(options.compactTimeMs());
+        if (store.getFileStore() instanceof RandomAccessStore ras) {
+          ras.compactMoveChunks(100, Long.MAX_VALUE, store);
+        }
+        store.commit();
+        store.sync();
+        unsynced = false;
+      } finally {
+        if (!store.isClosed()) {
+          store.setRetentionTime(retention);
+        }
+      }
+      publish();
+    } catch (RuntimeException e) {
+      if (e instanceof StorageException se) {
+        throw se;
+      }
+      fail("optimize", e);
+      throw H2Errors.onOperation("optimize", e);
+    } finally {
+      writer.release();
+    }
+  }
+
+  @Override
+  public long sizeOnDisk() {
+    checkUsable();
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new BackendException("cannot read the size of " + file, e);
+    }
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    RuntimeException error = null;
+    for (H2Transaction tx : List.copyOf(open)) {
+      try {
+        tx.abortByClose();
+      } catch (RuntimeException e) {
+        error = e;
+      }
+    }
+    if (flusher != null) {
+      flusher.shutdown();
+      try {
+        flusher.awaitTermination(options.writerTimeoutMs(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    boolean permit = false;
+    try {
+      permit = writer.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Snapshot s = published;
+      published = null;
+      if (s != null) {
+        s.release();
+      }
+      if (!store.isClosed()) {
+        if (failure == null && permit) {
+          store.commit();
+          store.sync();
+          store.close();
+        } else {
+          // A transaction may be half-applied to the live maps: do not write them.
+          store.closeImmediately();
+        }
+      }
+    } catch (RuntimeException e) {
+      try {
+        store.closeImmediately();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw H2Errors.onOperation("close", e);
+    } finally {
+      if (permit) {
+        writer.release();
+      }
+    }
+    LOG.debug("closed H2 store {}", file);
+    if (error != null) {
+      throw H2Errors.onOperation("close", error);
+    }
+  }
+
+  /**
+   * Marks the backend failed after an error that may have left the live maps or the file in
+   * an unknown state, and closes the store without writing: reopening recovers the last
+   * commit that reached the file.
+   */
+  void fail(String what, RuntimeException e) {
+    if (failure == null) {
+      failure = e;
+      LOG.error("H2 store {} failed during {}; it must be reopened", file, what, e);
+    }
+    try {
+      if (!store.isClosed()) {
+        store.closeImmediately();
+      }
+    } catch (RuntimeException suppressed) {
+      e.addSuppressed(suppressed);
+    }
+  }
+
+  boolean storeUsable() {
+    return failure == null && !store.isClosed();
+  }
+
+  private void checkUsable() {
+    if (closed) {
+      throw closedError();
+    }
+    RuntimeException f = failure;
+    if (f != null) {
+      throw new BackendException(
+          "H2 store " + file + " failed earlier (" + f.getMessage() + ") and must be reopened", f);
+    }
+  }
+
+  private IllegalStateException closedError() {
+    return new IllegalStateException("H2 backend " + directory + " is closed");
+  }
+
+  @Override
+  public String toString() {
+    return "H2Backend[" + file + "]";
+  }
+}

@@ -1,0 +1,63 @@
+package dev.cairn.backend.h2;
+
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.Capability;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The H2 backend: one H2 MVStore file ({@code store.mv.db}) in the configured directory, one
+ * MVStore map per keyspace, keys ordered as unsigned bytes.
+ *
+ * <p>One write transaction at a time ({@code beginWrite} waits up to {@code h2.writerTimeoutMs},
+ * default 30000, then throws {@link dev.cairn.storage.BackendException}); any number of read
+ * transactions, each on a consistent snapshot, never blocked by the writer. {@code SYNC} and
+ * {@code GROUP} commits are written and fsynced before they return; {@code ASYNC} commits are
+ * written and fsynced within {@code h2.asyncFlushMs} (default 1000). The file is locked while
+ * open; a second open, from this or another process, fails with a message saying so.
+ *
+ * <p>Options (all optional): {@code h2.writerTimeoutMs}, {@code h2.cacheSizeMb},
+ * {@code h2.asyncFlushMs}, {@code h2.compress}, {@code h2.compactTimeMs}; see the module README.
+ * An unknown {@code h2.*} option is an {@link IllegalArgumentException}.
+ */
+public final class H2BackendProvider implements BackendProvider {
+
+  private static final Set<Capability> CAPABILITIES =
+      Set.of(
+          Capability.ORDERED_SCAN,
+          Capability.HOT_BACKUP,
+          Capability.CONCURRENT_READERS,
+          Capability.DURABLE);
+
+  /** For {@link java.util.ServiceLoader}. */
+  public H2BackendProvider() {}
+
+  @Override
+  public String name() {
+    return "h2";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException for an unknown or invalid {@code h2.*} option
+   */
+  @Override
+  public Backend open(BackendConfig config) {
+    Objects.requireNonNull(config, "config");
+    H2Options options = H2Options.from(config);
+    return H2Backend.open(config, options);
+  }
+
+  @Override
+  public String toString() {
+    return "H2BackendProvider";
+  }
+}

@@ -1,0 +1,95 @@
+package dev.cairn.backend.h2;
+
+import dev.cairn.storage.spi.BackendCursor;
+import java.util.Arrays;
+import org.h2.mvstore.Cursor;
+
+/** A forward cursor over one keyspace; guarded by its transaction's monitor. */
+final class H2Cursor implements BackendCursor {
+
+  private final H2Transaction tx;
+  private final Cursor<byte[], byte[]> cursor;
+  private final byte[] toExclusive;
+  private byte[] key;
+  private byte[] value;
+  private boolean exhausted;
+  private boolean closed;
+
+  /** {@code cursor} null means an empty range. */
+  H2Cursor(H2Transaction tx, Cursor<byte[], byte[]> cursor, byte[] toExclusive) {
+    this.tx = tx;
+    this.cursor = cursor;
+    this.toExclusive = toExclusive;
+    this.exhausted = cursor == null;
+  }
+
+  @Override
+  public boolean next() {
+    synchronized (tx) {
+      checkOpen();
+      if (exhausted) {
+        return false;
+      }
+      try {
+        if (cursor.hasNext()) {
+          byte[] k = cursor.next();
+          if (toExclusive == null || Arrays.compareUnsigned(k, toExclusive) < 0) {
+            key = k;
+            value = cursor.getValue();
+            return true;
+          }
+        }
+      } catch (RuntimeException e) {
+        throw H2Errors.onOperation("scan", e);
+      }
+      exhausted = true;
+      key = null;
+      value = null;
+      return false;
+    }
+  }
+
+  @Override
+  public byte[] key() {
+    synchronized (tx) {
+      checkOpen();
+      return current(key).clone();
+    }
+  }
+
+  @Override
+  public byte[] value() {
+    synchronized (tx) {
+      checkOpen();
+      return current(value).clone();
+    }
+  }
+
+  private static byte[] current(byte[] b) {
+    if (b == null) {
+      throw new IllegalStateException("cursor has no current entry (call next() and check it returned true)");
+    }
+    return b;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("cursor is closed (closed explicitly or with its transaction)");
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (tx) {
+      closeQuietly();
+      tx.forget(this);
+    }
+  }
+
+  /** Called by the transaction when it ends. */
+  void closeQuietly() {
+    closed = true;
+    key = null;
+    value = null;
+  }
+}

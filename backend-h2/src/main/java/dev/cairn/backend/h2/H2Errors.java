@@ -1,0 +1,84 @@
+package dev.cairn.backend.h2;
+
+import dev.cairn.storage.BackendException;
+import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.StorageException;
+import dev.cairn.storage.StorageFullException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVStoreException;
+
+/** Turns native failures into Cairn exceptions, keeping the cause. */
+final class H2Errors {
+
+  private H2Errors() {}
+
+  /** Whether {@code t} or one of its causes says the device is out of space. */
+  static boolean isOutOfSpace(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if ((c instanceof IOException || c instanceof MVStoreException) && m != null) {
+        String lm = m.toLowerCase(Locale.ROOT);
+        if (lm.contains("no space left on device")
+            || lm.contains("disk quota exceeded")
+            || lm.contains("not enough space")
+            || lm.contains("there is not enough space on the disk")) {
+          return true;
+        }
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** Translation of a failure while opening {@code file}. */
+  static StorageException onOpen(RuntimeException e, Path file) {
+    if (isOutOfSpace(e)) {
+      return new StorageFullException("no space left to open " + file, e);
+    }
+    if (e instanceof MVStoreException mve) {
+      switch (mve.getErrorCode()) {
+        case DataUtils.ERROR_FILE_LOCKED:
+          return new BackendException(
+              "store.mv.db is locked by another process (or is already open in this JVM): "
+                  + file,
+              e);
+        case DataUtils.ERROR_FILE_CORRUPT:
+        case DataUtils.ERROR_READING_FAILED:
+        case DataUtils.ERROR_CHUNK_NOT_FOUND:
+        case DataUtils.ERROR_SERIALIZATION:
+          return new DataCorruptionException(
+              "store.mv.db is not a readable H2 MVStore file (corrupt or not an H2 file): "
+                  + file + ": " + e.getMessage(),
+              e);
+        case DataUtils.ERROR_UNSUPPORTED_FORMAT:
+          return new BackendException(
+              "store.mv.db was written in a format this H2 version cannot read: " + file, e);
+        default:
+          break;
+      }
+    }
+    return new BackendException("cannot open H2 store " + file + ": " + e.getMessage(), e);
+  }
+
+  /** Translation of a failure during an operation ({@code what}). */
+  static StorageException onOperation(String what, RuntimeException e) {
+    if (e instanceof StorageException se) {
+      return se;
+    }
+    if (isOutOfSpace(e)) {
+      return new StorageFullException("no space left on device during " + what, e);
+    }
+    if (e instanceof MVStoreException mve) {
+      int code = mve.getErrorCode();
+      if (code == DataUtils.ERROR_FILE_CORRUPT || code == DataUtils.ERROR_CHUNK_NOT_FOUND) {
+        return new DataCorruptionException("H2 store is corrupt (" + what + "): " + e.getMessage(), e);
+      }
+    }
+    return new BackendException("H2 " + what + " failed: " + e.getMessage(), e);
+  }
+}

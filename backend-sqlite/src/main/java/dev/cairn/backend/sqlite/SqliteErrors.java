@@ -77,6 +77,15 @@ final class SqliteErrors {
           what + " failed: the key or value exceeds SQLite's maximum length (SQLite: " + msg
               + ")", e);
     }
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      if (c.getClass().getName().equals("org.sqlite.NativeLibraryNotFoundException")) {
+        return new BackendException(
+            what + " failed: sqlite-jdbc could not load its native library. It extracts it into"
+                + " the directory of the system property org.sqlite.tmpdir (default"
+                + " java.io.tmpdir=" + System.getProperty("java.io.tmpdir") + "), which must"
+                + " exist and be writable (" + c.getMessage() + ")", e);
+      }
+    }
     return new BackendException(what + " failed on " + dbFile + " (SQLite: " + msg + ")", e);
   }
 

@@ -142,8 +142,8 @@ final class SqliteBackend implements Backend {
       SqliteConnection w = SqliteConnection.open(url, "writer", false, options);
       writer = w;
       // page_size and auto_vacuum only take effect on a new, empty database.
-      w.execute("PRAGMA page_size = " + PAGE_SIZE);
-      w.execute("PRAGMA auto_vacuum = INCREMENTAL");
+      w.exec("PRAGMA page_size = " + PAGE_SIZE);
+      w.exec("PRAGMA auto_vacuum = INCREMENTAL");
       String mode = w.query("PRAGMA journal_mode = WAL");
       if (!"wal".equalsIgnoreCase(mode)) {
         throw new BackendException(
@@ -487,8 +487,8 @@ final class SqliteBackend implements Backend {
     try {
       ensureOpen();
       SqliteConnection w = writerConnection();
-      w.execute("PRAGMA optimize");
-      w.execute("PRAGMA incremental_vacuum");
+      w.exec("PRAGMA optimize");
+      w.exec("PRAGMA incremental_vacuum");
       List<String> ckpt = w.queryRow("PRAGMA wal_checkpoint(TRUNCATE)");
       if (ckpt != null && "1".equals(ckpt.get(0))) {
         LOG.debug("WAL checkpoint of {} could not finish: readers still use older snapshots",

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -50,10 +51,10 @@ final class SqliteConnection implements AutoCloseable {
     SqliteConnection sc = new SqliteConnection(label, readOnly, c);
     try {
       // Numbers we validated, never user text.
-      sc.execute("PRAGMA cache_size = -" + o.cacheSizeKb());
-      sc.query("PRAGMA mmap_size = " + o.mmapSizeBytes());
+      sc.exec("PRAGMA cache_size = -" + o.cacheSizeKb());
+      sc.exec("PRAGMA mmap_size = " + o.mmapSizeBytes());
       if (!readOnly) {
-        sc.execute("PRAGMA synchronous = NORMAL");
+        sc.exec("PRAGMA synchronous = NORMAL");
       }
     } catch (SQLException | RuntimeException e) {
       sc.close();
@@ -72,9 +73,21 @@ final class SqliteConnection implements AutoCloseable {
     return ps;
   }
 
-  /** Executes a statement that returns no rows (or whose rows are ignored). */
+  /** Executes a cached statement that returns no rows (BEGIN, COMMIT, ROLLBACK, DDL). */
   void execute(String sql) throws SQLException {
     statement(sql).execute();
+  }
+
+  /**
+   * Runs {@code sql} to completion through {@code sqlite3_exec}. Needed for pragmas such as
+   * {@code incremental_vacuum} that step once per page with zero-column rows: through a
+   * prepared statement the driver steps them only once and leaves them active, which frees one
+   * page and makes a later checkpoint fail with SQLITE_LOCKED.
+   */
+  void exec(String sql) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.executeUpdate(sql);
+    }
   }
 
   /** Executes a statement and returns the first column of its first row as text, or null. */

@@ -43,8 +43,6 @@ final class SqliteBackend implements Backend {
   static final String WAL_SUFFIX = "-wal";
   static final String SHM_SUFFIX = "-shm";
   static final int PAGE_SIZE = 4096;
-  /** A WAL left larger than this after a checkpoint is truncated back to it (64 MiB). */
-  static final long JOURNAL_SIZE_LIMIT = 64L << 20;
 
   /** Files that show the directory belongs to another backend. */
   private static final Map<String, String> FOREIGN_FILES =
@@ -151,7 +149,6 @@ final class SqliteBackend implements Backend {
         throw new BackendException(
             "cannot switch " + dbFile + " to WAL journal mode (SQLite kept '" + mode + "')");
       }
-      w.exec("PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT);
       w.execute("BEGIN IMMEDIATE");
       try {
         for (KeyspaceSql ks : keyspaces.values()) {

@@ -24,6 +24,9 @@ final class SqliteConnection implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteConnection.class);
 
+  /** The writer truncates a WAL left larger than this after a checkpoint (64 MiB). */
+  static final long JOURNAL_SIZE_LIMIT = 64L << 20;
+
   final String label;
   final boolean readOnly;
   private final Connection connection;
@@ -54,7 +57,9 @@ final class SqliteConnection implements AutoCloseable {
       sc.exec("PRAGMA cache_size = -" + o.cacheSizeKb());
       sc.exec("PRAGMA mmap_size = " + o.mmapSizeBytes());
       if (!readOnly) {
+        // SYNC/GROUP commits fsync the WAL explicitly (see SqliteBackend.syncWal).
         sc.exec("PRAGMA synchronous = NORMAL");
+        sc.exec("PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT);
       }
     } catch (SQLException | RuntimeException e) {
       sc.close();

@@ -186,14 +186,7 @@ final class SqliteBackend implements Backend {
   @Override
   public BackendTransaction beginRead() {
     ensureOpen();
-    boolean acquired;
-    try {
-      acquired = readerPermits.tryAcquire(options.poolTimeoutMs(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while waiting for a SQLite reader connection", e);
-    }
-    if (!acquired) {
+    if (!acquire(readerPermits, options.poolTimeoutMs(), "a SQLite reader connection")) {
       throw new BackendException(
           "all " + options.readers() + " SQLite reader connections busy for "
               + options.poolTimeoutMs() + " ms; raise sqlite.readers or close"
@@ -224,32 +217,28 @@ final class SqliteBackend implements Backend {
     return tx;
   }
 
+  /** Waits for a permit; false on timeout. Interruption is a BackendException (flag kept). */
+  private static boolean acquire(Semaphore semaphore, long timeoutMs, String what) {
+    try {
+      return semaphore.tryAcquire(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while waiting for " + what, e);
+    }
+  }
+
   private void releaseReaderAfterFailedBegin(SqliteConnection conn) {
     if (conn == null) {
       readerPermits.release();
       return;
     }
-    boolean healthy;
-    try {
-      conn.execute("ROLLBACK");
-      healthy = true;
-    } catch (SQLException e) {
-      healthy = String.valueOf(e.getMessage()).contains("no transaction is active");
-    }
-    releaseReader(conn, healthy);
+    releaseReader(conn, conn.rollbackQuietly());
   }
 
   @Override
   public BackendTransaction beginWrite() {
     ensureOpen();
-    boolean acquired;
-    try {
-      acquired = writerLock.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while waiting for the SQLite writer", e);
-    }
-    if (!acquired) {
+    if (!acquire(writerLock, options.writerTimeoutMs(), "the SQLite writer")) {
       throw new BackendException(
           "waited " + options.writerTimeoutMs() + " ms for the SQLite writer: another write"
               + " transaction stayed open (SQLite allows one writer at a time); commit or close"
@@ -276,12 +265,8 @@ final class SqliteBackend implements Backend {
   }
 
   private void releaseWriterAfterFailedBegin(SqliteConnection conn, boolean begun) {
-    if (conn != null && begun) {
-      try {
-        conn.execute("ROLLBACK");
-      } catch (SQLException e) {
-        discardWriter();
-      }
+    if (conn != null && begun && !conn.rollbackQuietly()) {
+      discardWriter();
     }
     writerLock.release();
   }
@@ -362,7 +347,9 @@ final class SqliteBackend implements Backend {
     } catch (NoSuchFileException e) {
       return; // nothing in a WAL: every commit is in the database file, synced by checkpoint
     }
-    if (walChannel == null || key == null || !key.equals(walFileKey)) {
+    // A new file key means SQLite recreated the WAL: reopen, and sync the directory entry.
+    // (Platforms without file keys cannot delete an open file, so the channel stays valid.)
+    if (walChannel == null || (key != null && !key.equals(walFileKey))) {
       closeWalChannel();
       walChannel = FileChannel.open(walFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
       walFileKey = key;
@@ -472,14 +459,7 @@ final class SqliteBackend implements Backend {
   @Override
   public void optimize() {
     ensureOpen();
-    boolean acquired;
-    try {
-      acquired = writerLock.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while waiting for the SQLite writer", e);
-    }
-    if (!acquired) {
+    if (!acquire(writerLock, options.writerTimeoutMs(), "the SQLite writer")) {
       throw new BackendException(
           "optimize waited " + options.writerTimeoutMs() + " ms for the SQLite writer: a write"
               + " transaction stayed open");
@@ -563,8 +543,8 @@ final class SqliteBackend implements Backend {
       LOG.warn("closing the SQLite writer of {} while another thread still uses it", dbFile);
     }
     try {
-      discardWriter();
       closeWalChannel();
+      discardWriter();
     } finally {
       if (gotWriter) {
         writerLock.release();

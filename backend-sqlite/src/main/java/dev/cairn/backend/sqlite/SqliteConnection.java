@@ -84,6 +84,23 @@ final class SqliteConnection implements AutoCloseable {
   }
 
   /**
+   * Rolls back the open transaction, if any; returns whether the connection is still usable.
+   * "No transaction is active" is fine: SQLite rolls back by itself after some errors.
+   */
+  boolean rollbackQuietly() {
+    try {
+      execute("ROLLBACK");
+      return true;
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+        return true;
+      }
+      LOG.warn("ROLLBACK failed on SQLite connection {}; discarding the connection", label, e);
+      return false;
+    }
+  }
+
+  /**
    * Runs {@code sql} to completion through {@code sqlite3_exec}. Needed for pragmas such as
    * {@code incremental_vacuum} that step once per page with zero-column rows: through a
    * prepared statement the driver steps them only once and leaves them active, which frees one

@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,7 +175,7 @@ final class SqliteTransaction implements BackendTransaction {
     } catch (SQLException e) {
       commitFailed = true;
       state = State.ROLLED_BACK;
-      boolean healthy = rollbackQuietly();
+      boolean healthy = conn.rollbackQuietly();
       backend.release(this, conn, healthy);
       throw backend.map(e, "commit");
     }
@@ -222,23 +221,8 @@ final class SqliteTransaction implements BackendTransaction {
   private void finish(State end) {
     closeCursors();
     state = end;
-    boolean healthy = rollbackQuietly();
+    boolean healthy = conn.rollbackQuietly();
     backend.release(this, conn, healthy);
-  }
-
-  /** Rolls back; returns whether the connection is still usable. */
-  private boolean rollbackQuietly() {
-    try {
-      conn.execute("ROLLBACK");
-      return true;
-    } catch (SQLException e) {
-      String msg = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-      if (msg.contains("no transaction is active")) {
-        return true; // SQLite already rolled back after the error
-      }
-      LOG.warn("ROLLBACK failed on SQLite connection {}; discarding the connection", conn, e);
-      return false;
-    }
   }
 
   private void closeCursors() {

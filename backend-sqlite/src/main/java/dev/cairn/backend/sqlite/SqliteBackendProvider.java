@@ -1,0 +1,68 @@
+package dev.cairn.backend.sqlite;
+
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.Capability;
+import java.util.Set;
+
+/**
+ * The SQLite backend: the embedded default. One {@code store.sqlite} file (plus its
+ * {@code -wal} and {@code -shm}) in the store directory, one table per keyspace
+ * ({@code WITHOUT ROWID}, keys in memcmp order), WAL journal mode, one writer connection and a
+ * bounded pool of reader connections so reads run in parallel with the writer.
+ *
+ * <p>Options (all optional, prefix {@code sqlite.}; an unknown {@code sqlite.*} key is an
+ * {@link IllegalArgumentException}): {@code sqlite.readers} (4), {@code sqlite.poolTimeoutMs}
+ * (10000), {@code sqlite.writerTimeoutMs} (30000), {@code sqlite.busyTimeoutMs} (5000),
+ * {@code sqlite.cacheSizeKb} (8192, per connection), {@code sqlite.mmapSizeBytes} (0). See the
+ * module README for their meaning and for how {@link dev.cairn.storage.Durability} maps onto
+ * SQLite.
+ *
+ * <p>Registered for {@link java.util.ServiceLoader} under the name {@code sqlite}; it can also be
+ * passed explicitly: {@code Storage.builder().backend(new SqliteBackendProvider())}.
+ */
+public final class SqliteBackendProvider implements BackendProvider {
+
+  /** The name users select this backend by. */
+  public static final String NAME = "sqlite";
+
+  private static final Set<Capability> CAPABILITIES = Set.of(
+      Capability.ORDERED_SCAN,
+      Capability.HOT_BACKUP,
+      Capability.CONCURRENT_READERS,
+      Capability.DURABLE);
+
+  /** Creates the provider (used by {@link java.util.ServiceLoader}). */
+  public SqliteBackendProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code config.directory()}.
+   *
+   * @throws IllegalArgumentException for an unknown or invalid {@code sqlite.*} option or an
+   *     invalid keyspace name
+   * @throws dev.cairn.storage.BackendException if the directory cannot be created or written,
+   *     holds another backend's files, or SQLite cannot open the database
+   * @throws dev.cairn.storage.DataCorruptionException if {@code store.sqlite} is not a SQLite
+   *     database or is corrupted
+   */
+  @Override
+  public Backend open(BackendConfig config) {
+    return SqliteBackend.open(config);
+  }
+
+  @Override
+  public String toString() {
+    return "SqliteBackendProvider";
+  }
+}

@@ -1,0 +1,112 @@
+package dev.cairn.backend.sqlite;
+
+import dev.cairn.storage.spi.BackendCursor;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lazily stepped {@link ResultSet} over one keyspace range. Guarded by its transaction's
+ * monitor, so closing the backend from another thread cannot race a {@link #next()}.
+ */
+final class SqliteCursor implements BackendCursor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteCursor.class);
+
+  private final SqliteTransaction tx;
+  private final SqliteConnection conn;
+  private final PreparedStatement statement;
+  private final ResultSet rows;
+  private boolean onRow;
+  private boolean exhausted;
+  private boolean closed;
+
+  SqliteCursor(
+      SqliteTransaction tx, SqliteConnection conn, PreparedStatement statement, ResultSet rows) {
+    this.tx = tx;
+    this.conn = conn;
+    this.statement = statement;
+    this.rows = rows;
+  }
+
+  @Override
+  public boolean next() {
+    synchronized (tx) {
+      checkUsable();
+      if (exhausted) {
+        return false;
+      }
+      try {
+        onRow = rows.next();
+      } catch (SQLException e) {
+        onRow = false;
+        throw tx.fail(e, "scan");
+      }
+      if (!onRow) {
+        exhausted = true;
+      }
+      return onRow;
+    }
+  }
+
+  @Override
+  public byte[] key() {
+    return column(1);
+  }
+
+  @Override
+  public byte[] value() {
+    return column(2);
+  }
+
+  private byte[] column(int index) {
+    synchronized (tx) {
+      checkUsable();
+      if (!onRow) {
+        throw new IllegalStateException(
+            exhausted ? "cursor is exhausted" : "no current entry: call next() first");
+      }
+      try {
+        byte[] b = rows.getBytes(index);
+        // Columns are NOT NULL; the driver may hand out null for a zero-length blob.
+        return b == null ? new byte[0] : b;
+      } catch (SQLException e) {
+        throw tx.fail(e, "scan");
+      }
+    }
+  }
+
+  private void checkUsable() {
+    if (closed) {
+      throw new IllegalStateException("cursor is closed");
+    }
+    tx.checkOpen();
+  }
+
+  @Override
+  public void close() {
+    synchronized (tx) {
+      if (!closed) {
+        release();
+        tx.forget(this);
+      }
+    }
+  }
+
+  /** Closes the result set and gives the statement back; called with the monitor held. */
+  void release() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    onRow = false;
+    try {
+      rows.close();
+    } catch (SQLException e) {
+      LOG.debug("closing a scan result set on {} failed", conn, e);
+    }
+    conn.releaseCursorStatement(statement);
+  }
+}

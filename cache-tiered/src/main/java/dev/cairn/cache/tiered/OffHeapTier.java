@@ -280,6 +280,16 @@ final class OffHeapTier {
     }
   }
 
+  /** The allocator's slab buffers, for tests. */
+  java.util.List<java.nio.ByteBuffer> slabBuffersForTest() {
+    lock.lock();
+    try {
+      return allocator.slabBuffersForTest();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Counters: hits, misses, evictions, entries, bytes used. */
   long[] counters() {
     lock.lock();

@@ -1,6 +1,5 @@
 package dev.cairn.cache.tiered;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ceil(length / blockBytes)} blocks which need not be adjacent (scatter/gather copies), so
  * there is no external fragmentation and the waste is under one block per value. Slabs are
  * reserved lazily, one at a time, only when the free list runs dry, and released (with
- * {@link DirectMemory#free}) by {@link #reset()} and {@link #close()}. Freed blocks go back to the
+ * {@link DirectMemory#free(DirectMemory.Region)}) by {@link #reset()} and {@link #close()}. Freed blocks go back to the
  * free list at once.
  *
  * <p>Not thread-safe: the owning tier guards every call with its lock.
@@ -27,7 +26,7 @@ final class SlabAllocator {
   private final int blocksPerSlab;
   private final int totalBlocks;
   private final int slabCapacity;
-  private ByteBuffer[] slabs;
+  private DirectMemory.Region[] slabs;
   private int slabCount;
   private int[] free = new int[64];
   private int freeTop;
@@ -45,7 +44,7 @@ final class SlabAllocator {
     this.totalBlocks = (int) Math.min(capacityBytes / blockBytes, Integer.MAX_VALUE - 8);
     this.blocksPerSlab = Math.max(1, Math.min(slabBytes / blockBytes, Math.max(1, totalBlocks)));
     this.slabCapacity = totalBlocks == 0 ? 0 : (totalBlocks + blocksPerSlab - 1) / blocksPerSlab;
-    this.slabs = new ByteBuffer[Math.min(slabCapacity, 16)];
+    this.slabs = new DirectMemory.Region[Math.min(slabCapacity, 16)];
   }
 
   int blockBytes() {
@@ -112,7 +111,7 @@ final class SlabAllocator {
     int offset = 0;
     for (int block : blocks) {
       int n = Math.min(blockBytes, src.length - offset);
-      slabs[block / blocksPerSlab].put(offsetOf(block), src, offset, n);
+      slabs[block / blocksPerSlab].buffer().put(offsetOf(block), src, offset, n);
       offset += n;
     }
   }
@@ -123,7 +122,7 @@ final class SlabAllocator {
     int offset = 0;
     for (int block : blocks) {
       int n = Math.min(blockBytes, length - offset);
-      slabs[block / blocksPerSlab].get(offsetOf(block), dst, offset, n);
+      slabs[block / blocksPerSlab].buffer().get(offsetOf(block), dst, offset, n);
       offset += n;
     }
     return dst;
@@ -166,6 +165,15 @@ final class SlabAllocator {
     }
   }
 
+  /** The slabs' buffers now, for tests (never touch them after a release on the cleaner path). */
+  java.util.List<java.nio.ByteBuffer> slabBuffersForTest() {
+    java.util.List<java.nio.ByteBuffer> list = new java.util.ArrayList<>();
+    for (int i = 0; i < slabCount; i++) {
+      list.add(slabs[i].buffer());
+    }
+    return list;
+  }
+
   private int offsetOf(int block) {
     return (block % blocksPerSlab) * blockBytes;
   }
@@ -177,7 +185,7 @@ final class SlabAllocator {
     int first = slabCount * blocksPerSlab;
     int blocks = Math.min(blocksPerSlab, totalBlocks - first);
     long bytes = (long) blocks * blockBytes;
-    ByteBuffer slab = ByteBuffer.allocateDirect((int) bytes);
+    DirectMemory.Region slab = DirectMemory.allocate((int) bytes);
     if (slabCount == slabs.length) {
       slabs = Arrays.copyOf(slabs, Math.min(slabCapacity, slabs.length * 2));
     }

@@ -261,6 +261,11 @@ final class TieredCache implements RecordCache {
     return l2 == null ? 0 : l2.reservedBytes();
   }
 
+  /** L2's slab buffers, for tests. */
+  java.util.List<java.nio.ByteBuffer> offHeapBuffersForTest() {
+    return l2 == null ? java.util.List.of() : l2.slabBuffersForTest();
+  }
+
   /** L2's keys and versions, for tests. */
   java.util.Map<CacheKey, Long> l2VersionsForTest() {
     return l2 == null ? java.util.Map.of() : l2.versionsForTest();

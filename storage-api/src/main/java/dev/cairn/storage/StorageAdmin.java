@@ -47,6 +47,15 @@ public interface StorageAdmin {
    */
   void importRecords(List<ExportedRecord> records);
 
+  /**
+   * Trains a compression dictionary for {@code collection} from a sample of its stored values
+   * and uses it for the collection's new writes. Values written before keep the dictionary (or
+   * none) they were written with. Empty if the collection has too few values to train on.
+   *
+   * @throws UnsupportedOperationException if the configured codec has no dictionaries
+   */
+  java.util.OptionalInt trainDictionary(String collection);
+
   /** Bytes the backend occupies on disk. */
   long sizeOnDisk();
 

@@ -56,6 +56,8 @@ public final class StorageBuilder {
   private int accessStatsMaxPending = 10_000;
   private final List<MaintenanceTask> maintenanceTasks = new ArrayList<>();
   private Duration groupCommitWindow = Duration.ofMillis(2);
+  private int dictionaryTrainingSamples = 1000;
+  private int dictionaryMaxBytes = 16 << 10;
 
   private StorageBuilder() {}
 
@@ -307,6 +309,30 @@ public final class StorageBuilder {
   }
 
   /**
+   * With a codec that supports dictionaries (zstd): once a collection has received this many
+   * writes without a dictionary, a dictionary is trained in the background from a sample of its
+   * values and used for its new writes (default 1000; 0 disables automatic training —
+   * {@link StorageAdmin#trainDictionary(String)} still works). Dictionaries help most on small,
+   * similar values such as JSON records.
+   */
+  public StorageBuilder dictionaryTrainingSamples(int samples) {
+    if (samples < 0) {
+      throw new IllegalArgumentException("dictionary training samples must not be negative: " + samples);
+    }
+    this.dictionaryTrainingSamples = samples;
+    return this;
+  }
+
+  /** The largest dictionary trained, in bytes (default 16 KiB; 1 KiB to 1 MiB). */
+  public StorageBuilder dictionaryMaxBytes(int bytes) {
+    if (bytes < 1024 || bytes > (1 << 20)) {
+      throw new IllegalArgumentException("dictionary max bytes must be in 1024..1048576, got " + bytes);
+    }
+    this.dictionaryMaxBytes = bytes;
+    return this;
+  }
+
+  /**
    * Opens the store, creating it if absent.
    *
    * @throws IllegalArgumentException listing every configuration problem (missing directory,
@@ -337,7 +363,7 @@ public final class StorageBuilder {
         inlineThreshold, minSavings, dedupScope, verifyMode, maxValueBytes, durability,
         groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
         maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
-        accessStatsMaxPending);
+        accessStatsMaxPending, dictionaryTrainingSamples, dictionaryMaxBytes);
   }
 
   private static String requireName(String s, String what) {

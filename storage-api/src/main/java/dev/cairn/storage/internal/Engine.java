@@ -1,13 +1,1457 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.AsyncStorage;
+import dev.cairn.storage.BackendException;
+import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.MaintenanceReport;
+import dev.cairn.storage.RecordMetadata;
+import dev.cairn.storage.SerializationException;
 import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.StorageException;
+import dev.cairn.storage.StorageStats;
+import dev.cairn.storage.Transaction;
+import dev.cairn.storage.TransactionConflictException;
+import dev.cairn.storage.ValueTooLargeException;
+import dev.cairn.storage.VerifyMode;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendCursor;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.BackendTransaction;
+import dev.cairn.storage.spi.CacheConfig;
+import dev.cairn.storage.spi.CacheProvider;
+import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.Codec;
+import dev.cairn.storage.spi.CodecProvider;
+import dev.cairn.storage.spi.RecordCache;
+import dev.cairn.storage.spi.RecordCache.CachedValue;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The storage engine. */
-public final class Engine {
-  private Engine() {}
+/**
+ * The storage engine: the records/blobs/meta data model of DESIGN.md section 4 over any
+ * {@link Backend}, with the cache protocol of {@link CacheCoherence}.
+ *
+ * <p>Writes are serialised by one engine write lock (so reference counts are changed by one
+ * writer at a time, in the same backend transaction as the record), reads run concurrently in
+ * read-only backend transactions. A lifecycle read-write lock lets {@link #close()} wait for
+ * operations in flight.
+ */
+public final class Engine implements Storage, StorageAdmin {
 
-  /** Opens a store. */
+  static final String RECORDS = "records";
+  static final String BLOBS = "blobs";
+  static final String REFS = "blob_refs";
+  static final String META = "meta";
+  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, REFS, META);
+
+  static final int STORE_FORMAT = 1;
+  private static final byte[] META_FORMAT = ascii("format");
+  private static final byte[] META_STORE_ID = ascii("store-id");
+  private static final byte[] META_SEQ = ascii("seq");
+  private static final byte[] META_ACCESS_PREFIX = ascii("access:");
+  private static final long VERSION_BLOCK = 4096;
+  private static final int MAX_CONFLICT_RETRIES = 8;
+  private static final int KEY_PAGE = 256;
+  private static final String LOCK_FILE = "cairn.lock";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  final StorageConfig config;
+  private final BackendProvider backendProvider;
+  private final Backend backend;
+  private final CodecRegistry codecs;
+  private final Map<String, java.util.concurrent.atomic.LongAdder> writesWithoutDictionary =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<String> dictionaryTraining = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final RecordCache cache;
+  private final CacheCoherence coherence = new CacheCoherence();
+  final Metrics metrics = new Metrics();
+  private final AccessTracker access = new AccessTracker();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final ReentrantLock maintenanceLock = new ReentrantLock();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final ThreadLocal<TransactionImpl> currentTx = new ThreadLocal<>();
+  private final String storeId;
+  private final FileChannel lockChannel;
+  private final FileLock fileLock;
+  private final ScheduledExecutorService scheduler;
+  private final ThreadPoolExecutor asyncExecutor;
+  private final AsyncView asyncView;
+  private volatile boolean closed;
+  private long nextVersion;
+  private long persistedSeq;
+
+  private Engine(StorageConfig config, Resources r) {
+    this.config = config;
+    this.backendProvider = r.backendProvider;
+    this.backend = r.backend;
+    this.codecs = r.codecs;
+    this.cache = r.cache;
+    this.lockChannel = r.lockChannel;
+    this.fileLock = r.fileLock;
+    this.storeId = r.storeId;
+    this.persistedSeq = r.seq;
+    this.nextVersion = r.seq + 1;
+    int id = INSTANCES.incrementAndGet();
+    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
+    this.asyncExecutor = new ThreadPoolExecutor(
+        config.asyncThreads(), config.asyncThreads(), 30, TimeUnit.SECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(config.asyncQueueCapacity()),
+        daemon("cairn-async-" + id), (task, pool) -> {
+          if (pool.isShutdown()) {
+            throw new java.util.concurrent.RejectedExecutionException("storage is closed");
+          }
+          task.run(); // queue full: back-pressure by running in the caller
+        });
+    this.asyncExecutor.allowCoreThreadTimeOut(true);
+    this.asyncView = new AsyncView(this, asyncExecutor);
+    long flushMs = config.accessStatsFlushInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::flushAccessQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
+    if (config.maintenanceInterval() != null) {
+      long ms = config.maintenanceInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(this::scheduledMaintenance, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- opening
+
+  /** Resources acquired while opening, released in reverse order if opening fails. */
+  private static final class Resources {
+    FileChannel lockChannel;
+    FileLock fileLock;
+    BackendProvider backendProvider;
+    Backend backend;
+    CodecRegistry codecs;
+    RecordCache cache;
+    String storeId;
+    long seq;
+
+    void release() {
+      closeQuietly(cache);
+      closeQuietly(backend);
+      try {
+        if (fileLock != null) {
+          fileLock.release();
+        }
+        if (lockChannel != null) {
+          lockChannel.close();
+        }
+      } catch (IOException e) {
+        LOG.warn("cannot release store lock", e);
+      }
+    }
+  }
+
+  /** Opens a store with a validated configuration. */
   public static Storage open(StorageConfig config) {
-    throw new UnsupportedOperationException("engine under construction");
+    Resources r = new Resources();
+    try {
+      Map<String, BackendProvider> backends =
+          Plugins.all(BackendProvider.class, config.backends(), BackendProvider::name);
+      r.backendProvider = Plugins.choose(
+          BackendProvider.class, backends, defaultBackend(config.backendName(), backends));
+      resolveCodecs(config, r);
+      Path dir = config.directory();
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new BackendException("cannot create store directory " + dir + ": " + e, e);
+      }
+      lock(dir, r);
+      if (config.cacheName() != null) {
+        Map<String, CacheProvider> caches =
+            Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
+        CacheProvider cp = Plugins.choose(CacheProvider.class, caches, config.cacheName());
+        r.cache = cp.create(new CacheConfig(
+            config.cacheMaxHeapBytes(), config.cacheMaxOffHeapBytes(),
+            config.cacheExpireAfterWrite(), config.cacheExpireAfterAccess(), r.codecs.writeCodec(),
+            config.cacheOptions()));
+      }
+      r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
+      initMeta(r);
+      Engine engine = new Engine(config, r);
+      LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
+      return engine;
+    } catch (RuntimeException | Error e) {
+      r.release();
+      throw e;
+    }
+  }
+
+  private static String defaultBackend(String wanted, Map<String, BackendProvider> found) {
+    if (wanted != null) {
+      return wanted;
+    }
+    if (found.size() == 1) {
+      return found.keySet().iterator().next();
+    }
+    if (found.containsKey("sqlite")) {
+      return "sqlite";
+    }
+    throw new IllegalArgumentException(found.isEmpty()
+        ? "no backend found: add a backend module such as cairn-backend-sqlite to the class path"
+        : "several backends found " + found.keySet() + "; choose one with backend(name)");
+  }
+
+  private static void resolveCodecs(StorageConfig config, Resources r) {
+    List<CodecProvider> explicit = new ArrayList<>(config.codecs());
+    explicit.add(0, new IdentityCodecProvider());
+    Map<String, CodecProvider> byName =
+        Plugins.all(CodecProvider.class, explicit, CodecProvider::name);
+    Map<Byte, Codec> byId = new HashMap<>();
+    Map<Byte, String> idOwner = new HashMap<>();
+    Codec chosen = null;
+    for (CodecProvider p : byName.values()) {
+      String previous = idOwner.putIfAbsent(p.id(), p.name());
+      if (previous != null) {
+        throw new IllegalArgumentException("codecs '" + previous + "' and '" + p.name()
+            + "' both use id " + p.id() + "; codec ids must be unique");
+      }
+      boolean selected = p.name().equals(config.codecName());
+      Codec codec;
+      try {
+        codec = p.create(config.codecOptions());
+      } catch (RuntimeException e) {
+        if (selected) {
+          throw e;
+        }
+        // a codec only needed for reading old records: report when (if ever) it is needed
+        LOG.warn("codec {} is unavailable: {}", p.name(), e.toString());
+        continue;
+      }
+      byId.put(p.id(), codec);
+      if (selected) {
+        chosen = codec;
+      }
+    }
+    if (chosen == null) {
+      Plugins.choose(CodecProvider.class, byName, config.codecName()); // throws with the list
+    }
+    boolean dictionaries =
+        byName.get(chosen.name()).capabilities().contains(Capability.DICTIONARIES);
+    r.codecs = new CodecRegistry(Map.copyOf(byId), chosen, config.minSavings(), dictionaries);
+  }
+
+  private static void lock(Path dir, Resources r) {
+    Path lockFile = dir.resolve(LOCK_FILE);
+    try {
+      r.lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        r.fileLock = r.lockChannel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        r.fileLock = null;
+      }
+    } catch (IOException e) {
+      throw new BackendException("cannot open " + lockFile + " (is the directory writable?): " + e, e);
+    }
+    if (r.fileLock == null) {
+      throw new BackendException("store " + dir + " is already open, by this or another process");
+    }
+  }
+
+  private static void initMeta(Resources r) {
+    try (BackendTransaction tx = r.backend.beginWrite()) {
+      byte[] format = tx.get(META, META_FORMAT);
+      if (format == null) {
+        if (tx.scan(RECORDS, null, null).next()) {
+          throw new DataCorruptionException("store has records but no format marker");
+        }
+        tx.put(META, META_FORMAT, RecordFormat.encodeLong(STORE_FORMAT));
+        tx.put(META, META_STORE_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        tx.put(META, META_SEQ, RecordFormat.encodeLong(0));
+        tx.commit(Durability.SYNC);
+      } else {
+        long f = RecordFormat.parseLong(format, "meta format");
+        if (f > STORE_FORMAT) {
+          throw new BackendException("store format " + f + " is newer than this Cairn version supports ("
+              + STORE_FORMAT + "); upgrade Cairn");
+        }
+      }
+    }
+    try (BackendTransaction tx = r.backend.beginRead()) {
+      r.storeId = new String(tx.get(META, META_STORE_ID), StandardCharsets.UTF_8);
+      r.seq = RecordFormat.parseLong(tx.get(META, META_SEQ), "meta sequence");
+      r.codecs.loadAssignments(tx);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- lifecycle
+
+  private void enter() {
+    lifecycle.readLock().lock();
+    if (closed) {
+      lifecycle.readLock().unlock();
+      throw closedException();
+    }
+  }
+
+  private void exit() {
+    lifecycle.readLock().unlock();
+  }
+
+  private StorageClosedException closedException() {
+    return new StorageClosedException("storage " + config.directory() + " is closed");
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    scheduler.shutdownNow();
+    asyncExecutor.shutdown();
+    try {
+      if (!asyncExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("async operations still running after 30 s; closing anyway");
+        asyncExecutor.shutdownNow();
+      }
+      scheduler.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      try {
+        flushAccess();
+      } catch (RuntimeException e) {
+        LOG.warn("could not flush access statistics at close", e);
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+    Resources r = new Resources();
+    r.cache = cache;
+    r.backend = backend;
+    r.fileLock = fileLock;
+    r.lockChannel = lockChannel;
+    r.release();
+  }
+
+  // ----------------------------------------------------------------------------------- reads
+
+  @Override
+  public <T> Optional<T> get(String collection, String key, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return getBytes(collection, key).map(b -> readValue(b, type));
+  }
+
+  <T> T readValue(byte[] bytes, Class<T> type) {
+    try {
+      return config.valueMapper().read(bytes, type);
+    } catch (SerializationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SerializationException("cannot map stored bytes to " + type.getName() + ": " + e, e);
+    }
+  }
+
+  byte[] writeValue(Object value) {
+    Objects.requireNonNull(value, "value");
+    try {
+      return config.valueMapper().write(value);
+    } catch (SerializationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SerializationException("cannot map " + value.getClass().getName() + " to bytes: " + e, e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> getBytes(String collection, String key) {
+    Keys.checkCollection(collection);
+    byte[] kb = Keys.keyBytes(key);
+    TransactionImpl tx = currentTx.get();
+    if (tx != null) {
+      return tx.getBytes(collection, key);
+    }
+    long start = System.nanoTime();
+    enter();
+    try {
+      byte[] raw = readOne(collection, key, kb, null);
+      metrics.readLatency.recordNanos(System.nanoTime() - start);
+      return Optional.ofNullable(raw);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Reads one value through the cache, in {@code btx} or a new read transaction. */
+  private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx) {
+    if (cache != null) {
+      CachedValue cv = cache.get(collection, key);
+      if (cv != null) {
+        metrics.cacheHits.increment();
+        countRead(collection, key);
+        return cv.raw().clone();
+      }
+      metrics.cacheMisses.increment();
+    }
+    int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
+    long stamp = cache == null ? 0 : coherence.stamp(stripe);
+    byte[] rk = Keys.recordKey(collection, kb);
+    byte[] raw;
+    long version;
+    if (btx != null) {
+      byte[] v = btx.get(RECORDS, rk);
+      if (v == null) {
+        return null;
+      }
+      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      raw = decodeRecord(btx, rec, collection, key);
+      version = rec.version();
+    } else {
+      try (BackendTransaction rtx = backend.beginRead()) {
+        byte[] v = rtx.get(RECORDS, rk);
+        if (v == null) {
+          return null;
+        }
+        RecordFormat.StoredRecord rec = parse(v, collection, key);
+        raw = decodeRecord(rtx, rec, collection, key);
+        version = rec.version();
+      }
+    }
+    countRead(collection, key);
+    if (cache != null) {
+      byte[] copy = raw.clone();
+      long ver = version;
+      coherence.populateIfUnchanged(stripe, stamp,
+          () -> cache.put(collection, key, new CachedValue(ver, copy)));
+    }
+    return raw;
+  }
+
+  private void countRead(String collection, String key) {
+    metrics.reads.increment();
+    int pending = access.recordRead(collection, key, System.currentTimeMillis());
+    if (pending >= config.accessStatsMaxPending() && flushScheduled.compareAndSet(false, true)) {
+      try {
+        scheduler.execute(() -> {
+          flushScheduled.set(false);
+          flushAccessQuietly();
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        flushScheduled.set(false); // closing: close() flushes
+      }
+    }
+  }
+
+  private RecordFormat.StoredRecord parse(byte[] v, String collection, String key) {
+    try {
+      return RecordFormat.parseRecord(v, where(collection, key));
+    } catch (DataCorruptionException e) {
+      metrics.corruptions.increment();
+      throw e;
+    }
+  }
+
+  static String where(String collection, String key) {
+    return "record " + collection + "/" + Keys.printable(key);
+  }
+
+  /** Decodes and verifies a record's value, following its blob reference if it has one. */
+  private byte[] decodeRecord(
+      BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
+    String where = where(collection, key);
+    try {
+      if (!rec.isBlob()) {
+        return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
+      }
+      byte[] bv = btx.get(BLOBS, rec.blobKey());
+      if (bv == null) {
+        throw new DataCorruptionException(where + ": its content blob "
+            + RecordFormat.hex(rec.blobKey()) + " is missing");
+      }
+      return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, shouldHash());
+    } catch (DataCorruptionException e) {
+      metrics.corruptions.increment();
+      throw e;
+    }
+  }
+
+  private boolean shouldHash() {
+    VerifyMode m = config.verifyMode();
+    return m == VerifyMode.ALWAYS
+        || (m == VerifyMode.SAMPLED && ThreadLocalRandom.current().nextInt(16) == 0);
+  }
+
+  private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
+      String where, boolean hash) {
+    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv, where + " blob");
+    if (blob.rawLength() != expectedRaw) {
+      throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
+          + " bytes, record says " + expectedRaw);
+    }
+    byte[] raw = codecs.decode(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
+    if (hash) {
+      byte[] h = sha256(raw);
+      if (!java.util.Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {
+        throw new DataCorruptionException(where + ": content does not match its SHA-256");
+      }
+    }
+    return raw;
+  }
+
+  @Override
+  public boolean contains(String collection, String key) {
+    Keys.checkCollection(collection);
+    byte[] kb = Keys.keyBytes(key);
+    TransactionImpl tx = currentTx.get();
+    if (tx != null) {
+      return tx.contains(collection, key);
+    }
+    enter();
+    try {
+      if (cache != null && cache.get(collection, key) != null) {
+        return true;
+      }
+      try (BackendTransaction rtx = backend.beginRead()) {
+        return rtx.get(RECORDS, Keys.recordKey(collection, kb)) != null;
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Optional<RecordMetadata> metadata(String collection, String key) {
+    Keys.checkCollection(collection);
+    byte[] kb = Keys.keyBytes(key);
+    enter();
+    try (BackendTransaction rtx = backend.beginRead()) {
+      byte[] rk = Keys.recordKey(collection, kb);
+      byte[] v = rtx.get(RECORDS, rk);
+      if (v == null) {
+        return Optional.empty();
+      }
+      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      long count = 0;
+      long last = 0;
+      byte[] a = rtx.get(META, accessKey(rk));
+      if (a != null) {
+        long[] persisted = RecordFormat.parseAccess(a, where(collection, key) + " access stats");
+        count = persisted[0];
+        last = persisted[1];
+      }
+      long[] pending = access.pendingFor(collection, key);
+      if (pending != null) {
+        count += pending[0];
+        last = Math.max(last, pending[1]);
+      }
+      Codec codec = codecs.byId(rec.codecId());
+      return Optional.of(new RecordMetadata(
+          collection, key, rec.version(), Instant.ofEpochMilli(rec.created()),
+          Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
+          codec == null ? "id " + rec.codecId() : codec.name(), rec.isBlob(), count,
+          last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last))));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long count(String collection) {
+    Keys.checkCollection(collection);
+    enter();
+    try (BackendTransaction rtx = backend.beginRead()) {
+      byte[] start = Keys.collectionStart(collection);
+      return rtx.count(RECORDS, start, Keys.prefixEnd(start));
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public Stream<String> keys(String collection, String prefix) {
+    Keys.checkCollection(collection);
+    byte[] p = Keys.prefixBytes(prefix);
+    byte[] start = Keys.recordKey(collection, p);
+    byte[] end = Keys.prefixEnd(start);
+    ensureOpen();
+    KeyPager pager = new KeyPager(start, end);
+    return StreamSupport.stream(
+        java.util.Spliterators.spliteratorUnknownSize(pager,
+            java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT
+                | java.util.Spliterator.NONNULL | java.util.Spliterator.SORTED),
+        false);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw closedException();
+    }
+  }
+
+  /** Pages through a key range, one short read transaction per page. */
+  private final class KeyPager implements java.util.Iterator<String> {
+    private byte[] from;
+    private final byte[] to;
+    private final java.util.ArrayDeque<String> page = new java.util.ArrayDeque<>();
+    private boolean exhausted;
+
+    KeyPager(byte[] from, byte[] to) {
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (page.isEmpty() && !exhausted) {
+        fill();
+      }
+      return !page.isEmpty();
+    }
+
+    @Override
+    public String next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      return page.poll();
+    }
+
+    private void fill() {
+      enter();
+      try (BackendTransaction rtx = backend.beginRead();
+          BackendCursor c = rtx.scan(RECORDS, from, to)) {
+        byte[] last = null;
+        while (page.size() < KEY_PAGE && c.next()) {
+          last = c.key();
+          page.add(Keys.keyOf(last));
+        }
+        if (page.size() < KEY_PAGE) {
+          exhausted = true;
+        } else {
+          from = Keys.successor(last);
+        }
+      } finally {
+        exit();
+      }
+    }
+  }
+
+  @Override
+  public Set<String> collections() {
+    enter();
+    try (BackendTransaction rtx = backend.beginRead()) {
+      Set<String> out = new TreeSet<>();
+      byte[] from = null;
+      while (true) {
+        byte[] first;
+        try (BackendCursor c = rtx.scan(RECORDS, from, null)) {
+          if (!c.next()) {
+            return out;
+          }
+          first = c.key();
+        }
+        String collection = Keys.collectionOf(first);
+        out.add(collection);
+        from = Keys.prefixEnd(Keys.collectionStart(collection));
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public <T> Map<String, T> getAll(String collection, Collection<String> keys, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    Map<String, byte[]> raw = getAllBytes(collection, keys);
+    Map<String, T> out = new LinkedHashMap<>();
+    raw.forEach((k, v) -> out.put(k, readValue(v, type)));
+    return out;
+  }
+
+  Map<String, byte[]> getAllBytes(String collection, Collection<String> keys) {
+    Keys.checkCollection(collection);
+    Objects.requireNonNull(keys, "keys");
+    List<byte[]> kbs = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      kbs.add(Keys.keyBytes(k));
+    }
+    TransactionImpl tx = currentTx.get();
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    if (tx != null) {
+      for (String k : keys) {
+        tx.getBytes(collection, k).ifPresent(v -> out.put(k, v));
+      }
+      return out;
+    }
+    enter();
+    try (BackendTransaction rtx = backend.beginRead()) {
+      int i = 0;
+      for (String k : keys) {
+        long start = System.nanoTime();
+        byte[] v = readOne(collection, k, kbs.get(i++), rtx);
+        metrics.readLatency.recordNanos(System.nanoTime() - start);
+        if (v != null) {
+          out.put(k, v);
+        }
+      }
+      return out;
+    } finally {
+      exit();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- writes
+
+  @Override
+  public void put(String collection, String key, Object value) {
+    Keys.checkCollection(collection);
+    Keys.keyBytes(key);
+    byte[] bytes = writeValue(value);
+    putBytes(collection, key, bytes);
+  }
+
+  @Override
+  public void putBytes(String collection, String key, byte[] value) {
+    Keys.checkCollection(collection);
+    Keys.keyBytes(key);
+    Objects.requireNonNull(value, "value");
+    checkSize(value);
+    byte[] copy = value.clone();
+    transaction(config.durability(), tx -> {
+      tx.putBytes(collection, key, copy);
+      return null;
+    });
+  }
+
+  void checkSize(byte[] value) {
+    if (value.length > config.maxValueBytes()) {
+      throw new ValueTooLargeException("value of " + value.length
+          + " bytes exceeds the maximum of " + config.maxValueBytes() + " bytes");
+    }
+  }
+
+  @Override
+  public boolean delete(String collection, String key) {
+    Keys.checkCollection(collection);
+    Keys.keyBytes(key);
+    return transaction(config.durability(), tx -> tx.delete(collection, key));
+  }
+
+  @Override
+  public void putAll(String collection, Map<String, ?> values) {
+    Keys.checkCollection(collection);
+    Objects.requireNonNull(values, "values");
+    Map<String, byte[]> bytes = new LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      Keys.keyBytes(k);
+      byte[] b = writeValue(v);
+      checkSize(b);
+      bytes.put(k, b);
+    });
+    writeAll(collection, bytes);
+  }
+
+  @Override
+  public void putAllBytes(String collection, Map<String, byte[]> values) {
+    Keys.checkCollection(collection);
+    Objects.requireNonNull(values, "values");
+    Map<String, byte[]> bytes = new LinkedHashMap<>();
+    values.forEach((k, v) -> {
+      Keys.keyBytes(k);
+      Objects.requireNonNull(v, "value of key " + k);
+      checkSize(v);
+      bytes.put(k, v.clone());
+    });
+    writeAll(collection, bytes);
+  }
+
+  private void writeAll(String collection, Map<String, byte[]> bytes) {
+    transaction(config.durability(), tx -> {
+      bytes.forEach((k, v) -> tx.putBytes(collection, k, v));
+      return null;
+    });
+  }
+
+  @Override
+  public <R> R transaction(Function<Transaction, R> work) {
+    return transaction(config.durability(), work);
+  }
+
+  @Override
+  public <R> R transaction(Durability durability, Function<Transaction, R> work) {
+    Objects.requireNonNull(durability, "durability");
+    Objects.requireNonNull(work, "work");
+    if (currentTx.get() != null) {
+      throw new IllegalStateException(
+          "a transaction is already running on this thread: use the Transaction passed to it");
+    }
+    long start = System.nanoTime();
+    enter();
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          R result = runOnce(durability, work);
+          metrics.writeLatency.recordNanos(System.nanoTime() - start);
+          return result;
+        } catch (TransactionConflictException e) {
+          if (attempt >= MAX_CONFLICT_RETRIES) {
+            throw e;
+          }
+          metrics.conflictsRetried.increment();
+          backoff(attempt);
+        }
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  private static void backoff(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 << Math.min(attempt, 6)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransactionConflictException("interrupted while retrying a conflicting transaction", e);
+    }
+  }
+
+  private <R> R runOnce(Durability durability, Function<Transaction, R> work) {
+    writeLock.lock();
+    TransactionImpl tx = null;
+    boolean committed = false;
+    try (BackendTransaction btx = backend.beginWrite()) {
+      tx = new TransactionImpl(this, btx);
+      currentTx.set(tx);
+      R result;
+      try {
+        result = work.apply(tx);
+      } finally {
+        currentTx.remove();
+        tx.end();
+      }
+      tx.reserveVersions();
+      btx.commit(durability);
+      committed = true;
+      tx.committed();
+      return result;
+    } finally {
+      try {
+        if (tx != null) {
+          if (!committed) {
+            metrics.rolledBack.increment();
+          }
+          // a failed commit may or may not have applied: drop cached values either way
+          invalidateTouched(tx);
+        }
+      } finally {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  private void invalidateTouched(TransactionImpl tx) {
+    if (cache == null) {
+      return;
+    }
+    for (AccessTracker.Ref ref : tx.touched()) {
+      coherence.afterCommit(CacheCoherence.stripe(ref.collection(), ref.key()),
+          () -> cache.invalidate(ref.collection(), ref.key()));
+    }
+  }
+
+  /** Called inside the write lock by a transaction that needs a version number. */
+  long allocateVersion() {
+    return nextVersion++;
+  }
+
+  /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */
+  long seqToPersist(long maxUsed) {
+    return maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
+  }
+
+  void seqPersisted(long seq) {
+    persistedSeq = Math.max(persistedSeq, seq);
+  }
+
+  static byte[] seqKey() {
+    return META_SEQ;
+  }
+
+  /** Writes one value inside a write transaction, adjusting reference counts. */
+  void writeRecord(
+      BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
+      long createdOverride, long updatedOverride) {
+    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
+    String where = where(collection, key);
+    byte[] oldValue = btx.get(RECORDS, rk);
+    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, where);
+    long now = System.currentTimeMillis();
+    long updated = updatedOverride > 0 ? updatedOverride : now;
+    long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
+    long version = allocateVersion();
+    d.maxVersion = version;
+    byte[] newRecord;
+    byte[] newBlobKey = null;
+    if (raw.length == 0 || raw.length < config.inlineThreshold()) {
+      CodecRegistry.Encoded e = codecs.encode(collection, raw);
+      newRecord = RecordFormat.encodeInline(
+          e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
+      d.stored += e.bytes().length;
+      d.savedByCompression += raw.length - e.bytes().length;
+    } else {
+      byte[] hash = sha256(raw);
+      newBlobKey = blobKey(collection, hash);
+      int storedLength;
+      byte blobCodec;
+      int blobDict;
+      if (old != null && old.isBlob() && java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
+        storedLength = old.storedLength(); // same content: the reference it holds stays
+        blobCodec = old.codecId();
+        blobDict = old.dictId();
+        d.dedupHits++;
+        d.savedByDedup += raw.length;
+      } else {
+        byte[] refs = btx.get(REFS, newBlobKey);
+        if (refs != null) {
+          long n = RecordFormat.parseCount(refs, "reference count of blob " + RecordFormat.hex(newBlobKey));
+          btx.put(REFS, newBlobKey, RecordFormat.encodeCount(n + 1));
+          byte[] existing = btx.get(BLOBS, newBlobKey);
+          if (existing == null) {
+            throw new DataCorruptionException("blob " + RecordFormat.hex(newBlobKey)
+                + " has a reference count but no content");
+          }
+          RecordFormat.StoredBlob eb = RecordFormat.parseBlob(existing, "blob " + RecordFormat.hex(newBlobKey));
+          storedLength = eb.payload().length;
+          blobCodec = eb.codecId();
+          blobDict = eb.dictId();
+          d.dedupHits++;
+          d.savedByDedup += raw.length;
+        } else {
+          CodecRegistry.Encoded e = codecs.encode(collection, raw);
+          btx.put(BLOBS, newBlobKey,
+              RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
+          btx.put(REFS, newBlobKey, RecordFormat.encodeCount(1));
+          storedLength = e.bytes().length;
+          blobCodec = e.codecId();
+          blobDict = e.dictId();
+          d.stored += e.bytes().length;
+          d.savedByCompression += raw.length - e.bytes().length;
+        }
+      }
+      newRecord = RecordFormat.encodeBlobRef(
+          blobCodec, blobDict, raw.length, storedLength, created, updated, version, newBlobKey);
+    }
+    btx.put(RECORDS, rk, newRecord);
+    if (old != null && old.isBlob() && !java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
+      release(btx, old.blobKey());
+    }
+    d.writes++;
+    d.raw += raw.length;
+    if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {
+      d.dictionaryCandidates.merge(collection, 1, Integer::sum);
+    }
+  }
+
+  /** Deletes one record inside a write transaction; returns whether it existed. */
+  boolean deleteRecord(BackendTransaction btx, TransactionImpl.Delta d, String collection, String key) {
+    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
+    byte[] oldValue = btx.get(RECORDS, rk);
+    if (oldValue == null) {
+      return false;
+    }
+    RecordFormat.StoredRecord old = parseForWrite(oldValue, where(collection, key));
+    btx.delete(RECORDS, rk);
+    btx.delete(META, accessKey(rk));
+    if (old != null && old.isBlob()) {
+      release(btx, old.blobKey());
+    }
+    d.deletes++;
+    return true;
+  }
+
+  /**
+   * Parses the record being replaced. A corrupted old record must not block overwriting or
+   * deleting it: its blob reference (if any) is then unknown, which verify() reports.
+   */
+  private RecordFormat.StoredRecord parseForWrite(byte[] v, String where) {
+    try {
+      return RecordFormat.parseRecord(v, where);
+    } catch (DataCorruptionException e) {
+      metrics.corruptions.increment();
+      LOG.warn("replacing a corrupted record: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private void release(BackendTransaction btx, byte[] blobKey) {
+    byte[] refs = btx.get(REFS, blobKey);
+    String what = "blob " + RecordFormat.hex(blobKey);
+    if (refs == null) {
+      LOG.warn("{} was referenced but has no reference count", what);
+      btx.delete(BLOBS, blobKey);
+      return;
+    }
+    long n = RecordFormat.parseCount(refs, "reference count of " + what);
+    if (n <= 1) {
+      btx.delete(REFS, blobKey);
+      btx.delete(BLOBS, blobKey);
+    } else {
+      btx.put(REFS, blobKey, RecordFormat.encodeCount(n - 1));
+    }
+  }
+
+  private byte[] blobKey(String collection, byte[] hash) {
+    if (config.dedupScope() == dev.cairn.storage.DedupScope.GLOBAL) {
+      byte[] k = new byte[33];
+      System.arraycopy(hash, 0, k, 1, 32);
+      return k; // 0x00 + hash: no collection name starts with 0x00
+    }
+    byte[] prefix = Keys.collectionStart(collection);
+    byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + 32);
+    System.arraycopy(hash, 0, k, prefix.length, 32);
+    return k;
+  }
+
+  static byte[] accessKey(byte[] recordKey) {
+    byte[] k = java.util.Arrays.copyOf(META_ACCESS_PREFIX, META_ACCESS_PREFIX.length + recordKey.length);
+    System.arraycopy(recordKey, 0, k, META_ACCESS_PREFIX.length, recordKey.length);
+    return k;
+  }
+
+  static byte[] sha256(byte[] raw) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(raw);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  }
+
+  /** Reads in a write transaction (read-your-writes; bypasses the cache). */
+  byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
+    byte[] v = btx.get(RECORDS, Keys.recordKey(collection, Keys.keyBytes(key)));
+    if (v == null) {
+      return null;
+    }
+    return decodeRecord(btx, parse(v, collection, key), collection, key);
+  }
+
+  List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
+    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
+    List<String> out = new ArrayList<>();
+    try (BackendCursor c = btx.scan(RECORDS, start, Keys.prefixEnd(start))) {
+      while (c.next()) {
+        out.add(Keys.keyOf(c.key()));
+      }
+    }
+    return out;
+  }
+
+  void afterCommit(TransactionImpl.Delta d, List<AccessTracker.Ref> deleted) {
+    metrics.committed.increment();
+    metrics.writes.add(d.writes);
+    metrics.deletes.add(d.deletes);
+    metrics.dedupHits.add(d.dedupHits);
+    metrics.rawBytesWritten.add(d.raw);
+    metrics.storedBytesWritten.add(d.stored);
+    metrics.savedByDedup.add(d.savedByDedup);
+    metrics.savedByCompression.add(d.savedByCompression);
+    for (AccessTracker.Ref r : deleted) {
+      access.forget(r.collection(), r.key());
+    }
+    int samples = config.dictionaryTrainingSamples();
+    if (samples > 0) {
+      d.dictionaryCandidates.forEach((collection, n) -> {
+        var count = writesWithoutDictionary.computeIfAbsent(
+            collection, c -> new java.util.concurrent.atomic.LongAdder());
+        count.add(n);
+        if (count.sum() >= samples && dictionaryTraining.add(collection)) {
+          try {
+            scheduler.execute(() -> trainDictionaryInBackground(collection));
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            dictionaryTraining.remove(collection); // closing
+          }
+        }
+      });
+    }
+  }
+
+  private void trainDictionaryInBackground(String collection) {
+    try {
+      trainDictionary(collection);
+      writesWithoutDictionary.remove(collection);
+    } catch (StorageClosedException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.warn("could not train a dictionary for collection {}", collection, e);
+    } finally {
+      dictionaryTraining.remove(collection);
+    }
+  }
+
+  @Override
+  public java.util.OptionalInt trainDictionary(String collection) {
+    Keys.checkCollection(collection);
+    if (!codecs.dictionariesSupported()) {
+      throw new UnsupportedOperationException(
+          "codec " + codecs.writeCodec().name() + " does not support dictionaries");
+    }
+    int wanted = Math.max(config.dictionaryTrainingSamples(), 100);
+    enter();
+    try {
+      List<byte[]> samples = new ArrayList<>();
+      try (BackendTransaction rtx = backend.beginRead();
+          BackendCursor c = rtx.scan(RECORDS, Keys.collectionStart(collection),
+              Keys.prefixEnd(Keys.collectionStart(collection)))) {
+        while (samples.size() < wanted && c.next()) {
+          String key = Keys.keyOf(c.key());
+          RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+          if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
+            samples.add(decodeRecord(rtx, rec, collection, key));
+          }
+        }
+      }
+      if (samples.size() < 8) {
+        return java.util.OptionalInt.empty();
+      }
+      byte[] dict = codecs.writeCodec().trainDictionary(samples, config.dictionaryMaxBytes());
+      int id;
+      writeLock.lock();
+      try (BackendTransaction btx = backend.beginWrite()) {
+        id = codecs.store(btx, collection, dict);
+        btx.commit(Durability.SYNC);
+      } finally {
+        writeLock.unlock();
+      }
+      codecs.activate(collection, id, dict);
+      LOG.info("trained dictionary {} ({} bytes) for collection {} from {} values",
+          id, dict.length, collection, samples.size());
+      return java.util.OptionalInt.of(id);
+    } finally {
+      exit();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ async/stats
+
+  @Override
+  public AsyncStorage async() {
+    ensureOpen();
+    return asyncView;
+  }
+
+  @Override
+  public StorageStats stats() {
+    enter();
+    try {
+      Metrics m = metrics;
+      return new StorageStats(
+          m.reads.sum(), m.writes.sum(), m.deletes.sum(), m.cacheHits.sum(), m.cacheMisses.sum(),
+          m.dedupHits.sum(), m.rawBytesWritten.sum(), m.storedBytesWritten.sum(),
+          m.savedByDedup.sum(), m.savedByCompression.sum(), m.committed.sum(),
+          m.rolledBack.sum(), m.conflictsRetried.sum(), m.corruptions.sum(),
+          m.readLatency.snapshot(), m.writeLatency.snapshot(),
+          cache == null ? List.of() : cache.stats(), backend.sizeOnDisk());
+    } finally {
+      exit();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ maintenance
+
+  private void scheduledMaintenance() {
+    try {
+      MaintenanceReport r = maintenance();
+      if (!r.successful()) {
+        LOG.warn("scheduled maintenance of {} had failures: {}", config.directory(), r.failures());
+      }
+    } catch (StorageClosedException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("scheduled maintenance failed", e);
+    }
+  }
+
+  @Override
+  public MaintenanceReport maintenance() {
+    enter();
+    maintenanceLock.lock();
+    try {
+      return new Maintenance(this).run(List.of(
+          new Maintenance.Step("flush-access-stats", () -> "flushed " + flushAccess() + " records", null),
+          new Maintenance.Step("cache-cleanup", () -> {
+            long freed = cache.cleanup();
+            return "freed " + freed + " bytes";
+          }, cache == null ? "no cache configured" : null),
+          new Maintenance.Step("verify", () -> {
+            VerificationReport v = verify();
+            if (!v.ok()) {
+              throw new DataCorruptionException(v.problems().size() + " problems, first: "
+                  + v.problems().get(0));
+            }
+            return "verified " + v.records() + " records and " + v.blobs() + " blobs";
+          }, config.maintenanceVerify() ? null : "disabled by maintenanceVerify(false)"),
+          new Maintenance.Step("optimize", () -> {
+            long before = backend.sizeOnDisk();
+            backend.optimize();
+            long after = backend.sizeOnDisk();
+            return "size on disk " + before + " -> " + after + " bytes";
+          }, null)),
+          config.maintenanceTasks());
+    } finally {
+      maintenanceLock.unlock();
+      exit();
+    }
+  }
+
+  long sizeOnDiskUnchecked() {
+    return backend.sizeOnDisk();
+  }
+
+  private void flushAccessQuietly() {
+    if (closed) {
+      return;
+    }
+    try {
+      enter();
+    } catch (StorageClosedException e) {
+      return;
+    }
+    try {
+      flushAccess();
+    } catch (RuntimeException e) {
+      LOG.warn("could not flush access statistics of {}", config.directory(), e);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Writes pending access statistics in batches; returns how many records were updated. */
+  int flushAccess() {
+    int total = 0;
+    while (access.size() > 0) {
+      List<AccessTracker.Drained> batch = access.drain(1000);
+      if (batch.isEmpty()) {
+        break;
+      }
+      writeLock.lock();
+      try (BackendTransaction btx = backend.beginWrite()) {
+        for (AccessTracker.Drained d : batch) {
+          byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
+          if (btx.get(RECORDS, rk) == null) {
+            continue; // deleted since it was read
+          }
+          byte[] ak = accessKey(rk);
+          byte[] prev = btx.get(META, ak);
+          long count = d.count();
+          long last = d.lastMillis();
+          if (prev != null) {
+            long[] p = RecordFormat.parseAccess(prev, "access stats");
+            count += p[0];
+            last = Math.max(last, p[1]);
+          }
+          btx.put(META, ak, RecordFormat.encodeAccess(count, last));
+        }
+        btx.commit(Durability.ASYNC);
+        total += batch.size();
+      } catch (RuntimeException e) {
+        access.restore(batch);
+        throw e;
+      } finally {
+        writeLock.unlock();
+      }
+    }
+    return total;
+  }
+
+  // ------------------------------------------------------------------------------------ admin
+
+  @Override
+  public StorageAdmin admin() {
+    ensureOpen();
+    return this;
+  }
+
+  @Override
+  public String backendName() {
+    return backendProvider.name();
+  }
+
+  @Override
+  public String codecName() {
+    return codecs.writeCodec().name();
+  }
+
+  @Override
+  public Path directory() {
+    return config.directory();
+  }
+
+  @Override
+  public String storeId() {
+    return storeId;
+  }
+
+  /** Whether the backend declares {@code c}. */
+  public boolean hasCapability(Capability c) {
+    return backendProvider.capabilities().contains(c);
+  }
+
+  @Override
+  public void snapshotTo(Path target) {
+    Objects.requireNonNull(target, "target");
+    enter();
+    try {
+      backend.snapshotTo(target);
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public long sizeOnDisk() {
+    enter();
+    try {
+      return backend.sizeOnDisk();
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public VerificationReport verify() {
+    enter();
+    try (BackendTransaction rtx = backend.beginRead()) {
+      return new Verifier(this, rtx).run();
+    } finally {
+      exit();
+    }
+  }
+
+  /** Decodes and verifies one stored record for the verifier; hashing always. */
+  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, String where) {
+    if (!rec.isBlob()) {
+      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, rtx);
+    }
+    byte[] bv = rtx.get(BLOBS, rec.blobKey());
+    if (bv == null) {
+      throw new DataCorruptionException(where + ": its content blob "
+          + RecordFormat.hex(rec.blobKey()) + " is missing");
+    }
+    return readBlob(rtx, bv, rec.blobKey(), rec.rawLength(), where, true);
+  }
+
+  byte[] verifyBlob(BackendTransaction rtx, byte[] blobKey, byte[] bv) {
+    RecordFormat.StoredBlob b = RecordFormat.parseBlob(bv, "blob " + RecordFormat.hex(blobKey));
+    return readBlob(rtx, bv, blobKey, b.rawLength(), "blob " + RecordFormat.hex(blobKey), true);
+  }
+
+  @Override
+  public void exportRecords(Consumer<ExportedRecord> visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    enter();
+    try (BackendTransaction rtx = backend.beginRead();
+        BackendCursor c = rtx.scan(RECORDS, null, null)) {
+      while (c.next()) {
+        byte[] rk = c.key();
+        String collection = Keys.collectionOf(rk);
+        String key = Keys.keyOf(rk);
+        RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+        byte[] raw = verifyRecord(rtx, rec, where(collection, key));
+        byte[] hash = rec.isBlob()
+            ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)
+            : null;
+        visitor.accept(new ExportedRecord(collection, key, rec.created(), rec.updated(), raw, hash));
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public void importRecords(List<ExportedRecord> records) {
+    Objects.requireNonNull(records, "records");
+    for (ExportedRecord r : records) {
+      Keys.checkCollection(r.collection());
+      Keys.keyBytes(r.key());
+      checkSize(r.value());
+    }
+    transaction(config.durability(), tx -> {
+      TransactionImpl t = (TransactionImpl) tx;
+      for (ExportedRecord r : records) {
+        t.putWithTimes(r.collection(), r.key(), r.value(), r.createdAtMillis(), r.updatedAtMillis());
+      }
+      return null;
+    });
+  }
+
+  /** Invalidates the whole cache (after a restore, for example). */
+  public void invalidateCache() {
+    if (cache != null) {
+      cache.invalidateAll();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("error while closing {}", c.getClass().getSimpleName(), e);
+    }
   }
 }

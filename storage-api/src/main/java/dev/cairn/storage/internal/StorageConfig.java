@@ -43,4 +43,6 @@ public record StorageConfig(
     boolean maintenanceVerify,
     List<MaintenanceTask> maintenanceTasks,
     Duration accessStatsFlushInterval,
-    int accessStatsMaxPending) {}
+    int accessStatsMaxPending,
+    int dictionaryTrainingSamples,
+    int dictionaryMaxBytes) {}

@@ -1,0 +1,71 @@
+package dev.cairn.storage.internal;
+
+import dev.cairn.storage.StorageStats;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAccumulator;
+
+/**
+ * A lock-free log-bucketed latency histogram in microseconds: 8 sub-buckets per power of two
+ * (values within about 10%), up to about 2^40 µs. Recording is a couple of atomic adds.
+ */
+final class LatencyHistogram {
+
+  private static final int SUB = 8;
+  private static final int BUCKETS = 41 * SUB;
+  private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+  private final LongAccumulator max = new LongAccumulator(Math::max, 0);
+
+  void recordNanos(long nanos) {
+    long micros = Math.max(0, nanos / 1000);
+    counts.incrementAndGet(bucket(micros));
+    max.accumulate(micros);
+  }
+
+  static int bucket(long micros) {
+    if (micros < SUB) {
+      return (int) micros;
+    }
+    int exp = 63 - Long.numberOfLeadingZeros(micros); // >= 3
+    int sub = (int) (micros >>> (exp - 3)) & (SUB - 1);
+    int b = (exp - 2) * SUB + sub;
+    return Math.min(b, BUCKETS - 1);
+  }
+
+  /** Upper bound (inclusive) of a bucket's values. */
+  static long upperBound(int bucket) {
+    if (bucket < SUB) {
+      return bucket;
+    }
+    int exp = bucket / SUB + 2;
+    int sub = bucket % SUB;
+    return ((long) (SUB + sub + 1) << (exp - 3)) - 1;
+  }
+
+  StorageStats.Latency snapshot() {
+    long[] c = new long[BUCKETS];
+    long total = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      c[i] = counts.get(i);
+      total += c[i];
+    }
+    long mx = max.get();
+    return new StorageStats.Latency(
+        total, percentile(c, total, 0.50, mx), percentile(c, total, 0.95, mx),
+        percentile(c, total, 0.99, mx), percentile(c, total, 0.999, mx), mx);
+  }
+
+  private static long percentile(long[] c, long total, double p, long max) {
+    if (total == 0) {
+      return 0;
+    }
+    long rank = (long) Math.ceil(p * total);
+    long seen = 0;
+    for (int i = 0; i < c.length; i++) {
+      seen += c[i];
+      if (seen >= rank) {
+        return Math.min(upperBound(i), max);
+      }
+    }
+    return max;
+  }
+}

@@ -1,0 +1,753 @@
+package dev.cairn.storage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.storage.BackendException;
+import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.MaintenanceReport;
+import dev.cairn.storage.MaintenanceTask;
+import dev.cairn.storage.RecordMetadata;
+import dev.cairn.storage.SerializationException;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.ValueTooLargeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine over an in-memory backend: data model, dedup invariants, API contract. */
+final class EngineTest {
+
+  @TempDir Path dir;
+  private final List<Storage> opened = new ArrayList<>();
+
+  record Player(String name, long balance) {}
+
+  private Storage open() {
+    return open(b -> b);
+  }
+
+  private Storage open(UnaryOperator<StorageBuilder> custom) {
+    Storage s = custom.apply(Storage.builder()
+        .directory(dir)
+        .backend(new MemoryBackendProvider())
+        .noScheduledMaintenance()).open();
+    opened.add(s);
+    return s;
+  }
+
+  @AfterEach
+  void closeAll() {
+    for (Storage s : opened) {
+      try {
+        StorageAdmin.VerificationReport v = s.admin().verify();
+        assertThat(v.problems()).as("dedup invariants after test").isEmpty();
+      } catch (StorageClosedException ignored) {
+        // closed by the test
+      }
+      s.close();
+    }
+    MemoryBackendProvider.STORES.clear();
+  }
+
+  private static byte[] value(String s, int repeat) {
+    return s.repeat(repeat).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void putThenGetReturnsTheSameBytes() {
+    Storage s = open();
+    byte[] v = value("hello ", 50);
+    s.putBytes("c", "k", v);
+    assertThat(s.getBytes("c", "k")).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+    assertThat(s.getBytes("c", "absent")).isEmpty();
+  }
+
+  @Test
+  void typedValuesRoundTripThroughJson() {
+    Storage s = open();
+    s.put("players", "p1", new Player("Ada", 100));
+    assertThat(s.get("players", "p1", Player.class)).contains(new Player("Ada", 100));
+    assertThat(new String(s.getBytes("players", "p1").orElseThrow(), StandardCharsets.UTF_8))
+        .contains("\"name\":\"Ada\"");
+  }
+
+  @Test
+  void readingBytesAsTheWrongTypeIsASerializationException() {
+    Storage s = open();
+    s.putBytes("c", "k", "not json".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> s.get("c", "k", Player.class)).isInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void zeroLengthValuesAreValues() {
+    Storage s = open();
+    s.putBytes("c", "empty", new byte[0]);
+    assertThat(s.getBytes("c", "empty")).hasValueSatisfying(b -> assertThat(b).isEmpty());
+    assertThat(s.contains("c", "empty")).isTrue();
+  }
+
+  @Test
+  void deleteReturnsWhetherTheKeyExisted() {
+    Storage s = open();
+    s.putBytes("c", "k", value("x", 100));
+    assertThat(s.delete("c", "k")).isTrue();
+    assertThat(s.delete("c", "k")).isFalse();
+    assertThat(s.getBytes("c", "k")).isEmpty();
+    assertThat(s.contains("c", "k")).isFalse();
+  }
+
+  // ------------------------------------------------------------------------ dedup, DESIGN §8
+
+  @Test
+  void aValueWrittenUnderTwoKeysIsStoredOnceAndEachDeleteKeepsTheOther() {
+    Storage s = open();
+    byte[] v = value("shared content ", 20);
+    s.putBytes("c", "a", v);
+    s.putBytes("c", "b", v);
+    assertThat(s.admin().verify().blobs()).isEqualTo(1);
+    assertThat(s.stats().dedupHits()).isEqualTo(1);
+    assertThat(s.stats().bytesSavedByDedup()).isEqualTo(v.length);
+    assertThat(s.getBytes("c", "a")).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+    assertThat(s.getBytes("c", "b")).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+
+    s.delete("c", "a");
+    assertThat(s.getBytes("c", "b")).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+    assertThat(s.admin().verify().blobs()).isEqualTo(1);
+
+    s.delete("c", "b");
+    assertThat(s.admin().verify().blobs()).isZero();
+  }
+
+  @Test
+  void regressionDedupedWriteIsReadableNotJustAReference() {
+    Storage s = open();
+    byte[] v = value("payload ", 30);
+    s.putBytes("one", "k", v);
+    s.putBytes("two", "k", v);
+    assertThat(s.getBytes("two", "k")).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+    assertThat(s.metadata("two", "k")).hasValueSatisfying(m -> assertThat(m.deduplicated()).isTrue());
+  }
+
+  @Test
+  void regressionOverwritingWithAnotherKeysContentReplacesTheOldValue() {
+    Storage s = open();
+    byte[] first = value("first ", 30);
+    byte[] second = value("second ", 30);
+    s.putBytes("c", "a", first);
+    s.putBytes("c", "b", second);
+    s.putBytes("c", "a", second);
+    assertThat(s.getBytes("c", "a")).hasValueSatisfying(b -> assertThat(b).isEqualTo(second));
+    assertThat(s.admin().verify().blobs()).as("the first value's blob is released").isEqualTo(1);
+  }
+
+  @Test
+  void regressionDeletingTheOriginalKeepsEveryReference() {
+    Storage s = open();
+    byte[] v = value("origin ", 30);
+    s.putBytes("c", "original", v);
+    for (int i = 0; i < 5; i++) {
+      s.putBytes("c", "copy" + i, v);
+    }
+    s.delete("c", "original");
+    for (int i = 0; i < 5; i++) {
+      assertThat(s.getBytes("c", "copy" + i)).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+    }
+  }
+
+  @Test
+  void regressionHashIsOverRawBytesSoTheCodecDoesNotChangeDedup() {
+    byte[] v = value("compressible compressible ", 40);
+    try (Storage s = Storage.builder().directory(dir).backend(new MemoryBackendProvider())
+        .codec(new DeflateTestCodecProvider()).noScheduledMaintenance().open()) {
+      s.putBytes("c", "a", v);
+      assertThat(s.metadata("c", "a").orElseThrow().codec()).isEqualTo("deflate-test");
+    }
+    Storage s = open(b -> b.registerCodec(new DeflateTestCodecProvider()));
+    s.putBytes("c", "b", v);
+    assertThat(s.stats().dedupHits()).isEqualTo(1);
+    assertThat(s.getBytes("c", "a")).hasValueSatisfying(b -> assertThat(b).isEqualTo(v));
+  }
+
+  @Test
+  void regressionConcurrentWritersOfEqualContentKeepCountsExact() throws Exception {
+    Storage s = open();
+    byte[] v = value("race ", 40);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int tt = t;
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < 25; i++) {
+            s.putBytes("c", "t" + tt + "-" + i, v);
+          }
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    StorageAdmin.VerificationReport r = s.admin().verify();
+    assertThat(r.problems()).isEmpty();
+    assertThat(r.blobs()).isEqualTo(1);
+    assertThat(r.records()).isEqualTo(200);
+  }
+
+  @Test
+  void perCollectionScopeDoesNotShareAcrossCollections() {
+    Storage s = open(b -> b.dedupScope(DedupScope.PER_COLLECTION));
+    byte[] v = value("private ", 30);
+    s.putBytes("alice", "doc", v);
+    s.putBytes("bob", "doc", v);
+    s.putBytes("bob", "doc2", v);
+    assertThat(s.admin().verify().blobs()).isEqualTo(2);
+    assertThat(s.stats().dedupHits()).isEqualTo(1);
+  }
+
+  @Test
+  void valuesBelowTheInlineThresholdAreNotDeduplicated() {
+    Storage s = open(b -> b.inlineThreshold(100));
+    s.putBytes("c", "a", value("x", 99));
+    s.putBytes("c", "b", value("x", 99));
+    s.putBytes("c", "big", value("x", 100));
+    assertThat(s.admin().verify().blobs()).isEqualTo(1);
+    assertThat(s.metadata("c", "a").orElseThrow().deduplicated()).isFalse();
+    assertThat(s.metadata("c", "big").orElseThrow().deduplicated()).isTrue();
+  }
+
+  @Test
+  void compressionIsKeptOnlyWhenItSaves() {
+    Storage s = open(b -> b.codec(new DeflateTestCodecProvider()));
+    byte[] random = new byte[2000];
+    new Random(1).nextBytes(random);
+    s.putBytes("c", "random", random);
+    s.putBytes("c", "text", value("abcabcabc", 200));
+    assertThat(s.metadata("c", "random").orElseThrow().codec()).isEqualTo("identity");
+    RecordMetadata text = s.metadata("c", "text").orElseThrow();
+    assertThat(text.codec()).isEqualTo("deflate-test");
+    assertThat(text.storedLength()).isLessThan(text.rawLength());
+    assertThat(s.stats().bytesSavedByCompression()).isPositive();
+    assertThat(s.getBytes("c", "random")).hasValueSatisfying(b -> assertThat(b).isEqualTo(random));
+  }
+
+  @Test
+  void aRecordOfAMissingCodecIsAClearError() {
+    byte[] v = value("compressible ", 40);
+    try (Storage s = Storage.builder().directory(dir).backend(new MemoryBackendProvider())
+        .codec(new DeflateTestCodecProvider()).noScheduledMaintenance().open()) {
+      s.putBytes("c", "a", v);
+    }
+    Storage s = open();
+    assertThatThrownBy(() -> s.getBytes("c", "a"))
+        .hasMessageContaining("codec id 99")
+        .hasMessageContaining("not installed");
+    s.delete("c", "a"); // so the after-test verification can decode everything
+  }
+
+  @Test
+  void randomSequencesKeepTheInvariantsAndMatchAModel() {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    Storage s = open(b -> b.inlineThreshold(8));
+    Map<String, byte[]> model = new HashMap<>();
+    String[] collections = {"a", "b", "c"};
+    byte[][] contents = new byte[6][];
+    for (int i = 0; i < contents.length; i++) {
+      contents[i] = value("content-" + i + " ", 2 + i);
+    }
+    for (int step = 0; step < 600; step++) {
+      String c = collections[rnd.nextInt(collections.length)];
+      String k = "k" + rnd.nextInt(15);
+      int op = rnd.nextInt(10);
+      if (op < 6) {
+        byte[] v = contents[rnd.nextInt(contents.length)];
+        s.putBytes(c, k, v);
+        model.put(c + "/" + k, v);
+      } else if (op < 9) {
+        assertThat(s.delete(c, k)).as("seed %d step %d", seed, step).isEqualTo(model.remove(c + "/" + k) != null);
+      } else {
+        byte[] v = contents[rnd.nextInt(contents.length)];
+        try {
+          s.useTransaction(tx -> {
+            tx.putBytes(c, k, v);
+            throw new IllegalStateException("rolled back on purpose");
+          });
+        } catch (IllegalStateException expected) {
+          // nothing changed
+        }
+      }
+      if (step % 50 == 0) {
+        assertThat(s.admin().verify().problems()).as("seed %d step %d", seed, step).isEmpty();
+      }
+    }
+    for (String c : collections) {
+      for (int i = 0; i < 15; i++) {
+        byte[] expected = model.get(c + "/k" + i);
+        Optional<byte[]> actual = s.getBytes(c, "k" + i);
+        if (expected == null) {
+          assertThat(actual).as("seed %d", seed).isEmpty();
+        } else {
+          assertThat(actual).as("seed %d", seed).hasValueSatisfying(b -> assertThat(b).isEqualTo(expected));
+        }
+      }
+    }
+    assertThat(s.admin().verify().problems()).as("seed %d", seed).isEmpty();
+  }
+
+  // ----------------------------------------------------------------------------- transactions
+
+  @Test
+  void aTransactionSpansCollectionsAndCommitsAtomically() {
+    Storage s = open();
+    s.put("accounts", "a", new Player("a", 100));
+    s.put("accounts", "b", new Player("b", 0));
+    s.useTransaction(tx -> {
+      Player a = tx.get("accounts", "a", Player.class).orElseThrow();
+      Player b = tx.get("accounts", "b", Player.class).orElseThrow();
+      tx.put("accounts", "a", new Player("a", a.balance() - 40));
+      tx.put("accounts", "b", new Player("b", b.balance() + 40));
+      tx.put("ledger", "t1", Map.of("from", "a", "to", "b", "amount", 40));
+    });
+    assertThat(s.get("accounts", "a", Player.class)).contains(new Player("a", 60));
+    assertThat(s.get("accounts", "b", Player.class)).contains(new Player("b", 40));
+    assertThat(s.count("ledger")).isEqualTo(1);
+  }
+
+  @Test
+  void aThrowingTransactionLeavesNothingAndRethrows() {
+    Storage s = open();
+    s.putBytes("c", "kept", value("kept ", 20));
+    IllegalStateException boom = new IllegalStateException("boom");
+    assertThatThrownBy(() -> s.useTransaction(tx -> {
+      tx.putBytes("c", "new", value("new ", 20));
+      tx.delete("c", "kept");
+      tx.putBytes("other", "x", value("x", 100));
+      throw boom;
+    })).isSameAs(boom);
+    assertThat(s.contains("c", "new")).isFalse();
+    assertThat(s.contains("c", "kept")).isTrue();
+    assertThat(s.collections()).containsExactly("c");
+    assertThat(s.stats().transactionsRolledBack()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedCommitLeavesNothingAndIsReported() {
+    Storage s = open();
+    MemoryBackendProvider.failNextCommit = new BackendException("disk on fire");
+    assertThatThrownBy(() -> s.putBytes("c", "k", value("v", 100))).hasMessageContaining("disk on fire");
+    assertThat(s.contains("c", "k")).isFalse();
+    s.putBytes("c", "k", value("v", 100));
+    assertThat(s.contains("c", "k")).isTrue();
+  }
+
+  @Test
+  void transactionsSeeTheirOwnWrites() {
+    Storage s = open();
+    List<String> keys = s.transaction(tx -> {
+      tx.putBytes("c", "b", value("1", 100));
+      tx.putBytes("c", "a", value("2", 100));
+      assertThat(tx.getBytes("c", "a")).isPresent();
+      assertThat(tx.contains("c", "b")).isTrue();
+      tx.delete("c", "b");
+      assertThat(tx.contains("c", "b")).isFalse();
+      return tx.keys("c", "");
+    });
+    assertThat(keys).containsExactly("a");
+  }
+
+  @Test
+  void nestedTransactionsOnOneThreadAreRejected() {
+    Storage s = open();
+    assertThatThrownBy(() -> s.useTransaction(tx -> s.putBytes("c", "k", new byte[1])))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+  }
+
+  @Test
+  void aTransactionObjectIsUselessAfterItsFunctionReturns() {
+    Storage s = open();
+    dev.cairn.storage.Transaction leaked = s.transaction(tx -> tx);
+    assertThatThrownBy(() -> leaked.putBytes("c", "k", new byte[1])).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void putAllIsAllOrNothing() {
+    Storage s = open(b -> b.maxValueBytes(1000));
+    Map<String, byte[]> batch = new java.util.LinkedHashMap<>();
+    batch.put("a", value("a", 10));
+    batch.put("b", value("b", 2000));
+    assertThatThrownBy(() -> s.putAllBytes("c", batch)).isInstanceOf(ValueTooLargeException.class);
+    assertThat(s.count("c")).isZero();
+    batch.put("b", value("b", 10));
+    s.putAllBytes("c", batch);
+    assertThat(s.getAll("c", List.of("zz"), String.class)).isEmpty();
+    assertThat(s.count("c")).isEqualTo(2);
+  }
+
+  @Test
+  void getAllReturnsThePresentKeys() {
+    Storage s = open();
+    s.putAll("players", Map.of("p1", new Player("a", 1), "p2", new Player("b", 2)));
+    assertThat(s.getAll("players", List.of("p1", "p2", "p3"), Player.class))
+        .containsOnlyKeys("p1", "p2")
+        .containsEntry("p2", new Player("b", 2));
+  }
+
+  // ----------------------------------------------------------------------------- keys, count
+
+  @Test
+  void keysArePagedOrderedAndFilteredByPrefix() {
+    Storage s = open();
+    Map<String, byte[]> batch = new java.util.TreeMap<>();
+    for (int i = 0; i < 700; i++) {
+      batch.put(String.format("user-%04d", i), new byte[] {1});
+    }
+    s.putAllBytes("c", batch);
+    s.putBytes("c", "zeta", new byte[1]);
+    s.putBytes("c2", "user-x", new byte[1]);
+    try (var keys = s.keys("c", "user-")) {
+      assertThat(keys.toList()).containsExactlyElementsOf(batch.keySet());
+    }
+    assertThat(s.keys("c", "user-06").count()).isEqualTo(100);
+    assertThat(s.keys("c", "").count()).isEqualTo(701);
+    assertThat(s.keys("c", "nope")).isEmpty();
+    assertThat(s.count("c")).isEqualTo(701);
+    assertThat(s.collections()).containsExactly("c", "c2");
+  }
+
+  @Test
+  void keysWithMultiByteCharactersAreOrderedByUtf8Bytes() {
+    Storage s = open();
+    for (String k : List.of("b", "\u00e9", "a", "\uD83D\uDE00", "z")) {
+      s.putBytes("c", k, new byte[1]);
+    }
+    assertThat(s.keys("c", "").toList()).containsExactly("a", "b", "z", "\u00e9", "\uD83D\uDE00");
+  }
+
+  // ------------------------------------------------------------------------------- bad input
+
+  @Test
+  void badArgumentsAreRejectedAndChangeNothing() {
+    Storage s = open(b -> b.maxValueBytes(100));
+    assertThatThrownBy(() -> s.putBytes(null, "k", new byte[1])).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("collection");
+    assertThatThrownBy(() -> s.putBytes("c", null, new byte[1])).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("key");
+    assertThatThrownBy(() -> s.putBytes("c", "k", null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("value");
+    assertThatThrownBy(() -> s.putBytes("c", "", new byte[1])).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key must not be empty");
+    assertThatThrownBy(() -> s.putBytes("c", "k".repeat(257), new byte[1]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256");
+    assertThatThrownBy(() -> s.putBytes("c", "\u00e9".repeat(129), new byte[1]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("258 bytes");
+    assertThatThrownBy(() -> s.putBytes("c", "bad\uD800", new byte[1]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("surrogate");
+    for (String bad : List.of("", "has space", "slash/", "x".repeat(65), "nul\u0000")) {
+      assertThatThrownBy(() -> s.putBytes(bad, "k", new byte[1]))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("collection name");
+    }
+    assertThatThrownBy(() -> s.putBytes("c", "k", new byte[101])).isInstanceOf(ValueTooLargeException.class)
+        .hasMessageContaining("101 bytes");
+    assertThatThrownBy(() -> s.keys("c", null)).isInstanceOf(NullPointerException.class);
+    assertThat(s.collections()).isEmpty();
+    assertThat(s.stats().writes()).isZero();
+    s.putBytes("c", "k".repeat(256), new byte[100]);
+    s.putBytes("A-z_0.9", "k", new byte[1]);
+    assertThat(s.count("c")).isEqualTo(1);
+  }
+
+  @Test
+  void builderRejectsBadSettingsAtOnce() {
+    StorageBuilder b = Storage.builder();
+    assertThatThrownBy(() -> b.inlineThreshold(-1)).hasMessageContaining("inline threshold");
+    assertThatThrownBy(() -> b.maxValueBytes(0)).hasMessageContaining("max value bytes");
+    assertThatThrownBy(() -> b.minSavings(1.5)).hasMessageContaining("min savings");
+    assertThatThrownBy(() -> b.maintenanceInterval(Duration.ZERO)).hasMessageContaining("positive");
+    assertThatThrownBy(() -> b.cacheMaxHeapBytes(-1)).hasMessageContaining("negative");
+    assertThatThrownBy(b::open).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directory is required");
+  }
+
+  @Test
+  void unknownPluginNamesListWhatWasFound() {
+    assertThatThrownBy(() -> Storage.builder().directory(dir).backend("nosuch").open())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no backend named 'nosuch'")
+        .hasMessageContaining("cairn-backend-nosuch");
+    assertThatThrownBy(() -> Storage.builder().directory(dir).backend(new MemoryBackendProvider())
+        .codec("nosuch").open())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no codec named 'nosuch'")
+        .hasMessageContaining("identity");
+  }
+
+  @Test
+  void aStoreCannotBeOpenedTwice() {
+    open();
+    assertThatThrownBy(this::open).isInstanceOf(BackendException.class).hasMessageContaining("already open");
+  }
+
+  // ------------------------------------------------------------------------ lifecycle, misc
+
+  @Test
+  void dataSurvivesCloseAndReopen() {
+    Storage s = open();
+    s.putBytes("c", "k", value("durable ", 20));
+    s.close();
+    Storage again = open();
+    assertThat(again.getBytes("c", "k")).hasValueSatisfying(b -> assertThat(b).isEqualTo(value("durable ", 20)));
+    again.putBytes("c", "k2", value("more ", 20));
+    assertThat(again.metadata("c", "k2").orElseThrow().version())
+        .isGreaterThan(again.metadata("c", "k").orElseThrow().version());
+  }
+
+  @Test
+  void everyCallAfterCloseThrowsAndCloseIsIdempotent() {
+    Storage s = open();
+    s.close();
+    s.close();
+    assertThatThrownBy(() -> s.getBytes("c", "k")).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(() -> s.putBytes("c", "k", new byte[1])).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(() -> s.keys("c", "")).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(s::stats).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(s::maintenance).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(s::async).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(() -> s.count("c")).isInstanceOf(StorageClosedException.class);
+  }
+
+  @Test
+  void metadataTracksVersionsTimesAndAccessCounts() {
+    Storage s = open();
+    s.putBytes("c", "k", value("v", 100));
+    RecordMetadata first = s.metadata("c", "k").orElseThrow();
+    s.getBytes("c", "k");
+    s.getBytes("c", "k");
+    s.putBytes("c", "k", value("w", 100));
+    RecordMetadata m = s.metadata("c", "k").orElseThrow();
+    assertThat(m.version()).isGreaterThan(first.version());
+    assertThat(m.createdAt()).isEqualTo(first.createdAt());
+    assertThat(m.updatedAt()).isAfterOrEqualTo(first.updatedAt());
+    assertThat(m.accessCount()).isEqualTo(2);
+    assertThat(m.lastAccessedAt()).isPresent();
+    s.maintenance(); // flushes to the store
+    assertThat(s.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(2);
+    s.close();
+    Storage again = open();
+    assertThat(again.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(2);
+  }
+
+  @Test
+  void asyncOperationsComplete() throws Exception {
+    Storage s = open(b -> b.asyncThreads(2).asyncQueueCapacity(4));
+    List<java.util.concurrent.CompletableFuture<Void>> fs = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      fs.add(s.async().putBytes("c", "k" + i, value("v" + i, 10)));
+    }
+    java.util.concurrent.CompletableFuture.allOf(fs.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+        .get(30, TimeUnit.SECONDS);
+    assertThat(s.async().getBytes("c", "k7").get(10, TimeUnit.SECONDS))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo(value("v7", 10)));
+    assertThat(s.async().delete("c", "k7").get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(s.async().getBytes("c", "bad key with a\uD800").handle((v, e) -> e).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.CompletionException.class)
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThat(s.count("c")).isEqualTo(49);
+  }
+
+  @Test
+  void aCorruptedRecordRaisesDataCorruptionNeverWrongBytes() {
+    Storage s = open();
+    s.putBytes("c", "inline", value("i", 10));
+    s.putBytes("c", "blob", value("b", 500));
+    s.close();
+    NavigableMap<byte[], byte[]> records = MemoryBackendProvider.STORES.get(dir.toAbsolutePath()).get("records");
+    NavigableMap<byte[], byte[]> blobs = MemoryBackendProvider.STORES.get(dir.toAbsolutePath()).get("blobs");
+    byte[] inlineRecord = records.get(Keys.recordKey("c", Keys.keyBytes("inline")));
+    inlineRecord[inlineRecord.length - 7] ^= 0x01; // inside the inline payload
+    blobs.values().forEach(v -> v[20] ^= 0x40);
+    Storage again = open();
+    assertThatThrownBy(() -> again.getBytes("c", "inline")).isInstanceOf(DataCorruptionException.class)
+        .hasMessageContaining("c/inline");
+    assertThatThrownBy(() -> again.getBytes("c", "blob")).isInstanceOf(DataCorruptionException.class)
+        .hasMessageContaining("c/blob");
+    assertThat(again.admin().verify().problems()).hasSize(3); // 2 records + the blob itself
+    assertThat(again.stats().corruptionsDetected()).isEqualTo(2);
+    MaintenanceReport report = again.maintenance();
+    assertThat(report.step("verify").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.FAILED);
+    // overwriting repairs the records
+    again.putBytes("c", "inline", value("i", 10));
+    again.delete("c", "blob");
+    assertThat(again.admin().verify().problems()).isEmpty();
+  }
+
+  @Test
+  void maintenanceRunsEveryStepAndAFailedStepDoesNotStopTheOthers() {
+    AtomicInteger ran = new AtomicInteger();
+    Storage s = open(b -> b
+        .maintenanceTask(task("boom", () -> {
+          throw new IllegalStateException("task failed");
+        }))
+        .maintenanceTask(task("after", () -> "ran " + ran.incrementAndGet())));
+    s.putBytes("c", "k", value("v", 100));
+    MaintenanceReport r = s.maintenance();
+    assertThat(r.steps()).extracting(MaintenanceReport.Step::name)
+        .containsExactly("flush-access-stats", "cache-cleanup", "verify", "optimize", "boom", "after");
+    assertThat(r.step("cache-cleanup").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.SKIPPED);
+    assertThat(r.step("boom").orElseThrow().error()).contains("task failed");
+    assertThat(r.step("after").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.OK);
+    assertThat(r.step("verify").orElseThrow().detail()).contains("1 records");
+    assertThat(r.successful()).isFalse();
+    assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void regressionScheduledMaintenanceWaitsOneIntervalAndStopsAtClose() throws Exception {
+    CountDownLatch twice = new CountDownLatch(2);
+    AtomicInteger runs = new AtomicInteger();
+    Storage s = Storage.builder().directory(dir).backend(new MemoryBackendProvider())
+        .maintenanceInterval(Duration.ofMillis(300))
+        .maintenanceTask(task("count", () -> {
+          runs.incrementAndGet();
+          twice.countDown();
+          return "";
+        })).open();
+    assertThat(runs).as("nothing runs at open").hasValue(0);
+    assertThat(twice.await(30, TimeUnit.SECONDS)).isTrue();
+    s.close();
+    int atClose = runs.get();
+    Thread.sleep(700);
+    assertThat(runs).as("no run after close").hasValue(atClose);
+  }
+
+  private static MaintenanceTask task(String name, java.util.concurrent.Callable<String> body) {
+    return new MaintenanceTask() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String run(Storage storage) throws Exception {
+        return body.call();
+      }
+    };
+  }
+
+  @Test
+  void statsCountOperationsAndLatencies() {
+    Storage s = open();
+    s.putBytes("c", "a", value("a", 100));
+    s.getBytes("c", "a");
+    s.getBytes("c", "missing");
+    s.delete("c", "a");
+    s.delete("c", "a");
+    var st = s.stats();
+    assertThat(st.writes()).isEqualTo(1);
+    assertThat(st.reads()).isEqualTo(1);
+    assertThat(st.deletes()).isEqualTo(1);
+    assertThat(st.rawBytesWritten()).isEqualTo(100);
+    assertThat(st.readLatency().count()).isEqualTo(2);
+    assertThat(st.writeLatency().count()).isEqualTo(3);
+    assertThat(st.readLatency().p50Micros()).isLessThanOrEqualTo(st.readLatency().maxMicros());
+  }
+
+  @Test
+  void exportAndImportCarryRecordsWithTheirTimes() {
+    Storage s = open();
+    s.putBytes("c", "a", value("a", 100));
+    s.putBytes("c", "small", value("s", 3));
+    List<StorageAdmin.ExportedRecord> out = new ArrayList<>();
+    s.admin().exportRecords(out::add);
+    assertThat(out).extracting(StorageAdmin.ExportedRecord::key).containsExactly("a", "small");
+    assertThat(out.get(0).contentHash()).hasSize(32);
+    assertThat(out.get(1).contentHash()).isNull();
+    s.close();
+    MemoryBackendProvider.STORES.clear();
+    Storage fresh = open();
+    fresh.admin().importRecords(out);
+    assertThat(fresh.getBytes("c", "a")).hasValueSatisfying(b -> assertThat(b).isEqualTo(value("a", 100)));
+    assertThat(fresh.metadata("c", "a").orElseThrow().createdAt().toEpochMilli())
+        .isEqualTo(out.get(0).createdAtMillis());
+  }
+
+  // ----------------------------------------------------------------------------- dictionaries
+
+  private static byte[] bet(int i) {
+    return String.format("{\"player\":\"player-%05d\",\"game\":\"roulette\",\"table\":%d,"
+        + "\"stake\":%d,\"currency\":\"EUR\",\"placedAt\":\"2026-11-25T10:%02d:00Z\"}",
+        i, i % 7, 10 + i % 90, i % 60).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void trainedDictionariesShrinkSmallRecordsAndKeepOldOnesReadable() {
+    Storage s = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(0)
+        .minSavings(0.01));
+    for (int i = 0; i < 200; i++) {
+      s.putBytes("bets", "b" + i, bet(i));
+    }
+    s.putBytes("bets", "before", bet(5000));
+    int before = s.metadata("bets", "before").orElseThrow().storedLength();
+    assertThat(s.admin().trainDictionary("bets")).hasValue(1);
+    s.putBytes("bets", "after", bet(5001));
+    int after = s.metadata("bets", "after").orElseThrow().storedLength();
+    assertThat(after).isLessThan(before);
+    assertThat(s.admin().trainDictionary("bets")).as("retraining adds a dictionary").hasValue(2);
+    s.putBytes("bets", "after2", bet(198));
+    s.close();
+    Storage again = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(0));
+    for (int i = 0; i < 200; i++) {
+      int ii = i;
+      assertThat(again.getBytes("bets", "b" + i)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(ii)));
+    }
+    assertThat(again.getBytes("bets", "after")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(5001)));
+    assertThat(again.getBytes("bets", "after2")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(198)));
+    assertThat(again.admin().trainDictionary("empty")).isEmpty();
+  }
+
+  @Test
+  void aDictionaryIsTrainedAutomaticallyOnceEnoughValuesWereWritten() throws Exception {
+    Storage s = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(50)
+        .minSavings(0.01));
+    for (int i = 0; i < 60; i++) {
+      s.putBytes("bets", "b" + i, bet(i));
+    }
+    int plain = s.metadata("bets", "b59").orElseThrow().storedLength();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    int withDict = plain;
+    for (int probe = 1; withDict >= plain && System.nanoTime() < deadline; probe++) {
+      Thread.sleep(50);
+      s.putBytes("bets", "probe", bet(10_000 + probe));
+      withDict = s.metadata("bets", "probe").orElseThrow().storedLength();
+    }
+    assertThat(withDict).isLessThan(plain);
+  }
+
+  @Test
+  void identityCodecCannotTrainDictionaries() {
+    Storage s = open();
+    assertThatThrownBy(() -> s.admin().trainDictionary("c")).isInstanceOf(UnsupportedOperationException.class);
+  }
+}

@@ -2,7 +2,10 @@ package dev.cairn.conformance;
 
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CacheProvider;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.CodecProvider;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,6 +73,20 @@ final class BrokenFixtures {
     @Override
     protected CacheProvider provider() {
       return new ReferenceCacheProvider(ReferenceCacheProvider.Defect.IGNORES_INVALIDATE);
+    }
+  }
+
+  @ExtendWith(OnlyUnderSelfTest.class)
+  static final class StorageOverBlobLeakingBackend extends StorageConformanceKit {
+    @Override
+    protected StorageBuilder configure(StorageBuilder builder) {
+      return builder.backend(
+          new ReferenceBackendProvider(ReferenceBackendProvider.Defect.DROPS_BLOB_DELETES));
+    }
+
+    @Override
+    protected Set<Capability> backendCapabilities() {
+      return new ReferenceBackendProvider().capabilities();
     }
   }
 }

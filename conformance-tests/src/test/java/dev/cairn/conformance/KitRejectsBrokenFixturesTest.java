@@ -79,6 +79,13 @@ final class KitRejectsBrokenFixturesTest {
   }
 
   @Test
+  void storageKitRejectsAStoreThatLeaksBlobsAfterTheLastReferenceIsDeleted() {
+    assertThat(failedMethods(BrokenFixtures.StorageOverBlobLeakingBackend.class)).containsAll(
+        List.of("referenceCountsSurviveDeletes", "overwriteWithAnotherKeysContent",
+            "perCollectionScope"));
+  }
+
+  @Test
   void aMissingCapabilityIsReportedAsASkipWithItsReasonNotAsAPass() {
     Events events = run(selectNestedClass(
         List.of(ReferenceBackendConformanceTest.class), BackendConformanceKit.Durable.class));

@@ -42,7 +42,13 @@ final class ReferenceBackendProvider implements BackendProvider {
     /** rollback and close-without-commit publish the writes anyway. */
     ROLLBACK_KEEPS_WRITES,
     /** scan ignores its upper bound. */
-    SCAN_IGNORES_UPPER_BOUND
+    SCAN_IGNORES_UPPER_BOUND,
+    /**
+     * deletes in the engine's {@code blobs} keyspace report success but keep the entry: to the
+     * engine it looks like a skipped blob removal (a refcount bug), which the storage kit must
+     * catch.
+     */
+    DROPS_BLOB_DELETES
   }
 
   private static final String SNAPSHOT_FILE = "reference-backend.snapshot";
@@ -242,6 +248,9 @@ final class ReferenceBackendProvider implements BackendProvider {
 
     @Override
     public boolean delete(String keyspace, byte[] key) {
+      if (backend.defect == Defect.DROPS_BLOB_DELETES && keyspace.equals("blobs")) {
+        return writable(keyspace).containsKey(key);
+      }
       return writable(keyspace).remove(key) != null;
     }
 

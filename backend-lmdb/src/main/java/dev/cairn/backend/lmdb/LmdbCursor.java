@@ -23,10 +23,10 @@ final class LmdbCursor implements BackendCursor {
   private Cursor<ByteBuffer> cursor;
   private int generation;
   private long modifications;
+  /** Write transactions only: copies of the current entry (native pointers die on change). */
   private byte[] key;
   private byte[] value;
-  private boolean keyHandedOut;
-  private boolean valueHandedOut;
+  private boolean positioned;
   private boolean exhausted;
   private boolean closed;
 
@@ -54,7 +54,7 @@ final class LmdbCursor implements BackendCursor {
           cursor = dbi.openCursor(owner.nativeTxn());
           generation = owner.generation();
           modifications = owner.modifications();
-          found = key == null ? seek(owner, cursor, from) : seekAfter(key);
+          found = positioned ? seekAfter(key) : seek(owner, cursor, from);
         } else if (modifications != owner.modifications()) {
           modifications = owner.modifications();
           found = seekAfter(key);
@@ -70,11 +70,12 @@ final class LmdbCursor implements BackendCursor {
           exhaust();
           return false;
         }
-        key = LmdbTransaction.copy(cursor.key());
-        keyHandedOut = false;
-        // In a write transaction the native value pointer dies with the next change: copy now.
-        value = owner.readOnly() ? null : LmdbTransaction.copy(cursor.val());
-        valueHandedOut = false;
+        positioned = true;
+        if (!owner.readOnly()) {
+          // In a write transaction the native pointers die with the next change: copy now.
+          key = LmdbTransaction.copy(cursor.key());
+          value = LmdbTransaction.copy(cursor.val());
+        }
         return true;
       } catch (LmdbException e) {
         throw owner.backend.translate("scan", e);
@@ -122,6 +123,7 @@ final class LmdbCursor implements BackendCursor {
 
   private void exhaust() {
     exhausted = true;
+    positioned = false;
     key = null;
     value = null;
     closeNative();
@@ -131,12 +133,11 @@ final class LmdbCursor implements BackendCursor {
   public byte[] key() {
     synchronized (owner) {
       checkPositioned();
-      // A write transaction may need the last key again to re-seek, so it keeps its own copy.
-      if (!keyHandedOut && owner.readOnly()) {
-        keyHandedOut = true;
-        return key;
+      try {
+        return owner.readOnly() ? LmdbTransaction.copy(cursor.key()) : key.clone();
+      } catch (LmdbException e) {
+        throw owner.backend.translate("scan", e);
       }
-      return key.clone();
     }
   }
 
@@ -144,18 +145,11 @@ final class LmdbCursor implements BackendCursor {
   public byte[] value() {
     synchronized (owner) {
       checkPositioned();
-      if (value == null) {
-        try {
-          return LmdbTransaction.copy(cursor.val());
-        } catch (LmdbException e) {
-          throw owner.backend.translate("scan", e);
-        }
+      try {
+        return owner.readOnly() ? LmdbTransaction.copy(cursor.val()) : value.clone();
+      } catch (LmdbException e) {
+        throw owner.backend.translate("scan", e);
       }
-      if (!valueHandedOut) {
-        valueHandedOut = true;
-        return value;
-      }
-      return value.clone();
     }
   }
 
@@ -164,7 +158,7 @@ final class LmdbCursor implements BackendCursor {
     if (closed) {
       throw new IllegalStateException("cursor closed");
     }
-    if (key == null) {
+    if (!positioned || exhausted) {
       throw new IllegalStateException("no current entry: call next() first (and check its result)");
     }
   }
@@ -182,6 +176,7 @@ final class LmdbCursor implements BackendCursor {
 
   void closeInternal() {
     closed = true;
+    positioned = false;
     key = null;
     value = null;
     closeNative();

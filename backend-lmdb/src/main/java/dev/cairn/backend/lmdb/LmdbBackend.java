@@ -87,6 +87,17 @@ final class LmdbBackend implements Backend {
   private final Map<String, Dbi<ByteBuffer>> dbis;
 
   private final StampedLock mapLock = new StampedLock();
+  /**
+   * Writer preference for {@link #mapLock}: JDK 17's StampedLock lets readers barge past a
+   * queued writer, so without this gate continuous overlapping reads starve map growth. While
+   * {@code exclusivePending > 0} new transactions wait here, except on a thread that already
+   * holds a read stamp (waiting there would deadlock against our own exclusive request).
+   */
+  private final AtomicInteger exclusivePending = new AtomicInteger();
+  private final Object gate = new Object();
+  private final ThreadLocal<AtomicInteger> stampsOfThisThread =
+      ThreadLocal.withInitial(AtomicInteger::new);
+  private final long pageSize;
   private final Semaphore writerPermit = new Semaphore(1, true);
   private final ConcurrentLinkedDeque<ReadSlot> spareReads = new ConcurrentLinkedDeque<>();
   private final AtomicInteger spareCount = new AtomicInteger();
@@ -125,6 +136,7 @@ final class LmdbBackend implements Backend {
     this.maxKeySize = env.getMaxKeySize();
     this.writerKeyBuffer = ByteBuffer.allocateDirect(maxKeySize);
     this.mapSize = env.info().mapSize;
+    this.pageSize = env.stat().pageSize;
   }
 
   // ---------------------------------------------------------------------------------- opening
@@ -322,16 +334,17 @@ final class LmdbBackend implements Backend {
   @Override
   public BackendTransaction beginRead() {
     checkOpen();
-    long stamp = mapLock.readLock();
+    AtomicInteger cell = stampCell();
+    long stamp = acquireMapStamp(cell);
     ReadSlot slot;
     try {
       checkOpen();
       slot = takeReadSlot();
     } catch (RuntimeException e) {
-      mapLock.unlockRead(stamp);
+      releaseMapStamp(stamp, cell);
       throw e;
     }
-    LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, stamp);
+    LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, stamp, cell);
     register(txn);
     return txn;
   }
@@ -352,16 +365,17 @@ final class LmdbBackend implements Backend {
       throw new BackendException("interrupted while waiting for the LMDB write transaction", e);
     }
     long stamp = 0;
+    AtomicInteger cell = stampCell();
     try {
       checkOpen();
-      stamp = mapLock.readLock();
+      stamp = acquireMapStamp(cell);
       Txn<ByteBuffer> txn = env.txnWrite();
-      LmdbWriteTransaction w = new LmdbWriteTransaction(this, txn, stamp);
+      LmdbWriteTransaction w = new LmdbWriteTransaction(this, txn, stamp, cell);
       register(w);
       return w;
     } catch (RuntimeException e) {
       if (stamp != 0) {
-        mapLock.unlockRead(stamp);
+        releaseMapStamp(stamp, cell);
       }
       writerPermit.release();
       throw e instanceof LmdbException ? translate("begin write transaction", (LmdbException) e) : e;
@@ -395,7 +409,7 @@ final class LmdbBackend implements Backend {
   }
 
   /** Called by a read transaction when it ends (native txn still READY). */
-  void releaseReadSlot(ReadSlot slot, long stamp) {
+  void releaseReadSlot(ReadSlot slot, long stamp, AtomicInteger cell) {
     try {
       boolean pooled = false;
       if (!closed.get()) {
@@ -413,7 +427,7 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       LOG.warn("LMDB store {}: ending a read transaction failed", directory, e);
     } finally {
-      mapLock.unlockRead(stamp);
+      releaseMapStamp(stamp, cell);
     }
   }
 
@@ -437,22 +451,117 @@ final class LmdbBackend implements Backend {
     openTransactions.remove(txn);
   }
 
-  void releaseWriter(long stamp) {
+  void releaseWriter(long stamp, AtomicInteger cell, boolean committed) {
     try {
       if (stamp != 0) {
-        mapLock.unlockRead(stamp);
+        releaseMapStamp(stamp, cell);
+      }
+      if (committed) {
+        growAhead();
       }
     } finally {
       writerPermit.release();
     }
   }
 
-  long acquireMapStamp() {
-    return mapLock.readLock();
+  /** The calling thread's count of held map stamps; pass it back to {@link #releaseMapStamp}. */
+  AtomicInteger stampCell() {
+    return stampsOfThisThread.get();
   }
 
-  void releaseMapStamp(long stamp) {
+  /** A shared stamp of {@link #mapLock}, taken by every transaction and snapshot. */
+  long acquireMapStamp(AtomicInteger held) {
+    if (exclusivePending.get() > 0 && held.get() <= 0) {
+      boolean interrupted = false;
+      synchronized (gate) {
+        while (exclusivePending.get() > 0) {
+          try {
+            gate.wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    long stamp = mapLock.readLock();
+    held.incrementAndGet();
+    return stamp;
+  }
+
+  void releaseMapStamp(long stamp, AtomicInteger held) {
     mapLock.unlockRead(stamp);
+    held.decrementAndGet();
+  }
+
+  /** The exclusive side of {@link #mapLock}, or 0 after {@code timeoutMs} (-1: no timeout). */
+  private long acquireExclusive(long timeoutMs) throws InterruptedException {
+    exclusivePending.incrementAndGet();
+    long ws = 0;
+    try {
+      ws =
+          timeoutMs < 0
+              ? mapLock.writeLockInterruptibly()
+              : mapLock.tryWriteLock(timeoutMs, TimeUnit.MILLISECONDS);
+      return ws;
+    } finally {
+      if (ws == 0) {
+        openGate();
+      }
+    }
+  }
+
+  private void releaseExclusive(long ws) {
+    mapLock.unlockWrite(ws);
+    openGate();
+  }
+
+  private void openGate() {
+    if (exclusivePending.decrementAndGet() == 0) {
+      synchronized (gate) {
+        gate.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * After a commit: when the data fills 3/4 of the map, grow it now if that is possible without
+   * waiting (no transaction active), so that growth under {@code MDB_MAP_FULL}, which has to
+   * wait for readers, stays rare.
+   */
+  private void growAhead() {
+    long current = mapSize;
+    if (current >= options.mapSizeMax() || closed.get()) {
+      return;
+    }
+    try {
+      long used = (env.info().lastPageNumber + 1) * pageSize;
+      if (used < current - current / 4) {
+        return;
+      }
+      long ws = mapLock.tryWriteLock();
+      if (ws == 0) {
+        return;
+      }
+      try {
+        long next = nextMapSize(current);
+        drainSpares();
+        env.setMapSize(next);
+        mapSize = next;
+        LOG.info("LMDB store {}: map grown ahead from {} to {} bytes", directory, current, next);
+      } finally {
+        mapLock.unlockWrite(ws);
+      }
+    } catch (LmdbException e) {
+      LOG.warn("LMDB store {}: growing the map ahead failed; will grow on demand", directory, e);
+    }
+  }
+
+  private long nextMapSize(long current) {
+    long max = options.mapSizeMax();
+    return Math.min(max, LmdbOptions.alignUp(current > max / 2 ? max : current * 2));
   }
 
   Txn<ByteBuffer> newWriteTxn() {
@@ -507,10 +616,18 @@ final class LmdbBackend implements Backend {
               + " bytes (lmdb.mapSizeMax); the transaction was rolled back",
           cause);
     }
-    long next = Math.min(max, LmdbOptions.alignUp(current > max / 2 ? max : current * 2));
+    if (stampsOfThisThread.get().get() > 0) {
+      throw new BackendException(
+          "cannot grow the LMDB map of "
+              + directory
+              + ": this thread holds an open read transaction (LMDB can resize only while no"
+              + " transaction is active); the write transaction was rolled back",
+          cause);
+    }
+    long next = Math.max(current, nextMapSize(current));
     long ws;
     try {
-      ws = mapLock.tryWriteLock(options.writerTimeoutMs(), TimeUnit.MILLISECONDS);
+      ws = acquireExclusive(options.writerTimeoutMs());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendException("interrupted while waiting to grow the LMDB map", e);
@@ -535,7 +652,7 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       throw translate("grow the map", e);
     } finally {
-      mapLock.unlockWrite(ws);
+      releaseExclusive(ws);
     }
   }
 
@@ -578,7 +695,8 @@ final class LmdbBackend implements Backend {
     } catch (IOException e) {
       throw new BackendException("cannot prepare snapshot directory " + t + ": " + e, e);
     }
-    long stamp = mapLock.readLock();
+    AtomicInteger cell = stampCell();
+    long stamp = acquireMapStamp(cell);
     try {
       checkOpen();
       // A compacting copy runs in its own read transaction: a consistent snapshot that does not
@@ -587,7 +705,7 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       throw translate("copy the store to " + t, e);
     } finally {
-      mapLock.unlockRead(stamp);
+      releaseMapStamp(stamp, cell);
     }
     try {
       try (FileChannel ch = FileChannel.open(t.resolve(DATA_FILE), StandardOpenOption.WRITE)) {
@@ -611,7 +729,8 @@ final class LmdbBackend implements Backend {
   @Override
   public void optimize() {
     checkOpen();
-    long stamp = mapLock.readLock();
+    AtomicInteger cell = stampCell();
+    long stamp = acquireMapStamp(cell);
     try {
       checkOpen();
       int stale = env.readerCheck();
@@ -622,7 +741,7 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       throw translate("optimize", e);
     } finally {
-      mapLock.unlockRead(stamp);
+      releaseMapStamp(stamp, cell);
     }
   }
 
@@ -657,14 +776,26 @@ final class LmdbBackend implements Backend {
     for (LmdbTransaction txn : openTransactions) {
       txn.abandon();
     }
-    long ws = mapLock.writeLock(); // waits for a running snapshot and abandoned transactions
+    // waits for a running snapshot and abandoned transactions
+    long ws = 0;
+    boolean interrupted = false;
+    while (ws == 0) {
+      try {
+        ws = acquireExclusive(-1);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
     try {
       drainSpares();
       env.close();
     } catch (LmdbException e) {
       LOG.warn("LMDB store {}: closing the environment failed", directory, e);
     } finally {
-      mapLock.unlockWrite(ws);
+      releaseExclusive(ws);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
       try {
         ownerLock.release();
         ownerChannel.close();

@@ -2,6 +2,7 @@ package dev.cairn.backend.lmdb;
 
 import dev.cairn.storage.Durability;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.lmdbjava.Txn;
 
 /**
@@ -13,11 +14,14 @@ final class LmdbReadTransaction extends LmdbTransaction {
 
   private final LmdbBackend.ReadSlot slot;
   private final long stamp;
+  private final AtomicInteger stampCell;
 
-  LmdbReadTransaction(LmdbBackend backend, LmdbBackend.ReadSlot slot, long stamp) {
+  LmdbReadTransaction(
+      LmdbBackend backend, LmdbBackend.ReadSlot slot, long stamp, AtomicInteger stampCell) {
     super(backend);
     this.slot = slot;
     this.stamp = stamp;
+    this.stampCell = stampCell;
   }
 
   @Override
@@ -78,7 +82,7 @@ final class LmdbReadTransaction extends LmdbTransaction {
       closeCursors();
     } finally {
       backend.unregister(this);
-      backend.releaseReadSlot(slot, stamp);
+      backend.releaseReadSlot(slot, stamp, stampCell);
     }
   }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Env;
 import org.lmdbjava.LmdbException;
@@ -44,10 +45,14 @@ final class LmdbWriteTransaction extends LmdbTransaction {
   private int generation;
   private long modifications;
 
-  LmdbWriteTransaction(LmdbBackend backend, Txn<ByteBuffer> txn, long stamp) {
+  private final AtomicInteger stampCell;
+
+  LmdbWriteTransaction(
+      LmdbBackend backend, Txn<ByteBuffer> txn, long stamp, AtomicInteger stampCell) {
     super(backend);
     this.txn = txn;
     this.stamp = stamp;
+    this.stampCell = stampCell;
   }
 
   @Override
@@ -141,11 +146,11 @@ final class LmdbWriteTransaction extends LmdbTransaction {
     while (true) {
       detachCursors();
       txn.close(); // aborts (a failed commit already freed it; close() then does nothing)
-      backend.releaseMapStamp(stamp);
+      backend.releaseMapStamp(stamp, stampCell);
       stamp = 0;
       try {
         backend.growMap(cause);
-        stamp = backend.acquireMapStamp();
+        stamp = backend.acquireMapStamp(stampCell);
         txn = backend.newWriteTxn();
       } catch (LmdbException e) {
         fail();
@@ -263,6 +268,6 @@ final class LmdbWriteTransaction extends LmdbTransaction {
     long s = stamp;
     stamp = 0;
     backend.unregister(this);
-    backend.releaseWriter(s);
+    backend.releaseWriter(s, stampCell, newState == State.COMMITTED);
   }
 }

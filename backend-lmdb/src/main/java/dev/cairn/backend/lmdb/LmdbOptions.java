@@ -60,10 +60,7 @@ record LmdbOptions(
     if (maxReaders != -1 && (maxReaders < 1 || maxReaders > 32_767)) {
       errors.add(MAX_READERS + " must be between 1 and 32767, got " + maxReaders);
     }
-    if (writerTimeoutMs < -1) {
-      errors.add(WRITER_TIMEOUT_MS + " must not be negative, got " + writerTimeoutMs);
-    }
-    if (pool < -1 || (maxReaders > 0 && pool > maxReaders)) {
+    if (maxReaders > 0 && pool > maxReaders) {
       errors.add(READ_TXN_POOL_SIZE + " must be between 0 and " + MAX_READERS + ", got " + pool);
     }
     if (!errors.isEmpty()) {

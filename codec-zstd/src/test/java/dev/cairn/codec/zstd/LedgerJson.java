@@ -31,12 +31,12 @@ final class LedgerJson {
     long balance = 10_000 + random.nextInt(5_000_000);
     StringBuilder sb = new StringBuilder(1200);
     sb.append("{\"type\":\"bet.settled\",\"schemaVersion\":3,\"betId\":\"").append(bet)
-        .append("\",\"roundId\":\"r-").append(Long.toHexString(random.nextLong()))
+        .append("\",\"roundId\":\"r-").append(bet + 17)
         .append("\",\"player\":{\"id\":\"").append(player)
         .append("\",\"segment\":\"").append(random.nextBoolean() ? "vip" : "regular")
         .append("\",\"country\":\"").append(COUNTRIES[random.nextInt(COUNTRIES.length)])
         .append("\",\"kycLevel\":").append(1 + random.nextInt(3))
-        .append("},\"session\":{\"id\":\"").append(uuid(random))
+        .append("},\"session\":{\"id\":\"s-").append(900_000 + random.nextInt(5_000))
         .append("\",\"device\":\"").append(DEVICES[random.nextInt(DEVICES.length)])
         .append("\",\"ip\":\"").append(10 + random.nextInt(200)).append('.')
         .append(random.nextInt(256)).append('.').append(random.nextInt(256)).append('.')
@@ -59,7 +59,9 @@ final class LedgerJson {
         .append(":cash\",\"side\":\"debit\",\"amount\":").append(money(stakeCents))
         .append("},{\"account\":\"house:").append(currency.toLowerCase())
         .append(":gaming\",\"side\":\"credit\",\"amount\":").append(money(stakeCents))
-        .append("}],\"flags\":{\"responsibleGamingCheck\":").append(random.nextBoolean())
+        .append("}],\"limits\":{\"maxStake\":500.00,\"dailyLoss\":1000.00,\"sessionMinutes\":120}")
+        .append(",\"meta\":{\"ruleset\":\"standard-2025\",\"walletVersion\":\"4.12.1\",")
+        .append("\"source\":\"game-aggregator\",\"region\":\"eu-west-1\"},\"flags\":{\"responsibleGamingCheck\":").append(random.nextBoolean())
         .append(",\"bonusWagering\":").append(random.nextBoolean())
         .append(",\"manualReview\":false},\"traceId\":\"").append(uuid(random))
         .append("\"}");

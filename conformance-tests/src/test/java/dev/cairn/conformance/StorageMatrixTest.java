@@ -46,6 +46,12 @@ final class StorageMatrixTest extends StorageConformanceKit {
     List<String> out = new ArrayList<>();
     for (String b : BACKENDS) {
       for (String c : CODECS) {
+        // the in-memory reference backend and the test codec exist to exercise the kit itself:
+        // pair them with each other only, so the real combinations are not run twice
+        if (b.equals("reference") != (c.equals("kit-rle") || c.equals("identity"))
+            || (!b.equals("reference") && c.equals("kit-rle"))) {
+          continue;
+        }
         for (String k : CACHES) {
           out.add(b + "/" + c + "/" + k);
         }

@@ -404,7 +404,7 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public Optional<byte[]> getBytes(String collection, String key) {
     Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
+    Keys.checkKey(key);
     TransactionImpl tx = currentTx.get();
     if (tx != null) {
       return tx.getBytes(collection, key);
@@ -412,7 +412,7 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      byte[] raw = readOne(collection, key, kb, null);
+      byte[] raw = readOne(collection, key, null, null);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return Optional.ofNullable(raw);
     } finally {
@@ -420,7 +420,10 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Reads one value through the cache, in {@code btx} or a new read transaction. */
+  /**
+   * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
+   * the key's bytes, or null to compute them only on a cache miss.
+   */
   private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx) {
     if (cache != null) {
       CachedValue cv = cache.get(collection, key);
@@ -433,7 +436,7 @@ public final class Engine implements Storage, StorageAdmin {
     }
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
     long stamp = cache == null ? 0 : coherence.stamp(stripe);
-    byte[] rk = Keys.recordKey(collection, kb);
+    byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
     byte[] raw;
     long version;
     if (btx != null) {

@@ -120,6 +120,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AsyncView asyncView;
   private volatile boolean closed;
   private long nextVersion;
+  private final boolean sharedSequence;
   private long persistedSeq;
 
   private Engine(StorageConfig config, Resources r) {
@@ -133,6 +134,11 @@ public final class Engine implements Storage, StorageAdmin {
     this.storeId = r.storeId;
     this.persistedSeq = r.seq;
     this.nextVersion = r.seq + 1;
+    this.sharedSequence = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
+    if (sharedSequence) {
+      this.persistedSeq = 0; // reserve a block of our own at the first write
+      this.nextVersion = 1;
+    }
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -1007,14 +1013,41 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Called inside the write lock by a transaction that needs a version number. */
+  /**
+   * Called inside the write lock by a transaction that needs a version number. Versions are
+   * unique store-wide: a single-process backend persists the high-water mark in the writing
+   * transaction itself ({@link #seqToPersist}); a backend that other processes write to as well
+   * ({@link Capability#MULTI_PROCESS}) reserves blocks in separate short transactions, so two
+   * instances never hand out the same version.
+   */
   long allocateVersion() {
+    if (sharedSequence && nextVersion > persistedSeq) {
+      reserveSharedBlock();
+    }
     return nextVersion++;
+  }
+
+  private void reserveSharedBlock() {
+    for (int attempt = 0; ; attempt++) {
+      try (BackendTransaction btx = backend.beginWrite()) {
+        long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
+        btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
+        btx.commit(Durability.SYNC);
+        nextVersion = current + 1;
+        persistedSeq = current + VERSION_BLOCK;
+        return;
+      } catch (TransactionConflictException e) {
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+        backoff(attempt);
+      }
+    }
   }
 
   /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */
   long seqToPersist(long maxUsed) {
-    return maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
+    return !sharedSequence && maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
   }
 
   void seqPersisted(long seq) {

@@ -330,7 +330,7 @@ public final class CorruptionChecker {
       }
       return;
     } catch (RuntimeException | Error e) {
-      tally.violations.add(flip + ": open threw " + e + " (not a StorageException)");
+      tally.violations.add(flip + ": open threw " + e + " (not a StorageException)" + where(e));
       return;
     }
     List<String> problems = new ArrayList<>();
@@ -359,7 +359,8 @@ public final class CorruptionChecker {
           }
           backend++;
         } catch (RuntimeException | Error ex) {
-          problems.add("reading " + e.getKey() + " threw " + ex + " (not a StorageException)");
+          problems.add("reading " + e.getKey() + " threw " + ex + " (not a StorageException)"
+              + where(ex));
         }
       }
       try (Stream<String> keys = s.keys(COLLECTION, "")) {
@@ -419,6 +420,16 @@ public final class CorruptionChecker {
     for (String p : problems) {
       tally.violations.add(flip + ": " + p);
     }
+  }
+
+  /** The top frames of an unexpected exception, to find the code that let it through. */
+  private static String where(Throwable e) {
+    StackTraceElement[] st = e.getStackTrace();
+    StringBuilder b = new StringBuilder(" at");
+    for (int i = 0; i < Math.min(8, st.length); i++) {
+      b.append("\n      ").append(st[i]);
+    }
+    return b.toString();
   }
 
   /** Whether {@code missing} are exactly the last records written (one commit each). */

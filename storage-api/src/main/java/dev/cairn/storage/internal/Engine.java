@@ -316,8 +316,15 @@ public final class Engine implements Storage, StorageAdmin {
       }
     }
     try (BackendTransaction tx = r.backend.beginRead()) {
-      r.storeId = new String(tx.get(META, META_STORE_ID), StandardCharsets.UTF_8);
-      r.seq = RecordFormat.parseLong(tx.get(META, META_SEQ), "meta sequence");
+      byte[] id = tx.get(META, META_STORE_ID);
+      byte[] seq = tx.get(META, META_SEQ);
+      if (id == null || seq == null) {
+        throw new DataCorruptionException(r.backendProvider.name() + " store"
+            + " has a format marker but no " + (id == null ? "store id" : "sequence counter")
+            + " in its meta keyspace");
+      }
+      r.storeId = new String(id, StandardCharsets.UTF_8);
+      r.seq = RecordFormat.parseLong(seq, "meta sequence");
       r.codecs.loadAssignments(tx);
     }
   }
@@ -450,7 +457,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (v == null) {
         return null;
       }
-      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       raw = decodeRecord(btx, rec, collection, key);
       version = rec.version();
     } else {
@@ -459,7 +466,7 @@ public final class Engine implements Storage, StorageAdmin {
         if (v == null) {
           return null;
         }
-        RecordFormat.StoredRecord rec = parse(v, collection, key);
+        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
         raw = decodeRecord(rtx, rec, collection, key);
         version = rec.version();
       }
@@ -489,9 +496,9 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private RecordFormat.StoredRecord parse(byte[] v, String collection, String key) {
+  private RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
     try {
-      return RecordFormat.parseRecord(v, where(collection, key));
+      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       throw e;
@@ -577,7 +584,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (v == null) {
         return Optional.empty();
       }
-      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       long count = 0;
       long last = 0;
       byte[] a = rtx.get(META, accessKey(rk));
@@ -1065,7 +1072,7 @@ public final class Engine implements Storage, StorageAdmin {
     byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
     String where = where(collection, key);
     byte[] oldValue = btx.get(RECORDS, rk);
-    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, where);
+    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     long now = System.currentTimeMillis();
     long updated = updatedOverride > 0 ? updatedOverride : now;
     long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
@@ -1075,7 +1082,7 @@ public final class Engine implements Storage, StorageAdmin {
     byte[] newBlobKey = null;
     if (raw.length == 0 || raw.length < config.inlineThreshold()) {
       CodecRegistry.Encoded e = codecs.encode(collection, raw);
-      newRecord = RecordFormat.encodeInline(
+      newRecord = RecordFormat.encodeInline(rk,
           e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
       d.stored += e.bytes().length;
       d.savedByCompression += raw.length - e.bytes().length;
@@ -1119,7 +1126,7 @@ public final class Engine implements Storage, StorageAdmin {
           d.savedByCompression += raw.length - e.bytes().length;
         }
       }
-      newRecord = RecordFormat.encodeBlobRef(
+      newRecord = RecordFormat.encodeBlobRef(rk,
           blobCodec, blobDict, raw.length, storedLength, created, updated, version, newBlobKey);
     }
     btx.put(RECORDS, rk, newRecord);
@@ -1140,7 +1147,7 @@ public final class Engine implements Storage, StorageAdmin {
     if (oldValue == null) {
       return false;
     }
-    RecordFormat.StoredRecord old = parseForWrite(oldValue, where(collection, key));
+    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(collection, key));
     btx.delete(RECORDS, rk);
     btx.delete(META, accessKey(rk));
     if (old != null && old.isBlob()) {
@@ -1154,9 +1161,9 @@ public final class Engine implements Storage, StorageAdmin {
    * Parses the record being replaced. A corrupted old record must not block overwriting or
    * deleting it: its blob reference (if any) is then unknown, which verify() reports.
    */
-  private RecordFormat.StoredRecord parseForWrite(byte[] v, String where) {
+  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, String where) {
     try {
-      return RecordFormat.parseRecord(v, where);
+      return RecordFormat.parseRecord(v, recordKey, where);
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       LOG.warn("replacing a corrupted record: {}", e.getMessage());
@@ -1209,11 +1216,12 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Reads in a write transaction (read-your-writes; bypasses the cache). */
   byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
-    byte[] v = btx.get(RECORDS, Keys.recordKey(collection, Keys.keyBytes(key)));
+    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
+    byte[] v = btx.get(RECORDS, rk);
     if (v == null) {
       return null;
     }
-    return decodeRecord(btx, parse(v, collection, key), collection, key);
+    return decodeRecord(btx, parse(v, rk, collection, key), collection, key);
   }
 
   List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
@@ -1285,7 +1293,7 @@ public final class Engine implements Storage, StorageAdmin {
               Keys.prefixEnd(Keys.collectionStart(collection)))) {
         while (samples.size() < wanted && c.next()) {
           String key = Keys.keyOf(c.key());
-          RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+          RecordFormat.StoredRecord rec = parse(c.value(), c.key(), collection, key);
           if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
             samples.add(decodeRecord(rtx, rec, collection, key));
           }
@@ -1536,7 +1544,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] rk = c.key();
         String collection = Keys.collectionOf(rk);
         String key = Keys.keyOf(rk);
-        RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+        RecordFormat.StoredRecord rec = parse(c.value(), rk, collection, key);
         byte[] raw = verifyRecord(rtx, rec, where(collection, key));
         byte[] hash = rec.isBlob()
             ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)

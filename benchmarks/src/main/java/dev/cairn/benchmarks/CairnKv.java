@@ -39,6 +39,10 @@ final class CairnKv implements Kv {
   CairnKv(String backend, Path dir, boolean withCache) {
     StorageBuilder b = Storage.builder().directory(dir).backend(backend).codec("identity")
         .valueMapper(BYTES).noScheduledMaintenance();
+    String window = System.getenv("CAIRN_BENCH_GROUP_WINDOW_US");
+    if (window != null && !window.isBlank()) {
+      b.groupCommitWindow(java.time.Duration.ofNanos(Long.parseLong(window.trim()) * 1000));
+    }
     if (withCache) {
       b.cache("tiered");
     } else {

@@ -35,7 +35,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       {@code Durability.GROUP}, the raw library one commit and one fsync per record.
  *   <li>{@code scanKeys}: every key of the collection in order ({@code Storage.keys} vs a
  *       key-only cursor; score: keys/s).
- *   <li>{@code scanAll}: every key and value (Cairn: {@code keys} paged into {@code getAll};
+ *   <li>{@code scanAll}: every key and value (Cairn: {@code entries}, paged;
  *       raw: one cursor; score: records/s).
  * </ul>
  */

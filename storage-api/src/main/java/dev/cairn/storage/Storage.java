@@ -113,9 +113,10 @@ public interface Storage extends AutoCloseable {
   /**
    * Runs {@code work} as one atomic transaction over any number of collections, with the
    * configured durability. It commits when {@code work} returns and rolls back when it throws
-   * (the exception is rethrown as is). A transaction that conflicts with a concurrent writer of
-   * another process is retried a bounded number of times, so {@code work} may run more than
-   * once and must not have side effects outside the transaction.
+   * (the exception is rethrown as is). {@code work} may run more than once — a transaction that
+   * conflicts with a writer of another process is retried a bounded number of times, and a
+   * {@link Durability#GROUP} transaction runs again if another function of its group threw — so
+   * it must not have side effects outside the transaction.
    *
    * @return what {@code work} returned
    */

@@ -1004,58 +1004,83 @@ public final class Engine implements Storage, StorageAdmin {
     return mine.result;
   }
 
-  /** Runs every queued grouped transaction in one backend transaction; holds the write lock. */
+  /**
+   * Runs every queued grouped transaction in one backend transaction and commits it once; holds
+   * the write lock. Optimistic: if one function throws, the backend transaction is rolled back,
+   * that caller gets its exception, and the others run again in a fresh backend transaction
+   * (transaction functions may run more than once, as documented on
+   * {@link Storage#transaction}). The common case pays nothing for isolating failures.
+   */
   private void runGroup() {
     List<GroupRequest<?>> group = new ArrayList<>();
     for (GroupRequest<?> r; group.size() < 1024 && (r = groupQueue.poll()) != null; ) {
       group.add(r);
     }
-    boolean committed = false;
-    Throwable groupFailure = null;
-    try (BackendTransaction btx = backend.beginWrite()) {
-      SavepointTransaction sp = new SavepointTransaction(btx);
-      for (GroupRequest<?> r : group) {
-        runInGroup(r, sp);
+    while (!group.isEmpty()) {
+      GroupRequest<?> thrower = null;
+      boolean committed = false;
+      Throwable groupFailure = null;
+      try (BackendTransaction btx = backend.beginWrite()) {
+        for (GroupRequest<?> r : group) {
+          if (!runInGroup(r, btx)) {
+            thrower = r;
+            break;
+          }
+        }
+        if (thrower == null) {
+          btx.commit(Durability.SYNC);
+          committed = true;
+        }
+      } catch (RuntimeException | Error e) {
+        groupFailure = e;
       }
-      btx.commit(Durability.SYNC);
-      committed = true;
-    } catch (RuntimeException | Error e) {
-      groupFailure = e;
-    } finally {
       for (GroupRequest<?> r : group) {
         if (r.tx != null) {
-          if (committed && r.failure == null) {
-            r.tx.committed();
-          } else {
-            metrics.rolledBack.increment();
-          }
-          invalidateTouched(r.tx);
+          invalidateTouched(r.tx); // a failed commit may or may not have applied
         }
-        if (!committed && r.failure == null) {
+      }
+      if (thrower != null && groupFailure == null) {
+        // everyone else runs again without the function that threw
+        metrics.rolledBack.increment();
+        group.remove(thrower);
+        finish(thrower);
+        continue;
+      }
+      for (GroupRequest<?> r : group) {
+        if (committed) {
+          r.tx.committed();
+        } else {
+          metrics.rolledBack.increment();
           r.failure = groupFailure;
         }
-        r.done = true;
-        java.util.concurrent.locks.LockSupport.unpark(r.caller);
+        finish(r);
       }
+      return;
     }
   }
 
-  private <R> void runInGroup(GroupRequest<R> r, SavepointTransaction sp) {
-    TransactionImpl tx = new TransactionImpl(this, sp);
+  /** Runs one grouped function; false if it threw (its failure is recorded). */
+  private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
+    TransactionImpl tx = new TransactionImpl(this, btx);
     r.tx = tx;
     currentTx.set(tx);
     try {
       r.result = r.work.apply(tx);
       tx.end();
       tx.reserveVersions();
-      sp.release();
+      return true;
     } catch (RuntimeException | Error e) {
       tx.end();
       r.failure = e;
-      sp.rollbackToSavepoint();
+      return false;
     } finally {
       currentTx.remove();
     }
+  }
+
+  private static void finish(GroupRequest<?> r) {
+    r.done = true;
+    java.util.concurrent.locks.LockSupport.unpark(r.caller);
   }
 
   private void invalidateTouched(TransactionImpl tx) {

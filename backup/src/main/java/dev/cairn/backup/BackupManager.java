@@ -894,7 +894,15 @@ public final class BackupManager {
             + " snapshot; it cannot be restored over a " + requiredBackend + " store (use a"
             + " logical set to migrate between backends)");
       }
-      try (Storage s = builder.directory(store).open()) {
+      Storage s;
+      try {
+        s = builder.directory(store).open();
+      } catch (dev.cairn.storage.BackendException | IllegalArgumentException e) {
+        throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot"
+            + " and the builder cannot open it (configure backend(\"" + m.backend() + "\")): "
+            + e.getMessage(), e);
+      }
+      try (s) {
         if (!s.admin().backendName().equals(m.backend()) || !s.admin().storeId().equals(m.storeId())) {
           throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot;"
               + " the builder opened it as a " + s.admin().backendName() + " store: configure"

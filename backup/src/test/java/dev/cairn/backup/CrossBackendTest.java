@@ -68,4 +68,22 @@ final class CrossBackendTest {
       }
     }
   }
+
+  @Test
+  void nativeSetIsRefusedIntoAnotherBackendAndTheDestinationStaysEmpty() throws Exception {
+    BackupManager backups = BackupManager.builder().target(tmp.resolve("backups").toUri())
+        .workDirectory(tmp.resolve("work")).build();
+    BackupManifest set;
+    try (Storage s = Fixtures.open("h2", tmp.resolve("src"))) {
+      Fixtures.fill(s, 33, 50);
+      set = backups.backup(s, BackupKind.NATIVE);
+    }
+    Path dir = tmp.resolve("dst");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            backups.restoreTo(set.setId(), dir, Fixtures.builder("sqlite", dir)))
+        .isInstanceOf(dev.cairn.storage.BackupException.class)
+        .hasMessageContaining("native h2");
+    assertThat(dir).doesNotExist();
+    assertThat(Fixtures.siblingsOf(dir)).isEmpty();
+  }
 }

@@ -44,8 +44,25 @@ final class HotBackupTest {
   @CsvSource({"sqlite, NATIVE", "sqlite, LOGICAL", "h2, NATIVE", "h2, LOGICAL"})
   void hotBackupRestoresAConsistentPointInTime(String backend, BackupKind kind) throws Exception {
     long seed = new Random().nextLong();
+    AtomicIntegerArray acked = new AtomicIntegerArray(WRITERS);
+    AtomicBoolean paused = new AtomicBoolean();
+    int[] ackedDuringExport = new int[2]; // {at the pause, after it}
+    // A logical export reads "accounts", then "docs", then "ledger". Midway through "docs" the
+    // listener (called inside the export's read snapshot) waits until the writers have committed
+    // ten more transfers: a reader without one snapshot would see accounts and ledger disagree.
+    BackupListener pauseMidExport = e -> {
+      if (e.phase() == BackupProgress.Phase.EXPORT && e.recordsDone() > 0
+          && !paused.getAndSet(true)) {
+        ackedDuringExport[0] = sum(acked);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (sum(acked) < ackedDuringExport[0] + 10 && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        ackedDuringExport[1] = sum(acked);
+      }
+    };
     BackupManager backups = BackupManager.builder().target(tmp.resolve("backups"))
-        .workDirectory(tmp.resolve("work")).build();
+        .workDirectory(tmp.resolve("work")).listener(pauseMidExport).build();
     Path storeDir = tmp.resolve("store");
     BackupManifest set;
     int[] ackedBeforeBackup = new int[WRITERS];
@@ -55,9 +72,9 @@ final class HotBackupTest {
         opening.put(account(a), balance(OPENING));
       }
       storage.putAllBytes("accounts", opening);
+      Fixtures.fill(storage, seed, 600); // "docs" and "small": the export takes several steps
 
       AtomicBoolean stop = new AtomicBoolean();
-      AtomicIntegerArray acked = new AtomicIntegerArray(WRITERS);
       CountDownLatch warmedUp = new CountDownLatch(WRITERS);
       ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
       List<Future<?>> writers = new ArrayList<>();
@@ -152,7 +169,22 @@ final class HotBackupTest {
             .isEqualTo(balances[a]);
       }
       assertThat(total).as("seed %s", seed).isEqualTo((long) ACCOUNTS * OPENING);
+      if (kind == BackupKind.LOGICAL) {
+        assertThat(paused).as("the export was paused midway").isTrue();
+        assertThat(ackedDuringExport[1]).as("writers committed during the export")
+            .isGreaterThanOrEqualTo(ackedDuringExport[0] + 10);
+        assertThat(ledger.size()).as("transfers committed during the export are not in the set")
+            .isLessThan(ackedDuringExport[1]);
+      }
     }
+  }
+
+  private static int sum(AtomicIntegerArray a) {
+    int s = 0;
+    for (int i = 0; i < a.length(); i++) {
+      s += a.get(i);
+    }
+    return s;
   }
 
   private static String account(int a) {

@@ -828,7 +828,7 @@ public final class Engine implements Storage, StorageAdmin {
     try {
       for (int attempt = 0; ; attempt++) {
         try {
-          R result = runOnce(durability, work);
+          R result = durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work);
           metrics.writeLatency.recordNanos(System.nanoTime() - start);
           return result;
         } catch (TransactionConflictException e) {
@@ -884,6 +884,113 @@ public final class Engine implements Storage, StorageAdmin {
       } finally {
         writeLock.unlock();
       }
+    }
+  }
+
+  /** A transaction waiting to be run by a group commit. */
+  private static final class GroupRequest<R> {
+    final Function<Transaction, R> work;
+    R result;
+    Throwable failure;
+    TransactionImpl tx;
+    volatile boolean done;
+
+    GroupRequest(Function<Transaction, R> work) {
+      this.work = work;
+    }
+  }
+
+  private final java.util.concurrent.ConcurrentLinkedQueue<GroupRequest<?>> groupQueue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * {@link Durability#GROUP}: the caller queues its work; whoever holds the write lock next runs
+   * every queued function in one backend transaction (each under its own savepoint, so one that
+   * throws loses only its own writes) and commits them with one SYNC commit. Every caller
+   * returns only after the commit that holds its writes is durable. Callers that arrive while a
+   * group commits form the next group.
+   */
+  @SuppressWarnings("unchecked")
+  private <R> R runGrouped(Function<Transaction, R> work) {
+    GroupRequest<R> mine = new GroupRequest<>(work);
+    groupQueue.add(mine);
+    writeLock.lock();
+    try {
+      if (!mine.done) {
+        long windowNanos = config.groupCommitWindow().toNanos();
+        if (windowNanos > 0 && writeLock.hasQueuedThreads()) {
+          // others are about to join: give them a moment to queue their work
+          java.util.concurrent.locks.LockSupport.parkNanos(windowNanos);
+        }
+        while (!mine.done) {
+          runGroup();
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    if (mine.failure != null) {
+      if (mine.failure instanceof RuntimeException re) {
+        throw re;
+      }
+      if (mine.failure instanceof Error er) {
+        throw er;
+      }
+      throw new IllegalStateException(mine.failure);
+    }
+    return mine.result;
+  }
+
+  /** Runs every queued grouped transaction in one backend transaction; holds the write lock. */
+  private void runGroup() {
+    List<GroupRequest<?>> group = new ArrayList<>();
+    for (GroupRequest<?> r; group.size() < 1024 && (r = groupQueue.poll()) != null; ) {
+      group.add(r);
+    }
+    boolean committed = false;
+    Throwable groupFailure = null;
+    try (BackendTransaction btx = backend.beginWrite()) {
+      SavepointTransaction sp = new SavepointTransaction(btx);
+      for (GroupRequest<?> r : group) {
+        runInGroup(r, sp);
+      }
+      btx.commit(Durability.SYNC);
+      committed = true;
+    } catch (RuntimeException | Error e) {
+      groupFailure = e;
+    } finally {
+      for (GroupRequest<?> r : group) {
+        if (r.tx != null) {
+          if (committed && r.failure == null) {
+            r.tx.committed();
+          } else {
+            metrics.rolledBack.increment();
+          }
+          invalidateTouched(r.tx);
+        }
+        if (!committed && r.failure == null) {
+          r.failure = groupFailure;
+        }
+        r.done = true;
+      }
+    }
+  }
+
+  private <R> void runInGroup(GroupRequest<R> r, SavepointTransaction sp) {
+    TransactionImpl tx = new TransactionImpl(this, sp);
+    r.tx = tx;
+    currentTx.set(tx);
+    try {
+      r.result = r.work.apply(tx);
+      tx.end();
+      tx.reserveVersions();
+      sp.release();
+    } catch (RuntimeException | Error e) {
+      tx.end();
+      r.failure = e;
+      sp.rollbackToSavepoint();
+    } finally {
+      currentTx.remove();
     }
   }
 

@@ -1,0 +1,1077 @@
+package dev.cairn.conformance;
+
+import static dev.cairn.conformance.KitSupport.bytes;
+import static dev.cairn.conformance.KitSupport.hex;
+import static dev.cairn.conformance.KitSupport.inRange;
+import static dev.cairn.conformance.KitSupport.prefixUpperBound;
+import static dev.cairn.conformance.KitSupport.randomBytes;
+import static dev.cairn.conformance.KitSupport.seedNote;
+import static dev.cairn.conformance.KitSupport.startsWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendCursor;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.BackendTransaction;
+import dev.cairn.storage.spi.Capability;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The conformance kit for {@link BackendProvider}s: every semantic rule of the
+ * {@link Backend} / {@link BackendTransaction} SPI as a test.
+ *
+ * <p>Subclass it in your backend's test sources and return your provider:
+ *
+ * <pre>{@code
+ * final class MyBackendConformanceTest extends BackendConformanceKit {
+ *   @Override
+ *   protected BackendProvider provider() {
+ *     return new MyBackendProvider();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Tests that need a {@link Capability} the provider does not declare (for example
+ * {@link Capability#DURABLE} for reopen tests) are skipped with a JUnit assumption whose message
+ * names the capability; they are reported as skipped, never as passed.
+ *
+ * <p>Random data is seeded; the seed is in every failure message and can be fixed with
+ * {@code -Dcairn.conformance.seed=...}.
+ */
+public abstract class BackendConformanceKit {
+
+  /** The first keyspace the kit opens backends with. */
+  protected static final String KS_A = "alpha";
+  /** The second keyspace the kit opens backends with. */
+  protected static final String KS_B = "beta";
+  /** Every keyspace the kit opens backends with. */
+  protected static final Set<String> KEYSPACES = Set.of(KS_A, KS_B);
+
+  private static final byte[] V1 = bytes(1);
+  private static final byte[] V2 = bytes(2, 2);
+
+  @TempDir Path tempDir;
+
+  private final List<Backend> opened = new ArrayList<>();
+  private Backend backend;
+  private BackendProvider provider;
+
+  /** The backend provider under test. Called once per test. */
+  protected abstract BackendProvider provider();
+
+  /** Options passed in every {@link BackendConfig} the kit opens (default none). */
+  protected Map<String, String> options() {
+    return Map.of();
+  }
+
+  @BeforeEach
+  void openBackend() {
+    provider = provider();
+    backend = open(tempDir.resolve("store"));
+  }
+
+  @AfterEach
+  void closeBackends() {
+    RuntimeException first = null;
+    for (Backend b : opened) {
+      try {
+        b.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    opened.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** Opens (and tracks for closing) a backend of the provider in {@code dir}. */
+  private Backend open(Path dir) {
+    Backend b = provider.open(new BackendConfig(dir, KEYSPACES, options()));
+    assertThat(b).as("%s.open returned null", provider.name()).isNotNull();
+    opened.add(b);
+    return b;
+  }
+
+  private void require(Capability c) {
+    KitSupport.requireCapability("backend " + provider.name(), provider.capabilities(), c);
+  }
+
+  private Random random() {
+    return new Random(KitSupport.SEED);
+  }
+
+  private void write(Consumer<BackendTransaction> work) {
+    write(backend, work);
+  }
+
+  private static void write(Backend b, Consumer<BackendTransaction> work) {
+    try (BackendTransaction tx = b.beginWrite()) {
+      work.accept(tx);
+      tx.commit(Durability.SYNC);
+    }
+  }
+
+  private byte[] read(String keyspace, byte[] key) {
+    return read(backend, keyspace, key);
+  }
+
+  private static byte[] read(Backend b, String keyspace, byte[] key) {
+    try (BackendTransaction tx = b.beginRead()) {
+      return tx.get(keyspace, key);
+    }
+  }
+
+  private static List<byte[]> scanKeys(
+      BackendTransaction tx, String keyspace, byte[] from, byte[] to) {
+    List<byte[]> keys = new ArrayList<>();
+    try (BackendCursor c = tx.scan(keyspace, from, to)) {
+      while (c.next()) {
+        keys.add(c.key());
+      }
+    }
+    return keys;
+  }
+
+  private List<byte[]> scanKeys(String keyspace, byte[] from, byte[] to) {
+    try (BackendTransaction tx = backend.beginRead()) {
+      return scanKeys(tx, keyspace, from, to);
+    }
+  }
+
+  /** Asserts a scan result: exact order with ORDERED_SCAN, same set otherwise. */
+  private void assertScan(List<byte[]> actual, List<byte[]> expectedSorted, String what) {
+    List<String> act = actual.stream().map(KitSupport::hex).toList();
+    List<String> exp = expectedSorted.stream().map(KitSupport::hex).toList();
+    if (provider.capabilities().contains(Capability.ORDERED_SCAN)) {
+      assertThat(act).as("%s (in unsigned byte order); %s", what, seedNote())
+          .containsExactlyElementsOf(exp);
+    } else {
+      assertThat(act).as("%s; %s", what, seedNote()).containsExactlyInAnyOrderElementsOf(exp);
+    }
+  }
+
+  private static List<byte[]> sortedUnsigned(List<byte[]> keys) {
+    List<byte[]> s = new ArrayList<>(keys);
+    s.sort(Arrays::compareUnsigned);
+    return s;
+  }
+
+  private static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  private static long toLong(byte[] b) {
+    return ByteBuffer.wrap(b).getLong();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("CRUD")
+  class Crud {
+
+    @Test
+    @DisplayName("get of an absent key returns null")
+    void getOfAbsentKeyReturnsNull() {
+      assertThat(read(KS_A, bytes(1, 2, 3))).isNull();
+      write(tx -> assertThat(tx.get(KS_A, bytes(1, 2, 3))).isNull());
+    }
+
+    @Test
+    @DisplayName("a committed put is read back by a later read transaction")
+    void putThenGetReturnsValue() {
+      write(tx -> tx.put(KS_A, bytes(7), bytes(1, 2, 3)));
+      assertThat(read(KS_A, bytes(7))).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    @DisplayName("a write transaction reads its own uncommitted writes")
+    void writeTransactionSeesItsOwnWrites() {
+      try (BackendTransaction tx = backend.beginWrite()) {
+        assertThat(tx.readOnly()).as("readOnly() of a write transaction").isFalse();
+        tx.put(KS_A, bytes(1), V1);
+        assertThat(tx.get(KS_A, bytes(1))).isEqualTo(V1);
+        tx.delete(KS_A, bytes(1));
+        assertThat(tx.get(KS_A, bytes(1))).isNull();
+        tx.put(KS_A, bytes(2), V2);
+        assertThat(scanKeys(tx, KS_A, null, null)).extracting(KitSupport::hex)
+            .containsExactly(hex(bytes(2)));
+        tx.commit(Durability.SYNC);
+      }
+    }
+
+    @Test
+    @DisplayName("put replaces the previous value")
+    void overwriteReplacesValue() {
+      write(tx -> tx.put(KS_A, bytes(7), V1));
+      write(tx -> tx.put(KS_A, bytes(7), V2));
+      assertThat(read(KS_A, bytes(7))).isEqualTo(V2);
+      write(tx -> {
+        tx.put(KS_A, bytes(8), V1);
+        tx.put(KS_A, bytes(8), V2);
+      });
+      assertThat(read(KS_A, bytes(8))).isEqualTo(V2);
+    }
+
+    @Test
+    @DisplayName("delete returns whether the key existed and removes it")
+    void deleteReturnsWhetherKeyExisted() {
+      write(tx -> tx.put(KS_A, bytes(7), V1));
+      write(tx -> {
+        assertThat(tx.delete(KS_A, bytes(7))).as("delete of a present key").isTrue();
+        assertThat(tx.delete(KS_A, bytes(7))).as("second delete in the same transaction")
+            .isFalse();
+      });
+      write(tx -> assertThat(tx.delete(KS_A, bytes(7))).as("delete of an absent key").isFalse());
+      assertThat(read(KS_A, bytes(7))).isNull();
+    }
+
+    @Test
+    @DisplayName("a zero-length value is stored and is distinct from an absent key")
+    void zeroLengthValueIsStored() {
+      write(tx -> tx.put(KS_A, bytes(5), new byte[0]));
+      assertThat(read(KS_A, bytes(5))).isNotNull().isEmpty();
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(1);
+      }
+    }
+
+    @Test
+    @DisplayName("values of several MiB round trip byte for byte")
+    void largeValuesRoundTrip() {
+      Random rnd = random();
+      byte[] big = randomBytes(rnd, 6 << 20);
+      byte[] big2 = randomBytes(rnd, (3 << 20) + 17);
+      write(tx -> {
+        tx.put(KS_A, bytes(1), big);
+        tx.put(KS_B, bytes(1), big2);
+      });
+      assertThat(Arrays.equals(read(KS_A, bytes(1)), big)).as("6 MiB value; %s", seedNote())
+          .isTrue();
+      assertThat(Arrays.equals(read(KS_B, bytes(1)), big2)).as("3 MiB value; %s", seedNote())
+          .isTrue();
+    }
+
+    @Test
+    @DisplayName("keys of 1 to 321 arbitrary bytes (0x00 and 0xFF included) round trip")
+    void keysOfEveryLengthRoundTrip() {
+      Random rnd = random();
+      Map<String, byte[]> keys = new TreeMap<>();
+      List<byte[]> all = new ArrayList<>();
+      for (int len = 1; len <= 321; len++) {
+        byte[] k = randomBytes(rnd, len);
+        k[0] = (byte) (len % 3 == 0 ? 0x00 : len % 3 == 1 ? 0xFF : k[0]);
+        k[len - 1] = (byte) (len % 2 == 0 ? 0x00 : 0xFF);
+        all.add(k);
+      }
+      // edge keys: all zero, all 0xFF, of a few lengths
+      for (int len : new int[] {1, 2, 3, 64, 321}) {
+        all.add(new byte[len]);
+        byte[] ff = new byte[len];
+        Arrays.fill(ff, (byte) 0xFF);
+        all.add(ff);
+      }
+      for (byte[] k : all) {
+        keys.put(hex(k), k);
+      }
+      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, k)));
+      try (BackendTransaction tx = backend.beginRead()) {
+        for (byte[] k : keys.values()) {
+          assertThat(tx.get(KS_A, k)).as("key %s; %s", hex(k), seedNote()).isEqualTo(k);
+        }
+        assertThat(tx.count(KS_A, null, null)).as("distinct keys; %s", seedNote())
+            .isEqualTo(keys.size());
+      }
+      assertScan(scanKeys(KS_A, null, null), sortedUnsigned(List.copyOf(keys.values())),
+          "full scan of keys 1..321 bytes");
+    }
+
+    @Test
+    @DisplayName("keys differing only by trailing 0x00 or 0xFF bytes are distinct")
+    void keysDifferingInTrailingBytesAreDistinct() {
+      List<byte[]> keys = List.of(bytes(0), bytes(0, 0), bytes(0, 0, 0), bytes(0xFF),
+          bytes(0xFF, 0xFF), bytes(1), bytes(1, 0), bytes(1, 0xFF));
+      write(tx -> {
+        for (int i = 0; i < keys.size(); i++) {
+          tx.put(KS_A, keys.get(i), bytes(i));
+        }
+      });
+      for (int i = 0; i < keys.size(); i++) {
+        assertThat(read(KS_A, keys.get(i))).as("key %s", hex(keys.get(i))).containsExactly(i);
+      }
+    }
+
+    @Test
+    @DisplayName("keyspaces are independent")
+    void keyspacesAreIndependent() {
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_B, bytes(1), V2);
+      });
+      assertThat(read(KS_A, bytes(1))).isEqualTo(V1);
+      assertThat(read(KS_B, bytes(1))).isEqualTo(V2);
+      write(tx -> tx.delete(KS_A, bytes(1)));
+      assertThat(read(KS_A, bytes(1))).isNull();
+      assertThat(read(KS_B, bytes(1))).isEqualTo(V2);
+    }
+
+    @Test
+    @DisplayName("arrays returned by get and by cursors belong to the caller")
+    void returnedArraysBelongToTheCaller() {
+      write(tx -> tx.put(KS_A, bytes(1), bytes(10, 20)));
+      byte[] got = read(KS_A, bytes(1));
+      got[0] = 99;
+      assertThat(read(KS_A, bytes(1))).containsExactly(10, 20);
+      try (BackendTransaction tx = backend.beginRead();
+          BackendCursor c = tx.scan(KS_A, null, null)) {
+        assertThat(c.next()).isTrue();
+        byte[] k = c.key();
+        byte[] v = c.value();
+        k[0] = 42;
+        v[0] = 42;
+        assertThat(c.key()).containsExactly(1);
+        assertThat(c.value()).containsExactly(10, 20);
+        assertThat(c.next()).isFalse();
+      }
+      assertThat(read(KS_A, bytes(1))).containsExactly(10, 20);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("ordered scan")
+  class Scan {
+
+    @Test
+    @DisplayName("a full scan returns random keys in unsigned byte (memcmp) order")
+    void scanReturnsKeysInUnsignedOrder() {
+      require(Capability.ORDERED_SCAN);
+      Random rnd = random();
+      Map<String, byte[]> keys = new TreeMap<>();
+      for (int i = 0; i < 600; i++) {
+        byte[] k = randomBytes(rnd, 1 + rnd.nextInt(24));
+        keys.put(hex(k), k);
+      }
+      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, Arrays.copyOf(k, k.length + 1))));
+      List<byte[]> expected = sortedUnsigned(List.copyOf(keys.values()));
+      try (BackendTransaction tx = backend.beginRead();
+          BackendCursor c = tx.scan(KS_A, null, null)) {
+        for (byte[] k : expected) {
+          assertThat(c.next()).as("cursor ended before %s; %s", hex(k), seedNote()).isTrue();
+          assertThat(hex(c.key())).as(seedNote()).isEqualTo(hex(k));
+          assertThat(c.value()).as("value of %s; %s", hex(k), seedNote())
+              .isEqualTo(Arrays.copyOf(k, k.length + 1));
+        }
+        assertThat(c.next()).as("cursor has more keys than were written; %s", seedNote())
+            .isFalse();
+        assertThat(c.next()).as("next() after the end").isFalse();
+      }
+    }
+
+    @Test
+    @DisplayName("the lower bound is inclusive and the upper bound exclusive")
+    void boundsAreInclusiveAndExclusive() {
+      List<byte[]> keys = List.of(bytes(1), bytes(2), bytes(2, 0), bytes(3), bytes(4));
+      write(tx -> keys.forEach(k -> tx.put(KS_A, k, V1)));
+      assertScan(scanKeys(KS_A, bytes(2), bytes(4)), List.of(bytes(2), bytes(2, 0), bytes(3)),
+          "scan [02, 04)");
+      assertScan(scanKeys(KS_A, bytes(2, 0), bytes(3)), List.of(bytes(2, 0)), "scan [0200, 03)");
+      assertScan(scanKeys(KS_A, bytes(1, 0), bytes(2, 0)), List.of(bytes(2)),
+          "scan [0100, 0200)");
+      assertScan(scanKeys(KS_A, bytes(0), bytes(1)), List.of(), "scan [00, 01)");
+    }
+
+    @Test
+    @DisplayName("null bounds are open")
+    void nullBoundsAreOpen() {
+      List<byte[]> keys = List.of(bytes(0), bytes(1), bytes(0x80), bytes(0xFF, 0xFF));
+      write(tx -> keys.forEach(k -> tx.put(KS_A, k, V1)));
+      assertScan(scanKeys(KS_A, null, null), keys, "scan (null, null)");
+      assertScan(scanKeys(KS_A, bytes(1), null), keys.subList(1, 4), "scan [01, null)");
+      assertScan(scanKeys(KS_A, null, bytes(0x80)), keys.subList(0, 2), "scan (null, 80)");
+    }
+
+    @Test
+    @DisplayName("bytes compare unsigned: 0x80..0xFF sort after 0x00..0x7F")
+    void bytesCompareUnsigned() {
+      List<byte[]> keys = List.of(bytes(0x01), bytes(0x7F), bytes(0x80), bytes(0xFE));
+      write(tx -> keys.forEach(k -> tx.put(KS_A, k, V1)));
+      assertScan(scanKeys(KS_A, bytes(0x7F), bytes(0xFF)), keys.subList(1, 4),
+          "scan [7F, FF)");
+      assertScan(scanKeys(KS_A, bytes(0x80), null), keys.subList(2, 4), "scan [80, null)");
+    }
+
+    @Test
+    @DisplayName("prefix ranges whose prefix ends in 0xFF bytes hold exactly the prefixed keys")
+    void prefixRangesEndingInFfBytes() {
+      List<byte[]> keys = List.of(
+          bytes(0x01), bytes(0x01, 0xFE), bytes(0x01, 0xFE, 0xFF), bytes(0x01, 0xFF),
+          bytes(0x01, 0xFF, 0x00), bytes(0x01, 0xFF, 0xFF), bytes(0x01, 0xFF, 0xFF, 0xFF, 0x07),
+          bytes(0x02), bytes(0x02, 0x00), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0x00),
+          bytes(0xFF, 0xFF), bytes(0xFF, 0xFF, 0x00), bytes(0xFF, 0xFF, 0xFF, 0xFF));
+      write(tx -> keys.forEach(k -> tx.put(KS_A, k, k)));
+      List<byte[]> prefixes = List.of(bytes(0x01), bytes(0x01, 0xFF), bytes(0x01, 0xFF, 0xFF),
+          bytes(0x01, 0xFE), bytes(0xFE), bytes(0xFF), bytes(0xFF, 0xFF), bytes(0x00));
+      for (byte[] prefix : prefixes) {
+        byte[] upper = prefixUpperBound(prefix);
+        List<byte[]> expected =
+            sortedUnsigned(keys.stream().filter(k -> startsWith(k, prefix)).toList());
+        assertScan(scanKeys(KS_A, prefix, upper), expected,
+            "prefix " + hex(prefix) + " scanned as [" + hex(prefix) + ", " + hex(upper) + ")");
+        try (BackendTransaction tx = backend.beginRead()) {
+          assertThat(tx.count(KS_A, prefix, upper)).as("count of prefix %s", hex(prefix))
+              .isEqualTo(expected.size());
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("an empty range returns nothing, even where a key equals the bound")
+    void emptyRangeReturnsNothing() {
+      write(tx -> tx.put(KS_A, bytes(5), V1));
+      assertScan(scanKeys(KS_A, bytes(5), bytes(5)), List.of(), "scan [05, 05)");
+      assertScan(scanKeys(KS_A, bytes(6), bytes(6, 0)), List.of(), "scan [06, 0600)");
+      assertScan(scanKeys(KS_B, null, null), List.of(), "scan of an empty keyspace");
+    }
+
+    @Test
+    @DisplayName("a range whose lower bound is above its upper bound returns nothing")
+    void fromAboveToReturnsNothing() {
+      write(tx -> {
+        for (int i = 0; i < 10; i++) {
+          tx.put(KS_A, bytes(i), V1);
+        }
+      });
+      assertScan(scanKeys(KS_A, bytes(8), bytes(2)), List.of(), "scan [08, 02)");
+      assertScan(scanKeys(KS_A, bytes(0xFF), bytes(0x01)), List.of(), "scan [FF, 01)");
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.count(KS_A, bytes(8), bytes(2))).isZero();
+      }
+    }
+
+    @Test
+    @DisplayName("random ranges over random keys return exactly the keys inside them")
+    void randomRangesMatchAModel() {
+      Random rnd = random();
+      Map<String, byte[]> keys = new TreeMap<>();
+      for (int i = 0; i < 300; i++) {
+        byte[] k = randomBytes(rnd, 1 + rnd.nextInt(4));
+        keys.put(hex(k), k);
+      }
+      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, V1)));
+      List<byte[]> all = List.copyOf(keys.values());
+      for (int i = 0; i < 60; i++) {
+        byte[] from = rnd.nextInt(8) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
+        byte[] to = rnd.nextInt(8) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
+        List<byte[]> expected =
+            sortedUnsigned(all.stream().filter(k -> inRange(k, from, to)).toList());
+        assertScan(scanKeys(KS_A, from, to), expected,
+            "scan [" + hex(from) + ", " + hex(to) + ")");
+        try (BackendTransaction tx = backend.beginRead()) {
+          assertThat(tx.count(KS_A, from, to))
+              .as("count [%s, %s); %s", hex(from), hex(to), seedNote())
+              .isEqualTo(expected.size());
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("count")
+  class Count {
+
+    @Test
+    @DisplayName("count equals the number of keys in the range")
+    void countMatchesContents() {
+      write(tx -> {
+        for (int i = 0; i < 250; i++) {
+          tx.put(KS_A, bytes(i / 100, i % 100), V1);
+        }
+      });
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(250);
+        assertThat(tx.count(KS_A, bytes(1), bytes(2))).isEqualTo(100);
+        assertThat(tx.count(KS_A, bytes(2), null)).isEqualTo(50);
+        assertThat(tx.count(KS_A, bytes(3), null)).isZero();
+        assertThat(tx.count(KS_B, null, null)).isZero();
+      }
+    }
+
+    @Test
+    @DisplayName("count in a write transaction includes its own puts and deletes")
+    void countSeesOwnWrites() {
+      write(tx -> tx.put(KS_A, bytes(1), V1));
+      try (BackendTransaction tx = backend.beginWrite()) {
+        tx.put(KS_A, bytes(2), V1);
+        tx.put(KS_A, bytes(3), V1);
+        tx.delete(KS_A, bytes(1));
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(2);
+        tx.rollback();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("transactions")
+  class Transactions {
+
+    @Test
+    @DisplayName("commit applies many writes across keyspaces at once")
+    void commitIsAtomicAcrossKeyspaces() {
+      write(tx -> {
+        for (int i = 0; i < 100; i++) {
+          tx.put(KS_B, longBytes(i), V1);
+        }
+      });
+      write(tx -> {
+        for (int i = 0; i < 1000; i++) {
+          tx.put(KS_A, longBytes(i), longBytes(i * 3));
+        }
+        for (int i = 0; i < 100; i += 2) {
+          tx.delete(KS_B, longBytes(i));
+        }
+      });
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(1000);
+        assertThat(tx.count(KS_B, null, null)).isEqualTo(50);
+        for (int i = 0; i < 1000; i++) {
+          assertThat(tx.get(KS_A, longBytes(i))).isEqualTo(longBytes(i * 3));
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("rollback leaves nothing of the transaction's puts and deletes")
+    void rollbackLeavesNothing() {
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_B, bytes(1), V1);
+      });
+      try (BackendTransaction tx = backend.beginWrite()) {
+        tx.put(KS_A, bytes(1), V2);
+        tx.put(KS_A, bytes(2), V2);
+        tx.delete(KS_B, bytes(1));
+        tx.put(KS_B, bytes(3), V2);
+        tx.rollback();
+      }
+      assertUnchangedAfterDiscard();
+    }
+
+    @Test
+    @DisplayName("closing a write transaction without commit rolls it back")
+    void closeWithoutCommitRollsBack() {
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_B, bytes(1), V1);
+      });
+      try (BackendTransaction tx = backend.beginWrite()) {
+        tx.put(KS_A, bytes(1), V2);
+        tx.put(KS_A, bytes(2), V2);
+        tx.delete(KS_B, bytes(1));
+        tx.put(KS_B, bytes(3), V2);
+      }
+      assertUnchangedAfterDiscard();
+    }
+
+    private void assertUnchangedAfterDiscard() {
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.get(KS_A, bytes(1))).as("overwritten key after discard").isEqualTo(V1);
+        assertThat(tx.get(KS_A, bytes(2))).as("inserted key after discard").isNull();
+        assertThat(tx.get(KS_B, bytes(1))).as("deleted key after discard").isEqualTo(V1);
+        assertThat(tx.get(KS_B, bytes(3))).as("inserted key after discard").isNull();
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(1);
+        assertThat(tx.count(KS_B, null, null)).isEqualTo(1);
+      }
+      // the backend is usable afterwards: the writer was released
+      write(tx -> tx.put(KS_A, bytes(9), V1));
+      assertThat(read(KS_A, bytes(9))).isEqualTo(V1);
+    }
+
+    @Test
+    @DisplayName("every operation after commit throws IllegalStateException")
+    void operationsAfterCommitThrow() {
+      BackendTransaction tx = backend.beginWrite();
+      tx.put(KS_A, bytes(1), V1);
+      tx.commit(Durability.SYNC);
+      assertEveryOperationThrowsIllegalState(tx);
+      assertThatCode(tx::close).as("close after commit").doesNotThrowAnyException();
+      assertThatCode(tx::close).as("second close").doesNotThrowAnyException();
+      assertThat(read(KS_A, bytes(1))).isEqualTo(V1);
+    }
+
+    @Test
+    @DisplayName("every operation after rollback throws IllegalStateException")
+    void operationsAfterRollbackThrow() {
+      BackendTransaction tx = backend.beginWrite();
+      tx.put(KS_A, bytes(1), V1);
+      tx.rollback();
+      assertEveryOperationThrowsIllegalState(tx);
+      assertThatCode(tx::close).as("close after rollback").doesNotThrowAnyException();
+      assertThat(read(KS_A, bytes(1))).isNull();
+    }
+
+    @Test
+    @DisplayName("every operation after close throws IllegalStateException, read or write")
+    void operationsAfterCloseThrow() {
+      BackendTransaction w = backend.beginWrite();
+      w.close();
+      assertEveryOperationThrowsIllegalState(w);
+      BackendTransaction r = backend.beginRead();
+      r.get(KS_A, bytes(1));
+      r.close();
+      assertThatThrownBy(() -> r.get(KS_A, bytes(1))).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> r.scan(KS_A, null, null))
+          .isInstanceOf(IllegalStateException.class);
+      assertThatCode(r::close).as("second close").doesNotThrowAnyException();
+    }
+
+    private void assertEveryOperationThrowsIllegalState(BackendTransaction tx) {
+      assertThatThrownBy(() -> tx.get(KS_A, bytes(1))).as("get")
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> tx.put(KS_A, bytes(2), V1)).as("put")
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> tx.delete(KS_A, bytes(1))).as("delete")
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> tx.scan(KS_A, null, null)).as("scan")
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> tx.commit(Durability.SYNC)).as("commit")
+          .isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(tx::rollback).as("rollback").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    @DisplayName("put and delete in a read-only transaction throw IllegalStateException")
+    void writesInReadOnlyTransactionThrow() {
+      write(tx -> tx.put(KS_A, bytes(1), V1));
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.readOnly()).as("readOnly() of a read transaction").isTrue();
+        assertThatThrownBy(() -> tx.put(KS_A, bytes(2), V1)).as("put")
+            .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tx.delete(KS_A, bytes(1))).as("delete")
+            .isInstanceOf(IllegalStateException.class);
+        assertThat(tx.get(KS_A, bytes(1))).as("the transaction is still usable").isEqualTo(V1);
+        tx.commit(Durability.SYNC);
+      }
+      assertThat(read(KS_A, bytes(1))).isEqualTo(V1);
+      assertThat(read(KS_A, bytes(2))).isNull();
+    }
+
+    @Test
+    @DisplayName("an unknown keyspace is an IllegalArgumentException")
+    void unknownKeyspaceIsIllegalArgument() {
+      try (BackendTransaction tx = backend.beginWrite()) {
+        assertThatThrownBy(() -> tx.get("nosuch", bytes(1))).as("get")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.put("nosuch", bytes(1), V1)).as("put")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.delete("nosuch", bytes(1))).as("delete")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.scan("nosuch", null, null)).as("scan")
+            .isInstanceOf(IllegalArgumentException.class);
+        tx.rollback();
+      }
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThatThrownBy(() -> tx.get("nosuch", bytes(1))).as("get in a read transaction")
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+    }
+
+    @Test
+    @DisplayName("beginWrite waits while another write transaction is open (without MULTI_WRITER)")
+    void writersAreSerialised() throws Exception {
+      assumeFalse(provider.capabilities().contains(Capability.MULTI_WRITER),
+          () -> "backend " + provider.name() + " declares MULTI_WRITER: writers may overlap");
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        AtomicBoolean entered = new AtomicBoolean();
+        BackendTransaction first = backend.beginWrite();
+        Future<?> second;
+        try {
+          first.put(KS_A, bytes(1), V1);
+          second = pool.submit(() -> {
+            try (BackendTransaction tx = backend.beginWrite()) {
+              entered.set(true);
+              tx.put(KS_A, bytes(1), V2);
+              tx.commit(Durability.SYNC);
+            }
+          });
+          // not a timing assertion: this can only miss a defect, never fail a correct backend
+          Thread.sleep(300);
+          assertThat(entered).as("a second beginWrite returned while the first writer is open")
+              .isFalse();
+          first.commit(Durability.SYNC);
+        } finally {
+          first.close();
+        }
+        second.get(60, TimeUnit.SECONDS);
+        assertThat(read(KS_A, bytes(1))).isEqualTo(V2);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("commit with each durability mode makes the writes visible")
+    void everyDurabilityModeCommits() {
+      for (Durability d : Durability.values()) {
+        byte[] key = bytes(d.ordinal());
+        try (BackendTransaction tx = backend.beginWrite()) {
+          tx.put(KS_A, key, V1);
+          tx.commit(d);
+        }
+        assertThat(read(KS_A, key)).as("after commit(%s)", d).isEqualTo(V1);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("isolation")
+  class Isolation {
+
+    @Test
+    @DisplayName("a read transaction keeps its snapshot while a later commit lands")
+    void readTransactionSeesASnapshot() {
+      require(Capability.CONCURRENT_READERS);
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_A, bytes(3), V1);
+      });
+      try (BackendTransaction reader = backend.beginRead()) {
+        // the snapshot is taken no later than the first read
+        assertThat(reader.get(KS_A, bytes(1))).isEqualTo(V1);
+        write(tx -> {
+          tx.put(KS_A, bytes(1), V2);
+          tx.put(KS_A, bytes(2), V2);
+          tx.delete(KS_A, bytes(3));
+          tx.put(KS_B, bytes(1), V2);
+        });
+        assertThat(reader.get(KS_A, bytes(1))).as("overwritten key").isEqualTo(V1);
+        assertThat(reader.get(KS_A, bytes(2))).as("inserted key").isNull();
+        assertThat(reader.get(KS_A, bytes(3))).as("deleted key").isEqualTo(V1);
+        assertThat(reader.get(KS_B, bytes(1))).as("key in another keyspace").isNull();
+        assertThat(scanKeys(reader, KS_A, null, null)).extracting(KitSupport::hex)
+            .as("scan inside the old snapshot").containsExactlyInAnyOrder(hex(bytes(1)),
+                hex(bytes(3)));
+      }
+      assertThat(read(KS_A, bytes(1))).as("a new read transaction").isEqualTo(V2);
+    }
+
+    @Test
+    @DisplayName("a reader on another thread does not see uncommitted writes")
+    void uncommittedWritesAreInvisible() throws Exception {
+      require(Capability.CONCURRENT_READERS);
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_A, bytes(3), V1);
+      });
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try (BackendTransaction writer = backend.beginWrite()) {
+        writer.put(KS_A, bytes(1), V2);
+        writer.put(KS_A, bytes(2), V2);
+        writer.delete(KS_A, bytes(3));
+        Future<List<String>> seen = pool.submit(() -> {
+          try (BackendTransaction r = backend.beginRead()) {
+            List<String> out = new ArrayList<>();
+            out.add(hex(r.get(KS_A, bytes(1))));
+            out.add(hex(r.get(KS_A, bytes(2))));
+            out.add(hex(r.get(KS_A, bytes(3))));
+            out.add(String.valueOf(r.count(KS_A, null, null)));
+            return out;
+          }
+        });
+        assertThat(seen.get(60, TimeUnit.SECONDS))
+            .as("reader's view of key 1, key 2, key 3 and the count while the writer is open")
+            .containsExactly(hex(V1), "null", hex(V1), "2");
+        writer.commit(Durability.SYNC);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(read(KS_A, bytes(2))).isEqualTo(V2);
+    }
+
+    @Test
+    @DisplayName("readers on other threads progress while a write transaction is open")
+    void readersProgressWhileWriterIsOpen() throws Exception {
+      require(Capability.CONCURRENT_READERS);
+      write(tx -> tx.put(KS_A, bytes(1), V1));
+      int readers = 4;
+      ExecutorService pool = Executors.newFixedThreadPool(readers);
+      try (BackendTransaction writer = backend.beginWrite()) {
+        writer.put(KS_A, bytes(2), V2);
+        List<Future<byte[]>> results = new ArrayList<>();
+        CountDownLatch allOpen = new CountDownLatch(readers);
+        for (int i = 0; i < readers; i++) {
+          results.add(pool.submit(() -> {
+            try (BackendTransaction r = backend.beginRead()) {
+              byte[] v = r.get(KS_A, bytes(1));
+              allOpen.countDown();
+              // every reader holds its transaction until all are open: they overlap
+              if (!allOpen.await(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("read transactions did not run concurrently");
+              }
+              return v;
+            }
+          }));
+        }
+        for (Future<byte[]> f : results) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).as("reader blocked by the open writer?")
+              .isEqualTo(V1);
+        }
+        writer.put(KS_A, bytes(3), V2);
+        writer.commit(Durability.SYNC);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("durability")
+  class Durable {
+
+    @Test
+    @DisplayName("committed data is present after close and reopen; uncommitted data is not")
+    void committedDataSurvivesReopen() {
+      require(Capability.DURABLE);
+      Random rnd = random();
+      byte[] big = randomBytes(rnd, 2 << 20);
+      write(tx -> {
+        for (int i = 0; i < 500; i++) {
+          tx.put(KS_A, longBytes(i), longBytes(-i));
+        }
+        tx.put(KS_B, bytes(0xFF, 0x00), big);
+        tx.put(KS_B, bytes(0x01), new byte[0]);
+      });
+      write(tx -> tx.delete(KS_A, longBytes(7)));
+      for (Durability d : Durability.values()) {
+        try (BackendTransaction tx = backend.beginWrite()) {
+          tx.put(KS_B, bytes(0x10, d.ordinal()), V2);
+          tx.commit(d);
+        }
+      }
+      try (BackendTransaction tx = backend.beginWrite()) {
+        tx.put(KS_A, longBytes(1000), V1);
+        tx.rollback();
+      }
+      BackendTransaction open = backend.beginWrite();
+      open.put(KS_A, longBytes(2000), V1);
+      open.delete(KS_A, longBytes(8));
+      // close the backend with a write transaction still open: it is rolled back
+      backend.close();
+
+      Backend reopened = open(tempDir.resolve("store"));
+      try (BackendTransaction tx = reopened.beginRead()) {
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(499);
+        for (int i = 0; i < 500; i++) {
+          if (i != 7) {
+            assertThat(tx.get(KS_A, longBytes(i))).as("key %d after reopen", i)
+                .isEqualTo(longBytes(-i));
+          }
+        }
+        assertThat(tx.get(KS_A, longBytes(7))).as("deleted key after reopen").isNull();
+        assertThat(Arrays.equals(tx.get(KS_B, bytes(0xFF, 0x00)), big))
+            .as("2 MiB value after reopen; %s", seedNote()).isTrue();
+        assertThat(tx.get(KS_B, bytes(0x01))).as("zero-length value after reopen").isEmpty();
+        for (Durability d : Durability.values()) {
+          assertThat(tx.get(KS_B, bytes(0x10, d.ordinal())))
+              .as("commit(%s) after a clean close", d).isEqualTo(V2);
+        }
+        assertThat(tx.get(KS_A, longBytes(1000))).as("rolled-back key").isNull();
+        assertThat(tx.get(KS_A, longBytes(2000))).as("key of a transaction open at close")
+            .isNull();
+        assertThat(tx.get(KS_A, longBytes(8))).as("delete of a transaction open at close")
+            .isEqualTo(longBytes(-8));
+      }
+    }
+
+    @Test
+    @DisplayName("sizeOnDisk is positive once data is committed")
+    void sizeOnDiskIsPositiveAfterWrites() {
+      require(Capability.DURABLE);
+      Random rnd = random();
+      write(tx -> {
+        for (int i = 0; i < 100; i++) {
+          tx.put(KS_A, longBytes(i), randomBytes(rnd, 1024));
+        }
+      });
+      assertThat(backend.sizeOnDisk()).isPositive();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("hot snapshot")
+  class HotSnapshot {
+
+    @Test
+    @DisplayName("snapshotTo while a writer commits yields a consistent copy that opens")
+    void snapshotWhileWriterRunsIsConsistent() throws Exception {
+      require(Capability.HOT_BACKUP);
+      Random rnd = random();
+      byte[] fixed = randomBytes(rnd, 300_000);
+      write(tx -> {
+        tx.put(KS_B, bytes(1), fixed);
+        tx.put(KS_A, bytes('a'), longBytes(0));
+        tx.put(KS_A, bytes('b'), longBytes(0));
+      });
+      AtomicLong committed = new AtomicLong();
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicReference<Throwable> writerError = new AtomicReference<>();
+      CountDownLatch warmedUp = new CountDownLatch(20);
+      Thread writer = new Thread(() -> {
+        try {
+          for (long i = 1; !stop.get(); i++) {
+            long n = i;
+            // invariant: a == b, and a filler key per commit
+            write(tx -> {
+              tx.put(KS_A, bytes('a'), longBytes(n));
+              tx.put(KS_A, longBytes(n), longBytes(n));
+              tx.put(KS_A, bytes('b'), longBytes(n));
+            });
+            committed.set(n);
+            warmedUp.countDown();
+          }
+        } catch (Throwable t) {
+          writerError.set(t);
+          warmedUp.countDown();
+        }
+      }, "kit-snapshot-writer");
+      writer.start();
+      long before;
+      long after;
+      Path snap = tempDir.resolve("snapshot");
+      try {
+        assertThat(warmedUp.await(60, TimeUnit.SECONDS)).as("writer made progress").isTrue();
+        before = committed.get();
+        backend.snapshotTo(snap);
+        after = committed.get();
+      } finally {
+        stop.set(true);
+        writer.join(60_000);
+      }
+      assertThat(writerError.get()).as("writer thread failed during snapshot").isNull();
+
+      Backend copy = open(snap);
+      try (BackendTransaction tx = copy.beginRead()) {
+        long a = toLong(tx.get(KS_A, bytes('a')));
+        long b = toLong(tx.get(KS_A, bytes('b')));
+        assertThat(a).as("a == b in the snapshot (torn transaction?)").isEqualTo(b);
+        assertThat(a).as("snapshot holds every commit before snapshotTo began")
+            .isGreaterThanOrEqualTo(before);
+        assertThat(a).as("snapshot holds no commit after snapshotTo returned")
+            .isLessThanOrEqualTo(after + 1);
+        assertThat(tx.count(KS_A, bytes(0), bytes(1)))
+            .as("filler keys 1..a in the snapshot").isEqualTo(a);
+        assertThat(Arrays.equals(tx.get(KS_B, bytes(1)), fixed))
+            .as("data written before the snapshot; %s", seedNote()).isTrue();
+      }
+      // the original keeps working after the snapshot
+      write(tx -> tx.put(KS_B, bytes(2), V2));
+      assertThat(read(KS_B, bytes(2))).isEqualTo(V2);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("lifecycle")
+  class Lifecycle {
+
+    @Test
+    @DisplayName("close is idempotent")
+    void closeIsIdempotent() {
+      write(tx -> tx.put(KS_A, bytes(1), V1));
+      backend.close();
+      assertThatCode(backend::close).as("second close").doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("beginRead and beginWrite after close throw")
+    void beginAfterCloseThrows() {
+      backend.close();
+      assertThatThrownBy(backend::beginRead).as("beginRead after close")
+          .isInstanceOfAny(StorageClosedException.class, IllegalStateException.class);
+      assertThatThrownBy(backend::beginWrite).as("beginWrite after close")
+          .isInstanceOfAny(StorageClosedException.class, IllegalStateException.class);
+    }
+
+    @Test
+    @DisplayName("sizeOnDisk is never negative")
+    void sizeOnDiskIsNotNegative() {
+      assertThat(backend.sizeOnDisk()).isNotNegative();
+      write(tx -> tx.put(KS_A, bytes(1), new byte[4096]));
+      assertThat(backend.sizeOnDisk()).isNotNegative();
+    }
+
+    @Test
+    @DisplayName("optimize keeps every record")
+    void optimizeKeepsData() {
+      write(tx -> {
+        for (int i = 0; i < 200; i++) {
+          tx.put(KS_A, longBytes(i), longBytes(i));
+        }
+      });
+      write(tx -> {
+        for (int i = 0; i < 200; i += 2) {
+          tx.delete(KS_A, longBytes(i));
+        }
+      });
+      backend.optimize();
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.count(KS_A, null, null)).isEqualTo(100);
+        assertThat(tx.get(KS_A, longBytes(51))).isEqualTo(longBytes(51));
+      }
+    }
+
+    @Test
+    @DisplayName("the provider has a stable lower-case name")
+    void providerNameIsLowerCase() {
+      assertThat(provider.name()).matches("[a-z][a-z0-9_.-]*");
+      assertThat(provider().name()).isEqualTo(provider.name());
+      assertThat(provider.capabilities()).isNotNull();
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.cairn.conformance;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.Set;
+import dev.cairn.storage.spi.Capability;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Helpers shared by the kits: seeds, capability assumptions, byte utilities. */
+final class KitSupport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KitSupport.class);
+
+  /** System property that fixes the seed of every kit's random data, to replay a failure. */
+  static final String SEED_PROPERTY = "cairn.conformance.seed";
+
+  /** One seed per JVM: from {@value #SEED_PROPERTY} or fresh; printed in every message. */
+  static final long SEED = initialSeed();
+
+  private KitSupport() {}
+
+  private static long initialSeed() {
+    Long fixed = Long.getLong(SEED_PROPERTY);
+    long seed = fixed != null ? fixed : new Random().nextLong();
+    LOG.info("conformance kit seed {} (replay with -D{}={})", seed, SEED_PROPERTY, seed);
+    return seed;
+  }
+
+  /** A text for assertion messages: the seed and how to replay it. */
+  static String seedNote() {
+    return "seed=" + SEED + " (replay with -D" + SEED_PROPERTY + "=" + SEED + ")";
+  }
+
+  /** Skips the running test unless {@code declared} contains {@code needed}. */
+  static void requireCapability(String plugin, Set<Capability> declared, Capability needed) {
+    assumeTrue(
+        declared.contains(needed),
+        () -> plugin + " does not declare capability " + needed + ": test skipped");
+  }
+
+  static byte[] randomBytes(Random rnd, int length) {
+    byte[] b = new byte[length];
+    rnd.nextBytes(b);
+    return b;
+  }
+
+  /** Bytes that compress well: a few distinct short runs and repeated words. */
+  static byte[] compressibleBytes(Random rnd, int length) {
+    byte[] b = new byte[length];
+    byte[] word = "{\"name\":\"cairn\",\"value\":12345,\"tags\":[\"a\",\"b\"]}".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = 0; i < length; i++) {
+      b[i] = word[i % word.length];
+    }
+    // a few random bytes so that the data is not purely periodic
+    for (int i = 0; i < length / 512; i++) {
+      b[rnd.nextInt(length)] = (byte) rnd.nextInt(256);
+    }
+    return b;
+  }
+
+  static String hex(byte[] b) {
+    if (b == null) {
+      return "null";
+    }
+    if (b.length > 64) {
+      return HexFormat.of().formatHex(Arrays.copyOf(b, 64)) + "...(" + b.length + " bytes)";
+    }
+    return HexFormat.of().formatHex(b);
+  }
+
+  static byte[] bytes(int... values) {
+    byte[] b = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      b[i] = (byte) values[i];
+    }
+    return b;
+  }
+
+  /**
+   * The exclusive upper bound of every key starting with {@code prefix}, as the engine computes
+   * it: increment the last byte that is not 0xFF and drop the 0xFF bytes after it; {@code null}
+   * (no bound) when every byte is 0xFF.
+   */
+  static byte[] prefixUpperBound(byte[] prefix) {
+    for (int i = prefix.length - 1; i >= 0; i--) {
+      if (prefix[i] != (byte) 0xFF) {
+        byte[] upper = Arrays.copyOf(prefix, i + 1);
+        upper[i]++;
+        return upper;
+      }
+    }
+    return null;
+  }
+
+  static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length
+        && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** Whether {@code from <= key < to} in unsigned order, {@code null} bounds open. */
+  static boolean inRange(byte[] key, byte[] from, byte[] to) {
+    return (from == null || Arrays.compareUnsigned(key, from) >= 0)
+        && (to == null || Arrays.compareUnsigned(key, to) < 0);
+  }
+}

@@ -1,0 +1,969 @@
+package dev.cairn.conformance;
+
+import static dev.cairn.conformance.KitSupport.compressibleBytes;
+import static dev.cairn.conformance.KitSupport.randomBytes;
+import static dev.cairn.conformance.KitSupport.seedNote;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.RecordMetadata;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageAdmin.ExportedRecord;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.ValueTooLargeException;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.Capability;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The conformance kit for the full stack — engine, backend, codec and cache together — through
+ * the public API only ({@link Storage}, {@link StorageBuilder}, {@link StorageAdmin}). It covers
+ * DESIGN.md sections 4–7: CRUD, typed values, content-hash dedup with reference counts (each
+ * defect of DESIGN.md section 8 is a test), dedup scope, inline threshold, compression only when
+ * it saves, transactions, key paging, batches, async, close, bad input, reopen, and two
+ * concurrency tests (bank transfers, cache coherence).
+ *
+ * <p>After every test the kit runs {@link StorageAdmin#verify()} on every store it opened that is
+ * still open and asserts it found no problem: every record decodes and verifies, and every
+ * blob's reference count equals the records that reference it.
+ *
+ * <pre>{@code
+ * final class SqliteZstdStorageTest extends StorageConformanceKit {
+ *   @Override
+ *   protected StorageBuilder configure(StorageBuilder builder) {
+ *     return builder.backend("sqlite").codec("zstd").cache("tiered");
+ *   }
+ * }
+ * }</pre>
+ */
+public abstract class StorageConformanceKit {
+
+  @TempDir Path tempDir;
+
+  private final List<Storage> opened = new ArrayList<>();
+  private Storage storage;
+
+  /**
+   * Configures the builder with the backend, codec and cache under test. The kit has already set
+   * the directory; tests may change other settings (inline threshold, dedup scope...) after this.
+   */
+  protected abstract StorageBuilder configure(StorageBuilder builder);
+
+  /**
+   * The capabilities of the backend under test. By default those of the {@link ServiceLoader}
+   * provider named like the open store's backend; override when you pass a provider that is not
+   * registered for discovery.
+   */
+  protected Set<Capability> backendCapabilities() {
+    String name = storage.admin().backendName();
+    return ServiceLoader.load(BackendProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .map(BackendProvider::capabilities)
+        .orElse(Set.of());
+  }
+
+  @BeforeEach
+  void openStorage() {
+    storage = open(UnaryOperator.identity());
+  }
+
+  @AfterEach
+  void verifyAndClose() {
+    List<String> problems = new ArrayList<>();
+    for (Storage s : opened) {
+      try {
+        StorageAdmin.VerificationReport report = s.admin().verify();
+        problems.addAll(report.problems());
+      } catch (StorageClosedException closed) {
+        // closed by the test itself
+      } finally {
+        s.close();
+      }
+    }
+    opened.clear();
+    assertThat(problems).as("admin().verify() after the test (dedup/refcount invariants, "
+        + "every record decodes and verifies)").isEmpty();
+  }
+
+  /** Opens a store in the test's directory, configured by {@link #configure} then {@code tweak}. */
+  private Storage open(UnaryOperator<StorageBuilder> tweak) {
+    return openIn(tempDir.resolve("store"), tweak);
+  }
+
+  private Storage openIn(Path dir, UnaryOperator<StorageBuilder> tweak) {
+    StorageBuilder b = configure(Storage.builder().directory(dir));
+    Storage s = tweak.apply(b.noScheduledMaintenance()).open();
+    opened.add(s);
+    return s;
+  }
+
+  /** Closes the default store and opens it again with {@code tweak}. */
+  private Storage reopen(UnaryOperator<StorageBuilder> tweak) {
+    storage.close();
+    storage = open(tweak);
+    return storage;
+  }
+
+  private void require(Capability c) {
+    KitSupport.requireCapability("backend " + storage.admin().backendName(),
+        backendCapabilities(), c);
+  }
+
+  private static Random random() {
+    return new Random(KitSupport.SEED);
+  }
+
+  private byte[] get(String c, String k) {
+    return storage.getBytes(c, k).orElse(null);
+  }
+
+  private static byte[] sha256(byte[] b) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static byte[] longBytes(long v) {
+    return ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  private static long toLong(byte[] b) {
+    return ByteBuffer.wrap(b).getLong();
+  }
+
+  private long blobs() {
+    return storage.admin().verify().blobs();
+  }
+
+  /** A record type for the typed API. */
+  public record Player(String name, int score, List<String> tags) {}
+
+  /** A JavaBean for the typed API. */
+  public static final class Account {
+    private String owner;
+    private long balance;
+
+    public Account() {}
+
+    public Account(String owner, long balance) {
+      this.owner = owner;
+      this.balance = balance;
+    }
+
+    public String getOwner() {
+      return owner;
+    }
+
+    public void setOwner(String owner) {
+      this.owner = owner;
+    }
+
+    public long getBalance() {
+      return balance;
+    }
+
+    public void setBalance(long balance) {
+      this.balance = balance;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Account a && a.balance == balance && Objects.equals(a.owner, owner);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(owner, balance);
+    }
+  }
+
+  /** A test-only exception whose identity the transaction tests check. */
+  private static final class Boom extends RuntimeException {
+    Boom() {
+      super("boom");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("CRUD")
+  class Crud {
+
+    @Test
+    @DisplayName("bytes are read back as written; absent keys are empty")
+    void putBytesThenGetBytes() {
+      assertThat(storage.getBytes("c", "k")).isEmpty();
+      storage.putBytes("c", "k", new byte[] {1, 2, 3});
+      assertThat(get("c", "k")).containsExactly(1, 2, 3);
+      assertThat(storage.contains("c", "k")).isTrue();
+      assertThat(storage.contains("c", "other")).isFalse();
+    }
+
+    @Test
+    @DisplayName("a zero-length value is stored and distinct from an absent key")
+    void zeroLengthValue() {
+      storage.putBytes("c", "empty", new byte[0]);
+      assertThat(storage.getBytes("c", "empty")).get().satisfies(v -> assertThat(v).isEmpty());
+      assertThat(storage.contains("c", "empty")).isTrue();
+      assertThat(storage.count("c")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("put replaces; delete returns whether the key existed")
+    void overwriteAndDelete() {
+      storage.putBytes("c", "k", new byte[] {1});
+      storage.putBytes("c", "k", new byte[] {2, 2});
+      assertThat(get("c", "k")).containsExactly(2, 2);
+      assertThat(storage.delete("c", "k")).isTrue();
+      assertThat(storage.delete("c", "k")).isFalse();
+      assertThat(storage.getBytes("c", "k")).isEmpty();
+      assertThat(storage.contains("c", "k")).isFalse();
+    }
+
+    @Test
+    @DisplayName("the array returned by getBytes is the caller's")
+    void returnedArrayIsTheCallers() {
+      byte[] value = compressibleBytes(random(), 500);
+      storage.putBytes("c", "k", value);
+      byte[] got = get("c", "k");
+      got[0] ^= 1;
+      assertThat(get("c", "k")).isEqualTo(value);
+      byte[] input = new byte[] {5, 6};
+      storage.putBytes("c", "k2", input);
+      input[0] = 9;
+      assertThat(get("c", "k2")).containsExactly(5, 6);
+    }
+
+    @Test
+    @DisplayName("records and JavaBeans round trip through the value mapper")
+    void typedValuesRoundTrip() {
+      Player p = new Player("Ada", 100, List.of("admin", "ünïcödé"));
+      storage.put("players", "p-1", p);
+      assertThat(storage.get("players", "p-1", Player.class)).contains(p);
+      Account a = new Account("Grace", 42);
+      storage.put("accounts", "a-1", a);
+      assertThat(storage.get("accounts", "a-1", Account.class)).contains(a);
+      assertThat(storage.get("players", "absent", Player.class)).isEmpty();
+      storage.put("numbers", "n", 12345L);
+      assertThat(storage.get("numbers", "n", Long.class)).contains(12345L);
+    }
+
+    @Test
+    @DisplayName("values of several MiB and of random sizes round trip")
+    void valuesOfManySizesRoundTrip() {
+      Random rnd = random();
+      Map<String, byte[]> values = new LinkedHashMap<>();
+      values.put("big-random", randomBytes(rnd, 5 << 20));
+      values.put("big-compressible", compressibleBytes(rnd, 3 << 20));
+      for (int i = 0; i < 60; i++) {
+        int size = rnd.nextInt(3) == 0 ? rnd.nextInt(80) : rnd.nextInt(40_000);
+        values.put("v" + i, rnd.nextBoolean() ? randomBytes(rnd, size)
+            : compressibleBytes(rnd, size));
+      }
+      values.forEach((k, v) -> storage.putBytes("sizes", k, v));
+      values.forEach((k, v) -> assertThat(Arrays.equals(get("sizes", k), v))
+          .as("value %s of %d bytes; %s", k, v.length, seedNote()).isTrue());
+      values.forEach((k, v) -> assertThat(storage.metadata("sizes", k)).get()
+          .extracting(RecordMetadata::rawLength).isEqualTo(v.length));
+    }
+
+    @Test
+    @DisplayName("keys of 256 UTF-8 bytes and non-ASCII keys are accepted")
+    void longAndUnicodeKeys() {
+      String max = "é".repeat(128); // 256 bytes in UTF-8
+      String emoji = "\uD83D\uDE00-key-ü";
+      storage.putBytes("c", max, new byte[] {1});
+      storage.putBytes("c", emoji, new byte[] {2});
+      assertThat(get("c", max)).containsExactly(1);
+      assertThat(get("c", emoji)).containsExactly(2);
+      assertThat(storage.keys("c", "").toList()).containsExactlyInAnyOrder(max, emoji);
+    }
+
+    @Test
+    @DisplayName("metadata describes the record and keeps createdAt across overwrites")
+    void metadataDescribesTheRecord() throws InterruptedException {
+      storage.putBytes("c", "k", new byte[100]);
+      RecordMetadata first = storage.metadata("c", "k").orElseThrow();
+      assertThat(first.collection()).isEqualTo("c");
+      assertThat(first.key()).isEqualTo("k");
+      assertThat(first.rawLength()).isEqualTo(100);
+      Thread.sleep(5);
+      storage.putBytes("c", "k", new byte[200]);
+      RecordMetadata second = storage.metadata("c", "k").orElseThrow();
+      assertThat(second.version()).isGreaterThan(first.version());
+      assertThat(second.createdAt()).isEqualTo(first.createdAt());
+      assertThat(second.updatedAt()).isAfterOrEqualTo(first.updatedAt());
+      assertThat(second.rawLength()).isEqualTo(200);
+      assertThat(storage.metadata("c", "absent")).isEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("deduplication")
+  class Dedup {
+
+    @Test
+    @DisplayName("a value written under two keys is stored once; each key reads it")
+    void valueUnderTwoKeysIsStoredOnce() {
+      byte[] v = randomBytes(random(), 10_000);
+      long hitsBefore = storage.stats().dedupHits();
+      storage.putBytes("c", "k1", v);
+      storage.putBytes("c", "k2", v);
+      assertThat(storage.stats().dedupHits() - hitsBefore).as("dedup hits").isEqualTo(1);
+      assertThat(blobs()).as("blobs holding the shared value").isEqualTo(1);
+      assertThat(storage.metadata("c", "k1").orElseThrow().deduplicated()).isTrue();
+      assertThat(storage.metadata("c", "k2").orElseThrow().deduplicated()).isTrue();
+      assertThat(get("c", "k1")).isEqualTo(v);
+      assertThat(get("c", "k2")).isEqualTo(v);
+    }
+
+    @Test
+    @DisplayName("defect 1: a deduplicated write reads back its value, not a dangling reference")
+    void deduplicatedWriteIsReadable() {
+      byte[] v = compressibleBytes(random(), 5_000);
+      storage.putBytes("a", "original", v);
+      storage.putBytes("b", "copy", v.clone());
+      assertThat(get("b", "copy")).as("the deduplicated copy").isEqualTo(v);
+      Player p = new Player("x".repeat(200), 7, List.of("a", "b"));
+      storage.put("players", "p1", p);
+      storage.put("players", "p2", p);
+      assertThat(storage.get("players", "p2", Player.class)).as("a deduplicated typed value")
+          .contains(p);
+      assertThat(storage.getAll("players", List.of("p1", "p2"), Player.class))
+          .containsOnlyKeys("p1", "p2");
+    }
+
+    @Test
+    @DisplayName("defect 2: overwriting a key with another key's content replaces the old value")
+    void overwriteWithAnotherKeysContent() {
+      Random rnd = random();
+      byte[] a = randomBytes(rnd, 3_000);
+      byte[] b = randomBytes(rnd, 3_000);
+      storage.putBytes("c", "k1", a);
+      storage.putBytes("c", "k2", b);
+      assertThat(blobs()).isEqualTo(2);
+      storage.putBytes("c", "k1", b);
+      assertThat(get("c", "k1")).as("k1 after overwrite with k2's content").isEqualTo(b);
+      assertThat(get("c", "k2")).isEqualTo(b);
+      assertThat(blobs()).as("the old value of k1 is freed").isEqualTo(1);
+      storage.putBytes("c", "k1", a);
+      assertThat(get("c", "k1")).isEqualTo(a);
+      assertThat(get("c", "k2")).isEqualTo(b);
+      assertThat(blobs()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("random puts, overwrites, deletes and rollbacks across collections match a model "
+        + "and keep every reference count exact")
+    void randomSequencesMatchAModel() {
+      Random rnd = random();
+      Map<String, byte[]> model = new HashMap<>();
+      String[] collections = {"a", "b", "c"};
+      byte[][] contents = new byte[8][];
+      for (int i = 0; i < contents.length; i++) {
+        // sizes straddle the default inline threshold (64 bytes); several keys share contents
+        contents[i] = i % 2 == 0 ? randomBytes(rnd, 20 + i) : compressibleBytes(rnd, 200 + 300 * i);
+      }
+      for (int step = 0; step < 400; step++) {
+        String c = collections[rnd.nextInt(collections.length)];
+        String k = "k" + rnd.nextInt(12);
+        int op = rnd.nextInt(10);
+        String where = "seed " + KitSupport.SEED + ", step " + step;
+        if (op < 5) {
+          byte[] v = contents[rnd.nextInt(contents.length)];
+          storage.putBytes(c, k, v);
+          model.put(c + "/" + k, v);
+        } else if (op < 8) {
+          assertThat(storage.delete(c, k)).as(where).isEqualTo(model.remove(c + "/" + k) != null);
+        } else {
+          byte[] v = contents[rnd.nextInt(contents.length)];
+          String other = collections[rnd.nextInt(collections.length)];
+          try {
+            storage.useTransaction(tx -> {
+              tx.putBytes(c, k, v);
+              tx.delete(other, k);
+              throw new IllegalStateException("rolled back on purpose");
+            });
+          } catch (IllegalStateException expected) {
+            // nothing may have changed
+          }
+        }
+        if (step % 100 == 99) {
+          assertThat(storage.admin().verify().problems()).as(where).isEmpty();
+        }
+      }
+      for (String c : collections) {
+        for (int i = 0; i < 12; i++) {
+          assertThat(get(c, "k" + i)).as("%s/k%d, seed %d", c, i, KitSupport.SEED)
+              .isEqualTo(model.get(c + "/k" + i));
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("defect 3: deleting either key leaves the other intact; deleting both frees the blob")
+    void referenceCountsSurviveDeletes() {
+      byte[] v = randomBytes(random(), 4_000);
+      storage.putBytes("c", "k1", v);
+      storage.putBytes("c", "k2", v);
+      storage.putBytes("d", "k3", v);
+      assertThat(storage.delete("c", "k1")).isTrue();
+      assertThat(get("c", "k2")).as("k2 after deleting k1").isEqualTo(v);
+      assertThat(get("d", "k3")).as("k3 after deleting k1").isEqualTo(v);
+      assertThat(storage.delete("d", "k3")).isTrue();
+      assertThat(get("c", "k2")).isEqualTo(v);
+      assertThat(blobs()).isEqualTo(1);
+      assertThat(storage.delete("c", "k2")).isTrue();
+      assertThat(blobs()).as("blobs after deleting every reference").isZero();
+      storage.putBytes("c", "k4", v);
+      assertThat(get("c", "k4")).as("the content stored again after being freed").isEqualTo(v);
+    }
+
+    @Test
+    @DisplayName("defect 4: the content hash is SHA-256 of the raw bytes, whatever the codec")
+    void hashIsOverRawBytes() {
+      byte[] v = compressibleBytes(random(), 8_000);
+      storage.putBytes("c", "k", v);
+      List<ExportedRecord> exported = new ArrayList<>();
+      storage.admin().exportRecords(exported::add);
+      assertThat(exported).hasSize(1);
+      assertThat(exported.get(0).contentHash()).as("content hash of a deduplicated value")
+          .isEqualTo(sha256(v));
+      assertThat(exported.get(0).value()).isEqualTo(v);
+    }
+
+    @Test
+    @DisplayName("defect 4: the same content written with another codec after reopen is deduplicated")
+    void dedupIsIndependentOfTheCodec() {
+      require(Capability.DURABLE);
+      byte[] v = compressibleBytes(random(), 8_000);
+      storage.putBytes("c", "k1", v);
+      reopen(b -> b.codec("identity"));
+      storage.putBytes("c", "k2", v);
+      assertThat(storage.stats().dedupHits()).isEqualTo(1);
+      assertThat(blobs()).isEqualTo(1);
+      assertThat(get("c", "k1")).isEqualTo(v);
+      assertThat(get("c", "k2")).isEqualTo(v);
+    }
+
+    @Test
+    @DisplayName("GLOBAL scope shares content across collections")
+    void globalScopeSharesAcrossCollections() {
+      byte[] v = randomBytes(random(), 2_000);
+      storage.putBytes("owner1", "k", v);
+      storage.putBytes("owner2", "k", v);
+      assertThat(blobs()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("PER_COLLECTION scope shares content only within a collection")
+    void perCollectionScope() {
+      storage = reopen(b -> b.dedupScope(DedupScope.PER_COLLECTION));
+      byte[] v = randomBytes(random(), 2_000);
+      storage.putBytes("owner1", "k1", v);
+      storage.putBytes("owner1", "k2", v);
+      assertThat(blobs()).as("one collection").isEqualTo(1);
+      storage.putBytes("owner2", "k1", v);
+      assertThat(blobs()).as("a second collection gets its own copy").isEqualTo(2);
+      storage.delete("owner1", "k1");
+      storage.delete("owner1", "k2");
+      assertThat(get("owner2", "k1")).isEqualTo(v);
+      assertThat(blobs()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("values below the inline threshold are stored inline, never as blobs")
+    void inlineThreshold() {
+      byte[] small = randomBytes(random(), 63);
+      byte[] atThreshold = randomBytes(random(), 64);
+      storage.putBytes("c", "s1", small);
+      storage.putBytes("c", "s2", small);
+      assertThat(storage.metadata("c", "s1").orElseThrow().deduplicated()).isFalse();
+      assertThat(blobs()).as("blobs for two 63-byte values").isZero();
+      storage.putBytes("c", "t", atThreshold);
+      assertThat(storage.metadata("c", "t").orElseThrow().deduplicated())
+          .as("a 64-byte value with the default threshold of 64").isTrue();
+      storage = reopen(b -> b.inlineThreshold(0));
+      storage.putBytes("c", "tiny", new byte[] {7});
+      assertThat(storage.metadata("c", "tiny").orElseThrow().deduplicated())
+          .as("a 1-byte value with threshold 0").isTrue();
+    }
+
+    @Test
+    @DisplayName("compression is kept only when it saves")
+    void compressionOnlyIfItSaves() {
+      String codec = storage.admin().codecName();
+      Random rnd = random();
+      storage.putBytes("c", "random", randomBytes(rnd, 20_000));
+      storage.putBytes("c", "zeros", new byte[20_000]);
+      RecordMetadata incompressible = storage.metadata("c", "random").orElseThrow();
+      assertThat(incompressible.codec()).as("codec of random bytes").isEqualTo("identity");
+      assertThat(incompressible.storedLength()).isEqualTo(20_000);
+      RecordMetadata zeros = storage.metadata("c", "zeros").orElseThrow();
+      assertThat(zeros.codec()).as("codec of 20,000 zero bytes").isEqualTo(codec);
+      if (!codec.equals("identity")) {
+        assertThat(zeros.storedLength()).isLessThan(20_000 - 20_000 / 16);
+      }
+      assertThat(get("c", "zeros")).isEqualTo(new byte[20_000]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("transactions")
+  class Transactions {
+
+    @Test
+    @DisplayName("a transaction over several collections commits all its writes")
+    void commitsAcrossCollections() {
+      storage.putBytes("b", "gone", new byte[] {1});
+      String result = storage.transaction(tx -> {
+        tx.putBytes("a", "k1", new byte[] {1});
+        tx.put("b", "k2", new Player("x", 1, List.of()));
+        tx.delete("b", "gone");
+        assertThat(tx.getBytes("a", "k1")).as("reads its own write").isPresent();
+        assertThat(tx.contains("b", "gone")).as("sees its own delete").isFalse();
+        assertThat(tx.keys("a", "")).containsExactly("k1");
+        return "done";
+      });
+      assertThat(result).isEqualTo("done");
+      assertThat(get("a", "k1")).containsExactly(1);
+      assertThat(storage.get("b", "k2", Player.class)).isPresent();
+      assertThat(storage.contains("b", "gone")).isFalse();
+    }
+
+    @Test
+    @DisplayName("a throwing transaction leaves nothing and its exception is rethrown as is")
+    void rollbackLeavesNothing() {
+      byte[] shared = randomBytes(random(), 5_000);
+      storage.putBytes("a", "keep", shared);
+      long blobsBefore = blobs();
+      Boom boom = new Boom();
+      assertThatThrownBy(() -> storage.useTransaction(tx -> {
+        tx.putBytes("a", "new", randomBytes(random(), 7_000));
+        tx.putBytes("b", "dup", shared);
+        tx.putBytes("a", "keep", new byte[] {1});
+        tx.delete("a", "keep");
+        throw boom;
+      })).isSameAs(boom);
+      assertThat(get("a", "keep")).isEqualTo(shared);
+      assertThat(storage.contains("a", "new")).isFalse();
+      assertThat(storage.contains("b", "dup")).isFalse();
+      assertThat(storage.collections()).containsExactly("a");
+      assertThat(blobs()).isEqualTo(blobsBefore);
+      assertThat(storage.stats().transactionsRolledBack()).isPositive();
+    }
+
+    @Test
+    @DisplayName("putAll writes every entry or none")
+    void putAllIsAllOrNothing() {
+      Map<String, byte[]> good = new TreeMap<>();
+      for (int i = 0; i < 300; i++) {
+        good.put("k" + i, longBytes(i));
+      }
+      storage.putAllBytes("c", good);
+      Map<String, Player> typed = Map.of("p1", new Player("a", 1, List.of()),
+          "p2", new Player("b", 2, List.of("t")));
+      storage.putAll("players", typed);
+      good.forEach((k, v) -> assertThat(get("c", k)).as(k).isEqualTo(v));
+      assertThat(storage.getAll("players", List.of("p1", "p2", "p3"), Player.class))
+          .isEqualTo(typed);
+      Map<String, byte[]> bad = new LinkedHashMap<>();
+      bad.put("fine", new byte[] {1});
+      bad.put("", new byte[] {2});
+      assertThatThrownBy(() -> storage.putAllBytes("c", bad))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThat(storage.contains("c", "fine")).as("a batch with a bad key wrote nothing")
+          .isFalse();
+      assertThat(storage.count("c")).isEqualTo(300);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("keys and count")
+  class KeysAndCount {
+
+    @Test
+    @DisplayName("keys pages through a collection in UTF-8 byte order, filtered by prefix")
+    void keysInUtf8OrderWithPrefix() {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 700; i++) {
+        keys.add((i % 3 == 0 ? "a/" : i % 3 == 1 ? "b/" : "a") + String.format("%05d", i));
+      }
+      // UTF-16 order and UTF-8 byte order disagree on these two
+      keys.add("a/\uFF21");
+      keys.add("a/\uD83D\uDE00");
+      keys.forEach(k -> storage.putBytes("c", k, new byte[] {1}));
+      storage.putBytes("c.d", "a/0", new byte[] {1});
+      storage.putBytes("cd", "a/0", new byte[] {1});
+      storage.putBytes("b", "a/0", new byte[] {1});
+      List<String> all = utf8Sorted(keys);
+      try (Stream<String> s = storage.keys("c", "")) {
+        assertThat(s.toList()).as("every key of c, in UTF-8 order").containsExactlyElementsOf(all);
+      }
+      List<String> prefixed = all.stream().filter(k -> k.startsWith("a/")).toList();
+      try (Stream<String> s = storage.keys("c", "a/")) {
+        assertThat(s.toList()).as("keys of c starting with a/").containsExactlyElementsOf(prefixed);
+      }
+      try (Stream<String> s = storage.keys("c", "zzz")) {
+        assertThat(s.toList()).isEmpty();
+      }
+      try (Stream<String> s = storage.keys("c", "")) {
+        assertThat(s.limit(3).toList()).as("a stream closed early").hasSize(3);
+      }
+      assertThat(storage.count("c")).isEqualTo(keys.size());
+      assertThat(storage.count("c.d")).isEqualTo(1);
+      assertThat(storage.count("nothing")).isZero();
+      assertThat(storage.collections()).containsExactly("b", "c", "c.d", "cd");
+    }
+
+    private List<String> utf8Sorted(List<String> keys) {
+      List<String> s = new ArrayList<>(keys);
+      s.sort((x, y) -> Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8),
+          y.getBytes(StandardCharsets.UTF_8)));
+      return s;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("async")
+  class Async {
+
+    @Test
+    @DisplayName("async operations complete with the results of the synchronous ones")
+    void asyncOperations() throws Exception {
+      storage.async().putBytes("c", "k", new byte[] {1, 2}).get(60, TimeUnit.SECONDS);
+      assertThat(storage.async().getBytes("c", "k").get(60, TimeUnit.SECONDS)).get()
+          .isEqualTo(new byte[] {1, 2});
+      storage.async().put("c", "p", new Player("a", 1, List.of())).get(60, TimeUnit.SECONDS);
+      assertThat(storage.async().get("c", "p", Player.class).get(60, TimeUnit.SECONDS))
+          .isPresent();
+      assertThat(storage.async().transaction(tx -> tx.delete("c", "p"))
+          .get(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(storage.async().delete("c", "k").get(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(storage.count("c")).isZero();
+    }
+
+    @Test
+    @DisplayName("async argument errors complete the future exceptionally")
+    void asyncArgumentErrors() {
+      assertThatThrownBy(() -> storage.async().putBytes("c", "", new byte[1])
+          .get(60, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("close")
+  class Close {
+
+    @Test
+    @DisplayName("close is idempotent and every later call throws StorageClosedException")
+    void closeSemantics() {
+      storage.putBytes("c", "k", new byte[] {1});
+      storage.close();
+      assertThatCode(storage::close).as("second close").doesNotThrowAnyException();
+      List<Runnable> calls = List.of(
+          () -> storage.putBytes("c", "k", new byte[] {2}),
+          () -> storage.put("c", "k", 1),
+          () -> storage.getBytes("c", "k"),
+          () -> storage.get("c", "k", Integer.class),
+          () -> storage.delete("c", "k"),
+          () -> storage.contains("c", "k"),
+          () -> storage.metadata("c", "k"),
+          () -> storage.count("c"),
+          () -> storage.keys("c", "").toList(),
+          () -> storage.collections(),
+          () -> storage.putAllBytes("c", Map.of("x", new byte[1])),
+          () -> storage.getAll("c", List.of("k"), byte[].class),
+          () -> storage.transaction(tx -> tx.getBytes("c", "k")));
+      for (int i = 0; i < calls.size(); i++) {
+        assertThatThrownBy(calls.get(i)::run).as("call #%d after close", i)
+            .isInstanceOf(StorageClosedException.class);
+      }
+      assertThatThrownBy(() -> storage.async().getBytes("c", "k").join())
+          .as("async after close")
+          .satisfiesAnyOf(
+              e -> assertThat(e).isInstanceOf(StorageClosedException.class),
+              e -> assertThat(e).isInstanceOf(CompletionException.class)
+                  .hasCauseInstanceOf(StorageClosedException.class));
+    }
+
+    @Test
+    @DisplayName("data is present after close and reopen")
+    void dataSurvivesReopen() {
+      require(Capability.DURABLE);
+      Random rnd = random();
+      Map<String, byte[]> values = new TreeMap<>();
+      byte[] shared = randomBytes(rnd, 3_000);
+      for (int i = 0; i < 200; i++) {
+        values.put("k" + i, i % 10 == 0 ? shared : rnd.nextBoolean()
+            ? randomBytes(rnd, rnd.nextInt(5_000)) : compressibleBytes(rnd, rnd.nextInt(5_000)));
+      }
+      values.put("big", randomBytes(rnd, 4 << 20));
+      values.forEach((k, v) -> storage.putBytes("c", k, v));
+      storage.put("p", "ada", new Player("Ada", 1, List.of("x")));
+      storage.delete("c", "k1");
+      values.remove("k1");
+      reopen(UnaryOperator.identity());
+      assertThat(storage.count("c")).isEqualTo(values.size());
+      values.forEach((k, v) -> assertThat(Arrays.equals(get("c", k), v))
+          .as("%s after reopen; %s", k, seedNote()).isTrue());
+      assertThat(storage.get("p", "ada", Player.class)).isPresent();
+      assertThat(storage.contains("c", "k1")).isFalse();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("bad input")
+  class BadInput {
+
+    @Test
+    @DisplayName("null, empty, over-long and ill-formed keys are rejected and change nothing")
+    void badKeys() {
+      assertThatThrownBy(() -> storage.putBytes("c", null, new byte[1]))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> storage.putBytes(null, "k", new byte[1]))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> storage.putBytes("c", "k", null))
+          .isInstanceOf(NullPointerException.class);
+      for (String key : List.of("", "é".repeat(128) + "x", "x".repeat(257), "bad\uD800")) {
+        assertThatThrownBy(() -> storage.putBytes("c", key, new byte[1]))
+            .as("key of %d chars", key.length())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("key");
+        assertThatThrownBy(() -> storage.getBytes("c", key))
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+      assertThat(storage.collections()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("invalid collection names are rejected and change nothing")
+    void badCollections() {
+      for (String c : List.of("", "a b", "x".repeat(65), "ü", "a/b", "a\u0000b")) {
+        assertThatThrownBy(() -> storage.putBytes(c, "k", new byte[1]))
+            .as("collection '%s'", c)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("collection");
+        assertThatThrownBy(() -> storage.keys(c, "")).isInstanceOf(IllegalArgumentException.class);
+      }
+      storage.putBytes("A-z_0.9", "k", new byte[1]);
+      storage.putBytes("x".repeat(64), "k", new byte[1]);
+      assertThat(storage.collections()).containsExactlyInAnyOrder("A-z_0.9", "x".repeat(64));
+    }
+
+    @Test
+    @DisplayName("a value over maxValueBytes throws ValueTooLargeException and writes nothing")
+    void valueTooLarge() {
+      storage = reopen(b -> b.maxValueBytes(10_000));
+      storage.putBytes("c", "k", new byte[] {1});
+      assertThatThrownBy(() -> storage.putBytes("c", "k", new byte[10_001]))
+          .isInstanceOf(ValueTooLargeException.class);
+      assertThatThrownBy(() -> storage.useTransaction(tx -> {
+        tx.putBytes("c", "other", new byte[] {1});
+        tx.putBytes("c", "k2", new byte[10_001]);
+      })).isInstanceOf(ValueTooLargeException.class);
+      assertThat(get("c", "k")).containsExactly(1);
+      assertThat(storage.contains("c", "other")).isFalse();
+      assertThat(storage.count("c")).isEqualTo(1);
+      storage.putBytes("c", "max", new byte[10_000]);
+      assertThat(get("c", "max")).hasSize(10_000);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("concurrency")
+  class Concurrency {
+
+    @Test
+    @DisplayName("bank transfers: the total is conserved and no reader sees a negative balance")
+    void bankTransfers() throws Exception {
+      int accounts = 8;
+      long initial = 1_000;
+      Map<String, Long> start = new HashMap<>();
+      for (int i = 0; i < accounts; i++) {
+        start.put("acct" + i, initial);
+      }
+      storage.putAll("bank", start);
+      int movers = 3;
+      int transfersEach = 120;
+      AtomicBoolean done = new AtomicBoolean();
+      ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+      ExecutorService pool = Executors.newFixedThreadPool(movers + 1);
+      try {
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < movers; t++) {
+          long seed = KitSupport.SEED + t;
+          work.add(pool.submit(() -> {
+            Random rnd = new Random(seed);
+            for (int i = 0; i < transfersEach; i++) {
+              String from = "acct" + rnd.nextInt(accounts);
+              String to = "acct" + rnd.nextInt(accounts);
+              long amount = 1 + rnd.nextInt(400);
+              storage.useTransaction(tx -> {
+                long a = tx.get("bank", from, Long.class).orElseThrow();
+                if (a < amount || from.equals(to)) {
+                  return;
+                }
+                long b = tx.get("bank", to, Long.class).orElseThrow();
+                tx.put("bank", from, a - amount);
+                tx.put("bank", to, b + amount);
+              });
+            }
+            return null;
+          }));
+        }
+        Future<?> auditor = pool.submit(() -> {
+          while (!done.get()) {
+            long[] seen = storage.transaction(tx -> {
+              long[] out = new long[accounts];
+              for (int i = 0; i < accounts; i++) {
+                out[i] = tx.get("bank", "acct" + i, Long.class).orElseThrow();
+              }
+              return out;
+            });
+            long total = Arrays.stream(seen).sum();
+            if (total != accounts * initial || Arrays.stream(seen).anyMatch(x -> x < 0)) {
+              problems.add("auditor saw " + Arrays.toString(seen) + " (total " + total + ")");
+            }
+            Map<String, Long> batch = storage.getAll("bank", start.keySet(), Long.class);
+            if (batch.size() != accounts || batch.values().stream().anyMatch(v -> v < 0)) {
+              problems.add("getAll saw " + batch);
+            }
+          }
+          return null;
+        });
+        for (Future<?> f : work) {
+          f.get(300, TimeUnit.SECONDS);
+        }
+        done.set(true);
+        auditor.get(300, TimeUnit.SECONDS);
+      } finally {
+        done.set(true);
+        pool.shutdownNow();
+      }
+      assertThat(problems).as(seedNote()).isEmpty();
+      long total = 0;
+      for (int i = 0; i < accounts; i++) {
+        long bal = storage.get("bank", "acct" + i, Long.class).orElseThrow();
+        assertThat(bal).isNotNegative();
+        total += bal;
+      }
+      assertThat(total).as("money is conserved; %s", seedNote()).isEqualTo(accounts * initial);
+    }
+
+    @Test
+    @DisplayName("cache coherence: a read that starts after a write returned never sees an older value")
+    void noStaleReadAfterWriteReturned() throws Exception {
+      int keys = 3;
+      int writesEach = 150;
+      AtomicLong[] published = new AtomicLong[keys];
+      for (int k = 0; k < keys; k++) {
+        published[k] = new AtomicLong(0);
+        storage.putBytes("ctr", "k" + k, longBytes(0));
+      }
+      AtomicBoolean done = new AtomicBoolean();
+      ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        Future<?> writer = pool.submit(() -> {
+          for (long i = 1; i <= writesEach; i++) {
+            for (int k = 0; k < keys; k++) {
+              storage.putBytes("ctr", "k" + k, longBytes(i));
+              published[k].set(i);
+            }
+          }
+          return null;
+        });
+        List<Future<?>> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+          readers.add(pool.submit(() -> {
+            while (!done.get()) {
+              for (int k = 0; k < keys; k++) {
+                long floor = published[k].get();
+                long seen = toLong(storage.getBytes("ctr", "k" + k).orElseThrow());
+                if (seen < floor) {
+                  problems.add("k" + k + ": read " + seen + " after write of " + floor
+                      + " had returned");
+                }
+              }
+            }
+            return null;
+          }));
+        }
+        writer.get(300, TimeUnit.SECONDS);
+        done.set(true);
+        for (Future<?> f : readers) {
+          f.get(300, TimeUnit.SECONDS);
+        }
+      } finally {
+        done.set(true);
+        pool.shutdownNow();
+      }
+      assertThat(problems).isEmpty();
+      for (int k = 0; k < keys; k++) {
+        assertThat(toLong(get("ctr", "k" + k))).isEqualTo(writesEach);
+      }
+    }
+  }
+
+  /** The store the current test runs against (for subclasses that add tests). */
+  protected final Storage storage() {
+    return storage;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.cairn.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * The proof that the kits have teeth: each is run (through the JUnit EngineTestKit) against a
+ * deliberately broken plugin, and the tests that cover the defect must fail.
+ */
+final class KitRejectsBrokenFixturesTest {
+
+  private static Events run(DiscoverySelector selector) {
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selector)
+        .configurationParameter(BrokenFixtures.ENABLE, "true")
+        .execute()
+        .testEvents();
+  }
+
+  private static Set<String> failedMethods(Class<?> kitSubclass) {
+    Events events = run(selectClass(kitSubclass));
+    assertThat(events.started().count()).as("tests run for %s", kitSubclass.getSimpleName())
+        .isPositive();
+    Set<String> failed = new TreeSet<>();
+    events.failed().stream().map(KitRejectsBrokenFixturesTest::methodName).forEach(failed::add);
+    return failed;
+  }
+
+  private static String methodName(Event e) {
+    return e.getTestDescriptor().getSource()
+        .filter(MethodSource.class::isInstance)
+        .map(s -> ((MethodSource) s).getMethodName())
+        .orElse(e.getTestDescriptor().getDisplayName());
+  }
+
+  @Test
+  void backendKitRejectsARollbackThatKeepsWrites() {
+    assertThat(failedMethods(BrokenFixtures.RollbackKeepsWrites.class)).containsAll(List.of(
+        "rollbackLeavesNothing", "closeWithoutCommitRollsBack", "operationsAfterRollbackThrow"));
+  }
+
+  @Test
+  void backendKitRejectsAScanThatIgnoresItsUpperBound() {
+    assertThat(failedMethods(BrokenFixtures.ScanIgnoresUpperBound.class)).containsAll(List.of(
+        "boundsAreInclusiveAndExclusive", "prefixRangesEndingInFfBytes", "emptyRangeReturnsNothing",
+        "fromAboveToReturnsNothing", "randomRangesMatchAModel", "nullBoundsAreOpen"));
+  }
+
+  @Test
+  void codecKitRejectsADecodeThatIgnoresTheRawLength() {
+    assertThat(failedMethods(BrokenFixtures.CodecIgnoresRawLength.class)).containsAll(List.of(
+        "smallerRawLengthThrows", "largerRawLengthThrows", "hugeRawLengthThrowsWithoutAllocating",
+        "truncatedInput", "negativeRawLengthThrows"));
+  }
+
+  @Test
+  void codecKitRejectsADecodeThatAllocatesAForgedRawLength() {
+    assertThat(failedMethods(BrokenFixtures.CodecAllocatesRawLength.class))
+        .contains("hugeRawLengthThrowsWithoutAllocating");
+  }
+
+  @Test
+  void cacheKitRejectsACacheThatIgnoresInvalidate() {
+    assertThat(failedMethods(BrokenFixtures.CacheIgnoresInvalidate.class)).containsAll(List.of(
+        "invalidateRemovesEntry", "invalidatedEntryIsNeverResurrected",
+        "hitsAndMissesAreCounted"));
+  }
+
+  @Test
+  void storageKitRejectsAStoreThatLeaksBlobsAfterTheLastReferenceIsDeleted() {
+    assertThat(failedMethods(BrokenFixtures.StorageOverBlobLeakingBackend.class)).containsAll(
+        List.of("referenceCountsSurviveDeletes", "overwriteWithAnotherKeysContent",
+            "perCollectionScope"));
+  }
+
+  @Test
+  void aMissingCapabilityIsReportedAsASkipWithItsReasonNotAsAPass() {
+    Events events = run(selectNestedClass(
+        List.of(ReferenceBackendConformanceTest.class), BackendConformanceKit.Durable.class));
+    assertThat(events.started().count()).isPositive();
+    assertThat(events.succeeded().count()).as("durability tests passed without DURABLE")
+        .isZero();
+    assertThat(events.failed().count()).isZero();
+    assertThat(events.aborted().stream()
+            .map(e -> e.getPayload(TestExecutionResult.class)
+                .flatMap(TestExecutionResult::getThrowable)
+                .map(Throwable::getMessage).orElse(""))
+            .toList())
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m).contains("does not declare capability DURABLE"));
+  }
+}

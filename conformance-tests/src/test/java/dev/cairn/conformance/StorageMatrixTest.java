@@ -1,0 +1,114 @@
+package dev.cairn.conformance;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.CacheProvider;
+import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.CodecProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link StorageConformanceKit} over every combination of backend × codec × cache, each named
+ * like {@code sqlite/zstd/tiered}. Combinations whose providers are not on the class path are
+ * reported as skipped with the missing provider named. {@code reference} is this module's
+ * in-memory test backend (not durable: its reopen tests skip) and {@code kit-rle} its
+ * ServiceLoader-registered test codec; they make the kit run against the engine even before a
+ * real backend or codec module is built.
+ */
+@ParameterizedClass(name = "{0}")
+@MethodSource("combinations")
+final class StorageMatrixTest extends StorageConformanceKit {
+
+  private static final List<String> BACKENDS = List.of("sqlite", "lmdb", "h2", "reference");
+  private static final List<String> CODECS = List.of("identity", "snappy", "zstd", "kit-rle");
+  private static final List<String> CACHES = List.of("none", "tiered");
+
+  private final String backend;
+  private final String codec;
+  private final String cache;
+
+  /** Combinations already named on the console, so the build log lists every case once. */
+  private static final Set<String> ANNOUNCED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  @org.junit.jupiter.api.BeforeEach
+  void announceCombination() {
+    String name = backend + "/" + codec + "/" + cache;
+    if (ANNOUNCED.add(name)) {
+      System.out.println("[matrix] running " + name);
+    }
+  }
+
+  StorageMatrixTest(String combination) {
+    String[] parts = combination.split("/");
+    this.backend = parts[0];
+    this.codec = parts[1];
+    this.cache = parts[2];
+  }
+
+  static List<String> combinations() {
+    List<String> out = new ArrayList<>();
+    for (String b : BACKENDS) {
+      for (String c : CODECS) {
+        // the in-memory reference backend and the test codec exist to exercise the kit itself:
+        // pair them with each other only, so the real combinations are not run twice
+        boolean fixture = b.equals("reference");
+        boolean wanted = fixture
+            ? c.equals("identity") || c.equals("kit-rle")
+            : !c.equals("kit-rle");
+        if (!wanted) {
+          continue;
+        }
+        for (String k : CACHES) {
+          out.add(b + "/" + c + "/" + k);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static <T> Optional<T> discovered(Class<T> spi, java.util.function.Function<T, String> name,
+      String wanted) {
+    return ServiceLoader.load(spi).stream().map(ServiceLoader.Provider::get)
+        .filter(p -> name.apply(p).equals(wanted)).findFirst();
+  }
+
+  @Override
+  protected StorageBuilder configure(StorageBuilder b) {
+    if (backend.equals("reference")) {
+      b.backend(new ReferenceBackendProvider());
+    } else {
+      assumeTrue(discovered(BackendProvider.class, BackendProvider::name, backend).isPresent(),
+          () -> "backend " + backend + " is not on the class path");
+      b.backend(backend);
+    }
+    if (!codec.equals("identity")) {
+      assumeTrue(discovered(CodecProvider.class, CodecProvider::name, codec).isPresent(),
+          () -> "codec " + codec + " is not on the class path");
+    }
+    b.codec(codec);
+    if (cache.equals("none")) {
+      b.noCache();
+    } else {
+      assumeTrue(discovered(CacheProvider.class, CacheProvider::name, cache).isPresent(),
+          () -> "cache " + cache + " is not on the class path");
+      // small bounds, so that the concurrency tests also run through eviction
+      b.cache(cache).cacheMaxHeapBytes(64 << 10).cacheMaxOffHeapBytes(256 << 10);
+    }
+    return b;
+  }
+
+  @Override
+  protected Set<Capability> backendCapabilities() {
+    return backend.equals("reference")
+        ? new ReferenceBackendProvider().capabilities()
+        : super.backendCapabilities();
+  }
+}

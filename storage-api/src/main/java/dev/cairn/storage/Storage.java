@@ -90,6 +90,14 @@ public interface Storage extends AutoCloseable {
    */
   Stream<String> keys(String collection, String prefix);
 
+  /**
+   * The records of a collection whose keys start with {@code prefix}, with their values, in
+   * UTF-8 key order — the fast way to read a whole collection. Paged like
+   * {@link #keys(String, String)} (each page is read from one consistent snapshot); every value
+   * is verified like {@link #getBytes}. Close the stream if not fully consumed.
+   */
+  Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix);
+
   /** The names of the collections that hold at least one record, sorted. */
   Set<String> collections();
 

@@ -57,9 +57,11 @@ final class H2Transaction implements BackendTransaction {
     Objects.requireNonNull(key, "key");
     MVMap<byte[], byte[]> map = backend.map(keyspace);
     try {
-      byte[] v = readOnly ? map.get(snapshot.root(map.getName()).root, key) : map.get(key);
+      byte[] v = readOnly
+          ? map.get(snapshot.root(backend.mapName(keyspace)).root, key)
+          : map.get(key);
       return v == null ? null : v.clone();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("get", e);
     }
   }
@@ -74,7 +76,7 @@ final class H2Transaction implements BackendTransaction {
     try {
       byte[] old = map.put(k, value.clone());
       undo.add(new Undo(map, k, old));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("put", e);
     }
   }
@@ -91,7 +93,7 @@ final class H2Transaction implements BackendTransaction {
       }
       undo.add(new Undo(map, key.clone(), old));
       return true;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("delete", e);
     }
   }
@@ -110,9 +112,9 @@ final class H2Transaction implements BackendTransaction {
         // A write transaction scans the live map as of now: a stable view (copy-on-write
         // pages) that includes its own earlier writes but not writes made during the scan.
         RootReference<byte[], byte[]> root =
-            readOnly ? snapshot.root(map.getName()) : map.flushAndGetRoot();
+            readOnly ? snapshot.root(backend.mapName(keyspace)) : map.flushAndGetRoot();
         c = new H2Cursor(this, new Cursor<>(root, from, null), to);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError e) {
         throw H2Errors.onOperation("scan", e);
       }
     }

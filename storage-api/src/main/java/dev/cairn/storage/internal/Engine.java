@@ -120,6 +120,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AsyncView asyncView;
   private volatile boolean closed;
   private long nextVersion;
+  private final boolean sharedSequence;
   private long persistedSeq;
 
   private Engine(StorageConfig config, Resources r) {
@@ -133,6 +134,11 @@ public final class Engine implements Storage, StorageAdmin {
     this.storeId = r.storeId;
     this.persistedSeq = r.seq;
     this.nextVersion = r.seq + 1;
+    this.sharedSequence = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
+    if (sharedSequence) {
+      this.persistedSeq = 0; // reserve a block of our own at the first write
+      this.nextVersion = 1;
+    }
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -310,8 +316,15 @@ public final class Engine implements Storage, StorageAdmin {
       }
     }
     try (BackendTransaction tx = r.backend.beginRead()) {
-      r.storeId = new String(tx.get(META, META_STORE_ID), StandardCharsets.UTF_8);
-      r.seq = RecordFormat.parseLong(tx.get(META, META_SEQ), "meta sequence");
+      byte[] id = tx.get(META, META_STORE_ID);
+      byte[] seq = tx.get(META, META_SEQ);
+      if (id == null || seq == null) {
+        throw new DataCorruptionException(r.backendProvider.name() + " store"
+            + " has a format marker but no " + (id == null ? "store id" : "sequence counter")
+            + " in its meta keyspace");
+      }
+      r.storeId = new String(id, StandardCharsets.UTF_8);
+      r.seq = RecordFormat.parseLong(seq, "meta sequence");
       r.codecs.loadAssignments(tx);
     }
   }
@@ -404,7 +417,7 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public Optional<byte[]> getBytes(String collection, String key) {
     Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
+    Keys.checkKey(key);
     TransactionImpl tx = currentTx.get();
     if (tx != null) {
       return tx.getBytes(collection, key);
@@ -412,7 +425,7 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      byte[] raw = readOne(collection, key, kb, null);
+      byte[] raw = readOne(collection, key, null, null);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return Optional.ofNullable(raw);
     } finally {
@@ -420,7 +433,10 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Reads one value through the cache, in {@code btx} or a new read transaction. */
+  /**
+   * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
+   * the key's bytes, or null to compute them only on a cache miss.
+   */
   private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx) {
     if (cache != null) {
       CachedValue cv = cache.get(collection, key);
@@ -433,7 +449,7 @@ public final class Engine implements Storage, StorageAdmin {
     }
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
     long stamp = cache == null ? 0 : coherence.stamp(stripe);
-    byte[] rk = Keys.recordKey(collection, kb);
+    byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
     byte[] raw;
     long version;
     if (btx != null) {
@@ -441,7 +457,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (v == null) {
         return null;
       }
-      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       raw = decodeRecord(btx, rec, collection, key);
       version = rec.version();
     } else {
@@ -450,7 +466,7 @@ public final class Engine implements Storage, StorageAdmin {
         if (v == null) {
           return null;
         }
-        RecordFormat.StoredRecord rec = parse(v, collection, key);
+        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
         raw = decodeRecord(rtx, rec, collection, key);
         version = rec.version();
       }
@@ -480,23 +496,38 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private RecordFormat.StoredRecord parse(byte[] v, String collection, String key) {
+  private RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
     try {
-      return RecordFormat.parseRecord(v, where(collection, key));
+      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       throw e;
     }
   }
 
-  static String where(String collection, String key) {
-    return "record " + collection + "/" + Keys.printable(key);
+  /**
+   * Names a record in error messages. Built on every read but turned into a string only when
+   * something is reported.
+   */
+  record Where(String collection, String key, String suffix) {
+    @Override
+    public String toString() {
+      return "record " + collection + "/" + Keys.printable(key) + suffix;
+    }
+
+    Where blob() {
+      return new Where(collection, key, " blob");
+    }
+  }
+
+  static Where where(String collection, String key) {
+    return new Where(collection, key, "");
   }
 
   /** Decodes and verifies a record's value, following its blob reference if it has one. */
   private byte[] decodeRecord(
       BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
-    String where = where(collection, key);
+    Where where = where(collection, key);
     try {
       if (!rec.isBlob()) {
         return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
@@ -520,8 +551,9 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
-      String where, boolean hash) {
-    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv, where + " blob");
+      Object where, boolean hash) {
+    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv,
+        where instanceof Where w ? w.blob() : where + " blob");
     if (blob.rawLength() != expectedRaw) {
       throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
           + " bytes, record says " + expectedRaw);
@@ -568,7 +600,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (v == null) {
         return Optional.empty();
       }
-      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       long count = 0;
       long last = 0;
       byte[] a = rtx.get(META, accessKey(rk));
@@ -607,16 +639,34 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public Stream<String> keys(String collection, String prefix) {
+    return page(collection, prefix, (rtx, rk, value) -> Keys.keyOf(rk));
+  }
+
+  @Override
+  public Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix) {
+    return page(collection, prefix, (rtx, rk, value) -> {
+      String key = Keys.keyOf(rk);
+      RecordFormat.StoredRecord rec = parse(value.get(), rk, collection, key);
+      byte[] raw = decodeRecord(rtx, rec, collection, key);
+      countRead(collection, key);
+      return Map.entry(key, raw);
+    });
+  }
+
+  /** What a page produces from one record: its key bytes and, on demand, its stored value. */
+  @FunctionalInterface
+  private interface PageItem<T> {
+    T read(BackendTransaction rtx, byte[] recordKey, java.util.function.Supplier<byte[]> value);
+  }
+
+  private <T> Stream<T> page(String collection, String prefix, PageItem<T> item) {
     Keys.checkCollection(collection);
-    byte[] p = Keys.prefixBytes(prefix);
-    byte[] start = Keys.recordKey(collection, p);
-    byte[] end = Keys.prefixEnd(start);
+    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     ensureOpen();
-    KeyPager pager = new KeyPager(start, end);
+    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), item);
     return StreamSupport.stream(
         java.util.Spliterators.spliteratorUnknownSize(pager,
-            java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT
-                | java.util.Spliterator.NONNULL | java.util.Spliterator.SORTED),
+            java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL),
         false);
   }
 
@@ -626,16 +676,21 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Pages through a key range, one short read transaction per page. */
-  private final class KeyPager implements java.util.Iterator<String> {
+  /**
+   * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
+   * records, holding no transaction between pages.
+   */
+  private final class Pager<T> implements java.util.Iterator<T> {
     private byte[] from;
     private final byte[] to;
-    private final java.util.ArrayDeque<String> page = new java.util.ArrayDeque<>();
+    private final PageItem<T> item;
+    private final java.util.ArrayDeque<T> page = new java.util.ArrayDeque<>();
     private boolean exhausted;
 
-    KeyPager(byte[] from, byte[] to) {
+    Pager(byte[] from, byte[] to, PageItem<T> item) {
       this.from = from;
       this.to = to;
+      this.item = item;
     }
 
     @Override
@@ -647,7 +702,7 @@ public final class Engine implements Storage, StorageAdmin {
     }
 
     @Override
-    public String next() {
+    public T next() {
       if (!hasNext()) {
         throw new java.util.NoSuchElementException();
       }
@@ -661,7 +716,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] last = null;
         while (page.size() < KEY_PAGE && c.next()) {
           last = c.key();
-          page.add(Keys.keyOf(last));
+          page.add(item.read(rtx, last, c::value));
         }
         if (page.size() < KEY_PAGE) {
           exhausted = true;
@@ -890,6 +945,7 @@ public final class Engine implements Storage, StorageAdmin {
   /** A transaction waiting to be run by a group commit. */
   private static final class GroupRequest<R> {
     final Function<Transaction, R> work;
+    final Thread caller = Thread.currentThread();
     R result;
     Throwable failure;
     TransactionImpl tx;
@@ -910,24 +966,31 @@ public final class Engine implements Storage, StorageAdmin {
    * returns only after the commit that holds its writes is durable. Callers that arrive while a
    * group commits form the next group.
    */
-  @SuppressWarnings("unchecked")
   private <R> R runGrouped(Function<Transaction, R> work) {
     GroupRequest<R> mine = new GroupRequest<>(work);
     groupQueue.add(mine);
-    writeLock.lock();
-    try {
-      if (!mine.done) {
-        long windowNanos = config.groupCommitWindow().toNanos();
-        if (windowNanos > 0 && writeLock.hasQueuedThreads()) {
-          // others are about to join: give them a moment to queue their work
-          java.util.concurrent.locks.LockSupport.parkNanos(windowNanos);
+    while (!mine.done) {
+      if (writeLock.tryLock()) {
+        try {
+          if (!mine.done) {
+            long windowNanos = config.groupCommitWindow().toNanos();
+            if (windowNanos > 0) {
+              java.util.concurrent.locks.LockSupport.parkNanos(windowNanos); // let more join
+            }
+            runGroup();
+          }
+        } finally {
+          writeLock.unlock();
         }
-        while (!mine.done) {
-          runGroup();
+        GroupRequest<?> next = groupQueue.peek();
+        if (next != null) {
+          java.util.concurrent.locks.LockSupport.unpark(next.caller); // it leads the next group
         }
+      } else {
+        // the leader wakes us when our work is committed, or when we are to lead the next group;
+        // the timeout covers a lock held by a transaction of another durability
+        java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000);
       }
-    } finally {
-      writeLock.unlock();
     }
     if (mine.failure != null) {
       if (mine.failure instanceof RuntimeException re) {
@@ -972,6 +1035,7 @@ public final class Engine implements Storage, StorageAdmin {
           r.failure = groupFailure;
         }
         r.done = true;
+        java.util.concurrent.locks.LockSupport.unpark(r.caller);
       }
     }
   }
@@ -1004,14 +1068,41 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Called inside the write lock by a transaction that needs a version number. */
+  /**
+   * Called inside the write lock by a transaction that needs a version number. Versions are
+   * unique store-wide: a single-process backend persists the high-water mark in the writing
+   * transaction itself ({@link #seqToPersist}); a backend that other processes write to as well
+   * ({@link Capability#MULTI_PROCESS}) reserves blocks in separate short transactions, so two
+   * instances never hand out the same version.
+   */
   long allocateVersion() {
+    if (sharedSequence && nextVersion > persistedSeq) {
+      reserveSharedBlock();
+    }
     return nextVersion++;
+  }
+
+  private void reserveSharedBlock() {
+    for (int attempt = 0; ; attempt++) {
+      try (BackendTransaction btx = backend.beginWrite()) {
+        long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
+        btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
+        btx.commit(Durability.SYNC);
+        nextVersion = current + 1;
+        persistedSeq = current + VERSION_BLOCK;
+        return;
+      } catch (TransactionConflictException e) {
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+        backoff(attempt);
+      }
+    }
   }
 
   /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */
   long seqToPersist(long maxUsed) {
-    return maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
+    return !sharedSequence && maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
   }
 
   void seqPersisted(long seq) {
@@ -1027,9 +1118,9 @@ public final class Engine implements Storage, StorageAdmin {
       BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
       long createdOverride, long updatedOverride) {
     byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    String where = where(collection, key);
+    Where where = where(collection, key);
     byte[] oldValue = btx.get(RECORDS, rk);
-    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, where);
+    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     long now = System.currentTimeMillis();
     long updated = updatedOverride > 0 ? updatedOverride : now;
     long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
@@ -1039,7 +1130,7 @@ public final class Engine implements Storage, StorageAdmin {
     byte[] newBlobKey = null;
     if (raw.length == 0 || raw.length < config.inlineThreshold()) {
       CodecRegistry.Encoded e = codecs.encode(collection, raw);
-      newRecord = RecordFormat.encodeInline(
+      newRecord = RecordFormat.encodeInline(rk,
           e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
       d.stored += e.bytes().length;
       d.savedByCompression += raw.length - e.bytes().length;
@@ -1083,7 +1174,7 @@ public final class Engine implements Storage, StorageAdmin {
           d.savedByCompression += raw.length - e.bytes().length;
         }
       }
-      newRecord = RecordFormat.encodeBlobRef(
+      newRecord = RecordFormat.encodeBlobRef(rk,
           blobCodec, blobDict, raw.length, storedLength, created, updated, version, newBlobKey);
     }
     btx.put(RECORDS, rk, newRecord);
@@ -1104,7 +1195,7 @@ public final class Engine implements Storage, StorageAdmin {
     if (oldValue == null) {
       return false;
     }
-    RecordFormat.StoredRecord old = parseForWrite(oldValue, where(collection, key));
+    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(collection, key));
     btx.delete(RECORDS, rk);
     btx.delete(META, accessKey(rk));
     if (old != null && old.isBlob()) {
@@ -1118,9 +1209,9 @@ public final class Engine implements Storage, StorageAdmin {
    * Parses the record being replaced. A corrupted old record must not block overwriting or
    * deleting it: its blob reference (if any) is then unknown, which verify() reports.
    */
-  private RecordFormat.StoredRecord parseForWrite(byte[] v, String where) {
+  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, Object where) {
     try {
-      return RecordFormat.parseRecord(v, where);
+      return RecordFormat.parseRecord(v, recordKey, where);
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       LOG.warn("replacing a corrupted record: {}", e.getMessage());
@@ -1163,21 +1254,26 @@ public final class Engine implements Storage, StorageAdmin {
     return k;
   }
 
-  static byte[] sha256(byte[] raw) {
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(raw);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK lacks SHA-256", e);
     }
+  });
+
+  static byte[] sha256(byte[] raw) {
+    return SHA256.get().digest(raw); // digest() resets the instance for the next use
   }
 
   /** Reads in a write transaction (read-your-writes; bypasses the cache). */
   byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
-    byte[] v = btx.get(RECORDS, Keys.recordKey(collection, Keys.keyBytes(key)));
+    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
+    byte[] v = btx.get(RECORDS, rk);
     if (v == null) {
       return null;
     }
-    return decodeRecord(btx, parse(v, collection, key), collection, key);
+    return decodeRecord(btx, parse(v, rk, collection, key), collection, key);
   }
 
   List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
@@ -1249,7 +1345,7 @@ public final class Engine implements Storage, StorageAdmin {
               Keys.prefixEnd(Keys.collectionStart(collection)))) {
         while (samples.size() < wanted && c.next()) {
           String key = Keys.keyOf(c.key());
-          RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+          RecordFormat.StoredRecord rec = parse(c.value(), c.key(), collection, key);
           if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
             samples.add(decodeRecord(rtx, rec, collection, key));
           }
@@ -1473,7 +1569,7 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   /** Decodes and verifies one stored record for the verifier; hashing always. */
-  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, String where) {
+  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
     if (!rec.isBlob()) {
       return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, rtx);
     }
@@ -1500,7 +1596,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] rk = c.key();
         String collection = Keys.collectionOf(rk);
         String key = Keys.keyOf(rk);
-        RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+        RecordFormat.StoredRecord rec = parse(c.value(), rk, collection, key);
         byte[] raw = verifyRecord(rtx, rec, where(collection, key));
         byte[] hash = rec.isBlob()
             ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Logical sets migrate a store between backends with equal contents (values and times). */
 final class CrossBackendTest {
 
-  /** Every built-in backend on the test class path, in migration order. */
-  static final List<String> CHAIN = List.of("sqlite", "h2", "sqlite");
+  /** Every ordered pair of the built-in backends appears once in this migration chain. */
+  static final List<String> CHAIN = List.of("sqlite", "lmdb", "h2", "sqlite", "h2", "lmdb", "sqlite");
 
   @TempDir
   Path tmp;
@@ -49,7 +49,7 @@ final class CrossBackendTest {
   void nativeSetRestoresIntoItsOwnBackendWithTheSameStoreId() {
     BackupManager backups = BackupManager.builder().target(tmp.resolve("backups"))
         .workDirectory(tmp.resolve("work")).build();
-    for (String backend : List.of("sqlite", "h2")) {
+    for (String backend : List.of("sqlite", "h2", "lmdb")) {
       Map<String, Fixtures.Content> original;
       BackupManifest set;
       String storeId;

@@ -41,7 +41,8 @@ final class HotBackupTest {
   Path tmp;
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"sqlite, NATIVE", "sqlite, LOGICAL", "h2, NATIVE", "h2, LOGICAL"})
+  @CsvSource({"sqlite, NATIVE", "sqlite, LOGICAL", "h2, NATIVE", "h2, LOGICAL", "lmdb, NATIVE",
+      "lmdb, LOGICAL"})
   void hotBackupRestoresAConsistentPointInTime(String backend, BackupKind kind) throws Exception {
     long seed = new Random().nextLong();
     AtomicIntegerArray acked = new AtomicIntegerArray(WRITERS);

@@ -26,13 +26,14 @@ final class RestoreOverLiveTest {
     return tmp.resolve("store");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({"NATIVE", "LOGICAL", "INCREMENTAL"})
-  void restoreOverLiveStoreReturnsTheReopenedStoreWithTheSetsContents(BackupKind kind)
-      throws Exception {
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"sqlite, NATIVE", "sqlite, LOGICAL", "sqlite, INCREMENTAL", "h2, NATIVE",
+      "h2, INCREMENTAL", "lmdb, NATIVE", "lmdb, LOGICAL"})
+  void restoreOverLiveStoreReturnsTheReopenedStoreWithTheSetsContents(String backend,
+      BackupKind kind) throws Exception {
     BackupManager backups = BackupManager.builder().target(tmp.resolve("backups"))
         .workDirectory(tmp.resolve("work")).build();
-    Storage live = Fixtures.open("sqlite", storeDir());
+    Storage live = Fixtures.open(backend, storeDir());
     Fixtures.fill(live, 11, 300);
     backups.backup(live, BackupKind.LOGICAL); // a parent for the incremental case
     live.putBytes("docs", "between", Fixtures.doc(99, 300));
@@ -42,7 +43,7 @@ final class RestoreOverLiveTest {
     live.putBytes("docs", "after-backup", "new".getBytes(StandardCharsets.UTF_8));
     String storeId = live.admin().storeId();
 
-    Storage restored = backups.restoreOver(set.setId(), live, Fixtures.builder("sqlite", storeDir()));
+    Storage restored = backups.restoreOver(set.setId(), live, Fixtures.builder(backend, storeDir()));
     try {
       assertThat(restored).isNotSameAs(live);
       assertThatThrownBy(() -> live.getBytes("docs", "between"))

@@ -425,7 +425,7 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      byte[] raw = readOne(collection, key, null, null);
+      byte[] raw = readOne(collection, key, null, null, 0);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return Optional.ofNullable(raw);
     } finally {
@@ -437,7 +437,8 @@ public final class Engine implements Storage, StorageAdmin {
    * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
    * the key's bytes, or null to compute them only on a cache miss.
    */
-  private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx) {
+  private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx,
+      long stampBeforeBtx) {
     if (cache != null) {
       CachedValue cv = cache.get(collection, key);
       if (cv != null) {
@@ -448,7 +449,9 @@ public final class Engine implements Storage, StorageAdmin {
       metrics.cacheMisses.increment();
     }
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
-    long stamp = cache == null ? 0 : coherence.stamp(stripe);
+    // the stamp must be noted before the snapshot the value is read from was taken: a read
+    // transaction opened earlier can return a value older than a commit that bumped the stamp
+    long stamp = cache == null ? 0 : btx != null ? stampBeforeBtx : coherence.stamp(stripe);
     byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
     byte[] raw;
     long version;
@@ -777,11 +780,19 @@ public final class Engine implements Storage, StorageAdmin {
       return out;
     }
     enter();
+    long[] stamps = new long[kbs.size()];
+    if (cache != null) {
+      int i = 0;
+      for (String k : keys) {
+        stamps[i++] = coherence.stamp(CacheCoherence.stripe(collection, k));
+      }
+    }
     try (BackendTransaction rtx = backend.beginRead()) {
       int i = 0;
       for (String k : keys) {
         long start = System.nanoTime();
-        byte[] v = readOne(collection, k, kbs.get(i++), rtx);
+        byte[] v = readOne(collection, k, kbs.get(i), rtx, stamps[i]);
+        i++;
         metrics.readLatency.recordNanos(System.nanoTime() - start);
         if (v != null) {
           out.put(k, v);

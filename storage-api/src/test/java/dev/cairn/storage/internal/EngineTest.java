@@ -69,6 +69,7 @@ final class EngineTest {
       s.close();
     }
     MemoryBackendProvider.STORES.clear();
+    MemoryBackendProvider.afterBeginRead = null;
   }
 
   private static byte[] value(String s, int repeat) {
@@ -812,5 +813,37 @@ final class EngineTest {
     assertThat(s.contains("c", "k")).isFalse();
     s.putBytes("c", "k", value("v", 100));
     assertThat(s.getBytes("c", "k")).isPresent();
+  }
+
+  // ------------------------------------------------------------------------------ cache races
+
+  @Test
+  void regressionGetAllNeverCachesAValueOlderThanACommitMadeAfterItsSnapshot() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.put("bank", "acct", 1);
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    MemoryBackendProvider.afterBeginRead = () -> {
+      if (once.compareAndSet(false, true)) {
+        s.put("bank", "acct", 2); // commits after getAll's snapshot, before getAll reads
+      }
+    };
+    assertThat(s.getAll("bank", List.of("acct"), Integer.class)).containsEntry("acct", 1);
+    MemoryBackendProvider.afterBeginRead = null;
+    assertThat(s.get("bank", "acct", Integer.class)).as("read after the write returned").contains(2);
+  }
+
+  @Test
+  void aSingleReadNeverCachesAValueOlderThanACommitMadeAfterItsSnapshot() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.put("bank", "acct", 1);
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    MemoryBackendProvider.afterBeginRead = () -> {
+      if (once.compareAndSet(false, true)) {
+        s.put("bank", "acct", 2);
+      }
+    };
+    assertThat(s.get("bank", "acct", Integer.class)).contains(1);
+    MemoryBackendProvider.afterBeginRead = null;
+    assertThat(s.get("bank", "acct", Integer.class)).contains(2);
   }
 }

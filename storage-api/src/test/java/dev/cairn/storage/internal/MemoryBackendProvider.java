@@ -28,6 +28,9 @@ public final class MemoryBackendProvider implements BackendProvider {
 
   static final Map<Path, Map<String, NavigableMap<byte[], byte[]>>> STORES = new ConcurrentHashMap<>();
 
+  /** When set, runs after every read transaction has taken its snapshot (to inject races). */
+  static volatile Runnable afterBeginRead;
+
   /** When set, the next commit throws this and applies nothing. */
   static volatile RuntimeException failNextCommit;
 
@@ -79,7 +82,12 @@ public final class MemoryBackendProvider implements BackendProvider {
     @Override
     public BackendTransaction beginRead() {
       open();
-      return new Tx(committed, true);
+      Tx tx = new Tx(committed, true);
+      Runnable hook = afterBeginRead;
+      if (hook != null) {
+        hook.run();
+      }
+      return tx;
     }
 
     @Override

@@ -412,7 +412,7 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      byte[] raw = readOne(collection, key, null, null);
+      byte[] raw = readOne(collection, key, null, null, -1);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return Optional.ofNullable(raw);
     } finally {
@@ -422,9 +422,12 @@ public final class Engine implements Storage, StorageAdmin {
 
   /**
    * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
-   * the key's bytes, or null to compute them only on a cache miss.
+   * the key's bytes, or null to compute them only on a cache miss. {@code notedStamp} is the
+   * key's coherence stamp noted before {@code btx} began (its snapshot may predate a commit that
+   * bumped the stamp since), or -1 to note it now, which is only correct when {@code btx} is null.
    */
-  private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx) {
+  private byte[] readOne(
+      String collection, String key, byte[] kb, BackendTransaction btx, long notedStamp) {
     if (cache != null) {
       CachedValue cv = cache.get(collection, key);
       if (cv != null) {
@@ -435,7 +438,7 @@ public final class Engine implements Storage, StorageAdmin {
       metrics.cacheMisses.increment();
     }
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
-    long stamp = cache == null ? 0 : coherence.stamp(stripe);
+    long stamp = cache == null ? 0 : notedStamp >= 0 ? notedStamp : coherence.stamp(stripe);
     byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
     byte[] raw;
     long version;
@@ -725,11 +728,21 @@ public final class Engine implements Storage, StorageAdmin {
       return out;
     }
     enter();
+    // note every key's stamp before the read transaction takes its snapshot: a commit between
+    // the snapshot and a key's turn must stop that key's (old) value from entering the cache
+    long[] stamps = new long[keys.size()];
+    if (cache != null) {
+      int j = 0;
+      for (String k : keys) {
+        stamps[j++] = coherence.stamp(CacheCoherence.stripe(collection, k));
+      }
+    }
     try (BackendTransaction rtx = backend.beginRead()) {
       int i = 0;
       for (String k : keys) {
         long start = System.nanoTime();
-        byte[] v = readOne(collection, k, kbs.get(i++), rtx);
+        long stamp = stamps[i];
+        byte[] v = readOne(collection, k, kbs.get(i++), rtx, cache == null ? -1 : stamp);
         metrics.readLatency.recordNanos(System.nanoTime() - start);
         if (v != null) {
           out.put(k, v);

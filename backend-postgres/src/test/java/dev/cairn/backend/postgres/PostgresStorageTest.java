@@ -78,8 +78,6 @@ final class PostgresStorageTest {
           .isEqualTo(Workloads.ACCOUNTS * Workloads.INITIAL);
       assertThat(one.admin().verify().problems()).as("seed %d", seed).isEmpty();
       assertThat(two.admin().verify().problems()).as("seed %d", seed).isEmpty();
-      assertThat(one.stats().conflictsRetried() + two.stats().conflictsRetried())
-          .as("the instances really overlapped (seed %d)", seed).isPositive();
     }
   }
 }

@@ -46,6 +46,7 @@ final class PostgresBackend implements Backend {
   private final Set<PostgresTransaction> open = ConcurrentHashMap.newKeySet();
   private final String where;
   private volatile boolean closed;
+  private volatile ExternalWatch watch;
 
   private PostgresBackend(PostgresOptions options, Map<String, KeyspaceSql> keyspaces,
       HikariDataSource readers, HikariDataSource writers) {
@@ -205,6 +206,26 @@ final class PostgresBackend implements Backend {
       tx.pinSnapshot();
     }
     return tx;
+  }
+
+  /** LISTEN/NOTIFY invalidation, see {@link ExternalWatch}. */
+  @Override
+  public synchronized boolean watchExternalCommits(
+      Set<String> keyspaces, dev.cairn.storage.spi.ExternalCommitListener listener) {
+    checkOpen();
+    if (watch != null) {
+      throw new IllegalStateException("a listener is already registered");
+    }
+    for (String k : keyspaces) {
+      keyspace(k);
+    }
+    watch = new ExternalWatch(options, keyspaces, listener);
+    return true;
+  }
+
+  /** The change watch, or null when nobody listens. */
+  ExternalWatch watch() {
+    return watch;
   }
 
   KeyspaceSql keyspace(String name) {
@@ -373,6 +394,10 @@ final class PostgresBackend implements Backend {
     closed = true;
     for (PostgresTransaction tx : List.copyOf(open)) {
       tx.abortForClose();
+    }
+    ExternalWatch w = watch;
+    if (w != null) {
+      w.close();
     }
     readers.close();
     writers.close();

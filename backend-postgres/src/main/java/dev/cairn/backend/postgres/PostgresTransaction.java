@@ -47,6 +47,8 @@ final class PostgresTransaction implements BackendTransaction {
   private State state = State.OPEN;
   private StorageException failure;
   private boolean commitFailed;
+  /** Keys written in watched keyspaces, for the commit's notification. */
+  private java.util.Map<String, List<byte[]>> changed;
 
   PostgresTransaction(PostgresBackend backend, Connection conn, boolean readOnly) {
     this.backend = backend;
@@ -97,6 +99,7 @@ final class PostgresTransaction implements BackendTransaction {
     } catch (SQLException e) {
       throw fail(e, "put into keyspace " + keyspace);
     }
+    noteChange(keyspace, key);
   }
 
   @Override
@@ -106,7 +109,11 @@ final class PostgresTransaction implements BackendTransaction {
     requireBytes(key, "key");
     try (PreparedStatement ps = conn.prepareStatement(ks.delete)) {
       ps.setBytes(1, key);
-      return ps.executeUpdate() > 0;
+      boolean existed = ps.executeUpdate() > 0;
+      if (existed) {
+        noteChange(keyspace, key);
+      }
+      return existed;
     } catch (SQLException e) {
       throw fail(e, "delete from keyspace " + keyspace);
     }
@@ -151,6 +158,24 @@ final class PostgresTransaction implements BackendTransaction {
     }
   }
 
+  private void noteChange(String keyspace, byte[] key) {
+    ExternalWatch w = backend.watch();
+    if (w != null && w.watches(keyspace)) {
+      if (changed == null) {
+        changed = new java.util.HashMap<>();
+      }
+      changed.computeIfAbsent(keyspace, k -> new ArrayList<>()).add(key.clone());
+    }
+  }
+
+  /** Tells the watch's listener what this transaction's snapshot saw of other instances. */
+  private void fence() {
+    ExternalWatch w = backend.watch();
+    if (w != null) {
+      w.fence();
+    }
+  }
+
   private static void bindRange(PreparedStatement ps, byte[] from, byte[] to) throws SQLException {
     int i = 1;
     if (from != null) {
@@ -169,6 +194,7 @@ final class PostgresTransaction implements BackendTransaction {
     }
     if (readOnly) {
       finish(State.COMMITTED);
+      fence();
       return;
     }
     if (failure != null) {
@@ -188,16 +214,22 @@ final class PostgresTransaction implements BackendTransaction {
           st.execute("SET LOCAL synchronous_commit TO off");
         }
       }
+      ExternalWatch w = backend.watch();
+      if (w != null && changed != null) {
+        w.notifyInTransaction(conn, changed); // delivered to the others iff this commits
+      }
       conn.commit();
     } catch (SQLException e) {
       commitFailed = true;
       state = State.ROLLED_BACK;
       boolean healthy = rollbackQuietly();
       backend.release(this, conn, healthy);
+      fence();
       throw backend.map(e, "commit");
     }
     state = State.COMMITTED;
     backend.release(this, conn, true);
+    fence();
   }
 
   @Override
@@ -207,12 +239,14 @@ final class PostgresTransaction implements BackendTransaction {
     }
     checkOpen();
     finish(State.ROLLED_BACK);
+    fence();
   }
 
   @Override
   public synchronized void close() {
     if (state == State.OPEN) {
       finish(State.CLOSED);
+      fence();
     }
   }
 

@@ -93,6 +93,11 @@ record PostgresOptions(
           + " unless the directory holds a " + DESCRIPTOR);
     } else if (!url.startsWith("jdbc:postgresql:")) {
       problems.add("option " + URL + " must start with jdbc:postgresql:, got '" + redact(url) + "'");
+    } else if (url.toLowerCase(Locale.ROOT).contains("password=")) {
+      // the URL is written to the directory's descriptor and may be logged: no secrets in it
+      problems.add("option " + URL + " must not carry a password ('" + redact(url) + "'); put it"
+          + " in the environment variable named by " + PASSWORD_ENV + " (default "
+          + DEFAULT_PASSWORD_ENV + ")");
     }
     if (!SCHEMA_NAME.matcher(schema).matches()) {
       problems.add("option " + SCHEMA + " must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");

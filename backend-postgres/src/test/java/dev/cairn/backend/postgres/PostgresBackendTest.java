@@ -350,17 +350,27 @@ final class PostgresBackendTest {
   }
 
   @Test
-  void unreachableServerIsABackendExceptionNamingTheServerButNoPassword() throws Exception {
+  void unreachableServerIsABackendExceptionNamingTheServer() throws Exception {
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Map<String, String> options = Map.of(
-        "postgres.url", "jdbc:postgresql://127.0.0.1:" + port + "/x?password=hunter2",
+        "postgres.url", "jdbc:postgresql://127.0.0.1:" + port + "/x?connectTimeout=1",
         "postgres.connectTimeoutMs", "500");
     assertThatThrownBy(() -> open(dir.resolve("down"), options))
         .isInstanceOf(dev.cairn.storage.BackendException.class)
-        .hasMessageContaining("127.0.0.1:" + port)
+        .hasMessageContaining("127.0.0.1:" + port);
+    assertThat(dir.resolve("down").resolve("postgres.properties")).doesNotExist();
+  }
+
+  @Test
+  void aPasswordInTheUrlIsRefusedWithoutBeingEchoed() {
+    Map<String, String> options = Map.of(
+        "postgres.url", TestPostgres.get().url() + "?user=postgres&password=hunter2");
+    assertThatThrownBy(() -> open(dir.resolve("secret"), options))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("postgres.passwordEnv")
         .hasMessageNotContaining("hunter2");
   }
 }

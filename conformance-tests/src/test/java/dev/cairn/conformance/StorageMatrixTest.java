@@ -21,13 +21,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reported as skipped with the missing provider named. {@code reference} is this module's
  * in-memory test backend (not durable: its reopen tests skip) and {@code kit-rle} its
  * ServiceLoader-registered test codec; they make the kit run against the engine even before a
- * real backend or codec module is built.
+ * real backend or codec module is built. {@code postgres} runs against a real PostgreSQL server
+ * started once per JVM from Maven-delivered binaries ({@code TestPostgres}).
  */
 @ParameterizedClass(name = "{0}")
 @MethodSource("combinations")
 final class StorageMatrixTest extends StorageConformanceKit {
 
-  private static final List<String> BACKENDS = List.of("sqlite", "lmdb", "h2", "reference");
+  private static final List<String> BACKENDS = List.of("sqlite", "lmdb", "h2", "postgres", "reference");
   private static final List<String> CODECS = List.of("identity", "snappy", "zstd", "kit-rle");
   private static final List<String> CACHES = List.of("none", "tiered");
 
@@ -88,6 +89,11 @@ final class StorageMatrixTest extends StorageConformanceKit {
       assumeTrue(discovered(BackendProvider.class, BackendProvider::name, backend).isPresent(),
           () -> "backend " + backend + " is not on the class path");
       b.backend(backend);
+      if (backend.equals("postgres")) {
+        // one server per JVM (started on first use); each new store directory gets a new
+        // schema, and a reopened directory follows its descriptor back to its schema
+        dev.cairn.backend.postgres.TestPostgres.get().freshOptions("matrix").forEach(b::backendOption);
+      }
     }
     if (!codec.equals("identity")) {
       assumeTrue(discovered(CodecProvider.class, CodecProvider::name, codec).isPresent(),

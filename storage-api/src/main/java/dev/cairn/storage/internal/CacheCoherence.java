@@ -52,6 +52,20 @@ final class CacheCoherence {
     }
   }
 
+  /**
+   * After commits whose keys are unknown: bumps every stripe, then invalidates everything. A
+   * reader that noted a stamp before the bump cannot populate afterwards; one that populated
+   * before it is undone by {@code invalidateAll}.
+   */
+  void afterUnknownCommits(Runnable invalidateAll) {
+    for (int i = 0; i < STRIPES; i++) {
+      synchronized (locks[i]) {
+        stamps.incrementAndGet(i);
+      }
+    }
+    invalidateAll.run();
+  }
+
   /** After a commit: invalidates the key so that no earlier reader can repopulate it. */
   void afterCommit(int stripe, Runnable invalidate) {
     synchronized (locks[stripe]) {

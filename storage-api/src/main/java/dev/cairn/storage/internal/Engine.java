@@ -151,12 +151,47 @@ public final class Engine implements Storage, StorageAdmin {
           task.run(); // queue full: back-pressure by running in the caller
         });
     this.asyncExecutor.allowCoreThreadTimeOut(true);
+    // publish our commits for other instances; listen only when there is a cache to invalidate
+    boolean watched = backend.watchExternalCommits(
+        Set.of(RECORDS), cache == null ? null : new ExternalInvalidation());
+    if (cache != null) {
+      if (!watched && backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
+        LOG.warn("backend {} is shared by several processes but cannot report their commits:"
+            + " this instance's cache may serve values other instances have since changed",
+            backendProvider.name());
+      }
+    }
     this.asyncView = new AsyncView(this, asyncExecutor);
     long flushMs = config.accessStatsFlushInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::flushAccessQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
     if (config.maintenanceInterval() != null) {
       long ms = config.maintenanceInterval().toMillis();
       scheduler.scheduleWithFixedDelay(this::scheduledMaintenance, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Drops cached values that commits of other instances (other processes) changed. */
+  private final class ExternalInvalidation implements dev.cairn.storage.spi.ExternalCommitListener {
+    @Override
+    public void changed(String keyspace, List<byte[]> keys) {
+      for (byte[] rk : keys) {
+        String collection;
+        String key;
+        try {
+          collection = Keys.collectionOf(rk);
+          key = Keys.keyOf(rk);
+        } catch (RuntimeException e) {
+          unknownChanges();
+          return;
+        }
+        coherence.afterCommit(CacheCoherence.stripe(collection, key),
+            () -> cache.invalidate(collection, key));
+      }
+    }
+
+    @Override
+    public void unknownChanges() {
+      coherence.afterUnknownCommits(cache::invalidateAll);
     }
   }
 
@@ -435,7 +470,8 @@ public final class Engine implements Storage, StorageAdmin {
 
   /**
    * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
-   * the key's bytes, or null to compute them only on a cache miss.
+   * the key's bytes, or null to compute them only on a cache miss. With a {@code btx},
+   * {@code stampBeforeBtx} is the key's coherence stamp noted before {@code btx} began.
    */
   private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx,
       long stampBeforeBtx) {

@@ -1,6 +1,7 @@
 package dev.cairn.storage.spi;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * A transactional, ordered key-value store of {@code byte[]} keys and values, partitioned into
@@ -45,6 +46,29 @@ public interface Backend extends AutoCloseable {
 
   /** Reclaims space and refreshes statistics (SQLite {@code PRAGMA optimize}, compaction...). */
   void optimize();
+
+  /**
+   * Optional, for {@link Capability#MULTI_PROCESS} backends: asks to be told of keys of
+   * {@code keyspaces} changed by commits of other instances (other processes, or other
+   * {@code Backend}s on the same store), so that a cache above this backend can stay coherent.
+   *
+   * <p>Contract when it returns true: when {@link BackendTransaction#commit},
+   * {@link BackendTransaction#rollback} or {@link BackendTransaction#close} of any transaction
+   * of this backend returns, {@code listener} has been told (by {@code changed} or
+   * {@code unknownChanges}) of every external commit that transaction's snapshot saw. Commits
+   * no transaction has seen yet are reported too, asynchronously. Commits of this backend
+   * itself are not reported.
+   *
+   * <p>A backend publishes its own commits of {@code keyspaces} for other instances only after
+   * this was called: the engine calls it on every open, with a {@code null} listener when it has
+   * no cache (publish only, nothing to invalidate here).
+   *
+   * @return false if the backend cannot do it (the default): the caller must not cache values
+   *     other instances may change, or must accept stale reads
+   */
+  default boolean watchExternalCommits(Set<String> keyspaces, ExternalCommitListener listener) {
+    return false;
+  }
 
   /** Bytes the store occupies on disk. */
   long sizeOnDisk();

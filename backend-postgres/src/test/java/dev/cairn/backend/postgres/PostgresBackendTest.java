@@ -1,0 +1,376 @@
+package dev.cairn.backend.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.TransactionConflictException;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendCursor;
+import dev.cairn.storage.spi.BackendTransaction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The backend on a real server: CRUD, order, isolation, rollback, snapshots, conflicts. */
+final class PostgresBackendTest {
+
+  static final Set<String> KEYSPACES = Set.of("records", "meta");
+
+  @TempDir Path dir;
+  private final List<Backend> opened = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() {
+    opened.forEach(Backend::close);
+  }
+
+  private Backend open(Path d, Map<String, String> options) {
+    Backend b = new PostgresBackendProvider().open(new BackendConfig(d, KEYSPACES, options));
+    opened.add(b);
+    return b;
+  }
+
+  private Backend open() {
+    return open(dir.resolve("store"), TestPostgres.get().freshOptions("be"));
+  }
+
+  static byte[] b(int... v) {
+    byte[] out = new byte[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (byte) v[i];
+    }
+    return out;
+  }
+
+  @Test
+  void putGetDeleteRoundTrip() {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(1), b(10));
+      tx.put("records", b(2), new byte[0]);
+      tx.put("meta", b(1), b(99));
+      tx.commit(Durability.SYNC);
+    }
+    try (BackendTransaction tx = be.beginWrite()) {
+      assertThat(tx.get("records", b(1))).containsExactly(10);
+      assertThat(tx.get("records", b(2))).isEmpty();
+      assertThat(tx.get("meta", b(1))).containsExactly(99);
+      assertThat(tx.get("records", b(3))).isNull();
+      tx.put("records", b(1), b(11));
+      assertThat(tx.delete("records", b(2))).isTrue();
+      assertThat(tx.delete("records", b(2))).isFalse();
+      tx.commit(Durability.ASYNC);
+    }
+    try (BackendTransaction tx = be.beginRead()) {
+      assertThat(tx.get("records", b(1))).containsExactly(11);
+      assertThat(tx.get("records", b(2))).isNull();
+      assertThatThrownBy(() -> tx.put("records", b(5), b(5))).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> tx.get("nope", b(5))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("nope");
+    }
+  }
+
+  @Test
+  void scansAreOrderedAsUnsignedBytesWithinBounds() {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    Backend be = open();
+    List<byte[]> keys = new ArrayList<>();
+    keys.addAll(List.of(b(0x00), b(0x00, 0x00), b(0x7f), b(0x80), b(0xff), b(0xff, 0x00), b(0x01, 0xff)));
+    for (int i = 0; i < 200; i++) {
+      byte[] k = new byte[1 + rnd.nextInt(6)];
+      rnd.nextBytes(k);
+      keys.add(k);
+    }
+    try (BackendTransaction tx = be.beginWrite()) {
+      for (byte[] k : keys) {
+        tx.put("records", k, k);
+      }
+      tx.commit(Durability.SYNC);
+    }
+    List<byte[]> expected = new ArrayList<>(keys.stream().map(k -> Arrays.copyOf(k, k.length))
+        .collect(java.util.stream.Collectors.toMap(java.nio.ByteBuffer::wrap, k -> k, (x, y) -> x))
+        .values());
+    expected.sort(Arrays::compareUnsigned);
+    byte[] from = b(0x7f);
+    byte[] to = b(0xff, 0x00);
+    List<byte[]> inRange = expected.stream()
+        .filter(k -> Arrays.compareUnsigned(k, from) >= 0 && Arrays.compareUnsigned(k, to) < 0)
+        .toList();
+    try (BackendTransaction tx = be.beginRead()) {
+      assertThat(scan(tx, null, null)).as("seed %d", seed).containsExactlyElementsOf(expected);
+      assertThat(scan(tx, from, to)).as("seed %d", seed).containsExactlyElementsOf(inRange);
+      assertThat(tx.count("records", from, to)).as("seed %d", seed).isEqualTo(inRange.size());
+      assertThat(scan(tx, b(0x80), b(0x80))).isEmpty();
+    }
+  }
+
+  private static List<byte[]> scan(BackendTransaction tx, byte[] from, byte[] to) {
+    List<byte[]> out = new ArrayList<>();
+    try (BackendCursor c = tx.scan("records", from, to)) {
+      while (c.next()) {
+        assertThat(c.value()).isEqualTo(c.key());
+        out.add(c.key());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void scanLargerThanOneFetchPageIsComplete() {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      for (int i = 0; i < 1000; i++) {
+        tx.put("records", java.nio.ByteBuffer.allocate(4).putInt(i).array(), b(i & 0xff));
+      }
+      tx.commit(Durability.SYNC);
+    }
+    try (BackendTransaction tx = be.beginRead()) {
+      int n = 0;
+      try (BackendCursor c = tx.scan("records", null, null)) {
+        while (c.next()) {
+          assertThat(java.nio.ByteBuffer.wrap(c.key()).getInt()).isEqualTo(n);
+          // another statement while the portal is open
+          assertThat(tx.get("records", c.key())).isEqualTo(c.value());
+          n++;
+        }
+      }
+      assertThat(n).isEqualTo(1000);
+    }
+  }
+
+  @Test
+  void readTransactionKeepsItsSnapshotAndSeesNoUncommittedWrite() {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(1), b(1));
+      tx.commit(Durability.SYNC);
+    }
+    try (BackendTransaction read = be.beginRead()) {
+      try (BackendTransaction w = be.beginWrite()) {
+        w.put("records", b(1), b(2));
+        w.put("records", b(2), b(2));
+        try (BackendTransaction other = be.beginRead()) {
+          assertThat(other.get("records", b(1))).as("uncommitted write").containsExactly(1);
+        }
+        w.commit(Durability.SYNC);
+      }
+      // begun before the commit: its snapshot was pinned at begin, before the first read
+      assertThat(read.get("records", b(1))).containsExactly(1);
+      assertThat(read.get("records", b(2))).isNull();
+    }
+    try (BackendTransaction read = be.beginRead()) {
+      assertThat(read.get("records", b(1))).containsExactly(2);
+    }
+  }
+
+  @Test
+  void rollbackAndCloseWithoutCommitDiscardEverything() {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(1), b(1));
+      tx.rollback();
+      assertThatThrownBy(() -> tx.get("records", b(1))).isInstanceOf(IllegalStateException.class);
+    }
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(2), b(2));
+    }
+    try (BackendTransaction tx = be.beginRead()) {
+      assertThat(tx.count("records", null, null)).isZero();
+    }
+  }
+
+  @Test
+  void concurrentReadModifyWriteOfOneKeyIsAConflict() {
+    Map<String, String> options = TestPostgres.get().freshOptions("conflict");
+    Backend one = open(dir.resolve("one"), options);
+    Backend two = open(dir.resolve("two"), options);
+    try (BackendTransaction tx = one.beginWrite()) {
+      tx.put("records", b(1), b(0));
+      tx.commit(Durability.SYNC);
+    }
+    BackendTransaction a = one.beginWrite();
+    BackendTransaction c = two.beginWrite();
+    try {
+      assertThat(a.get("records", b(1))).containsExactly(0);
+      assertThat(c.get("records", b(1))).containsExactly(0);
+      a.put("records", b(1), b(1));
+      a.commit(Durability.SYNC);
+      assertThatThrownBy(() -> {
+        c.put("records", b(1), b(2));
+        c.commit(Durability.SYNC);
+      }).isInstanceOf(TransactionConflictException.class).hasMessageContaining("40001");
+    } finally {
+      a.close();
+      c.close();
+    }
+    try (BackendTransaction tx = two.beginRead()) {
+      assertThat(tx.get("records", b(1))).containsExactly(1);
+    }
+  }
+
+  @Test
+  void writeSkewBetweenTwoInstancesIsAConflict() {
+    // each reads both keys and writes the other one: fine under REPEATABLE READ, not serializable
+    Map<String, String> options = TestPostgres.get().freshOptions("skew");
+    Backend one = open(dir.resolve("one"), options);
+    Backend two = open(dir.resolve("two"), options);
+    BackendTransaction a = one.beginWrite();
+    BackendTransaction c = two.beginWrite();
+    try {
+      assertThat(a.get("records", b(1))).isNull();
+      assertThat(a.get("records", b(2))).isNull();
+      assertThat(c.get("records", b(1))).isNull();
+      assertThat(c.get("records", b(2))).isNull();
+      a.put("records", b(1), b(1));
+      c.put("records", b(2), b(2));
+      a.commit(Durability.SYNC);
+      assertThatThrownBy(() -> c.commit(Durability.SYNC))
+          .isInstanceOf(TransactionConflictException.class);
+      assertThatCode(c::rollback).as("rollback after a failed commit").doesNotThrowAnyException();
+    } finally {
+      a.close();
+      c.close();
+    }
+  }
+
+  @Test
+  void snapshotWhileWritingIsConsistentAndOpensAsItsOwnStore() throws Exception {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(0), b(0, 0, 0, 0));
+      tx.put("meta", b(0), b(0, 0, 0, 0));
+      tx.commit(Durability.SYNC);
+    }
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<Integer> writer = pool.submit(() -> {
+      int i = 0;
+      while (!stop.get()) {
+        i++;
+        try (BackendTransaction tx = be.beginWrite()) {
+          byte[] v = java.nio.ByteBuffer.allocate(4).putInt(i).array();
+          tx.put("records", b(0), v); // both keyspaces always hold the same counter
+          tx.put("meta", b(0), v);
+          tx.put("records", java.nio.ByteBuffer.allocate(4).putInt(i).array(), v);
+          tx.commit(Durability.ASYNC);
+        }
+      }
+      return i;
+    });
+    Thread.sleep(100);
+    Path snap = dir.resolve("snap");
+    be.snapshotTo(snap);
+    stop.set(true);
+    int written = writer.get(30, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertThat(Files.readString(snap.resolve("postgres.properties"))).contains("_snap_")
+        .doesNotContain("password=");
+    Backend copy = open(snap, TestPostgres.get().freshOptions("ignored"));
+    try (BackendTransaction tx = copy.beginRead()) {
+      byte[] r = tx.get("records", b(0));
+      assertThat(tx.get("meta", b(0))).as("both keyspaces from one snapshot").isEqualTo(r);
+      int counter = java.nio.ByteBuffer.wrap(r).getInt();
+      assertThat(counter).isLessThanOrEqualTo(written);
+      assertThat(tx.count("records", null, null)).as("rows 1..counter plus key 0")
+          .isEqualTo(counter + 1L);
+    }
+    try (BackendTransaction tx = copy.beginWrite()) {
+      tx.put("records", b(0), b(9)); // the copy is independent of the original
+      tx.commit(Durability.SYNC);
+    }
+    try (BackendTransaction tx = be.beginRead()) {
+      assertThat(tx.get("records", b(0))).isNotEqualTo(b(9));
+    }
+    assertThatThrownBy(() -> be.snapshotTo(snap)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not empty");
+  }
+
+  @Test
+  void reopeningADirectoryFollowsItsDescriptor() {
+    Path d = dir.resolve("store");
+    Map<String, String> options = TestPostgres.get().freshOptions("reopen");
+    Backend first = open(d, options);
+    try (BackendTransaction tx = first.beginWrite()) {
+      tx.put("records", b(1), b(1));
+      tx.commit(Durability.SYNC);
+    }
+    first.close();
+    // no postgres.url any more: the descriptor in the directory says where the store is
+    Backend again = open(d, Map.of());
+    try (BackendTransaction tx = again.beginRead()) {
+      assertThat(tx.get("records", b(1))).containsExactly(1);
+    }
+    assertThat(again.sizeOnDisk()).isPositive();
+    again.optimize();
+  }
+
+  @Test
+  void closeRollsBackOpenTransactionsAndRefusesNewOnes() {
+    Backend be = open();
+    BackendTransaction tx = be.beginWrite();
+    tx.put("records", b(1), b(1));
+    be.close();
+    assertThatThrownBy(() -> tx.get("records", b(1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(be::beginRead).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(be::optimize).isInstanceOf(StorageClosedException.class);
+    be.close();
+  }
+
+  @Test
+  void badOptionsAreReportedTogether() {
+    Map<String, String> bad = new HashMap<>();
+    bad.put("postgres.poolSize", "0");
+    bad.put("postgres.schema", "Bad-Name");
+    bad.put("postgres.colour", "blue");
+    assertThatThrownBy(() -> open(dir.resolve("bad"), bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("postgres.url is required")
+        .hasMessageContaining("postgres.poolSize")
+        .hasMessageContaining("postgres.schema")
+        .hasMessageContaining("postgres.colour");
+  }
+
+  @Test
+  void unreachableServerIsABackendExceptionNamingTheServer() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Map<String, String> options = Map.of(
+        "postgres.url", "jdbc:postgresql://127.0.0.1:" + port + "/x?connectTimeout=1",
+        "postgres.connectTimeoutMs", "500");
+    assertThatThrownBy(() -> open(dir.resolve("down"), options))
+        .isInstanceOf(dev.cairn.storage.BackendException.class)
+        .hasMessageContaining("127.0.0.1:" + port);
+    assertThat(dir.resolve("down").resolve("postgres.properties")).doesNotExist();
+  }
+
+  @Test
+  void aPasswordInTheUrlIsRefusedWithoutBeingEchoed() {
+    Map<String, String> options = Map.of(
+        "postgres.url", TestPostgres.get().url() + "?user=postgres&password=hunter2");
+    assertThatThrownBy(() -> open(dir.resolve("secret"), options))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("postgres.passwordEnv")
+        .hasMessageNotContaining("hunter2");
+  }
+}

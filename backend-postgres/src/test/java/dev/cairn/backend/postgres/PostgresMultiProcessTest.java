@@ -1,0 +1,151 @@
+package dev.cairn.backend.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.Storage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real child JVMs on one schema: two processes writing at once keep the invariants, and a
+ * process killed with SIGKILL while committing loses no acknowledged commit (the server, a
+ * separate process, survives).
+ */
+final class PostgresMultiProcessTest {
+
+  @TempDir Path dir;
+
+  /** A child JVM: {@code bank <dir> <url> <user> <schema> <seed> <n>} or {@code crash ...}. */
+  static final class Child {
+    public static void main(String[] args) throws Exception {
+      Map<String, String> options = Map.of(
+          "postgres.url", args[2], "postgres.user", args[3], "postgres.schema", args[4],
+          "postgres.poolSize", "2");
+      try (Storage s = Workloads.open(Paths.get(args[1]), options)) {
+        if (args[0].equals("bank")) {
+          long seed = Long.parseLong(args[5]);
+          int n = Integer.parseInt(args[6]);
+          ExecutorService pool = Executors.newFixedThreadPool(3);
+          List<Future<?>> work = new ArrayList<>();
+          work.add(pool.submit(() -> Workloads.transfers(s, seed, n)));
+          work.add(pool.submit(() -> Workloads.transfers(s, seed + 1, n)));
+          work.add(pool.submit(() -> Workloads.dedupWrites(s, seed + 2, n)));
+          for (Future<?> f : work) {
+            f.get(300, TimeUnit.SECONDS);
+          }
+          pool.shutdown();
+          System.out.println("done " + s.stats().conflictsRetried());
+        } else {
+          for (int i = 0; ; i++) {
+            s.putBytes("crash", String.format("r%07d", i),
+                i % 2 == 0 ? Workloads.content(i % Workloads.CONTENTS) : new byte[] {(byte) i});
+            System.out.println("acked " + i);
+            System.out.flush();
+          }
+        }
+      }
+    }
+  }
+
+  private static Process child(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-XX:TieredStopAtLevel=1",
+        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-cp", System.getProperty("java.class.path"),
+        Child.class.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  @Test
+  void twoProcessesTransferingAndDeduplicatingKeepEveryInvariant() throws Exception {
+    long seed = System.nanoTime();
+    TestPostgres pg = TestPostgres.get();
+    String schema = TestPostgres.freshSchema("procs");
+    Map<String, String> options = Map.of(
+        "postgres.url", pg.url(), "postgres.user", pg.user(), "postgres.schema", schema);
+    try (Storage s = Workloads.open(dir.resolve("parent"), options)) {
+      Workloads.createAccounts(s);
+    }
+    List<Process> children = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      children.add(child("bank", dir.resolve("child" + i).toString(), pg.url(), pg.user(), schema,
+          Long.toString(seed + 10L * i), "50"));
+    }
+    List<String> outputs = new ArrayList<>();
+    for (Process p : children) {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as("child exit; output %s; seed %d", out, seed).isZero();
+      outputs.add(out.trim());
+    }
+    assertThat(outputs).allMatch(o -> o.startsWith("done"));
+    try (Storage s = Workloads.open(dir.resolve("parent"), options)) {
+      assertThat(Workloads.total(s)).as("seed %d", seed)
+          .isEqualTo(Workloads.ACCOUNTS * Workloads.INITIAL);
+      assertThat(s.admin().verify().problems()).as("seed %d; children %s", seed, outputs).isEmpty();
+    }
+  }
+
+  @Test
+  void killNineOfAWritingProcessLosesNoAcknowledgedCommit() throws Exception {
+    TestPostgres pg = TestPostgres.get();
+    String schema = TestPostgres.freshSchema("crash");
+    Path childDir = dir.resolve("child");
+    Process p = child("crash", childDir.toString(), pg.url(), pg.user(), schema);
+    int lastAcked = -1;
+    List<String> unexpected = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("acked ")) {
+          lastAcked = Integer.parseInt(line.substring(6));
+          if (lastAcked >= 120) {
+            p.destroyForcibly(); // SIGKILL, mid-stream: the next commit may be in flight
+            break;
+          }
+        } else {
+          unexpected.add(line);
+        }
+      }
+    } finally {
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(lastAcked).as("child output %s", unexpected).isGreaterThanOrEqualTo(120);
+    try (Connection c = pg.connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT 1")) {
+      assertThat(rs.next()).as("the server outlives its client").isTrue();
+    }
+    // the killed process's directory is reopened (its file lock died with it)
+    try (Storage s = Storage.builder().directory(childDir).backend("postgres")
+        .noScheduledMaintenance().noCache().durability(Durability.SYNC).open()) {
+      for (int i = 0; i <= lastAcked; i++) {
+        byte[] expected = i % 2 == 0 ? Workloads.content(i % Workloads.CONTENTS) : new byte[] {(byte) i};
+        assertThat(s.getBytes("crash", String.format("r%07d", i)))
+            .as("record %d of %d acknowledged", i, lastAcked).get().isEqualTo(expected);
+      }
+      // the child may have committed more before the kill landed; never fewer
+      assertThat(s.count("crash")).isGreaterThanOrEqualTo(lastAcked + 1L);
+      assertThat(s.admin().verify().problems()).isEmpty();
+    }
+  }
+}

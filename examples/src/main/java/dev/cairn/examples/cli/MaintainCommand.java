@@ -1,0 +1,25 @@
+package dev.cairn.examples.cli;
+
+import dev.cairn.storage.MaintenanceReport;
+import dev.cairn.storage.Storage;
+import picocli.CommandLine.Command;
+
+@Command(name = "maintain", description = {
+    "Run maintenance now: flush access statistics, clean the cache, verify every record and",
+    "blob, optimise the backend. Exit code 1 if a step failed."})
+final class MaintainCommand extends StoreCommand {
+
+  @Override
+  public Integer call() {
+    MaintenanceReport report;
+    try (Storage storage = openExisting()) {
+      report = storage.maintenance();
+    }
+    if (cli.json) {
+      json(Json.maintenance(report));
+    } else {
+      Fmt.maintenance(out(), report);
+    }
+    return report.successful() ? CairnCli.OK : CairnCli.ERROR;
+  }
+}

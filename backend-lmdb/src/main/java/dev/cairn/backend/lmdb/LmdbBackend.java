@@ -1,0 +1,872 @@
+package dev.cairn.backend.lmdb;
+
+import dev.cairn.storage.BackendException;
+import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.StorageException;
+import dev.cairn.storage.StorageFullException;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendTransaction;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.StampedLock;
+import org.lmdbjava.ByteBufferProxy;
+import org.lmdbjava.CopyFlags;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.LmdbNativeException;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The LMDB {@link Backend}: one environment per directory, one named Dbi per keyspace.
+ *
+ * <p>Concurrency: every transaction (and a running snapshot) holds a read stamp of
+ * {@link #mapLock}; growing the map ({@code mdb_env_set_mapsize}, which LMDB allows only while no
+ * transaction of the process is active) takes the write side. Write transactions are serialized
+ * by the fair {@link #writerPermit} before LMDB's own writer mutex is touched, so a waiting
+ * writer times out in Java instead of blocking forever in native code.
+ */
+final class LmdbBackend implements Backend {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LmdbBackend.class);
+
+  static final String DATA_FILE = "data.mdb";
+  static final String LOCK_FILE = "lock.mdb";
+  /** Held (exclusive OS file lock) while the store is open: one process at a time. */
+  static final String OWNER_FILE = "cairn-lmdb.lock";
+
+  /** Files other Cairn backends create, mapped to the backend's name. */
+  private static final Map<String, String> FOREIGN_FILES = foreignFiles();
+
+  /** Directories open in this JVM (LMDB must not be opened twice by one process). */
+  private static final Set<Path> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+
+  // LMDB / errno result codes we translate specially.
+  private static final int ENOSPC = 28;
+  private static final int EDQUOT = 122;
+  private static final int EACCES = 13;
+  private static final int EPERM = 1;
+  private static final int EROFS = 30;
+  private static final int MDB_PANIC = -30795;
+  private static final int MDB_CORRUPTED = -30796;
+  private static final int MDB_PAGE_NOTFOUND = -30797;
+  private static final int MDB_INVALID = -30793;
+  private static final int MDB_VERSION_MISMATCH = -30794;
+  private static final int MDB_READERS_FULL = -30790;
+
+  final Path directory;
+  final LmdbOptions options;
+  final int maxKeySize;
+  private final Path registryKey;
+  private final FileChannel ownerChannel;
+  private final FileLock ownerLock;
+  private final Env<ByteBuffer> env;
+  private final Map<String, Dbi<ByteBuffer>> dbis;
+
+  private final StampedLock mapLock = new StampedLock();
+  /**
+   * Writer preference for {@link #mapLock}: JDK 17's StampedLock lets readers barge past a
+   * queued writer, so without this gate continuous overlapping reads starve map growth. While
+   * {@code exclusivePending > 0} new transactions wait here, except on a thread that already
+   * holds a read stamp (waiting there would deadlock against our own exclusive request).
+   */
+  private final AtomicInteger exclusivePending = new AtomicInteger();
+  private final Object gate = new Object();
+  private final ThreadLocal<AtomicInteger> stampsOfThisThread =
+      ThreadLocal.withInitial(AtomicInteger::new);
+  private final long pageSize;
+  private final Semaphore writerPermit = new Semaphore(1, true);
+  private final ConcurrentLinkedDeque<ReadSlot> spareReads = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger spareCount = new AtomicInteger();
+  private final Set<LmdbTransaction> openTransactions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Key buffer of the (single) write transaction. */
+  private final ByteBuffer writerKeyBuffer;
+  private volatile long mapSize;
+
+  /** A native read transaction (reset while spare) and the direct key buffer that goes with it. */
+  static final class ReadSlot {
+    final Txn<ByteBuffer> txn;
+    final ByteBuffer keyBuffer;
+
+    ReadSlot(Txn<ByteBuffer> txn, ByteBuffer keyBuffer) {
+      this.txn = txn;
+      this.keyBuffer = keyBuffer;
+    }
+  }
+
+  private LmdbBackend(
+      Path directory,
+      LmdbOptions options,
+      Path registryKey,
+      FileChannel ownerChannel,
+      FileLock ownerLock,
+      Env<ByteBuffer> env,
+      Map<String, Dbi<ByteBuffer>> dbis) {
+    this.directory = directory;
+    this.options = options;
+    this.registryKey = registryKey;
+    this.ownerChannel = ownerChannel;
+    this.ownerLock = ownerLock;
+    this.env = env;
+    this.dbis = dbis;
+    this.maxKeySize = env.getMaxKeySize();
+    this.writerKeyBuffer = ByteBuffer.allocateDirect(maxKeySize);
+    this.mapSize = env.info().mapSize;
+    this.pageSize = env.stat().pageSize;
+  }
+
+  // ---------------------------------------------------------------------------------- opening
+
+  static LmdbBackend open(BackendConfig config) {
+    Objects.requireNonNull(config, "config");
+    LmdbOptions options = LmdbOptions.from(config);
+    Path dir = config.directory().toAbsolutePath().normalize();
+    prepareDirectory(dir);
+    Path real;
+    try {
+      real = dir.toRealPath();
+    } catch (IOException e) {
+      throw new BackendException("cannot resolve LMDB store directory " + dir + ": " + e, e);
+    }
+    if (!OPEN_IN_THIS_JVM.add(real)) {
+      throw new BackendException(
+          "LMDB store " + dir + " is already open in this JVM; share the open backend (LMDB"
+              + " must not be opened twice by one process)");
+    }
+    FileChannel channel = null;
+    Env<ByteBuffer> env = null;
+    try {
+      channel =
+          FileChannel.open(
+              real.resolve(OWNER_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        throw new BackendException(
+            "LMDB store " + dir + " is in use by another process (it holds " + OWNER_FILE + ")");
+      }
+      env = openEnv(dir, config, options);
+      int stale = env.readerCheck();
+      if (stale > 0) {
+        LOG.info("LMDB store {}: cleared {} stale reader slot(s) of dead processes", dir, stale);
+      }
+      Map<String, Dbi<ByteBuffer>> dbis = new LinkedHashMap<>();
+      for (String keyspace : new TreeSet<>(config.keyspaces())) {
+        dbis.put(keyspace, openDbi(env, dir, keyspace));
+      }
+      LmdbBackend backend =
+          new LmdbBackend(dir, options, real, channel, lock, env, Map.copyOf(dbis));
+      LOG.debug("opened LMDB store {} (map {} bytes, keyspaces {})", dir, backend.mapSize, dbis.keySet());
+      return backend;
+    } catch (IOException e) {
+      cleanupFailedOpen(real, channel, env);
+      throw new BackendException("cannot lock LMDB store " + dir + ": " + e, e);
+    } catch (RuntimeException e) {
+      cleanupFailedOpen(real, channel, env);
+      throw e;
+    }
+  }
+
+  private static void cleanupFailedOpen(Path real, FileChannel channel, Env<ByteBuffer> env) {
+    if (env != null) {
+      env.close();
+    }
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.debug("closing {} failed", OWNER_FILE, e);
+      }
+    }
+    OPEN_IN_THIS_JVM.remove(real);
+  }
+
+  private static void prepareDirectory(Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new BackendException("LMDB store path " + dir + " exists and is not a directory");
+    }
+    if (!Files.exists(dir)) {
+      try {
+        Files.createDirectories(dir);
+      } catch (AccessDeniedException | java.nio.file.ReadOnlyFileSystemException e) {
+        throw new BackendException(
+            "cannot create LMDB store directory " + dir + ": permission denied or read-only", e);
+      } catch (IOException e) {
+        throw new BackendException("cannot create LMDB store directory " + dir + ": " + e, e);
+      }
+    }
+    for (Map.Entry<String, String> foreign : FOREIGN_FILES.entrySet()) {
+      if (Files.exists(dir.resolve(foreign.getKey()))) {
+        throw new BackendException(
+            "directory "
+                + dir
+                + " holds a "
+                + foreign.getValue()
+                + " store ("
+                + foreign.getKey()
+                + "), not an LMDB store; open it with the "
+                + foreign.getValue().toLowerCase(java.util.Locale.ROOT)
+                + " backend or choose another directory");
+      }
+    }
+    if (!Files.isWritable(dir)) {
+      throw new BackendException(
+          "LMDB store directory "
+              + dir
+              + " is read-only; LMDB needs write access to create and update "
+              + DATA_FILE
+              + " and "
+              + LOCK_FILE);
+    }
+    for (String f : new String[] {DATA_FILE, LOCK_FILE}) {
+      Path p = dir.resolve(f);
+      if (Files.exists(p) && !Files.isWritable(p)) {
+        throw new BackendException("LMDB file " + p + " is read-only; LMDB needs write access");
+      }
+    }
+  }
+
+  private static Env<ByteBuffer> openEnv(Path dir, BackendConfig config, LmdbOptions options) {
+    Path data = dir.resolve(DATA_FILE);
+    long fileSize;
+    try {
+      fileSize = Files.exists(data) ? Files.size(data) : 0;
+    } catch (IOException e) {
+      throw new BackendException("cannot read size of " + data + ": " + e, e);
+    }
+    long initial = initialMapSize(options, fileSize);
+    if (fileSize > options.mapSizeMax()) {
+      LOG.warn(
+          "LMDB store {}: {} is {} bytes, above lmdb.mapSizeMax={}; it stays readable but cannot grow",
+          dir, DATA_FILE, fileSize, options.mapSizeMax());
+    }
+    try {
+      return Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+          .setMapSize(initial)
+          .setMaxDbs(Math.max(1, config.keyspaces().size()))
+          .setMaxReaders(options.maxReaders())
+          .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC);
+    } catch (LmdbNativeException e) {
+      int rc = e.getResultCode();
+      if (rc == MDB_INVALID) {
+        throw new BackendException(
+            data + " is not an LMDB data file (MDB_INVALID: bad header or magic); it is corrupt"
+                + " or belongs to another program",
+            e);
+      }
+      if (rc == MDB_VERSION_MISMATCH) {
+        throw new BackendException(
+            data + " was written by an incompatible LMDB version (MDB_VERSION_MISMATCH)", e);
+      }
+      if (rc == EACCES || rc == EPERM || rc == EROFS) {
+        throw new BackendException(
+            "cannot open LMDB store " + dir + ": permission denied or read-only file system", e);
+      }
+      throw new BackendException("cannot open LMDB store " + dir + ": " + e.getMessage(), e);
+    } catch (LmdbException e) {
+      throw new BackendException("cannot open LMDB store " + dir + ": " + e.getMessage(), e);
+    } catch (LinkageError e) {
+      throw new BackendException(
+          "cannot load the LMDB native library: "
+              + e
+              + ". On Java 17+ run with --add-opens java.base/java.nio=ALL-UNNAMED --add-opens"
+              + " java.base/sun.nio.ch=ALL-UNNAMED; lmdbjava extracts liblmdb into java.io.tmpdir ("
+              + System.getProperty("java.io.tmpdir")
+              + "), which must exist and allow execution (or set -Dlmdbjava.native.lib to a"
+              + " system liblmdb)",
+          e);
+    }
+  }
+
+  /**
+   * The map size to open with: at least {@code lmdb.mapSize}, twice the current data file (so
+   * a reopened store does not have to grow at once) capped at the maximum, never below the file.
+   */
+  static long initialMapSize(LmdbOptions options, long fileSize) {
+    long wanted = Math.max(options.mapSize(), fileSize > Long.MAX_VALUE / 2 ? fileSize : fileSize * 2);
+    long size = Math.min(wanted, options.mapSizeMax());
+    return LmdbOptions.alignUp(Math.max(size, fileSize));
+  }
+
+  private static Dbi<ByteBuffer> openDbi(Env<ByteBuffer> env, Path dir, String keyspace) {
+    try {
+      return env.openDbi(keyspace, DbiFlags.MDB_CREATE);
+    } catch (LmdbException e) {
+      throw new BackendException(
+          "cannot open keyspace '" + keyspace + "' in LMDB store " + dir + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static Map<String, String> foreignFiles() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("store.sqlite", "SQLite");
+    m.put("store.sqlite-wal", "SQLite");
+    m.put("store.mv.db", "H2");
+    return m;
+  }
+
+  // ---------------------------------------------------------------------------- transactions
+
+  @Override
+  public BackendTransaction beginRead() {
+    checkOpen();
+    AtomicInteger cell = stampCell();
+    long stamp = acquireMapStamp(cell);
+    ReadSlot slot;
+    try {
+      checkOpen();
+      slot = takeReadSlot();
+    } catch (RuntimeException e) {
+      releaseMapStamp(stamp, cell);
+      throw e;
+    }
+    LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, stamp, cell);
+    register(txn);
+    return txn;
+  }
+
+  @Override
+  public BackendTransaction beginWrite() {
+    checkOpen();
+    try {
+      if (!writerPermit.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS)) {
+        throw new BackendException(
+            "timed out after "
+                + options.writerTimeoutMs()
+                + " ms waiting for the write transaction of another thread to end"
+                + " (LMDB allows one writer; see lmdb.writerTimeoutMs)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while waiting for the LMDB write transaction", e);
+    }
+    long stamp = 0;
+    AtomicInteger cell = stampCell();
+    try {
+      checkOpen();
+      stamp = acquireMapStamp(cell);
+      Txn<ByteBuffer> txn = env.txnWrite();
+      LmdbWriteTransaction w = new LmdbWriteTransaction(this, txn, stamp, cell);
+      register(w);
+      return w;
+    } catch (RuntimeException e) {
+      if (stamp != 0) {
+        releaseMapStamp(stamp, cell);
+      }
+      writerPermit.release();
+      throw e instanceof LmdbException ? translate("begin write transaction", (LmdbException) e) : e;
+    }
+  }
+
+  private void register(LmdbTransaction txn) {
+    openTransactions.add(txn);
+    if (closed.get()) {
+      // close() may have missed it; end it ourselves.
+      txn.close();
+      throw closedError();
+    }
+  }
+
+  private ReadSlot takeReadSlot() {
+    ReadSlot slot = spareReads.pollFirst();
+    try {
+      if (slot != null) {
+        spareCount.decrementAndGet();
+        slot.txn.renew();
+        return slot;
+      }
+      return new ReadSlot(env.txnRead(), ByteBuffer.allocateDirect(maxKeySize));
+    } catch (LmdbException e) {
+      if (slot != null) {
+        slot.txn.close();
+      }
+      throw translate("begin read transaction", e);
+    }
+  }
+
+  /** Called by a read transaction when it ends (native txn still READY). */
+  void releaseReadSlot(ReadSlot slot, long stamp, AtomicInteger cell) {
+    try {
+      boolean pooled = false;
+      if (!closed.get()) {
+        if (spareCount.incrementAndGet() <= options.readTxnPoolSize()) {
+          slot.txn.reset();
+          spareReads.offerFirst(slot);
+          pooled = true;
+        } else {
+          spareCount.decrementAndGet();
+        }
+      }
+      if (!pooled) {
+        slot.txn.close();
+      }
+    } catch (LmdbException e) {
+      LOG.warn("LMDB store {}: ending a read transaction failed", directory, e);
+    } finally {
+      releaseMapStamp(stamp, cell);
+    }
+  }
+
+  /** Frees every spare read transaction. Caller holds the write side of {@link #mapLock}. */
+  private void drainSpares() {
+    ReadSlot slot;
+    while ((slot = spareReads.pollFirst()) != null) {
+      spareCount.decrementAndGet();
+      try {
+        // lmdbjava's Txn.close() does not call mdb_txn_abort on a RESET txn, which would leak
+        // the handle and (with MDB_NOTLS) its reader slot: renew first, then abort.
+        slot.txn.renew();
+        slot.txn.close();
+      } catch (LmdbException e) {
+        LOG.warn("LMDB store {}: freeing a spare read transaction failed", directory, e);
+      }
+    }
+  }
+
+  void unregister(LmdbTransaction txn) {
+    openTransactions.remove(txn);
+  }
+
+  void releaseWriter(long stamp, AtomicInteger cell, boolean committed) {
+    try {
+      if (stamp != 0) {
+        releaseMapStamp(stamp, cell);
+      }
+      if (committed) {
+        growAhead();
+      }
+    } finally {
+      writerPermit.release();
+    }
+  }
+
+  /** The calling thread's count of held map stamps; pass it back to {@link #releaseMapStamp}. */
+  AtomicInteger stampCell() {
+    return stampsOfThisThread.get();
+  }
+
+  /** A shared stamp of {@link #mapLock}, taken by every transaction and snapshot. */
+  long acquireMapStamp(AtomicInteger held) {
+    if (exclusivePending.get() > 0 && held.get() <= 0) {
+      boolean interrupted = false;
+      synchronized (gate) {
+        while (exclusivePending.get() > 0) {
+          try {
+            gate.wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    long stamp = mapLock.readLock();
+    held.incrementAndGet();
+    return stamp;
+  }
+
+  void releaseMapStamp(long stamp, AtomicInteger held) {
+    mapLock.unlockRead(stamp);
+    held.decrementAndGet();
+  }
+
+  /** The exclusive side of {@link #mapLock}, or 0 after {@code timeoutMs} (-1: no timeout). */
+  private long acquireExclusive(long timeoutMs) throws InterruptedException {
+    exclusivePending.incrementAndGet();
+    long ws = 0;
+    try {
+      ws =
+          timeoutMs < 0
+              ? mapLock.writeLockInterruptibly()
+              : mapLock.tryWriteLock(timeoutMs, TimeUnit.MILLISECONDS);
+      return ws;
+    } finally {
+      if (ws == 0) {
+        openGate();
+      }
+    }
+  }
+
+  private void releaseExclusive(long ws) {
+    mapLock.unlockWrite(ws);
+    openGate();
+  }
+
+  private void openGate() {
+    if (exclusivePending.decrementAndGet() == 0) {
+      synchronized (gate) {
+        gate.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * After a commit: when the data fills 3/4 of the map, grow it now if that is possible without
+   * waiting (no transaction active), so that growth under {@code MDB_MAP_FULL}, which has to
+   * wait for readers, stays rare.
+   */
+  private void growAhead() {
+    long current = mapSize;
+    if (current >= options.mapSizeMax() || closed.get()) {
+      return;
+    }
+    try {
+      long used = (env.info().lastPageNumber + 1) * pageSize;
+      if (used < current - current / 4) {
+        return;
+      }
+      long ws = mapLock.tryWriteLock();
+      if (ws == 0) {
+        return;
+      }
+      try {
+        long next = nextMapSize(current);
+        drainSpares();
+        env.setMapSize(next);
+        mapSize = next;
+        LOG.info("LMDB store {}: map grown ahead from {} to {} bytes", directory, current, next);
+      } finally {
+        mapLock.unlockWrite(ws);
+      }
+    } catch (LmdbException e) {
+      LOG.warn("LMDB store {}: growing the map ahead failed; will grow on demand", directory, e);
+    }
+  }
+
+  private long nextMapSize(long current) {
+    long max = options.mapSizeMax();
+    return Math.min(max, LmdbOptions.alignUp(current > max / 2 ? max : current * 2));
+  }
+
+  Txn<ByteBuffer> newWriteTxn() {
+    return env.txnWrite();
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  Dbi<ByteBuffer> dbi(String keyspace) {
+    Objects.requireNonNull(keyspace, "keyspace");
+    Dbi<ByteBuffer> dbi = dbis.get(keyspace);
+    if (dbi == null) {
+      throw new IllegalArgumentException(
+          "unknown keyspace '" + keyspace + "' (this store has " + new TreeSet<>(dbis.keySet()) + ")");
+    }
+    return dbi;
+  }
+
+  ByteBuffer writerKeyBuffer() {
+    return writerKeyBuffer;
+  }
+
+  /** Rejects keys LMDB cannot store, before they reach native code. */
+  void checkKey(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (key.length == 0) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (key.length > maxKeySize) {
+      throw new IllegalArgumentException(
+          "key is " + key.length + " bytes; LMDB keys are at most " + maxKeySize + " bytes");
+    }
+  }
+
+  /**
+   * Grows the map after {@code MDB_MAP_FULL}. Called by the writer thread with its native
+   * transaction aborted and its map stamp released.
+   *
+   * @throws StorageFullException when the map is already at {@code lmdb.mapSizeMax}
+   */
+  void growMap(LmdbException cause) {
+    long current = mapSize;
+    long max = Math.max(options.mapSizeMax(), current);
+    if (current >= max) {
+      throw new StorageFullException(
+          "LMDB store "
+              + directory
+              + " is full: the map reached its maximum of "
+              + max
+              + " bytes (lmdb.mapSizeMax); the transaction was rolled back",
+          cause);
+    }
+    if (stampsOfThisThread.get().get() > 0) {
+      throw new BackendException(
+          "cannot grow the LMDB map of "
+              + directory
+              + ": this thread holds an open read transaction (LMDB can resize only while no"
+              + " transaction is active); the write transaction was rolled back",
+          cause);
+    }
+    long next = Math.max(current, nextMapSize(current));
+    long ws;
+    try {
+      ws = acquireExclusive(options.writerTimeoutMs());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while waiting to grow the LMDB map", e);
+    }
+    if (ws == 0) {
+      throw new BackendException(
+          "could not grow the LMDB map of "
+              + directory
+              + ": read transactions or a snapshot stayed open for "
+              + options.writerTimeoutMs()
+              + " ms (lmdb.writerTimeoutMs); the transaction was rolled back",
+          cause);
+    }
+    try {
+      if (closed.get()) {
+        throw closedError();
+      }
+      drainSpares();
+      env.setMapSize(next);
+      mapSize = next;
+      LOG.info("LMDB store {}: map grown from {} to {} bytes", directory, current, next);
+    } catch (LmdbException e) {
+      throw translate("grow the map", e);
+    } finally {
+      releaseExclusive(ws);
+    }
+  }
+
+  long mapSize() {
+    return mapSize;
+  }
+
+  /** Forces committed data (and LMDB's meta page) to stable storage. */
+  void sync() {
+    try {
+      env.sync(true);
+    } catch (LmdbException e) {
+      throw translate("sync to disk", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------- maintenance
+
+  @Override
+  public void snapshotTo(Path target) {
+    Objects.requireNonNull(target, "target");
+    checkOpen();
+    Path t = target.toAbsolutePath().normalize();
+    if (t.equals(directory)) {
+      throw new IllegalArgumentException("target must not be the store's own directory: " + t);
+    }
+    try {
+      if (Files.exists(t)) {
+        if (!Files.isDirectory(t)) {
+          throw new IllegalArgumentException("target exists and is not a directory: " + t);
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(t)) {
+          if (entries.iterator().hasNext()) {
+            throw new IllegalArgumentException("target directory is not empty: " + t);
+          }
+        }
+      } else {
+        Files.createDirectories(t);
+      }
+    } catch (IOException e) {
+      throw new BackendException("cannot prepare snapshot directory " + t + ": " + e, e);
+    }
+    AtomicInteger cell = stampCell();
+    long stamp = acquireMapStamp(cell);
+    try {
+      checkOpen();
+      // A compacting copy runs in its own read transaction: a consistent snapshot that does not
+      // block the writer.
+      env.copy(t.toFile(), CopyFlags.MDB_CP_COMPACT);
+    } catch (LmdbException e) {
+      throw translate("copy the store to " + t, e);
+    } finally {
+      releaseMapStamp(stamp, cell);
+    }
+    try {
+      try (FileChannel ch = FileChannel.open(t.resolve(DATA_FILE), StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      fsyncDirectory(t);
+    } catch (IOException e) {
+      throw new BackendException("cannot sync snapshot " + t + ": " + e, e);
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Not every platform can open a directory for fsync (Windows); the file itself is synced.
+      LOG.debug("directory fsync of {} not supported", dir, e);
+    }
+  }
+
+  @Override
+  public void optimize() {
+    checkOpen();
+    AtomicInteger cell = stampCell();
+    long stamp = acquireMapStamp(cell);
+    try {
+      checkOpen();
+      int stale = env.readerCheck();
+      if (stale > 0) {
+        LOG.info("LMDB store {}: cleared {} stale reader slot(s)", directory, stale);
+      }
+      env.sync(true);
+    } catch (LmdbException e) {
+      throw translate("optimize", e);
+    } finally {
+      releaseMapStamp(stamp, cell);
+    }
+  }
+
+  @Override
+  public long sizeOnDisk() {
+    checkOpen();
+    long total = 0;
+    for (String f : new String[] {DATA_FILE, LOCK_FILE}) {
+      try {
+        Path p = directory.resolve(f);
+        if (Files.exists(p)) {
+          total += Files.size(p);
+        }
+      } catch (IOException e) {
+        throw new BackendException("cannot read size of " + directory.resolve(f) + ": " + e, e);
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    // Readers first: a writer that is growing the map waits for them.
+    for (LmdbTransaction txn : openTransactions) {
+      if (txn.readOnly()) {
+        txn.abandon();
+      }
+    }
+    for (LmdbTransaction txn : openTransactions) {
+      txn.abandon();
+    }
+    // waits for a running snapshot and abandoned transactions
+    long ws = 0;
+    boolean interrupted = false;
+    while (ws == 0) {
+      try {
+        ws = acquireExclusive(-1);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      drainSpares();
+      env.close();
+    } catch (LmdbException e) {
+      LOG.warn("LMDB store {}: closing the environment failed", directory, e);
+    } finally {
+      releaseExclusive(ws);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      try {
+        ownerLock.release();
+        ownerChannel.close();
+      } catch (IOException e) {
+        LOG.debug("releasing {} failed", OWNER_FILE, e);
+      }
+      OPEN_IN_THIS_JVM.remove(registryKey);
+      LOG.debug("closed LMDB store {}", directory);
+    }
+  }
+
+  /** Waits for the writer permit during close; true if acquired (and released again). */
+  boolean awaitWriterForClose() {
+    try {
+      if (writerPermit.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS)) {
+        writerPermit.release();
+        return true;
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void checkOpen() {
+    if (closed.get()) {
+      throw closedError();
+    }
+  }
+
+  IllegalStateException closedError() {
+    return new IllegalStateException("LMDB backend " + directory + " is closed");
+  }
+
+  // ---------------------------------------------------------------------------------- errors
+
+  /** Turns a native failure into the matching Cairn exception (native cause kept). */
+  StorageException translate(String action, LmdbException e) {
+    String where = "LMDB store " + directory + ": cannot " + action;
+    if (e instanceof Env.MapFullException) {
+      return new StorageFullException(where + ": map full (lmdb.mapSizeMax)", e);
+    }
+    if (e instanceof LmdbNativeException) {
+      int rc = ((LmdbNativeException) e).getResultCode();
+      switch (rc) {
+        case ENOSPC:
+        case EDQUOT:
+          return new StorageFullException(where + ": no space left on device", e);
+        case MDB_CORRUPTED:
+        case MDB_PAGE_NOTFOUND:
+        case MDB_INVALID:
+          return new DataCorruptionException(
+              where + ": " + directory.resolve(DATA_FILE) + " is corrupt (" + e.getMessage() + ")", e);
+        case MDB_PANIC:
+          return new BackendException(where + ": LMDB environment panicked; close and reopen it", e);
+        case MDB_READERS_FULL:
+          return new BackendException(
+              where
+                  + ": too many concurrent read transactions (lmdb.maxReaders="
+                  + options.maxReaders()
+                  + ")",
+              e);
+        case EACCES:
+        case EPERM:
+        case EROFS:
+          return new BackendException(where + ": permission denied or read-only file system", e);
+        default:
+          break;
+      }
+    }
+    return new BackendException(where + ": " + e.getMessage(), e);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.cairn.backend.lmdb;
+
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.Capability;
+import java.util.Set;
+
+/**
+ * The LMDB backend ({@code lmdb}): a memory-mapped B+tree with lock-free readers and one writer.
+ *
+ * <p>Each keyspace is a named LMDB database in {@code data.mdb} (with {@code lock.mdb}) in the
+ * configured directory. Reads run in read-only transactions that never block the writer. The
+ * map grows by itself (doubling from {@code lmdb.mapSize} up to {@code lmdb.mapSizeMax}) and a
+ * transaction that hit the map's end is replayed transparently; above the maximum it fails with
+ * {@link dev.cairn.storage.StorageFullException}. Keys are at most 511 bytes (LMDB's limit);
+ * longer or empty keys are rejected with {@link IllegalArgumentException}.
+ *
+ * <p>On Java 17+ lmdbjava needs {@code --add-opens java.base/java.nio=ALL-UNNAMED
+ * --add-opens java.base/sun.nio.ch=ALL-UNNAMED}. Options ({@code lmdb.*}) and limits are
+ * documented in the module README.
+ */
+public final class LmdbBackendProvider implements BackendProvider {
+
+  private static final Set<Capability> CAPABILITIES =
+      Set.of(
+          Capability.ORDERED_SCAN,
+          Capability.HOT_BACKUP,
+          Capability.CONCURRENT_READERS,
+          Capability.DURABLE);
+
+  /** Creates the provider (also used by {@link java.util.ServiceLoader}). */
+  public LmdbBackendProvider() {}
+
+  /** Returns {@code "lmdb"}. */
+  @Override
+  public String name() {
+    return "lmdb";
+  }
+
+  /** Ordered scans, hot backup, concurrent readers, durable. Not multi-writer or multi-process. */
+  @Override
+  public Set<Capability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  /**
+   * Opens (creating if needed) the LMDB store in {@code config.directory()}.
+   *
+   * @throws IllegalArgumentException for an unknown or invalid {@code lmdb.*} option
+   * @throws dev.cairn.storage.BackendException if the store cannot be opened: read-only
+   *     directory, a file of another backend, a {@code data.mdb} that is not LMDB, or the store
+   *     is open in another process or already in this one
+   */
+  @Override
+  public Backend open(BackendConfig config) {
+    return LmdbBackend.open(config);
+  }
+
+  @Override
+  public String toString() {
+    return "LmdbBackendProvider[lmdb]";
+  }
+}

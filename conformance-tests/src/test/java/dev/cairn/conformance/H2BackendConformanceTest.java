@@ -1,0 +1,12 @@
+package dev.cairn.conformance;
+
+import dev.cairn.backend.h2.H2BackendProvider;
+import dev.cairn.storage.spi.BackendProvider;
+
+/** The built-in h2 backend against the backend kit. */
+final class H2BackendConformanceTest extends BackendConformanceKit {
+  @Override
+  protected BackendProvider provider() {
+    return new H2BackendProvider();
+  }
+}

@@ -1,0 +1,12 @@
+package dev.cairn.conformance;
+
+import dev.cairn.codec.zstd.ZstdCodecProvider;
+import dev.cairn.storage.spi.CodecProvider;
+
+/** The built-in zstd codec against the codec kit. */
+final class ZstdCodecConformanceTest extends CodecConformanceKit {
+  @Override
+  protected CodecProvider provider() {
+    return new ZstdCodecProvider();
+  }
+}

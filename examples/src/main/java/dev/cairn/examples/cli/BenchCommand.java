@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = {
-    "A quick smoke benchmark: N single-record puts, then N gets, with JSON-like values.",
+    "A quick smoke benchmark: N puts, then N gets; ops/s and latency.",
+    "Single-record operations with JSON-like values.",
     "Runs in a temporary store (deleted afterwards) unless --store is given; in a given store it",
     "writes the collection 'cairn-bench' and deletes it afterwards. Not a substitute for the JMH",
     "benchmarks in benchmarks/."})

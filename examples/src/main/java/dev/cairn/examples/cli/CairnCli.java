@@ -31,6 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(
     name = "cairn",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = CairnCli.Version.class,
     sortOptions = false,
@@ -46,9 +47,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
     footerHeading = "%nExit codes:%n",
     footer = {
         "  0  ok",
-        "  1  the operation failed (I/O, backend or backup error, failed maintenance step)",
-        "  2  bad command line or input (unknown option, backend or codec; missing store)",
-        "  3  corrupted data (a read failed verification, or verify found problems)",
+        "  1  the operation failed (I/O, backend, backup, a failed maintenance step)",
+        "  2  bad command line or input (unknown option/backend/codec, missing store)",
+        "  3  corrupted data (a read failed verification, verify found problems)",
         "  4  not found (get or delete of a key that does not exist)",
         "",
         "Environment: CAIRN_STORE is the store directory when --store is not given."})

@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", description = {
-    "Run the demo: store a casino ledger (players, rounds, bets, payouts), show deduplication",
-    "and compression savings, a balance transfer in a transaction (and a refused one), a backup,",
+    "Run the demo: a casino ledger with savings, a transaction, a backup, stats.",
+    "Stores players, rounds, bets and payouts; shows deduplication and compression savings,",
+    "a balance transfer in a transaction (and a refused one), a backup,",
     "statistics and a maintenance report. The store (default cairn-data/demo, backend sqlite)",
     "is wiped first; only a new, empty or earlier demo directory is accepted."})
 final class DemoCommand extends StoreCommand {

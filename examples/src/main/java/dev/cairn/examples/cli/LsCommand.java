@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "ls", description = {
-    "List the collections with their record counts, or the keys of COLLECTION.",
+    "List the collections, or the keys of COLLECTION.",
     "Examples: cairn ls   |   cairn ls bets --prefix bet-00001 --limit 20"})
 final class LsCommand extends StoreCommand {
 

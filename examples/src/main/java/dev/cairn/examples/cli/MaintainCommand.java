@@ -5,8 +5,9 @@ import dev.cairn.storage.Storage;
 import picocli.CommandLine.Command;
 
 @Command(name = "maintain", description = {
-    "Run maintenance now: flush access statistics, clean the cache, verify every record and",
-    "blob, optimise the backend. Exit code 1 if a step failed."})
+    "Run maintenance now and print its report.",
+    "Flushes access statistics, cleans the cache, verifies every record and blob and",
+    "optimises the backend. Exit code 1 if a step failed."})
 final class MaintainCommand extends StoreCommand {
 
   @Override

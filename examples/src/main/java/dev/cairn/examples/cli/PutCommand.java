@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "put", description = {
     "Store a value under COLLECTION KEY (creates the store if absent).",
-    "The value is the VALUE argument, the contents of --file, or stdin with '-'. Bytes are stored as given."})
+    "The value is the VALUE argument, the contents of --file, or stdin with '-'.",
+    "Bytes are stored as given."})
 final class PutCommand extends StoreCommand {
 
   @Parameters(index = "0", paramLabel = "COLLECTION", description = "Collection name ([A-Za-z0-9_.-]{1,64}).")

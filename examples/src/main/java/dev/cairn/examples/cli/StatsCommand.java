@@ -11,8 +11,9 @@ import java.util.TreeMap;
 import picocli.CommandLine.Command;
 
 @Command(name = "stats", description = {
-    "Show what the store holds: records and bytes per collection, what deduplication and",
-    "compression save, the codecs in use and the size on disk (reads every record once)."})
+    "Show what the store holds and what dedup and compression save.",
+    "Records and bytes per collection, savings, codecs in use and size on disk",
+    "(reads every record once)."})
 final class StatsCommand extends StoreCommand {
 
   /** Per-collection totals. */

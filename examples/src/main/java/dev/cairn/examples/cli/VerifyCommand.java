@@ -7,8 +7,9 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 
 @Command(name = "verify", description = {
-    "Check every record and blob of the store: headers, checksums (CRC32C, SHA-256), that",
-    "payloads decode, and the deduplication reference counts. Exit code 3 if anything is wrong."})
+    "Check every record and blob of the store.",
+    "Headers, checksums (CRC32C, SHA-256), that payloads decode, and the deduplication",
+    "reference counts. Exit code 3 if anything is wrong."})
 final class VerifyCommand extends StoreCommand {
 
   @Override

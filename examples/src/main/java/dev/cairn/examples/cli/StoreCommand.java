@@ -61,6 +61,9 @@ abstract class StoreCommand implements Callable<Integer> {
   /** Opens an existing store; a missing directory or one without a store is a usage error. */
   Storage openExisting() {
     Path dir = storeDir();
+    if (cli.backend != null) {
+      checkedBackend(cli.backend);   // an unknown backend is reported before a missing store
+    }
     requireStore(dir);
     return builder(dir, backendFor(dir)).open();
   }

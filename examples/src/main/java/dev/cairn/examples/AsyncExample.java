@@ -18,6 +18,9 @@ import java.util.stream.IntStream;
  */
 public final class AsyncExample {
 
+  /** A bet; any Jackson-mappable type works with the async API too. */
+  public record Bet(String player, long cents) {}
+
   private AsyncExample() {}
 
   /** Runs the example in {@code args[0]} (default {@code cairn-data/async}). */
@@ -31,17 +34,13 @@ public final class AsyncExample {
       AsyncStorage async = storage.async();
       List<CompletableFuture<Void>> writes = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
-        writes.add(async.put("bets", key(i), Map.of("player", "p-" + (i % 7), "cents", 100 + i)));
+        writes.add(async.put("bets", key(i), new Bet("p-" + (i % 7), 100 + i)));
       }
       CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
 
       List<String> keys = IntStream.range(0, 100).mapToObj(AsyncExample::key).toList();
-      @SuppressWarnings("rawtypes")
-      CompletableFuture<Map<String, Map>> all = async.getAll("bets", keys, Map.class);
-      long total = all.thenApply(bets -> bets.values().stream()
-              .mapToLong(b -> ((Number) b.get("cents")).longValue())
-              .sum())
-          .join();
+      CompletableFuture<Map<String, Bet>> all = async.getAll("bets", keys, Bet.class);
+      long total = all.thenApply(bets -> bets.values().stream().mapToLong(Bet::cents).sum()).join();
       out.printf("100 bets written concurrently; total staked %d cents%n", total);
 
       // failures arrive through the future, not as a thrown exception

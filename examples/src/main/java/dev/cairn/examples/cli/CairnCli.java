@@ -112,6 +112,7 @@ public final class CairnCli implements Callable<Integer> {
    */
   public static CommandLine commandLine(CairnCli cli) {
     CommandLine cmd = new CommandLine(cli);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setParameterExceptionHandler(CairnCli::usageError);
     cmd.setExecutionExceptionHandler((e, c, parsed) -> cli.failure(e, c.getErr()));
     return cmd;

@@ -16,10 +16,9 @@ final class VerifyCommand extends StoreCommand {
   public Integer call() {
     StorageAdmin.VerificationReport report;
     try (Storage storage = openExisting();
-        Progress progress = new Progress(err(), cli.terminal, "verify")) {
-      progress.update(0, 0);
+        Progress progress = new Progress(err(), cli.terminal)) {
+      progress.update("verify store", 0, 0);
       report = storage.admin().verify();
-      progress.update(report.records() + report.blobs(), report.records() + report.blobs());
     }
     if (cli.json) {
       Map<String, Object> j = new LinkedHashMap<>();

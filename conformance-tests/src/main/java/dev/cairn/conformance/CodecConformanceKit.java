@@ -172,6 +172,18 @@ public abstract class CodecConformanceKit {
     }
 
     @Test
+    @DisplayName("an unknown option with the provider's own prefix is rejected, naming it")
+    void unknownOptionOfOwnPrefixIsRejected() {
+      String key = provider.name() + ".no-such-option";
+      assertThatThrownBy(() -> provider.create(Map.of(key, "1")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key);
+      assertThat(provider.create(Map.of("another-codec.option", "1")))
+          .as("options of other codecs are ignored (the engine passes one map to every codec)")
+          .isNotNull();
+    }
+
+    @Test
     @DisplayName("ids and names are unique among every provider ServiceLoader finds")
     void idsAreUniqueOnTheClassPath() {
       Map<Byte, String> byId = new HashMap<>();

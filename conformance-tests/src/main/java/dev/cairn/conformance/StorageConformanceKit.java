@@ -395,6 +395,54 @@ public abstract class StorageConformanceKit {
     }
 
     @Test
+    @DisplayName("random puts, overwrites, deletes and rollbacks across collections match a model "
+        + "and keep every reference count exact")
+    void randomSequencesMatchAModel() {
+      Random rnd = random();
+      Map<String, byte[]> model = new HashMap<>();
+      String[] collections = {"a", "b", "c"};
+      byte[][] contents = new byte[8][];
+      for (int i = 0; i < contents.length; i++) {
+        // sizes straddle the default inline threshold (64 bytes); several keys share contents
+        contents[i] = i % 2 == 0 ? randomBytes(rnd, 20 + i) : compressibleBytes(rnd, 200 + 300 * i);
+      }
+      for (int step = 0; step < 400; step++) {
+        String c = collections[rnd.nextInt(collections.length)];
+        String k = "k" + rnd.nextInt(12);
+        int op = rnd.nextInt(10);
+        String where = "seed " + KitSupport.SEED + ", step " + step;
+        if (op < 5) {
+          byte[] v = contents[rnd.nextInt(contents.length)];
+          storage.putBytes(c, k, v);
+          model.put(c + "/" + k, v);
+        } else if (op < 8) {
+          assertThat(storage.delete(c, k)).as(where).isEqualTo(model.remove(c + "/" + k) != null);
+        } else {
+          byte[] v = contents[rnd.nextInt(contents.length)];
+          String other = collections[rnd.nextInt(collections.length)];
+          try {
+            storage.useTransaction(tx -> {
+              tx.putBytes(c, k, v);
+              tx.delete(other, k);
+              throw new IllegalStateException("rolled back on purpose");
+            });
+          } catch (IllegalStateException expected) {
+            // nothing may have changed
+          }
+        }
+        if (step % 100 == 99) {
+          assertThat(storage.admin().verify().problems()).as(where).isEmpty();
+        }
+      }
+      for (String c : collections) {
+        for (int i = 0; i < 12; i++) {
+          assertThat(get(c, "k" + i)).as("%s/k%d, seed %d", c, i, KitSupport.SEED)
+              .isEqualTo(model.get(c + "/k" + i));
+        }
+      }
+    }
+
+    @Test
     @DisplayName("defect 3: deleting either key leaves the other intact; deleting both frees the blob")
     void referenceCountsSurviveDeletes() {
       byte[] v = randomBytes(random(), 4_000);

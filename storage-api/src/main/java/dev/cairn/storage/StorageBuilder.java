@@ -44,7 +44,7 @@ public final class StorageBuilder {
   private int inlineThreshold = 64;
   private double minSavings = 1.0 / 16;
   private DedupScope dedupScope = DedupScope.GLOBAL;
-  private VerifyMode verifyMode = VerifyMode.ALWAYS;
+  private VerifyMode verifyMode = VerifyMode.SAMPLED;
   private int maxValueBytes = 16 << 20;
   private Durability durability = Durability.SYNC;
   private ValueMapper valueMapper = ValueMapper.json();
@@ -206,7 +206,7 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** How reads verify deduplicated values (default {@link VerifyMode#ALWAYS}). */
+  /** How reads verify deduplicated values (default {@link VerifyMode#SAMPLED}). */
   public StorageBuilder verifyMode(VerifyMode mode) {
     this.verifyMode = Objects.requireNonNull(mode, "verify mode");
     return this;

@@ -143,7 +143,7 @@ final class H2Backend implements Backend {
     MVStore store;
     try {
       store = builder.open();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOpen(e, file);
     }
     try {
@@ -207,10 +207,10 @@ final class H2Backend implements Backend {
       LOG.debug("opened H2 store {} with keyspaces {} and options {}", file, configured.keySet(),
           options.describe());
       return backend;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       try {
         store.closeImmediately();
-      } catch (RuntimeException suppressed) {
+      } catch (RuntimeException | AssertionError suppressed) {
         e.addSuppressed(suppressed);
       }
       if (e instanceof StorageException se) {

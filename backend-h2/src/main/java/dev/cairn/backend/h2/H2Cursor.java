@@ -39,7 +39,7 @@ final class H2Cursor implements BackendCursor {
             return true;
           }
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError e) {
         throw H2Errors.onOperation("scan", e);
       }
       exhausted = true;

@@ -36,7 +36,12 @@ final class H2Errors {
   }
 
   /** Translation of a failure while opening {@code file}. */
-  static StorageException onOpen(RuntimeException e, Path file) {
+  static StorageException onOpen(Throwable e, Path file) {
+    if (e instanceof AssertionError) {
+      // MVStore's internal asserts (active under -ea) fire on damaged pages
+      return new DataCorruptionException(
+          "store.mv.db is corrupt (an H2 consistency check failed): " + file + ": " + e, e);
+    }
     if (isOutOfSpace(e)) {
       return new StorageFullException("no space left to open " + file, e);
     }
@@ -66,7 +71,11 @@ final class H2Errors {
   }
 
   /** Translation of a failure during an operation ({@code what}). */
-  static StorageException onOperation(String what, RuntimeException e) {
+  static StorageException onOperation(String what, Throwable e) {
+    if (e instanceof AssertionError) {
+      return new DataCorruptionException(
+          "H2 store is corrupt (" + what + "): an H2 consistency check failed: " + e, e);
+    }
     if (e instanceof StorageException se) {
       return se;
     }

@@ -59,7 +59,7 @@ final class H2Transaction implements BackendTransaction {
     try {
       byte[] v = readOnly ? map.get(snapshot.root(map.getName()).root, key) : map.get(key);
       return v == null ? null : v.clone();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("get", e);
     }
   }
@@ -74,7 +74,7 @@ final class H2Transaction implements BackendTransaction {
     try {
       byte[] old = map.put(k, value.clone());
       undo.add(new Undo(map, k, old));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("put", e);
     }
   }
@@ -91,7 +91,7 @@ final class H2Transaction implements BackendTransaction {
       }
       undo.add(new Undo(map, key.clone(), old));
       return true;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("delete", e);
     }
   }
@@ -112,7 +112,7 @@ final class H2Transaction implements BackendTransaction {
         RootReference<byte[], byte[]> root =
             readOnly ? snapshot.root(map.getName()) : map.flushAndGetRoot();
         c = new H2Cursor(this, new Cursor<>(root, from, null), to);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError e) {
         throw H2Errors.onOperation("scan", e);
       }
     }

@@ -73,8 +73,8 @@ final class LmdbCursor implements BackendCursor {
         positioned = true;
         if (!owner.readOnly()) {
           // In a write transaction the native pointers die with the next change: copy now.
-          key = LmdbTransaction.copy(cursor.key());
-          value = LmdbTransaction.copy(cursor.val());
+          key = owner.copy(cursor.key());
+          value = owner.copy(cursor.val());
         }
         return true;
       } catch (LmdbException e) {
@@ -134,7 +134,7 @@ final class LmdbCursor implements BackendCursor {
     synchronized (owner) {
       checkPositioned();
       try {
-        return owner.readOnly() ? LmdbTransaction.copy(cursor.key()) : key.clone();
+        return owner.readOnly() ? owner.copy(cursor.key()) : key.clone();
       } catch (LmdbException e) {
         throw owner.backend.translate("scan", e);
       }
@@ -146,7 +146,7 @@ final class LmdbCursor implements BackendCursor {
     synchronized (owner) {
       checkPositioned();
       try {
-        return owner.readOnly() ? LmdbTransaction.copy(cursor.val()) : value.clone();
+        return owner.readOnly() ? owner.copy(cursor.val()) : value.clone();
       } catch (LmdbException e) {
         throw owner.backend.translate("scan", e);
       }

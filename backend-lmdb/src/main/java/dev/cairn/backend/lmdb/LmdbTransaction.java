@@ -1,5 +1,6 @@
 package dev.cairn.backend.lmdb;
 
+import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.nio.ByteBuffer;
@@ -68,10 +69,25 @@ abstract class LmdbTransaction implements BackendTransaction {
     return buffer;
   }
 
-  static byte[] copy(ByteBuffer buffer) {
-    byte[] b = new byte[buffer.remaining()];
-    buffer.get(buffer.position(), b);
-    return b;
+  /**
+   * Copies a key or value out of the map. LMDB has no checksums: a damaged page can describe an
+   * entry of impossible size (negative once lmdbjava narrows it to an int, or larger than the
+   * map), which must become a {@link DataCorruptionException}, not an allocation of that size
+   * or a read outside the map.
+   */
+  byte[] copy(ByteBuffer buffer) {
+    int n = buffer.remaining();
+    if (n < 0 || buffer.capacity() < 0 || n > backend.mapSize()) {
+      throw new DataCorruptionException("data.mdb is corrupted: an entry claims " + n
+          + " bytes in a map of " + backend.mapSize());
+    }
+    try {
+      byte[] b = new byte[n];
+      buffer.get(buffer.position(), b);
+      return b;
+    } catch (IndexOutOfBoundsException | InternalError e) {
+      throw new DataCorruptionException("data.mdb is corrupted: " + e, e);
+    }
   }
 
   @Override

@@ -120,6 +120,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AsyncView asyncView;
   private volatile boolean closed;
   private long nextVersion;
+  private final boolean sharedSequence;
   private long persistedSeq;
 
   private Engine(StorageConfig config, Resources r) {
@@ -133,6 +134,11 @@ public final class Engine implements Storage, StorageAdmin {
     this.storeId = r.storeId;
     this.persistedSeq = r.seq;
     this.nextVersion = r.seq + 1;
+    this.sharedSequence = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
+    if (sharedSequence) {
+      this.persistedSeq = 0; // reserve a block of our own at the first write
+      this.nextVersion = 1;
+    }
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -310,8 +316,15 @@ public final class Engine implements Storage, StorageAdmin {
       }
     }
     try (BackendTransaction tx = r.backend.beginRead()) {
-      r.storeId = new String(tx.get(META, META_STORE_ID), StandardCharsets.UTF_8);
-      r.seq = RecordFormat.parseLong(tx.get(META, META_SEQ), "meta sequence");
+      byte[] id = tx.get(META, META_STORE_ID);
+      byte[] seq = tx.get(META, META_SEQ);
+      if (id == null || seq == null) {
+        throw new DataCorruptionException(r.backendProvider.name() + " store"
+            + " has a format marker but no " + (id == null ? "store id" : "sequence counter")
+            + " in its meta keyspace");
+      }
+      r.storeId = new String(id, StandardCharsets.UTF_8);
+      r.seq = RecordFormat.parseLong(seq, "meta sequence");
       r.codecs.loadAssignments(tx);
     }
   }
@@ -404,7 +417,7 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public Optional<byte[]> getBytes(String collection, String key) {
     Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
+    Keys.checkKey(key);
     TransactionImpl tx = currentTx.get();
     if (tx != null) {
       return tx.getBytes(collection, key);
@@ -412,7 +425,7 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      byte[] raw = readOne(collection, key, kb, null);
+      byte[] raw = readOne(collection, key, null, null);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return Optional.ofNullable(raw);
     } finally {
@@ -420,7 +433,10 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Reads one value through the cache, in {@code btx} or a new read transaction. */
+  /**
+   * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
+   * the key's bytes, or null to compute them only on a cache miss.
+   */
   private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx) {
     if (cache != null) {
       CachedValue cv = cache.get(collection, key);
@@ -433,7 +449,7 @@ public final class Engine implements Storage, StorageAdmin {
     }
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
     long stamp = cache == null ? 0 : coherence.stamp(stripe);
-    byte[] rk = Keys.recordKey(collection, kb);
+    byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
     byte[] raw;
     long version;
     if (btx != null) {
@@ -441,7 +457,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (v == null) {
         return null;
       }
-      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       raw = decodeRecord(btx, rec, collection, key);
       version = rec.version();
     } else {
@@ -450,7 +466,7 @@ public final class Engine implements Storage, StorageAdmin {
         if (v == null) {
           return null;
         }
-        RecordFormat.StoredRecord rec = parse(v, collection, key);
+        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
         raw = decodeRecord(rtx, rec, collection, key);
         version = rec.version();
       }
@@ -480,9 +496,9 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private RecordFormat.StoredRecord parse(byte[] v, String collection, String key) {
+  private RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
     try {
-      return RecordFormat.parseRecord(v, where(collection, key));
+      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       throw e;
@@ -568,7 +584,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (v == null) {
         return Optional.empty();
       }
-      RecordFormat.StoredRecord rec = parse(v, collection, key);
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       long count = 0;
       long last = 0;
       byte[] a = rtx.get(META, accessKey(rk));
@@ -828,7 +844,7 @@ public final class Engine implements Storage, StorageAdmin {
     try {
       for (int attempt = 0; ; attempt++) {
         try {
-          R result = runOnce(durability, work);
+          R result = durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work);
           metrics.writeLatency.recordNanos(System.nanoTime() - start);
           return result;
         } catch (TransactionConflictException e) {
@@ -887,6 +903,113 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
+  /** A transaction waiting to be run by a group commit. */
+  private static final class GroupRequest<R> {
+    final Function<Transaction, R> work;
+    R result;
+    Throwable failure;
+    TransactionImpl tx;
+    volatile boolean done;
+
+    GroupRequest(Function<Transaction, R> work) {
+      this.work = work;
+    }
+  }
+
+  private final java.util.concurrent.ConcurrentLinkedQueue<GroupRequest<?>> groupQueue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * {@link Durability#GROUP}: the caller queues its work; whoever holds the write lock next runs
+   * every queued function in one backend transaction (each under its own savepoint, so one that
+   * throws loses only its own writes) and commits them with one SYNC commit. Every caller
+   * returns only after the commit that holds its writes is durable. Callers that arrive while a
+   * group commits form the next group.
+   */
+  @SuppressWarnings("unchecked")
+  private <R> R runGrouped(Function<Transaction, R> work) {
+    GroupRequest<R> mine = new GroupRequest<>(work);
+    groupQueue.add(mine);
+    writeLock.lock();
+    try {
+      if (!mine.done) {
+        long windowNanos = config.groupCommitWindow().toNanos();
+        if (windowNanos > 0 && writeLock.hasQueuedThreads()) {
+          // others are about to join: give them a moment to queue their work
+          java.util.concurrent.locks.LockSupport.parkNanos(windowNanos);
+        }
+        while (!mine.done) {
+          runGroup();
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    if (mine.failure != null) {
+      if (mine.failure instanceof RuntimeException re) {
+        throw re;
+      }
+      if (mine.failure instanceof Error er) {
+        throw er;
+      }
+      throw new IllegalStateException(mine.failure);
+    }
+    return mine.result;
+  }
+
+  /** Runs every queued grouped transaction in one backend transaction; holds the write lock. */
+  private void runGroup() {
+    List<GroupRequest<?>> group = new ArrayList<>();
+    for (GroupRequest<?> r; group.size() < 1024 && (r = groupQueue.poll()) != null; ) {
+      group.add(r);
+    }
+    boolean committed = false;
+    Throwable groupFailure = null;
+    try (BackendTransaction btx = backend.beginWrite()) {
+      SavepointTransaction sp = new SavepointTransaction(btx);
+      for (GroupRequest<?> r : group) {
+        runInGroup(r, sp);
+      }
+      btx.commit(Durability.SYNC);
+      committed = true;
+    } catch (RuntimeException | Error e) {
+      groupFailure = e;
+    } finally {
+      for (GroupRequest<?> r : group) {
+        if (r.tx != null) {
+          if (committed && r.failure == null) {
+            r.tx.committed();
+          } else {
+            metrics.rolledBack.increment();
+          }
+          invalidateTouched(r.tx);
+        }
+        if (!committed && r.failure == null) {
+          r.failure = groupFailure;
+        }
+        r.done = true;
+      }
+    }
+  }
+
+  private <R> void runInGroup(GroupRequest<R> r, SavepointTransaction sp) {
+    TransactionImpl tx = new TransactionImpl(this, sp);
+    r.tx = tx;
+    currentTx.set(tx);
+    try {
+      r.result = r.work.apply(tx);
+      tx.end();
+      tx.reserveVersions();
+      sp.release();
+    } catch (RuntimeException | Error e) {
+      tx.end();
+      r.failure = e;
+      sp.rollbackToSavepoint();
+    } finally {
+      currentTx.remove();
+    }
+  }
+
   private void invalidateTouched(TransactionImpl tx) {
     if (cache == null) {
       return;
@@ -897,14 +1020,41 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Called inside the write lock by a transaction that needs a version number. */
+  /**
+   * Called inside the write lock by a transaction that needs a version number. Versions are
+   * unique store-wide: a single-process backend persists the high-water mark in the writing
+   * transaction itself ({@link #seqToPersist}); a backend that other processes write to as well
+   * ({@link Capability#MULTI_PROCESS}) reserves blocks in separate short transactions, so two
+   * instances never hand out the same version.
+   */
   long allocateVersion() {
+    if (sharedSequence && nextVersion > persistedSeq) {
+      reserveSharedBlock();
+    }
     return nextVersion++;
+  }
+
+  private void reserveSharedBlock() {
+    for (int attempt = 0; ; attempt++) {
+      try (BackendTransaction btx = backend.beginWrite()) {
+        long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
+        btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
+        btx.commit(Durability.SYNC);
+        nextVersion = current + 1;
+        persistedSeq = current + VERSION_BLOCK;
+        return;
+      } catch (TransactionConflictException e) {
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+        backoff(attempt);
+      }
+    }
   }
 
   /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */
   long seqToPersist(long maxUsed) {
-    return maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
+    return !sharedSequence && maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
   }
 
   void seqPersisted(long seq) {
@@ -922,7 +1072,7 @@ public final class Engine implements Storage, StorageAdmin {
     byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
     String where = where(collection, key);
     byte[] oldValue = btx.get(RECORDS, rk);
-    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, where);
+    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     long now = System.currentTimeMillis();
     long updated = updatedOverride > 0 ? updatedOverride : now;
     long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
@@ -932,7 +1082,7 @@ public final class Engine implements Storage, StorageAdmin {
     byte[] newBlobKey = null;
     if (raw.length == 0 || raw.length < config.inlineThreshold()) {
       CodecRegistry.Encoded e = codecs.encode(collection, raw);
-      newRecord = RecordFormat.encodeInline(
+      newRecord = RecordFormat.encodeInline(rk,
           e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
       d.stored += e.bytes().length;
       d.savedByCompression += raw.length - e.bytes().length;
@@ -976,7 +1126,7 @@ public final class Engine implements Storage, StorageAdmin {
           d.savedByCompression += raw.length - e.bytes().length;
         }
       }
-      newRecord = RecordFormat.encodeBlobRef(
+      newRecord = RecordFormat.encodeBlobRef(rk,
           blobCodec, blobDict, raw.length, storedLength, created, updated, version, newBlobKey);
     }
     btx.put(RECORDS, rk, newRecord);
@@ -997,7 +1147,7 @@ public final class Engine implements Storage, StorageAdmin {
     if (oldValue == null) {
       return false;
     }
-    RecordFormat.StoredRecord old = parseForWrite(oldValue, where(collection, key));
+    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(collection, key));
     btx.delete(RECORDS, rk);
     btx.delete(META, accessKey(rk));
     if (old != null && old.isBlob()) {
@@ -1011,9 +1161,9 @@ public final class Engine implements Storage, StorageAdmin {
    * Parses the record being replaced. A corrupted old record must not block overwriting or
    * deleting it: its blob reference (if any) is then unknown, which verify() reports.
    */
-  private RecordFormat.StoredRecord parseForWrite(byte[] v, String where) {
+  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, String where) {
     try {
-      return RecordFormat.parseRecord(v, where);
+      return RecordFormat.parseRecord(v, recordKey, where);
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       LOG.warn("replacing a corrupted record: {}", e.getMessage());
@@ -1066,11 +1216,12 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Reads in a write transaction (read-your-writes; bypasses the cache). */
   byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
-    byte[] v = btx.get(RECORDS, Keys.recordKey(collection, Keys.keyBytes(key)));
+    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
+    byte[] v = btx.get(RECORDS, rk);
     if (v == null) {
       return null;
     }
-    return decodeRecord(btx, parse(v, collection, key), collection, key);
+    return decodeRecord(btx, parse(v, rk, collection, key), collection, key);
   }
 
   List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
@@ -1142,7 +1293,7 @@ public final class Engine implements Storage, StorageAdmin {
               Keys.prefixEnd(Keys.collectionStart(collection)))) {
         while (samples.size() < wanted && c.next()) {
           String key = Keys.keyOf(c.key());
-          RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+          RecordFormat.StoredRecord rec = parse(c.value(), c.key(), collection, key);
           if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
             samples.add(decodeRecord(rtx, rec, collection, key));
           }
@@ -1393,7 +1544,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] rk = c.key();
         String collection = Keys.collectionOf(rk);
         String key = Keys.keyOf(rk);
-        RecordFormat.StoredRecord rec = parse(c.value(), collection, key);
+        RecordFormat.StoredRecord rec = parse(c.value(), rk, collection, key);
         byte[] raw = verifyRecord(rtx, rec, where(collection, key));
         byte[] hash = rec.isBlob()
             ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)

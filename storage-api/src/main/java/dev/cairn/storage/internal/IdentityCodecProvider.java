@@ -23,6 +23,11 @@ public final class IdentityCodecProvider implements CodecProvider {
 
   @Override
   public Codec create(Map<String, String> options) {
+    for (String key : options.keySet()) {
+      if (key.startsWith("identity.")) {
+        throw new IllegalArgumentException("unknown option " + key + ": the identity codec has no options");
+      }
+    }
     return CODEC;
   }
 

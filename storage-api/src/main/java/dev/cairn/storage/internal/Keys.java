@@ -61,6 +61,14 @@ final class Keys {
     return b;
   }
 
+  /** Checks a key like {@link #keyBytes}, without allocating for short ASCII keys. */
+  static void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.length() > MAX_KEY_BYTES || !isAscii(key)) {
+      keyBytes(key);
+    }
+  }
+
   /** The UTF-8 bytes of a key prefix (may be empty). */
   static byte[] prefixBytes(String prefix) {
     Objects.requireNonNull(prefix, "prefix");

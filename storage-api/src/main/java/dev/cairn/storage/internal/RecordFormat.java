@@ -7,10 +7,14 @@ import java.util.zip.CRC32C;
 /**
  * The byte layout of the engine's three data keyspaces. Every value ends with a CRC32C of all
  * its preceding bytes, so any flipped bit in a header, an inline payload, a blob or a reference
- * count is detected on read.
+ * count is detected on read. A record's CRC32C (format 2) also covers its key — the record key
+ * bytes come first in the checksum — so a record whose key was damaged on disk (a flipped byte
+ * in a B-tree page renaming it, possibly onto a neighbour's key) fails verification instead of
+ * returning its value for the wrong key. Format 1 records (checksum over the value only) are
+ * still read.
  *
  * <pre>
- * records   : format(1)=1 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
+ * records   : format(1)=2 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
  *             updated(8) version(8) then either the inline payload (flags bit 0 clear) or
  *             blobKeyLen(2) blobKey (flags bit 0 set), then crc32c(4)
  * blobs     : format(1)=1 codec(1) dict(4) rawLen(4) payload crc32c(4)
@@ -24,6 +28,8 @@ import java.util.zip.CRC32C;
 final class RecordFormat {
 
   static final byte FORMAT = 1;
+  /** Record format whose CRC32C covers the record key, then the value. */
+  static final byte FORMAT_KEYED = 2;
   static final int FLAG_BLOB = 1;
   private static final int RECORD_HEADER = 39;
   private static final int BLOB_HEADER = 10;
@@ -43,42 +49,47 @@ final class RecordFormat {
   /** A parsed blob value. */
   record StoredBlob(byte codecId, int dictId, int rawLength, byte[] payload) {}
 
-  static byte[] encodeInline(
+  static byte[] encodeInline(byte[] recordKey,
       byte codecId, int dictId, int rawLength, long created, long updated, long version,
       byte[] payload) {
     ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + payload.length + CRC);
     header(b, 0, codecId, dictId, rawLength, payload.length, created, updated, version);
     b.put(payload);
-    return seal(b);
+    return seal(b, recordKey);
   }
 
-  static byte[] encodeBlobRef(
+  static byte[] encodeBlobRef(byte[] recordKey,
       byte codecId, int dictId, int rawLength, int storedLength, long created, long updated,
       long version, byte[] blobKey) {
     ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + 2 + blobKey.length + CRC);
     header(b, FLAG_BLOB, codecId, dictId, rawLength, storedLength, created, updated, version);
     b.putShort((short) blobKey.length);
     b.put(blobKey);
-    return seal(b);
+    return seal(b, recordKey);
   }
 
   private static void header(
       ByteBuffer b, int flags, byte codecId, int dictId, int rawLength, int storedLength,
       long created, long updated, long version) {
-    b.put(FORMAT).put((byte) flags).put(codecId).putInt(dictId).putInt(rawLength)
+    b.put(FORMAT_KEYED).put((byte) flags).put(codecId).putInt(dictId).putInt(rawLength)
         .putInt(storedLength).putLong(created).putLong(updated).putLong(version);
   }
 
-  static StoredRecord parseRecord(byte[] v, String where) {
+  /** Parses a record value stored under {@code recordKey}, checking its CRC32C. */
+  static StoredRecord parseRecord(byte[] v, byte[] recordKey, String where) {
     if (v.length < RECORD_HEADER + CRC) {
       throw corrupt(where, "record of " + v.length + " bytes is shorter than its header");
     }
-    checkCrc(v, where);
-    ByteBuffer b = ByteBuffer.wrap(v, 0, v.length - CRC);
-    byte format = b.get();
-    if (format != FORMAT) {
+    byte format = v[0];
+    if (format == FORMAT_KEYED) {
+      checkCrc(v, recordKey, where);
+    } else if (format == FORMAT) {
+      checkCrc(v, null, where);
+    } else {
       throw corrupt(where, "unknown record format " + format);
     }
+    ByteBuffer b = ByteBuffer.wrap(v, 0, v.length - CRC);
+    b.get();
     int flags = b.get();
     byte codec = b.get();
     int dict = b.getInt();
@@ -173,17 +184,31 @@ final class RecordFormat {
   }
 
   private static byte[] seal(ByteBuffer b) {
+    return seal(b, null);
+  }
+
+  private static byte[] seal(ByteBuffer b, byte[] key) {
     byte[] a = b.array();
     int n = a.length - CRC;
     CRC32C crc = new CRC32C();
+    if (key != null) {
+      crc.update(key);
+    }
     crc.update(a, 0, n);
     ByteBuffer.wrap(a, n, CRC).putInt((int) crc.getValue());
     return a;
   }
 
   private static void checkCrc(byte[] v, String where) {
+    checkCrc(v, null, where);
+  }
+
+  private static void checkCrc(byte[] v, byte[] key, String where) {
     int n = v.length - CRC;
     CRC32C crc = new CRC32C();
+    if (key != null) {
+      crc.update(key);
+    }
     crc.update(v, 0, n);
     int stored = ByteBuffer.wrap(v, n, CRC).getInt();
     if (stored != (int) crc.getValue()) {

@@ -15,7 +15,12 @@ import java.nio.file.Path;
  *   <li>A read transaction sees one consistent snapshot for its whole life.
  *   <li>After {@code commit(SYNC)} returns, the data survives {@code kill -9}.
  *   <li>Several read transactions may run on several threads alongside one write transaction
- *       (if {@link Capability#CONCURRENT_READERS}); a transaction is used by one thread.
+ *       (if {@link Capability#CONCURRENT_READERS}); a transaction is used by one thread, and a
+ *       write transaction is begun and ended (commit, rollback or close) on the same thread.
+ *   <li>A thread may hold a read transaction while it has a write transaction open, but a
+ *       backend may then be unable to grow its storage (LMDB's map) and fail the write with a
+ *       clear {@link dev.cairn.storage.BackendException}; the engine avoids doing so on its
+ *       hot paths.
  *   <li>{@link #beginWrite()} blocks while another write transaction of this backend is open,
  *       unless the backend has {@link Capability#MULTI_WRITER}.
  * </ul>
@@ -44,7 +49,11 @@ public interface Backend extends AutoCloseable {
   /** Bytes the store occupies on disk. */
   long sizeOnDisk();
 
-  /** Closes the store. Idempotent; open transactions are rolled back. */
+  /**
+   * Closes the store. Idempotent; open transactions are rolled back. Afterwards
+   * {@link #beginRead()}, {@link #beginWrite()}, {@link #snapshotTo} and {@link #optimize()}
+   * throw {@link dev.cairn.storage.StorageClosedException} or {@link IllegalStateException}.
+   */
   @Override
   void close();
 }

@@ -40,13 +40,14 @@ public interface BackendTransaction extends AutoCloseable {
   }
 
   /**
-   * Commits. {@link Durability#SYNC} and {@link Durability#GROUP} force the data to stable
+   * Commits. If it throws, the transaction is already rolled back and ended: a later
+   * {@link #rollback()} or {@link #close()} does nothing. {@link Durability#SYNC} and {@link Durability#GROUP} force the data to stable
    * storage before returning; {@link Durability#ASYNC} may defer the sync. A read-only
    * transaction just ends.
    */
   void commit(Durability durability);
 
-  /** Discards every change. */
+  /** Discards every change. Does nothing if the transaction already ended by a failed commit. */
   void rollback();
 
   /** Rolls back unless committed. Idempotent. */

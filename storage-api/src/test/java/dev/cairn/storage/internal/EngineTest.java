@@ -750,4 +750,60 @@ final class EngineTest {
     Storage s = open();
     assertThatThrownBy(() -> s.admin().trainDictionary("c")).isInstanceOf(UnsupportedOperationException.class);
   }
+
+  // ----------------------------------------------------------------------------- group commit
+
+  @Test
+  void groupCommitsKeepEachCallersWritesAndIsolateFailures() throws Exception {
+    Storage s = open(b -> b.durability(dev.cairn.storage.Durability.GROUP));
+    byte[] shared = value("shared ", 30);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    AtomicInteger failed = new AtomicInteger();
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 16; t++) {
+        int tt = t;
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < 30; i++) {
+            int ii = i;
+            try {
+              s.useTransaction(tx -> {
+                tx.putBytes("c", "t" + tt + "-" + ii, shared);
+                tx.putBytes("d", "t" + tt + "-" + ii, value("own" + tt, 20));
+                if (ii % 7 == 3) {
+                  throw new IllegalStateException("fails on purpose");
+                }
+              });
+            } catch (IllegalStateException e) {
+              failed.incrementAndGet();
+            }
+          }
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    int ok = 16 * 30 - failed.get();
+    assertThat(failed.get()).isEqualTo(16 * 4);
+    assertThat(s.count("c")).isEqualTo(ok);
+    assertThat(s.count("d")).isEqualTo(ok);
+    assertThat(s.contains("c", "t0-3")).isFalse();
+    assertThat(s.contains("c", "t0-4")).isTrue();
+    StorageAdmin.VerificationReport r = s.admin().verify();
+    assertThat(r.problems()).isEmpty();
+    assertThat(s.stats().transactionsCommitted()).isEqualTo(ok);
+  }
+
+  @Test
+  void aFailedGroupCommitFailsEveryCallerInIt() {
+    Storage s = open(b -> b.durability(dev.cairn.storage.Durability.GROUP));
+    MemoryBackendProvider.failNextCommit = new BackendException("disk on fire");
+    assertThatThrownBy(() -> s.putBytes("c", "k", value("v", 100))).hasMessageContaining("disk on fire");
+    assertThat(s.contains("c", "k")).isFalse();
+    s.putBytes("c", "k", value("v", 100));
+    assertThat(s.getBytes("c", "k")).isPresent();
+  }
 }

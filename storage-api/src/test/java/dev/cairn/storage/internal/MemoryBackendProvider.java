@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * read transaction holds a snapshot for free. Stores survive close/reopen within one JVM (keyed
  * by directory) but not a crash, so it does not declare DURABLE. Can inject faults.
  */
-final class MemoryBackendProvider implements BackendProvider {
+public final class MemoryBackendProvider implements BackendProvider {
 
   static final Map<Path, Map<String, NavigableMap<byte[], byte[]>>> STORES = new ConcurrentHashMap<>();
 

@@ -1,0 +1,573 @@
+package dev.cairn.conformance;
+
+import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.StorageException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kills a writing JVM with {@code SIGKILL} at random points and checks that the store recovers
+ * with every acknowledged write and no partial one.
+ *
+ * <p>Each cycle starts a child JVM (same {@code java}, same class path) that opens the store with
+ * the configured backend, codec and {@link Durability} and writes a deterministic sequence of
+ * steps (single puts and deletes, batches, multi-record transactions across collections,
+ * transfers between accounts, overwrites and deletes of deduplicated values of sizes below and
+ * above the inline threshold) from one or more writer threads, printing an acknowledgement after
+ * every write call returned. After a random number of acknowledgements and a random delay, the
+ * harness kills it ({@link ProcessHandle#destroyForcibly()}, which is {@code kill -9} on Linux
+ * and macOS; the exit status 137 is checked), reopens the store in this JVM and asserts, per writer
+ * thread:
+ *
+ * <ul>
+ *   <li>the thread's records equal exactly the state after some prefix of its steps that
+ *       includes every acknowledged step: the acknowledged prefix, or that plus the one step in
+ *       flight when the JVM died (committed but not yet acknowledged) — byte for byte, with no
+ *       extra or missing key. So every acknowledged write is present, nothing of a transaction
+ *       that did not commit is visible, and nothing is torn;
+ *   <li>the accounts still sum to their initial total (a transfer is all or nothing);
+ *   <li>every read verifies (no {@link DataCorruptionException});
+ * </ul>
+ *
+ * and for the store: {@link StorageAdmin#verify()} reports no problem (checksums, hashes,
+ * reference counts). The next cycle continues writing into the recovered store, so recovery of a
+ * recovered store is exercised too.
+ *
+ * <pre>{@code
+ * CrashHarness.Report r = CrashHarness.builder("rocks", tempDir.resolve("store"))
+ *     .codec("zstd")
+ *     .cycles(20)
+ *     .run(); // throws AssertionError naming the seed on a violation
+ * }</pre>
+ *
+ * <p>The backend and codec are chosen by name in the child, so they must be registered for
+ * {@link java.util.ServiceLoader} on the class path. The seed (default: the kit's seed, see
+ * {@code -Dcairn.conformance.seed}) fixes the workload and the kill points; the exact instant of
+ * a kill within a commit depends on timing and is not reproducible.
+ */
+public final class CrashHarness {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CrashHarness.class);
+  private static final List<String> COLLECTIONS =
+      List.of(CrashWorkload.ACCOUNTS, CrashWorkload.DOCS, CrashWorkload.LEDGER);
+
+  private final Builder config;
+
+  private CrashHarness(Builder config) {
+    this.config = config;
+  }
+
+  /** A harness for the backend registered as {@code backend}, writing in {@code directory}. */
+  public static Builder builder(String backend, Path directory) {
+    return new Builder(backend, directory);
+  }
+
+  /**
+   * What a run did.
+   *
+   * @param seed the seed of the workload and kill points
+   * @param cycles kill cycles run
+   * @param acknowledged steps acknowledged by the children, over all cycles and threads
+   * @param committed steps found committed after recovery (acknowledged plus in-flight ones
+   *     that made it)
+   * @param inFlightCommitted how many times a step in flight at the kill was found committed
+   */
+  public record Report(long seed, int cycles, long acknowledged, long committed, long inFlightCommitted) {}
+
+  /** Configures a {@link CrashHarness}; every setter validates at once. */
+  public static final class Builder {
+    private final String backend;
+    private final Path directory;
+    private String codec = "identity";
+    private Durability durability = Durability.SYNC;
+    private final Map<String, String> backendOptions = new LinkedHashMap<>();
+    private int writerThreads = 1;
+    private int cycles = 20;
+    private int minAcks = 20;
+    private int maxAcks = 200;
+    private Duration maxKillDelay = Duration.ofMillis(5);
+    private Duration cycleTimeout = Duration.ofSeconds(60);
+    private long seed = KitSupport.SEED;
+    private final List<String> jvmArgs = new ArrayList<>();
+
+    private Builder(String backend, Path directory) {
+      this.backend = Objects.requireNonNull(backend, "backend");
+      this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+    }
+
+    /** The codec by name (default {@code identity}). */
+    public Builder codec(String name) {
+      this.codec = Objects.requireNonNull(name, "codec");
+      return this;
+    }
+
+    /** Durability of every write (default {@link Durability#SYNC}); {@code ASYNC} is refused. */
+    public Builder durability(Durability d) {
+      Objects.requireNonNull(d, "durability");
+      if (d == Durability.ASYNC) {
+        throw new IllegalArgumentException(
+            "durability ASYNC acknowledges before fsync: acknowledged writes may be lost by design");
+      }
+      this.durability = d;
+      return this;
+    }
+
+    /** A backend option passed to the store in the child and in the checking JVM. */
+    public Builder backendOption(String key, String value) {
+      backendOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Concurrent writer threads in the child (default 1; more make {@code GROUP} coalesce). */
+    public Builder writerThreads(int n) {
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("writer threads must be in 1..64, got " + n);
+      }
+      this.writerThreads = n;
+      return this;
+    }
+
+    /** How many children to kill (default 20). */
+    public Builder cycles(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("cycles must be positive, got " + n);
+      }
+      this.cycles = n;
+      return this;
+    }
+
+    /** Kill after a random number of acknowledgements in {@code min..max} (default 20..200). */
+    public Builder acksPerCycle(int min, int max) {
+      if (min < 1 || max < min) {
+        throw new IllegalArgumentException("acks per cycle must satisfy 1 <= min <= max, got "
+            + min + ".." + max);
+      }
+      this.minAcks = min;
+      this.maxAcks = max;
+      return this;
+    }
+
+    /** Then wait a random time up to this before the kill (default 5 ms), to land mid-commit. */
+    public Builder maxKillDelay(Duration d) {
+      Objects.requireNonNull(d, "max kill delay");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("max kill delay must not be negative, got " + d);
+      }
+      this.maxKillDelay = d;
+      return this;
+    }
+
+    /** A cycle that does not reach its acknowledgements within this fails (default 60 s). */
+    public Builder cycleTimeout(Duration d) {
+      Objects.requireNonNull(d, "cycle timeout");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("cycle timeout must be positive, got " + d);
+      }
+      this.cycleTimeout = d;
+      return this;
+    }
+
+    /** The seed of the workload and the kill points (default: the kit's seed). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Extra arguments for the child JVM (e.g. {@code -Xmx512m}). */
+    public Builder jvmArg(String arg) {
+      jvmArgs.add(Objects.requireNonNull(arg, "jvm argument"));
+      return this;
+    }
+
+    /**
+     * Runs every cycle.
+     *
+     * @throws AssertionError on the first violation, naming the seed, cycle and what was wrong
+     */
+    public Report run() {
+      return new CrashHarness(this).runAll();
+    }
+  }
+
+  // ------------------------------------------------------------------------------- the loop
+
+  private final class State {
+    final CrashWorkload workload = new CrashWorkload(config.seed);
+    final long[] committed = new long[config.writerThreads];
+    final List<TreeMap<String, byte[]>> models = new ArrayList<>();
+    long acknowledged;
+    long committedTotal;
+    long inFlightCommitted;
+
+    State() {
+      for (int t = 0; t < config.writerThreads; t++) {
+        models.add(new TreeMap<>());
+      }
+    }
+  }
+
+  private Report runAll() {
+    LOG.info("crash harness on {} / {} / {}: {} cycles, {} writer thread(s), seed {}",
+        config.backend, config.codec, config.durability, config.cycles, config.writerThreads,
+        config.seed);
+    Random rnd = new Random(config.seed ^ 0x2545F4914F6CDD1DL);
+    State state = new State();
+    for (int cycle = 0; cycle < config.cycles; cycle++) {
+      int target = config.minAcks + rnd.nextInt(config.maxAcks - config.minAcks + 1);
+      long delayNanos = (long) (rnd.nextDouble() * config.maxKillDelay.toNanos());
+      long[] acked = killOne(cycle, target, delayNanos, state);
+      check(cycle, acked, state);
+    }
+    Report r = new Report(config.seed, config.cycles, state.acknowledged, state.committedTotal,
+        state.inFlightCommitted);
+    LOG.info("crash harness on {} / {} / {} passed: {}", config.backend, config.codec,
+        config.durability, r);
+    return r;
+  }
+
+  private String context(int cycle) {
+    return "[crash harness " + config.backend + "/" + config.codec + "/" + config.durability
+        + ", cycle " + (cycle + 1) + "/" + config.cycles + ", seed=" + config.seed
+        + " (replay with -D" + KitSupport.SEED_PROPERTY + "=" + config.seed + ")] ";
+  }
+
+  /** Runs one child until killed; returns per thread the number of acknowledged steps. */
+  private long[] killOne(int cycle, int target, long delayNanos, State state) {
+    Path log = directory().resolveSibling(directory().getFileName() + "-child-" + cycle + ".log");
+    Process child;
+    try {
+      Files.createDirectories(directory());
+      child = new ProcessBuilder(command(state.committed))
+          .redirectErrorStream(false)
+          .redirectError(log.toFile())
+          .start();
+    } catch (IOException e) {
+      throw new AssertionError(context(cycle) + "cannot start the child JVM: " + e, e);
+    }
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!child.waitFor(config.cycleTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          child.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "crash-harness-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    long[] acked = state.committed.clone();
+    int count = 0;
+    boolean killed = false;
+    String error = null;
+    try (InputStream in = child.getInputStream()) {
+      LineReader lines = new LineReader(in);
+      String line;
+      while ((line = lines.next()) != null) {
+        if (line.startsWith("ack ")) {
+          String[] p = line.split(" ");
+          int t = Integer.parseInt(p[1]);
+          long step = Long.parseLong(p[2]);
+          if (step != acked[t]) {
+            child.destroyForcibly();
+            throw new AssertionError(context(cycle) + "thread " + t + " acknowledged step " + step
+                + " but step " + acked[t] + " was expected next");
+          }
+          acked[t] = step + 1;
+          count++;
+          if (count == target && !killed) {
+            LockSupport.parkNanos(delayNanos);
+            // SIGKILL: no shutdown hook, no close, no flush. Through the ProcessHandle, because
+            // Process.destroyForcibly() also closes our end of the pipe, losing the acks in it
+            child.toHandle().destroyForcibly();
+            killed = true;
+          }
+        } else if (line.startsWith("error ")) {
+          error = line;
+        }
+      }
+      // EOF: every line the child wrote before it died has been read
+      child.waitFor(30, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new AssertionError(context(cycle) + "cannot read the child's output: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      child.destroyForcibly();
+      throw new AssertionError(context(cycle) + "interrupted", e);
+    }
+    String stderr = tail(log);
+    if (!killed) {
+      throw new AssertionError(context(cycle) + "the child ended after " + count + " of " + target
+          + " acknowledgements" + (error != null ? " with " + error : " (timeout?)")
+          + "; its stderr:\n" + stderr);
+    }
+    int exit = child.exitValue();
+    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")
+        && exit != 128 + 9) {
+      throw new AssertionError(context(cycle) + "the child exited with status " + exit
+          + ", not 137 (killed by SIGKILL); its stderr:\n" + stderr);
+    }
+    try {
+      Files.deleteIfExists(log);
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", log, e);
+    }
+    for (int t = 0; t < acked.length; t++) {
+      state.acknowledged += acked[t] - state.committed[t];
+    }
+    return acked;
+  }
+
+  private Path directory() {
+    return config.directory;
+  }
+
+  private List<String> command(long[] starts) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("--add-opens");
+    cmd.add("java.base/java.nio=ALL-UNNAMED");
+    cmd.add("--add-opens");
+    cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
+    cmd.add("-Xmx256m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    cmd.addAll(config.jvmArgs);
+    cmd.add(CrashWriter.class.getName());
+    cmd.add(directory().toString());
+    cmd.add(config.backend);
+    cmd.add(config.codec);
+    cmd.add(config.durability.name());
+    cmd.add(Long.toString(config.seed));
+    cmd.add(Arrays.stream(starts).mapToObj(Long::toString).collect(Collectors.joining(",")));
+    config.backendOptions.forEach((k, v) -> cmd.add(k + "=" + v));
+    return cmd;
+  }
+
+  // ----------------------------------------------------------------------------- the checks
+
+  private void check(int cycle, long[] acked, State state) {
+    StorageBuilder b = Storage.builder()
+        .directory(directory())
+        .backend(config.backend)
+        .codec(config.codec)
+        .noScheduledMaintenance();
+    config.backendOptions.forEach(b::backendOption);
+    Storage storage;
+    try {
+      storage = b.open();
+    } catch (StorageException e) {
+      throw new AssertionError(context(cycle) + "the killed store does not reopen: " + e, e);
+    }
+    try (storage) {
+      for (int t = 0; t < config.writerThreads; t++) {
+        checkThread(cycle, t, acked[t], storage, state);
+      }
+      Set<String> unexpected = new TreeSet<>(storage.collections());
+      COLLECTIONS.forEach(unexpected::remove);
+      if (!unexpected.isEmpty()) {
+        throw new AssertionError(context(cycle) + "collections nobody wrote: " + unexpected);
+      }
+      for (String c : COLLECTIONS) {
+        long owned = 0;
+        for (int t = 0; t < config.writerThreads; t++) {
+          try (Stream<String> keys = storage.keys(c, CrashWorkload.prefix(t))) {
+            owned += keys.count();
+          }
+        }
+        if (storage.count(c) != owned) {
+          throw new AssertionError(context(cycle) + "collection " + c + " holds "
+              + storage.count(c) + " records but the writer threads own " + owned);
+        }
+      }
+      StorageAdmin.VerificationReport report = storage.admin().verify();
+      if (!report.ok()) {
+        throw new AssertionError(context(cycle) + "admin().verify() after recovery found "
+            + report.problems().size() + " problems: " + report.problems());
+      }
+    }
+  }
+
+  private void checkThread(int cycle, int t, long acked, Storage storage, State state) {
+    TreeMap<String, byte[]> model = state.models.get(t);
+    for (long i = state.committed[t]; i < acked; i++) {
+      state.workload.apply(t, i, modelOps(model));
+    }
+    TreeMap<String, byte[]> next = new TreeMap<>(model);
+    state.workload.apply(t, acked, modelOps(next));
+    TreeMap<String, byte[]> actual = read(cycle, t, storage);
+    checkBalances(cycle, t, actual);
+    long found;
+    if (same(actual, model)) {
+      found = acked;
+    } else if (same(actual, next)) {
+      found = acked + 1;
+      state.models.set(t, next);
+      state.inFlightCommitted++;
+    } else {
+      throw new AssertionError(context(cycle) + "thread " + t + " acknowledged steps 0.."
+          + (acked - 1) + " but the recovered records match neither that state nor the one after"
+          + " step " + acked + " (in flight):\n  vs acknowledged state: " + diff(model, actual)
+          + "\n  vs state with the step in flight: " + diff(next, actual));
+    }
+    state.committedTotal += found - state.committed[t];
+    state.committed[t] = found;
+  }
+
+  private TreeMap<String, byte[]> read(int cycle, int t, Storage storage) {
+    TreeMap<String, byte[]> out = new TreeMap<>();
+    for (String c : COLLECTIONS) {
+      List<String> keys;
+      try (Stream<String> s = storage.keys(c, CrashWorkload.prefix(t))) {
+        keys = s.toList();
+      }
+      for (String k : keys) {
+        try {
+          byte[] v = storage.getBytes(c, k).orElseThrow(() -> new AssertionError(context(cycle)
+              + "key " + c + "/" + k + " is listed by keys() but getBytes finds nothing"));
+          out.put(c + "/" + k, v);
+        } catch (DataCorruptionException e) {
+          throw new AssertionError(context(cycle) + "torn or corrupted record after recovery: "
+              + e.getMessage(), e);
+        }
+      }
+    }
+    return out;
+  }
+
+  private void checkBalances(int cycle, int t, Map<String, byte[]> actual) {
+    long sum = 0;
+    int accounts = 0;
+    for (Map.Entry<String, byte[]> e : actual.entrySet()) {
+      if (e.getKey().startsWith(CrashWorkload.ACCOUNTS + "/")) {
+        long balance = CrashWorkload.parseBalance(e.getValue());
+        if (balance < 0) {
+          throw new AssertionError(context(cycle) + "negative balance " + e.getKey() + "=" + balance);
+        }
+        sum += balance;
+        accounts++;
+      }
+    }
+    if (accounts != 0 && (accounts != CrashWorkload.ACCOUNTS_PER_THREAD
+        || sum != CrashWorkload.ACCOUNTS_PER_THREAD * CrashWorkload.INITIAL_BALANCE)) {
+      throw new AssertionError(context(cycle) + "thread " + t + " has " + accounts
+          + " accounts summing to " + sum + "; expected " + CrashWorkload.ACCOUNTS_PER_THREAD
+          + " summing to " + CrashWorkload.ACCOUNTS_PER_THREAD * CrashWorkload.INITIAL_BALANCE
+          + ": a transfer or the account batch was applied partially");
+    }
+  }
+
+  private static CrashWorkload.Ops modelOps(TreeMap<String, byte[]> m) {
+    return new CrashWorkload.Ops() {
+      @Override
+      public byte[] get(String collection, String key) {
+        byte[] v = m.get(collection + "/" + key);
+        return v == null ? null : v.clone();
+      }
+
+      @Override
+      public void put(String collection, String key, byte[] value) {
+        m.put(collection + "/" + key, value.clone());
+      }
+
+      @Override
+      public void delete(String collection, String key) {
+        m.remove(collection + "/" + key);
+      }
+
+      @Override
+      public void putAll(String collection, Map<String, byte[]> values) {
+        values.forEach((k, v) -> put(collection, k, v));
+      }
+    };
+  }
+
+  private static boolean same(Map<String, byte[]> a, Map<String, byte[]> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, byte[]> e : a.entrySet()) {
+      if (!Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String diff(Map<String, byte[]> expected, Map<String, byte[]> actual) {
+    List<String> out = new ArrayList<>();
+    Set<String> keys = new TreeSet<>(expected.keySet());
+    keys.addAll(actual.keySet());
+    for (String k : keys) {
+      byte[] e = expected.get(k);
+      byte[] a = actual.get(k);
+      if (e == null) {
+        out.add(k + " unexpected (" + a.length + " bytes)");
+      } else if (a == null) {
+        out.add(k + " missing (expected " + e.length + " bytes)");
+      } else if (!Arrays.equals(e, a)) {
+        out.add(k + " differs: expected " + KitSupport.hex(e) + ", found " + KitSupport.hex(a));
+      }
+    }
+    return out.size() > 12 ? out.subList(0, 12) + " ... (" + out.size() + " differences)" : out.toString();
+  }
+
+  private static String tail(Path log) {
+    try {
+      String s = Files.readString(log, StandardCharsets.UTF_8);
+      return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  /** Reads '\n'-terminated lines; a last fragment without '\n' (a torn write) is dropped. */
+  private static final class LineReader {
+    private final InputStream in;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    LineReader(InputStream in) {
+      this.in = in;
+    }
+
+    String next() throws IOException {
+      int c;
+      while ((c = in.read()) != -1) {
+        if (c == '\n') {
+          String s = line.toString(StandardCharsets.US_ASCII);
+          line.reset();
+          return s;
+        }
+        line.write(c);
+      }
+      return null;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.cairn.conformance;
+
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageBuilder;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Main class of the child JVM that {@link CrashHarness} starts and kills: opens the store and
+ * writes the {@link CrashWorkload} from the given step of each writer thread until killed. After
+ * each write call returns it prints {@code ack <thread> <step>} on stdout in one unbuffered
+ * {@code write(2)} (so a line is either wholly in the pipe or not at all).
+ *
+ * <p>Arguments: {@code dir backend codec durability seed start0,start1,... [option=value ...]}
+ * where the options are backend options. Not a library entry point.
+ */
+final class CrashWriter {
+
+  private static final FileOutputStream OUT = new FileOutputStream(FileDescriptor.out);
+
+  private CrashWriter() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    StorageBuilder b = Storage.builder()
+        .directory(dir)
+        .backend(args[1])
+        .codec(args[2])
+        .durability(Durability.valueOf(args[3]))
+        .noScheduledMaintenance();
+    long seed = Long.parseLong(args[4]);
+    String[] starts = args[5].split(",");
+    for (int i = 6; i < args.length; i++) {
+      int eq = args[i].indexOf('=');
+      b.backendOption(args[i].substring(0, eq), args[i].substring(eq + 1));
+    }
+    Storage storage = b.open(); // never closed: the parent kills this JVM
+    CrashWorkload workload = new CrashWorkload(seed);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < starts.length; t++) {
+      int thread = t;
+      long start = Long.parseLong(starts[t]);
+      Thread th = new Thread(() -> write(storage, workload, thread, start), "crash-writer-" + t);
+      th.setDaemon(false);
+      threads.add(th);
+    }
+    print("ready");
+    threads.forEach(Thread::start);
+    for (Thread th : threads) {
+      th.join();
+    }
+  }
+
+  private static void write(Storage storage, CrashWorkload workload, int thread, long start) {
+    try {
+      for (long i = start; ; i++) {
+        long step = i;
+        switch (workload.kind(thread, step)) {
+          case SINGLE_PUT, SINGLE_DELETE, BATCH -> workload.apply(thread, step, direct(storage));
+          case TRANSACTION -> storage.useTransaction(tx -> workload.apply(thread, step, inTx(tx)));
+          default -> throw new IllegalStateException();
+        }
+        print("ack " + thread + " " + step);
+      }
+    } catch (Throwable e) {
+      e.printStackTrace();
+      print("error " + thread + " " + e);
+      System.exit(3);
+    }
+  }
+
+  private static CrashWorkload.Ops direct(Storage storage) {
+    return new CrashWorkload.Ops() {
+      @Override
+      public byte[] get(String collection, String key) {
+        throw new IllegalStateException("a single-call step does not read");
+      }
+
+      @Override
+      public void put(String collection, String key, byte[] value) {
+        storage.putBytes(collection, key, value);
+      }
+
+      @Override
+      public void delete(String collection, String key) {
+        storage.delete(collection, key);
+      }
+
+      @Override
+      public void putAll(String collection, Map<String, byte[]> values) {
+        storage.putAllBytes(collection, values);
+      }
+    };
+  }
+
+  private static CrashWorkload.Ops inTx(dev.cairn.storage.Transaction tx) {
+    return new CrashWorkload.Ops() {
+      @Override
+      public byte[] get(String collection, String key) {
+        return tx.getBytes(collection, key).orElse(null);
+      }
+
+      @Override
+      public void put(String collection, String key, byte[] value) {
+        tx.putBytes(collection, key, value);
+      }
+
+      @Override
+      public void delete(String collection, String key) {
+        tx.delete(collection, key);
+      }
+
+      @Override
+      public void putAll(String collection, Map<String, byte[]> values) {
+        values.forEach((k, v) -> tx.putBytes(collection, k, v));
+      }
+    };
+  }
+
+  private static void print(String line) {
+    byte[] b = (line + "\n").getBytes(StandardCharsets.US_ASCII);
+    synchronized (OUT) {
+      try {
+        OUT.write(b);
+      } catch (IOException e) {
+        // the parent went away: nothing left to acknowledge to
+        Runtime.getRuntime().halt(4);
+      }
+    }
+  }
+}

@@ -90,6 +90,14 @@ public interface Storage extends AutoCloseable {
    */
   Stream<String> keys(String collection, String prefix);
 
+  /**
+   * The records of a collection whose keys start with {@code prefix}, with their values, in
+   * UTF-8 key order — the fast way to read a whole collection. Paged like
+   * {@link #keys(String, String)} (each page is read from one consistent snapshot); every value
+   * is verified like {@link #getBytes}. Close the stream if not fully consumed.
+   */
+  Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix);
+
   /** The names of the collections that hold at least one record, sorted. */
   Set<String> collections();
 
@@ -105,9 +113,10 @@ public interface Storage extends AutoCloseable {
   /**
    * Runs {@code work} as one atomic transaction over any number of collections, with the
    * configured durability. It commits when {@code work} returns and rolls back when it throws
-   * (the exception is rethrown as is). A transaction that conflicts with a concurrent writer of
-   * another process is retried a bounded number of times, so {@code work} may run more than
-   * once and must not have side effects outside the transaction.
+   * (the exception is rethrown as is). {@code work} may run more than once — a transaction that
+   * conflicts with a writer of another process is retried a bounded number of times, and a
+   * {@link Durability#GROUP} transaction runs again if another function of its group threw — so
+   * it must not have side effects outside the transaction.
    *
    * @return what {@code work} returned
    */

@@ -57,7 +57,9 @@ final class H2Transaction implements BackendTransaction {
     Objects.requireNonNull(key, "key");
     MVMap<byte[], byte[]> map = backend.map(keyspace);
     try {
-      byte[] v = readOnly ? map.get(snapshot.root(map.getName()).root, key) : map.get(key);
+      byte[] v = readOnly
+          ? map.get(snapshot.root(backend.mapName(keyspace)).root, key)
+          : map.get(key);
       return v == null ? null : v.clone();
     } catch (RuntimeException | AssertionError e) {
       throw H2Errors.onOperation("get", e);
@@ -110,7 +112,7 @@ final class H2Transaction implements BackendTransaction {
         // A write transaction scans the live map as of now: a stable view (copy-on-write
         // pages) that includes its own earlier writes but not writes made during the scan.
         RootReference<byte[], byte[]> root =
-            readOnly ? snapshot.root(map.getName()) : map.flushAndGetRoot();
+            readOnly ? snapshot.root(backend.mapName(keyspace)) : map.flushAndGetRoot();
         c = new H2Cursor(this, new Cursor<>(root, from, null), to);
       } catch (RuntimeException | AssertionError e) {
         throw H2Errors.onOperation("scan", e);

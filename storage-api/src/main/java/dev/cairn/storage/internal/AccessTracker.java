@@ -13,36 +13,46 @@ final class AccessTracker {
 
   record Ref(String collection, String key) {}
 
-  /** Reads not yet flushed for one record; mutated only inside the map's atomic compute. */
+  /** Reads not yet flushed for one record. */
   static final class Pending {
-    long count;
-    long lastMillis;
+    final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+    volatile long lastMillis;
+
+    void add(long n, long millis) {
+      count.addAndGet(n);
+      if (millis > lastMillis) {
+        lastMillis = millis; // racy max: a concurrent reader may keep a slightly older time
+      }
+    }
   }
 
   record Drained(Ref ref, long count, long lastMillis) {}
 
   private final ConcurrentHashMap<Ref, Pending> pending = new ConcurrentHashMap<>();
 
-  /** Records a read; returns how many records have pending reads. */
+  /**
+   * Records a read; returns how many records have pending reads. Lock-free for a record that
+   * already has pending reads. A read that races with the flush of its record may go uncounted
+   * (the counts are statistics; the flush never blocks readers).
+   */
   int recordRead(String collection, String key, long nowMillis) {
-    pending.compute(new Ref(collection, key), (r, p) -> {
-      Pending q = p == null ? new Pending() : p;
-      q.count++;
-      q.lastMillis = Math.max(q.lastMillis, nowMillis);
-      return q;
-    });
+    Ref ref = new Ref(collection, key);
+    Pending p = pending.get(ref);
+    if (p == null) {
+      Pending fresh = new Pending();
+      p = pending.putIfAbsent(ref, fresh);
+      if (p == null) {
+        p = fresh;
+      }
+    }
+    p.add(1, nowMillis);
     return pending.size();
   }
 
   /** The reads not yet flushed for one record: {count, lastMillis}, or null. */
   long[] pendingFor(String collection, String key) {
-    long[] out = new long[2];
-    Pending p = pending.computeIfPresent(new Ref(collection, key), (r, q) -> {
-      out[0] = q.count;
-      out[1] = q.lastMillis;
-      return q;
-    });
-    return p == null ? null : out;
+    Pending p = pending.get(new Ref(collection, key));
+    return p == null ? null : new long[] {p.count.get(), p.lastMillis};
   }
 
   /** Drops the pending reads of a deleted record. */
@@ -59,7 +69,7 @@ final class AccessTracker {
       }
       Pending p = pending.remove(ref);
       if (p != null) {
-        out.add(new Drained(ref, p.count, p.lastMillis));
+        out.add(new Drained(ref, p.count.get(), p.lastMillis));
       }
     }
     return out;
@@ -68,12 +78,7 @@ final class AccessTracker {
   /** Puts drained entries back after a failed flush, adding to anything recorded meanwhile. */
   void restore(List<Drained> drained) {
     for (Drained d : drained) {
-      pending.compute(d.ref(), (r, p) -> {
-        Pending q = p == null ? new Pending() : p;
-        q.count += d.count();
-        q.lastMillis = Math.max(q.lastMillis, d.lastMillis());
-        return q;
-      });
+      pending.computeIfAbsent(d.ref(), r -> new Pending()).add(d.count(), d.lastMillis());
     }
   }
 

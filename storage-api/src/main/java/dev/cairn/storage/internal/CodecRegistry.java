@@ -73,7 +73,7 @@ final class CodecRegistry {
   }
 
   /** Decodes into exactly {@code rawLength} bytes, loading a dictionary through {@code btx}. */
-  byte[] decode(byte codecId, int dictId, byte[] payload, int rawLength, String where,
+  byte[] decode(byte codecId, int dictId, byte[] payload, int rawLength, Object where,
       BackendTransaction btx) {
     Codec codec = byId.get(codecId);
     if (codec == null) {
@@ -98,7 +98,7 @@ final class CodecRegistry {
     return raw;
   }
 
-  private Codec dictionaryCodec(int dictId, Codec base, String where, BackendTransaction btx) {
+  private Codec dictionaryCodec(int dictId, Codec base, Object where, BackendTransaction btx) {
     Codec c = dictCodecs.get(dictId);
     if (c != null) {
       return c;

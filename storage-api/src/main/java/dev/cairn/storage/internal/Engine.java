@@ -505,14 +505,29 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  static String where(String collection, String key) {
-    return "record " + collection + "/" + Keys.printable(key);
+  /**
+   * Names a record in error messages. Built on every read but turned into a string only when
+   * something is reported.
+   */
+  record Where(String collection, String key, String suffix) {
+    @Override
+    public String toString() {
+      return "record " + collection + "/" + Keys.printable(key) + suffix;
+    }
+
+    Where blob() {
+      return new Where(collection, key, " blob");
+    }
+  }
+
+  static Where where(String collection, String key) {
+    return new Where(collection, key, "");
   }
 
   /** Decodes and verifies a record's value, following its blob reference if it has one. */
   private byte[] decodeRecord(
       BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
-    String where = where(collection, key);
+    Where where = where(collection, key);
     try {
       if (!rec.isBlob()) {
         return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
@@ -536,8 +551,9 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
-      String where, boolean hash) {
-    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv, where + " blob");
+      Object where, boolean hash) {
+    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv,
+        where instanceof Where w ? w.blob() : where + " blob");
     if (blob.rawLength() != expectedRaw) {
       throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
           + " bytes, record says " + expectedRaw);
@@ -623,16 +639,34 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public Stream<String> keys(String collection, String prefix) {
+    return page(collection, prefix, (rtx, rk, value) -> Keys.keyOf(rk));
+  }
+
+  @Override
+  public Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix) {
+    return page(collection, prefix, (rtx, rk, value) -> {
+      String key = Keys.keyOf(rk);
+      RecordFormat.StoredRecord rec = parse(value.get(), rk, collection, key);
+      byte[] raw = decodeRecord(rtx, rec, collection, key);
+      countRead(collection, key);
+      return Map.entry(key, raw);
+    });
+  }
+
+  /** What a page produces from one record: its key bytes and, on demand, its stored value. */
+  @FunctionalInterface
+  private interface PageItem<T> {
+    T read(BackendTransaction rtx, byte[] recordKey, java.util.function.Supplier<byte[]> value);
+  }
+
+  private <T> Stream<T> page(String collection, String prefix, PageItem<T> item) {
     Keys.checkCollection(collection);
-    byte[] p = Keys.prefixBytes(prefix);
-    byte[] start = Keys.recordKey(collection, p);
-    byte[] end = Keys.prefixEnd(start);
+    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     ensureOpen();
-    KeyPager pager = new KeyPager(start, end);
+    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), item);
     return StreamSupport.stream(
         java.util.Spliterators.spliteratorUnknownSize(pager,
-            java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT
-                | java.util.Spliterator.NONNULL | java.util.Spliterator.SORTED),
+            java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL),
         false);
   }
 
@@ -642,16 +676,21 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** Pages through a key range, one short read transaction per page. */
-  private final class KeyPager implements java.util.Iterator<String> {
+  /**
+   * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
+   * records, holding no transaction between pages.
+   */
+  private final class Pager<T> implements java.util.Iterator<T> {
     private byte[] from;
     private final byte[] to;
-    private final java.util.ArrayDeque<String> page = new java.util.ArrayDeque<>();
+    private final PageItem<T> item;
+    private final java.util.ArrayDeque<T> page = new java.util.ArrayDeque<>();
     private boolean exhausted;
 
-    KeyPager(byte[] from, byte[] to) {
+    Pager(byte[] from, byte[] to, PageItem<T> item) {
       this.from = from;
       this.to = to;
+      this.item = item;
     }
 
     @Override
@@ -663,7 +702,7 @@ public final class Engine implements Storage, StorageAdmin {
     }
 
     @Override
-    public String next() {
+    public T next() {
       if (!hasNext()) {
         throw new java.util.NoSuchElementException();
       }
@@ -677,7 +716,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] last = null;
         while (page.size() < KEY_PAGE && c.next()) {
           last = c.key();
-          page.add(Keys.keyOf(last));
+          page.add(item.read(rtx, last, c::value));
         }
         if (page.size() < KEY_PAGE) {
           exhausted = true;
@@ -906,6 +945,7 @@ public final class Engine implements Storage, StorageAdmin {
   /** A transaction waiting to be run by a group commit. */
   private static final class GroupRequest<R> {
     final Function<Transaction, R> work;
+    final Thread caller = Thread.currentThread();
     R result;
     Throwable failure;
     TransactionImpl tx;
@@ -926,24 +966,31 @@ public final class Engine implements Storage, StorageAdmin {
    * returns only after the commit that holds its writes is durable. Callers that arrive while a
    * group commits form the next group.
    */
-  @SuppressWarnings("unchecked")
   private <R> R runGrouped(Function<Transaction, R> work) {
     GroupRequest<R> mine = new GroupRequest<>(work);
     groupQueue.add(mine);
-    writeLock.lock();
-    try {
-      if (!mine.done) {
-        long windowNanos = config.groupCommitWindow().toNanos();
-        if (windowNanos > 0 && writeLock.hasQueuedThreads()) {
-          // others are about to join: give them a moment to queue their work
-          java.util.concurrent.locks.LockSupport.parkNanos(windowNanos);
+    while (!mine.done) {
+      if (writeLock.tryLock()) {
+        try {
+          if (!mine.done) {
+            long windowNanos = config.groupCommitWindow().toNanos();
+            if (windowNanos > 0) {
+              java.util.concurrent.locks.LockSupport.parkNanos(windowNanos); // let more join
+            }
+            runGroup();
+          }
+        } finally {
+          writeLock.unlock();
         }
-        while (!mine.done) {
-          runGroup();
+        GroupRequest<?> next = groupQueue.peek();
+        if (next != null) {
+          java.util.concurrent.locks.LockSupport.unpark(next.caller); // it leads the next group
         }
+      } else {
+        // the leader wakes us when our work is committed, or when we are to lead the next group;
+        // the timeout covers a lock held by a transaction of another durability
+        java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000);
       }
-    } finally {
-      writeLock.unlock();
     }
     if (mine.failure != null) {
       if (mine.failure instanceof RuntimeException re) {
@@ -957,57 +1004,83 @@ public final class Engine implements Storage, StorageAdmin {
     return mine.result;
   }
 
-  /** Runs every queued grouped transaction in one backend transaction; holds the write lock. */
+  /**
+   * Runs every queued grouped transaction in one backend transaction and commits it once; holds
+   * the write lock. Optimistic: if one function throws, the backend transaction is rolled back,
+   * that caller gets its exception, and the others run again in a fresh backend transaction
+   * (transaction functions may run more than once, as documented on
+   * {@link Storage#transaction}). The common case pays nothing for isolating failures.
+   */
   private void runGroup() {
     List<GroupRequest<?>> group = new ArrayList<>();
     for (GroupRequest<?> r; group.size() < 1024 && (r = groupQueue.poll()) != null; ) {
       group.add(r);
     }
-    boolean committed = false;
-    Throwable groupFailure = null;
-    try (BackendTransaction btx = backend.beginWrite()) {
-      SavepointTransaction sp = new SavepointTransaction(btx);
-      for (GroupRequest<?> r : group) {
-        runInGroup(r, sp);
+    while (!group.isEmpty()) {
+      GroupRequest<?> thrower = null;
+      boolean committed = false;
+      Throwable groupFailure = null;
+      try (BackendTransaction btx = backend.beginWrite()) {
+        for (GroupRequest<?> r : group) {
+          if (!runInGroup(r, btx)) {
+            thrower = r;
+            break;
+          }
+        }
+        if (thrower == null) {
+          btx.commit(Durability.SYNC);
+          committed = true;
+        }
+      } catch (RuntimeException | Error e) {
+        groupFailure = e;
       }
-      btx.commit(Durability.SYNC);
-      committed = true;
-    } catch (RuntimeException | Error e) {
-      groupFailure = e;
-    } finally {
       for (GroupRequest<?> r : group) {
         if (r.tx != null) {
-          if (committed && r.failure == null) {
-            r.tx.committed();
-          } else {
-            metrics.rolledBack.increment();
-          }
-          invalidateTouched(r.tx);
+          invalidateTouched(r.tx); // a failed commit may or may not have applied
         }
-        if (!committed && r.failure == null) {
+      }
+      if (thrower != null && groupFailure == null) {
+        // everyone else runs again without the function that threw
+        metrics.rolledBack.increment();
+        group.remove(thrower);
+        finish(thrower);
+        continue;
+      }
+      for (GroupRequest<?> r : group) {
+        if (committed) {
+          r.tx.committed();
+        } else {
+          metrics.rolledBack.increment();
           r.failure = groupFailure;
         }
-        r.done = true;
+        finish(r);
       }
+      return;
     }
   }
 
-  private <R> void runInGroup(GroupRequest<R> r, SavepointTransaction sp) {
-    TransactionImpl tx = new TransactionImpl(this, sp);
+  /** Runs one grouped function; false if it threw (its failure is recorded). */
+  private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
+    TransactionImpl tx = new TransactionImpl(this, btx);
     r.tx = tx;
     currentTx.set(tx);
     try {
       r.result = r.work.apply(tx);
       tx.end();
       tx.reserveVersions();
-      sp.release();
+      return true;
     } catch (RuntimeException | Error e) {
       tx.end();
       r.failure = e;
-      sp.rollbackToSavepoint();
+      return false;
     } finally {
       currentTx.remove();
     }
+  }
+
+  private static void finish(GroupRequest<?> r) {
+    r.done = true;
+    java.util.concurrent.locks.LockSupport.unpark(r.caller);
   }
 
   private void invalidateTouched(TransactionImpl tx) {
@@ -1070,7 +1143,7 @@ public final class Engine implements Storage, StorageAdmin {
       BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
       long createdOverride, long updatedOverride) {
     byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    String where = where(collection, key);
+    Where where = where(collection, key);
     byte[] oldValue = btx.get(RECORDS, rk);
     RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     long now = System.currentTimeMillis();
@@ -1161,7 +1234,7 @@ public final class Engine implements Storage, StorageAdmin {
    * Parses the record being replaced. A corrupted old record must not block overwriting or
    * deleting it: its blob reference (if any) is then unknown, which verify() reports.
    */
-  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, String where) {
+  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, Object where) {
     try {
       return RecordFormat.parseRecord(v, recordKey, where);
     } catch (DataCorruptionException e) {
@@ -1206,12 +1279,16 @@ public final class Engine implements Storage, StorageAdmin {
     return k;
   }
 
-  static byte[] sha256(byte[] raw) {
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(raw);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK lacks SHA-256", e);
     }
+  });
+
+  static byte[] sha256(byte[] raw) {
+    return SHA256.get().digest(raw); // digest() resets the instance for the next use
   }
 
   /** Reads in a write transaction (read-your-writes; bypasses the cache). */
@@ -1517,7 +1594,7 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   /** Decodes and verifies one stored record for the verifier; hashing always. */
-  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, String where) {
+  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
     if (!rec.isBlob()) {
       return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, rtx);
     }

@@ -76,7 +76,7 @@ final class RecordFormat {
   }
 
   /** Parses a record value stored under {@code recordKey}, checking its CRC32C. */
-  static StoredRecord parseRecord(byte[] v, byte[] recordKey, String where) {
+  static StoredRecord parseRecord(byte[] v, byte[] recordKey, Object where) {
     if (v.length < RECORD_HEADER + CRC) {
       throw corrupt(where, "record of " + v.length + " bytes is shorter than its header");
     }
@@ -124,7 +124,7 @@ final class RecordFormat {
     return seal(b);
   }
 
-  static StoredBlob parseBlob(byte[] v, String where) {
+  static StoredBlob parseBlob(byte[] v, Object where) {
     if (v.length < BLOB_HEADER + CRC) {
       throw corrupt(where, "blob of " + v.length + " bytes is shorter than its header");
     }
@@ -151,7 +151,7 @@ final class RecordFormat {
     return seal(b);
   }
 
-  static long parseCount(byte[] v, String where) {
+  static long parseCount(byte[] v, Object where) {
     if (v.length != 8 + CRC) {
       throw corrupt(where, "reference count of " + v.length + " bytes");
     }
@@ -166,7 +166,7 @@ final class RecordFormat {
   }
 
   /** {count, lastMillis}. */
-  static long[] parseAccess(byte[] v, String where) {
+  static long[] parseAccess(byte[] v, Object where) {
     if (v.length != 16 + CRC) {
       throw corrupt(where, "access statistics of " + v.length + " bytes");
     }
@@ -179,7 +179,7 @@ final class RecordFormat {
     return encodeCount(value);
   }
 
-  static long parseLong(byte[] v, String where) {
+  static long parseLong(byte[] v, Object where) {
     return parseCount(v, where);
   }
 
@@ -199,11 +199,11 @@ final class RecordFormat {
     return a;
   }
 
-  private static void checkCrc(byte[] v, String where) {
+  private static void checkCrc(byte[] v, Object where) {
     checkCrc(v, null, where);
   }
 
-  private static void checkCrc(byte[] v, byte[] key, String where) {
+  private static void checkCrc(byte[] v, byte[] key, Object where) {
     int n = v.length - CRC;
     CRC32C crc = new CRC32C();
     if (key != null) {
@@ -216,7 +216,7 @@ final class RecordFormat {
     }
   }
 
-  static DataCorruptionException corrupt(String where, String what) {
+  static DataCorruptionException corrupt(Object where, String what) {
     return new DataCorruptionException(where + ": " + what);
   }
 

@@ -36,7 +36,7 @@ final class Verifier {
       while (c.next()) {
         records++;
         byte[] rk = c.key();
-        String where;
+        Engine.Where where;
         try {
           where = Engine.where(Keys.collectionOf(rk), Keys.keyOf(rk));
         } catch (RuntimeException e) {

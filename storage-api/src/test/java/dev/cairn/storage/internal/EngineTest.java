@@ -434,6 +434,13 @@ final class EngineTest {
     assertThat(s.keys("c", "user-06").count()).isEqualTo(100);
     assertThat(s.keys("c", "").count()).isEqualTo(701);
     assertThat(s.keys("c", "nope")).isEmpty();
+    try (var entries = s.entries("c", "user-06")) {
+      List<Map.Entry<String, byte[]>> list = entries.toList();
+      assertThat(list).extracting(Map.Entry::getKey)
+          .containsExactlyElementsOf(batch.keySet().stream().filter(k -> k.startsWith("user-06")).toList());
+      assertThat(list).allSatisfy(e -> assertThat(e.getValue()).containsExactly(1));
+    }
+    assertThat(s.entries("c", "").count()).isEqualTo(701);
     assertThat(s.count("c")).isEqualTo(701);
     assertThat(s.collections()).containsExactly("c", "c2");
   }

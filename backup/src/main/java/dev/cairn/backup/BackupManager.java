@@ -1,0 +1,1349 @@
+package dev.cairn.backup;
+
+import dev.cairn.backup.BackupManifest.FileEntry;
+import dev.cairn.backup.BackupProgress.Operation;
+import dev.cairn.backup.BackupProgress.Phase;
+import dev.cairn.backup.LogicalFormat.FormatException;
+import dev.cairn.backup.ManifestCodec.InvalidManifestException;
+import dev.cairn.storage.BackupException;
+import dev.cairn.storage.MaintenanceTask;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageAdmin.ExportedRecord;
+import dev.cairn.storage.StorageAdmin.VerificationReport;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.spi.BackupTarget;
+import dev.cairn.storage.spi.BackupTargetProvider;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, lists, verifies and restores backups of a {@link Storage}, applies retention, and
+ * provides the {@link MaintenanceTask} that takes scheduled backups.
+ *
+ * <pre>{@code
+ * BackupManager backups = BackupManager.builder()
+ *     .target(Path.of("/var/backups/orders"))
+ *     .kind(BackupKind.INCREMENTAL)
+ *     .interval(Duration.ofHours(6))
+ *     .retainLast(14)
+ *     .build();
+ * Storage storage = Storage.builder()
+ *     .directory(Path.of("/var/lib/orders"))
+ *     .maintenanceTask(backups.maintenanceTask())
+ *     .open();
+ * BackupManifest set = backups.backup(storage);            // also on demand
+ * VerifyReport report = backups.verify(set.setId());        // never throws for findings
+ * backups.restoreTo(set.setId(), Path.of("/tmp/orders-copy"), Storage.builder());
+ * }</pre>
+ *
+ * <p><b>Sets.</b> Each backup is a set of objects {@code <setId>/...} in the target; its
+ * {@code manifest.json} is written last, so a set without one is incomplete: it is ignored by
+ * {@link #list()} and removed by retention once it is older than a day.
+ *
+ * <p><b>Restores</b> verify the set first and refuse a damaged one with a
+ * {@link BackupException} naming the file. They build the new store in a temporary sibling
+ * directory and move it into place only when it opened and passed the store's own integrity
+ * check, so a failure never leaves a half-restored directory.
+ *
+ * <p>Thread-safe. Backups may run while the store is being written: every kind reads one
+ * consistent snapshot.
+ */
+public final class BackupManager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
+
+  static final String MANIFEST = "manifest.json";
+  static final String DATA = "records.cairnlog.gz";
+  static final String INDEX = "blobs.idx";
+  static final String ARCHIVE = "snapshot.zip";
+  private static final Set<String> OWN_FILES = Set.of(MANIFEST, DATA, INDEX, ARCHIVE);
+  private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final int IMPORT_BATCH_RECORDS = 512;
+  private static final long IMPORT_BATCH_BYTES = 8L << 20;
+  private static final int MAX_PROBLEMS = 1000;
+  private static final Set<String> ISSUED = ConcurrentHashMap.newKeySet();
+
+  private final BackupTarget target;
+  private final BackupKind kind;
+  private final int retainLast;
+  private final Duration retainMaxAge;
+  private final Duration interval;
+  private final int maxChainLength;
+  private final Duration incompleteGrace;
+  private final BackupListener listener;
+  private final Path workDirectory;
+  private final Clock clock;
+  private final FaultHook faultHook;
+
+  /** A test seam: called at named steps of a restore; throwing simulates a failure there. */
+  interface FaultHook {
+    FaultHook NONE = step -> { };
+
+    void at(String step) throws IOException;
+  }
+
+  private BackupManager(Builder b) {
+    this.target = b.target;
+    this.kind = b.kind;
+    this.retainLast = b.retainLast;
+    this.retainMaxAge = b.retainMaxAge;
+    this.interval = b.interval;
+    this.maxChainLength = b.maxChainLength;
+    this.incompleteGrace = b.incompleteGrace;
+    this.listener = b.listener;
+    this.workDirectory = b.workDirectory;
+    this.clock = b.clock;
+    this.faultHook = b.faultHook;
+  }
+
+  /** A new builder; {@link Builder#target} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The target sets are written to. */
+  public BackupTarget target() {
+    return target;
+  }
+
+  // =========================================================================================
+  // backup
+
+  /** Takes a backup of the configured {@link Builder#kind kind}. */
+  public BackupManifest backup(Storage storage) {
+    return backup(storage, kind);
+  }
+
+  /**
+   * Takes a backup of {@code storage} while it keeps running, and publishes it in the target.
+   *
+   * @return the manifest of the new set
+   * @throws BackupException if the backup cannot be taken or written; nothing of the set is
+   *     left published
+   */
+  public BackupManifest backup(Storage storage, BackupKind kind) {
+    Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(kind, "kind");
+    StorageAdmin admin = storage.admin();
+    String id = newSetId();
+    Progress progress = new Progress(listener, Operation.BACKUP, id);
+    Instant created = clock.instant();
+    long t0 = System.nanoTime();
+    Path work = null;
+    List<String> uploaded = new ArrayList<>();
+    try {
+      work = Files.createTempDirectory(Files.createDirectories(workDirectory), "cairn-backup-");
+      Contents c = kind == BackupKind.NATIVE
+          ? nativeContents(admin, work, progress)
+          : logicalContents(admin, kind, work, progress);
+      long stored = 0;
+      for (Map.Entry<FileEntry, Path> f : c.files.entrySet()) {
+        progress.start(Phase.UPLOAD, -1, f.getKey().size());
+        String name = id + "/" + f.getKey().name();
+        try (InputStream in = progress.counting(Files.newInputStream(f.getValue()))) {
+          uploaded.add(name);
+          target.write(name, in);
+        }
+        progress.end();
+        stored += f.getKey().size();
+      }
+      BackupManifest m = new BackupManifest(id, admin.storeId(), admin.backendName(), c.kind,
+          BackupManifest.FORMAT_VERSION, created, (System.nanoTime() - t0) / 1_000_000,
+          c.records, c.blobs, c.rawBytes, stored, c.parents, List.copyOf(c.files.keySet()),
+          c.entries);
+      uploaded.add(id + "/" + MANIFEST);
+      target.write(id + "/" + MANIFEST, new ByteArrayInputStream(ManifestCodec.write(m)));
+      progress.done();
+      LOG.info("backup {} of store {} ({}): {} records, {} bytes in {} ms", id, m.storeId(),
+          m.kind(), m.records(), m.storedBytes(), m.durationMillis());
+      return m;
+    } catch (IOException | UncheckedIOException e) {
+      discard(uploaded);
+      throw new BackupException("backup " + id + " to " + target + " failed: " + e, e);
+    } catch (RuntimeException | Error e) {
+      discard(uploaded);
+      throw e;
+    } finally {
+      Files2.deleteTreeQuietly(work);
+    }
+  }
+
+  /** The files of a set being made, in the order they are uploaded. */
+  private static final class Contents {
+    BackupKind kind;
+    final Map<FileEntry, Path> files = new LinkedHashMap<>();
+    List<FileEntry> entries = List.of();
+    List<String> parents = List.of();
+    long records;
+    long blobs;
+    long rawBytes;
+  }
+
+  private Contents nativeContents(StorageAdmin admin, Path work, Progress progress)
+      throws IOException {
+    Path snapshot = work.resolve("snapshot");
+    progress.start(Phase.SNAPSHOT, -1, -1);
+    admin.snapshotTo(snapshot);
+    progress.end();
+    progress.start(Phase.PACK, -1, -1);
+    NativeArchive.Packed packed =
+        NativeArchive.pack(snapshot, work.resolve(ARCHIVE), ARCHIVE, progress);
+    progress.end();
+    // Open the snapshot once before publishing it: a backup that cannot be opened is no backup.
+    progress.start(Phase.CHECK, -1, -1);
+    Contents c = new Contents();
+    try (Storage s = openPlain(snapshot, admin.backendName())) {
+      VerificationReport v = s.admin().verify();
+      if (!v.ok()) {
+        throw new BackupException("the snapshot of " + admin.directory() + " failed the integrity"
+            + " check (" + v.problems().size() + " problems, first: " + v.problems().get(0) + ")");
+      }
+      c.records = v.records();
+      c.blobs = v.blobs();
+    }
+    progress.add(c.records, 0);
+    progress.end();
+    c.kind = BackupKind.NATIVE;
+    c.files.put(packed.archive(), work.resolve(ARCHIVE));
+    c.entries = packed.entries();
+    c.rawBytes = packed.rawBytes();
+    return c;
+  }
+
+  private Contents logicalContents(StorageAdmin admin, BackupKind wanted, Path work,
+      Progress progress) throws IOException {
+    Contents c = new Contents();
+    Set<ByteBuffer> parentBlobs = new HashSet<>();
+    if (wanted == BackupKind.INCREMENTAL) {
+      c.parents = chooseParents(admin.storeId(), work, parentBlobs);
+    }
+    c.kind = c.parents.isEmpty() ? BackupKind.LOGICAL : BackupKind.INCREMENTAL;
+    Set<ByteBuffer> written = new HashSet<>();
+    long[] raw = new long[1];
+    FileEntry data;
+    progress.start(Phase.EXPORT, -1, -1);
+    try (LogicalFormat.Writer w = new LogicalFormat.Writer(work.resolve(DATA))) {
+      admin.exportRecords(r -> {
+        try {
+          byte[] v = r.value();
+          if (r.contentHash() != null) {
+            ByteBuffer h = ByteBuffer.wrap(r.contentHash().clone());
+            if (!parentBlobs.contains(h) && written.add(h)) {
+              w.blob(r.contentHash(), v);
+            }
+            w.record(r.collection(), r.key(), r.createdAtMillis(), r.updatedAtMillis(), null,
+                r.contentHash(), v.length);
+          } else {
+            w.record(r.collection(), r.key(), r.createdAtMillis(), r.updatedAtMillis(), v, null,
+                v.length);
+          }
+          raw[0] += v.length;
+          progress.add(1, v.length);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      data = w.finish(DATA);
+      c.records = w.records();
+      c.blobs = w.blobs();
+    }
+    progress.end();
+    c.rawBytes = raw[0];
+    c.files.put(data, work.resolve(DATA));
+    c.files.put(LogicalFormat.writeIndex(work.resolve(INDEX), written, INDEX), work.resolve(INDEX));
+    return c;
+  }
+
+  /**
+   * The parents of a new incremental set: the newest logical set of the same store and its own
+   * parents, unless that chain is at its maximum length or a parent's blob index is unusable
+   * (then a full set is made). Fills {@code blobs} with every blob the parents hold.
+   */
+  private List<String> chooseParents(String storeId, Path work, Set<ByteBuffer> blobs)
+      throws IOException {
+    Optional<BackupManifest> latest = list().stream()
+        .filter(m -> m.storeId().equals(storeId) && m.kind() != BackupKind.NATIVE)
+        .max(Comparator.comparing(BackupManifest::createdAt).thenComparing(BackupManifest::setId));
+    if (latest.isEmpty() || latest.get().parents().size() + 1 >= maxChainLength) {
+      return List.of();
+    }
+    List<String> parents = new ArrayList<>(latest.get().parents());
+    parents.add(latest.get().setId());
+    try {
+      for (String p : parents) {
+        BackupManifest pm = readManifest(p);
+        FileEntry idx = pm.file(INDEX).orElseThrow(() -> new IOException("set " + p + " has no "
+            + INDEX));
+        Path local = work.resolve("parent-" + p + ".idx");
+        String problem = download(p + "/" + idx.name(), idx, local, null);
+        if (problem != null) {
+          throw new IOException(problem);
+        }
+        blobs.addAll(LogicalFormat.readIndex(local));
+      }
+    } catch (IOException | InvalidManifestException | FormatException e) {
+      LOG.warn("cannot extend the incremental chain of {} ({}); taking a full logical backup",
+          latest.get().setId(), e.getMessage());
+      blobs.clear();
+      return List.of();
+    }
+    return parents;
+  }
+
+  private String newSetId() {
+    for (int attempt = 0; ; attempt++) {
+      String id = SetIds.next(clock);
+      if (!ISSUED.add(id)) {
+        continue;
+      }
+      try {
+        if (target.list().stream().noneMatch(n -> n.startsWith(id + "/"))) {
+          return id;
+        }
+      } catch (IOException e) {
+        throw new BackupException("cannot list " + target + ": " + e, e);
+      }
+      if (attempt > 100) {
+        throw new BackupException("cannot find an unused set id in " + target);
+      }
+    }
+  }
+
+  private void discard(List<String> names) {
+    // the manifest first (if it was written), so a half-deleted set is never "complete"
+    for (int i = names.size() - 1; i >= 0; i--) {
+      try {
+        target.delete(names.get(i));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("could not remove {} of a failed backup: {}", names.get(i), e.toString());
+      }
+    }
+  }
+
+  // =========================================================================================
+  // listing
+
+  /**
+   * Every complete set in the target (those with a readable manifest written by this module),
+   * sorted by id (creation time). Unreadable manifests are logged and skipped.
+   *
+   * @throws BackupException if the target cannot be listed
+   */
+  public List<BackupManifest> list() {
+    List<BackupManifest> out = new ArrayList<>();
+    for (String id : setIds().keySet()) {
+      try {
+        out.add(readManifest(id));
+      } catch (NoSuchFileException e) {
+        // incomplete set
+      } catch (IOException | InvalidManifestException e) {
+        LOG.warn("ignoring set {} in {}: its manifest is unusable: {}", id, target, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** The manifest of a set, if it is complete and readable. */
+  public Optional<BackupManifest> manifest(String setId) {
+    SetIds.check(setId);
+    try {
+      return Optional.of(readManifest(setId));
+    } catch (IOException | InvalidManifestException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Set ids found in the target with the names of their objects. */
+  private TreeMap<String, List<String>> setIds() {
+    TreeMap<String, List<String>> sets = new TreeMap<>();
+    try {
+      for (String name : target.list()) {
+        int slash = name.indexOf('/');
+        if (slash > 0 && SetIds.valid(name.substring(0, slash))) {
+          sets.computeIfAbsent(name.substring(0, slash), k -> new ArrayList<>()).add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new BackupException("cannot list " + target + ": " + e, e);
+    }
+    return sets;
+  }
+
+  private BackupManifest readManifest(String setId) throws IOException, InvalidManifestException {
+    byte[] bytes;
+    try (InputStream in = target.read(setId + "/" + MANIFEST)) {
+      bytes = in.readNBytes(16 << 20);
+    }
+    return ManifestCodec.read(bytes, setId);
+  }
+
+  // =========================================================================================
+  // verify
+
+  /**
+   * Verifies a set: every file's size and SHA-256 against the manifest; for a native set, the
+   * archive is unpacked to a temporary directory, opened with its backend and checked with the
+   * store's integrity check; for a logical set, every record is decoded and every blob's hash
+   * checked and every blob reference resolved (through the parents of an incremental set,
+   * whose files are checksummed too). Never throws for what it finds.
+   *
+   * @throws IllegalArgumentException if {@code setId} is not a well-formed set id
+   */
+  public VerifyReport verify(String setId) {
+    SetIds.check(setId);
+    Progress progress = new Progress(listener, Operation.VERIFY, setId);
+    Path work = null;
+    try {
+      work = Files.createTempDirectory(Files.createDirectories(workDirectory), "cairn-verify-");
+      Checked c = check(setId, work, work.resolve("unpacked"), progress);
+      progress.done();
+      return c.report();
+    } catch (IOException e) {
+      return new VerifyReport(setId, null, 0, 0, 0, List.of(new VerifyReport.Problem(MANIFEST,
+          null, "cannot create a working directory in " + workDirectory + ": " + e)));
+    } finally {
+      Files2.deleteTreeQuietly(work);
+    }
+  }
+
+  /** What verification found, plus the verified local copies a restore goes on to use. */
+  private static final class Checked {
+    final String setId;
+    BackupManifest manifest;
+    final List<VerifyReport.Problem> problems = new ArrayList<>();
+    int files;
+    long records;
+    long blobs;
+    final Map<String, Path> local = new HashMap<>(); // "<setId>/<file>" -> verified local copy
+    final List<BackupManifest> parents = new ArrayList<>();
+    final Set<ByteBuffer> neededFromParents = new HashSet<>();
+
+    Checked(String setId) {
+      this.setId = setId;
+    }
+
+    void problem(String file, String record, String message) {
+      if (problems.size() < MAX_PROBLEMS) {
+        problems.add(new VerifyReport.Problem(file, record, message));
+      } else if (problems.size() == MAX_PROBLEMS) {
+        problems.add(new VerifyReport.Problem(file, null, "... more problems not listed"));
+      }
+    }
+
+    VerifyReport report() {
+      return new VerifyReport(setId, manifest == null ? null : manifest.kind(), files, records,
+          blobs, problems);
+    }
+  }
+
+  private Checked check(String setId, Path work, Path unpackDir, Progress progress) {
+    Checked c = new Checked(setId);
+    try {
+      c.manifest = readManifest(setId);
+    } catch (NoSuchFileException e) {
+      c.problem(MANIFEST, null, "set " + setId + " has no manifest in " + target
+          + " (absent or incomplete)");
+      return c;
+    } catch (IOException e) {
+      c.problem(MANIFEST, null, "cannot read: " + e);
+      return c;
+    } catch (InvalidManifestException e) {
+      c.problem(MANIFEST, null, e.getMessage());
+      return c;
+    }
+    BackupManifest m = c.manifest;
+    boolean filesOk = downloadAll(c, m, work, progress, "");
+    if (m.kind() == BackupKind.NATIVE) {
+      if (m.file(ARCHIVE).isEmpty()) {
+        c.problem(MANIFEST, null, "native set lists no " + ARCHIVE);
+      } else if (filesOk) {
+        checkNative(c, unpackDir, progress);
+      }
+    } else {
+      if (m.file(DATA).isEmpty() || m.file(INDEX).isEmpty()) {
+        c.problem(MANIFEST, null, "logical set lacks " + DATA + " or " + INDEX);
+        return c;
+      }
+      Set<ByteBuffer> parentBlobs = new HashSet<>();
+      boolean parentsOk = checkParents(c, work, progress, parentBlobs);
+      if (filesOk) {
+        checkLogical(c, parentBlobs, parentsOk, progress);
+      }
+    }
+    return c;
+  }
+
+  private boolean downloadAll(Checked c, BackupManifest m, Path work, Progress progress,
+      String what) {
+    boolean ok = true;
+    long total = m.files().stream().mapToLong(FileEntry::size).sum();
+    progress.start(Phase.DOWNLOAD, -1, total);
+    for (FileEntry f : m.files()) {
+      String name = m.setId() + "/" + f.name();
+      Path local = Names.resolveInside(work, name);
+      String problem;
+      if (local == null) {
+        problem = "file name escapes the working directory";
+      } else {
+        try {
+          problem = download(name, f, local, progress);
+        } catch (IOException e) {
+          problem = e instanceof NoSuchFileException ? "missing from " + target
+              : "cannot read: " + e;
+        }
+      }
+      c.files++;
+      if (problem != null) {
+        ok = false;
+        c.problem(what + f.name(), null, problem);
+      } else {
+        c.local.put(name, local);
+      }
+    }
+    progress.end();
+    return ok;
+  }
+
+  /** Copies an object to {@code local}; returns why it does not match {@code f}, or null. */
+  private String download(String name, FileEntry f, Path local, Progress progress)
+      throws IOException {
+    Files.createDirectories(local.getParent());
+    MessageDigest d = LogicalFormat.sha256();
+    long size;
+    try (InputStream in = new DigestInputStream(target.read(name), d)) {
+      InputStream counted = progress == null ? in : progress.counting(in);
+      size = Files.copy(counted, local, StandardCopyOption.REPLACE_EXISTING);
+    }
+    String sha = Files2.HEX.formatHex(d.digest());
+    if (size != f.size() || !sha.equals(f.sha256())) {
+      return "checksum mismatch: the manifest says " + f.size() + " bytes with sha256 " + f.sha256()
+          + ", the file has " + size + " bytes with sha256 " + sha;
+    }
+    return null;
+  }
+
+  private void checkNative(Checked c, Path unpackDir, Progress progress) {
+    BackupManifest m = c.manifest;
+    Path archive = c.local.get(m.setId() + "/" + ARCHIVE);
+    progress.start(Phase.UNPACK, -1, m.entries().stream().mapToLong(FileEntry::size).sum());
+    try {
+      Files2.deleteTree(unpackDir);
+      NativeArchive.unpack(archive, unpackDir, m.entries(), progress);
+    } catch (FormatException e) {
+      c.problem(ARCHIVE, null, e.getMessage());
+      return;
+    } catch (IOException e) {
+      c.problem(ARCHIVE, null, "cannot unpack: " + e);
+      return;
+    }
+    progress.end();
+    progress.start(Phase.CHECK, m.records(), -1);
+    try (Storage s = openPlain(unpackDir, m.backend())) {
+      VerificationReport v = s.admin().verify();
+      c.records = v.records();
+      c.blobs = v.blobs();
+      for (String p : v.problems()) {
+        c.problem(ARCHIVE, null, "store integrity check: " + p);
+      }
+      if (!s.admin().storeId().equals(m.storeId())) {
+        c.problem(ARCHIVE, null, "the snapshot is of store " + s.admin().storeId()
+            + ", the manifest says " + m.storeId());
+      }
+      if (v.records() != m.records() || v.blobs() != m.blobs()) {
+        c.problem(ARCHIVE, null, "the snapshot holds " + v.records() + " records and " + v.blobs()
+            + " blobs, the manifest says " + m.records() + " and " + m.blobs());
+      }
+      progress.add(v.records(), 0);
+    } catch (RuntimeException e) {
+      c.problem(ARCHIVE, null, "cannot open the snapshot with backend " + m.backend() + ": " + e);
+    }
+    progress.end();
+  }
+
+  private boolean checkParents(Checked c, Path work, Progress progress,
+      Set<ByteBuffer> parentBlobs) {
+    boolean ok = true;
+    for (String p : c.manifest.parents()) {
+      BackupManifest pm;
+      String where = p + "/" + MANIFEST;
+      try {
+        pm = readManifest(p);
+      } catch (NoSuchFileException e) {
+        c.problem(where, null, "parent set " + p + " is missing from " + target);
+        ok = false;
+        continue;
+      } catch (IOException | InvalidManifestException e) {
+        c.problem(where, null, "parent set " + p + " has an unusable manifest: " + e.getMessage());
+        ok = false;
+        continue;
+      }
+      if (pm.kind() == BackupKind.NATIVE || !pm.storeId().equals(c.manifest.storeId())) {
+        c.problem(where, null, "parent set " + p + " is not a logical set of store "
+            + c.manifest.storeId());
+        ok = false;
+        continue;
+      }
+      c.parents.add(pm);
+      if (!downloadAll(c, pm, work, progress, p + "/")) {
+        ok = false;
+        continue;
+      }
+      try {
+        parentBlobs.addAll(LogicalFormat.readIndex(c.local.get(p + "/" + INDEX)));
+      } catch (IOException | FormatException e) {
+        c.problem(p + "/" + INDEX, null, e.getMessage());
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  private void checkLogical(Checked c, Set<ByteBuffer> parentBlobs, boolean parentsOk,
+      Progress progress) {
+    BackupManifest m = c.manifest;
+    Path data = c.local.get(m.setId() + "/" + DATA);
+    Set<ByteBuffer> own = new HashSet<>();
+    Map<ByteBuffer, String> referenced = new HashMap<>();
+    long[] counts = new long[2];
+    progress.start(Phase.CHECK, m.records(), -1);
+    try (InputStream in = Files.newInputStream(data)) {
+      LogicalFormat.read(in, new LogicalFormat.Visitor() {
+        @Override
+        public void blob(byte[] hash, byte[] value) {
+          String hex = Files2.HEX.formatHex(hash);
+          byte[] actual = LogicalFormat.sha256().digest(value);
+          if (!java.util.Arrays.equals(actual, hash)) {
+            c.problem(DATA, null, "blob " + hex + " does not match its hash");
+          }
+          if (!own.add(ByteBuffer.wrap(hash))) {
+            c.problem(DATA, null, "blob " + hex + " appears twice");
+          }
+          counts[1]++;
+          progress.add(0, value.length);
+        }
+
+        @Override
+        public void record(LogicalFormat.Rec r) {
+          counts[0]++;
+          String problem = recordProblem(r);
+          if (problem != null) {
+            c.problem(DATA, r.where(), problem);
+          }
+          if (r.hash() != null) {
+            referenced.putIfAbsent(ByteBuffer.wrap(r.hash()), r.where());
+          }
+          progress.add(1, 0);
+        }
+      });
+    } catch (FormatException e) {
+      c.problem(DATA, e.record, e.getMessage());
+    } catch (IOException e) {
+      c.problem(DATA, null, "cannot read: " + e);
+    }
+    c.records += counts[0];
+    c.blobs += counts[1];
+    if (counts[0] != m.records() || counts[1] != m.blobs()) {
+      c.problem(DATA, null, "holds " + counts[0] + " records and " + counts[1]
+          + " blobs, the manifest says " + m.records() + " and " + m.blobs());
+    }
+    for (Map.Entry<ByteBuffer, String> e : referenced.entrySet()) {
+      if (own.contains(e.getKey())) {
+        continue;
+      }
+      c.neededFromParents.add(e.getKey());
+      if (parentsOk && !parentBlobs.contains(e.getKey())) {
+        c.problem(DATA, e.getValue(), "refers to blob " + hex(e.getKey())
+            + ", found neither in this set nor in its parents");
+      }
+    }
+    try {
+      Set<ByteBuffer> index = LogicalFormat.readIndex(c.local.get(m.setId() + "/" + INDEX));
+      if (!index.equals(own)) {
+        c.problem(INDEX, null, "lists " + index.size() + " blobs that differ from the " + own.size()
+            + " blobs of " + DATA);
+      }
+    } catch (IOException | FormatException e) {
+      c.problem(INDEX, null, e.getMessage());
+    }
+    progress.end();
+  }
+
+  private static String recordProblem(LogicalFormat.Rec r) {
+    if (!COLLECTION.matcher(r.collection()).matches()) {
+      return "collection name is invalid";
+    }
+    int keyBytes = r.key().getBytes(StandardCharsets.UTF_8).length;
+    if (keyBytes < 1 || keyBytes > 256) {
+      return "key is " + keyBytes + " bytes (allowed 1..256)";
+    }
+    if (r.created() < 0 || r.updated() < 0) {
+      return "negative timestamp";
+    }
+    return null;
+  }
+
+  private static String hex(ByteBuffer b) {
+    return Files2.HEX.formatHex(b.array(), b.arrayOffset(), b.arrayOffset() + b.capacity());
+  }
+
+  // =========================================================================================
+  // restore
+
+  /**
+   * Restores a set into a new directory with the set's own backend and default settings.
+   *
+   * @see #restoreTo(String, Path, StorageBuilder)
+   */
+  public void restoreTo(String setId, Path directory) {
+    SetIds.check(setId);
+    BackupManifest m = manifest(setId).orElseThrow(() -> new BackupException("set " + setId
+        + " has no usable manifest in " + target));
+    restoreTo(setId, directory, Storage.builder().backend(m.backend()));
+  }
+
+  /**
+   * Restores a set into {@code directory}, which must be absent or empty. The set is verified
+   * first; the store is built in a temporary sibling directory with {@code builder} (its
+   * backend, codec and other settings; a logical set may be restored into any backend, a
+   * native one only into its own), opened and checked there, and then renamed into place.
+   * The builder's directory is set to {@code directory} on return.
+   *
+   * @throws IllegalArgumentException if {@code directory} is not absent or empty
+   * @throws BackupException if the set is damaged (the message names the file) or the restore
+   *     fails; {@code directory} is then left as it was
+   */
+  public void restoreTo(String setId, Path directory, StorageBuilder builder) {
+    SetIds.check(setId);
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(builder, "builder");
+    Path dest = directory.toAbsolutePath().normalize();
+    try {
+      if (!Files2.absentOrEmpty(dest)) {
+        throw new IllegalArgumentException("directory must be absent or empty: " + dest);
+      }
+      Files.createDirectories(dest.getParent());
+    } catch (IOException e) {
+      throw new BackupException("cannot prepare " + dest + ": " + e, e);
+    }
+    Progress progress = new Progress(listener, Operation.RESTORE, setId);
+    Path staging = stagingDir(dest);
+    try {
+      Path store = prepare(setId, staging, builder, null, progress);
+      if (Files.isDirectory(dest)) {
+        Files.delete(dest); // empty, checked above
+      }
+      move(store, dest);
+      progress.done();
+    } catch (IOException e) {
+      throw new BackupException("restore of set " + setId + " into " + dest + " failed: " + e, e);
+    } finally {
+      builder.directory(dest);
+      Files2.deleteTreeQuietly(staging);
+    }
+  }
+
+  /**
+   * Restores a set over a running store and returns the store reopened on the restored data.
+   *
+   * <p>Steps: verify the set; build and check the restored store in a temporary sibling of the
+   * store's directory (the live store keeps serving meanwhile); close {@code live}; rename its
+   * directory to {@code <dir>.old-<setId>} and the new one to {@code <dir>}; open it with
+   * {@code reopen} and run its integrity check; only then delete the old directory. Nothing is
+   * ever copied under open files. The returned instance has a new, empty cache.
+   *
+   * <p>If anything fails before {@code live} is closed, {@code live} stays open and untouched.
+   * If it fails after, the old directory is renamed back, so the store reopens with its data as
+   * it was; {@code live} is closed and the exception says so.
+   *
+   * @param live the open store; closed by this call once the restored data is ready
+   * @param reopen the builder to reopen it with (its directory is set to the store's)
+   * @throws BackupException if the set is damaged or the restore fails
+   */
+  public Storage restoreOver(String setId, Storage live, StorageBuilder reopen) {
+    SetIds.check(setId);
+    Objects.requireNonNull(live, "live");
+    Objects.requireNonNull(reopen, "reopen");
+    Path dir = live.admin().directory().toAbsolutePath().normalize();
+    String backend = live.admin().backendName();
+    Progress progress = new Progress(listener, Operation.RESTORE, setId);
+    Path staging = stagingDir(dir);
+    boolean closed = false;
+    try {
+      Path store = prepare(setId, staging, reopen, backend, progress);
+      faultHook.at("before-close");
+      progress.start(Phase.SWAP, -1, -1);
+      live.close();
+      closed = true;
+      faultHook.at("after-close");
+      Path old = oldDir(dir, setId);
+      move(dir, old);
+      try {
+        faultHook.at("after-move-old");
+        move(store, dir);
+        faultHook.at("after-swap");
+      } catch (IOException | RuntimeException e) {
+        rollBack(dir, old, staging);
+        throw e;
+      }
+      Storage opened;
+      try {
+        opened = reopen.directory(dir).open();
+      } catch (RuntimeException e) {
+        rollBack(dir, old, staging);
+        throw e;
+      }
+      try {
+        faultHook.at("after-reopen");
+        VerificationReport v = opened.admin().verify();
+        if (!v.ok()) {
+          throw new BackupException("the restored store failed its integrity check: "
+              + v.problems().get(0));
+        }
+      } catch (IOException | RuntimeException e) {
+        opened.close();
+        rollBack(dir, old, staging);
+        throw e;
+      }
+      Files2.deleteTreeQuietly(old);
+      Files2.fsyncDirectory(dir.getParent());
+      progress.end();
+      progress.done();
+      LOG.info("restored set {} over {}", setId, dir);
+      return opened;
+    } catch (IOException | RuntimeException e) {
+      String state = closed
+          ? "; the store was closed and its previous data put back in " + dir + ": reopen it"
+          : "; the store was not touched";
+      if (e instanceof BackupException be && !closed) {
+        throw be;
+      }
+      throw new BackupException("restore of set " + setId + " over " + dir + " failed: "
+          + e.getMessage() + state, e);
+    } finally {
+      reopen.directory(dir);
+      Files2.deleteTreeQuietly(staging);
+    }
+  }
+
+  private void rollBack(Path dir, Path old, Path staging) {
+    try {
+      if (Files.exists(dir)) {
+        move(dir, staging.resolve("failed"));
+      }
+      move(old, dir);
+      LOG.warn("restore over {} failed; the previous data was put back", dir);
+    } catch (IOException e) {
+      LOG.error("restore over {} failed and the previous data could not be put back; it is in {}",
+          dir, old, e);
+      throw new BackupException("restore failed and the previous data could not be moved back"
+          + " from " + old + " to " + dir + ": " + e, e);
+    }
+  }
+
+  /**
+   * Verifies the set, then builds the restored store in {@code staging/store} with
+   * {@code builder}, opens it and checks it. Returns that directory (closed).
+   */
+  private Path prepare(String setId, Path staging, StorageBuilder builder, String requiredBackend,
+      Progress progress) throws IOException {
+    Files.createDirectories(staging);
+    Path work = staging.resolve("work");
+    Path store = staging.resolve("store");
+    Checked c = check(setId, work, store, progress);
+    if (!c.problems.isEmpty()) {
+      VerifyReport.Problem first = c.problems.get(0);
+      throw new BackupException("set " + setId + " failed verification and was not restored: "
+          + first + (c.problems.size() > 1 ? " (and " + (c.problems.size() - 1) + " more)" : ""));
+    }
+    BackupManifest m = c.manifest;
+    if (m.kind() == BackupKind.NATIVE) {
+      if (requiredBackend != null && !requiredBackend.equals(m.backend())) {
+        throw new BackupException("set " + setId + " is a native " + m.backend()
+            + " snapshot; it cannot be restored over a " + requiredBackend + " store (use a"
+            + " logical set to migrate between backends)");
+      }
+      Storage s;
+      try {
+        s = builder.directory(store).open();
+      } catch (dev.cairn.storage.BackendException | IllegalArgumentException e) {
+        throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot"
+            + " and the builder cannot open it (configure backend(\"" + m.backend() + "\")): "
+            + e.getMessage(), e);
+      }
+      try (s) {
+        if (!s.admin().backendName().equals(m.backend()) || !s.admin().storeId().equals(m.storeId())) {
+          throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot;"
+              + " the builder opened it as a " + s.admin().backendName() + " store: configure"
+              + " backend(\"" + m.backend() + "\")");
+        }
+      }
+      return store;
+    }
+    importLogical(c, work, store, builder, progress);
+    return store;
+  }
+
+  private void importLogical(Checked c, Path work, Path store, StorageBuilder builder,
+      Progress progress) throws IOException {
+    BackupManifest m = c.manifest;
+    Path spool = work.resolve("blobs");
+    Files.createDirectories(spool);
+    // blobs this set takes from its parents, verified by hash as they are spooled
+    Set<ByteBuffer> needed = new HashSet<>(c.neededFromParents);
+    for (int i = c.parents.size() - 1; i >= 0 && !needed.isEmpty(); i--) {
+      BackupManifest p = c.parents.get(i);
+      try (InputStream in = Files.newInputStream(c.local.get(p.setId() + "/" + DATA))) {
+        LogicalFormat.read(in, new LogicalFormat.Visitor() {
+          @Override
+          public void blob(byte[] hash, byte[] value) throws IOException {
+            if (needed.remove(ByteBuffer.wrap(hash))) {
+              spoolBlob(spool, hash, value);
+            }
+          }
+
+          @Override
+          public void record(LogicalFormat.Rec r) {}
+        });
+      } catch (FormatException e) {
+        throw new BackupException("parent set " + p.setId() + " file " + DATA + " is damaged: "
+            + e.getMessage());
+      }
+    }
+    if (!needed.isEmpty()) {
+      throw new BackupException("set " + m.setId() + ": " + needed.size()
+          + " blobs are in none of its parents, e.g. " + hex(needed.iterator().next()));
+    }
+    progress.start(Phase.IMPORT, m.records(), -1);
+    try (Storage s = builder.directory(store).open()) {
+      if (!s.collections().isEmpty()) {
+        throw new BackupException("the restore directory " + store + " is not empty");
+      }
+      List<ExportedRecord> batch = new ArrayList<>();
+      long[] batchBytes = new long[1];
+      try (InputStream in = Files.newInputStream(c.local.get(m.setId() + "/" + DATA))) {
+        LogicalFormat.read(in, new LogicalFormat.Visitor() {
+          @Override
+          public void blob(byte[] hash, byte[] value) throws IOException {
+            spoolBlob(spool, hash, value);
+          }
+
+          @Override
+          public void record(LogicalFormat.Rec r) throws IOException {
+            byte[] value = r.inline() != null ? r.inline() : readSpooled(spool, r);
+            batch.add(new ExportedRecord(r.collection(), r.key(), r.created(), r.updated(), value,
+                null));
+            batchBytes[0] += value.length;
+            if (batch.size() >= IMPORT_BATCH_RECORDS || batchBytes[0] >= IMPORT_BATCH_BYTES) {
+              progress.add(batch.size(), batchBytes[0]);
+              s.admin().importRecords(List.copyOf(batch));
+              batch.clear();
+              batchBytes[0] = 0;
+            }
+          }
+        });
+      } catch (FormatException e) {
+        throw new BackupException("set " + m.setId() + " file " + DATA + " is damaged: "
+            + e.getMessage());
+      }
+      if (!batch.isEmpty()) {
+        progress.add(batch.size(), batchBytes[0]);
+        s.admin().importRecords(List.copyOf(batch));
+      }
+      progress.end();
+      progress.start(Phase.CHECK, m.records(), -1);
+      VerificationReport v = s.admin().verify();
+      if (!v.ok()) {
+        throw new BackupException("the restored store failed its integrity check: "
+            + v.problems().get(0));
+      }
+      if (v.records() != m.records()) {
+        throw new BackupException("the restored store holds " + v.records()
+            + " records, the set " + m.records());
+      }
+      progress.add(v.records(), 0);
+      progress.end();
+    }
+  }
+
+  private static void spoolBlob(Path spool, byte[] hash, byte[] value) throws IOException {
+    Path f = spool.resolve(Files2.HEX.formatHex(hash));
+    if (!Files.exists(f)) {
+      Files.write(f, value);
+    }
+  }
+
+  private static byte[] readSpooled(Path spool, LogicalFormat.Rec r) throws IOException {
+    Path f = spool.resolve(Files2.HEX.formatHex(r.hash()));
+    byte[] v;
+    try {
+      v = Files.readAllBytes(f);
+    } catch (NoSuchFileException e) {
+      throw new BackupException("record " + r.where() + " refers to blob "
+          + Files2.HEX.formatHex(r.hash()) + " that the set and its parents lack");
+    }
+    if (v.length != r.rawLength()
+        || !java.util.Arrays.equals(LogicalFormat.sha256().digest(v), r.hash())) {
+      throw new BackupException("record " + r.where() + ": blob " + Files2.HEX.formatHex(r.hash())
+          + " does not match the record's hash or length");
+    }
+    return v;
+  }
+
+  private static Path stagingDir(Path dest) {
+    String rand = Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
+    return dest.getParent().resolve("." + dest.getFileName() + ".restore-" + rand);
+  }
+
+  private static Path oldDir(Path dir, String setId) {
+    Path old = dir.resolveSibling(dir.getFileName() + ".old-" + setId);
+    for (int i = 2; Files.exists(old); i++) {
+      old = dir.resolveSibling(dir.getFileName() + ".old-" + setId + "-" + i);
+    }
+    return old;
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
+    }
+    Files2.fsyncDirectory(to.getParent());
+  }
+
+  private static Storage openPlain(Path dir, String backend) {
+    return Storage.builder().directory(dir).backend(backend).noScheduledMaintenance()
+        .maintenanceVerify(false).open();
+  }
+
+  // =========================================================================================
+  // retention
+
+  /**
+   * Deletes the sets that retention no longer keeps, for every store in the target, and
+   * incomplete sets (no manifest) older than a day. Kept, per store: the newest set; the
+   * newest {@link Builder#retainLast N} sets; the sets younger than
+   * {@link Builder#retainMaxAge}; and every parent of a kept incremental set. Without any
+   * retention rule nothing complete is deleted. Only sets whose manifest carries this module's
+   * marker are ever deleted.
+   *
+   * @return the ids of the deleted sets
+   * @throws BackupException if the target cannot be listed
+   */
+  public List<String> applyRetention() {
+    return applyRetention(null);
+  }
+
+  private List<String> applyRetention(String onlyStore) {
+    Instant now = clock.instant();
+    TreeMap<String, List<String>> objects = setIds();
+    Map<String, BackupManifest> complete = new HashMap<>();
+    for (BackupManifest m : list()) {
+      complete.put(m.setId(), m);
+    }
+    Set<String> delete = new java.util.TreeSet<>();
+    if (retainLast > 0 || retainMaxAge != null) {
+      Map<String, List<BackupManifest>> byStore = new HashMap<>();
+      complete.values().forEach(m -> byStore.computeIfAbsent(m.storeId(), k -> new ArrayList<>()).add(m));
+      for (Map.Entry<String, List<BackupManifest>> e : byStore.entrySet()) {
+        if (onlyStore != null && !onlyStore.equals(e.getKey())) {
+          continue;
+        }
+        List<BackupManifest> sets = e.getValue();
+        sets.sort(Comparator.comparing(BackupManifest::createdAt)
+            .thenComparing(BackupManifest::setId).reversed());
+        Set<String> keep = new HashSet<>();
+        for (int i = 0; i < sets.size(); i++) {
+          BackupManifest m = sets.get(i);
+          boolean byCount = i == 0 || (retainLast > 0 && i < retainLast);
+          boolean byAge = retainMaxAge != null
+              && Duration.between(m.createdAt(), now).compareTo(retainMaxAge) <= 0;
+          if (byCount || byAge) {
+            keep.add(m.setId());
+          }
+        }
+        for (BackupManifest m : sets) {
+          if (keep.contains(m.setId())) {
+            keep.addAll(m.parents());
+          }
+        }
+        for (BackupManifest m : sets) {
+          if (!keep.contains(m.setId())) {
+            delete.add(m.setId());
+          }
+        }
+      }
+    }
+    List<String> deleted = new ArrayList<>();
+    for (String id : delete) {
+      if (deleteSet(id, objects.getOrDefault(id, List.of()), true)) {
+        deleted.add(id);
+      }
+    }
+    // incomplete sets: no manifest, only our file names, older than the grace period
+    for (Map.Entry<String, List<String>> e : objects.entrySet()) {
+      String id = e.getKey();
+      if (complete.containsKey(id) || e.getValue().contains(id + "/" + MANIFEST)) {
+        continue;
+      }
+      boolean ours = e.getValue().stream().allMatch(n -> OWN_FILES.contains(n.substring(id.length() + 1)));
+      boolean old = now.toEpochMilli() - SetIds.millis(id) > incompleteGrace.toMillis();
+      if (ours && old && deleteSet(id, e.getValue(), false)) {
+        deleted.add(id);
+      }
+    }
+    return deleted;
+  }
+
+  private boolean deleteSet(String id, List<String> names, boolean hasManifest) {
+    try {
+      if (hasManifest) {
+        target.delete(id + "/" + MANIFEST); // first: the set is incomplete from now on
+      }
+      for (String n : names) {
+        if (!n.equals(id + "/" + MANIFEST)) {
+          target.delete(n);
+        }
+      }
+      LOG.info("retention deleted backup set {} from {}", id, target);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("retention could not delete set {}: {}", id, e.toString());
+      return false;
+    }
+  }
+
+  // =========================================================================================
+  // maintenance
+
+  /**
+   * The maintenance step named {@code backup}, for {@link StorageBuilder#maintenanceTask}. Each
+   * maintenance run checks when the newest set of the store was taken; if that is at least
+   * {@link Builder#interval} ago (or there is none) it takes a backup of the configured kind.
+   * Every run then applies retention to the store's sets. Its report line names the set, its
+   * size and how long it took.
+   */
+  public MaintenanceTask maintenanceTask() {
+    return new MaintenanceTask() {
+      @Override
+      public String name() {
+        return "backup";
+      }
+
+      @Override
+      public String run(Storage storage) {
+        return runMaintenance(storage);
+      }
+    };
+  }
+
+  String runMaintenance(Storage storage) {
+    String storeId = storage.admin().storeId();
+    Instant now = clock.instant();
+    Optional<BackupManifest> latest = list().stream().filter(m -> m.storeId().equals(storeId))
+        .max(Comparator.comparing(BackupManifest::createdAt));
+    String did;
+    if (latest.isPresent() && latest.get().createdAt().plus(interval).isAfter(now)) {
+      did = "no backup due: last set " + latest.get().setId() + ", next after "
+          + latest.get().createdAt().plus(interval);
+    } else {
+      long t0 = System.nanoTime();
+      BackupManifest m = backup(storage, kind);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      did = "created " + m.kind().name().toLowerCase(java.util.Locale.ROOT) + " set " + m.setId()
+          + ": " + m.records() + " records, " + m.storedBytes() + " bytes in " + ms + " ms";
+    }
+    List<String> deleted = applyRetention(storeId);
+    return did + "; retention deleted " + deleted.size() + " set(s)";
+  }
+
+  // =========================================================================================
+  // builder
+
+  /**
+   * Configures a {@link BackupManager}. Every setter validates at once and throws
+   * {@link IllegalArgumentException} saying what was wrong.
+   */
+  public static final class Builder {
+    private BackupTarget target;
+    private BackupKind kind = BackupKind.LOGICAL;
+    private int retainLast;
+    private Duration retainMaxAge;
+    private Duration interval = Duration.ofHours(24);
+    private int maxChainLength = 8;
+    private Duration incompleteGrace = Duration.ofDays(1);
+    private BackupListener listener = BackupListener.NONE;
+    private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+    private Clock clock = Clock.systemUTC();
+    private FaultHook faultHook = FaultHook.NONE;
+
+    private Builder() {}
+
+    /** Where sets are written (required). */
+    public Builder target(BackupTarget target) {
+      this.target = Objects.requireNonNull(target, "target");
+      return this;
+    }
+
+    /** A local directory as the target (created if absent). */
+    public Builder target(Path directory) {
+      Objects.requireNonNull(directory, "directory");
+      this.target = new LocalBackupTarget(directory);
+      return this;
+    }
+
+    /**
+     * The target at a URI, opened by the {@link BackupTargetProvider} that supports it (found
+     * with {@link ServiceLoader}; {@code file:} is built in).
+     *
+     * @throws IllegalArgumentException if no provider, or more than one, supports it
+     */
+    public Builder target(URI location) {
+      Objects.requireNonNull(location, "location");
+      List<BackupTargetProvider> found = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      for (BackupTargetProvider p : ServiceLoader.load(BackupTargetProvider.class)) {
+        names.add(p.name());
+        if (p.supports(location)) {
+          found.add(p);
+        }
+      }
+      if (found.size() != 1) {
+        throw new IllegalArgumentException((found.isEmpty() ? "no backup target provider supports "
+            : "several backup target providers support ") + location + "; found " + names);
+      }
+      this.target = found.get(0).open(location);
+      return this;
+    }
+
+    /** The kind {@link #backup(Storage)} and the maintenance task take (default LOGICAL). */
+    public Builder kind(BackupKind kind) {
+      this.kind = Objects.requireNonNull(kind, "kind");
+      return this;
+    }
+
+    /** Retention keeps the newest {@code n} sets of each store (default 0: no count rule). */
+    public Builder retainLast(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("retain last must not be negative, got " + n);
+      }
+      this.retainLast = n;
+      return this;
+    }
+
+    /** Retention keeps the sets younger than {@code age} (default: no age rule). */
+    public Builder retainMaxAge(Duration age) {
+      Objects.requireNonNull(age, "retain max age");
+      if (age.isNegative() || age.isZero()) {
+        throw new IllegalArgumentException("retain max age must be positive, got " + age);
+      }
+      this.retainMaxAge = age;
+      return this;
+    }
+
+    /**
+     * The least time between two backups taken by the maintenance task (default 24 h). A
+     * maintenance run before it has passed since the store's newest set takes no backup.
+     */
+    public Builder interval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("interval must not be negative, got " + interval);
+      }
+      this.interval = interval;
+      return this;
+    }
+
+    /**
+     * The most sets an incremental chain holds, the full set included (default 8); the next
+     * incremental backup after that is a full logical set.
+     */
+    public Builder maxChainLength(int sets) {
+      if (sets < 1 || sets > 1000) {
+        throw new IllegalArgumentException("max chain length must be in 1..1000, got " + sets);
+      }
+      this.maxChainLength = sets;
+      return this;
+    }
+
+    /** How old an incomplete set must be before retention removes it (default 1 day). */
+    public Builder incompleteGrace(Duration grace) {
+      Objects.requireNonNull(grace, "incomplete grace");
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("incomplete grace must not be negative, got " + grace);
+      }
+      this.incompleteGrace = grace;
+      return this;
+    }
+
+    /** Receives progress events (default: none). */
+    public Builder listener(BackupListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Where backups stage their files and verifications unpack (default
+     * {@code java.io.tmpdir}). Restores stage next to the destination instead, so the final
+     * rename stays on one file system.
+     */
+    public Builder workDirectory(Path directory) {
+      this.workDirectory = Objects.requireNonNull(directory, "work directory");
+      return this;
+    }
+
+    Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    Builder faultHook(FaultHook hook) {
+      this.faultHook = Objects.requireNonNull(hook, "fault hook");
+      return this;
+    }
+
+    /**
+     * The manager.
+     *
+     * @throws IllegalArgumentException if no target is set
+     */
+    public BackupManager build() {
+      if (target == null) {
+        throw new IllegalArgumentException("a backup target is required: call target(...)");
+      }
+      return new BackupManager(this);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.cairn.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.storage.spi.BackendProvider;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+
+/**
+ * Turns JMH's {@code -rf json} output into the one-line-per-case report of {@code benchmarks/run}:
+ * {@code case  raw ops/s  cairn ops/s  ratio}, plus the scale table, and writes the same as JSON.
+ *
+ * <pre>
+ * Report --backends                                   print the backends on the class path
+ * Report --out result.json [--machine key=value]... jmh1.json [jmh2.json ...]
+ * </pre>
+ */
+public final class Report {
+
+  /** Minimum cairn/raw ratio per case (DESIGN targets); cases not listed are informational. */
+  static final Map<String, Double> TARGETS = Map.of(
+      "bulkLoad", 0.5, "pointRead", 0.7, "pointRead2t", 0.7, "scanKeys", 0.7, "scanAll", 0.7,
+      "groupCommit16", 5.0);
+
+  private Report() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length == 1 && args[0].equals("--backends")) {
+      TreeSet<String> names = new TreeSet<>();
+      for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+        names.add(p.name());
+      }
+      System.out.println(String.join(",", names));
+      return;
+    }
+    Path out = null;
+    Map<String, String> machine = new LinkedHashMap<>();
+    List<Path> inputs = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--out" -> out = Path.of(args[++i]);
+        case "--machine" -> {
+          String kv = args[++i];
+          int eq = kv.indexOf('=');
+          machine.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        default -> inputs.add(Path.of(args[i]));
+      }
+    }
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode report = json.createObjectNode();
+    ObjectNode m = report.putObject("machine");
+    machine.forEach(m::put);
+    ArrayNode cases = report.putArray("cases");
+    ArrayNode scale = report.putArray("scale");
+    ArrayNode other = report.putArray("other");
+
+    // case -> impl -> entry
+    Map<String, Map<String, JsonNode>> pairs = new LinkedHashMap<>();
+    for (Path in : inputs) {
+      for (JsonNode b : json.readTree(in.toFile())) {
+        String bench = b.get("benchmark").asText();
+        String cls = bench.substring(0, bench.lastIndexOf('.'));
+        String method = bench.substring(bench.lastIndexOf('.') + 1);
+        JsonNode p = b.path("params");
+        if (cls.endsWith(".CompareBenchmark")) {
+          String name = p.path("backend").asText() + "/" + method;
+          pairs.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(p.path("impl").asText(), b);
+        } else if (cls.endsWith(".ScaleBenchmark")) {
+          ObjectNode s = scale.addObject();
+          s.put("case", "scale/" + p.path("impl").asText() + "/" + p.path("backend").asText()
+              + "/" + p.path("records").asText() + "/" + method);
+          s.put("records", p.path("records").asLong());
+          double us = b.at("/primaryMetric/score").asDouble();
+          s.put("usPerOp", round(us));
+          s.put("usPerOpError", round(b.at("/primaryMetric/scoreError").asDouble()));
+          s.put("opsPerSecond", round(1e6 / us));
+          memory(b, s);
+        } else {
+          ObjectNode o = other.addObject();
+          o.put("benchmark", bench);
+          o.set("params", p);
+          o.put("score", round(b.at("/primaryMetric/score").asDouble()));
+          o.put("unit", b.at("/primaryMetric/scoreUnit").asText());
+        }
+      }
+    }
+    PrintStream o = System.out;
+    o.printf(Locale.ROOT, "%-24s %14s %14s %7s  %s%n", "case", "raw ops/s", "cairn ops/s", "ratio",
+        "target");
+    for (Map.Entry<String, Map<String, JsonNode>> e : pairs.entrySet()) {
+      String method = e.getKey().substring(e.getKey().indexOf('/') + 1);
+      JsonNode raw = e.getValue().get("raw");
+      JsonNode cairn = e.getValue().get("cairn");
+      double r = raw == null ? Double.NaN : raw.at("/primaryMetric/score").asDouble();
+      double c = cairn == null ? Double.NaN : cairn.at("/primaryMetric/score").asDouble();
+      double ratio = c / r;
+      Double target = TARGETS.get(method);
+      String verdict = target == null ? "-"
+          : Double.isNaN(ratio) ? ">= " + target + " (incomplete)"
+          : ">= " + target + (ratio >= target ? " met" : " MISSED");
+      o.printf(Locale.ROOT, "%-24s %14s %14s %7s  %s%n", e.getKey(), fmt(r), fmt(c),
+          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio), verdict);
+      ObjectNode n = cases.addObject();
+      n.put("case", e.getKey());
+      n.put("rawOpsPerSecond", round(r));
+      n.put("rawError", raw == null ? Double.NaN : round(raw.at("/primaryMetric/scoreError").asDouble()));
+      n.put("cairnOpsPerSecond", round(c));
+      n.put("cairnError", cairn == null ? Double.NaN : round(cairn.at("/primaryMetric/scoreError").asDouble()));
+      n.put("ratio", Math.round(ratio * 1000) / 1000.0);
+      if (target != null) {
+        n.put("target", target);
+        n.put("met", ratio >= target);
+      }
+      if (raw != null) {
+        memory(raw, n.putObject("rawMemory"));
+      }
+      if (cairn != null) {
+        memory(cairn, n.putObject("cairnMemory"));
+      }
+    }
+    if (!scale.isEmpty()) {
+      o.println();
+      o.printf(Locale.ROOT, "%-36s %12s %12s %10s %10s%n", "scale case", "us/op", "ops/s",
+          "heap MiB", "RSS MiB");
+      for (JsonNode s : scale) {
+        o.printf(Locale.ROOT, "%-36s %12.2f %12s %10.1f %10.1f%n", s.get("case").asText(),
+            s.get("usPerOp").asDouble(), fmt(s.get("opsPerSecond").asDouble()),
+            s.path("heapAfterGcMiB").asDouble(Double.NaN), s.path("rssMiB").asDouble(Double.NaN));
+      }
+    }
+    if (out != null) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      json.writeValue(out.toFile(), report);
+      o.println();
+      o.println("wrote " + out);
+    }
+  }
+
+  private static void memory(JsonNode bench, ObjectNode into) {
+    JsonNode sec = bench.path("secondaryMetrics");
+    for (Iterator<Map.Entry<String, JsonNode>> it = sec.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      String key = f.getKey();
+      String name = switch (key) {
+        case "mem.heapAfterGc" -> "heapAfterGcMiB";
+        case "mem.directBuffers" -> "directBuffersMiB";
+        case "mem.rss" -> "rssMiB";
+        case "mem.rssPeak" -> "rssPeakMiB";
+        default -> null;
+      };
+      if (name != null) {
+        into.put(name, round(f.getValue().path("score").asDouble()));
+      }
+    }
+  }
+
+  private static double round(double d) {
+    return Double.isNaN(d) || Double.isInfinite(d) ? d : Math.round(d * 100) / 100.0;
+  }
+
+  private static String fmt(double d) {
+    return Double.isNaN(d) ? "-" : String.format(Locale.ROOT, "%,.0f", d);
+  }
+}

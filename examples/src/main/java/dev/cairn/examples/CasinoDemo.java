@@ -1,5 +1,9 @@
 package dev.cairn.examples;
 
+import dev.cairn.backup.BackupKind;
+import dev.cairn.backup.BackupManager;
+import dev.cairn.backup.BackupManifest;
+import dev.cairn.backup.VerifyReport;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageStats;
@@ -25,11 +29,12 @@ import java.util.stream.Stream;
 /**
  * The demo {@code ./cairn demo} runs: a casino ledger ({@link CasinoLedger}) stored with
  * compression and deduplication, a hot read set served by the tiered cache, a balance transfer
- * in a transaction (and one that is refused because it would overdraw), a backup, then the
- * savings, statistics and a maintenance report.
+ * in a transaction (and one that is refused because it would overdraw), a verified logical
+ * backup into the sibling directory {@code DIR-backups}, then the savings, statistics and a
+ * maintenance report.
  *
- * <p>The store directory is wiped at the start so every run behaves the same; to protect real
- * data, only a missing or empty directory, or one an earlier demo created (it holds
+ * <p>The store and backup directories are wiped at the start so every run behaves the same; to
+ * protect real data, only a missing or empty directory, or one an earlier demo created (it holds
  * {@value #MARKER}), is wiped.
  */
 public final class CasinoDemo {
@@ -94,6 +99,7 @@ public final class CasinoDemo {
     long started = System.nanoTime();
     Path dir = options.directory();
     prepare(dir);
+    prepare(backupDirectory(dir));
     String codec = preferredCodec();
     String cache = tieredCacheInstalled() ? "tiered" : "none";
     out.printf("Cairn demo: a casino ledger on %s (codec %s, cache %s)%n", options.backend(), codec, cache);
@@ -167,7 +173,7 @@ public final class CasinoDemo {
       out.printf("   wallets with a negative balance: %d%n%n", negative);
 
       // 4. backup
-      String backup = backupStep(storage, dir, out);
+      String backup = backupStep(storage, backupDirectory(dir), out);
 
       // 5. summary
       MaintenanceReport maintenance = storage.maintenance();
@@ -185,11 +191,18 @@ public final class CasinoDemo {
     }
   }
 
-  /** The backup step; filled in when the backup module is on the class path. */
-  private static String backupStep(Storage storage, Path dir, PrintWriter out) {
-    out.println("4. Backup: the backup module is not installed; skipped");
+  /** A logical backup of the running store into {@code DIR-backups}, then a verify of the set. */
+  private static String backupStep(Storage storage, Path backups, PrintWriter out) {
+    out.println("4. Backup while the store stays open");
+    BackupManager manager = BackupManager.builder().target(backups).build();
+    BackupManifest set = manager.backup(storage, BackupKind.LOGICAL);
+    VerifyReport report = manager.verify(set.setId());
+    out.printf("   logical set %s: %,d records, %,d shared values once each, %s (from %s of values)%n",
+        set.setId(), set.records(), set.blobs(), bytes(set.storedBytes()), bytes(set.rawBytes()));
+    out.printf("   verified: %s (every record decoded, every blob hash checked) in %s%n",
+        report.ok() ? "ok" : report.problems().size() + " problem(s)", backups);
     out.println();
-    return null;
+    return set.setId();
   }
 
   /** Trains a compression dictionary if the codec supports them; whether one was trained. */
@@ -311,6 +324,12 @@ public final class CasinoDemo {
       out.printf("     %-20s %-7s %s%s%n", step.name(), step.outcome(), step.detail(),
           step.error().map(e -> " - " + e).orElse(""));
     }
+  }
+
+  /** Where the demo keeps its backups: the sibling {@code DIR-backups}. */
+  public static Path backupDirectory(Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    return abs.resolveSibling(abs.getFileName() + "-backups");
   }
 
   /** Empties {@code dir} if it is missing, empty or the demo's own; refuses anything else. */

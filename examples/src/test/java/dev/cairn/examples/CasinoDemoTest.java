@@ -37,7 +37,9 @@ final class CasinoDemoTest {
     assertThat(r.transfers().get(1).committed()).isFalse();
     assertThat(r.negativeBalances()).isZero();
     assertThat(r.maintenance().successful()).isTrue();
-    assertThat(text.toString()).contains("1. Loading", "committed", "REFUSED", "rolled back: balances unchanged",
+    assertThat(r.backup()).isNotNull();
+    assertThat(CasinoDemo.backupDirectory(tmp.resolve("demo")).resolve(r.backup())).isDirectory();
+    assertThat(text.toString()).contains("1. Loading", "4. Backup while the store stays open", "verified: ok", "committed", "REFUSED", "rolled back: balances unchanged",
         "transfer record not kept", "saved by deduplication", "saved by compression",
         "read latency", "cache hit rate", "Maintenance (all steps ok");
   }
@@ -64,6 +66,12 @@ final class CasinoDemoTest {
     assertThat(second.recordsPerCollection()).isEqualTo(first.recordsPerCollection());
     assertThat(second.transfers()).isEqualTo(first.transfers());
     assertThat(second.stats().dedupHits()).isEqualTo(first.stats().dedupHits());
+    try (var sets = java.nio.file.Files.list(CasinoDemo.backupDirectory(tmp.resolve("demo")))) {
+      assertThat(sets.filter(java.nio.file.Files::isDirectory).count())
+          .as("the backups of the first run were wiped too").isEqualTo(1);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test

@@ -37,6 +37,7 @@ final class DemoCommandTest {
     assertThat(j.at("/transfers/1/committed").asBoolean()).isFalse();
     assertThat(j.at("/stats/bytesSavedByDedup").asLong()).isPositive();
     assertThat(j.at("/maintenance/successful").asBoolean()).isTrue();
+    assertThat(j.get("backup").asText()).matches("\\d{8}T\\d{9}Z-[0-9a-f]{12}");
   }
 
   @Test

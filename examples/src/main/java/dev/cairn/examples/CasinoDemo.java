@@ -197,7 +197,7 @@ public final class CasinoDemo {
     BackupManager manager = BackupManager.builder().target(backups).build();
     BackupManifest set = manager.backup(storage, BackupKind.LOGICAL);
     VerifyReport report = manager.verify(set.setId());
-    out.printf("   logical set %s: %,d records, %,d shared values once each, %s (from %s of values)%n",
+    out.printf("   logical set %s: %,d records, %,d distinct values, %s (from %s of values)%n",
         set.setId(), set.records(), set.blobs(), bytes(set.storedBytes()), bytes(set.rawBytes()));
     out.printf("   verified: %s (every record decoded, every blob hash checked) in %s%n",
         report.ok() ? "ok" : report.problems().size() + " problem(s)", backups);
@@ -328,8 +328,8 @@ public final class CasinoDemo {
 
   /** Where the demo keeps its backups: the sibling {@code DIR-backups}. */
   public static Path backupDirectory(Path dir) {
-    Path abs = dir.toAbsolutePath().normalize();
-    return abs.resolveSibling(abs.getFileName() + "-backups");
+    Path d = dir.normalize().getFileName() == null ? dir.toAbsolutePath().normalize() : dir.normalize();
+    return d.resolveSibling(d.getFileName() + "-backups");
   }
 
   /** Empties {@code dir} if it is missing, empty or the demo's own; refuses anything else. */

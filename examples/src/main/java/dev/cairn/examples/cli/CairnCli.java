@@ -1,0 +1,215 @@
+package dev.cairn.examples.cli;
+
+import dev.cairn.storage.DataCorruptionException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code cairn} command-line tool: store, read, list, verify, maintain, back up, restore,
+ * migrate and benchmark Cairn stores, and run the demo. Run it through the {@code ./cairn}
+ * launcher script or {@code java -jar examples/target/cairn.jar}.
+ *
+ * <p>Exit codes: {@value #OK} ok, {@value #ERROR} the operation failed, {@value #USAGE} bad
+ * command line or input (unknown option, backend or codec, missing store), {@value #CORRUPT}
+ * corrupted data found, {@value #NOT_FOUND} the key does not exist. Errors are one line on
+ * stderr; {@code --verbose} adds the stack trace.
+ */
+@Command(
+    name = "cairn",
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    versionProvider = CairnCli.Version.class,
+    sortOptions = false,
+    synopsisSubcommandLabel = "COMMAND",
+    description = {
+        "Cairn: persistent storage for the JVM, from the command line.",
+        "Start with: cairn demo"},
+    subcommands = {
+        PutCommand.class, GetCommand.class, DeleteCommand.class, LsCommand.class,
+        StatsCommand.class, VerifyCommand.class, MaintainCommand.class, BackupCommand.class,
+        RestoreCommand.class, MigrateCommand.class, BenchCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class},
+    footerHeading = "%nExit codes:%n",
+    footer = {
+        "  0  ok",
+        "  1  the operation failed (I/O, backend, backup, a failed maintenance step)",
+        "  2  bad command line or input (unknown option/backend/codec, missing store)",
+        "  3  corrupted data (a read failed verification, verify found problems)",
+        "  4  not found (get or delete of a key that does not exist)",
+        "",
+        "Environment: CAIRN_STORE is the store directory when --store is not given."})
+public final class CairnCli implements Callable<Integer> {
+
+  /** Success. */
+  public static final int OK = 0;
+  /** The operation failed. */
+  public static final int ERROR = 1;
+  /** Bad command line or input. */
+  public static final int USAGE = 2;
+  /** Corrupted data. */
+  public static final int CORRUPT = 3;
+  /** A key does not exist. */
+  public static final int NOT_FOUND = 4;
+
+  @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "The store directory (default: $CAIRN_STORE).")
+  Path store;
+
+  @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
+      description = "sqlite, lmdb or h2 (default: detected from the store's files, else sqlite).")
+  String backend;
+
+  @Option(names = "--codec", paramLabel = "NAME", scope = ScopeType.INHERIT,
+      description = "Codec for new writes: identity, snappy, zstd (default: identity).")
+  String codec;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT,
+      description = "Machine-readable JSON output on stdout.")
+  boolean json;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "Stack traces on errors, more logging.")
+  boolean verbose;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** Where {@code put -} reads from. */
+  InputStream stdin = System.in;
+  /** Whether stderr is a terminal (progress bars redraw in place) or not (plain lines). */
+  boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+  /** The environment's store directory ({@code CAIRN_STORE}). */
+  String envStore = System.getenv("CAIRN_STORE");
+
+  /** Runs the tool and exits with its exit code. */
+  public static void main(String... args) {
+    if (Arrays.asList(args).contains("--verbose") || Arrays.asList(args).contains("-v")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
+    int code = commandLine(new CairnCli()).execute(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /**
+   * A command line for {@code cli} with Cairn's error handling: one-line errors, exit codes as
+   * documented. Tests call {@code setOut}/{@code setErr} on it and {@code execute}.
+   */
+  public static CommandLine commandLine(CairnCli cli) {
+    CommandLine cmd = new CommandLine(cli);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setParameterExceptionHandler(CairnCli::usageError);
+    cmd.setExecutionExceptionHandler((e, c, parsed) -> cli.failure(e, c.getErr()));
+    return cmd;
+  }
+
+  /** {@code cairn} without a command: the usage, and exit code 2. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return USAGE;
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    StringBuilder line = new StringBuilder("cairn: ").append(oneLine(e.getMessage()));
+    if (e instanceof UnmatchedArgumentException u) {
+      List<String> suggestions = u.getSuggestions();
+      if (!suggestions.isEmpty()) {
+        line.append("; did you mean ").append(String.join(" or ", suggestions)).append('?');
+      }
+    }
+    line.append(" (see '").append(cmd.getCommandSpec().qualifiedName()).append(" --help')");
+    err.println(line);
+    if (Arrays.asList(args).contains("--verbose") || Arrays.asList(args).contains("-v")) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return USAGE;
+  }
+
+  /** Prints a failure as one line (plus the stack trace with --verbose); returns its exit code. */
+  int failure(Exception e, PrintWriter err) {
+    int code = exitCode(e);
+    String message = message(e);
+    if (json) {
+      err.println(Json.write(java.util.Map.of("error", message, "exitCode", code), false));
+    } else {
+      err.println("cairn: " + message);
+    }
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  static int exitCode(Throwable e) {
+    if (e instanceof CliException c) {
+      return c.exitCode();
+    }
+    if (e instanceof DataCorruptionException || e.getCause() instanceof DataCorruptionException) {
+      return CORRUPT;
+    }
+    if (e instanceof IllegalArgumentException) {
+      return USAGE;
+    }
+    return ERROR;
+  }
+
+  static String message(Throwable e) {
+    Throwable t = e;
+    if (t instanceof UncheckedIOException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (!(t instanceof DataCorruptionException) && t.getCause() instanceof DataCorruptionException d) {
+      t = d;
+    }
+    String m = t.getMessage();
+    if (m == null || m.isBlank()) {
+      m = t.getClass().getSimpleName();
+    } else if (t instanceof IOException && !(t instanceof java.nio.file.FileSystemException)) {
+      m = t.getClass().getSimpleName() + ": " + m;
+    } else if (t instanceof java.nio.file.NoSuchFileException) {
+      m = "no such file: " + m;
+    } else if (t instanceof java.nio.file.AccessDeniedException) {
+      m = "permission denied: " + m;
+    }
+    return oneLine(m);
+  }
+
+  static String oneLine(String s) {
+    return s.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /** Reads the version from the jar's filtered {@code version.properties}. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = CairnCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"cairn " + p.getProperty("version", "(unknown version)"),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package dev.cairn.examples.cli;
+
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.spi.BackendProvider;
+import dev.cairn.storage.spi.CodecProvider;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** What every command shares: the global options, opening the store, printing results. */
+abstract class StoreCommand implements Callable<Integer> {
+
+  /** The files each backend keeps in a store directory, to detect a store's backend. */
+  private static final Map<String, String> BACKEND_FILES =
+      Map.of("store.sqlite", "sqlite", "store.mv.db", "h2", "data.mdb", "lmdb");
+  private static final String LOCK_FILE = "cairn.lock";
+
+  @ParentCommand
+  CairnCli cli;
+
+  @Spec
+  CommandSpec spec;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  /** Prints {@code value} as JSON on stdout. */
+  void json(Object value) {
+    out().println(Json.write(value, true));
+    out().flush();
+  }
+
+  /** The store directory: --store, else $CAIRN_STORE. */
+  Path storeDir() {
+    if (cli.store != null) {
+      return cli.store;
+    }
+    if (cli.envStore != null && !cli.envStore.isBlank()) {
+      return Path.of(cli.envStore);
+    }
+    throw CliException.usage("no store given: pass --store DIR or set CAIRN_STORE");
+  }
+
+  /** Opens an existing store; a missing directory or one without a store is a usage error. */
+  Storage openExisting() {
+    Path dir = storeDir();
+    if (cli.backend != null) {
+      checkedBackend(cli.backend);   // an unknown backend is reported before a missing store
+    }
+    requireStore(dir);
+    return builder(dir, backendFor(dir)).open();
+  }
+
+  /** Opens the store, creating it if absent. */
+  Storage openOrCreate() {
+    Path dir = storeDir();
+    return builder(dir, backendFor(dir)).open();
+  }
+
+  static void requireStore(Path dir) {
+    if (!Files.exists(dir)) {
+      throw CliException.usage("no store at " + dir + ": the directory does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw CliException.usage("no store at " + dir + ": not a directory");
+    }
+    if (detect(dir) == null && !Files.exists(dir.resolve(LOCK_FILE))) {
+      throw CliException.usage("no store at " + dir + ": the directory holds no Cairn store files");
+    }
+  }
+
+  /** The builder the CLI opens stores with: the global options, no background work. */
+  StorageBuilder builder(Path dir, String backend) {
+    StorageBuilder b = dev.cairn.storage.Storage.builder()
+        .directory(dir)
+        .backend(backend)
+        .noScheduledMaintenance()
+        .dictionaryTrainingSamples(0);
+    if (cli.codec != null) {
+      b.codec(checkedCodec(cli.codec));
+    }
+    return b;
+  }
+
+  /** --backend if given (checked against what is installed), else detected, else sqlite. */
+  String backendFor(Path dir) {
+    if (cli.backend != null) {
+      return checkedBackend(cli.backend);
+    }
+    String detected = Files.isDirectory(dir) ? detect(dir) : null;
+    if (detected != null && availableBackends().contains(detected)) {
+      return detected;
+    }
+    List<String> available = availableBackends();
+    return available.contains("sqlite") || available.isEmpty() ? "sqlite" : available.get(0);
+  }
+
+  static String detect(Path dir) {
+    for (var e : BACKEND_FILES.entrySet()) {
+      if (Files.exists(dir.resolve(e.getKey()))) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  static String checkedBackend(String name) {
+    List<String> available = availableBackends();
+    if (!available.contains(name)) {
+      throw CliException.usage("unknown backend '" + name + "'; available: " + String.join(", ", available));
+    }
+    return name;
+  }
+
+  static String checkedCodec(String name) {
+    List<String> available = availableCodecs();
+    if (!available.contains(name)) {
+      throw CliException.usage("unknown codec '" + name + "'; available: " + String.join(", ", available));
+    }
+    return name;
+  }
+
+  static List<String> availableBackends() {
+    TreeSet<String> names = new TreeSet<>();
+    ServiceLoader.load(BackendProvider.class).forEach(p -> names.add(p.name()));
+    return List.copyOf(names);
+  }
+
+  static List<String> availableCodecs() {
+    TreeSet<String> names = new TreeSet<>();
+    names.add("identity");
+    ServiceLoader.load(CodecProvider.class).forEach(p -> names.add(p.name()));
+    return List.copyOf(names);
+  }
+
+  static boolean isEmptyDirectory(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted((x, y) -> y.getNameCount() - x.getNameCount()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

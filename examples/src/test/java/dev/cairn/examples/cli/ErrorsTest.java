@@ -1,0 +1,147 @@
+package dev.cairn.examples.cli;
+
+import static dev.cairn.examples.cli.Cli.cairn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gives one line on stderr, a documented exit code, and no stack trace. */
+final class ErrorsTest {
+
+  @TempDir
+  Path tmp;
+
+  private static void assertOneLineError(Cli.Run run, int exitCode, String... fragments) {
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(exitCode);
+    assertThat(run.errLines()).as(run.toString()).hasSize(1);
+    assertThat(run.err()).as(run.toString()).startsWith("cairn: ").doesNotContain("\tat ", "Exception:");
+    assertThat(run.err()).contains(fragments);
+  }
+
+  @Test
+  void readingAMissingStoreIsAUsageErrorNamingTheDirectory() {
+    String missing = tmp.resolve("nowhere").toString();
+    for (String[] args : new String[][] {
+        {"get", "c", "k"}, {"ls"}, {"stats"}, {"verify"}, {"maintain"}, {"delete", "c", "k"}}) {
+      String[] full = Stream.concat(Stream.of("--store", missing), Stream.of(args)).toArray(String[]::new);
+      assertOneLineError(cairn(full), CairnCli.USAGE, "no store at " + missing, "does not exist");
+    }
+    assertThat(tmp.resolve("nowhere")).as("a read command must not create the store").doesNotExist();
+  }
+
+  @Test
+  void aDirectoryWithoutAStoreIsNotOpened() throws IOException {
+    Path empty = Files.createDirectory(tmp.resolve("empty"));
+
+    assertOneLineError(cairn("--store", empty.toString(), "ls"), CairnCli.USAGE, "no Cairn store files");
+    assertThat(empty).isEmptyDirectory();
+  }
+
+  @Test
+  void noStoreAtAllAsksForOne() {
+    assertOneLineError(cairn("ls"), CairnCli.USAGE, "--store DIR", "CAIRN_STORE");
+  }
+
+  @Test
+  void anUnknownBackendListsTheAvailableOnes() {
+    Cli.Run run = cairn("--store", tmp.toString(), "--backend", "rocks", "put", "c", "k", "v");
+
+    assertOneLineError(run, CairnCli.USAGE, "unknown backend 'rocks'", "available: ", "h2", "sqlite");
+  }
+
+  @Test
+  void anUnknownCodecListsTheAvailableOnes() {
+    Cli.Run run = cairn("--store", tmp.toString(), "--codec", "lz77", "put", "c", "k", "v");
+
+    assertOneLineError(run, CairnCli.USAGE, "unknown codec 'lz77'", "identity", "zstd");
+  }
+
+  @Test
+  void anInvalidCollectionNameIsAUsageError() {
+    Cli.Run run = cairn("--store", tmp.toString(), "put", "bad name!", "k", "v");
+
+    assertOneLineError(run, CairnCli.USAGE, "collection");
+  }
+
+  @Test
+  void aCorruptedValueIsReportedByGetAndVerifyAsCorruption() throws IOException {
+    String store = tmp.resolve("s").toString();
+    String marker = "CORRUPT-ME-" + "z".repeat(30);   // inline (< 64 bytes), stored raw
+    assertThat(cairn("--store", store, "put", "c", "k", marker).exitCode()).isZero();
+    int flipped = flipByteOf(Path.of(store), marker.getBytes(StandardCharsets.US_ASCII));
+    assertThat(flipped).as("occurrences of the value in the store's files").isPositive();
+
+    Cli.Run get = cairn("--store", store, "get", "c", "k");
+    Cli.Run verify = cairn("--store", store, "verify");
+
+    assertOneLineError(get, CairnCli.CORRUPT, "c");
+    assertThat(get.out()).isEmpty();
+    assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(CairnCli.CORRUPT);
+    assertThat(verify.out()).contains("1 problem(s)");
+  }
+
+  @Test
+  void aStoreFileThatIsNotADatabaseIsOneLineAndNonZero() throws IOException {
+    String store = tmp.resolve("s").toString();
+    assertThat(cairn("--store", store, "put", "c", "k", "v").exitCode()).isZero();
+    Path file = Path.of(store, "store.sqlite");
+    byte[] garbage = new byte[(int) Files.size(file)];
+    java.util.Arrays.fill(garbage, (byte) 0x5A);
+    Files.write(file, garbage);
+
+    Cli.Run run = cairn("--store", store, "get", "c", "k");
+
+    assertThat(run.exitCode()).as(run.toString()).isIn(CairnCli.CORRUPT, CairnCli.ERROR);
+    assertThat(run.errLines()).as(run.toString()).hasSize(1);
+    assertThat(run.err()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void verboseAddsTheStackTrace() {
+    Cli.Run run = cairn("--verbose", "--store", tmp.resolve("nowhere").toString(), "ls");
+
+    assertThat(run.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(run.err()).startsWith("cairn: no store at").contains("\tat ");
+  }
+
+  @Test
+  void withJsonTheErrorLineIsJson() throws IOException {
+    Cli.Run run = cairn("--json", "--store", tmp.resolve("nowhere").toString(), "ls");
+
+    assertThat(run.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(run.errLines()).hasSize(1);
+    JsonNode j = new ObjectMapper().readTree(run.err());
+    assertThat(j.get("exitCode").asInt()).isEqualTo(CairnCli.USAGE);
+    assertThat(j.get("error").asText()).contains("no store at");
+  }
+
+  /** Flips one byte in the middle of every occurrence of {@code needle} in the store's files. */
+  private static int flipByteOf(Path dir, byte[] needle) throws IOException {
+    int flipped = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        byte[] bytes = Files.readAllBytes(f);
+        boolean changed = false;
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+          if (java.util.Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+            bytes[i + needle.length / 2] ^= 0x01;
+            changed = true;
+            flipped++;
+          }
+        }
+        if (changed) {
+          Files.write(f, bytes);
+        }
+      }
+    }
+    return flipped;
+  }
+}

@@ -1,0 +1,255 @@
+package dev.cairn.examples.cli;
+
+import static dev.cairn.examples.cli.Cli.cairn;
+import static dev.cairn.examples.cli.Cli.cairnWithStdin;
+import static dev.cairn.examples.cli.Cli.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class StoreCommandsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path tmp;
+
+  private String store;
+
+  @BeforeEach
+  void createStore() {
+    store = tmp.resolve("store").toString();
+  }
+
+  private Cli.Run ok(String... args) {
+    Cli.Run run = cairn(args);
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    return run;
+  }
+
+  private static JsonNode json(Cli.Run run) throws IOException {
+    return JSON.readTree(run.out());
+  }
+
+  @Test
+  void putThenGetReturnsTheValueAsGiven() {
+    Cli.Run put = ok("--store", store, "put", "players", "p-1", "{\"name\":\"Ada\",\"balance\":100}");
+    Cli.Run get = ok("--store", store, "get", "players", "p-1");
+
+    assertThat(put.out()).startsWith("stored players/p-1: ");
+    assertThat(get.out()).isEqualTo("{\"name\":\"Ada\",\"balance\":100}\n");
+  }
+
+  @Test
+  void globalOptionsWorkAfterTheCommandToo() {
+    ok("put", "players", "p-1", "v", "--store", store);
+
+    assertThat(ok("get", "--store", store, "players", "p-1").out()).isEqualTo("v\n");
+  }
+
+  @Test
+  void putReadsStdinWithDashAndAFileWithFile() throws IOException {
+    Path file = tmp.resolve("value.json");
+    Files.writeString(file, "{\"from\":\"file\"}");
+
+    Cli.Run stdin = cairnWithStdin(utf8("from stdin\n"), "--store", store, "put", "c", "a", "-");
+    ok("--store", store, "put", "c", "b", "--file", file.toString());
+
+    assertThat(stdin.exitCode()).as(stdin.toString()).isZero();
+    assertThat(ok("--store", store, "get", "c", "a").out()).isEqualTo("from stdin\n");
+    assertThat(ok("--store", store, "get", "c", "b").out()).isEqualTo("{\"from\":\"file\"}\n");
+  }
+
+  @Test
+  void putWithoutAValueOrWithTwoIsAUsageError() {
+    Cli.Run none = cairn("--store", store, "put", "c", "k");
+    Cli.Run both = cairn("--store", store, "put", "c", "k", "v", "--file", "x");
+
+    assertThat(none.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(both.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(none.errLines()).as(none.toString()).hasSize(1);
+  }
+
+  @Test
+  void putWithJsonReportsTheStoredRecord() throws IOException {
+    String big = "{\"doc\":\"" + "terms ".repeat(100) + "\"}";
+    JsonNode j = json(ok("--store", store, "--json", "--codec", "zstd", "put", "docs", "d-1", big));
+
+    assertThat(j.get("collection").asText()).isEqualTo("docs");
+    assertThat(j.get("rawBytes").asInt()).isEqualTo(big.length());
+    assertThat(j.get("codec").asText()).isEqualTo("zstd");
+    assertThat(j.get("storedBytes").asInt()).isLessThan(big.length());
+    assertThat(j.get("deduplicated").asBoolean()).isTrue();
+  }
+
+  @Test
+  void getWithJsonParsesJsonValuesAndKeepsMetadata() throws IOException {
+    ok("--store", store, "put", "players", "p-1", "{\"name\":\"Ada\"}");
+    ok("--store", store, "put", "notes", "n-1", "plain text");
+
+    JsonNode player = json(ok("--store", store, "--json", "get", "players", "p-1"));
+    JsonNode note = json(ok("--store", store, "get", "--json", "notes", "n-1"));
+
+    assertThat(player.at("/value/name").asText()).isEqualTo("Ada");
+    assertThat(player.at("/metadata/rawBytes").asInt()).isEqualTo(14);
+    assertThat(note.get("text").asText()).isEqualTo("plain text");
+  }
+
+  @Test
+  void binaryValuesNeedOutputOrJson() throws IOException {
+    Path file = tmp.resolve("bin");
+    byte[] bytes = {0, (byte) 0xFF, (byte) 0xC3, 0x28, 7};
+    Files.write(file, bytes);
+    ok("--store", store, "put", "bin", "b", "--file", file.toString());
+
+    Cli.Run plain = cairn("--store", store, "get", "bin", "b");
+    JsonNode j = json(ok("--store", store, "--json", "get", "bin", "b"));
+    Path copy = tmp.resolve("copy");
+    ok("--store", store, "get", "bin", "b", "--output", copy.toString());
+
+    assertThat(plain.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(plain.err()).contains("binary").contains("--output");
+    assertThat(java.util.Base64.getDecoder().decode(j.get("base64").asText())).isEqualTo(bytes);
+    assertThat(Files.readAllBytes(copy)).isEqualTo(bytes);
+  }
+
+  @Test
+  void getOfAnAbsentKeyExitsWithFour() {
+    ok("--store", store, "put", "c", "k", "v");
+
+    Cli.Run run = cairn("--store", store, "get", "c", "nope");
+
+    assertThat(run.exitCode()).isEqualTo(CairnCli.NOT_FOUND);
+    assertThat(run.err()).isEqualTo("cairn: not found: c/nope\n");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void getMetaPrintsTheRecordsMetadata() {
+    ok("--store", store, "put", "c", "k", "value");
+
+    Cli.Run run = ok("--store", store, "get", "--meta", "c", "k");
+
+    assertThat(run.out()).contains("rawBytes", "codec", "identity").doesNotContain("value\n");
+  }
+
+  @Test
+  void deleteRemovesKeysAndReportsAbsentOnes() throws IOException {
+    ok("--store", store, "put", "c", "a", "1");
+    ok("--store", store, "put", "c", "b", "2");
+
+    Cli.Run partly = cairn("--store", store, "delete", "c", "a", "zzz");
+    Cli.Run forced = cairn("--store", store, "delete", "--force", "c", "zzz");
+    JsonNode j = json(ok("--store", store, "--json", "delete", "c", "b"));
+
+    assertThat(partly.exitCode()).isEqualTo(CairnCli.NOT_FOUND);
+    assertThat(partly.out()).isEqualTo("deleted c/a\n");
+    assertThat(partly.err()).isEqualTo("cairn: not found: c/zzz\n");
+    assertThat(forced.exitCode()).isZero();
+    assertThat(j.get("deleted").get(0).asText()).isEqualTo("b");
+    assertThat(cairn("--store", store, "get", "c", "a").exitCode()).isEqualTo(CairnCli.NOT_FOUND);
+  }
+
+  @Test
+  void lsListsCollectionsWithCountsAndKeysByPrefix() throws IOException {
+    for (String k : new String[] {"p-01", "p-02", "p-10", "q-01"}) {
+      ok("--store", store, "put", "players", k, "{}");
+    }
+    ok("--store", store, "put", "rounds", "r-1", "{}");
+
+    Cli.Run collections = ok("--store", store, "ls");
+    Cli.Run keys = ok("--store", store, "ls", "players", "--prefix", "p-0");
+    Cli.Run limited = ok("--store", store, "ls", "players", "--limit", "1");
+    JsonNode j = json(ok("--store", store, "--json", "ls"));
+    JsonNode jk = json(ok("--store", store, "--json", "ls", "players", "-p", "q"));
+
+    assertThat(collections.out()).containsPattern("players\\s+4\\n").containsPattern("rounds\\s+1\\n");
+    assertThat(keys.out()).isEqualTo("p-01\np-02\n");
+    assertThat(limited.out()).isEqualTo("p-01\n");
+    assertThat(j.get("collections").get(0).get("name").asText()).isEqualTo("players");
+    assertThat(j.get("collections").get(0).get("records").asLong()).isEqualTo(4);
+    assertThat(jk.get("keys")).hasSize(1);
+  }
+
+  @Test
+  void lsWithAPrefixButNoCollectionIsAUsageError() {
+    ok("--store", store, "put", "c", "k", "v");
+
+    Cli.Run run = cairn("--store", store, "ls", "--prefix", "p");
+
+    assertThat(run.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(run.errLines()).hasSize(1);
+  }
+
+  @Test
+  void statsAccountsForDedupAndCompression() throws IOException {
+    String doc = "{\"paytable\":\"" + "cherry 5 lemon 10 bell 20 ".repeat(40) + "\"}";
+    for (int i = 0; i < 5; i++) {
+      ok("--store", store, "--codec", "zstd", "put", "round-paytables", "r-" + i, doc);
+    }
+    ok("--store", store, "put", "players", "p-1", "{\"name\":\"Ada\"}");
+
+    Cli.Run human = ok("--store", store, "stats");
+    JsonNode j = json(ok("--store", store, "--json", "stats"));
+
+    assertThat(human.out()).contains("round-paytables", "dedup", "on disk");
+    assertThat(j.get("records").asLong()).isEqualTo(6);
+    assertThat(j.get("distinctBlobs").asLong()).isEqualTo(1);
+    assertThat(j.get("bytesSavedByDedup").asLong()).isEqualTo(4L * doc.length());
+    assertThat(j.get("bytesSavedByCompression").asLong()).isPositive();
+    assertThat(j.at("/collections/round-paytables/records").asLong()).isEqualTo(5);
+    assertThat(j.get("backend").asText()).isEqualTo("sqlite");
+  }
+
+  @Test
+  void verifyAndMaintainReportOnAHealthyStore() throws IOException {
+    ok("--store", store, "put", "c", "k", "x".repeat(500));
+
+    Cli.Run verify = ok("--store", store, "verify");
+    JsonNode vj = json(ok("--store", store, "--json", "verify"));
+    Cli.Run maintain = ok("--store", store, "maintain");
+    JsonNode mj = json(ok("--store", store, "--json", "maintain"));
+
+    assertThat(verify.out()).contains("verified 1 records and 1 blobs: ok");
+    assertThat(vj.get("ok").asBoolean()).isTrue();
+    assertThat(maintain.out()).contains("maintenance ok", "verify", "optimize");
+    assertThat(mj.get("successful").asBoolean()).isTrue();
+    assertThat(mj.get("steps").size()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void benchReportsRatesForPutsAndGets() throws IOException {
+    Cli.Run human = ok("bench", "--count", "30", "--value-size", "200");
+    JsonNode j = json(ok("--store", store, "--json", "bench", "-n", "20", "--durability", "ASYNC"));
+
+    assertThat(human.out()).contains("put", "get", "ops/s");
+    assertThat(j.get("count").asInt()).isEqualTo(20);
+    assertThat(j.get("putsPerSecond").asDouble()).isPositive();
+    assertThat(j.get("getsPerSecond").asDouble()).isPositive();
+    assertThat(ok("--store", store, "ls").out()).as("bench cleans up after itself")
+        .doesNotContain(BenchCommand.COLLECTION);
+  }
+
+  @Test
+  void theBackendIsDetectedFromTheStoresFiles() {
+    ok("--store", store, "--backend", "h2", "put", "c", "k", "on h2");
+
+    Cli.Run get = ok("--store", store, "get", "c", "k");
+    JsonNode stats;
+    try {
+      stats = json(ok("--store", store, "--json", "stats"));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+
+    assertThat(get.out()).isEqualTo("on h2\n");
+    assertThat(stats.get("backend").asText()).isEqualTo("h2");
+  }
+}

@@ -12,8 +12,10 @@ public final class JacksonValueMapper implements ValueMapper {
   /** The shared default instance. */
   public static final ValueMapper DEFAULT = new JacksonValueMapper(
       new ObjectMapper()
-          .findAndRegisterModules()
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false));
+          .findAndRegisterModules() // jsr310 (a dependency) and any module the application adds
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .configure(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS,
+              false));
 
   private final ObjectMapper mapper;
 

@@ -94,6 +94,18 @@ final class EngineTest {
         .contains("\"name\":\"Ada\"");
   }
 
+  record Bet(String player, java.time.Instant placedAt, java.math.BigDecimal stake) {}
+
+  @Test
+  void javaTimeValuesRoundTripAsIsoStrings() {
+    Storage s = open();
+    Bet bet = new Bet("p1", java.time.Instant.parse("2026-11-25T10:15:30.123Z"), new java.math.BigDecimal("12.50"));
+    s.put("bets", "b1", bet);
+    assertThat(s.get("bets", "b1", Bet.class)).contains(bet);
+    assertThat(new String(s.getBytes("bets", "b1").orElseThrow(), StandardCharsets.UTF_8))
+        .contains("\"2026-11-25T10:15:30.123Z\"");
+  }
+
   @Test
   void readingBytesAsTheWrongTypeIsASerializationException() {
     Storage s = open();

@@ -34,6 +34,9 @@ interface Kv extends AutoCloseable {
   @Override
   void close();
 
+  /** The backends {@link #open} can drive through their raw library. */
+  java.util.Set<String> RAW_BACKENDS = java.util.Set.of("sqlite", "h2", "lmdb");
+
   /** Opens {@code impl} ("raw" or "cairn") on {@code backend} in an empty directory. */
   static Kv open(String impl, String backend, Path dir) {
     switch (impl) {

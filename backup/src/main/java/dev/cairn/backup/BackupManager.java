@@ -13,6 +13,7 @@ import dev.cairn.storage.StorageAdmin.ExportedRecord;
 import dev.cairn.storage.StorageAdmin.VerificationReport;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackupTarget;
+import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.BackupTargetProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -213,6 +214,11 @@ public final class BackupManager {
 
   private Contents nativeContents(StorageAdmin admin, Path work, Progress progress)
       throws IOException {
+    if (!admin.backendCapabilities().contains(Capability.SELF_CONTAINED_SNAPSHOT)) {
+      throw new BackupException("backend " + admin.backendName() + " cannot take native backups:"
+          + " its snapshots are not self-contained files (a PostgreSQL snapshot is a schema on"
+          + " the same server); use BackupKind.LOGICAL or INCREMENTAL");
+    }
     Path snapshot = work.resolve("snapshot");
     progress.start(Phase.SNAPSHOT, -1, -1);
     admin.snapshotTo(snapshot);

@@ -15,7 +15,6 @@ import dev.cairn.storage.StorageAdmin.ExportedRecord;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.ValueTooLargeException;
-import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.Capability;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -84,19 +82,9 @@ public abstract class StorageConformanceKit {
    */
   protected abstract StorageBuilder configure(StorageBuilder builder);
 
-  /**
-   * The capabilities of the backend under test. By default those of the {@link ServiceLoader}
-   * provider named like the open store's backend; override when you pass a provider that is not
-   * registered for discovery.
-   */
+  /** The capabilities of the backend under test, as the open store reports them. */
   protected Set<Capability> backendCapabilities() {
-    String name = storage.admin().backendName();
-    return ServiceLoader.load(BackendProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals(name))
-        .findFirst()
-        .map(BackendProvider::capabilities)
-        .orElse(Set.of());
+    return storage.admin().backendCapabilities();
   }
 
   @BeforeEach

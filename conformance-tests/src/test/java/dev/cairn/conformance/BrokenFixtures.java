@@ -3,9 +3,7 @@ package dev.cairn.conformance;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CacheProvider;
 import dev.cairn.storage.StorageBuilder;
-import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.CodecProvider;
-import java.util.Set;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -84,9 +82,5 @@ final class BrokenFixtures {
           new ReferenceBackendProvider(ReferenceBackendProvider.Defect.DROPS_BLOB_DELETES));
     }
 
-    @Override
-    protected Set<Capability> backendCapabilities() {
-      return new ReferenceBackendProvider().capabilities();
-    }
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CacheProvider;
-import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.CodecProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,10 +110,4 @@ final class StorageMatrixTest extends StorageConformanceKit {
     return b;
   }
 
-  @Override
-  protected Set<Capability> backendCapabilities() {
-    return backend.equals("reference")
-        ? new ReferenceBackendProvider().capabilities()
-        : super.backendCapabilities();
-  }
 }

@@ -13,6 +13,9 @@ public interface StorageAdmin {
   /** The backend's provider name, e.g. {@code sqlite}. */
   String backendName();
 
+  /** What the backend declares it can do. */
+  java.util.Set<dev.cairn.storage.spi.Capability> backendCapabilities();
+
   /** The configured codec's name (used for new writes). */
   String codecName();
 

@@ -29,7 +29,8 @@ public final class H2BackendProvider implements BackendProvider {
           Capability.ORDERED_SCAN,
           Capability.HOT_BACKUP,
           Capability.CONCURRENT_READERS,
-          Capability.DURABLE);
+          Capability.DURABLE,
+          Capability.SELF_CONTAINED_SNAPSHOT);
 
   /** For {@link java.util.ServiceLoader}. */
   public H2BackendProvider() {}

@@ -27,7 +27,8 @@ public final class LmdbBackendProvider implements BackendProvider {
           Capability.ORDERED_SCAN,
           Capability.HOT_BACKUP,
           Capability.CONCURRENT_READERS,
-          Capability.DURABLE);
+          Capability.DURABLE,
+          Capability.SELF_CONTAINED_SNAPSHOT);
 
   /** Creates the provider (also used by {@link java.util.ServiceLoader}). */
   public LmdbBackendProvider() {}

@@ -31,7 +31,8 @@ public final class SqliteBackendProvider implements BackendProvider {
       Capability.ORDERED_SCAN,
       Capability.HOT_BACKUP,
       Capability.CONCURRENT_READERS,
-      Capability.DURABLE);
+      Capability.DURABLE,
+      Capability.SELF_CONTAINED_SNAPSHOT);
 
   /** Creates the provider (used by {@link java.util.ServiceLoader}). */
   public SqliteBackendProvider() {}

@@ -1590,6 +1590,11 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   @Override
+  public Set<Capability> backendCapabilities() {
+    return backendProvider.capabilities();
+  }
+
+  @Override
   public String codecName() {
     return codecs.writeCodec().name();
   }

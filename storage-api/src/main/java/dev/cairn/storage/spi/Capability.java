@@ -16,6 +16,12 @@ public enum Capability {
   MULTI_WRITER,
   /** Backend: data survives a process crash after {@code commit(SYNC)} (not an in-memory store). */
   DURABLE,
+  /**
+   * Backend: {@link Backend#snapshotTo(java.nio.file.Path)} writes every byte of the store into
+   * the target directory, so archiving that directory is a complete backup. (A PostgreSQL
+   * snapshot, by contrast, is a schema on the same server.)
+   */
+  SELF_CONTAINED_SNAPSHOT,
   /** Backend: several processes may open the same store at once. */
   MULTI_PROCESS,
   /** Codec: can train and use dictionaries ({@link Codec#trainDictionary}). */

@@ -38,7 +38,8 @@ final class H2CrudTest {
             Capability.ORDERED_SCAN,
             Capability.HOT_BACKUP,
             Capability.CONCURRENT_READERS,
-            Capability.DURABLE);
+            Capability.DURABLE,
+            Capability.SELF_CONTAINED_SNAPSHOT);
   }
 
   @Test

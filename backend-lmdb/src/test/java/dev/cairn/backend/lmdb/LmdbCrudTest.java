@@ -47,7 +47,8 @@ final class LmdbCrudTest {
             Capability.ORDERED_SCAN,
             Capability.HOT_BACKUP,
             Capability.CONCURRENT_READERS,
-            Capability.DURABLE);
+            Capability.DURABLE,
+            Capability.SELF_CONTAINED_SNAPSHOT);
   }
 
   @Test

@@ -250,7 +250,17 @@ public final class Engine implements Storage, StorageAdmin {
             config.cacheOptions()));
       }
       r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
-      initMeta(r);
+      for (int attempt = 0; ; attempt++) {
+        try {
+          initMeta(r); // two instances creating one shared (multi-process) store may conflict
+          break;
+        } catch (TransactionConflictException e) {
+          if (attempt >= MAX_CONFLICT_RETRIES) {
+            throw e;
+          }
+          backoff(attempt);
+        }
+      }
       Engine engine = new Engine(config, r);
       LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
       return engine;

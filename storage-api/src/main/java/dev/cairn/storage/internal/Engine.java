@@ -79,9 +79,9 @@ public final class Engine implements Storage, StorageAdmin {
 
   static final String RECORDS = "records";
   static final String BLOBS = "blobs";
-  static final String REFS = "blob_refs";
+  static final String INDEX = "blob_index";
   static final String META = "meta";
-  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, REFS, META);
+  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
 
   static final int STORE_FORMAT = 1;
   private static final byte[] META_FORMAT = ascii("format");
@@ -581,7 +581,7 @@ public final class Engine implements Storage, StorageAdmin {
       if (!rec.isBlob()) {
         return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
       }
-      byte[] bv = btx.get(BLOBS, rec.blobKey());
+      byte[] bv = btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
       if (bv == null) {
         throw new DataCorruptionException(where + ": its content blob "
             + RecordFormat.hex(rec.blobKey()) + " is missing");
@@ -1219,36 +1219,35 @@ public final class Engine implements Storage, StorageAdmin {
     } else {
       byte[] hash = sha256(raw);
       newBlobKey = blobKey(collection, hash);
+      long blobId;
       int storedLength;
       byte blobCodec;
       int blobDict;
       if (old != null && old.isBlob() && java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
-        storedLength = old.storedLength(); // same content: the reference it holds stays
+        blobId = old.blobId(); // same content: the reference it holds stays
+        storedLength = old.storedLength();
         blobCodec = old.codecId();
         blobDict = old.dictId();
         d.dedupHits++;
         d.savedByDedup += raw.length;
       } else {
-        byte[] refs = btx.get(REFS, newBlobKey);
-        if (refs != null) {
-          long n = RecordFormat.parseCount(refs, "reference count of blob " + RecordFormat.hex(newBlobKey));
-          btx.put(REFS, newBlobKey, RecordFormat.encodeCount(n + 1));
-          byte[] existing = btx.get(BLOBS, newBlobKey);
-          if (existing == null) {
-            throw new DataCorruptionException("blob " + RecordFormat.hex(newBlobKey)
-                + " has a reference count but no content");
-          }
-          RecordFormat.StoredBlob eb = RecordFormat.parseBlob(existing, "blob " + RecordFormat.hex(newBlobKey));
-          storedLength = eb.payload().length;
-          blobCodec = eb.codecId();
-          blobDict = eb.dictId();
+        byte[] iv = btx.get(INDEX, newBlobKey);
+        if (iv != null) {
+          RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(newBlobKey));
+          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(e.withCount(e.count() + 1)));
+          blobId = e.blobId();
+          storedLength = e.storedLength();
+          blobCodec = e.codecId();
+          blobDict = e.dictId();
           d.dedupHits++;
           d.savedByDedup += raw.length;
         } else {
           CodecRegistry.Encoded e = codecs.encode(collection, raw);
-          btx.put(BLOBS, newBlobKey,
+          blobId = version; // unique store-wide and increasing: new blobs append
+          btx.put(BLOBS, RecordFormat.blobIdKey(blobId),
               RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
-          btx.put(REFS, newBlobKey, RecordFormat.encodeCount(1));
+          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(new RecordFormat.IndexEntry(
+              blobId, 1, e.codecId(), e.dictId(), e.bytes().length)));
           storedLength = e.bytes().length;
           blobCodec = e.codecId();
           blobDict = e.dictId();
@@ -1256,12 +1255,12 @@ public final class Engine implements Storage, StorageAdmin {
           d.savedByCompression += raw.length - e.bytes().length;
         }
       }
-      newRecord = RecordFormat.encodeBlobRef(rk,
-          blobCodec, blobDict, raw.length, storedLength, created, updated, version, newBlobKey);
+      newRecord = RecordFormat.encodeBlobRef(rk, blobCodec, blobDict, raw.length, storedLength,
+          created, updated, version, newBlobKey, blobId);
     }
     btx.put(RECORDS, rk, newRecord);
     if (old != null && old.isBlob() && !java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
-      release(btx, old.blobKey());
+      release(btx, old.blobKey(), old.blobId());
     }
     d.writes++;
     d.raw += raw.length;
@@ -1281,7 +1280,7 @@ public final class Engine implements Storage, StorageAdmin {
     btx.delete(RECORDS, rk);
     btx.delete(META, accessKey(rk));
     if (old != null && old.isBlob()) {
-      release(btx, old.blobKey());
+      release(btx, old.blobKey(), old.blobId());
     }
     d.deletes++;
     return true;
@@ -1301,21 +1300,24 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private void release(BackendTransaction btx, byte[] blobKey) {
-    byte[] refs = btx.get(REFS, blobKey);
-    String what = "blob " + RecordFormat.hex(blobKey);
-    if (refs == null) {
-      LOG.warn("{} was referenced but has no reference count", what);
-      btx.delete(BLOBS, blobKey);
+  private void release(BackendTransaction btx, byte[] blobKey, long blobId) {
+    byte[] iv = btx.get(INDEX, blobKey);
+    if (iv == null) {
+      LOG.warn("blob {} was referenced but has no index entry", RecordFormat.hex(blobKey));
+      btx.delete(BLOBS, RecordFormat.blobIdKey(blobId));
       return;
     }
-    long n = RecordFormat.parseCount(refs, "reference count of " + what);
-    if (n <= 1) {
-      btx.delete(REFS, blobKey);
-      btx.delete(BLOBS, blobKey);
+    RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(blobKey));
+    if (e.count() <= 1) {
+      btx.delete(INDEX, blobKey);
+      btx.delete(BLOBS, RecordFormat.blobIdKey(e.blobId()));
     } else {
-      btx.put(REFS, blobKey, RecordFormat.encodeCount(n - 1));
+      btx.put(INDEX, blobKey, RecordFormat.encodeIndex(e.withCount(e.count() - 1)));
     }
+  }
+
+  static String indexWhere(byte[] blobKey) {
+    return "index entry of blob " + RecordFormat.hex(blobKey);
   }
 
   private byte[] blobKey(String collection, byte[] hash) {
@@ -1660,7 +1662,7 @@ public final class Engine implements Storage, StorageAdmin {
     if (!rec.isBlob()) {
       return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, rtx);
     }
-    byte[] bv = rtx.get(BLOBS, rec.blobKey());
+    byte[] bv = rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
     if (bv == null) {
       throw new DataCorruptionException(where + ": its content blob "
           + RecordFormat.hex(rec.blobKey()) + " is missing");

@@ -14,16 +14,20 @@ import java.util.zip.CRC32C;
  * still read.
  *
  * <pre>
- * records   : format(1)=2 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
- *             updated(8) version(8) then either the inline payload (flags bit 0 clear) or
- *             blobKeyLen(2) blobKey (flags bit 0 set), then crc32c(4)
- * blobs     : format(1)=1 codec(1) dict(4) rawLen(4) payload crc32c(4)
- *             key = scope prefix + SHA-256 of the raw bytes; immutable once written
- * blob_refs : count(8) crc32c(4)    key = the blob's key
+ * records    : format(1)=2 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
+ *              updated(8) version(8) then either the inline payload (flags bit 0 clear) or
+ *              blobKeyLen(2) blobKey blobId(8) (flags bit 0 set), then crc32c(4)
+ * blob_index : blobId(8) count(8) codec(1) dict(4) storedLen(4) crc32c(4)
+ *              key = blobKey: scope prefix + SHA-256 of the raw bytes
+ * blobs      : format(1)=1 codec(1) dict(4) rawLen(4) payload crc32c(4)
+ *              key = blobId (8 bytes, big-endian); immutable once written
  * </pre>
  *
- * <p>Reference counts live apart from blob payloads so that adding a reference to a large
- * value rewrites 12 bytes, not the value.
+ * <p>Content is found by hash through the small {@code blob_index} (with the reference count,
+ * so adding a reference to a large value rewrites 29 bytes and reads no blob) and stored under an
+ * increasing id: the version of the write that first stored it. New blobs therefore append to
+ * the end of the {@code blobs} B-tree instead of landing on random pages by hash, which keeps
+ * bulk loads and group commits from dirtying a page per value.
  */
 final class RecordFormat {
 
@@ -34,13 +38,18 @@ final class RecordFormat {
   private static final int RECORD_HEADER = 39;
   private static final int BLOB_HEADER = 10;
   private static final int CRC = 4;
+  private static final int INDEX_ENTRY = 25;
 
   private RecordFormat() {}
 
-  /** A parsed record value. {@code payload} is set for inline records, {@code blobKey} else. */
+  /**
+   * A parsed record value. {@code payload} is set for inline records; a blob reference has the
+   * content's {@code blobKey} (scope prefix + SHA-256, the key of its index entry) and the
+   * {@code blobId} its bytes are stored under.
+   */
   record StoredRecord(
       int flags, byte codecId, int dictId, int rawLength, int storedLength, long created,
-      long updated, long version, byte[] payload, byte[] blobKey) {
+      long updated, long version, byte[] payload, byte[] blobKey, long blobId) {
     boolean isBlob() {
       return (flags & FLAG_BLOB) != 0;
     }
@@ -60,11 +69,12 @@ final class RecordFormat {
 
   static byte[] encodeBlobRef(byte[] recordKey,
       byte codecId, int dictId, int rawLength, int storedLength, long created, long updated,
-      long version, byte[] blobKey) {
-    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + 2 + blobKey.length + CRC);
+      long version, byte[] blobKey, long blobId) {
+    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + 2 + blobKey.length + 8 + CRC);
     header(b, FLAG_BLOB, codecId, dictId, rawLength, storedLength, created, updated, version);
     b.putShort((short) blobKey.length);
     b.put(blobKey);
+    b.putLong(blobId);
     return seal(b, recordKey);
   }
 
@@ -103,19 +113,60 @@ final class RecordFormat {
     }
     if ((flags & FLAG_BLOB) != 0) {
       int keyLen = b.getShort() & 0xFFFF;
-      if (keyLen != b.remaining()) {
+      if (keyLen + 8 != b.remaining()) {
         throw corrupt(where, "blob reference length " + keyLen + " does not match the record");
       }
       byte[] key = new byte[keyLen];
       b.get(key);
-      return new StoredRecord(flags, codec, dict, raw, stored, created, updated, version, null, key);
+      long blobId = b.getLong();
+      return new StoredRecord(
+          flags, codec, dict, raw, stored, created, updated, version, null, key, blobId);
     }
     if (stored != b.remaining()) {
       throw corrupt(where, "inline payload is " + b.remaining() + " bytes, header says " + stored);
     }
     byte[] payload = new byte[stored];
     b.get(payload);
-    return new StoredRecord(flags, codec, dict, raw, stored, created, updated, version, payload, null);
+    return new StoredRecord(
+        flags, codec, dict, raw, stored, created, updated, version, payload, null, 0);
+  }
+
+  /** The key a blob's bytes are stored under: its id, big-endian, so new blobs append. */
+  static byte[] blobIdKey(long blobId) {
+    return ByteBuffer.allocate(8).putLong(blobId).array();
+  }
+
+  static long blobIdOf(byte[] idKey, Object where) {
+    if (idKey.length != 8) {
+      throw corrupt(where, "blob key of " + idKey.length + " bytes");
+    }
+    return ByteBuffer.wrap(idKey).getLong();
+  }
+
+  /**
+   * A content index entry: the blob id holding the content, its reference count, and how the
+   * blob is stored (so a deduplicated write need not read the blob).
+   */
+  record IndexEntry(long blobId, long count, byte codecId, int dictId, int storedLength) {
+    IndexEntry withCount(long n) {
+      return new IndexEntry(blobId, n, codecId, dictId, storedLength);
+    }
+  }
+
+  static byte[] encodeIndex(IndexEntry e) {
+    ByteBuffer b = ByteBuffer.allocate(INDEX_ENTRY + CRC);
+    b.putLong(e.blobId()).putLong(e.count()).put(e.codecId()).putInt(e.dictId())
+        .putInt(e.storedLength());
+    return seal(b);
+  }
+
+  static IndexEntry parseIndex(byte[] v, Object where) {
+    if (v.length != INDEX_ENTRY + CRC) {
+      throw corrupt(where, "index entry of " + v.length + " bytes");
+    }
+    checkCrc(v, where);
+    ByteBuffer b = ByteBuffer.wrap(v);
+    return new IndexEntry(b.getLong(), b.getLong(), b.get(), b.getInt(), b.getInt());
   }
 
   static byte[] encodeBlob(byte codecId, int dictId, int rawLength, byte[] payload) {

@@ -32,6 +32,7 @@ final class Verifier {
 
   VerificationReport run() {
     Map<ByteBuffer, Long> referenced = new HashMap<>();
+    Map<ByteBuffer, Long> referencedIds = new HashMap<>();
     try (BackendCursor c = rtx.scan(Engine.RECORDS, null, null)) {
       while (c.next()) {
         records++;
@@ -53,7 +54,13 @@ final class Verifier {
                 + " (the backend's index is damaged)");
           }
           if (rec.isBlob()) {
-            referenced.merge(ByteBuffer.wrap(rec.blobKey()), 1L, Long::sum);
+            ByteBuffer bk = ByteBuffer.wrap(rec.blobKey());
+            referenced.merge(bk, 1L, Long::sum);
+            Long previous = referencedIds.putIfAbsent(bk, rec.blobId());
+            if (previous != null && previous != rec.blobId()) {
+              problem(where + ": refers to blob id " + rec.blobId() + " but other records of the"
+                  + " same content to blob id " + previous);
+            }
           }
           engine.verifyRecord(rtx, rec, where);
         } catch (RuntimeException e) {
@@ -61,44 +68,68 @@ final class Verifier {
         }
       }
     }
-    Map<ByteBuffer, Long> counts = new HashMap<>();
-    try (BackendCursor c = rtx.scan(Engine.REFS, null, null)) {
+    // the content index: hash -> (blob id, count)
+    Map<ByteBuffer, RecordFormat.IndexEntry> index = new HashMap<>();
+    Map<Long, byte[]> keyOfId = new HashMap<>();
+    try (BackendCursor c = rtx.scan(Engine.INDEX, null, null)) {
       while (c.next()) {
         byte[] k = c.key();
         try {
-          counts.put(ByteBuffer.wrap(k),
-              RecordFormat.parseCount(c.value(), "reference count of blob " + RecordFormat.hex(k)));
+          RecordFormat.IndexEntry e = RecordFormat.parseIndex(c.value(), Engine.indexWhere(k));
+          index.put(ByteBuffer.wrap(k), e);
+          byte[] other = keyOfId.put(e.blobId(), k);
+          if (other != null) {
+            problem("blob id " + e.blobId() + " is indexed under two contents: "
+                + RecordFormat.hex(other) + " and " + RecordFormat.hex(k));
+          }
         } catch (RuntimeException e) {
           problem(e.getMessage());
-          counts.put(ByteBuffer.wrap(k), -1L);
         }
       }
     }
     try (BackendCursor c = rtx.scan(Engine.BLOBS, null, null)) {
       while (c.next()) {
         blobs++;
-        byte[] k = c.key();
-        ByteBuffer kb = ByteBuffer.wrap(k);
-        String what = "blob " + RecordFormat.hex(k);
+        byte[] idKey = c.key();
+        long id;
         try {
-          engine.verifyBlob(rtx, k, c.value());
+          id = RecordFormat.blobIdOf(idKey, "blob key " + RecordFormat.hex(idKey));
+        } catch (RuntimeException e) {
+          problem(e.getMessage());
+          continue;
+        }
+        byte[] contentKey = keyOfId.remove(id);
+        if (contentKey == null) {
+          problem("blob id " + id + " has no index entry (nothing can reference it)");
+          continue;
+        }
+        try {
+          engine.verifyBlob(rtx, contentKey, c.value());
         } catch (RuntimeException e) {
           problem(e.getMessage());
         }
-        Long count = counts.remove(kb);
-        long refs = referenced.getOrDefault(kb, 0L);
-        referenced.remove(kb);
-        if (count == null) {
-          problem(what + " has no reference count (" + refs + " records reference it)");
-        } else if (count == 0) {
-          problem(what + " has reference count 0");
-        } else if (count >= 0 && count != refs) {
-          problem(what + " has reference count " + count + " but " + refs + " records reference it");
-        }
       }
     }
-    counts.forEach((k, v) -> problem("reference count for missing blob " + hex(k)));
-    referenced.forEach((k, v) -> problem(v + " records reference missing blob " + hex(k)));
+    keyOfId.forEach((id, k) -> problem("index entry of blob " + RecordFormat.hex(k)
+        + " names blob id " + id + ", which is missing"));
+    index.forEach((k, e) -> {
+      long refs = referenced.getOrDefault(k, 0L);
+      Long recordId = referencedIds.get(k);
+      String what = "blob " + hex(k);
+      if (e.count() <= 0) {
+        problem(what + " has reference count " + e.count());
+      } else if (e.count() != refs) {
+        problem(what + " has reference count " + e.count() + " but " + refs
+            + " records reference it");
+      }
+      if (recordId != null && recordId != e.blobId()) {
+        problem(what + " is indexed as blob id " + e.blobId() + " but records refer to id "
+            + recordId);
+      }
+      referenced.remove(k);
+    });
+    referenced.forEach((k, v) -> problem(v + " records reference blob " + hex(k)
+        + ", which has no index entry"));
     return new VerificationReport(records, blobs, problems);
   }
 

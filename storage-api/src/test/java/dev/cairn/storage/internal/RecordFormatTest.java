@@ -39,8 +39,9 @@ final class RecordFormatTest {
 
   @Test
   void blobReferenceIsBoundToItsKeyToo() {
-    byte[] stored = RecordFormat.encodeBlobRef(key("a"), (byte) 0, 0, 100, 100, 1, 2, 3, new byte[33]);
+    byte[] stored = RecordFormat.encodeBlobRef(key("a"), (byte) 0, 0, 100, 100, 1, 2, 3, new byte[33], 7);
     assertThat(RecordFormat.parseRecord(stored, key("a"), "a").isBlob()).isTrue();
+    assertThat(RecordFormat.parseRecord(stored, key("a"), "a").blobId()).isEqualTo(7);
     assertThatThrownBy(() -> RecordFormat.parseRecord(stored, key("b"), "b"))
         .isInstanceOf(DataCorruptionException.class);
   }

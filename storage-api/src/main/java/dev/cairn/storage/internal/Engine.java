@@ -250,17 +250,11 @@ public final class Engine implements Storage, StorageAdmin {
             config.cacheOptions()));
       }
       r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
-      for (int attempt = 0; ; attempt++) {
-        try {
-          initMeta(r); // two instances creating one shared (multi-process) store may conflict
-          break;
-        } catch (TransactionConflictException e) {
-          if (attempt >= MAX_CONFLICT_RETRIES) {
-            throw e;
-          }
-          backoff(attempt);
-        }
-      }
+      // two instances creating one shared (multi-process) store at once may conflict
+      retryOnConflict(() -> {
+        initMeta(r);
+        return null;
+      }, null);
       Engine engine = new Engine(config, r);
       LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
       return engine;
@@ -938,21 +932,33 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      for (int attempt = 0; ; attempt++) {
-        try {
-          R result = durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work);
-          metrics.writeLatency.recordNanos(System.nanoTime() - start);
-          return result;
-        } catch (TransactionConflictException e) {
-          if (attempt >= MAX_CONFLICT_RETRIES) {
-            throw e;
-          }
-          metrics.conflictsRetried.increment();
-          backoff(attempt);
-        }
-      }
+      R result = retryOnConflict(
+          () -> durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work),
+          metrics.conflictsRetried::increment);
+      metrics.writeLatency.recordNanos(System.nanoTime() - start);
+      return result;
     } finally {
       exit();
+    }
+  }
+
+  /**
+   * Runs {@code work}, again after a short random backoff each time it throws
+   * {@link TransactionConflictException}, at most {@value #MAX_CONFLICT_RETRIES} retries.
+   */
+  private static <T> T retryOnConflict(java.util.function.Supplier<T> work, Runnable onRetry) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return work.get();
+      } catch (TransactionConflictException e) {
+        if (attempt >= MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+        if (onRetry != null) {
+          onRetry.run();
+        }
+        backoff(attempt);
+      }
     }
   }
 
@@ -1165,21 +1171,16 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   private void reserveSharedBlock() {
-    for (int attempt = 0; ; attempt++) {
+    retryOnConflict(() -> {
       try (BackendTransaction btx = backend.beginWrite()) {
         long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
         btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
         btx.commit(Durability.SYNC);
         nextVersion = current + 1;
         persistedSeq = current + VERSION_BLOCK;
-        return;
-      } catch (TransactionConflictException e) {
-        if (attempt >= MAX_CONFLICT_RETRIES) {
-          throw e;
-        }
-        backoff(attempt);
+        return null;
       }
-    }
+    }, null);
   }
 
   /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */

@@ -525,6 +525,41 @@ final class EngineTest {
   }
 
   @Test
+  void aReadOnlyDirectoryIsAClearErrorAndNothingIsCreated() throws Exception {
+    Path ro = java.nio.file.Files.createDirectories(dir.resolve("ro"));
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (root) {
+      // root ignores permission bits; an immutable directory is read-only even for root
+      org.assertj.core.api.Assumptions.assumeThat(run("chattr", "+i", ro.toString()))
+          .as("needs chattr +i when running as root").isZero();
+    } else {
+      java.nio.file.Files.setPosixFilePermissions(ro,
+          java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+    }
+    try {
+      assertThatThrownBy(() -> Storage.builder().directory(ro).backend(new MemoryBackendProvider())
+          .noScheduledMaintenance().open())
+          .isInstanceOf(BackendException.class)
+          .hasMessageContaining(ro.toString())
+          .hasMessageContaining("writable");
+      try (var files = java.nio.file.Files.list(ro)) {
+        assertThat(files).isEmpty();
+      }
+    } finally {
+      if (root) {
+        run("chattr", "-i", ro.toString());
+      } else {
+        java.nio.file.Files.setPosixFilePermissions(ro,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
+    }
+  }
+
+  private static int run(String... command) throws java.io.IOException, InterruptedException {
+    return new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
+  }
+
+  @Test
   void aStoreCannotBeOpenedTwice() {
     open();
     assertThatThrownBy(this::open).isInstanceOf(BackendException.class).hasMessageContaining("already open");

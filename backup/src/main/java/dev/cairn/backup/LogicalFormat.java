@@ -321,6 +321,7 @@ final class LogicalFormat {
   }
 
   /** Writes a blob index file: the sorted hashes. */
+  @SuppressWarnings("try") // closed explicitly before the entry (size, hash) is read
   static FileEntry writeIndex(Path path, java.util.Collection<ByteBuffer> hashes, String name)
       throws IOException {
     java.util.List<ByteBuffer> sorted = new java.util.ArrayList<>(hashes);

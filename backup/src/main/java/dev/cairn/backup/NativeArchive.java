@@ -38,6 +38,7 @@ final class NativeArchive {
   /** The result of packing: the archive file and the entries inside it. */
   record Packed(FileEntry archive, List<FileEntry> entries, long rawBytes) {}
 
+  @SuppressWarnings("try") // the zip is closed explicitly before its entry (size, hash) is read
   static Packed pack(Path snapshotDir, Path archive, String archiveName, Progress progress)
       throws IOException {
     List<Path> files;

@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -156,8 +155,7 @@ public final class Report {
 
   private static void memory(JsonNode bench, ObjectNode into) {
     JsonNode sec = bench.path("secondaryMetrics");
-    for (Iterator<Map.Entry<String, JsonNode>> it = sec.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : sec.properties()) {
       String key = f.getKey();
       String name = switch (key) {
         case "mem.heapAfterGc" -> "heapAfterGcMiB";

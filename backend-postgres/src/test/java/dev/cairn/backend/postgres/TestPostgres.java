@@ -188,6 +188,7 @@ public final class TestPostgres {
   }
 
   /** Extracts the binaries once per machine into a shared, world-readable directory. */
+  @SuppressWarnings("try")
   private static Path extractBinaries() throws IOException {
     java.net.URL res = TestPostgres.class.getClassLoader().getResource(ARCHIVE);
     if (res == null) {
@@ -201,6 +202,7 @@ public final class TestPostgres {
     if (Files.isRegularFile(target.resolve(".complete"))) {
       return target;
     }
+    // the lock is held for the whole block: other JVMs wait for the one unpacking
     try (FileChannel ch = FileChannel.open(root.resolve(tag + ".lock"),
             StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {

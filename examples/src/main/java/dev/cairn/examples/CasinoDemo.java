@@ -385,7 +385,8 @@ public final class CasinoDemo {
     return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
-  static String percent(long part, long whole) {
+  /** {@code 64%}. */
+  public static String percent(long part, long whole) {
     return whole == 0 ? "0%" : String.format(Locale.ROOT, "%.0f%%", 100.0 * part / whole);
   }
 

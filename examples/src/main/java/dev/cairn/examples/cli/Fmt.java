@@ -1,5 +1,6 @@
 package dev.cairn.examples.cli;
 
+import dev.cairn.examples.CasinoDemo;
 import dev.cairn.storage.MaintenanceReport;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -10,21 +11,11 @@ final class Fmt {
   private Fmt() {}
 
   static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    double v = n;
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    int u = -1;
-    do {
-      v /= 1024;
-      u++;
-    } while (v >= 1024 && u < units.length - 1);
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    return CasinoDemo.bytes(n);
   }
 
   static String percent(long part, long whole) {
-    return whole == 0 ? "0%" : String.format(Locale.ROOT, "%.0f%%", 100.0 * part / whole);
+    return CasinoDemo.percent(part, whole);
   }
 
   static String micros(long us) {

@@ -570,17 +570,8 @@ public final class Engine implements Storage, StorageAdmin {
   /** Decodes and verifies a record's value, following its blob reference if it has one. */
   private byte[] decodeRecord(
       BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
-    Where where = where(collection, key);
     try {
-      if (!rec.isBlob()) {
-        return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
-      }
-      byte[] bv = btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
-      if (bv == null) {
-        throw new DataCorruptionException(where + ": its content blob "
-            + RecordFormat.hex(rec.blobKey()) + " is missing");
-      }
-      return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, shouldHash());
+      return decode(btx, rec, where(collection, key), shouldHash());
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       throw e;
@@ -1660,15 +1651,21 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Decodes and verifies one stored record for the verifier; hashing always. */
   byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
+    return decode(rtx, rec, where, true);
+  }
+
+  /** A record's value, decoded and checked; follows its blob reference; SHA-256 if {@code hash}. */
+  private byte[] decode(
+      BackendTransaction btx, RecordFormat.StoredRecord rec, Object where, boolean hash) {
     if (!rec.isBlob()) {
-      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, rtx);
+      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
     }
-    byte[] bv = rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
+    byte[] bv = btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
     if (bv == null) {
       throw new DataCorruptionException(where + ": its content blob "
           + RecordFormat.hex(rec.blobKey()) + " is missing");
     }
-    return readBlob(rtx, bv, rec.blobKey(), rec.rawLength(), where, true);
+    return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, hash);
   }
 
   byte[] verifyBlob(BackendTransaction rtx, byte[] blobKey, byte[] bv) {

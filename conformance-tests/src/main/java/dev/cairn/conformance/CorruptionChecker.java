@@ -255,22 +255,26 @@ public final class CorruptionChecker {
     Map<String, byte[]> markers = writeDataSet(pristine, rnd);
     List<String> files = storeFiles(pristine);
     List<Flip> flips = new ArrayList<>();
-    List<Flip> candidates = new ArrayList<>();
+    List<Flip> rest = new ArrayList<>();
+    Map<String, Flip> newest = new LinkedHashMap<>();
     for (String f : files) {
       byte[] content = read(pristine.resolve(f));
       markers.forEach((what, m) -> {
         for (int at = indexOf(content, m, 0); at >= 0; at = indexOf(content, m, at + 1)) {
-          candidates.add(new Flip(f, at + rnd.nextInt(m.length), 1 + rnd.nextInt(255), what));
+          Flip flip = new Flip(f, at + rnd.nextInt(m.length), 1 + rnd.nextInt(255), what);
+          Flip older = newest.put(what, flip);
+          if (older != null) {
+            rest.add(older);
+          }
         }
       });
     }
-    Collections.shuffle(candidates, rnd);
-    // one flip per marked thing first (so every kind is covered), then the rest
-    Set<String> seen = new TreeSet<>();
-    List<Flip> rest = new ArrayList<>();
-    for (Flip c : candidates) {
-      (seen.add(c.target()) ? flips : rest).add(c);
-    }
+    // one flip per marked thing first (so every kind is covered), at its last occurrence: in
+    // append-only layouts (H2's chunks, a WAL) earlier copies are often superseded history,
+    // where a flip cannot show; then the other occurrences
+    flips.addAll(newest.values());
+    Collections.shuffle(flips, rnd);
+    Collections.shuffle(rest, rnd);
     if (flips.size() > config.targetedFlips) {
       Collections.shuffle(flips, rnd);
       flips.subList(config.targetedFlips, flips.size()).clear();

@@ -381,6 +381,68 @@ public abstract class CacheConformanceKit {
       }
       assertThatCode(cache::close).as("second close").doesNotThrowAnyException();
     }
+
+    @Test
+    @DisplayName("get racing with and after close returns null, a valid entry or IllegalStateException")
+    void getRacingWithCloseIsSafe() throws Exception {
+      // the engine serves cache hits without waiting for close(): a get concurrent with or after
+      // close must never read released (e.g. off-heap) memory or fail in another way
+      RecordCache small = create(16 * 1024, 1 << 20, null, null); // most entries in the second tier
+      for (int i = 0; i < 200; i++) {
+        small.put("c", "k" + i, new CachedValue(i, payload(i, 500)));
+      }
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+      List<Thread> readers = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread reader = new Thread(() -> {
+          int i = 0;
+          while (!stop.get()) {
+            int k = i++ % 200;
+            try {
+              CachedValue v = small.get("c", "k" + k);
+              if (v != null && (v.version() != k || !Arrays.equals(v.raw(), payload(k, 500)))) {
+                failures.add(new AssertionError("get of k" + k + " returned a wrong entry"));
+              }
+            } catch (IllegalStateException closed) {
+              // allowed once close() has begun
+            } catch (Throwable e) {
+              failures.add(e);
+            }
+          }
+        });
+        reader.start();
+        readers.add(reader);
+      }
+      Thread.sleep(50);
+      small.close();
+      Thread.sleep(20);
+      stop.set(true);
+      for (Thread reader : readers) {
+        reader.join(10_000);
+      }
+      assertThat(failures).as("failures of get racing with close").isEmpty();
+      try {
+        assertThat(small.get("c", "k1")).as("get after close").isNull();
+      } catch (IllegalStateException expected) {
+        // also allowed
+      }
+    }
+
+    @Test
+    @DisplayName("an array returned by get is never modified by the cache afterwards")
+    void returnedArraysStayIntact() {
+      cache.put("c", "k", new CachedValue(1, payload(1, 500)));
+      CachedValue first = cache.get("c", "k");
+      assertThat(first).isNotNull();
+      cache.put("c", "k", new CachedValue(2, payload(2, 500)));
+      cache.invalidate("c", "k");
+      for (int i = 0; i < 100; i++) {
+        cache.put("c", "o" + i, new CachedValue(i, payload(i, 500)));
+      }
+      cache.invalidateAll();
+      assertThat(first.raw()).as("the array handed out for version 1").isEqualTo(payload(1, 500));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.cairn.storage;
 
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +70,16 @@ public interface Storage extends AutoCloseable {
 
   /** Reads raw bytes; empty if absent. The array is the caller's to keep and modify. */
   Optional<byte[]> getBytes(String collection, String key);
+
+  /**
+   * Reads raw bytes without copying them; empty if absent. The buffer is read-only and may share
+   * memory with the read cache, so a cache hit costs no copy of the value (use it for hot reads
+   * of large values; {@link #getBytes} copies). Its position is 0 and its limit the value's
+   * length; the caller may move them. Verification is as for {@link #getBytes}.
+   */
+  default Optional<ByteBuffer> getBuffer(String collection, String key) {
+    return getBytes(collection, key).map(b -> ByteBuffer.wrap(b).asReadOnlyBuffer());
+  }
 
   /** Deletes a key; returns whether it existed. */
   boolean delete(String collection, String key);

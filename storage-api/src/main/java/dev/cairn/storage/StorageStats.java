@@ -52,9 +52,11 @@ public record StorageStats(
 
   /**
    * Latency percentiles in microseconds, from a log-bucketed histogram (each value is the upper
-   * bound of its bucket, within about 10% of the true value).
+   * bound of its bucket, within about 10% of the true value). Read cache hits take tens of
+   * nanoseconds, far below the 1 µs resolution, so one hit in 16 is timed and stands for 16:
+   * with a cache, the read count and percentiles are estimates.
    *
-   * @param count how many operations were measured
+   * @param count how many operations were measured (an estimate for reads with a cache)
    * @param p50Micros median
    * @param p95Micros 95th percentile
    * @param p99Micros 99th percentile

@@ -15,7 +15,10 @@ public interface ValueMapper {
   /** Serialises {@code value} (never {@code null}) to bytes. */
   byte[] write(Object value);
 
-  /** Deserialises {@code bytes} into an instance of {@code type}. */
+  /**
+   * Deserialises {@code bytes} into an instance of {@code type}. The array must not be modified
+   * or kept: on a cache hit it is the cache's own copy of the value, read without copying.
+   */
   <T> T read(byte[] bytes, Class<T> type);
 
   /** The default mapper: JSON through a Jackson {@code ObjectMapper} with modules auto-found. */

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cairn.storage.Storage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -49,6 +50,7 @@ public class StorageCacheBenchmark {
   private Storage l2;
   private Storage uncached;
   private Cache<String, byte[]> caffeine;
+  private Cache<CollectionKey, byte[]> composite;
   private String[] keys;
   private int next;
 
@@ -63,6 +65,8 @@ public class StorageCacheBenchmark {
         .noScheduledMaintenance().open();
     caffeine = Caffeine.newBuilder().maximumWeight(32L << 20)
         .weigher((String k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
+    composite = Caffeine.newBuilder().maximumWeight(32L << 20)
+        .weigher((CollectionKey k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
     keys = new String[KEYS];
     Random random = new Random(1);
     for (int i = 0; i < KEYS; i++) {
@@ -74,6 +78,7 @@ public class StorageCacheBenchmark {
         s.getBytes("bench", keys[i]); // populate the cache
       }
       caffeine.put(keys[i], value);
+      composite.put(new CollectionKey("bench", keys[i]), value);
     }
   }
 
@@ -97,9 +102,22 @@ public class StorageCacheBenchmark {
     return caffeine.getIfPresent(nextKey());
   }
 
+  /** A (collection, key) map key, as any cache over named collections needs. */
+  record CollectionKey(String collection, String key) {}
+
+  @Benchmark
+  public byte[] caffeineCompositeKey() {
+    return composite.getIfPresent(new CollectionKey("bench", nextKey()));
+  }
+
   @Benchmark
   public byte[] storageL1Hit() {
     return l1.getBytes("bench", nextKey()).orElseThrow();
+  }
+
+  @Benchmark
+  public ByteBuffer storageL1HitBuffer() {
+    return l1.getBuffer("bench", nextKey()).orElseThrow();
   }
 
   @Benchmark

@@ -31,21 +31,21 @@ final class AccessTracker {
   private final ConcurrentHashMap<Ref, Pending> pending = new ConcurrentHashMap<>();
 
   /**
-   * Records a read; returns how many records have pending reads. Lock-free for a record that
+   * Records a read; returns how many records have pending reads when this read added one, else
+   * 0 (the threshold check needs the size only when it grows). Lock-free for a record that
    * already has pending reads. A read that races with the flush of its record may go uncounted
    * (the counts are statistics; the flush never blocks readers).
    */
   int recordRead(String collection, String key, long nowMillis) {
     Ref ref = new Ref(collection, key);
     Pending p = pending.get(ref);
-    if (p == null) {
-      Pending fresh = new Pending();
-      p = pending.putIfAbsent(ref, fresh);
-      if (p == null) {
-        p = fresh;
-      }
+    if (p != null) {
+      p.add(1, nowMillis);
+      return 0; // the map did not grow
     }
-    p.add(1, nowMillis);
+    Pending fresh = new Pending();
+    p = pending.putIfAbsent(ref, fresh);
+    (p == null ? fresh : p).add(1, nowMillis);
     return pending.size();
   }
 

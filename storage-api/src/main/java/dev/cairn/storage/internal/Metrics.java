@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** The engine's counters; see {@link dev.cairn.storage.StorageStats} for their meaning. */
 final class Metrics {
-  final LongAdder reads = new LongAdder();
+  /** Reads answered from the backend; {@code StorageStats.reads} adds the cache hits. */
+  final LongAdder backendReads = new LongAdder();
   final LongAdder writes = new LongAdder();
   final LongAdder deletes = new LongAdder();
   final LongAdder cacheHits = new LongAdder();

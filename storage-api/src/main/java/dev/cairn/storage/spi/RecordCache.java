@@ -15,10 +15,21 @@ import java.util.List;
  */
 public interface RecordCache extends AutoCloseable {
 
-  /** The cached entry, or {@code null}. The returned array must not be modified by the caller. */
+  /**
+   * The cached entry, or {@code null}. The returned array must not be modified by the caller;
+   * the engine may hand it to readers read-only ({@code Storage.getBuffer}), so the cache must
+   * not modify or reuse it either.
+   *
+   * <p>The engine calls {@code get} without waiting for {@link #close()} (a hit is its hot path):
+   * a {@code get} concurrent with or after {@code close} must return {@code null}, a valid
+   * entry, or throw {@link IllegalStateException}, and must never read released memory.
+   */
   CachedValue get(String collection, String key);
 
-  /** Caches a value (the cache may copy or compress it; the caller won't modify it). */
+  /**
+   * Caches a value (the cache may keep the array, copy or compress it; nobody modifies it
+   * afterwards).
+   */
   void put(String collection, String key, CachedValue value);
 
   /** Drops the key's entry from every tier. */

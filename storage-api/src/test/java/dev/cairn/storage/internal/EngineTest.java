@@ -862,6 +862,72 @@ final class EngineTest {
     assertThat(s.getBytes("c", "k")).isPresent();
   }
 
+  // ------------------------------------------------------------------- zero-copy reads, hits
+
+  @Test
+  void getBufferIsAReadOnlyViewOfTheValueWithAndWithoutACache() {
+    for (Storage s : List.of(open(), open(b -> b.directory(dir.resolve("cached"))
+        .cache(new MapCacheProvider())))) {
+      byte[] v = value("0123456789", 20);
+      s.putBytes("c", "k", v);
+      for (int round = 0; round < 2; round++) { // a backend read, then (cached) a hit
+        java.nio.ByteBuffer b = s.getBuffer("c", "k").orElseThrow();
+        assertThat(b.isReadOnly()).isTrue();
+        assertThat(b.position()).isZero();
+        assertThat(b.remaining()).isEqualTo(v.length);
+        byte[] read = new byte[b.remaining()];
+        b.get(read);
+        assertThat(read).isEqualTo(v);
+        assertThatThrownBy(() -> b.put(0, (byte) 1))
+            .isInstanceOf(java.nio.ReadOnlyBufferException.class);
+      }
+      assertThat(s.getBuffer("c", "absent")).isEmpty();
+      s.transaction(tx -> {
+        tx.putBytes("c", "k", value("t", 100));
+        assertThat(s.getBuffer("c", "k").orElseThrow().remaining())
+            .as("a read in a transaction sees its own write").isEqualTo(100);
+        return null;
+      });
+      assertThatThrownBy(() -> s.getBuffer("c", "")).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void aCacheHitNeverExposesTheCachesArray() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.putBytes("c", "k", value("abc", 50));
+    byte[] first = s.getBytes("c", "k").orElseThrow(); // miss: populates the cache
+    java.util.Arrays.fill(first, (byte) 'X');
+    byte[] hit = s.getBytes("c", "k").orElseThrow();
+    assertThat(hit).as("after modifying the array of the populating read").isEqualTo(value("abc", 50));
+    java.util.Arrays.fill(hit, (byte) 'Y');
+    assertThat(s.getBytes("c", "k")).as("after modifying a hit's array").contains(value("abc", 50));
+    assertThat(s.getBuffer("c", "k").orElseThrow()).isEqualTo(java.nio.ByteBuffer.wrap(value("abc", 50)));
+    s.put("c", "json", "x".repeat(100));
+    assertThat(s.get("c", "json", String.class)).contains("x".repeat(100));
+    Map<String, String> all = s.getAll("c", List.of("json"), String.class);
+    assertThat(all).containsEntry("json", "x".repeat(100));
+    assertThat(s.get("c", "json", String.class)).as("typed reads map the cached array in place")
+        .contains("x".repeat(100));
+  }
+
+  @Test
+  void cacheHitsCountAsReadsAndAccessesAndFailAfterClose() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.put("c", "k", "abc".repeat(50));
+    for (int i = 0; i < 5; i++) {
+      s.getBytes("c", "k");
+    }
+    s.getBuffer("c", "k");
+    s.get("c", "k", String.class);
+    assertThat(s.stats().reads()).as("1 backend read + 6 hits").isEqualTo(7);
+    assertThat(s.stats().cacheHits()).isEqualTo(6);
+    assertThat(s.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(7);
+    s.close();
+    assertThatThrownBy(() -> s.getBuffer("c", "k")).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(() -> s.getBytes("c", "k")).isInstanceOf(StorageClosedException.class);
+  }
+
   // ------------------------------------------------------------------------------ cache races
 
   @Test

@@ -38,6 +38,9 @@ final class CairnKv implements Kv {
     if (window != null && !window.isBlank()) {
       b.groupCommitWindow(java.time.Duration.ofNanos(Long.parseLong(window.trim()) * 1000));
     }
+    if ("false".equals(System.getProperty("cairn.bench.accessStatistics"))) {
+      b.accessStatistics(false);
+    }
     if (withCache) {
       b.cache("tiered");
     } else {

@@ -18,8 +18,10 @@ import java.util.Optional;
  *     compression did not pay)
  * @param deduplicated whether the value is stored as a content-addressed blob that other records
  *     may share (values below the inline threshold are stored inline)
- * @param accessCount how often the record was read (kept in memory, flushed in batches)
- * @param lastAccessedAt when it was last read, if ever
+ * @param accessCount how often the record was read by key (get, getBytes, getBuffer, getAll; not
+ *     by scans such as {@code entries}); kept in memory and flushed in batches; 0 while
+ *     {@code StorageBuilder.accessStatistics(false)}
+ * @param lastAccessedAt when it was last read by key, if ever
  */
 public record RecordMetadata(
     String collection,

@@ -105,7 +105,10 @@ public interface Storage extends AutoCloseable {
    * The records of a collection whose keys start with {@code prefix}, with their values, in
    * UTF-8 key order — the fast way to read a whole collection. Paged like
    * {@link #keys(String, String)} (each page is read from one consistent snapshot); every value
-   * is verified like {@link #getBytes}. Close the stream if not fully consumed.
+   * is verified like {@link #getBytes}. A scan does not update the records' access statistics
+   * ({@link RecordMetadata#accessCount()}): an export or a nightly job would otherwise mark every
+   * record as just read and turn each scan into a write of every record's statistics. Close the
+   * stream if not fully consumed.
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix);
 

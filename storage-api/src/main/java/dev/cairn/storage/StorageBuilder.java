@@ -54,6 +54,7 @@ public final class StorageBuilder {
   private boolean maintenanceVerify = true;
   private Duration accessStatsFlushInterval = Duration.ofSeconds(10);
   private int accessStatsMaxPending = 10_000;
+  private boolean accessStatistics = true;
   private final List<MaintenanceTask> maintenanceTasks = new ArrayList<>();
   private Duration groupCommitWindow = Duration.ZERO;
   private int dictionaryTrainingSamples = 1000;
@@ -295,6 +296,17 @@ public final class StorageBuilder {
     return this;
   }
 
+  /**
+   * Whether reads update each record's access count and last-access time
+   * ({@link RecordMetadata#accessCount()}, default on). Off, a read costs one hash-map update and
+   * one clock read less — about 35 ns, most of a cache hit's cost — and metadata keeps the
+   * counts flushed before. For stores whose hot reads are served by the cache.
+   */
+  public StorageBuilder accessStatistics(boolean enabled) {
+    this.accessStatistics = enabled;
+    return this;
+  }
+
   /** How often in-memory access statistics are written to the store (default 10 s). */
   public StorageBuilder accessStatsFlushInterval(Duration interval) {
     this.accessStatsFlushInterval = requirePositive(interval, "access stats flush interval");
@@ -365,7 +377,7 @@ public final class StorageBuilder {
         inlineThreshold, minSavings, dedupScope, verifyMode, maxValueBytes, durability,
         groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
         maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
-        accessStatsMaxPending, dictionaryTrainingSamples, dictionaryMaxBytes);
+        accessStatsMaxPending, accessStatistics, dictionaryTrainingSamples, dictionaryMaxBytes);
   }
 
   private static String requireName(String s, String what) {

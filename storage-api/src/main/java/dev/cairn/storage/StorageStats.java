@@ -10,7 +10,8 @@ import java.util.List;
  * @param reads completed reads (get, getBytes, getAll per key, contains does not count)
  * @param writes records written (put, putBytes, putAll per record, transactional puts)
  * @param deletes records actually deleted (deletes of absent keys do not count)
- * @param cacheHits reads answered by the cache
+ * @param cacheHits reads answered by the cache: the sum of its tiers' hit counters
+ *     ({@link #cacheTiers}), which are the only count of hits
  * @param cacheMisses reads that went to the backend while a cache was configured
  * @param dedupHits writes whose content was already stored and only gained a reference
  * @param rawBytesWritten bytes of values as given by callers

@@ -47,10 +47,12 @@ public class StorageCacheBenchmark {
 
   private Path root;
   private Storage l1;
+  private Storage l1NoAccessStats;
   private Storage l2;
   private Storage uncached;
   private Cache<String, byte[]> caffeine;
   private Cache<CollectionKey, byte[]> composite;
+  private Cache<String, byte[]> withStats;
   private String[] keys;
   private int next;
 
@@ -59,6 +61,8 @@ public class StorageCacheBenchmark {
     root = Files.createTempDirectory("cairn-cache-bench");
     l1 = Storage.builder().directory(root.resolve("l1")).backend("sqlite").cache("tiered")
         .noScheduledMaintenance().open();
+    l1NoAccessStats = Storage.builder().directory(root.resolve("l1-lean")).backend("sqlite")
+        .cache("tiered").accessStatistics(false).noScheduledMaintenance().open();
     l2 = Storage.builder().directory(root.resolve("l2")).backend("sqlite").cache("tiered")
         .cacheMaxHeapBytes(0).noScheduledMaintenance().open();
     uncached = Storage.builder().directory(root.resolve("none")).backend("sqlite")
@@ -67,24 +71,28 @@ public class StorageCacheBenchmark {
         .weigher((String k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
     composite = Caffeine.newBuilder().maximumWeight(32L << 20)
         .weigher((CollectionKey k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
+    withStats = Caffeine.newBuilder().maximumWeight(32L << 20).recordStats()
+        .weigher((String k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
     keys = new String[KEYS];
     Random random = new Random(1);
     for (int i = 0; i < KEYS; i++) {
       keys[i] = "player-" + i;
       byte[] value = new byte[1024];
       random.nextBytes(value);
-      for (Storage s : new Storage[] {l1, l2, uncached}) {
+      for (Storage s : new Storage[] {l1, l1NoAccessStats, l2, uncached}) {
         s.putBytes("bench", keys[i], value);
         s.getBytes("bench", keys[i]); // populate the cache
       }
       caffeine.put(keys[i], value);
       composite.put(new CollectionKey("bench", keys[i]), value);
+      withStats.put(keys[i], value);
     }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     l1.close();
+    l1NoAccessStats.close();
     l2.close();
     uncached.close();
     try (Stream<Path> files = Files.walk(root)) {
@@ -110,6 +118,12 @@ public class StorageCacheBenchmark {
     return composite.getIfPresent(new CollectionKey("bench", nextKey()));
   }
 
+  /** Caffeine counting hits and misses ({@code recordStats()}), as the tiered cache must. */
+  @Benchmark
+  public byte[] caffeineWithStats() {
+    return withStats.getIfPresent(nextKey());
+  }
+
   @Benchmark
   public byte[] storageL1Hit() {
     return l1.getBytes("bench", nextKey()).orElseThrow();
@@ -118,6 +132,11 @@ public class StorageCacheBenchmark {
   @Benchmark
   public ByteBuffer storageL1HitBuffer() {
     return l1.getBuffer("bench", nextKey()).orElseThrow();
+  }
+
+  @Benchmark
+  public ByteBuffer storageL1HitBufferNoAccessStats() {
+    return l1NoAccessStats.getBuffer("bench", nextKey()).orElseThrow();
   }
 
   @Benchmark

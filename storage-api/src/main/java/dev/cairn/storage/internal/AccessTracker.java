@@ -2,6 +2,7 @@ package dev.cairn.storage.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -60,16 +61,17 @@ final class AccessTracker {
     pending.remove(new Ref(collection, key));
   }
 
-  /** Removes and returns up to {@code max} pending entries. */
-  List<Drained> drain(int max) {
-    List<Drained> out = new ArrayList<>();
-    for (Ref ref : pending.keySet()) {
-      if (out.size() >= max) {
-        break;
-      }
-      Pending p = pending.remove(ref);
-      if (p != null) {
-        out.add(new Drained(ref, p.count.get(), p.lastMillis));
+  /**
+   * Removes and returns every pending entry, in one pass over the map (draining in slices that
+   * each restart the iteration would walk the emptied bins again and again).
+   */
+  List<Drained> drainAll() {
+    List<Drained> out = new ArrayList<>(pending.size());
+    for (java.util.Iterator<Map.Entry<Ref, Pending>> it = pending.entrySet().iterator(); it.hasNext();) {
+      Map.Entry<Ref, Pending> e = it.next();
+      if (pending.remove(e.getKey(), e.getValue())) {
+        Pending p = e.getValue();
+        out.add(new Drained(e.getKey(), p.count.get(), p.lastMillis));
       }
     }
     return out;

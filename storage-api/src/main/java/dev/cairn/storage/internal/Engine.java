@@ -2,6 +2,7 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.BackendException;
+import dev.cairn.storage.CacheTierStats;
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
@@ -458,7 +459,11 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public Optional<byte[]> getBytes(String collection, String key) {
     byte[] shared = readShared(collection, key);
-    return shared == null ? Optional.empty() : Optional.of(shared.clone());
+    if (shared == null) {
+      return Optional.empty();
+    }
+    // without a cache the array is this read's own; with one it may be the cache's
+    return Optional.of(cache == null ? shared : shared.clone());
   }
 
   @Override
@@ -472,20 +477,21 @@ public final class Engine implements Storage, StorageAdmin {
    * copy it or wrap it read-only and never modify it.
    *
    * <p>A cache hit is the hot path of a cached store and costs a few tens of nanoseconds, so it
-   * skips what a backend read needs: it takes no lifecycle lock (a hit touches only the cache,
+   * skips what a backend read needs: it checks names only on a miss, takes no lifecycle lock (a hit touches only the cache,
    * which tolerates a concurrent {@code close()}; the {@code closed} check keeps calls after close
    * failing) and times only one hit in {@link #HIT_TIMING_SAMPLE}, recorded with that weight (a hit
    * is far below the histogram's 1 µs resolution, so sampling keeps its shape).
    */
   private byte[] readShared(String collection, String key) {
-    Keys.checkCollection(collection);
-    Keys.checkKey(key);
+    Objects.requireNonNull(collection, "collection");
+    Objects.requireNonNull(key, "key");
     TransactionImpl tx = currentTx.get();
     if (tx != null) {
       return tx.getBytes(collection, key).orElse(null);
     }
     long start = 0;
     if (cache != null) {
+      // names are checked after the cache: only valid names were ever cached
       if (closed) {
         throw closedException();
       }
@@ -505,6 +511,8 @@ public final class Engine implements Storage, StorageAdmin {
     } else {
       start = System.nanoTime();
     }
+    Keys.checkCollection(collection);
+    Keys.checkKey(key);
     enter();
     try {
       byte[] raw = readOne(collection, key, null, null, 0, false);
@@ -585,12 +593,15 @@ public final class Engine implements Storage, StorageAdmin {
     return raw; // shared with the cache from here on: callers copy it
   }
 
+  /** A hit is counted by the cache itself (per tier; the kit holds caches to it), not here. */
   private void countHit(String collection, String key) {
-    metrics.cacheHits.increment();
     countAccess(collection, key);
   }
 
   private void countAccess(String collection, String key) {
+    if (!config.accessStatistics()) {
+      return;
+    }
     int pending = access.recordRead(collection, key, System.currentTimeMillis());
     if (pending >= config.accessStatsMaxPending() && flushScheduled.compareAndSet(false, true)) {
       try {
@@ -738,32 +749,108 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public Stream<String> keys(String collection, String prefix) {
-    return page(collection, prefix, (rtx, rk, value) -> Keys.keyOf(rk));
+    return page(collection, prefix, false, (rtx, keys, values) -> {
+      List<String> out = new ArrayList<>(keys.size());
+      for (byte[] rk : keys) {
+        out.add(Keys.keyOf(rk));
+      }
+      return out;
+    });
   }
 
   @Override
   public Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix) {
-    return page(collection, prefix, (rtx, rk, value) -> {
-      String key = Keys.keyOf(rk);
-      RecordFormat.StoredRecord rec = parse(value.get(), rk, collection, key);
-      byte[] raw = decodeRecord(rtx, rec, collection, key);
-      metrics.backendReads.increment();
-      countAccess(collection, key);
-      return Map.entry(key, raw);
+    return page(collection, prefix, true, (rtx, keys, values) -> {
+      // parse the page first, then read its blobs in id order: runs of nearby ids with one range
+      // scan each instead of a point lookup per value
+      int n = keys.size();
+      RecordFormat.StoredRecord[] recs = new RecordFormat.StoredRecord[n];
+      String[] names = new String[n];
+      long[] ids = new long[n];
+      int blobs = 0;
+      for (int i = 0; i < n; i++) {
+        names[i] = Keys.keyOf(keys.get(i));
+        recs[i] = parse(values.get(i), keys.get(i), collection, names[i]);
+        if (recs[i].isBlob()) {
+          ids[blobs++] = recs[i].blobId();
+        }
+      }
+      Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
+      List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        byte[] raw;
+        try {
+          raw = decode(rtx, recs[i], where(collection, names[i]), shouldHash(),
+              recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
+        } catch (DataCorruptionException e) {
+          metrics.corruptions.increment();
+          throw e;
+        }
+        metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
+        out.add(Map.entry(names[i], raw));
+      }
+      return out;
     });
   }
 
-  /** What a page produces from one record: its key bytes and, on demand, its stored value. */
-  @FunctionalInterface
-  private interface PageItem<T> {
-    T read(BackendTransaction rtx, byte[] recordKey, java.util.function.Supplier<byte[]> value);
+  /** Ids closer than this are read with one range scan (skipping the blobs in between). */
+  private static final int BLOB_RUN_GAP = 8;
+
+  /**
+   * The stored values of the blobs with the first {@code n} of {@code ids} (any order,
+   * duplicates allowed), by id; a missing blob is absent from the map. Runs of ids no more than
+   * {@value #BLOB_RUN_GAP} apart are read with one range scan, the others with a point lookup.
+   */
+  private Map<Long, byte[]> readBlobs(BackendTransaction btx, long[] ids, int n) {
+    long[] sorted = java.util.Arrays.copyOf(ids, n);
+    java.util.Arrays.sort(sorted);
+    Map<Long, byte[]> out = new HashMap<>(n * 2);
+    int i = 0;
+    while (i < n) {
+      int j = i;
+      while (j + 1 < n && sorted[j + 1] - sorted[j] <= BLOB_RUN_GAP) {
+        j++;
+      }
+      if (sorted[j] == sorted[i]) {
+        byte[] v = btx.get(BLOBS, RecordFormat.blobIdKey(sorted[i]));
+        if (v != null) {
+          out.put(sorted[i], v);
+        }
+      } else {
+        try (BackendCursor c = btx.scan(BLOBS, RecordFormat.blobIdKey(sorted[i]),
+            RecordFormat.blobIdKey(sorted[j] + 1))) {
+          int k = i;
+          while (k <= j && c.next()) {
+            long id = RecordFormat.blobIdOf(c.key(), "blob scan");
+            while (k <= j && sorted[k] < id) {
+              k++; // missing: decode reports it
+            }
+            if (k <= j && sorted[k] == id) {
+              out.put(id, c.value());
+              while (k <= j && sorted[k] == id) {
+                k++;
+              }
+            }
+          }
+        }
+      }
+      i = j + 1;
+    }
+    return out;
   }
 
-  private <T> Stream<T> page(String collection, String prefix, PageItem<T> item) {
+  /** What a page produces from its records: keys, and values if the page asked for them. */
+  @FunctionalInterface
+  private interface PageReader<T> {
+    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<byte[]> values);
+  }
+
+  private <T> Stream<T> page(String collection, String prefix, boolean withValues,
+      PageReader<T> reader) {
     Keys.checkCollection(collection);
     byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     ensureOpen();
-    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), item);
+    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), withValues, reader);
     return StreamSupport.stream(
         java.util.Spliterators.spliteratorUnknownSize(pager,
             java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL),
@@ -783,14 +870,16 @@ public final class Engine implements Storage, StorageAdmin {
   private final class Pager<T> implements java.util.Iterator<T> {
     private byte[] from;
     private final byte[] to;
-    private final PageItem<T> item;
+    private final boolean withValues;
+    private final PageReader<T> reader;
     private final java.util.ArrayDeque<T> page = new java.util.ArrayDeque<>();
     private boolean exhausted;
 
-    Pager(byte[] from, byte[] to, PageItem<T> item) {
+    Pager(byte[] from, byte[] to, boolean withValues, PageReader<T> reader) {
       this.from = from;
       this.to = to;
-      this.item = item;
+      this.withValues = withValues;
+      this.reader = reader;
     }
 
     @Override
@@ -811,18 +900,23 @@ public final class Engine implements Storage, StorageAdmin {
 
     private void fill() {
       enter();
-      try (BackendTransaction rtx = backend.beginRead();
-          BackendCursor c = rtx.scan(RECORDS, from, to)) {
-        byte[] last = null;
-        while (page.size() < KEY_PAGE && c.next()) {
-          last = c.key();
-          page.add(item.read(rtx, last, c::value));
+      try (BackendTransaction rtx = backend.beginRead()) {
+        List<byte[]> keys = new ArrayList<>(KEY_PAGE);
+        List<byte[]> values = withValues ? new ArrayList<>(KEY_PAGE) : List.of();
+        try (BackendCursor c = rtx.scan(RECORDS, from, to)) {
+          while (keys.size() < KEY_PAGE && c.next()) {
+            keys.add(c.key());
+            if (withValues) {
+              values.add(c.value());
+            }
+          }
         }
-        if (page.size() < KEY_PAGE) {
+        if (keys.size() < KEY_PAGE) {
           exhausted = true;
         } else {
-          from = Keys.successor(last);
+          from = Keys.successor(keys.get(keys.size() - 1));
         }
+        page.addAll(reader.read(rtx, keys, values));
       } finally {
         exit();
       }
@@ -1527,17 +1621,21 @@ public final class Engine implements Storage, StorageAdmin {
     enter();
     try {
       Metrics m = metrics;
+      List<CacheTierStats> tiers = cache == null ? List.of() : cache.stats();
+      // one atomic add per hit is a large share of a hit's cost: the cache's per-tier counters
+      // are the only count of hits
+      long hits = tiers.stream().mapToLong(CacheTierStats::hits).sum();
       return new StorageStats(
-          m.backendReads.sum() + m.cacheHits.sum(), m.writes.sum(), m.deletes.sum(), m.cacheHits.sum(), m.cacheMisses.sum(),
+          m.backendReads.sum() + hits, m.writes.sum(), m.deletes.sum(), hits, m.cacheMisses.sum(),
           m.dedupHits.sum(), m.rawBytesWritten.sum(), m.storedBytesWritten.sum(),
           m.savedByDedup.sum(), m.savedByCompression.sum(), m.committed.sum(),
           m.rolledBack.sum(), m.conflictsRetried.sum(), m.corruptions.sum(),
-          m.readLatency.snapshot(), m.writeLatency.snapshot(),
-          cache == null ? List.of() : cache.stats(), backend.sizeOnDisk());
+          m.readLatency.snapshot(), m.writeLatency.snapshot(), tiers, backend.sizeOnDisk());
     } finally {
       exit();
     }
   }
+
 
   // ------------------------------------------------------------------------------ maintenance
 
@@ -1611,11 +1709,10 @@ public final class Engine implements Storage, StorageAdmin {
   /** Writes pending access statistics in batches; returns how many records were updated. */
   int flushAccess() {
     int total = 0;
-    while (access.size() > 0) {
-      List<AccessTracker.Drained> batch = access.drain(1000);
-      if (batch.isEmpty()) {
-        break;
-      }
+    List<AccessTracker.Drained> drained = access.drainAll();
+    for (int from = 0; from < drained.size(); from += ACCESS_FLUSH_BATCH) {
+      List<AccessTracker.Drained> batch =
+          drained.subList(from, Math.min(drained.size(), from + ACCESS_FLUSH_BATCH));
       writeLock.lock();
       try (BackendTransaction btx = backend.beginWrite()) {
         for (AccessTracker.Drained d : batch) {
@@ -1637,7 +1734,7 @@ public final class Engine implements Storage, StorageAdmin {
         btx.commit(Durability.ASYNC);
         total += batch.size();
       } catch (RuntimeException e) {
-        access.restore(batch);
+        access.restore(drained.subList(from, drained.size())); // this batch and the rest
         throw e;
       } finally {
         writeLock.unlock();
@@ -1645,6 +1742,8 @@ public final class Engine implements Storage, StorageAdmin {
     }
     return total;
   }
+
+  private static final int ACCESS_FLUSH_BATCH = 1000;
 
   // ------------------------------------------------------------------------------------ admin
 
@@ -1723,10 +1822,16 @@ public final class Engine implements Storage, StorageAdmin {
   /** A record's value, decoded and checked; follows its blob reference; SHA-256 if {@code hash}. */
   private byte[] decode(
       BackendTransaction btx, RecordFormat.StoredRecord rec, Object where, boolean hash) {
+    return decode(btx, rec, where, hash, null);
+  }
+
+  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
+  private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
+      boolean hash, byte[] blobValue) {
     if (!rec.isBlob()) {
       return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
     }
-    byte[] bv = btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
+    byte[] bv = blobValue != null ? blobValue : btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
     if (bv == null) {
       throw new DataCorruptionException(where + ": its content blob "
           + RecordFormat.hex(rec.blobKey()) + " is missing");

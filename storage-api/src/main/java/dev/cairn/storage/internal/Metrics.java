@@ -8,7 +8,6 @@ final class Metrics {
   final LongAdder backendReads = new LongAdder();
   final LongAdder writes = new LongAdder();
   final LongAdder deletes = new LongAdder();
-  final LongAdder cacheHits = new LongAdder();
   final LongAdder cacheMisses = new LongAdder();
   final LongAdder dedupHits = new LongAdder();
   final LongAdder rawBytesWritten = new LongAdder();

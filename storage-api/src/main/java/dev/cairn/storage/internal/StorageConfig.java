@@ -44,5 +44,6 @@ public record StorageConfig(
     List<MaintenanceTask> maintenanceTasks,
     Duration accessStatsFlushInterval,
     int accessStatsMaxPending,
+    boolean accessStatistics,
     int dictionaryTrainingSamples,
     int dictionaryMaxBytes) {}

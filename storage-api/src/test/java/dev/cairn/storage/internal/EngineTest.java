@@ -633,6 +633,72 @@ final class EngineTest {
   }
 
   @Test
+  void entriesReadBlobsInIdOrderAndMatchAModel() {
+    // blob ids follow write order, not key order: write keys in random order, share content
+    // (one blob id for several records), mix inline values, and punch gaps with deletes and
+    // overwrites so the page's ids form runs, singletons and duplicates
+    Storage s = open();
+    Random random = new Random(7);
+    Map<String, byte[]> model = new java.util.TreeMap<>();
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < 900; i++) {
+      order.add(i);
+    }
+    java.util.Collections.shuffle(order, random);
+    for (int i : order) {
+      String key = String.format("k%04d", i);
+      byte[] v = switch (i % 5) {
+        case 0 -> value("inline" + i, 1);                // below the inline threshold
+        case 1 -> value("shared" + (i % 7), 40);          // deduplicated: shared blob ids
+        default -> value("own" + i + "-", 30);            // a blob of its own
+      };
+      s.putBytes("c", key, v);
+      model.put(key, v);
+    }
+    for (int i = 0; i < 900; i += 3) {
+      String key = String.format("k%04d", i);
+      if (random.nextBoolean()) {
+        s.delete("c", key);
+        model.remove(key);
+      } else {
+        byte[] v = value("new" + i + "-", 30);
+        s.putBytes("c", key, v);
+        model.put(key, v);
+      }
+    }
+    try (var entries = s.entries("c", "")) {
+      List<Map.Entry<String, byte[]>> list = entries.toList();
+      assertThat(list).extracting(Map.Entry::getKey).containsExactlyElementsOf(model.keySet());
+      for (Map.Entry<String, byte[]> e : list) {
+        assertThat(e.getValue()).as(e.getKey()).isEqualTo(model.get(e.getKey()));
+      }
+    }
+    String first = model.keySet().iterator().next();
+    assertThat(s.metadata("c", first).orElseThrow().accessCount())
+        .as("a scan does not count as an access").isZero();
+    s.getBytes("c", first);
+    assertThat(s.metadata("c", first).orElseThrow().accessCount()).isEqualTo(1);
+  }
+
+  @Test
+  void entriesReportAMissingBlobByItsRecord() {
+    Storage s = open();
+    for (int i = 0; i < 20; i++) {
+      s.putBytes("c", "k" + (100 + i), value("v" + i + "-", 40));
+    }
+    s.close();
+    NavigableMap<byte[], byte[]> blobs = MemoryBackendProvider.STORES.get(dir.toAbsolutePath()).get("blobs");
+    byte[] tenth = blobs.keySet().stream().skip(10).findFirst().orElseThrow();
+    blobs.remove(tenth); // inside a run of neighbouring ids
+    Storage again = open();
+    assertThatThrownBy(() -> again.entries("c", "").count())
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("c/k110")
+        .hasMessageContaining("missing");
+    again.delete("c", "k110");
+    assertThat(again.entries("c", "").count()).isEqualTo(19);
+  }
+
+  @Test
   void aCorruptedRecordRaisesDataCorruptionNeverWrongBytes() {
     Storage s = open();
     s.putBytes("c", "inline", value("i", 10));
@@ -926,6 +992,19 @@ final class EngineTest {
     s.close();
     assertThatThrownBy(() -> s.getBuffer("c", "k")).isInstanceOf(StorageClosedException.class);
     assertThatThrownBy(() -> s.getBytes("c", "k")).isInstanceOf(StorageClosedException.class);
+  }
+
+  @Test
+  void accessStatisticsOffLeavesCountsAlone() {
+    Storage s = open(b -> b.accessStatistics(false).cache(new MapCacheProvider()));
+    s.put("c", "k", "abc".repeat(50));
+    for (int i = 0; i < 3; i++) {
+      s.getBytes("c", "k");
+    }
+    RecordMetadata m = s.metadata("c", "k").orElseThrow();
+    assertThat(m.accessCount()).isZero();
+    assertThat(m.lastAccessedAt()).isEmpty();
+    assertThat(s.stats().reads()).as("reads are still counted").isEqualTo(3);
   }
 
   // ------------------------------------------------------------------------------ cache races

@@ -27,10 +27,14 @@ final class MapCacheProvider implements CacheProvider {
   @Override
   public RecordCache create(CacheConfig config) {
     Map<String, CachedValue> map = new ConcurrentHashMap<>();
+    java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+    java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
     return new RecordCache() {
       @Override
       public CachedValue get(String collection, String key) {
-        return map.get(collection + "\u0000" + key);
+        CachedValue v = map.get(collection + "\u0000" + key);
+        (v == null ? misses : hits).increment();
+        return v;
       }
 
       @Override
@@ -55,7 +59,7 @@ final class MapCacheProvider implements CacheProvider {
 
       @Override
       public List<CacheTierStats> stats() {
-        return List.of(new CacheTierStats("map", 0, 0, 0, map.size(), 0, 0));
+        return List.of(new CacheTierStats("map", hits.sum(), misses.sum(), 0, map.size(), 0, 0));
       }
 
       @Override

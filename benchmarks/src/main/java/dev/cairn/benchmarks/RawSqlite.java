@@ -41,6 +41,9 @@ final class RawSqlite implements Kv {
     try {
       writer = DriverManager.getConnection(url);
       try (Statement st = writer.createStatement()) {
+        // the page size Cairn's SQLite backend uses (sqlite.pageSize): with SQLite's default of
+        // 4096, ~1 KiB values spill into overflow pages and every read touches two pages
+        st.execute("PRAGMA page_size = " + Integer.getInteger("cairn.bench.rawSqlitePageSize", 8192));
         st.execute("PRAGMA journal_mode = WAL");
         st.execute("PRAGMA synchronous = FULL");
         st.execute("PRAGMA cache_size = -8192");

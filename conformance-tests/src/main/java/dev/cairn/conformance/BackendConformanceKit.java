@@ -797,6 +797,46 @@ public abstract class BackendConformanceKit {
     }
 
     @Test
+    @DisplayName("beginReadLatest reads committed data, each read at least as new as the last commit")
+    void readLatestSeesCommittedData() throws Exception {
+      require(Capability.CONCURRENT_READERS);
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_A, bytes(3), V1);
+      });
+      try (BackendTransaction reader = backend.beginReadLatest()) {
+        assertThat(reader.readOnly()).isTrue();
+        assertThat(reader.get(KS_A, bytes(1))).isEqualTo(V1);
+        assertThat(reader.get(KS_A, bytes(2))).isNull();
+        assertThat(scanKeys(reader, KS_A, null, null)).extracting(KitSupport::hex)
+            .containsExactly(hex(bytes(1)), hex(bytes(3)));
+        write(tx -> tx.put(KS_A, bytes(1), V2));
+        // a snapshot (the default implementation) or the new commit: never anything else
+        assertThat(hex(reader.get(KS_A, bytes(1)))).isIn(hex(V1), hex(V2));
+        assertThatThrownBy(() -> reader.put(KS_A, bytes(9), V1))
+            .as("writes are refused").isInstanceOf(IllegalStateException.class);
+      }
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try (BackendTransaction writer = backend.beginWrite()) {
+        writer.put(KS_A, bytes(3), V2);
+        Future<String> seen = pool.submit(() -> {
+          try (BackendTransaction r = backend.beginReadLatest()) {
+            return hex(r.get(KS_A, bytes(3)));
+          }
+        });
+        assertThat(seen.get(60, TimeUnit.SECONDS)).as("an uncommitted write").isEqualTo(hex(V1));
+        writer.commit(Durability.SYNC);
+      } finally {
+        pool.shutdownNow();
+      }
+      try (BackendTransaction reader = backend.beginReadLatest()) {
+        assertThat(reader.get(KS_A, bytes(1))).as("a commit before begin").isEqualTo(V2);
+        assertThat(reader.get(KS_A, bytes(3))).isEqualTo(V2);
+        reader.commit(Durability.SYNC); // ends like a read transaction
+      }
+    }
+
+    @Test
     @DisplayName("a reader on another thread does not see uncommitted writes")
     void uncommittedWritesAreInvisible() throws Exception {
       require(Capability.CONCURRENT_READERS);

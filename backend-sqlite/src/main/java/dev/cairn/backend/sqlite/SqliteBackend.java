@@ -42,7 +42,6 @@ final class SqliteBackend implements Backend {
   static final String DB_FILE = "store.sqlite";
   static final String WAL_SUFFIX = "-wal";
   static final String SHM_SUFFIX = "-shm";
-  static final int PAGE_SIZE = 4096;
 
   /** Files that show the directory belongs to another backend. */
   private static final Map<String, String> FOREIGN_FILES =
@@ -142,7 +141,7 @@ final class SqliteBackend implements Backend {
       SqliteConnection w = SqliteConnection.open(url, "writer", false, options);
       writer = w;
       // page_size and auto_vacuum only take effect on a new, empty database.
-      w.exec("PRAGMA page_size = " + PAGE_SIZE);
+      w.exec("PRAGMA page_size = " + options.pageSize());
       w.exec("PRAGMA auto_vacuum = INCREMENTAL");
       String mode = w.query("PRAGMA journal_mode = WAL");
       if (!"wal".equalsIgnoreCase(mode)) {
@@ -185,6 +184,16 @@ final class SqliteBackend implements Backend {
 
   @Override
   public BackendTransaction beginRead() {
+    return beginRead(true);
+  }
+
+  /** Statements in autocommit mode: each read sees the latest commit; no BEGIN or ROLLBACK. */
+  @Override
+  public BackendTransaction beginReadLatest() {
+    return beginRead(false);
+  }
+
+  private BackendTransaction beginRead(boolean snapshot) {
     ensureOpen();
     if (!acquire(readerPermits, options.poolTimeoutMs(), "a SQLite reader connection")) {
       throw new BackendException(
@@ -202,10 +211,12 @@ final class SqliteBackend implements Backend {
       if (conn == null) {
         conn = openReader();
       }
-      conn.execute("BEGIN");
-      // Pin the snapshot now: a deferred transaction takes its WAL read mark at the first read.
-      conn.query("PRAGMA schema_version");
-      tx = new SqliteTransaction(this, conn, true);
+      if (snapshot) {
+        conn.execute("BEGIN");
+        // Pin the snapshot now: a deferred transaction takes its WAL read mark at the first read.
+        conn.query("PRAGMA schema_version");
+      }
+      tx = new SqliteTransaction(this, conn, true, snapshot);
     } catch (SQLException e) {
       releaseReaderAfterFailedBegin(conn);
       throw map(e, "beginning a read transaction");
@@ -252,7 +263,7 @@ final class SqliteBackend implements Backend {
       conn = writerConnection();
       conn.execute("BEGIN IMMEDIATE");
       begun = true;
-      tx = new SqliteTransaction(this, conn, false);
+      tx = new SqliteTransaction(this, conn, false, true);
     } catch (SQLException e) {
       releaseWriterAfterFailedBegin(conn, begun);
       throw map(e, "beginning a write transaction");

@@ -15,7 +15,8 @@ import java.util.Set;
  * <p>Options (all optional, prefix {@code sqlite.}; an unknown {@code sqlite.*} key is an
  * {@link IllegalArgumentException}): {@code sqlite.readers} (4), {@code sqlite.poolTimeoutMs}
  * (10000), {@code sqlite.writerTimeoutMs} (30000), {@code sqlite.busyTimeoutMs} (5000),
- * {@code sqlite.cacheSizeKb} (8192, per connection), {@code sqlite.mmapSizeBytes} (0). See the
+ * {@code sqlite.cacheSizeKb} (8192, per connection), {@code sqlite.mmapSizeBytes} (0),
+ * {@code sqlite.pageSize} (8192, applied when a store is created). See the
  * module README for their meaning and for how {@link dev.cairn.storage.Durability} maps onto
  * SQLite.
  *

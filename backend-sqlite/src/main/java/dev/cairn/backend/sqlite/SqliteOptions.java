@@ -16,7 +16,8 @@ record SqliteOptions(
     long writerTimeoutMs,
     int busyTimeoutMs,
     long cacheSizeKb,
-    long mmapSizeBytes) {
+    long mmapSizeBytes,
+    int pageSize) {
 
   static final String PREFIX = "sqlite.";
   static final String READERS = "sqlite.readers";
@@ -25,6 +26,7 @@ record SqliteOptions(
   static final String BUSY_TIMEOUT_MS = "sqlite.busyTimeoutMs";
   static final String CACHE_SIZE_KB = "sqlite.cacheSizeKb";
   static final String MMAP_SIZE_BYTES = "sqlite.mmapSizeBytes";
+  static final String PAGE_SIZE = "sqlite.pageSize";
 
   /** Every known option with its default, in documentation order. */
   static final Map<String, Long> DEFAULTS = defaults();
@@ -39,6 +41,7 @@ record SqliteOptions(
     d.put(BUSY_TIMEOUT_MS, 5_000L);
     d.put(CACHE_SIZE_KB, 8_192L);
     d.put(MMAP_SIZE_BYTES, 0L);
+    d.put(PAGE_SIZE, 8_192L);
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -56,12 +59,17 @@ record SqliteOptions(
     long busyTimeout = read(config, BUSY_TIMEOUT_MS, 0, Integer.MAX_VALUE, problems);
     long cacheKb = read(config, CACHE_SIZE_KB, 0, Long.MAX_VALUE / 1024, problems);
     long mmap = read(config, MMAP_SIZE_BYTES, 0, Long.MAX_VALUE, problems);
+    long pageSize = read(config, PAGE_SIZE, 512, 65_536, problems);
+    if (Long.bitCount(pageSize) != 1) {
+      problems.add("option " + PAGE_SIZE + " must be a power of two, got " + pageSize);
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "invalid SQLite backend options: " + String.join("; ", problems));
     }
     return new SqliteOptions(
-        (int) readers, poolTimeout, writerTimeout, (int) busyTimeout, cacheKb, mmap);
+        (int) readers, poolTimeout, writerTimeout, (int) busyTimeout, cacheKb, mmap,
+        (int) pageSize);
   }
 
   private static long read(

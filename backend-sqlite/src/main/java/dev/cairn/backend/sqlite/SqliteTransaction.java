@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A transaction on one borrowed connection: the writer (inside {@code BEGIN IMMEDIATE}) or a
- * pooled reader (inside {@code BEGIN}, with the snapshot pinned by a first read at begin).
+ * pooled reader (inside {@code BEGIN}, with the snapshot pinned by a first read at begin; or,
+ * for {@link SqliteBackend#beginReadLatest()}, in autocommit mode).
  *
  * <p>Every method is synchronized: the owner thread is the only user, but
  * {@link SqliteBackend#close()} may roll the transaction back from another thread and must not
@@ -47,10 +48,15 @@ final class SqliteTransaction implements BackendTransaction {
   private boolean failed;
   private boolean commitFailed;
 
-  SqliteTransaction(SqliteBackend backend, SqliteConnection conn, boolean readOnly) {
+  /** False for a read in autocommit mode ({@link SqliteBackend#beginReadLatest()}). */
+  private final boolean inSqlTransaction;
+
+  SqliteTransaction(
+      SqliteBackend backend, SqliteConnection conn, boolean readOnly, boolean inSqlTransaction) {
     this.backend = backend;
     this.conn = conn;
     this.readOnly = readOnly;
+    this.inSqlTransaction = inSqlTransaction;
   }
 
   @Override
@@ -221,7 +227,8 @@ final class SqliteTransaction implements BackendTransaction {
   private void finish(State end) {
     closeCursors();
     state = end;
-    boolean healthy = conn.rollbackQuietly();
+    // autocommit reads hold no transaction once their statements are reset (closeCursors)
+    boolean healthy = !inSqlTransaction || conn.rollbackQuietly();
     backend.release(this, conn, healthy);
   }
 

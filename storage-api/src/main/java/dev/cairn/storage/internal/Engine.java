@@ -92,7 +92,9 @@ public final class Engine implements Storage, StorageAdmin {
   private static final byte[] META_ACCESS_PREFIX = ascii("access:");
   private static final long VERSION_BLOCK = 4096;
   private static final int MAX_CONFLICT_RETRIES = 8;
-  private static final int KEY_PAGE = 256;
+  /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
+  private static final int KEY_PAGE = 1024;
+  private static final int ENTRY_PAGE = 256;
   private static final String LOCK_FILE = "cairn.lock";
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -573,15 +575,35 @@ public final class Engine implements Storage, StorageAdmin {
       raw = decodeRecord(btx, rec, collection, key);
       version = rec.version();
     } else {
-      try (BackendTransaction rtx = backend.beginRead()) {
+      // No snapshot needed: the record names its blob by an id that is never reused and whose
+      // bytes never change, so reading the blob after the record returns the record's value.
+      RecordFormat.StoredRecord rec;
+      byte[] found = null;
+      try (BackendTransaction rtx = backend.beginReadLatest()) {
         byte[] v = rtx.get(RECORDS, rk);
         if (v == null) {
           return null;
         }
-        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-        raw = decodeRecord(rtx, rec, collection, key);
-        version = rec.version();
+        rec = parse(v, rk, collection, key);
+        byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
+        if (!rec.isBlob() || bv != null) {
+          found = decodeRecord(rtx, rec, collection, key, bv);
+        }
       }
+      if (found == null) {
+        // the blob went away after the record was read (an overwrite or delete committed in
+        // between): read both from one snapshot, where a missing blob is corruption
+        try (BackendTransaction rtx = backend.beginRead()) {
+          byte[] v = rtx.get(RECORDS, rk);
+          if (v == null) {
+            return null;
+          }
+          rec = parse(v, rk, collection, key);
+          found = decodeRecord(rtx, rec, collection, key, null);
+        }
+      }
+      raw = found;
+      version = rec.version();
     }
     metrics.backendReads.increment();
     countAccess(collection, key);
@@ -646,8 +668,14 @@ public final class Engine implements Storage, StorageAdmin {
   /** Decodes and verifies a record's value, following its blob reference if it has one. */
   private byte[] decodeRecord(
       BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
+    return decodeRecord(btx, rec, collection, key, null);
+  }
+
+  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
+  private byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
+      String collection, String key, byte[] blobValue) {
     try {
-      return decode(btx, rec, where(collection, key), shouldHash());
+      return decode(btx, rec, where(collection, key), shouldHash(), blobValue);
     } catch (DataCorruptionException e) {
       metrics.corruptions.increment();
       throw e;
@@ -778,14 +806,8 @@ public final class Engine implements Storage, StorageAdmin {
       Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
       List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        byte[] raw;
-        try {
-          raw = decode(rtx, recs[i], where(collection, names[i]), shouldHash(),
-              recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
-        } catch (DataCorruptionException e) {
-          metrics.corruptions.increment();
-          throw e;
-        }
+        byte[] raw = decodeRecord(rtx, recs[i], collection, names[i],
+            recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
         metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
         out.add(Map.entry(names[i], raw));
       }
@@ -865,7 +887,7 @@ public final class Engine implements Storage, StorageAdmin {
 
   /**
    * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
-   * records, holding no transaction between pages.
+   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages.
    */
   private final class Pager<T> implements java.util.Iterator<T> {
     private byte[] from;
@@ -901,17 +923,18 @@ public final class Engine implements Storage, StorageAdmin {
     private void fill() {
       enter();
       try (BackendTransaction rtx = backend.beginRead()) {
-        List<byte[]> keys = new ArrayList<>(KEY_PAGE);
-        List<byte[]> values = withValues ? new ArrayList<>(KEY_PAGE) : List.of();
+        int pageSize = withValues ? ENTRY_PAGE : KEY_PAGE;
+        List<byte[]> keys = new ArrayList<>(pageSize);
+        List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
         try (BackendCursor c = rtx.scan(RECORDS, from, to)) {
-          while (keys.size() < KEY_PAGE && c.next()) {
+          while (keys.size() < pageSize && c.next()) {
             keys.add(c.key());
             if (withValues) {
               values.add(c.value());
             }
           }
         }
-        if (keys.size() < KEY_PAGE) {
+        if (keys.size() < pageSize) {
           exhausted = true;
         } else {
           from = Keys.successor(keys.get(keys.size() - 1));

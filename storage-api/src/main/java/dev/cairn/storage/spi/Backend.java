@@ -35,6 +35,22 @@ public interface Backend extends AutoCloseable {
   /** Begins a read-only transaction over a consistent snapshot. */
   BackendTransaction beginRead();
 
+  /**
+   * Begins a read-only transaction in which each read sees the latest committed state, not one
+   * snapshot ("read committed"): a read transaction for backends whose snapshot costs extra work
+   * (SQLite: {@code BEGIN}, a read to pin the snapshot and {@code ROLLBACK} around the reads).
+   * Everything else is as for {@link #beginRead()}; the default returns {@link #beginRead()},
+   * which satisfies this contract too.
+   *
+   * <p>The engine uses it for reads of one record: the record names its blob by an id that is
+   * never reused and whose bytes never change, so the blob read needs no shared snapshot; if
+   * the blob is gone (deleted by a commit in between), the engine reads again with
+   * {@link #beginRead()}.
+   */
+  default BackendTransaction beginReadLatest() {
+    return beginRead();
+  }
+
   /** Begins a read-write transaction. */
   BackendTransaction beginWrite();
 

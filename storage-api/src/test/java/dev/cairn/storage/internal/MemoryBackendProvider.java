@@ -31,6 +31,9 @@ public final class MemoryBackendProvider implements BackendProvider {
   /** When set, runs after every read transaction has taken its snapshot (to inject races). */
   static volatile Runnable afterBeginRead;
 
+  /** When set, runs after every get of a {@code beginReadLatest} transaction, with its keyspace. */
+  static volatile java.util.function.Consumer<String> afterLatestGet;
+
   /** When set, the next commit throws this and applies nothing. */
   static volatile RuntimeException failNextCommit;
 
@@ -88,6 +91,13 @@ public final class MemoryBackendProvider implements BackendProvider {
         hook.run();
       }
       return tx;
+    }
+
+    /** Each get reads the latest committed maps (no snapshot), like SQLite's autocommit reads. */
+    @Override
+    public BackendTransaction beginReadLatest() {
+      open();
+      return new Tx(null, true);
     }
 
     @Override
@@ -150,7 +160,7 @@ public final class MemoryBackendProvider implements BackendProvider {
         if (done) {
           throw new IllegalStateException("transaction ended");
         }
-        NavigableMap<byte[], byte[]> m = state.get(name);
+        NavigableMap<byte[], byte[]> m = (state == null ? committed : state).get(name);
         if (m == null) {
           throw new IllegalArgumentException("unknown keyspace " + name);
         }
@@ -165,6 +175,10 @@ public final class MemoryBackendProvider implements BackendProvider {
       @Override
       public byte[] get(String keyspace, byte[] key) {
         byte[] v = ks(keyspace).get(key);
+        java.util.function.Consumer<String> hook = afterLatestGet;
+        if (state == null && hook != null) {
+          hook.accept(keyspace);
+        }
         return v == null ? null : v.clone();
       }
 

@@ -60,7 +60,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -74,8 +73,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writes are serialised by one engine write lock (so reference counts are changed by one
  * writer at a time, in the same backend transaction as the record), reads run concurrently in
- * read-only backend transactions. A lifecycle read-write lock lets {@link #close()} wait for
- * operations in flight.
+ * read-only backend transactions. A {@link Lifecycle} (striped in-flight counters) lets
+ * {@link #close()} wait for operations in flight.
  */
 public final class Engine implements Storage, StorageAdmin {
 
@@ -112,7 +111,8 @@ public final class Engine implements Storage, StorageAdmin {
   final Metrics metrics = new Metrics();
   private final AccessTracker access = new AccessTracker();
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final Object closeLock = new Object();
   private final ReentrantLock maintenanceLock = new ReentrantLock();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final ThreadLocal<TransactionImpl> currentTx = new ThreadLocal<>();
@@ -375,15 +375,13 @@ public final class Engine implements Storage, StorageAdmin {
   // ------------------------------------------------------------------------------- lifecycle
 
   private void enter() {
-    lifecycle.readLock().lock();
-    if (closed) {
-      lifecycle.readLock().unlock();
+    if (!lifecycle.enter()) {
       throw closedException();
     }
   }
 
   private void exit() {
-    lifecycle.readLock().unlock();
+    lifecycle.exit();
   }
 
   private StorageClosedException closedException() {
@@ -406,19 +404,17 @@ public final class Engine implements Storage, StorageAdmin {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    lifecycle.writeLock().lock();
-    try {
+    synchronized (closeLock) {
       if (closed) {
         return;
       }
+      lifecycle.closeAndAwait(); // new operations fail from here; those in flight finish
       try {
         flushAccess();
       } catch (RuntimeException e) {
         LOG.warn("could not flush access statistics at close", e);
       }
       closed = true;
-    } finally {
-      lifecycle.writeLock().unlock();
     }
     Resources r = new Resources();
     r.cache = cache;

@@ -624,10 +624,12 @@ final class H2Backend implements Backend {
           store.closeImmediately();
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
+      // AssertionError: MVStore's internal asserts (active under -ea) fire on damaged chunks
+      // while the final commit compacts or writes them
       try {
         store.closeImmediately();
-      } catch (RuntimeException suppressed) {
+      } catch (RuntimeException | AssertionError suppressed) {
         e.addSuppressed(suppressed);
       }
       throw H2Errors.onOperation("close", e);

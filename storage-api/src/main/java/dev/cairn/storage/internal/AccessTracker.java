@@ -83,8 +83,4 @@ final class AccessTracker {
       pending.computeIfAbsent(d.ref(), r -> new Pending()).add(d.count(), d.lastMillis());
     }
   }
-
-  int size() {
-    return pending.size();
-  }
 }

@@ -475,10 +475,11 @@ public final class Engine implements Storage, StorageAdmin {
    * copy it or wrap it read-only and never modify it.
    *
    * <p>A cache hit is the hot path of a cached store and costs a few tens of nanoseconds, so it
-   * skips what a backend read needs: it checks names only on a miss, takes no lifecycle lock (a hit touches only the cache,
-   * which tolerates a concurrent {@code close()}; the {@code closed} check keeps calls after close
-   * failing) and times only one hit in {@link #HIT_TIMING_SAMPLE}, recorded with that weight (a hit
-   * is far below the histogram's 1 µs resolution, so sampling keeps its shape).
+   * skips what a backend read needs: it checks names only on a miss, takes no lifecycle lock (a
+   * hit touches only the cache, which tolerates a concurrent {@code close()}; the {@code closed}
+   * check keeps calls after close failing) and times only one hit in
+   * {@link #HIT_TIMING_SAMPLE}, recorded with that weight (a hit is far below the histogram's
+   * 1 µs resolution, so sampling keeps its shape).
    */
   private byte[] readShared(String collection, String key) {
     Objects.requireNonNull(collection, "collection");
@@ -497,7 +498,7 @@ public final class Engine implements Storage, StorageAdmin {
       start = timed ? System.nanoTime() : 0;
       CachedValue cv = probeCache(collection, key);
       if (cv != null) {
-        countHit(collection, key);
+        countAccess(collection, key); // the hit itself is counted by the cache, per tier
         if (timed) {
           metrics.readLatency.recordNanos(System.nanoTime() - start, HIT_TIMING_SAMPLE);
         }
@@ -551,7 +552,7 @@ public final class Engine implements Storage, StorageAdmin {
     if (cache != null && probe) {
       CachedValue cv = probeCache(collection, key);
       if (cv != null) {
-        countHit(collection, key);
+        countAccess(collection, key); // the hit itself is counted by the cache, per tier
         return cv.raw();
       }
     }
@@ -560,47 +561,37 @@ public final class Engine implements Storage, StorageAdmin {
     // transaction opened earlier can return a value older than a commit that bumped the stamp
     long stamp = cache == null ? 0 : btx != null ? stampBeforeBtx : coherence.stamp(stripe);
     byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
-    byte[] raw;
-    long version;
+    Read read;
     if (btx != null) {
-      byte[] v = btx.get(RECORDS, rk);
-      if (v == null) {
-        return null;
-      }
-      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-      raw = decodeRecord(btx, rec, collection, key);
-      version = rec.version();
+      read = readIn(btx, rk, collection, key);
     } else {
       // No snapshot needed: the record names its blob by an id that is never reused and whose
       // bytes never change, so reading the blob after the record returns the record's value.
-      RecordFormat.StoredRecord rec;
-      byte[] found = null;
+      read = null;
       try (BackendTransaction rtx = backend.beginReadLatest()) {
         byte[] v = rtx.get(RECORDS, rk);
         if (v == null) {
           return null;
         }
-        rec = parse(v, rk, collection, key);
+        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
         byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
         if (!rec.isBlob() || bv != null) {
-          found = decodeRecord(rtx, rec, collection, key, bv);
+          read = new Read(rec.version(), decodeRecord(rtx, rec, collection, key, bv));
         }
       }
-      if (found == null) {
+      if (read == null) {
         // the blob went away after the record was read (an overwrite or delete committed in
         // between): read both from one snapshot, where a missing blob is corruption
         try (BackendTransaction rtx = backend.beginRead()) {
-          byte[] v = rtx.get(RECORDS, rk);
-          if (v == null) {
-            return null;
-          }
-          rec = parse(v, rk, collection, key);
-          found = decodeRecord(rtx, rec, collection, key, null);
+          read = readIn(rtx, rk, collection, key);
         }
       }
-      raw = found;
-      version = rec.version();
     }
+    if (read == null) {
+      return null;
+    }
+    byte[] raw = read.raw();
+    long version = read.version();
     metrics.backendReads.increment();
     countAccess(collection, key);
     if (cache != null) {
@@ -611,9 +602,17 @@ public final class Engine implements Storage, StorageAdmin {
     return raw; // shared with the cache from here on: callers copy it
   }
 
-  /** A hit is counted by the cache itself (per tier; the kit holds caches to it), not here. */
-  private void countHit(String collection, String key) {
-    countAccess(collection, key);
+  /** A record's value and the version that wrote it. */
+  private record Read(long version, byte[] raw) {}
+
+  /** The record under {@code rk} read and decoded in {@code t}, or null if absent. */
+  private Read readIn(BackendTransaction t, byte[] rk, String collection, String key) {
+    byte[] v = t.get(RECORDS, rk);
+    if (v == null) {
+      return null;
+    }
+    RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
+    return new Read(rec.version(), decodeRecord(t, rec, collection, key));
   }
 
   private void countAccess(String collection, String key) {
@@ -1654,7 +1653,6 @@ public final class Engine implements Storage, StorageAdmin {
       exit();
     }
   }
-
 
   // ------------------------------------------------------------------------------ maintenance
 

@@ -976,6 +976,57 @@ public abstract class BackendConformanceKit {
   // ---------------------------------------------------------------------------------------------
 
   @Nested
+  @DisplayName("structure check")
+  class StructureCheck {
+
+    @Test
+    @DisplayName("verifyStructure reports nothing for an intact store, also while writes commit")
+    void verifyStructureOfAnIntactStore() throws InterruptedException {
+      Random rnd = random();
+      write(tx -> {
+        for (int i = 0; i < 300; i++) {
+          tx.put(KS_A, longBytes(i), randomBytes(rnd, rnd.nextInt(3000)));
+        }
+      });
+      write(tx -> {
+        for (int i = 0; i < 300; i += 3) {
+          tx.delete(KS_A, longBytes(i));
+        }
+      });
+      assertThat(backend.verifyStructure()).as("an intact store; %s", seedNote()).isEmpty();
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      long seed = rnd.nextLong();
+      Thread writer = new Thread(() -> {
+        Random w = new Random(seed);
+        try {
+          for (int i = 0; !stop.get(); i++) {
+            int k = i % 400;
+            write(tx -> tx.put(KS_B, longBytes(k), randomBytes(w, w.nextInt(5000))));
+          }
+        } catch (Throwable t) {
+          failed.set(t);
+        }
+      }, "kit-writer");
+      writer.start();
+      try {
+        for (int round = 0; round < 20; round++) {
+          assertThat(backend.verifyStructure())
+              .as("round %d, with commits running; %s", round, seedNote()).isEmpty();
+        }
+      } finally {
+        stop.set(true);
+        writer.join();
+      }
+      assertThat(failed.get()).as("the writer thread's failure").isNull();
+      assertThat(backend.verifyStructure()).isEmpty();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
   @DisplayName("hot snapshot")
   class HotSnapshot {
 

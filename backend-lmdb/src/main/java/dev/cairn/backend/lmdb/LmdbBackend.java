@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -168,6 +169,7 @@ final class LmdbBackend implements Backend {
         throw new BackendException(
             "LMDB store " + dir + " is in use by another process (it holds " + OWNER_FILE + ")");
       }
+      checkBeforeOpen(dir.resolve(DATA_FILE), options);
       env = openEnv(dir, config, options);
       int stale = env.readerCheck();
       if (stale > 0) {
@@ -246,6 +248,30 @@ final class LmdbBackend implements Backend {
       if (Files.exists(p) && !Files.isWritable(p)) {
         throw new BackendException("LMDB file " + p + " is read-only; LMDB needs write access");
       }
+    }
+  }
+
+  /**
+   * Checks the data file before LMDB maps it ({@link LmdbFileCheck}): every page when the file
+   * is at most {@code lmdb.fullCheckMaxBytes}, else the meta pages and the free list, whose damage
+   * would crash the first write.
+   */
+  private static void checkBeforeOpen(Path data, LmdbOptions options) {
+    long size;
+    try {
+      size = Files.exists(data) ? Files.size(data) : 0;
+    } catch (IOException e) {
+      throw new BackendException("cannot read size of " + data + ": " + e, e);
+    }
+    LmdbFileCheck.Scope scope = size <= options.fullCheckMaxBytes()
+        ? LmdbFileCheck.Scope.ALL
+        : LmdbFileCheck.Scope.FREE_LIST;
+    long start = System.nanoTime();
+    LmdbFileCheck.check(data, scope);
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    if (ms >= 1000) {
+      LOG.info("LMDB store {}: checked {} ({} bytes, {}) in {} ms", data.getParent(), DATA_FILE,
+          size, scope == LmdbFileCheck.Scope.ALL ? "every page" : "meta pages and free list", ms);
     }
   }
 
@@ -352,18 +378,7 @@ final class LmdbBackend implements Backend {
   @Override
   public BackendTransaction beginWrite() {
     checkOpen();
-    try {
-      if (!writerPermit.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS)) {
-        throw new BackendException(
-            "timed out after "
-                + options.writerTimeoutMs()
-                + " ms waiting for the write transaction of another thread to end"
-                + " (LMDB allows one writer; see lmdb.writerTimeoutMs)");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while waiting for the LMDB write transaction", e);
-    }
+    acquireWriterPermit("begin a write transaction");
     long stamp = 0;
     AtomicInteger cell = stampCell();
     try {
@@ -379,6 +394,21 @@ final class LmdbBackend implements Backend {
       }
       writerPermit.release();
       throw e instanceof LmdbException ? translate("begin write transaction", (LmdbException) e) : e;
+    }
+  }
+
+  private void acquireWriterPermit(String what) {
+    try {
+      if (!writerPermit.tryAcquire(options.writerTimeoutMs(), TimeUnit.MILLISECONDS)) {
+        throw new BackendException(
+            "timed out after "
+                + options.writerTimeoutMs()
+                + " ms waiting for the write transaction of another thread to end, to " + what
+                + " (LMDB allows one writer; see lmdb.writerTimeoutMs)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while waiting for the LMDB writer, to " + what, e);
     }
   }
 
@@ -742,6 +772,50 @@ final class LmdbBackend implements Backend {
       throw translate("optimize", e);
     } finally {
       releaseMapStamp(stamp, cell);
+    }
+  }
+
+  /**
+   * Walks every page of the snapshot a read transaction pins ({@link LmdbFileCheck}), reading
+   * {@code data.mdb} in Java: a damaged page becomes a reported problem here, where LMDB's own
+   * walk could crash the JVM. The meta page read from the file is the pinned snapshot's only when
+   * no commit slipped in between; the check retries until it is, then holds the writer permit.
+   */
+  @Override
+  public List<String> verifyStructure() {
+    checkOpen();
+    Path data = directory.resolve(DATA_FILE);
+    try {
+      for (int attempt = 0; attempt < 10; attempt++) {
+        if (checkPinned(data)) {
+          return List.of();
+        }
+      }
+      acquireWriterPermit("check the store's structure");
+      try {
+        if (checkPinned(data)) {
+          return List.of();
+        }
+      } finally {
+        writerPermit.release();
+      }
+      throw new BackendException("cannot check " + data + ": its meta page does not match the"
+          + " newest snapshot even with writers held off");
+    } catch (DataCorruptionException e) {
+      return List.of(e.getMessage());
+    }
+  }
+
+  /** Checks the newest snapshot if it is still the newest once pinned; false if a commit raced. */
+  private boolean checkPinned(Path data) {
+    LmdbFileCheck.Meta before = LmdbFileCheck.readMeta(data);
+    try (LmdbReadTransaction rtx = (LmdbReadTransaction) beginRead()) {
+      LmdbFileCheck.Meta after = LmdbFileCheck.readMeta(data);
+      if (before == null || !before.equals(after) || rtx.nativeTxn().getId() != before.txnId()) {
+        return false;
+      }
+      LmdbFileCheck.check(data, before);
+      return true;
     }
   }
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * Defaults and meaning are documented in the module README.
  */
 record LmdbOptions(
-    long mapSize, long mapSizeMax, int maxReaders, long writerTimeoutMs, int readTxnPoolSize) {
+    long mapSize, long mapSizeMax, int maxReaders, long writerTimeoutMs, int readTxnPoolSize,
+    long fullCheckMaxBytes) {
 
   static final String PREFIX = "lmdb.";
   static final String MAP_SIZE = "lmdb.mapSize";
@@ -20,6 +21,7 @@ record LmdbOptions(
   static final String MAX_READERS = "lmdb.maxReaders";
   static final String WRITER_TIMEOUT_MS = "lmdb.writerTimeoutMs";
   static final String READ_TXN_POOL_SIZE = "lmdb.readTxnPoolSize";
+  static final String FULL_CHECK_MAX_BYTES = "lmdb.fullCheckMaxBytes";
 
   /** Option name to default, in documentation order. */
   static final Map<String, String> DEFAULTS = defaults();
@@ -36,6 +38,7 @@ record LmdbOptions(
     d.put(MAX_READERS, "126");
     d.put(WRITER_TIMEOUT_MS, "30000");
     d.put(READ_TXN_POOL_SIZE, "16");
+    d.put(FULL_CHECK_MAX_BYTES, "64m");
     return Collections.unmodifiableMap(d);
   }
 
@@ -51,6 +54,7 @@ record LmdbOptions(
     long maxReaders = number(config, MAX_READERS, errors);
     long writerTimeoutMs = number(config, WRITER_TIMEOUT_MS, errors);
     long pool = number(config, READ_TXN_POOL_SIZE, errors);
+    long fullCheckMaxBytes = number(config, FULL_CHECK_MAX_BYTES, errors);
     if (mapSize >= 0 && mapSize < MIN_MAP_SIZE) {
       errors.add(MAP_SIZE + " must be at least 256k, got " + mapSize);
     }
@@ -67,7 +71,8 @@ record LmdbOptions(
       throw new IllegalArgumentException("invalid LMDB options: " + String.join("; ", errors));
     }
     return new LmdbOptions(
-        alignUp(mapSize), alignUp(mapSizeMax), (int) maxReaders, writerTimeoutMs, (int) pool);
+        alignUp(mapSize), alignUp(mapSizeMax), (int) maxReaders, writerTimeoutMs, (int) pool,
+        fullCheckMaxBytes);
   }
 
   /** Parses one option; on error records it and returns -1 (so later checks skip it). */

@@ -1824,8 +1824,16 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public VerificationReport verify() {
     enter();
-    try (BackendTransaction rtx = backend.beginRead()) {
-      return new Verifier(this, rtx).run();
+    try {
+      List<String> damaged = backend.verifyStructure();
+      if (!damaged.isEmpty()) {
+        List<String> problems = new ArrayList<>(damaged);
+        problems.add("records were not checked: the backend's own structures are damaged");
+        return new VerificationReport(0, 0, problems);
+      }
+      try (BackendTransaction rtx = backend.beginRead()) {
+        return new Verifier(this, rtx).run();
+      }
     } finally {
       exit();
     }

@@ -1,6 +1,7 @@
 package dev.cairn.storage.spi;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -84,6 +85,19 @@ public interface Backend extends AutoCloseable {
    */
   default boolean watchExternalCommits(Set<String> keyspaces, ExternalCommitListener listener) {
     return false;
+  }
+
+  /**
+   * Checks the backend's own on-disk structures (pages, trees, free lists) without trusting
+   * them. {@link dev.cairn.storage.StorageAdmin#verify()} calls it before it reads any record and
+   * reads none if it reports a problem. A backend whose native code can crash on damage it reads
+   * (LMDB) must find that damage here, so that verify reports it instead of taking the JVM down.
+   *
+   * @return one line per problem found, empty when the structures are intact; the default
+   *     checks nothing (backends that detect their own damage as they read need no more)
+   */
+  default List<String> verifyStructure() {
+    return List.of();
   }
 
   /** Bytes the store occupies on disk. */

@@ -71,6 +71,25 @@ final class EngineTest {
     MemoryBackendProvider.STORES.clear();
     MemoryBackendProvider.afterBeginRead = null;
     MemoryBackendProvider.afterLatestGet = null;
+    MemoryBackendProvider.structureProblems = List.of();
+  }
+
+  @Test
+  void verifyReportsTheBackendsStructuralDamageAndReadsNoRecord() {
+    Storage s = open();
+    s.putBytes("c", "k", value("v", 100));
+    MemoryBackendProvider.afterBeginRead = () -> {
+      throw new AssertionError("verify read a record of a store whose structure is damaged");
+    };
+    MemoryBackendProvider.structureProblems = List.of("page 7 is damaged");
+    StorageAdmin.VerificationReport report = s.admin().verify();
+    assertThat(report.ok()).isFalse();
+    assertThat(report.records()).isZero();
+    assertThat(report.problems()).first().isEqualTo("page 7 is damaged");
+    assertThat(report.problems()).last().asString().contains("records were not checked");
+    MemoryBackendProvider.afterBeginRead = null;
+    MemoryBackendProvider.structureProblems = List.of();
+    assertThat(s.admin().verify().ok()).isTrue();
   }
 
   private static byte[] value(String s, int repeat) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -33,6 +34,9 @@ public final class MemoryBackendProvider implements BackendProvider {
 
   /** When set, runs after every get of a {@code beginReadLatest} transaction, with its keyspace. */
   static volatile java.util.function.Consumer<String> afterLatestGet;
+
+  /** What {@code verifyStructure()} reports (default nothing). */
+  static volatile List<String> structureProblems = List.of();
 
   /** When set, the next commit throws this and applies nothing. */
   static volatile RuntimeException failNextCommit;
@@ -126,6 +130,11 @@ public final class MemoryBackendProvider implements BackendProvider {
 
     @Override
     public void optimize() {}
+
+    @Override
+    public List<String> verifyStructure() {
+      return structureProblems;
+    }
 
     @Override
     public long sizeOnDisk() {

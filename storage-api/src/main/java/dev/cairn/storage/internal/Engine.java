@@ -116,6 +116,12 @@ public final class Engine implements Storage, StorageAdmin {
   private final ReentrantLock maintenanceLock = new ReentrantLock();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final ThreadLocal<TransactionImpl> currentTx = new ThreadLocal<>();
+  /**
+   * Threads with a {@link #currentTx} bound: while it is zero, a read outside any transaction
+   * skips the thread-local lookup. A thread's own increment precedes its reads, so it always
+   * finds its transaction.
+   */
+  private final AtomicInteger threadsInTransaction = new AtomicInteger();
   private final String storeId;
   private final FileChannel lockChannel;
   private final FileLock fileLock;
@@ -171,6 +177,9 @@ public final class Engine implements Storage, StorageAdmin {
     if (config.maintenanceInterval() != null) {
       long ms = config.maintenanceInterval().toMillis();
       scheduler.scheduleWithFixedDelay(this::scheduledMaintenance, ms, ms, TimeUnit.MILLISECONDS);
+    }
+    if (config.accessStatistics()) {
+      CoarseClock.acquire(); // released by close()
     }
   }
 
@@ -384,6 +393,21 @@ public final class Engine implements Storage, StorageAdmin {
     lifecycle.exit();
   }
 
+  /** The transaction this thread is running, or null. */
+  private TransactionImpl currentTransaction() {
+    return threadsInTransaction.get() == 0 ? null : currentTx.get();
+  }
+
+  private void bindTransaction(TransactionImpl tx) {
+    threadsInTransaction.incrementAndGet();
+    currentTx.set(tx);
+  }
+
+  private void unbindTransaction() {
+    currentTx.remove();
+    threadsInTransaction.decrementAndGet();
+  }
+
   private StorageClosedException closedException() {
     return new StorageClosedException("storage " + config.directory() + " is closed");
   }
@@ -415,6 +439,9 @@ public final class Engine implements Storage, StorageAdmin {
         LOG.warn("could not flush access statistics at close", e);
       }
       closed = true;
+      if (config.accessStatistics()) {
+        CoarseClock.release();
+      }
     }
     Resources r = new Resources();
     r.cache = cache;
@@ -484,7 +511,7 @@ public final class Engine implements Storage, StorageAdmin {
   private byte[] readShared(String collection, String key) {
     Objects.requireNonNull(collection, "collection");
     Objects.requireNonNull(key, "key");
-    TransactionImpl tx = currentTx.get();
+    TransactionImpl tx = currentTransaction();
     if (tx != null) {
       return tx.getBytes(collection, key).orElse(null);
     }
@@ -619,7 +646,7 @@ public final class Engine implements Storage, StorageAdmin {
     if (!config.accessStatistics()) {
       return;
     }
-    int pending = access.recordRead(collection, key, System.currentTimeMillis());
+    int pending = access.recordRead(collection, key, CoarseClock.millis());
     if (pending >= config.accessStatsMaxPending() && flushScheduled.compareAndSet(false, true)) {
       try {
         scheduler.execute(() -> {
@@ -705,7 +732,7 @@ public final class Engine implements Storage, StorageAdmin {
   public boolean contains(String collection, String key) {
     Keys.checkCollection(collection);
     byte[] kb = Keys.keyBytes(key);
-    TransactionImpl tx = currentTx.get();
+    TransactionImpl tx = currentTransaction();
     if (tx != null) {
       return tx.contains(collection, key);
     }
@@ -980,7 +1007,7 @@ public final class Engine implements Storage, StorageAdmin {
     for (String k : keys) {
       kbs.add(Keys.keyBytes(k));
     }
-    TransactionImpl tx = currentTx.get();
+    TransactionImpl tx = currentTransaction();
     Map<String, byte[]> out = new LinkedHashMap<>();
     if (tx != null) {
       for (String k : keys) {
@@ -1094,7 +1121,7 @@ public final class Engine implements Storage, StorageAdmin {
   public <R> R transaction(Durability durability, Function<Transaction, R> work) {
     Objects.requireNonNull(durability, "durability");
     Objects.requireNonNull(work, "work");
-    if (currentTx.get() != null) {
+    if (currentTransaction() != null) {
       throw new IllegalStateException(
           "a transaction is already running on this thread: use the Transaction passed to it");
     }
@@ -1146,12 +1173,12 @@ public final class Engine implements Storage, StorageAdmin {
     boolean committed = false;
     try (BackendTransaction btx = backend.beginWrite()) {
       tx = new TransactionImpl(this, btx);
-      currentTx.set(tx);
+      bindTransaction(tx);
       R result;
       try {
         result = work.apply(tx);
       } finally {
-        currentTx.remove();
+        unbindTransaction();
         tx.end();
       }
       tx.reserveVersions();
@@ -1295,7 +1322,7 @@ public final class Engine implements Storage, StorageAdmin {
   private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
     TransactionImpl tx = new TransactionImpl(this, btx);
     r.tx = tx;
-    currentTx.set(tx);
+    bindTransaction(tx);
     try {
       r.result = r.work.apply(tx);
       tx.end();
@@ -1306,7 +1333,7 @@ public final class Engine implements Storage, StorageAdmin {
       r.failure = e;
       return false;
     } finally {
-      currentTx.remove();
+      unbindTransaction();
     }
   }
 

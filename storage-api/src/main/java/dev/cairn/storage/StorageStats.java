@@ -22,7 +22,9 @@ import java.util.List;
  * @param transactionsRolledBack transactions rolled back because their function threw
  * @param conflictsRetried transactions retried after a {@link TransactionConflictException}
  * @param corruptionsDetected reads that raised {@link DataCorruptionException}
- * @param readLatency latency of single-key reads
+ * @param readLatency latency of single-key reads the backend answered (cache misses, and every
+ *     read without a cache); cache hits take nanoseconds and are counted in {@code cacheHits},
+ *     not timed, as a cache's load time covers only its misses
  * @param writeLatency latency of single-record writes and transactions
  * @param cacheTiers per-tier cache counters; empty without a cache
  * @param sizeOnDisk the backend's files' size in bytes
@@ -53,11 +55,9 @@ public record StorageStats(
 
   /**
    * Latency percentiles in microseconds, from a log-bucketed histogram (each value is the upper
-   * bound of its bucket, within about 10% of the true value). Read cache hits take tens of
-   * nanoseconds, far below the 1 µs resolution, so one hit in 16 is timed and stands for 16:
-   * with a cache, the read count and percentiles are estimates.
+   * bound of its bucket, within about 10% of the true value).
    *
-   * @param count how many operations were measured (an estimate for reads with a cache)
+   * @param count how many operations were measured
    * @param p50Micros median
    * @param p95Micros 95th percentile
    * @param p99Micros 99th percentile

@@ -504,9 +504,8 @@ public final class Engine implements Storage, StorageAdmin {
    * <p>A cache hit is the hot path of a cached store and costs a few tens of nanoseconds, so it
    * skips what a backend read needs: it checks names only on a miss, takes no lifecycle lock (a
    * hit touches only the cache, which tolerates a concurrent {@code close()}; the {@code closed}
-   * check keeps calls after close failing) and times only one hit in
-   * {@link #HIT_TIMING_SAMPLE}, recorded with that weight (a hit is far below the histogram's
-   * 1 µs resolution, so sampling keeps its shape).
+   * check keeps calls after close failing) and is not timed: the read-latency histogram measures
+   * the reads the backend answers, as a cache's load time does, and the cache counts its hits.
    */
   private byte[] readShared(String collection, String key) {
     Objects.requireNonNull(collection, "collection");
@@ -515,33 +514,22 @@ public final class Engine implements Storage, StorageAdmin {
     if (tx != null) {
       return tx.getBytes(collection, key).orElse(null);
     }
-    long start = 0;
     if (cache != null) {
       // names are checked after the cache: only valid names were ever cached
       if (closed) {
         throw closedException();
       }
-      boolean timed = (ThreadLocalRandom.current().nextInt() & (HIT_TIMING_SAMPLE - 1)) == 0;
-      start = timed ? System.nanoTime() : 0;
-      CachedValue cv = probeCache(collection, key);
-      if (cv != null) {
-        countAccess(collection, key); // the hit itself is counted by the cache, per tier
-        if (timed) {
-          metrics.readLatency.recordNanos(System.nanoTime() - start, HIT_TIMING_SAMPLE);
-        }
-        return cv.raw();
+      byte[] hit = cachedValue(collection, key);
+      if (hit != null) {
+        return hit;
       }
-      if (!timed) {
-        start = System.nanoTime();
-      }
-    } else {
-      start = System.nanoTime();
     }
+    long start = System.nanoTime();
     Keys.checkCollection(collection);
     Keys.checkKey(key);
     enter();
     try {
-      byte[] raw = readOne(collection, key, null, null, 0, false);
+      byte[] raw = readOne(collection, key, null, null, 0);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return raw;
     } finally {
@@ -549,8 +537,18 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /** One cache hit in how many is timed; a power of two. */
-  static final int HIT_TIMING_SAMPLE = 16;
+  /**
+   * The cached value, or null on a miss (counted). A hit counts as an access of the record; the
+   * hit itself is counted by the cache, per tier.
+   */
+  private byte[] cachedValue(String collection, String key) {
+    CachedValue cv = probeCache(collection, key);
+    if (cv == null) {
+      return null;
+    }
+    countAccess(collection, key);
+    return cv.raw();
+  }
 
   /** The cache's entry, or null; counts a miss. Runs outside the lifecycle lock. */
   private CachedValue probeCache(String collection, String key) {
@@ -570,19 +568,13 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   /**
-   * Reads one value through the cache, in {@code btx} or a new read transaction. {@code kb} is
-   * the key's bytes, or null to compute them only on a cache miss. With a {@code btx},
+   * Reads one value from the backend, in {@code btx} or a new read transaction, and offers it to
+   * the cache (the caller found no cached copy). {@code kb} is the key's bytes, or null to
+   * compute them here. With a {@code btx},
    * {@code stampBeforeBtx} is the key's coherence stamp noted before {@code btx} began.
    */
   private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx,
-      long stampBeforeBtx, boolean probe) {
-    if (cache != null && probe) {
-      CachedValue cv = probeCache(collection, key);
-      if (cv != null) {
-        countAccess(collection, key); // the hit itself is counted by the cache, per tier
-        return cv.raw();
-      }
-    }
+      long stampBeforeBtx) {
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
     // the stamp must be noted before the snapshot the value is read from was taken: a read
     // transaction opened earlier can return a value older than a commit that bumped the stamp
@@ -1026,10 +1018,13 @@ public final class Engine implements Storage, StorageAdmin {
     try (BackendTransaction rtx = backend.beginRead()) {
       int i = 0;
       for (String k : keys) {
-        long start = System.nanoTime();
-        byte[] v = readOne(collection, k, kbs.get(i), rtx, stamps[i], true);
+        byte[] v = cache == null ? null : cachedValue(collection, k);
+        if (v == null) {
+          long start = System.nanoTime();
+          v = readOne(collection, k, kbs.get(i), rtx, stamps[i]);
+          metrics.readLatency.recordNanos(System.nanoTime() - start);
+        }
         i++;
-        metrics.readLatency.recordNanos(System.nanoTime() - start);
         if (v != null) {
           out.put(k, v.clone()); // the caller's to keep: never the cache's array
         }

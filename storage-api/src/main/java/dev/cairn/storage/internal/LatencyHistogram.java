@@ -19,13 +19,8 @@ final class LatencyHistogram {
   private final LongAccumulator max = new LongAccumulator(Math::max, 0);
 
   void recordNanos(long nanos) {
-    recordNanos(nanos, 1);
-  }
-
-  /** Records one sampled operation that stands for {@code weight} operations. */
-  void recordNanos(long nanos, int weight) {
     long micros = Math.max(0, nanos / 1000);
-    counts.addAndGet((Lifecycle.stripe() & (ROWS - 1)) * BUCKETS + bucket(micros), weight);
+    counts.incrementAndGet((Lifecycle.stripe() & (ROWS - 1)) * BUCKETS + bucket(micros));
     max.accumulate(micros);
   }
 

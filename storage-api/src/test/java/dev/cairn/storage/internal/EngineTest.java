@@ -1009,6 +1009,11 @@ final class EngineTest {
     assertThat(s.stats().reads()).as("1 backend read + 6 hits").isEqualTo(7);
     assertThat(s.stats().cacheHits()).isEqualTo(6);
     assertThat(s.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(7);
+    s.getAll("c", List.of("k", "absent"), String.class); // a hit and a backend read
+    assertThat(s.stats().cacheHits()).isEqualTo(7);
+    assertThat(s.stats().readLatency().count())
+        .as("only the reads the backend answered are timed: the first get and the absent key")
+        .isEqualTo(2);
     s.close();
     assertThatThrownBy(() -> s.getBuffer("c", "k")).isInstanceOf(StorageClosedException.class);
     assertThatThrownBy(() -> s.getBytes("c", "k")).isInstanceOf(StorageClosedException.class);

@@ -673,9 +673,21 @@ final class H2Backend implements Backend {
     }
     RuntimeException f = failure;
     if (f != null) {
-      throw new BackendException(
-          "H2 store " + file + " failed earlier (" + f.getMessage() + ") and must be reopened", f);
+      throw new BackendException("H2 store " + file + " failed earlier (" + describe(f)
+          + ") and must be reopened: H2 closes its store after a failed write", f);
     }
+  }
+
+  /** The failure's message, followed by its root cause's when that says more (an errno text). */
+  private static String describe(Throwable f) {
+    Throwable root = f;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = String.valueOf(f.getMessage());
+    return root == f || root.getMessage() == null || m.contains(root.getMessage())
+        ? m
+        : m + ": " + root.getMessage();
   }
 
   private IllegalStateException closedError() {

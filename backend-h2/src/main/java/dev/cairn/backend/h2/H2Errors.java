@@ -15,24 +15,30 @@ final class H2Errors {
 
   private H2Errors() {}
 
-  /** Whether {@code t} or one of its causes says the device is out of space. */
+  /** Whether {@code t} or one of its causes says the store cannot grow: no space, quota, size limit. */
   static boolean isOutOfSpace(Throwable t) {
+    return spaceCause(t) != null;
+  }
+
+  /** The message of the cause that says the store cannot grow, or null if none does. */
+  private static String spaceCause(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       String m = c.getMessage();
       if ((c instanceof IOException || c instanceof MVStoreException) && m != null) {
         String lm = m.toLowerCase(Locale.ROOT);
         if (lm.contains("no space left on device")
             || lm.contains("disk quota exceeded")
+            || lm.contains("file too large") // EFBIG: a file-size limit, the file cannot grow
             || lm.contains("not enough space")
             || lm.contains("there is not enough space on the disk")) {
-          return true;
+          return m;
         }
       }
       if (c.getCause() == c) {
         break;
       }
     }
-    return false;
+    return null;
   }
 
   /** Translation of a failure while opening {@code file}. */
@@ -43,7 +49,8 @@ final class H2Errors {
           "store.mv.db is corrupt (an H2 consistency check failed): " + file + ": " + e, e);
     }
     if (isOutOfSpace(e)) {
-      return new StorageFullException("no space left to open " + file, e);
+      return new StorageFullException(
+          "the store file cannot grow while opening " + file + " (" + spaceCause(e) + ")", e);
     }
     if (e instanceof MVStoreException mve) {
       switch (mve.getErrorCode()) {
@@ -80,7 +87,8 @@ final class H2Errors {
       return se;
     }
     if (isOutOfSpace(e)) {
-      return new StorageFullException("no space left on device during " + what, e);
+      return new StorageFullException(
+          "the store file cannot grow during " + what + " (" + spaceCause(e) + ")", e);
     }
     if (e instanceof MVStoreException mve) {
       int code = mve.getErrorCode();

@@ -67,6 +67,7 @@ final class LmdbBackend implements Backend {
 
   // LMDB / errno result codes we translate specially.
   private static final int ENOSPC = 28;
+  private static final int EFBIG = 27;
   private static final int EDQUOT = 122;
   private static final int EACCES = 13;
   private static final int EPERM = 1;
@@ -919,6 +920,9 @@ final class LmdbBackend implements Backend {
         case ENOSPC:
         case EDQUOT:
           return new StorageFullException(where + ": no space left on device", e);
+        case EFBIG:
+          return new StorageFullException(where + ": " + DATA_FILE + " cannot grow: file too large"
+              + " (a file-size limit of the process or the file system)", e);
         case MDB_CORRUPTED:
         case MDB_PAGE_NOTFOUND:
         case MDB_INVALID:

@@ -181,8 +181,11 @@ final class SqliteTransaction implements BackendTransaction {
     } catch (SQLException e) {
       commitFailed = true;
       state = State.ROLLED_BACK;
-      boolean healthy = conn.rollbackQuietly();
-      backend.release(this, conn, healthy);
+      conn.rollbackQuietly();
+      // never reuse a connection whose COMMIT failed: after an I/O error (a full disk) its
+      // cached COMMIT statement stays broken, and the next commit would fail with the driver's
+      // "statement is not executing" instead of the real cause
+      backend.release(this, conn, false);
       throw backend.map(e, "commit");
     }
     state = State.COMMITTED;

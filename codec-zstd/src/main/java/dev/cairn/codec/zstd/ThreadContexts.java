@@ -77,6 +77,16 @@ final class ThreadContexts {
     CLEANER.register(this, natives);
   }
 
+  /**
+   * For tests: how many native contexts the calling thread's contexts hold open, read live. The
+   * supplier holds only the set of native handles, not the contexts themselves, so it stays
+   * usable after the thread ends and reads 0 once the cleaner has freed them.
+   */
+  static java.util.function.IntSupplier openContextsOfThisThread() {
+    NativeContexts n = current().natives;
+    return n::size;
+  }
+
   /** The calling thread's contexts. Keep the result reachable while its contexts are in use. */
   static ThreadContexts current() {
     return CURRENT.get();
@@ -173,6 +183,10 @@ final class ThreadContexts {
       open.add(context);
       OPEN_CONTEXTS.incrementAndGet();
       return context;
+    }
+
+    synchronized int size() {
+      return open.size();
     }
 
     synchronized void close(Closeable context) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link CrashHarness} on every built-in backend: a writer JVM killed with SIGKILL at random
  * points, the store reopened and checked after every kill. SYNC with one writer thread (20
- * cycles), GROUP with three concurrent writer threads (a few cycles), and zstd with the tiered
+ * cycles), GROUP with three concurrent writer threads (12 cycles), and zstd with the tiered
  * defaults off, so that compressed blobs cross the kills too.
  */
 @Tag("slow")
@@ -25,9 +25,9 @@ final class CrashRecoveryTest {
       "sqlite, identity, SYNC,  1, 20",
       "lmdb,   identity, SYNC,  1, 20",
       "h2,     identity, SYNC,  1, 20",
-      "sqlite, zstd,     GROUP, 3, 4",
-      "lmdb,   zstd,     GROUP, 3, 4",
-      "h2,     zstd,     GROUP, 3, 4",
+      "sqlite, zstd,     GROUP, 3, 12",
+      "lmdb,   zstd,     GROUP, 3, 12",
+      "h2,     zstd,     GROUP, 3, 12",
   })
   void acknowledgedWritesSurviveSigkillAndNothingPartialIsVisible(
       String backend, String codec, Durability durability, int threads, int cycles) {

@@ -153,7 +153,7 @@ final class H2Backend implements Backend {
     MVStore store;
     try {
       store = builder.open();
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOpen(e, file);
     }
     try {
@@ -217,10 +217,10 @@ final class H2Backend implements Backend {
       LOG.debug("opened H2 store {} with keyspaces {} and options {}", file, configured.keySet(),
           options.describe());
       return backend;
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       try {
         store.closeImmediately();
-      } catch (RuntimeException | AssertionError suppressed) {
+      } catch (RuntimeException | AssertionError | StackOverflowError suppressed) {
         e.addSuppressed(suppressed);
       }
       if (e instanceof StorageException se) {
@@ -624,12 +624,12 @@ final class H2Backend implements Backend {
           store.closeImmediately();
         }
       }
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       // AssertionError: MVStore's internal asserts (active under -ea) fire on damaged chunks
       // while the final commit compacts or writes them
       try {
         store.closeImmediately();
-      } catch (RuntimeException | AssertionError suppressed) {
+      } catch (RuntimeException | AssertionError | StackOverflowError suppressed) {
         e.addSuppressed(suppressed);
       }
       throw H2Errors.onOperation("close", e);

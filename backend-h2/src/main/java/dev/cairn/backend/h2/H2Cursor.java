@@ -39,7 +39,7 @@ final class H2Cursor implements BackendCursor {
             return true;
           }
         }
-      } catch (RuntimeException | AssertionError e) {
+      } catch (RuntimeException | AssertionError | StackOverflowError e) {
         throw H2Errors.onOperation("scan", e);
       }
       exhausted = true;

@@ -41,12 +41,20 @@ final class H2Errors {
     return null;
   }
 
-  /** Translation of a failure while opening {@code file}. */
+  /**
+   * Translation of a failure while opening {@code file}. Two {@link Error}s are signs of a
+   * damaged file and are caught at every call into MVStore: an {@link AssertionError} from
+   * MVStore's internal asserts (active under -ea), and a {@link StackOverflowError} from
+   * following page references that loop (the corruption checker found one at open).
+   */
   static StorageException onOpen(Throwable e, Path file) {
     if (e instanceof AssertionError) {
-      // MVStore's internal asserts (active under -ea) fire on damaged pages
       return new DataCorruptionException(
           "store.mv.db is corrupt (an H2 consistency check failed): " + file + ": " + e, e);
+    }
+    if (e instanceof StackOverflowError) {
+      return new DataCorruptionException(
+          "store.mv.db is corrupt (its page references loop): " + file, e);
     }
     if (isOutOfSpace(e)) {
       return new StorageFullException(
@@ -82,6 +90,10 @@ final class H2Errors {
     if (e instanceof AssertionError) {
       return new DataCorruptionException(
           "H2 store is corrupt (" + what + "): an H2 consistency check failed: " + e, e);
+    }
+    if (e instanceof StackOverflowError) {
+      return new DataCorruptionException(
+          "H2 store is corrupt (" + what + "): its page references loop", e);
     }
     if (e instanceof StorageException se) {
       return se;

@@ -61,7 +61,7 @@ final class H2Transaction implements BackendTransaction {
           ? map.get(snapshot.root(backend.mapName(keyspace)).root, key)
           : map.get(key);
       return v == null ? null : v.clone();
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOperation("get", e);
     }
   }
@@ -76,7 +76,7 @@ final class H2Transaction implements BackendTransaction {
     try {
       byte[] old = map.put(k, value.clone());
       undo.add(new Undo(map, k, old));
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOperation("put", e);
     }
   }
@@ -93,7 +93,7 @@ final class H2Transaction implements BackendTransaction {
       }
       undo.add(new Undo(map, key.clone(), old));
       return true;
-    } catch (RuntimeException | AssertionError e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOperation("delete", e);
     }
   }
@@ -114,7 +114,7 @@ final class H2Transaction implements BackendTransaction {
         RootReference<byte[], byte[]> root =
             readOnly ? snapshot.root(backend.mapName(keyspace)) : map.flushAndGetRoot();
         c = new H2Cursor(this, new Cursor<>(root, from, null), to);
-      } catch (RuntimeException | AssertionError e) {
+      } catch (RuntimeException | AssertionError | StackOverflowError e) {
         throw H2Errors.onOperation("scan", e);
       }
     }

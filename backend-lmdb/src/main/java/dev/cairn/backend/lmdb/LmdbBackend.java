@@ -170,8 +170,9 @@ final class LmdbBackend implements Backend {
         throw new BackendException(
             "LMDB store " + dir + " is in use by another process (it holds " + OWNER_FILE + ")");
       }
-      checkBeforeOpen(dir.resolve(DATA_FILE), options);
-      env = openEnv(dir, config, options);
+      long dataSize = dataFileSize(dir.resolve(DATA_FILE));
+      checkBeforeOpen(dir.resolve(DATA_FILE), dataSize, options);
+      env = openEnv(dir, dataSize, config, options);
       int stale = env.readerCheck();
       if (stale > 0) {
         LOG.info("LMDB store {}: cleared {} stale reader slot(s) of dead processes", dir, stale);
@@ -257,13 +258,7 @@ final class LmdbBackend implements Backend {
    * is at most {@code lmdb.fullCheckMaxBytes}, else the meta pages and the free list, whose damage
    * would crash the first write.
    */
-  private static void checkBeforeOpen(Path data, LmdbOptions options) {
-    long size;
-    try {
-      size = Files.exists(data) ? Files.size(data) : 0;
-    } catch (IOException e) {
-      throw new BackendException("cannot read size of " + data + ": " + e, e);
-    }
+  private static void checkBeforeOpen(Path data, long size, LmdbOptions options) {
     LmdbFileCheck.Scope scope = size <= options.fullCheckMaxBytes()
         ? LmdbFileCheck.Scope.ALL
         : LmdbFileCheck.Scope.FREE_LIST;
@@ -276,14 +271,18 @@ final class LmdbBackend implements Backend {
     }
   }
 
-  private static Env<ByteBuffer> openEnv(Path dir, BackendConfig config, LmdbOptions options) {
-    Path data = dir.resolve(DATA_FILE);
-    long fileSize;
+  /** The size of {@code data.mdb}, 0 when it does not exist yet. */
+  private static long dataFileSize(Path data) {
     try {
-      fileSize = Files.exists(data) ? Files.size(data) : 0;
+      return Files.exists(data) ? Files.size(data) : 0;
     } catch (IOException e) {
       throw new BackendException("cannot read size of " + data + ": " + e, e);
     }
+  }
+
+  private static Env<ByteBuffer> openEnv(
+      Path dir, long fileSize, BackendConfig config, LmdbOptions options) {
+    Path data = dir.resolve(DATA_FILE);
     long initial = initialMapSize(options, fileSize);
     if (fileSize > options.mapSizeMax()) {
       LOG.warn(

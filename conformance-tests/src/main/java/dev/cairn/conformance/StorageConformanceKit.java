@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.storage.Bytes;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.Storage;
@@ -260,6 +261,24 @@ public abstract class StorageConformanceKit {
       storage.putBytes("c", "k2", input);
       input[0] = 9;
       assertThat(get("c", "k2")).containsExactly(5, 6);
+    }
+
+    @Test
+    @DisplayName("getValue reads the same bytes as immutable Bytes, and put stores Bytes as is")
+    void getValueAndBytesValues() {
+      byte[] value = compressibleBytes(random(), 500);
+      storage.putBytes("c", "k", value);
+      for (int round = 0; round < 3; round++) { // with a cache: a miss, then hits
+        Bytes got = storage.getValue("c", "k").orElseThrow();
+        assertThat(got.toByteArray()).isEqualTo(value);
+        got.toByteArray()[0] ^= 1;
+      }
+      assertThat(storage.getValue("c", "absent")).isEmpty();
+      storage.put("c", "raw", storage.getValue("c", "k").orElseThrow());
+      assertThat(get("c", "raw")).as("stored as is, not mapped").isEqualTo(value);
+      assertThat(storage.get("c", "raw", Bytes.class)).contains(Bytes.copyOf(value));
+      storage.putBytes("c", "k", new byte[] {4});
+      assertThat(storage.getValue("c", "k")).contains(Bytes.copyOf(new byte[] {4}));
     }
 
     @Test
@@ -921,10 +940,12 @@ public abstract class StorageConformanceKit {
         List<Future<?>> readers = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
           readers.add(pool.submit(() -> {
+            int round = 0;
             while (!done.get()) {
+              round++;
               for (int k = 0; k < keys; k++) {
                 long floor = published[k].get();
-                long seen = toLong(storage.getBytes("ctr", "k" + k).orElseThrow());
+                long seen = toLong(readAnyWay(round + k, "ctr", "k" + k));
                 if (seen < floor) {
                   problems.add("k" + k + ": read " + seen + " after write of " + floor
                       + " had returned");
@@ -947,6 +968,21 @@ public abstract class StorageConformanceKit {
       for (int k = 0; k < keys; k++) {
         assertThat(toLong(get("ctr", "k" + k))).isEqualTo(writesEach);
       }
+    }
+  }
+
+  /** One read of a present key through each of the read methods in turn, as bytes. */
+  private byte[] readAnyWay(int turn, String collection, String key) {
+    switch (turn % 3) {
+      case 0:
+        return storage.getBytes(collection, key).orElseThrow();
+      case 1:
+        return storage.getValue(collection, key).orElseThrow().toByteArray();
+      default:
+        ByteBuffer b = storage.getBuffer(collection, key).orElseThrow();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
     }
   }
 

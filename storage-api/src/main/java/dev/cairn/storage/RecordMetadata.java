@@ -18,8 +18,8 @@ import java.util.Optional;
  *     compression did not pay)
  * @param deduplicated whether the value is stored as a content-addressed blob that other records
  *     may share (values below the inline threshold are stored inline)
- * @param accessCount how often the record was read by key (get, getBytes, getBuffer, getAll; not
- *     by scans such as {@code entries}); kept in memory and flushed in batches; 0 while
+ * @param accessCount how often the record was read by key (get, getBytes, getBuffer, getValue,
+ *     getAll; not by scans such as {@code entries}); kept in memory and flushed in batches; 0 while
  *     {@code StorageBuilder.accessStatistics(false)}
  * @param lastAccessedAt when it was last read by key, if ever; to within about 10 ms (reads are
  *     stamped from a clock refreshed every 10 ms, which costs a field read instead of a system

@@ -1,5 +1,6 @@
 package dev.cairn.storage;
 
+import dev.cairn.storage.internal.BytesAccess;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Map;
@@ -79,6 +80,15 @@ public interface Storage extends AutoCloseable {
    */
   default Optional<ByteBuffer> getBuffer(String collection, String key) {
     return getBytes(collection, key).map(b -> ByteBuffer.wrap(b).asReadOnlyBuffer());
+  }
+
+  /**
+   * Reads raw bytes as an immutable {@link Bytes}; empty if absent. The fastest read: a cache
+   * hit copies nothing and allocates nothing (the {@code Optional} is made once per cache entry),
+   * so use it for hot reads. Verification is as for {@link #getBytes}.
+   */
+  default Optional<Bytes> getValue(String collection, String key) {
+    return getBytes(collection, key).map(BytesAccess::wrap); // getBytes' array is ours
   }
 
   /** Deletes a key; returns whether it existed. */

@@ -42,10 +42,11 @@ final class TieredCache implements RecordCache {
   /**
    * Estimated heap bytes of one L1 entry besides the value bytes and the key characters: the
    * Caffeine node (~64) and its hash-table node and slot (~40), the key record (24) and its two
-   * strings (2 x 40), the entry holder (40), the {@code CachedValue} (24) and the value array
+   * strings (2 x 40), the entry holder (40), the {@code CachedValue} (32), the {@code Bytes} and
+   * {@code Optional} that {@code Storage.getValue} makes once per entry (40) and the value array
    * header (16).
    */
-  static final int L1_ENTRY_OVERHEAD = 288;
+  static final int L1_ENTRY_OVERHEAD = 336;
 
   /** Compression is kept only if it saves at least 1/16 of the raw length (as the engine does). */
   private static final int MIN_SAVINGS_SHIFT = 4;
@@ -107,21 +108,32 @@ final class TieredCache implements RecordCache {
     return builder.build();
   }
 
+  /**
+   * An L1 hit is the hot path and stays small, so that the JIT can inline it into the engine's
+   * read; everything else is in {@link #getMissedL1}.
+   */
   @Override
   public CachedValue get(String collection, String key) {
     CacheKey k = key(collection, key);
     checkOpen();
+    if (l1 != null) {
+      HeapEntry hit = l1.getIfPresent(k);
+      if (hit != null) {
+        l1Hits.increment();
+        return hit.value;
+      }
+    }
+    return getMissedL1(k);
+  }
+
+  /** An L1 miss (or no L1): look in L2, and promote what it holds into L1. */
+  private CachedValue getMissedL1(CacheKey k) {
     if (l1 == null) {
       if (l2 == null) {
         return null;
       }
       OffHeapTier.Copy copy = l2.peek(k, ticker.read());
       return copy == null ? null : decodeOrNull(k, copy);
-    }
-    HeapEntry hit = l1.getIfPresent(k);
-    if (hit != null) {
-      l1Hits.increment();
-      return hit.value;
     }
     l1Misses.increment();
     if (l2 == null) {

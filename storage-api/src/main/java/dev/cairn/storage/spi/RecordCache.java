@@ -1,7 +1,11 @@
 package dev.cairn.storage.spi;
 
+import dev.cairn.storage.Bytes;
 import dev.cairn.storage.CacheTierStats;
+import dev.cairn.storage.internal.BytesAccess;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A bounded, thread-safe read cache of raw (decoded) values keyed by (collection, key), each
@@ -49,10 +53,51 @@ public interface RecordCache extends AutoCloseable {
   void close();
 
   /**
-   * A cached value.
-   *
-   * @param version the store-wide version of the write that produced {@code raw}
-   * @param raw the decoded value
+   * A cached value: the version of the write that produced it and its decoded bytes. Immutable;
+   * a cache keeps it as long as it likes and may return the same instance to any number of
+   * readers.
    */
-  record CachedValue(long version, byte[] raw) {}
+  final class CachedValue {
+    private final long version;
+    private final byte[] raw;
+    private Optional<Bytes> bytes; // built on first use; racy but idempotent, as String.hash
+
+    /**
+     * @param version the store-wide version of the write that produced {@code raw}
+     * @param raw the decoded value, not copied: nobody may modify it afterwards
+     */
+    public CachedValue(long version, byte[] raw) {
+      this.version = version;
+      this.raw = Objects.requireNonNull(raw, "raw");
+    }
+
+    /** The store-wide version of the write that produced the value. */
+    public long version() {
+      return version;
+    }
+
+    /** The decoded value; must not be modified. */
+    public byte[] raw() {
+      return raw;
+    }
+
+    /**
+     * The value as {@link Bytes} (sharing {@link #raw()}), in an {@code Optional} built once per
+     * entry, so that the engine answers {@code Storage.getValue} from the cache without
+     * allocating. Caches need not call it.
+     */
+    public Optional<Bytes> bytes() {
+      Optional<Bytes> b = bytes;
+      if (b == null) {
+        b = Optional.of(BytesAccess.wrap(raw));
+        bytes = b; // Optional and Bytes have only final fields: safe to publish by a race
+      }
+      return b;
+    }
+
+    @Override
+    public String toString() {
+      return "CachedValue[version=" + version + ", length=" + raw.length + "]";
+    }
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.storage.BackendException;
+import dev.cairn.storage.Bytes;
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.MaintenanceReport;
@@ -979,6 +980,65 @@ final class EngineTest {
   }
 
   @Test
+  void getValueReadsImmutableBytesWithAndWithoutACache() {
+    for (Storage s : List.of(open(), open(b -> b.directory(dir.resolve("cached"))
+        .cache(new MapCacheProvider())))) {
+      byte[] v = value("0123456789", 20);
+      s.putBytes("c", "k", v);
+      for (int round = 0; round < 2; round++) { // a backend read, then (cached) a hit
+        Bytes b = s.getValue("c", "k").orElseThrow();
+        assertThat(b.toByteArray()).isEqualTo(v);
+        b.toByteArray()[0] = 'X';
+        b.asReadOnlyBuffer().position(5);
+        assertThat(b).as("nothing handed out changes the value").isEqualTo(Bytes.copyOf(v));
+      }
+      assertThat(s.getValue("c", "absent")).isEmpty();
+      s.putBytes("c", "empty", new byte[0]);
+      assertThat(s.getValue("c", "empty")).contains(Bytes.EMPTY);
+      s.transaction(tx -> {
+        tx.putBytes("c", "k", value("t", 100));
+        assertThat(s.getValue("c", "k").orElseThrow().length())
+            .as("a read in a transaction sees its own write").isEqualTo(100);
+        return null;
+      });
+      assertThat(s.getValue("c", "k").orElseThrow().length()).as("committed").isEqualTo(100);
+      assertThatThrownBy(() -> s.getValue("c", "")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> s.getValue(null, "k")).isInstanceOf(NullPointerException.class);
+    }
+  }
+
+  @Test
+  void aCacheHitThroughGetValueReturnsTheEntrysOwnOptional() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.putBytes("c", "k", value("abc", 50));
+    Optional<Bytes> miss = s.getValue("c", "k"); // populates the cache
+    Optional<Bytes> hit = s.getValue("c", "k");
+    assertThat(s.getValue("c", "k")).as("a hit allocates nothing").isSameAs(hit);
+    assertThat(hit).isEqualTo(miss);
+    s.putBytes("c", "k", value("new", 50));
+    assertThat(s.getValue("c", "k")).as("a write invalidates the entry")
+        .contains(Bytes.copyOf(value("new", 50)));
+    assertThat(s.stats().cacheHits()).isEqualTo(2);
+  }
+
+  @Test
+  void bytesAreStoredAsIsByPutAndReadAsIsByTypedGet() {
+    for (Storage s : List.of(open(), open(b -> b.directory(dir.resolve("cached"))
+        .cache(new MapCacheProvider())))) {
+      byte[] v = {0, (byte) 0xff, '"', '{'}; // not JSON: the value mapper must not see it
+      s.put("c", "k", Bytes.copyOf(v));
+      assertThat(s.getBytes("c", "k")).get().isEqualTo(v);
+      assertThat(s.get("c", "k", Bytes.class)).contains(Bytes.copyOf(v));
+      s.useTransaction(tx -> tx.put("c", "t", Bytes.copyOf(v)));
+      assertThat(s.getBytes("c", "t")).get().isEqualTo(v);
+      s.transaction(tx -> assertThat(tx.get("c", "t", Bytes.class)).contains(Bytes.copyOf(v)));
+      s.putAll("c", Map.of("a", Bytes.copyOf(v), "j", "text"));
+      assertThat(s.getAll("c", List.of("a"), Bytes.class)).containsEntry("a", Bytes.copyOf(v));
+      assertThat(s.get("c", "j", String.class)).contains("text");
+    }
+  }
+
+  @Test
   void aCacheHitNeverExposesTheCachesArray() {
     Storage s = open(b -> b.cache(new MapCacheProvider()));
     s.putBytes("c", "k", value("abc", 50));
@@ -1005,18 +1065,20 @@ final class EngineTest {
       s.getBytes("c", "k");
     }
     s.getBuffer("c", "k");
+    s.getValue("c", "k");
     s.get("c", "k", String.class);
-    assertThat(s.stats().reads()).as("1 backend read + 6 hits").isEqualTo(7);
-    assertThat(s.stats().cacheHits()).isEqualTo(6);
-    assertThat(s.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(7);
-    s.getAll("c", List.of("k", "absent"), String.class); // a hit and a backend read
+    assertThat(s.stats().reads()).as("1 backend read + 7 hits").isEqualTo(8);
     assertThat(s.stats().cacheHits()).isEqualTo(7);
+    assertThat(s.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(8);
+    s.getAll("c", List.of("k", "absent"), String.class); // a hit and a backend read
+    assertThat(s.stats().cacheHits()).isEqualTo(8);
     assertThat(s.stats().readLatency().count())
         .as("only the reads the backend answered are timed: the first get and the absent key")
         .isEqualTo(2);
     s.close();
     assertThatThrownBy(() -> s.getBuffer("c", "k")).isInstanceOf(StorageClosedException.class);
     assertThatThrownBy(() -> s.getBytes("c", "k")).isInstanceOf(StorageClosedException.class);
+    assertThatThrownBy(() -> s.getValue("c", "k")).isInstanceOf(StorageClosedException.class);
   }
 
   @Test

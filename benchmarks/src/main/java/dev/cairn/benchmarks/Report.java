@@ -20,7 +20,8 @@ import java.util.TreeSet;
 
 /**
  * Turns JMH's {@code -rf json} output into the one-line-per-case report of {@code benchmarks/run}:
- * {@code case  raw ops/s  cairn ops/s  ratio}, plus the scale table, and writes the same as JSON.
+ * {@code case  raw ops/s  cairn ops/s  ratio}, plus the scale and cache tables, and writes the
+ * same as JSON.
  *
  * <pre>
  * Report --backends                                   print the backends on the class path
@@ -70,6 +71,7 @@ public final class Report {
     ArrayNode cases = report.putArray("cases");
     ArrayNode scale = report.putArray("scale");
     ArrayNode other = report.putArray("other");
+    Map<String, JsonNode> cache = new LinkedHashMap<>(); // StorageCacheBenchmark method -> entry
 
     // case -> impl -> entry
     Map<String, Map<String, JsonNode>> pairs = new LinkedHashMap<>();
@@ -92,6 +94,8 @@ public final class Report {
           s.put("usPerOpError", round(b.at("/primaryMetric/scoreError").asDouble()));
           s.put("opsPerSecond", round(1e6 / us));
           memory(b, s);
+        } else if (cls.endsWith(".StorageCacheBenchmark")) {
+          cache.put(method, b);
         } else {
           ObjectNode o = other.addObject();
           o.put("benchmark", bench);
@@ -145,11 +149,58 @@ public final class Report {
             s.path("heapAfterGcMiB").asDouble(Double.NaN), s.path("rssMiB").asDouble(Double.NaN));
       }
     }
+    if (!cache.isEmpty()) {
+      cacheSection(cache, report.putArray("cache"), o);
+    }
     if (out != null) {
       Files.createDirectories(out.toAbsolutePath().getParent());
       json.writeValue(out.toFile(), report);
       o.println();
       o.println("wrote " + out);
+    }
+  }
+
+  /**
+   * The cache rows, each against its baseline from the same run: L1 hits through {@code Storage}
+   * against a bare Caffeine lookup (target: at most 3x, on the allocation-free {@code getValue}
+   * path with access statistics off), and an L2 hit against a backend read (target: faster).
+   */
+  private static void cacheSection(Map<String, JsonNode> cache, ArrayNode rows, PrintStream o) {
+    o.println();
+    o.printf(Locale.ROOT, "%-34s %9s %-22s %8s  %s%n", "cache case", "ns/op", "baseline", "ratio",
+        "target");
+    String[][] cases = {
+        {"storageL1HitValueNoAccessStats", "caffeineGetIfPresent", "3.0"},
+        {"storageL1HitValue", "caffeineGetIfPresent", null},
+        {"storageL1HitBuffer", "caffeineGetIfPresent", null},
+        {"storageL2Hit", "storageBackendRead", "1.0"}};
+    for (String[] c : cases) {
+      JsonNode b = cache.get(c[0]);
+      JsonNode base = cache.get(c[1]);
+      if (b == null) {
+        continue;
+      }
+      double ns = b.at("/primaryMetric/score").asDouble();
+      double baseNs = base == null ? Double.NaN : base.at("/primaryMetric/score").asDouble();
+      double ratio = ns / baseNs;
+      Double max = c[2] == null ? null : Double.valueOf(c[2]);
+      String verdict = max == null ? "-"
+          : Double.isNaN(ratio) ? (max == 1.0 ? "< 1" : "<= " + max) + " (incomplete)"
+          : max == 1.0 ? "< 1" + (ratio < 1.0 ? " met" : " MISSED")
+          : "<= " + max + (ratio <= max ? " met" : " MISSED");
+      o.printf(Locale.ROOT, "%-34s %9.1f %-22s %8s  %s%n", c[0], ns, c[1],
+          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio), verdict);
+      ObjectNode n = rows.addObject();
+      n.put("case", "cache/" + c[0]);
+      n.put("nsPerOp", round(ns));
+      n.put("error", round(b.at("/primaryMetric/scoreError").asDouble()));
+      n.put("baseline", c[1]);
+      n.put("baselineNsPerOp", round(baseNs));
+      n.put("ratio", Math.round(ratio * 1000) / 1000.0);
+      if (max != null) {
+        n.put("targetMaxRatio", max);
+        n.put("met", max == 1.0 ? ratio < 1.0 : ratio <= max);
+      }
     }
   }
 

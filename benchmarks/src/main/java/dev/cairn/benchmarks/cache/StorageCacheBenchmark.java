@@ -2,12 +2,14 @@ package dev.cairn.benchmarks.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cairn.storage.Bytes;
 import dev.cairn.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,14 +29,20 @@ import org.openjdk.jmh.annotations.TearDown;
  * one run against their baselines:
  *
  * <ul>
- *   <li>{@code storageL1Hit} — the tiered cache's heap tier answers — vs {@code caffeineGetIfPresent},
- *       a bare Caffeine lookup of the same value (issue target: within 3x);
+ *   <li>{@code storageL1Hit*} — the tiered cache's heap tier answers — vs
+ *       {@code caffeineGetIfPresent}, a bare Caffeine lookup of the same value by a {@code String}
+ *       key (issue target: within 3x). {@code storageL1HitValue} reads through
+ *       {@link Storage#getValue}, which allocates nothing on a hit; {@code storageL1HitBuffer}
+ *       through {@link Storage#getBuffer} (a new read-only buffer per read); {@code storageL1Hit}
+ *       through {@link Storage#getBytes} (a copy per read). The {@code NoAccessStats} variants
+ *       read a store opened with {@code accessStatistics(false)}.
  *   <li>{@code storageL2Hit} — heap tier disabled, the off-heap tier answers — vs
  *       {@code storageBackendRead}, the same store without a cache (target: L2 faster).
  * </ul>
  *
- * Every Storage read includes what any caller pays: argument checks, the cache-coherence
- * protocol, access statistics, latency recording and a defensive copy of the value.
+ * Every Storage read includes what any caller pays: argument checks, the closed and
+ * transaction checks, the cache's per-tier hit counter and, unless turned off, access
+ * statistics.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -137,6 +145,16 @@ public class StorageCacheBenchmark {
   @Benchmark
   public ByteBuffer storageL1HitBufferNoAccessStats() {
     return l1NoAccessStats.getBuffer("bench", nextKey()).orElseThrow();
+  }
+
+  @Benchmark
+  public Optional<Bytes> storageL1HitValue() {
+    return l1.getValue("bench", nextKey());
+  }
+
+  @Benchmark
+  public Optional<Bytes> storageL1HitValueNoAccessStats() {
+    return l1NoAccessStats.getValue("bench", nextKey());
   }
 
   @Benchmark

@@ -169,38 +169,49 @@ public final class Report {
     o.println();
     o.printf(Locale.ROOT, "%-34s %9s %-22s %8s  %s%n", "cache case", "ns/op", "baseline", "ratio",
         "target");
-    String[][] cases = {
-        {"storageL1HitValueNoAccessStats", "caffeineGetIfPresent", "3.0"},
-        {"storageL1HitValue", "caffeineGetIfPresent", null},
-        {"storageL1HitBuffer", "caffeineGetIfPresent", null},
-        {"storageL2Hit", "storageBackendRead", "1.0"}};
-    for (String[] c : cases) {
-      JsonNode b = cache.get(c[0]);
-      JsonNode base = cache.get(c[1]);
+    List<CacheCase> cases = List.of(
+        new CacheCase("storageL1HitValueNoAccessStats", "caffeineGetIfPresent", 3.0, false),
+        new CacheCase("storageL1HitValue", "caffeineGetIfPresent", null, false),
+        new CacheCase("storageL1HitBuffer", "caffeineGetIfPresent", null, false),
+        new CacheCase("storageL2Hit", "storageBackendRead", 1.0, true));
+    for (CacheCase c : cases) {
+      JsonNode b = cache.get(c.name());
+      JsonNode base = cache.get(c.baseline());
       if (b == null) {
         continue;
       }
       double ns = b.at("/primaryMetric/score").asDouble();
       double baseNs = base == null ? Double.NaN : base.at("/primaryMetric/score").asDouble();
       double ratio = ns / baseNs;
-      Double max = c[2] == null ? null : Double.valueOf(c[2]);
-      String verdict = max == null ? "-"
-          : Double.isNaN(ratio) ? (max == 1.0 ? "< 1" : "<= " + max) + " (incomplete)"
-          : max == 1.0 ? "< 1" + (ratio < 1.0 ? " met" : " MISSED")
-          : "<= " + max + (ratio <= max ? " met" : " MISSED");
-      o.printf(Locale.ROOT, "%-34s %9.1f %-22s %8s  %s%n", c[0], ns, c[1],
+      String verdict = c.maxRatio() == null ? "-"
+          : c.target() + (Double.isNaN(ratio) ? " (incomplete)" : c.meets(ratio) ? " met" : " MISSED");
+      o.printf(Locale.ROOT, "%-34s %9.1f %-22s %8s  %s%n", c.name(), ns, c.baseline(),
           Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio), verdict);
       ObjectNode n = rows.addObject();
-      n.put("case", "cache/" + c[0]);
+      n.put("case", "cache/" + c.name());
       n.put("nsPerOp", round(ns));
       n.put("error", round(b.at("/primaryMetric/scoreError").asDouble()));
-      n.put("baseline", c[1]);
+      n.put("baseline", c.baseline());
       n.put("baselineNsPerOp", round(baseNs));
       n.put("ratio", Math.round(ratio * 1000) / 1000.0);
-      if (max != null) {
-        n.put("targetMaxRatio", max);
-        n.put("met", max == 1.0 ? ratio < 1.0 : ratio <= max);
+      if (c.maxRatio() != null) {
+        n.put("targetMaxRatio", c.maxRatio());
+        n.put("met", c.meets(ratio));
       }
+    }
+  }
+
+  /**
+   * One cache row: {@code name}'s time over {@code baseline}'s must be at most {@code maxRatio}
+   * (below it if {@code strictlyBelow}); no target if {@code maxRatio} is null.
+   */
+  private record CacheCase(String name, String baseline, Double maxRatio, boolean strictlyBelow) {
+    String target() {
+      return (strictlyBelow ? "< " : "<= ") + maxRatio;
+    }
+
+    boolean meets(double ratio) {
+      return strictlyBelow ? ratio < maxRatio : ratio <= maxRatio;
     }
   }
 

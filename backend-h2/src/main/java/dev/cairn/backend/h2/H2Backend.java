@@ -65,6 +65,7 @@ final class H2Backend implements Backend {
   private final Path file;
   private final H2Options options;
   private final MVStore store;
+  private final HeaderSyncingFileStore fileStore;
   /** Configured keyspace name -> map. */
   private final Map<String, MVMap<byte[], byte[]>> keyspaces;
   /**
@@ -89,12 +90,14 @@ final class H2Backend implements Backend {
       Path file,
       H2Options options,
       MVStore store,
+      HeaderSyncingFileStore fileStore,
       Map<String, MVMap<byte[], byte[]>> keyspaces,
       Map<String, MVMap<byte[], byte[]>> allMaps) {
     this.directory = directory;
     this.file = file;
     this.options = options;
     this.store = store;
+    this.fileStore = fileStore;
     this.keyspaces = keyspaces;
     Map<String, String> names = new HashMap<>();
     for (String ks : keyspaces.keySet()) {
@@ -140,20 +143,30 @@ final class H2Backend implements Backend {
     Path file = dir.resolve(FILE_NAME);
     checkWritable(dir, file);
 
-    MVStore.Builder builder =
-        new MVStore.Builder()
-            // "retry:" makes H2 reopen the channel when a thread is interrupted mid-I/O
-            // instead of failing the whole store (FileChannel closes on interrupt).
-            .fileName("retry:" + file)
-            .autoCommitDisabled()
-            .cacheSize(options.cacheSizeMb());
-    if (options.compress()) {
-      builder.compress();
-    }
+    // Our file store keeps the store header naming the newest chunk, which crash recovery
+    // needs and MVStore does not always do (HeaderSyncingFileStore says why).
+    HeaderSyncingFileStore fileStore = new HeaderSyncingFileStore(options.cacheSizeMb());
     MVStore store;
+    boolean fileOpened = false;
     try {
+      // "retry:" makes H2 reopen the channel when a thread is interrupted mid-I/O
+      // instead of failing the whole store (FileChannel closes on interrupt).
+      fileStore.open("retry:" + file, false, null);
+      fileOpened = true;
+      MVStore.Builder builder =
+          new MVStore.Builder().adoptFileStore(fileStore).autoCommitDisabled();
+      if (options.compress()) {
+        builder.compress();
+      }
       store = builder.open();
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      if (fileOpened) {
+        try {
+          fileStore.close(); // a no-op if MVStore closed it already
+        } catch (RuntimeException | AssertionError suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       throw H2Errors.onOpen(e, file);
     }
     try {
@@ -203,7 +216,7 @@ final class H2Backend implements Backend {
       }
       if (changed) {
         store.commit();
-        store.sync();
+        fileStore.syncNamingNewestChunk();
       }
       H2Backend backend =
           new H2Backend(
@@ -211,6 +224,7 @@ final class H2Backend implements Backend {
               file,
               options,
               store,
+              fileStore,
               Collections.unmodifiableMap(configured),
               Collections.unmodifiableMap(all));
       backend.publish();
@@ -352,11 +366,12 @@ final class H2Backend implements Backend {
       if (durability == Durability.ASYNC) {
         if (options.asyncFlushMs() == 0) {
           store.commit();
+          fileStore.nameNewestChunk();
         }
         unsynced = true;
       } else {
         store.commit();
-        store.sync();
+        fileStore.syncNamingNewestChunk();
         unsynced = false;
       }
       publish();
@@ -415,7 +430,7 @@ final class H2Backend implements Backend {
       try {
         if (unsynced && !closed && failure == null) {
           store.commit();
-          store.sync();
+          fileStore.syncNamingNewestChunk();
           unsynced = false;
         }
       } finally {
@@ -547,7 +562,7 @@ final class H2Backend implements Backend {
           ras.compactMoveChunks(100, Long.MAX_VALUE, store);
         }
         store.commit();
-        store.sync();
+        fileStore.syncNamingNewestChunk();
         unsynced = false;
       } finally {
         if (!store.isClosed()) {
@@ -617,7 +632,7 @@ final class H2Backend implements Backend {
       if (!store.isClosed()) {
         if (failure == null && permit) {
           store.commit();
-          store.sync();
+          fileStore.syncNamingNewestChunk();
           store.close();
         } else {
           // A transaction may be half-applied to the live maps: do not write them.
@@ -661,6 +676,11 @@ final class H2Backend implements Backend {
     } catch (RuntimeException suppressed) {
       e.addSuppressed(suppressed);
     }
+  }
+
+  /** The MVStore, for tests that need to reach below the backend (e.g. its retention time). */
+  MVStore mvStore() {
+    return store;
   }
 
   boolean storeUsable() {

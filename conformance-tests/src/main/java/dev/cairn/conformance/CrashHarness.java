@@ -539,7 +539,8 @@ public final class CrashHarness {
     return out.size() > 12 ? out.subList(0, 12) + " ... (" + out.size() + " differences)" : out.toString();
   }
 
-  private static String tail(Path log) {
+  /** The last 4,000 characters of a child's log (also used by {@link BankSoak}). */
+  static String tail(Path log) {
     try {
       String s = Files.readString(log, StandardCharsets.UTF_8);
       return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
@@ -549,7 +550,8 @@ public final class CrashHarness {
   }
 
   /** Reads '\n'-terminated lines; a last fragment without '\n' (a torn write) is dropped. */
-  private static final class LineReader {
+  /** Reads ASCII lines from a child's stdout (also used by {@link BankSoak}). */
+  static final class LineReader {
     private final InputStream in;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 

@@ -1,6 +1,7 @@
 package dev.cairn.backend.h2;
 
 import dev.cairn.storage.BackendException;
+import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.StorageException;
 import dev.cairn.storage.spi.Backend;
@@ -170,6 +171,7 @@ final class H2Backend implements Backend {
       throw H2Errors.onOpen(e, file);
     }
     try {
+      checkNoDurableCommitLost(fileStore, file);
       // Old versions are only needed by our own read snapshots, which pin them with
       // registerVersionUsage; MVStore's default of 5 extra versions would keep dead chunks
       // (deleted data) from ever being freed by optimize().
@@ -241,6 +243,24 @@ final class H2Backend implements Backend {
         throw se;
       }
       throw H2Errors.onOpen(e, file);
+    }
+  }
+
+  /**
+   * Refuses a file whose crash recovery opened an older version than the header says was made
+   * durable, less one (a commit torn by a power loss before its fsync returned, never
+   * acknowledged). Only damage to the newest chunks makes MVStore fall back further, and it does
+   * so silently, dropping acknowledged commits ({@link HeaderSyncingFileStore}).
+   */
+  private static void checkNoDurableCommitLost(HeaderSyncingFileStore fileStore, Path file) {
+    long durable = fileStore.durableVersion();
+    long recovered = fileStore.lastChunkVersion();
+    if (durable >= 0 && recovered < durable - 1) {
+      throw new DataCorruptionException(
+          FILE_NAME + " is damaged: H2's recovery found version " + recovered
+              + " intact, but commits up to version " + durable + " had been made durable; opening"
+              + " it would silently drop them. Restore the store from a backup (or salvage what"
+              + " H2's recovery tool can read): " + file);
     }
   }
 

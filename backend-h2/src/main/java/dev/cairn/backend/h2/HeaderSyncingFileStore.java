@@ -28,11 +28,20 @@ import org.h2.mvstore.SingleFileStore;
  * was diagnosed (backend-h2 README, "Crash recovery").
  *
  * <p><b>The fix.</b> {@link #syncNamingNewestChunk()} is what the backend calls instead of
- * {@code sync()}: if the header last written does not name the newest chunk (by id, position and
- * version), it writes the header again, exactly as MVStore's private {@code writeStoreHeader}
- * does, then fsyncs. The header and the chunk are made durable by the same fsync, before the
- * commit is acknowledged. The cost is one 8 KiB write at the start of the file on the commits
- * where MVStore did not write a correct header itself.
+ * {@code sync()}: it writes the header naming the newest chunk (by id, position and version),
+ * exactly as MVStore's private {@code writeStoreHeader} does, then fsyncs. The header and the
+ * chunk are made durable by the same fsync, before the commit is acknowledged. The cost is one
+ * 8 KiB write at the start of the file per durable commit (MVStore rewrote the header itself only
+ * every 20 versions, and then one chunk behind).
+ *
+ * <p><b>Damage that MVStore would hide.</b> When the newest chunks are damaged, MVStore's
+ * recovery opens the newest version whose chunks are all intact, silently: a flipped byte in
+ * the footer of a chunk that newer versions still depend on drops every commit since. The header
+ * therefore also records the newest chunk version made durable ({@value #HDR_SYNCED}); the
+ * backend refuses to open a file whose recovered version is more than one behind it
+ * ({@link H2Backend}, "a store that lost durable commits"). One behind is a torn last commit: the
+ * header is written before the fsync that makes its chunk durable, so a power loss can keep the
+ * header and lose the chunk, which was never acknowledged.
  *
  * <p>The header layout (a checksummed {@code key:value} map, written twice) is H2's file format
  * 3, which every H2 2.x reads; the keys used here are the ones {@code FileStore} declares
@@ -45,6 +54,12 @@ final class HeaderSyncingFileStore extends SingleFileStore {
   private static final String HDR_BLOCK = "block";
   private static final String HDR_VERSION = "version";
   private static final String HDR_FLETCHER = "fletcher";
+  /**
+   * Our own header key (MVStore keeps unknown keys and writes them back): the version of the
+   * newest chunk that was fsynced. Recovery that opens an older version than one before it has
+   * skipped durable commits, which only damage can cause ({@link #durableVersion()}).
+   */
+  static final String HDR_SYNCED = "cairnSynced";
   /** MVStore's block size ({@code FileStore.BLOCK_SIZE}): the header takes two blocks. */
   private static final int BLOCK_SIZE = 4096;
 
@@ -59,12 +74,26 @@ final class HeaderSyncingFileStore extends SingleFileStore {
   }
 
   /**
-   * Rewrites the store header if it does not name the newest chunk, then fsyncs the file. Call
-   * only while no other thread writes to the store (the backend holds its writer slot).
+   * Writes the store header naming the newest chunk and recording it as durable
+   * ({@value #HDR_SYNCED}), then fsyncs the file: the chunk and the header become durable
+   * together. Call only while no other thread writes to the store (the backend holds its writer
+   * slot).
    */
   void syncNamingNewestChunk() {
-    nameNewestChunk();
+    SFChunk newest = lastChunk;
+    if (newest != null
+        && (!headerNames(newest) || hex(getStoreHeader().get(HDR_SYNCED)) != newest.version)) {
+      writeHeaderNaming(newest, newest.version);
+    }
     sync();
+  }
+
+  /**
+   * The newest chunk version this file's header says was made durable, or -1 if the header does
+   * not say (a file written before this class recorded it).
+   */
+  long durableVersion() {
+    return hex(getStoreHeader().get(HDR_SYNCED));
   }
 
   /**
@@ -75,7 +104,7 @@ final class HeaderSyncingFileStore extends SingleFileStore {
   void nameNewestChunk() {
     SFChunk newest = lastChunk;
     if (newest != null && !headerNames(newest)) {
-      writeHeaderNaming(newest);
+      writeHeaderNaming(newest, hex(getStoreHeader().get(HDR_SYNCED)));
     }
   }
 
@@ -105,13 +134,19 @@ final class HeaderSyncingFileStore extends SingleFileStore {
     return -1;
   }
 
-  /** The same bytes as {@code RandomAccessStore.writeStoreHeader()}, naming {@code chunk}. */
-  private void writeHeaderNaming(SFChunk chunk) {
+  /**
+   * The same bytes as {@code RandomAccessStore.writeStoreHeader()}, naming {@code chunk}, plus
+   * {@value #HDR_SYNCED} when {@code durable >= 0}.
+   */
+  private void writeHeaderNaming(SFChunk chunk, long durable) {
     @SuppressWarnings("unchecked")
     HashMap<String, Object> header = (HashMap<String, Object>) getStoreHeader();
     header.put(HDR_BLOCK, chunk.block);
     header.put(HDR_CHUNK, chunk.id);
     header.put(HDR_VERSION, chunk.version);
+    if (durable >= 0) {
+      header.put(HDR_SYNCED, durable);
+    }
     StringBuilder text = new StringBuilder(112);
     DataUtils.appendMap(text, header);
     byte[] bytes = text.toString().getBytes(StandardCharsets.ISO_8859_1);

@@ -762,6 +762,60 @@ public abstract class BackendConformanceKit {
     }
   }
 
+  @Nested
+  @DisplayName("cursors")
+  class Cursors {
+
+    @Test
+    @DisplayName("writes of a cursor's own transaction never make it fail uncleanly or invent data")
+    void cursorSurvivesWritesOfItsOwnTransaction() {
+      write(tx -> {
+        for (int i = 0; i < 40; i += 2) {
+          tx.put(KS_A, longBytes(i), longBytes(i));
+        }
+      });
+      try (BackendTransaction tx = backend.beginWrite()) {
+        // key -> every value it has had in this test (what the cursor may legitimately return)
+        Map<Long, List<byte[]>> written = new TreeMap<>();
+        for (long i = 0; i < 40; i += 2) {
+          written.computeIfAbsent(i, k -> new ArrayList<>()).add(longBytes(i));
+        }
+        try (BackendCursor c = tx.scan(KS_A, null, null)) {
+          int step = 0;
+          while (true) {
+            boolean more;
+            try {
+              more = c.next();
+            } catch (IllegalStateException e) {
+              break; // allowed: the backend invalidates cursors its transaction wrote under
+            }
+            if (!more) {
+              break;
+            }
+            long n = toLong(c.key());
+            byte[] v = c.value();
+            assertThat(written).as("key %d returned after %d writes", n, step).containsKey(n);
+            assertThat(written.get(n).stream().anyMatch(w -> Arrays.equals(w, v)))
+                .as("the value returned for key %d is one it was given", n).isTrue();
+            if (step < 10) { // behind, at and ahead of the cursor: new keys, a delete, overwrites
+              for (long k : new long[] {101 + 2 * step, 1 + 2 * step, 2 * step}) {
+                byte[] nv = k == 101 + 2 * step ? V1 : V2;
+                tx.put(KS_A, longBytes(k), nv);
+                written.computeIfAbsent(k, x -> new ArrayList<>()).add(nv);
+              }
+              tx.delete(KS_A, longBytes(38 - 2 * step));
+            }
+            assertThat(++step).as("the cursor ends").isLessThan(1_000);
+          }
+        }
+        // the transaction's own view after the cursor: every write applied
+        assertThat(tx.get(KS_A, longBytes(101))).isEqualTo(V1);
+        assertThat(tx.get(KS_A, longBytes(0))).isEqualTo(V2);
+        tx.rollback();
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   @Nested
@@ -1151,11 +1205,118 @@ public abstract class BackendConformanceKit {
     }
 
     @Test
+    @DisplayName("close while other threads read and write: each call completes or fails cleanly")
+    void closeRacingWithOtherThreads() throws Exception {
+      require(Capability.CONCURRENT_READERS);
+      write(tx -> {
+        for (int i = 0; i < 100; i++) {
+          tx.put(KS_A, longBytes(i), longBytes(i));
+        }
+      });
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicReference<Throwable> wrong = new AtomicReference<>();
+      CountDownLatch running = new CountDownLatch(3);
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+          boolean writer = t == 0;
+          work.add(pool.submit(() -> {
+            running.countDown();
+            long i = 0;
+            while (!stop.get()) {
+              try {
+                if (writer) {
+                  try (BackendTransaction tx = backend.beginWrite()) {
+                    tx.put(KS_B, longBytes(i++ % 50), V1);
+                    tx.commit(Durability.SYNC);
+                  }
+                } else {
+                  try (BackendTransaction tx = backend.beginRead()) {
+                    tx.get(KS_A, longBytes(i++ % 100));
+                    try (BackendCursor c = tx.scan(KS_A, null, null)) {
+                      for (int n = 0; n < 10 && c.next(); n++) {
+                        c.key();
+                        c.value();
+                      }
+                    }
+                  }
+                }
+              } catch (IllegalStateException | dev.cairn.storage.StorageException e) {
+                // the documented outcomes of a call that meets close()
+                if (e.getMessage() == null || e.getMessage().isBlank()) {
+                  wrong.compareAndSet(null, e);
+                }
+                return null;
+              } catch (RuntimeException | Error e) {
+                wrong.compareAndSet(null, e);
+                return null;
+              }
+            }
+            return null;
+          }));
+        }
+        running.await(10, TimeUnit.SECONDS);
+        Thread.sleep(50);
+        backend.close();
+        stop.set(true);
+        for (Future<?> f : work) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        stop.set(true);
+        pool.shutdownNow();
+      }
+      assertThat(wrong.get())
+          .as("a call racing with close() may only complete or throw IllegalStateException or a"
+              + " StorageException with a message")
+          .isNull();
+    }
+
+    @Test
     @DisplayName("the provider has a stable lower-case name")
     void providerNameIsLowerCase() {
       assertThat(provider.name()).matches("[a-z][a-z0-9_.-]*");
       assertThat(provider().name()).isEqualTo(provider.name());
       assertThat(provider.capabilities()).isNotNull();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * The {@link CrashHarness} run against this provider: a child JVM writing through the full
+   * stack is killed with {@code SIGKILL} at random points, and the recovered store must hold
+   * exactly every acknowledged commit and nothing of an unacknowledged one. Only a real crash
+   * shows a commit that is not atomic across keyspaces. Cycles per run: system property
+   * {@code cairn.conformance.crashCycles} (default 10).
+   */
+  @Nested
+  @DisplayName("crash recovery")
+  class CrashRecovery {
+
+    private int cycles() {
+      return Integer.getInteger("cairn.conformance.crashCycles", 10);
+    }
+
+    private CrashHarness.Builder harness(String name) {
+      require(Capability.DURABLE);
+      CrashHarness.Builder b =
+          CrashHarness.builder(provider.getClass(), tempDir.resolve(name)).cycles(cycles());
+      options().forEach(b::backendOption);
+      return b;
+    }
+
+    @Test
+    @DisplayName("kill -9 loses no acknowledged SYNC commit and leaves nothing of another")
+    void syncCommitsSurviveKill() {
+      harness("crash-sync").durability(Durability.SYNC).run();
+    }
+
+    @Test
+    @DisplayName("kill -9 amid three GROUP writers loses no acknowledged commit")
+    void groupCommitsSurviveKill() {
+      harness("crash-group").durability(Durability.GROUP).writerThreads(3).run();
     }
   }
 }

@@ -51,10 +51,17 @@ import org.slf4j.LoggerFactory;
  * at an earlier commit — exactly the latest writes are missing, everything else reads and
  * verifies. A backend that checksums its commits (H2's chunks) or keeps two meta pages (LMDB)
  * cannot tell a damaged newest commit from one torn by a crash, and recovers the previous one;
- * no store-internal check can tell that state from a store that never had those writes.
+ * no store-internal check can tell that state from a store that never had those writes. The loss
+ * is bounded: at most {@link Builder#maxRolledBackCommits(int)} newest commits (default 1), and
+ * never every record — a backend that answers damage by starting an empty store, or by falling
+ * back many commits, fails.
+ *
+ * <p>Every regular file of the store directory is damaged, at any depth (except the engine's
+ * {@code cairn.lock}); flips name files by their path relative to the store.
  *
  * <p>Violations: wrong bytes returned, any other exception type (NPE, IndexOutOfBounds, ...), a
- * record lost or renamed without {@code verify()} noticing, a detected corruption that
+ * record lost or renamed without {@code verify()} noticing, more than the allowed newest commits
+ * gone, a detected corruption that
  * {@code verify()} misses. All trials run; {@link Builder#run()} then throws an {@link AssertionError} listing
  * every violation with the file, offset and mask to replay it.
  *
@@ -83,6 +90,15 @@ public final class CorruptionChecker {
   /** A checker for the backend registered as {@code backend}, working in {@code workDir}. */
   public static Builder builder(String backend, Path workDir) {
     return new Builder(backend, workDir);
+  }
+
+  /**
+   * A checker for the backend of a provider class that need not be registered with
+   * {@link java.util.ServiceLoader} (created through its no-argument constructor).
+   */
+  public static Builder builder(
+      Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path workDir) {
+    return new Builder(KitSupport.PROVIDER_CLASS + provider.getName(), workDir);
   }
 
   /** One byte flip: {@code file} (relative to the store), offset and XOR mask. */
@@ -123,6 +139,7 @@ public final class CorruptionChecker {
     private final Map<String, String> backendOptions = new LinkedHashMap<>();
     private int randomFlips = 100;
     private int targetedFlips = 40;
+    private int maxRolledBackCommits = 1;
     private long seed = KitSupport.SEED;
 
     private Builder(String backend, Path workDir) {
@@ -160,6 +177,21 @@ public final class CorruptionChecker {
       return this;
     }
 
+    /**
+     * How many of the newest commits a trial may find missing and still count as a roll-back to
+     * an earlier commit rather than a loss (default 1: the damaged newest commit, taken for one
+     * torn by a crash, as H2 and LMDB do). More missing commits, or every record gone, is a
+     * violation: a backend must not answer damage by silently dropping data.
+     */
+    public Builder maxRolledBackCommits(int commits) {
+      if (commits < 0) {
+        throw new IllegalArgumentException(
+            "max rolled-back commits must not be negative, got " + commits);
+      }
+      this.maxRolledBackCommits = commits;
+      return this;
+    }
+
     /** The seed (default: the kit's seed, {@code -Dcairn.conformance.seed}). */
     public Builder seed(long seed) {
       this.seed = seed;
@@ -187,7 +219,7 @@ public final class CorruptionChecker {
   // ------------------------------------------------------------------------------ data set
 
   private Storage open(Path dir) {
-    StorageBuilder b = Storage.builder().directory(dir).backend(config.backend)
+    StorageBuilder b = KitSupport.selectBackend(Storage.builder(), config.backend).directory(dir)
         .codec(config.codec).noScheduledMaintenance().dictionaryTrainingSamples(0);
     config.backendOptions.forEach(b::backendOption);
     return b.open();
@@ -386,10 +418,17 @@ public final class CorruptionChecker {
           if (v.ok() && detected > 0) {
             problems.add(detected + " reads raised DataCorruptionException but verify() found no problem");
           }
-          if (v.ok() && !lost.isEmpty() && !extraKeys && detected == 0 && backend == 0
-              && isLatestWrites(missing)) {
+          boolean rollBack = v.ok() && !lost.isEmpty() && !extraKeys && detected == 0
+              && backend == 0 && isLatestWrites(missing);
+          if (rollBack && missing.size() <= config.maxRolledBackCommits
+              && missing.size() < expected.size()) {
             // the store opened at an earlier commit: see the class comment
             tally.rolledBack++;
+          } else if (rollBack) {
+            problems.add("the store opened without its newest " + missing.size() + " of "
+                + expected.size() + " records (one commit each) and verify() found no problem:"
+                + " data silently dropped, more than the " + config.maxRolledBackCommits
+                + " newest commit(s) a backend may roll back after damage");
           } else if (v.ok() && !lost.isEmpty()) {
             problems.add("records silently lost or renamed, and verify() found no problem: " + lost);
           }
@@ -444,11 +483,14 @@ public final class CorruptionChecker {
 
   // ------------------------------------------------------------------------------- files
 
-  /** The store's files to damage: every regular file except the engine's lock file. */
-  private static List<String> storeFiles(Path dir) {
-    try (Stream<Path> s = Files.list(dir)) {
+  /**
+   * The store's files to damage, as paths relative to the store directory with {@code /} between
+   * names: every regular file at any depth, except the engine's lock file.
+   */
+  static List<String> storeFiles(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile)
-          .map(p -> p.getFileName().toString())
+          .map(p -> dir.relativize(p).toString().replace(java.io.File.separatorChar, '/'))
           .filter(n -> !n.equals("cairn.lock"))
           .sorted()
           .toList();
@@ -461,7 +503,9 @@ public final class CorruptionChecker {
     try {
       Files.createDirectories(to);
       for (String f : storeFiles(from)) {
-        Files.copy(from.resolve(f), to.resolve(f));
+        Path target = to.resolve(f);
+        Files.createDirectories(target.getParent());
+        Files.copy(from.resolve(f), target);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

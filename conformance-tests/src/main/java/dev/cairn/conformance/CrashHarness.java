@@ -88,6 +88,16 @@ public final class CrashHarness {
   }
 
   /**
+   * A harness for the backend of a provider class that need not be registered with
+   * {@link java.util.ServiceLoader}: the child JVM and the check create it through its
+   * no-argument constructor (of any visibility), as {@code ServiceLoader} would.
+   */
+  public static Builder builder(
+      Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path directory) {
+    return new Builder(KitSupport.PROVIDER_CLASS + provider.getName(), directory);
+  }
+
+  /**
    * What a run did.
    *
    * @param seed the seed of the workload and kill points
@@ -374,9 +384,8 @@ public final class CrashHarness {
   // ----------------------------------------------------------------------------- the checks
 
   private void check(int cycle, long[] acked, State state) {
-    StorageBuilder b = Storage.builder()
+    StorageBuilder b = KitSupport.selectBackend(Storage.builder(), config.backend)
         .directory(directory())
-        .backend(config.backend)
         .codec(config.codec)
         .noScheduledMaintenance();
     config.backendOptions.forEach(b::backendOption);

@@ -29,9 +29,8 @@ final class CrashWriter {
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
-    StorageBuilder b = Storage.builder()
+    StorageBuilder b = KitSupport.selectBackend(Storage.builder(), args[1])
         .directory(dir)
-        .backend(args[1])
         .codec(args[2])
         .durability(Durability.valueOf(args[3]))
         .noScheduledMaintenance();

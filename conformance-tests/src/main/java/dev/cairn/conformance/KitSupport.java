@@ -107,4 +107,28 @@ final class KitSupport {
     return (from == null || Arrays.compareUnsigned(key, from) >= 0)
         && (to == null || Arrays.compareUnsigned(key, to) < 0);
   }
+
+  /** Prefix of a backend named by its provider class rather than its registered name. */
+  static final String PROVIDER_CLASS = "class:";
+
+  /**
+   * Selects the backend of a harness: {@code class:<name>} creates that provider class through
+   * its no-argument constructor (of any visibility: a test fixture need not be public or
+   * registered with {@link java.util.ServiceLoader}); anything else is a registered name.
+   */
+  static dev.cairn.storage.StorageBuilder selectBackend(dev.cairn.storage.StorageBuilder b,
+      String backend) {
+    if (!backend.startsWith(PROVIDER_CLASS)) {
+      return b.backend(backend);
+    }
+    String name = backend.substring(PROVIDER_CLASS.length());
+    try {
+      java.lang.reflect.Constructor<?> c = Class.forName(name).getDeclaredConstructor();
+      c.setAccessible(true);
+      return b.backend((dev.cairn.storage.spi.BackendProvider) c.newInstance());
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalArgumentException("cannot create backend provider " + name
+          + " through a no-argument constructor: " + e, e);
+    }
+  }
 }

@@ -51,6 +51,14 @@ final class BrokenFixtures {
   }
 
   @ExtendWith(OnlyUnderSelfTest.class)
+  static final class CommitsKeyspacesApart extends BackendConformanceKit {
+    @Override
+    protected BackendProvider provider() {
+      return new ReferenceBackendProvider.CommitsKeyspacesApart();
+    }
+  }
+
+  @ExtendWith(OnlyUnderSelfTest.class)
   static final class CodecIgnoresRawLength extends CodecConformanceKit {
     @Override
     protected CodecProvider provider() {

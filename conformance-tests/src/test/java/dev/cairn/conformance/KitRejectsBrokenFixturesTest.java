@@ -7,7 +7,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNeste
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -56,6 +58,37 @@ final class KitRejectsBrokenFixturesTest {
     assertThat(failedMethods(BrokenFixtures.ScanIgnoresUpperBound.class)).containsAll(List.of(
         "boundsAreInclusiveAndExclusive", "prefixRangesEndingInFfBytes", "emptyRangeReturnsNothing",
         "fromAboveToReturnsNothing", "randomRangesMatchAModel", "nullBoundsAreOpen"));
+  }
+
+  @Test
+  void backendKitRejectsACommitThatReachesDiskOneKeyspaceAtATime() {
+    // only a crash can show it: the kit's crash recovery group must fail, the rest passes
+    Set<String> failed = failedMethods(BrokenFixtures.CommitsKeyspacesApart.class);
+    assertThat(failed).containsAnyOf("syncCommitsSurviveKill", "groupCommitsSurviveKill");
+    assertThat(failed).allMatch(m -> m.endsWith("SurviveKill"),
+        "only the crash tests fail: the defect is invisible without a crash");
+  }
+
+  @Test
+  void corruptionCheckerRejectsABackendThatWipesAStoreItCannotRead(@TempDir Path dir) {
+    CorruptionChecker.Report r =
+        CorruptionChecker.builder(ReferenceBackendProvider.WipesDamagedStore.class, dir)
+            .randomFlips(30)
+            .targetedFlips(10)
+            .report();
+    assertThat(r.violations()).as("violations of %s", r)
+        .anyMatch(v -> v.contains("data silently dropped"));
+  }
+
+  @Test
+  void corruptionCheckerPassesTheCorrectDurableReferenceBackend(@TempDir Path dir) {
+    CorruptionChecker.Report r =
+        CorruptionChecker.builder(ReferenceBackendProvider.Durable.class, dir)
+            .randomFlips(30)
+            .targetedFlips(10)
+            .report();
+    assertThat(r.violations()).as("violations of %s", r).isEmpty();
+    assertThat(r.openFailed()).as("damage found at open").isPositive();
   }
 
   @Test

@@ -29,12 +29,16 @@ import java.util.concurrent.Semaphore;
 /**
  * A correct in-memory backend used to prove the kit: a TreeMap per keyspace with the unsigned
  * byte comparator, copy-on-write committed states (a read transaction holds one immutable
- * state), one writer at a time. Not durable; {@link #snapshotTo} writes the committed state to
- * a file that {@link #open} loads, so it offers {@link Capability#HOT_BACKUP}.
+ * state), one writer at a time. {@link #snapshotTo} writes the committed state to a file that
+ * {@link #open} loads, so it offers {@link Capability#HOT_BACKUP}. Not durable, unless made so
+ * ({@link Durable}): then every commit is appended to a {@link ReferenceCommitLog} replayed at
+ * open, and it declares {@link Capability#DURABLE}.
  *
- * <p>A {@link Defect} turns it into one of the broken fixtures the kit must reject.
+ * <p>A {@link Defect} turns it into one of the broken fixtures the kit must reject. The nested
+ * subclasses have no-argument constructors, so that a child JVM of the crash or power-loss
+ * harness can create the same provider from its class name.
  */
-final class ReferenceBackendProvider implements BackendProvider {
+class ReferenceBackendProvider implements BackendProvider {
 
   /** Deliberate defects. */
   enum Defect {
@@ -48,29 +52,79 @@ final class ReferenceBackendProvider implements BackendProvider {
      * engine it looks like a skipped blob removal (a refcount bug), which the storage kit must
      * catch.
      */
-    DROPS_BLOB_DELETES
+    DROPS_BLOB_DELETES,
+    /** (durable) {@code commit(SYNC)} appends to the log but never forces it to disk. */
+    SKIPS_FSYNC,
+    /**
+     * (durable) a commit is written one keyspace at a time, 2 ms apart: a crash in between
+     * leaves part of a transaction, which only the crash harness can see.
+     */
+    COMMITS_KEYSPACES_APART,
+    /**
+     * (durable) an open that finds the log damaged silently starts an empty store instead of
+     * failing: the corruption checker must see the wholesale loss.
+     */
+    WIPES_DAMAGED_STORE
+  }
+
+  /** The durable reference backend: every commit appended to a log and forced. */
+  static final class Durable extends ReferenceBackendProvider {
+    Durable() {
+      super(Defect.NONE, true);
+    }
+  }
+
+  /** Durable, but {@code commit(SYNC)} never forces the log. */
+  static final class SkipsFsync extends ReferenceBackendProvider {
+    SkipsFsync() {
+      super(Defect.SKIPS_FSYNC, true);
+    }
+  }
+
+  /** Durable, but a commit reaches the log one keyspace at a time. */
+  static final class CommitsKeyspacesApart extends ReferenceBackendProvider {
+    CommitsKeyspacesApart() {
+      super(Defect.COMMITS_KEYSPACES_APART, true);
+    }
+  }
+
+  /** Durable, but a damaged log is silently replaced by an empty store. */
+  static final class WipesDamagedStore extends ReferenceBackendProvider {
+    WipesDamagedStore() {
+      super(Defect.WIPES_DAMAGED_STORE, true);
+    }
   }
 
   private static final String SNAPSHOT_FILE = "reference-backend.snapshot";
 
   private final Defect defect;
+  private final boolean durable;
 
   ReferenceBackendProvider() {
     this(Defect.NONE);
   }
 
   ReferenceBackendProvider(Defect defect) {
+    this(defect, false);
+  }
+
+  ReferenceBackendProvider(Defect defect, boolean durable) {
     this.defect = defect;
+    this.durable = durable;
   }
 
   @Override
   public String name() {
-    return defect == Defect.NONE ? "reference" : "broken-" + defect.name().toLowerCase();
+    String base = durable ? "reference-durable" : "reference";
+    return defect == Defect.NONE ? base : "broken-" + defect.name().toLowerCase();
   }
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.ORDERED_SCAN, Capability.CONCURRENT_READERS, Capability.HOT_BACKUP);
+    return durable
+        ? Set.of(Capability.ORDERED_SCAN, Capability.CONCURRENT_READERS, Capability.HOT_BACKUP,
+            Capability.DURABLE)
+        : Set.of(Capability.ORDERED_SCAN, Capability.CONCURRENT_READERS, Capability.HOT_BACKUP);
   }
 
   @Override
@@ -87,7 +141,9 @@ final class ReferenceBackendProvider implements BackendProvider {
         throw new BackendException("cannot read " + file, e);
       }
     }
-    return new MemoryBackend(freeze(state), defect);
+    ReferenceCommitLog log =
+        durable ? ReferenceCommitLog.open(config.directory(), state, defect) : null;
+    return new MemoryBackend(freeze(state), defect, log);
   }
 
   private static Map<String, NavigableMap<byte[], byte[]>> freeze(
@@ -117,12 +173,15 @@ final class ReferenceBackendProvider implements BackendProvider {
   private static final class MemoryBackend implements Backend {
     private final Semaphore writer = new Semaphore(1);
     private final Defect defect;
+    private final ReferenceCommitLog log;
     private volatile Map<String, NavigableMap<byte[], byte[]>> committed;
     private volatile boolean closed;
 
-    MemoryBackend(Map<String, NavigableMap<byte[], byte[]>> initial, Defect defect) {
+    MemoryBackend(Map<String, NavigableMap<byte[], byte[]>> initial, Defect defect,
+        ReferenceCommitLog log) {
       this.committed = initial;
       this.defect = defect;
+      this.log = log;
     }
 
     @Override
@@ -181,12 +240,18 @@ final class ReferenceBackendProvider implements BackendProvider {
 
     @Override
     public long sizeOnDisk() {
-      return 0;
+      return log == null ? 0 : log.size();
     }
 
     @Override
     public void close() {
+      if (closed) {
+        return;
+      }
       closed = true;
+      if (log != null) {
+        log.close(); // waits for an append in progress; later appends fail
+      }
     }
   }
 
@@ -195,6 +260,7 @@ final class ReferenceBackendProvider implements BackendProvider {
     private final boolean readOnly;
     private final Map<String, NavigableMap<byte[], byte[]>> base;
     private final Map<String, NavigableMap<byte[], byte[]>> working = new HashMap<>();
+    private final java.util.List<ReferenceCommitLog.Op> ops = new java.util.ArrayList<>();
     private boolean ended;
 
     Tx(MemoryBackend backend, boolean readOnly) {
@@ -244,6 +310,7 @@ final class ReferenceBackendProvider implements BackendProvider {
     @Override
     public void put(String keyspace, byte[] key, byte[] value) {
       writable(keyspace).put(key.clone(), value.clone());
+      ops.add(new ReferenceCommitLog.Op(keyspace, key.clone(), value.clone()));
     }
 
     @Override
@@ -251,6 +318,7 @@ final class ReferenceBackendProvider implements BackendProvider {
       if (backend.defect == Defect.DROPS_BLOB_DELETES && keyspace.equals("blobs")) {
         return writable(keyspace).containsKey(key);
       }
+      ops.add(new ReferenceCommitLog.Op(keyspace, key.clone(), null));
       return writable(keyspace).remove(key) != null;
     }
 
@@ -308,12 +376,20 @@ final class ReferenceBackendProvider implements BackendProvider {
       if (ended) {
         throw new IllegalStateException("transaction has ended");
       }
-      publish();
+      publish(durability);
     }
 
-    private void publish() {
+    private void publish(Durability durability) {
       ended = true;
       if (!readOnly) {
+        if (backend.log != null && !ops.isEmpty()) {
+          try {
+            backend.log.append(ops, durability);
+          } catch (RuntimeException e) {
+            backend.writer.release();
+            throw e;
+          }
+        }
         if (!working.isEmpty()) {
           Map<String, NavigableMap<byte[], byte[]>> next = new HashMap<>(base);
           working.forEach((ks, m) -> next.put(ks, Collections.unmodifiableNavigableMap(m)));
@@ -333,7 +409,7 @@ final class ReferenceBackendProvider implements BackendProvider {
 
     private void discard() {
       if (backend.defect == Defect.ROLLBACK_KEEPS_WRITES) {
-        publish();
+        publish(Durability.ASYNC);
         return;
       }
       ended = true;

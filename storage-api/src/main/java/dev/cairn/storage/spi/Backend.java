@@ -28,8 +28,32 @@ import java.util.Set;
  * </ul>
  *
  * <p>Errors are {@link dev.cairn.storage.BackendException} (native cause kept),
- * {@link dev.cairn.storage.StorageFullException} when out of space, and
- * {@link dev.cairn.storage.TransactionConflictException} for retryable conflicts.
+ * {@link dev.cairn.storage.StorageFullException} when out of space,
+ * {@link dev.cairn.storage.TransactionConflictException} for retryable conflicts, and
+ * {@link dev.cairn.storage.DataCorruptionException} for damage the backend detects in its own
+ * files (a failed page checksum, an impossible structure, recovery that would drop committed
+ * data) — at open, on a read, or from {@link #verifyStructure()}'s callers. Never answer damage by
+ * starting an empty store or by silently falling back more than the one commit a crash may tear:
+ * the kit's corruption checker fails a backend that does. Caller mistakes are JDK exceptions:
+ * {@link IllegalArgumentException} (an unknown keyspace, an invalid option value or an unknown
+ * option key, see {@link PluginOptions}), {@link IllegalStateException} (a transaction used after
+ * it ended).
+ *
+ * <p><b>Files.</b> The store directory belongs to Cairn. The backend owns the files it creates
+ * there and must leave the others alone: the engine keeps {@code cairn.lock} (held while a store
+ * is open) and {@code cairn.store} beside them, and {@link dev.cairn.storage.StorageAdmin} tools
+ * may put more. A backend must fsync what makes a commit durable, including the directory entry
+ * of a file it creates (a new file whose entry is not synced can vanish in a power loss: the
+ * kit's power-loss harness checks it).
+ *
+ * <p><b>Closing while other threads work.</b> {@link #close()} may be called while other threads
+ * are inside calls on transactions and cursors of this backend. It must not crash the JVM (a
+ * native library must not be closed under a thread still using it), lose committed data or
+ * corrupt the files. Each call that races with it either completes normally or throws
+ * {@link IllegalStateException} or a {@link dev.cairn.storage.StorageException} with a message;
+ * every call that starts after {@code close()} returned throws. Open transactions are rolled
+ * back; their owners' later calls throw {@link IllegalStateException}. The kit runs readers and a
+ * writer against a {@code close()} to check it.
  */
 public interface Backend extends AutoCloseable {
 
@@ -107,6 +131,7 @@ public interface Backend extends AutoCloseable {
    * Closes the store. Idempotent; open transactions are rolled back. Afterwards
    * {@link #beginRead()}, {@link #beginWrite()}, {@link #snapshotTo} and {@link #optimize()}
    * throw {@link dev.cairn.storage.StorageClosedException} or {@link IllegalStateException}.
+   * Safe to call while other threads use the backend (see the class comment).
    */
   @Override
   void close();

@@ -493,7 +493,7 @@ public final class CrashHarness {
     }
   }
 
-  private static CrashWorkload.Ops modelOps(TreeMap<String, byte[]> m) {
+  static CrashWorkload.Ops modelOps(TreeMap<String, byte[]> m) {
     return new CrashWorkload.Ops() {
       @Override
       public byte[] get(String collection, String key) {
@@ -530,7 +530,7 @@ public final class CrashHarness {
     return true;
   }
 
-  private static String diff(Map<String, byte[]> expected, Map<String, byte[]> actual) {
+  static String diff(Map<String, byte[]> expected, Map<String, byte[]> actual) {
     List<String> out = new ArrayList<>();
     Set<String> keys = new TreeSet<>(expected.keySet());
     keys.addAll(actual.keySet());

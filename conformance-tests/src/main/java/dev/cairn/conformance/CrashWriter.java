@@ -20,10 +20,20 @@ import java.util.Map;
  *
  * <p>Arguments: {@code dir backend codec durability seed start0,start1,... [option=value ...]}
  * where the options are backend options. Not a library entry point.
+ *
+ * <p>For {@link PowerLossHarness}, the system property {@value #STEPS_PROPERTY} bounds the run:
+ * each thread writes that many steps, then the JVM prints {@code done} and halts without closing
+ * the store (like a crash), or, when {@value #END_PROPERTY} is {@code close}, closes the store,
+ * prints {@code closed} and halts.
  */
 final class CrashWriter {
 
   private static final FileOutputStream OUT = new FileOutputStream(FileDescriptor.out);
+
+  /** Steps per thread before the writer stops (default: unbounded, until killed). */
+  static final String STEPS_PROPERTY = "cairn.crashWriter.steps";
+  /** {@code close}: close the store after the last step; anything else: halt without closing. */
+  static final String END_PROPERTY = "cairn.crashWriter.end";
 
   private CrashWriter() {}
 
@@ -42,11 +52,14 @@ final class CrashWriter {
     }
     Storage storage = b.open(); // never closed: the parent kills this JVM
     CrashWorkload workload = new CrashWorkload(seed);
+    long steps = Long.getLong(STEPS_PROPERTY, Long.MAX_VALUE);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < starts.length; t++) {
       int thread = t;
       long start = Long.parseLong(starts[t]);
-      Thread th = new Thread(() -> write(storage, workload, thread, start), "crash-writer-" + t);
+      long end = steps == Long.MAX_VALUE ? Long.MAX_VALUE : start + steps;
+      Thread th = new Thread(() -> write(storage, workload, thread, start, end),
+          "crash-writer-" + t);
       th.setDaemon(false);
       threads.add(th);
     }
@@ -55,11 +68,19 @@ final class CrashWriter {
     for (Thread th : threads) {
       th.join();
     }
+    if ("close".equals(System.getProperty(END_PROPERTY))) {
+      storage.close();
+      print("closed");
+    } else {
+      print("done");
+    }
+    Runtime.getRuntime().halt(0); // no shutdown hook, no close: as if the process died here
   }
 
-  private static void write(Storage storage, CrashWorkload workload, int thread, long start) {
+  private static void write(
+      Storage storage, CrashWorkload workload, int thread, long start, long end) {
     try {
-      for (long i = start; ; i++) {
+      for (long i = start; i < end; i++) {
         long step = i;
         switch (workload.kind(thread, step)) {
           case SINGLE_PUT, SINGLE_DELETE, BATCH -> workload.apply(thread, step, direct(storage));

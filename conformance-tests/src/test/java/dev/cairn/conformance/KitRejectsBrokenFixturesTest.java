@@ -1,13 +1,15 @@
 package dev.cairn.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.DiscoverySelector;
@@ -116,6 +118,33 @@ final class KitRejectsBrokenFixturesTest {
     assertThat(failedMethods(BrokenFixtures.StorageOverBlobLeakingBackend.class)).containsAll(
         List.of("referenceCountsSurviveDeletes", "overwriteWithAnotherKeysContent",
             "perCollectionScope"));
+  }
+
+  @Test
+  @Tag("slow")
+  void powerLossHarnessRejectsACommitThatSkipsFsync(@TempDir Path dir) {
+    assertThatThrownBy(() -> PowerLossHarness.builder("journal", dir.resolve("store"))
+            .backendOption(JournalBackendProvider.DEFECT_OPTION, "skip-fsync")
+            .sessions(1)
+            .stepsPerSession(4)
+            .run())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("acknowledged commit(s) LOST")
+        .hasMessageContaining("LOSE_UNSYNCED")
+        .hasMessageContaining("journal.log: kept 0 of");
+  }
+
+  @Test
+  @Tag("slow")
+  void powerLossHarnessRejectsAStoreFileWhoseDirectoryEntryIsNeverSynced(@TempDir Path dir) {
+    assertThatThrownBy(() -> PowerLossHarness.builder("journal", dir.resolve("store"))
+            .backendOption(JournalBackendProvider.DEFECT_OPTION, "skip-directory-fsync")
+            .sessions(1)
+            .stepsPerSession(4)
+            .run())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("acknowledged commit(s) LOST")
+        .hasMessageContaining("undone: create journal.log");
   }
 
   @Test

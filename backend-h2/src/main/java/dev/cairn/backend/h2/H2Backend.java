@@ -143,6 +143,9 @@ final class H2Backend implements Backend {
     }
     Path file = dir.resolve(FILE_NAME);
     checkWritable(dir, file);
+    if (!Files.exists(file)) {
+      createFile(dir, file);
+    }
 
     // Our file store keeps the store header naming the newest chunk, which crash recovery
     // needs and MVStore does not always do (HeaderSyncingFileStore says why).
@@ -293,6 +296,51 @@ final class H2Backend implements Backend {
                 + " backend or choose another directory");
       }
     }
+  }
+
+  /**
+   * Creates {@code store.mv.db} whole or not at all. MVStore syncs its file but never the
+   * directory, so a power loss after the first commits could drop a new file's directory entry
+   * and every commit with it, and one while MVStore writes its first header blocks could leave a
+   * file it refuses as corrupt. So the file is written under a temporary name with the format
+   * marker committed and synced, renamed into place, and the directory synced (as
+   * {@link #snapshotTo} does).
+   */
+  private static void createFile(Path dir, Path file) {
+    Path tmp = dir.resolve(FILE_NAME + ".creating");
+    try {
+      Files.deleteIfExists(tmp);
+      MVStore store = new MVStore.Builder().fileName(tmp.toString()).autoCommitDisabled().open();
+      try {
+        MVMap<String, String> meta =
+            store.openMap(
+                META_MAP,
+                new MVMap.Builder<String, String>()
+                    .keyType(StringDataType.INSTANCE)
+                    .valueType(StringDataType.INSTANCE));
+        meta.put("format", FORMAT);
+        meta.put("createdBy", "cairn-backend-h2");
+        store.commit();
+        store.sync();
+      } finally {
+        store.close();
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (H2Errors.isOutOfSpace(e)) {
+        throw new dev.cairn.storage.StorageFullException("no space to create " + file, e);
+      }
+      throw new BackendException("cannot create H2 store file " + file + ": " + e, e);
+    }
+    syncDirectory(dir);
   }
 
   private static void checkWritable(Path dir, Path file) {

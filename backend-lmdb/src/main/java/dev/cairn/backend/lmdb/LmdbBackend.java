@@ -15,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,6 +172,10 @@ final class LmdbBackend implements Backend {
             "LMDB store " + dir + " is in use by another process (it holds " + OWNER_FILE + ")");
       }
       long dataSize = dataFileSize(dir.resolve(DATA_FILE));
+      if (dataSize == 0) {
+        createDataFile(dir);
+        dataSize = dataFileSize(dir.resolve(DATA_FILE));
+      }
       checkBeforeOpen(dir.resolve(DATA_FILE), dataSize, options);
       env = openEnv(dir, dataSize, config, options);
       int stale = env.readerCheck();
@@ -271,6 +276,40 @@ final class LmdbBackend implements Backend {
     }
   }
 
+  /**
+   * Creates {@code data.mdb} whole or not at all. LMDB writes a new file's two meta pages without
+   * syncing them and never syncs the directory, so a power loss after the first commits could
+   * drop the file's directory entry (and every commit with it), and one during the first open
+   * could leave a torn file that LMDB refuses forever as not an LMDB file. So LMDB creates it
+   * under a temporary name ({@code MDB_NOSUBDIR}), syncs it, and it is renamed into place and
+   * the directory synced: {@code data.mdb} appears complete and durable, or not at all.
+   */
+  private static void createDataFile(Path dir) {
+    Path data = dir.resolve(DATA_FILE);
+    Path tmp = dir.resolve(DATA_FILE + ".creating");
+    Path tmpLock = dir.resolve(DATA_FILE + ".creating-lock");
+    try {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(tmpLock);
+      Env<ByteBuffer> env = Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+          .setMapSize(LmdbOptions.alignUp(1L << 20))
+          .setMaxDbs(1)
+          .open(tmp.toFile(), EnvFlags.MDB_NOSUBDIR, EnvFlags.MDB_NOTLS);
+      try {
+        env.sync(true);
+      } finally {
+        env.close();
+      }
+      Files.move(tmp, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.deleteIfExists(tmpLock);
+    } catch (IOException | LmdbException e) {
+      throw new BackendException("cannot create " + data + ": " + e, e);
+    } catch (LinkageError e) {
+      throw nativeLibraryMissing(e);
+    }
+    fsyncDirectory(dir);
+  }
+
   /** The size of {@code data.mdb}, 0 when it does not exist yet. */
   private static long dataFileSize(Path data) {
     try {
@@ -315,16 +354,20 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       throw new BackendException("cannot open LMDB store " + dir + ": " + e.getMessage(), e);
     } catch (LinkageError e) {
-      throw new BackendException(
-          "cannot load the LMDB native library: "
-              + e
-              + ". On Java 17+ run with --add-opens java.base/java.nio=ALL-UNNAMED --add-opens"
-              + " java.base/sun.nio.ch=ALL-UNNAMED; lmdbjava extracts liblmdb into java.io.tmpdir ("
-              + System.getProperty("java.io.tmpdir")
-              + "), which must exist and allow execution (or set -Dlmdbjava.native.lib to a"
-              + " system liblmdb)",
-          e);
+      throw nativeLibraryMissing(e);
     }
+  }
+
+  private static BackendException nativeLibraryMissing(LinkageError e) {
+    return new BackendException(
+        "cannot load the LMDB native library: "
+            + e
+            + ". On Java 17+ run with --add-opens java.base/java.nio=ALL-UNNAMED --add-opens"
+            + " java.base/sun.nio.ch=ALL-UNNAMED; lmdbjava extracts liblmdb into java.io.tmpdir ("
+            + System.getProperty("java.io.tmpdir")
+            + "), which must exist and allow execution (or set -Dlmdbjava.native.lib to a"
+            + " system liblmdb)",
+        e);
   }
 
   /**

@@ -49,6 +49,30 @@ final class LmdbOpenAndCloseTest {
   }
 
   @Test
+  void aNewDataFileIsCreatedUnderATemporaryNameAndRenamedIntoPlace() throws IOException {
+    // power-loss regression: data.mdb must appear whole (both meta pages synced) with a synced
+    // directory entry, or not at all; PowerLossTest in conformance-tests checks the durability
+    Files.write(dir.resolve("data.mdb.creating"), new byte[] {1, 2, 3}); // an interrupted creation
+    try (Backend backend = LmdbTestSupport.open(dir)) {
+      put(backend, "records", b("k"), b("v"));
+    }
+    assertThat(dir.resolve("data.mdb.creating")).doesNotExist();
+    assertThat(dir.resolve("data.mdb.creating-lock")).doesNotExist();
+    try (Backend backend = LmdbTestSupport.open(dir)) {
+      assertThat(s(get(backend, "records", b("k")))).isEqualTo("v");
+    }
+  }
+
+  @Test
+  void anEmptyDataFileLeftByAnInterruptedCreationIsInitialized() throws IOException {
+    Files.createFile(dir.resolve("data.mdb"));
+    try (Backend backend = LmdbTestSupport.open(dir)) {
+      put(backend, "records", b("k"), b("v"));
+      assertThat(s(get(backend, "records", b("k")))).isEqualTo("v");
+    }
+  }
+
+  @Test
   void theDirectoryIsCreatedWhenAbsent() {
     Path nested = dir.resolve("a/b/c");
     try (Backend backend = LmdbTestSupport.open(nested)) {

@@ -164,6 +164,16 @@ public final class PowerLossHarness {
   public static Builder builder(String backend, Path directory) {
     return new Builder(backend, directory);
   }
+  /**
+   * A harness for the backend of a provider class that need not be registered with
+   * {@link java.util.ServiceLoader}: the child JVM and the checks create it through its
+   * no-argument constructor (of any visibility), as {@code ServiceLoader} would.
+   */
+  public static Builder builder(
+      Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path directory) {
+    return builder(KitSupport.PROVIDER_CLASS + provider.getName(), directory);
+  }
+
 
   /** Configures a {@link PowerLossHarness}; every setter validates at once. */
   public static final class Builder {
@@ -701,9 +711,8 @@ public final class PowerLossHarness {
   private Outcome check(PowerLossStates.State st) {
     Path dir = work.resolve("state");
     writeState(st, dir);
-    StorageBuilder b = Storage.builder()
+    StorageBuilder b = KitSupport.selectBackend(Storage.builder(), config.backend)
         .directory(dir)
-        .backend(config.backend)
         .codec(config.codec)
         .noScheduledMaintenance();
     config.backendOptions.forEach(b::backendOption);

@@ -123,28 +123,28 @@ final class KitRejectsBrokenFixturesTest {
   @Test
   @Tag("slow")
   void powerLossHarnessRejectsACommitThatSkipsFsync(@TempDir Path dir) {
-    assertThatThrownBy(() -> PowerLossHarness.builder("journal", dir.resolve("store"))
-            .backendOption(JournalBackendProvider.DEFECT_OPTION, "skip-fsync")
+    assertThatThrownBy(() -> PowerLossHarness.builder(
+                ReferenceBackendProvider.SkipsFsync.class, dir.resolve("store"))
             .sessions(1)
             .stepsPerSession(4)
             .run())
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("acknowledged commit(s) LOST")
         .hasMessageContaining("LOSE_UNSYNCED")
-        .hasMessageContaining("journal.log: kept 0 of");
+        .hasMessageContaining("reference-backend.log: kept 0 of");
   }
 
   @Test
   @Tag("slow")
   void powerLossHarnessRejectsAStoreFileWhoseDirectoryEntryIsNeverSynced(@TempDir Path dir) {
-    assertThatThrownBy(() -> PowerLossHarness.builder("journal", dir.resolve("store"))
-            .backendOption(JournalBackendProvider.DEFECT_OPTION, "skip-directory-fsync")
+    assertThatThrownBy(() -> PowerLossHarness.builder(
+                ReferenceBackendProvider.SkipsDirectoryFsync.class, dir.resolve("store"))
             .sessions(1)
             .stepsPerSession(4)
             .run())
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("acknowledged commit(s) LOST")
-        .hasMessageContaining("undone: create journal.log");
+        .hasMessageContaining("undone: create reference-backend.log");
   }
 
   @Test

@@ -55,6 +55,8 @@ class ReferenceBackendProvider implements BackendProvider {
     DROPS_BLOB_DELETES,
     /** (durable) {@code commit(SYNC)} appends to the log but never forces it to disk. */
     SKIPS_FSYNC,
+    /** (durable) a new log's directory entry is never synced: a power loss can drop the file. */
+    SKIPS_DIRECTORY_FSYNC,
     /**
      * (durable) a commit is written one keyspace at a time, 2 ms apart: a crash in between
      * leaves part of a transaction, which only the crash harness can see.
@@ -78,6 +80,13 @@ class ReferenceBackendProvider implements BackendProvider {
   static final class SkipsFsync extends ReferenceBackendProvider {
     SkipsFsync() {
       super(Defect.SKIPS_FSYNC, true);
+    }
+  }
+
+  /** Durable, but the new log's directory entry is never synced. */
+  static final class SkipsDirectoryFsync extends ReferenceBackendProvider {
+    SkipsDirectoryFsync() {
+      super(Defect.SKIPS_DIRECTORY_FSYNC, true);
     }
   }
 

@@ -29,9 +29,11 @@ import java.util.zip.CRC32C;
  * {@code ASYNC}, forced): it is cut off. A record before the last one failing its CRC is damage:
  * {@link DataCorruptionException}.
  *
- * <p>Three {@link ReferenceBackendProvider.Defect}s break it on purpose: a commit that never
- * forces the file, a commit written one keyspace at a time (a record each, 2 ms apart), and an
- * open that answers damage by silently starting an empty store.
+ * <p>A new log's directory entry is synced before the first commit. Four
+ * {@link ReferenceBackendProvider.Defect}s break it on purpose: a commit that never forces the
+ * file, a new log whose directory entry is never synced, a commit written one keyspace at a time
+ * (a record each, 2 ms apart), and an open that answers damage by silently starting an empty
+ * store.
  */
 final class ReferenceCommitLog implements AutoCloseable {
 
@@ -58,9 +60,16 @@ final class ReferenceCommitLog implements AutoCloseable {
     Path file = dir.resolve(FILE);
     try {
       Files.createDirectories(dir);
-      long valid = Files.exists(file) ? replay(file, state, defect) : 0;
+      boolean exists = Files.exists(file);
+      long valid = exists ? replay(file, state, defect) : 0;
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
+      if (!exists && defect != ReferenceBackendProvider.Defect.SKIPS_DIRECTORY_FSYNC) {
+        // a new file's directory entry must be durable before any commit in it is
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+          d.force(true);
+        }
+      }
       if (ch.size() > valid) {
         ch.truncate(valid); // a torn last commit: never acknowledged
         ch.force(true);

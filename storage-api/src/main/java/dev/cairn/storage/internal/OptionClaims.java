@@ -36,17 +36,17 @@ final class OptionClaims {
   static void check(StorageConfig config, BackendProvider backend,
       Map<String, BackendProvider> backends) {
     List<String> problems = new ArrayList<>();
-    problems.addAll(single(config.backendOptions(), declaration(backend, "backend"),
-        declarations(backends.values(), p -> declaration(p, "backend"))));
+    problems.addAll(single(config.backendOptions(), declaration(backend),
+        declarations(backends.values(), OptionClaims::declaration)));
     Map<String, CodecProvider> codecs = codecs(config);
     problems.addAll(codecs(config.codecOptions(),
-        declarations(codecs.values(), p -> declaration(p, "codec"))));
+        declarations(codecs.values(), OptionClaims::declaration)));
     if (config.cacheName() != null) {
       Map<String, CacheProvider> caches =
           Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
       CacheProvider cache = Plugins.choose(CacheProvider.class, caches, config.cacheName());
-      problems.addAll(single(config.cacheOptions(), declaration(cache, "cache"),
-          declarations(caches.values(), p -> declaration(p, "cache"))));
+      problems.addAll(single(config.cacheOptions(), declaration(cache),
+          declarations(caches.values(), OptionClaims::declaration)));
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(OptionMessages.join(problems));
@@ -132,20 +132,20 @@ final class OptionClaims {
     return providers.stream().map(declaration).toList();
   }
 
-  private static PluginOptions declaration(Object provider, String kind) {
-    String name;
-    PluginOptions d;
-    if (provider instanceof BackendProvider p) {
-      name = p.name();
-      d = p.options();
-    } else if (provider instanceof CodecProvider p) {
-      name = p.name();
-      d = p.options();
-    } else {
-      CacheProvider p = (CacheProvider) provider;
-      name = p.name();
-      d = p.options();
-    }
+  private static PluginOptions declaration(BackendProvider p) {
+    return checked("backend", p.name(), p.options(), p);
+  }
+
+  private static PluginOptions declaration(CodecProvider p) {
+    return checked("codec", p.name(), p.options(), p);
+  }
+
+  private static PluginOptions declaration(CacheProvider p) {
+    return checked("cache", p.name(), p.options(), p);
+  }
+
+  /** The engine gives a plugin the keys of its own name's prefix: its declaration must say so. */
+  private static PluginOptions checked(String kind, String name, PluginOptions d, Object provider) {
     if (d == null || !d.kind().equals(kind) || !d.plugin().equals(name)) {
       throw new IllegalStateException(kind + " provider " + provider.getClass().getName()
           + " named '" + name + "' declares " + (d == null ? "null" : d)

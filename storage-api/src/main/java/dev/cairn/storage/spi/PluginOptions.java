@@ -88,7 +88,8 @@ import java.util.regex.Pattern;
  * declarations, so every problem of a configuration is reported at once. A plugin then receives
  * only the keys with its own prefix.
  *
- * <p>Declarations, options and values are immutable and thread-safe.
+ * <p>Declarations and options are immutable and thread-safe; {@link Values} belong to the one
+ * read that made them.
  */
 public final class PluginOptions {
 

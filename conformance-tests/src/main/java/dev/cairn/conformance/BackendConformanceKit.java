@@ -1282,6 +1282,21 @@ public abstract class BackendConformanceKit {
     }
   }
 
+  @Nested
+  @DisplayName("options")
+  class Options {
+
+    @Test
+    @DisplayName("options() declares the backend's own options, and each declared default opens it")
+    void declaredOptionsAreItsOwnAndTheirDefaultsOpen() {
+      Map<String, String> defaults = KitSupport.declaredDefaults(
+          "backend", provider.name(), provider.options(), options());
+      Backend b = provider.open(new BackendConfig(tempDir.resolve("defaults"), KEYSPACES, defaults));
+      opened.add(b);
+      assertThat(b).as("%s.open returned null", provider.name()).isNotNull();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**

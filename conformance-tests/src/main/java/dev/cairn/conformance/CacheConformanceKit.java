@@ -575,4 +575,21 @@ public abstract class CacheConformanceKit {
       assertThat(problems).as(seedNote()).isEmpty();
     }
   }
+
+  @Nested
+  @DisplayName("options")
+  class Options {
+
+    @Test
+    @DisplayName("options() declares the cache's own options, and each declared default is accepted")
+    void declaredOptionsAreItsOwnAndTheirDefaultsAreAccepted() {
+      Map<String, String> defaults = KitSupport.declaredDefaults(
+          "cache", provider.name(), provider.options(), options());
+      CacheConfig base = config(AMPLE, AMPLE, null, null);
+      RecordCache c = provider.create(new CacheConfig(base.maxHeapBytes(), base.maxOffHeapBytes(),
+          null, null, base.codec(), defaults));
+      created.add(c);
+      assertThat(c).as("%s.create returned null", provider.name()).isNotNull();
+    }
+  }
 }

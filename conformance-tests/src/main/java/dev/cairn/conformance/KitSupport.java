@@ -35,6 +35,29 @@ final class KitSupport {
     return "seed=" + SEED + " (replay with -D" + SEED_PROPERTY + "=" + SEED + ")";
   }
 
+  /**
+   * Checks that {@code declared} is the declaration of {@code kind} {@code name} (the engine
+   * refuses to open with any other) and returns every declared option with a default, set to
+   * that default, under {@code given} (which wins).
+   */
+  static java.util.Map<String, String> declaredDefaults(
+      String kind, String name, dev.cairn.storage.spi.PluginOptions declared,
+      java.util.Map<String, String> given) {
+    org.assertj.core.api.Assertions.assertThat(declared)
+        .as("%s %s: options() returned null", kind, name).isNotNull();
+    org.assertj.core.api.Assertions.assertThat(declared.kind() + " " + declared.plugin())
+        .as("options() must declare the options of %s %s (its own kind and name)", kind, name)
+        .isEqualTo(kind + " " + name);
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    declared.options().forEach(o -> {
+      if (o.defaultText() != null) {
+        out.put(o.key(), o.defaultText());
+      }
+    });
+    out.putAll(given);
+    return out;
+  }
+
   /** Skips the running test unless {@code declared} contains {@code needed}. */
   static void requireCapability(String plugin, Set<Capability> declared, Capability needed) {
     assumeTrue(

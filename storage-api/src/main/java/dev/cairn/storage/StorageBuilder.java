@@ -23,6 +23,15 @@ import java.util.Objects;
  * or several providers, is an error listing what was found. Explicit providers win over
  * discovered ones of the same name.
  *
+ * <p><b>Options.</b> Plugin options ({@link #backendOption}, {@link #codecOption},
+ * {@link #cacheOption}) are keyed by the plugin's name and a dot: {@code sqlite.readers},
+ * {@code zstd.level}. None is ignored: {@link #open()} refuses every key that the plugin in use
+ * does not declare (a misspelt key, a key in the wrong case or without its prefix, a key of a
+ * backend or cache that is installed but not selected) and every invalid value, naming the key
+ * and what is allowed, with a "did you mean" when a known key is close. Codec options are
+ * checked against every installed codec, since each stays in use to read its records. Cache
+ * options and bounds without a cache are errors too.
+ *
  * <p>A builder is not thread-safe; it may be reused to open several stores.
  */
 public final class StorageBuilder {
@@ -38,6 +47,8 @@ public final class StorageBuilder {
   private final List<CacheProvider> caches = new ArrayList<>();
   private long cacheMaxHeapBytes = 32L << 20;
   private long cacheMaxOffHeapBytes = 128L << 20;
+  private boolean cacheMaxHeapBytesSet;
+  private boolean cacheMaxOffHeapBytesSet;
   private Duration cacheExpireAfterWrite;
   private Duration cacheExpireAfterAccess;
   private final Map<String, String> cacheOptions = new LinkedHashMap<>();
@@ -90,7 +101,10 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** A backend-specific option, documented in the backend module's README. */
+  /**
+   * A backend-specific option, documented in the backend module's README; checked by
+   * {@link #open()} against the options the backend in use declares.
+   */
   public StorageBuilder backendOption(String key, String value) {
     backendOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
     return this;
@@ -120,7 +134,10 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** A codec-specific option, e.g. {@code zstd.level=6}. */
+  /**
+   * A codec-specific option, e.g. {@code zstd.level=6}; checked by {@link #open()} against the
+   * options the installed codecs declare.
+   */
   public StorageBuilder codecOption(String key, String value) {
     codecOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
     return this;
@@ -146,15 +163,23 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Bound of the cache's on-heap tier in bytes (default 32 MiB; 0 disables the tier). */
+  /**
+   * Bound of the cache's on-heap tier in bytes (default 32 MiB; 0 disables the tier). Setting it
+   * without a cache is an error at {@link #open()}.
+   */
   public StorageBuilder cacheMaxHeapBytes(long bytes) {
     this.cacheMaxHeapBytes = requireNonNegative(bytes, "cache heap bytes");
+    this.cacheMaxHeapBytesSet = true;
     return this;
   }
 
-  /** Bound of the cache's off-heap tier in bytes (default 128 MiB; 0 disables the tier). */
+  /**
+   * Bound of the cache's off-heap tier in bytes (default 128 MiB; 0 disables the tier). Setting
+   * it without a cache is an error at {@link #open()}.
+   */
   public StorageBuilder cacheMaxOffHeapBytes(long bytes) {
     this.cacheMaxOffHeapBytes = requireNonNegative(bytes, "cache off-heap bytes");
+    this.cacheMaxOffHeapBytesSet = true;
     return this;
   }
 
@@ -170,7 +195,10 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** A cache-specific option. */
+  /**
+   * A cache-specific option, e.g. {@code tiered.blockBytes=256}; checked by {@link #open()}
+   * against the options the cache in use declares. Without a cache it is an error.
+   */
   public StorageBuilder cacheOption(String key, String value) {
     cacheOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
     return this;
@@ -350,8 +378,10 @@ public final class StorageBuilder {
   /**
    * Opens the store, creating it if absent.
    *
-   * @throws IllegalArgumentException listing every configuration problem (missing directory,
-   *     unknown or ambiguous plugin names, ...)
+   * @throws IllegalArgumentException listing every configuration problem: first those of the
+   *     builder alone (missing directory, cache settings without a cache), then unknown or
+   *     ambiguous plugin names, then — together, one a line — every option no plugin in use
+   *     declares and every invalid option value
    * @throws BackendException if the backend cannot open the files
    */
   public Storage open() {
@@ -364,8 +394,19 @@ public final class StorageBuilder {
     if (directory == null) {
       problems.add("directory is required: call directory(Path)");
     }
-    if (cacheName == null && (cacheExpireAfterAccess != null || cacheExpireAfterWrite != null)) {
-      problems.add("cache expiry is set but no cache is configured: call cache(name)");
+    if (cacheName == null) {
+      if (cacheExpireAfterAccess != null || cacheExpireAfterWrite != null) {
+        problems.add("cache expiry is set but no cache is configured: call cache(name)");
+      }
+      if (cacheMaxHeapBytesSet) {
+        problems.add("cacheMaxHeapBytes is set but no cache is configured: call cache(name)");
+      }
+      if (cacheMaxOffHeapBytesSet) {
+        problems.add("cacheMaxOffHeapBytes is set but no cache is configured: call cache(name)");
+      }
+      for (String key : new java.util.TreeSet<>(cacheOptions.keySet())) {
+        problems.add("cache option '" + key + "' is set but no cache is configured: call cache(name)");
+      }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid storage configuration: " + String.join("; ", problems));

@@ -406,7 +406,7 @@ final class H2Backend implements Backend {
     if (!acquired) {
       throw new BackendException(
           "timed out after " + options.writerTimeoutMs() + " ms waiting to " + what
-              + ": another write transaction is open (option " + H2Options.WRITER_TIMEOUT_MS + ")");
+              + ": another write transaction is open (option " + H2Options.WRITER_TIMEOUT_MS.key() + ")");
     }
   }
 

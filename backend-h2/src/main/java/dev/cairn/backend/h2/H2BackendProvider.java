@@ -4,6 +4,7 @@ import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.PluginOptions;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,7 +21,7 @@ import java.util.Set;
  *
  * <p>Options (all optional): {@code h2.writerTimeoutMs}, {@code h2.cacheSizeMb},
  * {@code h2.asyncFlushMs}, {@code h2.compress}, {@code h2.compactTimeMs}; see the module README.
- * An unknown {@code h2.*} option is an {@link IllegalArgumentException}.
+ * Any other option is an {@link IllegalArgumentException}.
  */
 public final class H2BackendProvider implements BackendProvider {
 
@@ -32,12 +33,15 @@ public final class H2BackendProvider implements BackendProvider {
           Capability.DURABLE,
           Capability.SELF_CONTAINED_SNAPSHOT);
 
+  /** The name users select this backend by. */
+  static final String NAME = "h2";
+
   /** For {@link java.util.ServiceLoader}. */
   public H2BackendProvider() {}
 
   @Override
   public String name() {
-    return "h2";
+    return NAME;
   }
 
   @Override
@@ -45,10 +49,17 @@ public final class H2BackendProvider implements BackendProvider {
     return CAPABILITIES;
   }
 
+  /** The {@code h2.*} options; see the module README. */
+  @Override
+  public PluginOptions options() {
+    return H2Options.DECLARATION;
+  }
+
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException for an unknown or invalid {@code h2.*} option
+   * @throws IllegalArgumentException for an option not declared by {@link #options()} or an
+   *     invalid option value (every problem at once)
    */
   @Override
   public Backend open(BackendConfig config) {

@@ -4,6 +4,7 @@ import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.PluginOptions;
 import java.util.Set;
 
 /**
@@ -30,13 +31,16 @@ public final class LmdbBackendProvider implements BackendProvider {
           Capability.DURABLE,
           Capability.SELF_CONTAINED_SNAPSHOT);
 
+  /** The name users select this backend by. */
+  static final String NAME = "lmdb";
+
   /** Creates the provider (also used by {@link java.util.ServiceLoader}). */
   public LmdbBackendProvider() {}
 
   /** Returns {@code "lmdb"}. */
   @Override
   public String name() {
-    return "lmdb";
+    return NAME;
   }
 
   /** Ordered scans, hot backup, concurrent readers, durable. Not multi-writer or multi-process. */
@@ -45,10 +49,17 @@ public final class LmdbBackendProvider implements BackendProvider {
     return CAPABILITIES;
   }
 
+  /** The {@code lmdb.*} options; see the module README. */
+  @Override
+  public PluginOptions options() {
+    return LmdbOptions.DECLARATION;
+  }
+
   /**
    * Opens (creating if needed) the LMDB store in {@code config.directory()}.
    *
-   * @throws IllegalArgumentException for an unknown or invalid {@code lmdb.*} option
+   * @throws IllegalArgumentException for an option not declared by {@link #options()} or an
+   *     invalid option value (every problem at once)
    * @throws dev.cairn.storage.BackendException if the store cannot be opened: read-only
    *     directory, a file of another backend, a {@code data.mdb} that is not LMDB, or the store
    *     is open in another process or already in this one

@@ -215,7 +215,7 @@ final class LmdbFileCheckTest {
 
     // as if data.mdb were larger than lmdb.fullCheckMaxBytes: open checks the free list only
     try (Backend backend =
-        LmdbTestSupport.open(dir, java.util.Map.of(LmdbOptions.FULL_CHECK_MAX_BYTES, "0"))) {
+        LmdbTestSupport.open(dir, java.util.Map.of(LmdbOptions.FULL_CHECK_MAX_BYTES.key(), "0"))) {
       List<String> problems = backend.verifyStructure(); // must report, not crash
       assertThat(problems).hasSize(1);
       assertThat(problems.get(0)).contains("data.mdb is corrupt").contains("has flags 0x4");

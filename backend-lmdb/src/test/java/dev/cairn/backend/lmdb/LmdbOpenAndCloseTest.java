@@ -183,9 +183,11 @@ final class LmdbOpenAndCloseTest {
                 LmdbTestSupport.open(
                     dir, Map.of("lmdb.mapsize", "1g", "lmdb.maxReaders", "0", "other.x", "y")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("unknown option lmdb.mapsize")
+        .hasMessageContaining("unknown option 'lmdb.mapsize'")
+        .hasMessageContaining("did you mean 'lmdb.mapSize'?")
         .hasMessageContaining("lmdb.mapSizeMax")
-        .hasMessageContaining("lmdb.maxReaders must be between");
+        .hasMessageContaining("lmdb.maxReaders=0 must be between")
+        .hasMessageContaining("unknown option 'other.x'");
     assertThatThrownBy(
             () -> LmdbTestSupport.open(dir, Map.of("lmdb.mapSize", "2g", "lmdb.mapSizeMax", "1g")))
         .isInstanceOf(IllegalArgumentException.class)

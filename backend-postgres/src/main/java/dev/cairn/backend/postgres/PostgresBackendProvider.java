@@ -4,6 +4,7 @@ import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.PluginOptions;
 import java.util.Set;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Set;
  *
  * <p>The local directory holds only a descriptor, {@code postgres.properties} (JDBC URL,
  * schema, user and the <em>name</em> of the environment variable holding the password — never
- * the password). Options (prefix {@code postgres.}; an unknown {@code postgres.*} key is an
+ * the password). Options (declared by {@link #options()}; any other key is an
  * {@link IllegalArgumentException}): {@code postgres.url} (required unless the directory has a
  * descriptor), {@code postgres.user}, {@code postgres.passwordEnv} ({@code PGPASSWORD}),
  * {@code postgres.schema} ({@code cairn}), {@code postgres.poolSize} (8 reader connections),
@@ -51,10 +52,17 @@ public final class PostgresBackendProvider implements BackendProvider {
     return CAPABILITIES;
   }
 
+  /** The {@code postgres.*} options; see the module README. */
+  @Override
+  public PluginOptions options() {
+    return PostgresOptions.DECLARATION;
+  }
+
   /**
    * Connects to the server and opens (creating if needed) the schema and its keyspace tables.
    *
-   * @throws IllegalArgumentException for an unknown or invalid {@code postgres.*} option, or a
+   * @throws IllegalArgumentException for an option not declared by {@link #options()}, an
+   *     invalid option value (every problem at once), or a
    *     missing {@code postgres.url} in a directory without a descriptor
    * @throws dev.cairn.storage.BackendException if the server cannot be reached, rejects the
    *     credentials, or the user may not create the schema or tables

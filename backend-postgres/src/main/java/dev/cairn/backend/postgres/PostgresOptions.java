@@ -2,25 +2,24 @@ package dev.cairn.backend.postgres;
 
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.spi.BackendConfig;
+import dev.cairn.storage.spi.PluginOptions;
+import dev.cairn.storage.spi.PluginOptions.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where the store lives and how to reach it: the {@code postgres.*} options merged with the
- * directory's descriptor ({@value #DESCRIPTOR}). Validated all at once. The password is never
+ * directory's descriptor ({@value #DESCRIPTOR}), declared for the engine
+ * ({@link PostgresBackendProvider#options()}) and validated all at once. The password is never
  * held here: only the name of the environment variable that holds it.
  *
  * <p>The descriptor binds a directory to one database and schema. It is written at the first
@@ -41,35 +40,52 @@ record PostgresOptions(
   private static final Logger LOG = LoggerFactory.getLogger(PostgresOptions.class);
 
   static final String DESCRIPTOR = "postgres.properties";
-  static final String PREFIX = "postgres.";
-  static final String URL = "postgres.url";
-  static final String USER = "postgres.user";
-  static final String PASSWORD_ENV = "postgres.passwordEnv";
-  static final String SCHEMA = "postgres.schema";
-  static final String POOL_SIZE = "postgres.poolSize";
-  static final String WRITE_POOL_SIZE = "postgres.writePoolSize";
-  static final String CONNECT_TIMEOUT_MS = "postgres.connectTimeoutMs";
-
-  static final Set<String> KNOWN =
-      Set.of(URL, USER, PASSWORD_ENV, SCHEMA, POOL_SIZE, WRITE_POOL_SIZE, CONNECT_TIMEOUT_MS);
-
   static final String DEFAULT_SCHEMA = "cairn";
   static final String DEFAULT_PASSWORD_ENV = "PGPASSWORD";
 
+  static final Option<String> URL = Option.text("postgres.url", null,
+          "JDBC URL, jdbc:postgresql://host:port/database[?params]")
+      .require(u -> u.startsWith("jdbc:postgresql:"), "must start with jdbc:postgresql:")
+      // the URL is written to the directory's descriptor and may be logged: no secrets in it
+      .require(u -> !u.toLowerCase(Locale.ROOT).contains("password="), "must not carry a"
+          + " password; put it in the environment variable named by postgres.passwordEnv"
+          + " (default " + DEFAULT_PASSWORD_ENV + ")")
+      .shownAs(PostgresOptions::redact);
+  static final Option<String> USER = Option.text("postgres.user", null, "user name");
+  static final Option<String> PASSWORD_ENV = Option.text("postgres.passwordEnv",
+          DEFAULT_PASSWORD_ENV, "name of the environment variable holding the password")
+      .require(e -> !e.isBlank(), "must name an environment variable");
   /** Schema names are spliced into SQL, so they are restricted to this (unquoted) form. */
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+  static final Option<String> SCHEMA = Option.text("postgres.schema", DEFAULT_SCHEMA,
+          "schema holding the store")
+      .require(s -> SCHEMA_NAME.matcher(s).matches(), "must match " + SCHEMA_NAME);
+  static final Option<Long> POOL_SIZE =
+      Option.number("postgres.poolSize", 8, 1, 1024, "reader connections");
+  static final Option<Long> WRITE_POOL_SIZE =
+      Option.number("postgres.writePoolSize", 2, 1, 1024, "writer connections");
+  static final Option<Long> CONNECT_TIMEOUT_MS = Option.number("postgres.connectTimeoutMs",
+      10_000, 250, Integer.MAX_VALUE, "how long open and transactions wait for a connection");
+
+  /** Every option, in documentation order. */
+  static final PluginOptions DECLARATION = PluginOptions.backend(PostgresBackendProvider.NAME)
+      .add(URL).add(USER).add(PASSWORD_ENV).add(SCHEMA).add(POOL_SIZE).add(WRITE_POOL_SIZE)
+      .add(CONNECT_TIMEOUT_MS)
+      .build();
+
   static PostgresOptions from(BackendConfig config) {
-    Map<String, String> opts = config.optionsWithPrefix(PREFIX);
-    List<String> problems = new ArrayList<>();
-    for (String key : opts.keySet()) {
-      if (!KNOWN.contains(key)) {
-        problems.add("unknown option '" + key + "'; known options: " + new java.util.TreeSet<>(KNOWN));
-      }
-    }
+    PluginOptions.Values v = DECLARATION.parse(config.options());
     Properties descriptor = readDescriptor(config.directory());
-    String url = opts.get(URL);
-    String schema = opts.getOrDefault(SCHEMA, DEFAULT_SCHEMA);
+    if (descriptor == null && !v.isSet(URL)) {
+      v.reject(URL, "is required unless the directory holds a " + DESCRIPTOR
+          + " (e.g. jdbc:postgresql://db.example:5432/app)");
+    }
+    v.orThrow();
+    String url = v.get(URL);
+    String schema = v.get(SCHEMA);
+    String passwordEnv = v.get(PASSWORD_ENV);
+    String user = v.get(USER);
     if (descriptor != null) {
       String dUrl = descriptor.getProperty("url");
       String dSchema = descriptor.getProperty("schema");
@@ -79,61 +95,23 @@ record PostgresOptions(
       }
       if (url != null && !url.equals(dUrl)) {
         LOG.warn("{} binds this store to {}; option {}={} is ignored", DESCRIPTOR,
-            redact(dUrl), URL, redact(url));
+            redact(dUrl), URL.key(), redact(url));
       }
-      if (opts.containsKey(SCHEMA) && !schema.equals(dSchema)) {
+      if (v.isSet(SCHEMA) && !schema.equals(dSchema)) {
         LOG.info("{} binds this store to schema {}; option {}={} is ignored", DESCRIPTOR,
-            dSchema, SCHEMA, schema);
+            dSchema, SCHEMA.key(), schema);
       }
       url = dUrl;
       schema = dSchema;
+      if (!v.isSet(PASSWORD_ENV)) {
+        passwordEnv = descriptor.getProperty("passwordEnv", DEFAULT_PASSWORD_ENV);
+      }
+      if (!v.isSet(USER)) {
+        user = descriptor.getProperty("user");
+      }
     }
-    if (url == null) {
-      problems.add("option " + URL + " is required (e.g. jdbc:postgresql://db.example:5432/app)"
-          + " unless the directory holds a " + DESCRIPTOR);
-    } else if (!url.startsWith("jdbc:postgresql:")) {
-      problems.add("option " + URL + " must start with jdbc:postgresql:, got '" + redact(url) + "'");
-    } else if (url.toLowerCase(Locale.ROOT).contains("password=")) {
-      // the URL is written to the directory's descriptor and may be logged: no secrets in it
-      problems.add("option " + URL + " must not carry a password ('" + redact(url) + "'); put it"
-          + " in the environment variable named by " + PASSWORD_ENV + " (default "
-          + DEFAULT_PASSWORD_ENV + ")");
-    }
-    if (!SCHEMA_NAME.matcher(schema).matches()) {
-      problems.add("option " + SCHEMA + " must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
-    }
-    String passwordEnv = opts.getOrDefault(PASSWORD_ENV,
-        descriptor != null ? descriptor.getProperty("passwordEnv", DEFAULT_PASSWORD_ENV)
-            : DEFAULT_PASSWORD_ENV);
-    if (passwordEnv.isBlank()) {
-      problems.add("option " + PASSWORD_ENV + " must name an environment variable");
-    }
-    String user = opts.getOrDefault(USER, descriptor != null ? descriptor.getProperty("user") : null);
-    long pool = read(config, POOL_SIZE, 8, 1, 1024, problems);
-    long writePool = read(config, WRITE_POOL_SIZE, 2, 1, 1024, problems);
-    long connectTimeout = read(config, CONNECT_TIMEOUT_MS, 10_000, 250, Integer.MAX_VALUE, problems);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "invalid PostgreSQL backend options: " + String.join("; ", problems));
-    }
-    return new PostgresOptions(url, user, passwordEnv, schema, (int) pool, (int) writePool,
-        connectTimeout, descriptor != null);
-  }
-
-  private static long read(
-      BackendConfig config, String key, long dflt, long min, long max, List<String> problems) {
-    long value;
-    try {
-      value = config.longOption(key, dflt);
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      return dflt;
-    }
-    if (value < min || value > max) {
-      problems.add("option " + key + " must be between " + min + " and " + max + ", got " + value);
-      return dflt;
-    }
-    return value;
+    return new PostgresOptions(url, user, passwordEnv, schema, v.get(POOL_SIZE).intValue(),
+        v.get(WRITE_POOL_SIZE).intValue(), v.get(CONNECT_TIMEOUT_MS), descriptor != null);
   }
 
   /** The password from the environment, or null. Never logged. */

@@ -343,7 +343,7 @@ final class PostgresBackendTest {
     bad.put("postgres.colour", "blue");
     assertThatThrownBy(() -> open(dir.resolve("bad"), bad))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("postgres.url is required")
+        .hasMessageContaining("postgres.url (not set) is required")
         .hasMessageContaining("postgres.poolSize")
         .hasMessageContaining("postgres.schema")
         .hasMessageContaining("postgres.colour");

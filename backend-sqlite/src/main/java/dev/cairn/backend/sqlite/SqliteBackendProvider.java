@@ -4,6 +4,7 @@ import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.PluginOptions;
 import java.util.Set;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Set;
  * ({@code WITHOUT ROWID}, keys in memcmp order), WAL journal mode, one writer connection and a
  * bounded pool of reader connections so reads run in parallel with the writer.
  *
- * <p>Options (all optional, prefix {@code sqlite.}; an unknown {@code sqlite.*} key is an
+ * <p>Options (all optional, declared by {@link #options()}; any other key is an
  * {@link IllegalArgumentException}): {@code sqlite.readers} (4), {@code sqlite.poolTimeoutMs}
  * (10000), {@code sqlite.writerTimeoutMs} (30000), {@code sqlite.busyTimeoutMs} (5000),
  * {@code sqlite.cacheSizeKb} (8192, per connection), {@code sqlite.mmapSizeBytes} (0),
@@ -48,11 +49,17 @@ public final class SqliteBackendProvider implements BackendProvider {
     return CAPABILITIES;
   }
 
+  /** The {@code sqlite.*} options; see the module README. */
+  @Override
+  public PluginOptions options() {
+    return SqliteOptions.DECLARATION;
+  }
+
   /**
    * Opens (creating if needed) the store in {@code config.directory()}.
    *
-   * @throws IllegalArgumentException for an unknown or invalid {@code sqlite.*} option or an
-   *     invalid keyspace name
+   * @throws IllegalArgumentException for an option not declared by {@link #options()}, an
+   *     invalid option value (every problem at once) or an invalid keyspace name
    * @throws dev.cairn.storage.BackendException if the directory cannot be created or written,
    *     holds another backend's files, or SQLite cannot open the database
    * @throws dev.cairn.storage.DataCorruptionException if {@code store.sqlite} is not a SQLite

@@ -1,14 +1,13 @@
 package dev.cairn.backend.sqlite;
 
 import dev.cairn.storage.spi.BackendConfig;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import dev.cairn.storage.spi.PluginOptions;
+import dev.cairn.storage.spi.PluginOptions.Option;
 
 /**
- * The {@code sqlite.*} options, validated all at once (every problem is reported in one
- * {@link IllegalArgumentException}). Defaults and meaning are documented in the module README.
+ * The {@code sqlite.*} options, declared for the engine ({@link SqliteBackendProvider#options()})
+ * and read with that declaration: every problem is reported in one
+ * {@link IllegalArgumentException}. Defaults and meaning are documented in the module README.
  */
 record SqliteOptions(
     int readers,
@@ -19,73 +18,34 @@ record SqliteOptions(
     long mmapSizeBytes,
     int pageSize) {
 
-  static final String PREFIX = "sqlite.";
-  static final String READERS = "sqlite.readers";
-  static final String POOL_TIMEOUT_MS = "sqlite.poolTimeoutMs";
-  static final String WRITER_TIMEOUT_MS = "sqlite.writerTimeoutMs";
-  static final String BUSY_TIMEOUT_MS = "sqlite.busyTimeoutMs";
-  static final String CACHE_SIZE_KB = "sqlite.cacheSizeKb";
-  static final String MMAP_SIZE_BYTES = "sqlite.mmapSizeBytes";
-  static final String PAGE_SIZE = "sqlite.pageSize";
+  static final Option<Long> READERS = Option.number("sqlite.readers", 4, 1, 64,
+      "reader connections in the pool: the most read transactions open at once");
+  static final Option<Long> POOL_TIMEOUT_MS = Option.number("sqlite.poolTimeoutMs", 10_000, 0,
+      Long.MAX_VALUE, "how long beginRead() waits for a free reader connection");
+  static final Option<Long> WRITER_TIMEOUT_MS = Option.number("sqlite.writerTimeoutMs", 30_000,
+      0, Long.MAX_VALUE, "how long beginWrite() waits for the open write transaction to end");
+  static final Option<Long> BUSY_TIMEOUT_MS = Option.number("sqlite.busyTimeoutMs", 5_000, 0,
+      Integer.MAX_VALUE, "SQLite's busy timeout per connection");
+  static final Option<Long> CACHE_SIZE_KB = Option.number("sqlite.cacheSizeKb", 8_192, 0,
+      Long.MAX_VALUE / 1024, "page cache per connection, in KiB");
+  static final Option<Long> MMAP_SIZE_BYTES = Option.number("sqlite.mmapSizeBytes", 0, 0,
+      Long.MAX_VALUE, "bytes of the database file memory-mapped for reads");
+  static final Option<Long> PAGE_SIZE = Option.number("sqlite.pageSize", 8_192, 512, 65_536,
+          "page size in bytes, applied when the store is created")
+      .require(v -> Long.bitCount(v) == 1, "must be a power of two");
 
-  /** Every known option with its default, in documentation order. */
-  static final Map<String, Long> DEFAULTS = defaults();
+  /** Every option, in documentation order. */
+  static final PluginOptions DECLARATION = PluginOptions.backend(SqliteBackendProvider.NAME)
+      .add(READERS).add(POOL_TIMEOUT_MS).add(WRITER_TIMEOUT_MS).add(BUSY_TIMEOUT_MS)
+      .add(CACHE_SIZE_KB).add(MMAP_SIZE_BYTES).add(PAGE_SIZE)
+      .build();
 
-  private static final int MAX_READERS = 64;
-
-  private static Map<String, Long> defaults() {
-    Map<String, Long> d = new LinkedHashMap<>();
-    d.put(READERS, 4L);
-    d.put(POOL_TIMEOUT_MS, 10_000L);
-    d.put(WRITER_TIMEOUT_MS, 30_000L);
-    d.put(BUSY_TIMEOUT_MS, 5_000L);
-    d.put(CACHE_SIZE_KB, 8_192L);
-    d.put(MMAP_SIZE_BYTES, 0L);
-    d.put(PAGE_SIZE, 8_192L);
-    return java.util.Collections.unmodifiableMap(d);
-  }
-
-  /** Reads and validates the {@code sqlite.*} options of {@code config}. */
+  /** Reads and validates the options of {@code config}. */
   static SqliteOptions from(BackendConfig config) {
-    List<String> problems = new ArrayList<>();
-    for (String key : config.optionsWithPrefix(PREFIX).keySet()) {
-      if (!DEFAULTS.containsKey(key)) {
-        problems.add("unknown option '" + key + "'; known options: " + DEFAULTS.keySet());
-      }
-    }
-    long readers = read(config, READERS, 1, MAX_READERS, problems);
-    long poolTimeout = read(config, POOL_TIMEOUT_MS, 0, Long.MAX_VALUE, problems);
-    long writerTimeout = read(config, WRITER_TIMEOUT_MS, 0, Long.MAX_VALUE, problems);
-    long busyTimeout = read(config, BUSY_TIMEOUT_MS, 0, Integer.MAX_VALUE, problems);
-    long cacheKb = read(config, CACHE_SIZE_KB, 0, Long.MAX_VALUE / 1024, problems);
-    long mmap = read(config, MMAP_SIZE_BYTES, 0, Long.MAX_VALUE, problems);
-    long pageSize = read(config, PAGE_SIZE, 512, 65_536, problems);
-    if (Long.bitCount(pageSize) != 1) {
-      problems.add("option " + PAGE_SIZE + " must be a power of two, got " + pageSize);
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "invalid SQLite backend options: " + String.join("; ", problems));
-    }
+    PluginOptions.Values v = DECLARATION.read(config.options());
     return new SqliteOptions(
-        (int) readers, poolTimeout, writerTimeout, (int) busyTimeout, cacheKb, mmap,
-        (int) pageSize);
-  }
-
-  private static long read(
-      BackendConfig config, String key, long min, long max, List<String> problems) {
-    long value;
-    try {
-      value = config.longOption(key, DEFAULTS.get(key));
-    } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
-      return DEFAULTS.get(key);
-    }
-    if (value < min || value > max) {
-      problems.add(
-          "option " + key + " must be between " + min + " and " + max + ", got " + value);
-      return DEFAULTS.get(key);
-    }
-    return value;
+        v.get(READERS).intValue(), v.get(POOL_TIMEOUT_MS), v.get(WRITER_TIMEOUT_MS),
+        v.get(BUSY_TIMEOUT_MS).intValue(), v.get(CACHE_SIZE_KB), v.get(MMAP_SIZE_BYTES),
+        v.get(PAGE_SIZE).intValue());
   }
 }

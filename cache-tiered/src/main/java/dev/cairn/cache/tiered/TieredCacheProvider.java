@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.cairn.storage.spi.CacheConfig;
 import dev.cairn.storage.spi.CacheProvider;
 import dev.cairn.storage.spi.Capability;
+import dev.cairn.storage.spi.PluginOptions;
 import dev.cairn.storage.spi.RecordCache;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,21 +21,30 @@ import java.util.Set;
  * CacheConfig#maxOffHeapBytes()} bounds the off-heap blocks L2 uses. Either may be 0 to disable
  * the tier. Expiry after write and after access applies to both tiers.
  *
- * <p>Options (in {@link CacheConfig#options()}): {@code tiered.blockBytes} (default 128),
- * {@code tiered.slabBytes} (default 4194304), {@code tiered.compress} (default true). Any other
- * {@code tiered.*} key is rejected; keys without the prefix are ignored. See the module README.
+ * <p>Options (in {@link CacheConfig#options()}, declared by {@link #options()}):
+ * {@code tiered.blockBytes} (default 128), {@code tiered.slabBytes} (default 4m),
+ * {@code tiered.compress} (default true). Any other key is rejected. See the module README.
  *
  * <p>The caches are thread-safe. After {@code close()} every method except {@code stats()} and
  * {@code close()} throws {@link IllegalStateException}.
  */
 public final class TieredCacheProvider implements CacheProvider {
 
+  /** The name users select this cache by. */
+  static final String NAME = "tiered";
+
   /** Creates the provider (also used by {@link java.util.ServiceLoader}). */
   public TieredCacheProvider() {}
 
   @Override
   public String name() {
-    return "tiered";
+    return NAME;
+  }
+
+  /** The {@code tiered.*} options; see the module README. */
+  @Override
+  public PluginOptions options() {
+    return TieredOptions.DECLARATION;
   }
 
   @Override
@@ -43,8 +53,8 @@ public final class TieredCacheProvider implements CacheProvider {
   }
 
   /**
-   * @throws IllegalArgumentException if an expiry duration is negative or a {@code tiered.*}
-   *     option is unknown or invalid (all problems are listed at once)
+   * @throws IllegalArgumentException if an expiry duration is negative, or an option is not
+   *     declared by {@link #options()} or invalid (all problems are listed at once)
    */
   @Override
   public RecordCache create(CacheConfig config) {

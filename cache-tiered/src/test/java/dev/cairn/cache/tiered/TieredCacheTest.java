@@ -290,16 +290,16 @@ final class TieredCacheTest {
             "tiered.blockSize", "64",
             "tiered.blockBytes", "100",
             "tiered.compress", "yes",
-            "other.option", "ignored");
+            "other.option", "refused");
     assertThatThrownBy(
             () ->
                 provider.create(
                     new CacheConfig(1, 1, null, null, IdentityCodecProvider.CODEC, bad)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("tiered.blockSize")
-        .hasMessageContaining("tiered.blockBytes must be a power of two")
-        .hasMessageContaining("tiered.compress must be true or false")
-        .hasMessageNotContaining("other.option");
+        .hasMessageContaining("unknown option 'tiered.blockSize'")
+        .hasMessageContaining("tiered.blockBytes=100 must be a power of two")
+        .hasMessageContaining("tiered.compress=yes must be true or false")
+        .hasMessageContaining("unknown option 'other.option'");
     assertThatThrownBy(
             () ->
                 provider.create(

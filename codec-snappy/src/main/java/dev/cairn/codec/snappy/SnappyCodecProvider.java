@@ -14,8 +14,7 @@ import java.util.Objects;
  * returning wrong bytes or crashing the JVM. Decoding never allocates more than the recorded raw
  * length.
  *
- * <p>Snappy has no options; any {@code snappy.*} option is rejected. Options of other prefixes are
- * ignored (the engine passes one option map to every codec).
+ * <p>Snappy has no options ({@link #options()} declares none): any option is rejected.
  */
 public final class SnappyCodecProvider implements CodecProvider {
 
@@ -24,8 +23,6 @@ public final class SnappyCodecProvider implements CodecProvider {
 
   /** The codec name. */
   static final String NAME = "snappy";
-
-  private static final String PREFIX = NAME + ".";
 
   /** Creates the provider; found by {@link java.util.ServiceLoader} or passed explicitly. */
   public SnappyCodecProvider() {}
@@ -43,18 +40,12 @@ public final class SnappyCodecProvider implements CodecProvider {
   /**
    * The Snappy codec. It is stateless and thread-safe; every call may return the same instance.
    *
-   * @throws IllegalArgumentException if {@code options} has a {@code snappy.*} key (Snappy has no
-   *     options)
+   * @throws IllegalArgumentException if {@code options} is not empty (Snappy has no options)
    */
   @Override
   public Codec create(Map<String, String> options) {
     Objects.requireNonNull(options, "options");
-    for (String key : options.keySet()) {
-      if (key.startsWith(PREFIX)) {
-        throw new IllegalArgumentException(
-            "unknown codec option '" + key + "': snappy has no options (known: none)");
-      }
-    }
+    options().read(options);
     return SnappyCodec.INSTANCE;
   }
 }

@@ -3,7 +3,8 @@ package dev.cairn.codec.zstd;
 import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.Codec;
 import dev.cairn.storage.spi.CodecProvider;
-import java.util.List;
+import dev.cairn.storage.spi.PluginOptions;
+import dev.cairn.storage.spi.PluginOptions.Option;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,7 +19,7 @@ import java.util.Set;
  * checks the frame's declared size against the recorded raw length before allocating, and never
  * allocates more than that length.
  *
- * <p>Options (any other {@code zstd.*} key is rejected; keys of other prefixes are ignored):
+ * <p>Options (declared by {@link #options()}; any other key is rejected):
  *
  * <ul>
  *   <li>{@code zstd.level} — compression level, {@value #MIN_LEVEL}..{@value #MAX_LEVEL} without
@@ -50,8 +51,11 @@ public final class ZstdCodecProvider implements CodecProvider {
 
   static final byte ID = 2;
   static final String NAME = "zstd";
-  private static final String PREFIX = NAME + ".";
-  private static final List<String> KNOWN_OPTIONS = List.of(LEVEL_OPTION);
+
+  private static final Option<Long> LEVEL = Option.number(LEVEL_OPTION, DEFAULT_LEVEL, MIN_LEVEL,
+          MAX_LEVEL, "compression level; negative levels are zstd's fast modes")
+      .require(level -> level != 0, "must not be 0");
+  private static final PluginOptions OPTIONS = PluginOptions.codec(NAME).add(LEVEL).build();
 
   /** Creates the provider; found by {@link java.util.ServiceLoader} or passed explicitly. */
   public ZstdCodecProvider() {}
@@ -71,38 +75,21 @@ public final class ZstdCodecProvider implements CodecProvider {
     return Set.of(Capability.DICTIONARIES);
   }
 
+  /** {@value #LEVEL_OPTION}; see the module README. */
+  @Override
+  public PluginOptions options() {
+    return OPTIONS;
+  }
+
   /**
    * A zstd codec with the given options.
    *
    * @throws IllegalArgumentException if {@code zstd.level} is not an integer in the valid range, or
-   *     an unknown {@code zstd.*} option is present
+   *     an option not declared by {@link #options()} is present
    */
   @Override
   public Codec create(Map<String, String> options) {
     Objects.requireNonNull(options, "options");
-    for (String key : options.keySet()) {
-      if (key.startsWith(PREFIX) && !KNOWN_OPTIONS.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown codec option '" + key + "' (known zstd options: " + KNOWN_OPTIONS + ")");
-      }
-    }
-    String level = options.get(LEVEL_OPTION);
-    return new ZstdCodec(level == null ? DEFAULT_LEVEL : parseLevel(level), null);
-  }
-
-  private static int parseLevel(String text) {
-    int level;
-    try {
-      level = Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          LEVEL_OPTION + " must be an integer in " + MIN_LEVEL + ".." + MAX_LEVEL + ", got '" + text
-              + "'", e);
-    }
-    if (level < MIN_LEVEL || level > MAX_LEVEL || level == 0) {
-      throw new IllegalArgumentException(
-          LEVEL_OPTION + " must be in " + MIN_LEVEL + ".." + MAX_LEVEL + " and not 0, got " + level);
-    }
-    return level;
+    return new ZstdCodec(OPTIONS.read(options).get(LEVEL).intValue(), null);
   }
 }

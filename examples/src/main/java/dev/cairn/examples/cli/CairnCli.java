@@ -7,7 +7,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -27,7 +29,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * <p>Exit codes: {@value #OK} ok, {@value #ERROR} the operation failed, {@value #USAGE} bad
  * command line or input (unknown option, backend or codec, missing store), {@value #CORRUPT}
  * corrupted data found, {@value #NOT_FOUND} the key does not exist. Errors are one line on
- * stderr; {@code --verbose} adds the stack trace.
+ * stderr (a configuration with several problems, one line each); {@code --verbose} adds the
+ * stack trace.
  */
 @Command(
     name = "cairn",
@@ -77,6 +80,14 @@ public final class CairnCli implements Callable<Integer> {
   @Option(names = "--codec", paramLabel = "NAME", scope = ScopeType.INHERIT,
       description = "Codec for new writes: identity, snappy, zstd (default: identity).")
   String codec;
+
+  @Option(names = "--backend-option", paramLabel = "KEY=VALUE", scope = ScopeType.INHERIT,
+      description = "A backend option, e.g. sqlite.readers=8 (repeatable; see the backend's README).")
+  Map<String, String> backendOptions = new LinkedHashMap<>();
+
+  @Option(names = "--codec-option", paramLabel = "KEY=VALUE", scope = ScopeType.INHERIT,
+      description = "A codec option, e.g. zstd.level=9 (repeatable).")
+  Map<String, String> codecOptions = new LinkedHashMap<>();
 
   @Option(names = "--json", scope = ScopeType.INHERIT,
       description = "Machine-readable JSON output on stdout.")
@@ -147,11 +158,11 @@ public final class CairnCli implements Callable<Integer> {
   /** Prints a failure as one line (plus the stack trace with --verbose); returns its exit code. */
   int failure(Exception e, PrintWriter err) {
     int code = exitCode(e);
-    String message = message(e);
+    List<String> lines = messageLines(e);
     if (json) {
-      err.println(Json.write(java.util.Map.of("error", message, "exitCode", code), false));
+      err.println(Json.write(Map.of("error", String.join("\n", lines), "exitCode", code), false));
     } else {
-      err.println("cairn: " + message);
+      lines.forEach(line -> err.println("cairn: " + line));
     }
     if (verbose) {
       e.printStackTrace(err);
@@ -171,6 +182,18 @@ public final class CairnCli implements Callable<Integer> {
       return USAGE;
     }
     return ERROR;
+  }
+
+  /**
+   * The message's lines: a configuration error ({@link IllegalArgumentException}) lists one
+   * problem a line (e.g. every invalid option) and keeps them apart; anything else is one line.
+   */
+  static List<String> messageLines(Throwable e) {
+    if (e instanceof IllegalArgumentException && e.getMessage() != null
+        && !e.getMessage().isBlank()) {
+      return e.getMessage().strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+    return List.of(message(e));
   }
 
   static String message(Throwable e) {

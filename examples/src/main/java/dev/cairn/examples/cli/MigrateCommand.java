@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,6 +36,7 @@ final class MigrateCommand extends StoreCommand {
     String backend = checkedBackend(toBackend);
     Path store = storeDir();
     requireStore(store);
+    backendsOpened = Set.copyOf(List.of(backendFor(store), backend));
     if (Files.exists(target) && !(Files.isDirectory(target) && isEmptyDirectory(target))) {
       throw CliException.usage("--target " + target + " must be absent or an empty directory");
     }

@@ -5,7 +5,9 @@ import dev.cairn.backup.BackupManifest;
 import dev.cairn.storage.Storage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,6 +47,7 @@ final class RestoreCommand extends StoreCommand {
       String backend = cli.backend != null ? checkedBackend(cli.backend) : restored.backend();
       if (inPlace) {
         dir = storeDir();
+        backendsOpened = Set.copyOf(List.of(backendFor(dir), backend));
         try (Storage live = openExisting()) {
           manager.restoreOver(restored.setId(), live, builder(dir, backend)).close();
         }

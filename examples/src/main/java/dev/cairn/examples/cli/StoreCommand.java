@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -32,6 +33,13 @@ abstract class StoreCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  /**
+   * The backends this command opens when it opens more than one (migrate, restore over a store
+   * of another backend): a {@code --backend-option} with one's prefix goes to that one's stores
+   * only; every other option goes to every store, whose engine refuses what it does not claim.
+   */
+  Set<String> backendsOpened = Set.of();
 
   PrintWriter out() {
     return spec.commandLine().getOut();
@@ -86,7 +94,11 @@ abstract class StoreCommand implements Callable<Integer> {
     }
   }
 
-  /** The builder the CLI opens stores with: the global options, no background work. */
+  /**
+   * The builder the CLI opens stores with: the global options, no background work. Plugin
+   * options go through the builder, so the engine refuses unknown keys and invalid values
+   * exactly as for any application.
+   */
   StorageBuilder builder(Path dir, String backend) {
     StorageBuilder b = dev.cairn.storage.Storage.builder()
         .directory(dir)
@@ -96,7 +108,18 @@ abstract class StoreCommand implements Callable<Integer> {
     if (cli.codec != null) {
       b.codec(checkedCodec(cli.codec));
     }
+    cli.backendOptions.forEach((key, value) -> {
+      if (!ofAnotherOpenedBackend(key, backend)) {
+        b.backendOption(key, value);
+      }
+    });
+    cli.codecOptions.forEach(b::codecOption);
     return b;
+  }
+
+  private boolean ofAnotherOpenedBackend(String key, String backend) {
+    return backendsOpened.stream()
+        .anyMatch(other -> !other.equals(backend) && key.startsWith(other + "."));
   }
 
   /** --backend if given (checked against what is installed), else detected, else sqlite. */

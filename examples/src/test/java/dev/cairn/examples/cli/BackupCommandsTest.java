@@ -141,6 +141,20 @@ final class BackupCommandsTest {
   }
 
   @Test
+  void migrateGivesEachBackendItsOwnOptionsAndRefusesTheRest() {
+    Cli.Run both = ok("--store", store, "--backend-option", "sqlite.readers=2",
+        "--backend-option", "h2.cacheSizeMb=4", "migrate", "--to", "h2",
+        "--target", tmp.resolve("h2").toString());
+    Cli.Run typo = cairn("--store", store, "--backend-option", "h2.cacheSizeMB=4",
+        "migrate", "--to", "h2", "--target", tmp.resolve("h2b").toString());
+
+    assertThat(both.out()).contains("from sqlite to h2");
+    assertThat(typo.exitCode()).as(typo.toString()).isEqualTo(CairnCli.USAGE);
+    assertThat(typo.err()).contains("cairn: unknown option 'h2.cacheSizeMB' for backend h2;"
+        + " did you mean 'h2.cacheSizeMb'?");
+  }
+
+  @Test
   void migrateRefusesAnUnknownBackendAndANonEmptyTarget() throws IOException {
     Path full = Files.createDirectories(tmp.resolve("full"));
     Files.writeString(full.resolve("x"), "x");

@@ -123,6 +123,52 @@ final class ErrorsTest {
     assertThat(j.get("error").asText()).contains("no store at");
   }
 
+  @Test
+  void aMisspeltBackendOptionIsRefusedWithTheEnginesMessage() {
+    String store = tmp.resolve("s").toString();
+    Cli.Run run = cairn("--store", store, "--backend", "sqlite",
+        "--backend-option", "sqllite.readers=2", "put", "c", "k", "v");
+
+    assertOneLineError(run, CairnCli.USAGE, "cairn: unknown option 'sqllite.readers' for backend"
+        + " sqlite; did you mean 'sqlite.readers'? known options: [sqlite.readers,");
+    assertThat(tmp.resolve("s")).as("nothing is created").doesNotExist();
+  }
+
+  @Test
+  void everyBadOptionIsOneLineOfItsOwn() {
+    Cli.Run run = cairn("--store", tmp.resolve("s").toString(), "put", "c", "k", "v",
+        "--backend-option", "sqlite.readers=0", "--codec-option", "zstd.level=99");
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(CairnCli.USAGE);
+    assertThat(run.errLines()).as(run.toString()).containsExactly(
+        "cairn: invalid option for backend sqlite: sqlite.readers=0 must be between 1 and 64",
+        "cairn: invalid option for codec zstd: zstd.level=99 must be between -7 and 22");
+  }
+
+  @Test
+  void withJsonBadOptionsAreOneJsonLineWithEveryProblem() throws IOException {
+    Cli.Run run = cairn("--json", "--store", tmp.resolve("s").toString(),
+        "--backend-option", "SQLITE.READERS=2", "--codec-option", "zstd.level=0", "put", "c", "k",
+        "v");
+
+    assertThat(run.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(run.errLines()).as(run.toString()).hasSize(1);
+    JsonNode j = new ObjectMapper().readTree(run.err());
+    assertThat(j.get("error").asText().lines()).containsExactly(
+        "unknown option 'SQLITE.READERS' for backend sqlite; did you mean 'sqlite.readers'?"
+            + " known options: [sqlite.readers, sqlite.poolTimeoutMs, sqlite.writerTimeoutMs,"
+            + " sqlite.busyTimeoutMs, sqlite.cacheSizeKb, sqlite.mmapSizeBytes, sqlite.pageSize]",
+        "invalid option for codec zstd: zstd.level=0 must not be 0");
+  }
+
+  @Test
+  void aBackendOptionWithoutAValueIsAUsageError() {
+    Cli.Run run = cairn("--store", tmp.resolve("s").toString(), "--backend-option", "sqlite.readers",
+        "ls");
+
+    assertOneLineError(run, CairnCli.USAGE, "--backend-option", "KEY=VALUE");
+  }
+
   /** Flips one byte in the middle of every occurrence of {@code needle} in the store's files. */
   private static int flipByteOf(Path dir, byte[] needle) throws IOException {
     int flipped = 0;

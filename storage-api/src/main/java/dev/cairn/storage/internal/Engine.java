@@ -246,6 +246,7 @@ public final class Engine implements Storage, StorageAdmin {
           Plugins.all(BackendProvider.class, config.backends(), BackendProvider::name);
       r.backendProvider = Plugins.choose(
           BackendProvider.class, backends, defaultBackend(config.backendName(), backends));
+      OptionClaims.check(config, r.backendProvider, backends); // before anything is created
       resolveCodecs(config, r);
       Path dir = config.directory();
       try {
@@ -310,7 +311,7 @@ public final class Engine implements Storage, StorageAdmin {
       boolean selected = p.name().equals(config.codecName());
       Codec codec;
       try {
-        codec = p.create(config.codecOptions());
+        codec = p.create(OptionClaims.own(p.name(), config.codecOptions()));
       } catch (RuntimeException e) {
         if (selected) {
           throw e;

@@ -23,11 +23,7 @@ public final class IdentityCodecProvider implements CodecProvider {
 
   @Override
   public Codec create(Map<String, String> options) {
-    for (String key : options.keySet()) {
-      if (key.startsWith("identity.")) {
-        throw new IllegalArgumentException("unknown option " + key + ": the identity codec has no options");
-      }
-    }
+    options().read(options); // declares none: any option is refused
     return CODEC;
   }
 

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param directory the store's directory; the backend owns every file in it
  * @param keyspaces the keyspaces to create or open; names match {@code [a-z][a-z0-9_]{0,31}}
  * @param options backend-specific options (documented in each backend module's README), e.g.
- *     {@code lmdb.mapSizeMax=...}; unknown keys of the backend's own prefix are errors
+ *     {@code lmdb.mapSizeMax=...}; from the engine, only keys the backend declares
+ *     ({@link BackendProvider#options()}), already validated; read them with that declaration
  */
 public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, String> options) {
 

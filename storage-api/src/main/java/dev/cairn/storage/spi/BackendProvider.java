@@ -17,6 +17,20 @@ public interface BackendProvider {
   Set<Capability> capabilities();
 
   /**
+   * The options this backend reads from {@link BackendConfig#options()}: the engine refuses
+   * every other backend option, and validates the values, before it opens anything. Read them
+   * with the same declaration ({@link PluginOptions#read}) so that a problem reads the same
+   * whoever finds it.
+   *
+   * <p>The default declares none, so the engine refuses every backend option while this backend
+   * is in use. A backend that reads options must override this: a default that let through the
+   * keys of the backend's prefix would let a misspelt or unsupported option pass unnoticed.
+   */
+  default PluginOptions options() {
+    return PluginOptions.backend(name()).build();
+  }
+
+  /**
    * Opens (creating if needed) the store in {@code config.directory()} with every keyspace of
    * {@code config.keyspaces()}.
    *

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param expireAfterWrite entries older than this are dropped; {@code null} for never
  * @param expireAfterAccess entries unread this long are dropped; {@code null} for never
  * @param codec the store's codec, for tiers that keep values compressed
- * @param options provider-specific options
+ * @param options provider-specific options; from the engine, only keys the cache declares
+ *     ({@link CacheProvider#options()}), already validated; read them with that declaration
  */
 public record CacheConfig(
     long maxHeapBytes,

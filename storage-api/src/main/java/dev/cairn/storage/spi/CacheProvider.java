@@ -12,6 +12,19 @@ public interface CacheProvider {
   /** What caches of this provider can do ({@link Capability#EXPIRY}). */
   java.util.Set<Capability> capabilities();
 
+  /**
+   * The options this cache reads from {@link CacheConfig#options()}: the engine refuses every
+   * other cache option, and validates the values, before it opens anything. See
+   * {@link PluginOptions}.
+   *
+   * <p>The default declares none, so the engine refuses every cache option while this cache is
+   * in use. A cache that reads options must override this: a default that let through the keys
+   * of the cache's prefix would let a misspelt or unsupported option pass unnoticed.
+   */
+  default PluginOptions options() {
+    return PluginOptions.cache(name()).build();
+  }
+
   /** Creates a cache honouring {@code config}'s bounds. */
   RecordCache create(CacheConfig config);
 }

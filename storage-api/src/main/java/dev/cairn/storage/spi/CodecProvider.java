@@ -26,8 +26,24 @@ public interface CodecProvider {
   }
 
   /**
-   * Creates a codec with the given options (e.g. {@code zstd.level=3}); unknown options of the
-   * provider's own prefix are an {@link IllegalArgumentException}.
+   * The options this codec reads in {@link #create}: the engine refuses every codec option that
+   * no installed codec declares, and validates the values, before it opens anything. Every
+   * installed codec is in use (records written with it stay readable), so its options are
+   * validated and passed to it even when another codec is chosen for new writes. See
+   * {@link PluginOptions}.
+   *
+   * <p>The default declares none, so the engine refuses every option with this codec's prefix.
+   * A codec that reads options must override this: a default that let through the keys of the
+   * codec's prefix would let a misspelt or unsupported option pass unnoticed.
+   */
+  default PluginOptions options() {
+    return PluginOptions.codec(name()).build();
+  }
+
+  /**
+   * Creates a codec with the given options (e.g. {@code zstd.level=3}). The engine passes only
+   * the keys with this codec's prefix, already checked against {@link #options()}; called
+   * directly, an option the codec does not declare is an {@link IllegalArgumentException}.
    */
   Codec create(Map<String, String> options);
 }

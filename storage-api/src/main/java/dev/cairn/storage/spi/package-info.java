@@ -3,6 +3,7 @@
  * {@link java.util.ServiceLoader} or registered explicitly with
  * {@link dev.cairn.storage.StorageBuilder}. The conformance kit
  * ({@code cairn-conformance-tests}) checks an implementation against the semantics documented
- * here.
+ * here. Plugins declare and read their options with {@link dev.cairn.storage.spi.PluginOptions},
+ * which is how the engine refuses options no plugin claims.
  */
 package dev.cairn.storage.spi;

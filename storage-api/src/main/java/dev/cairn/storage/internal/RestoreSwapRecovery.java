@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,9 @@ import org.slf4j.LoggerFactory;
  * them). With {@code D} present, {@code D.old-*} directories are reported and left in place: a
  * stray one cannot be proven superseded (an older Cairn recreated an empty {@code D} after such
  * a crash). Staging directories {@code .D.restore-*} whose {@code restore.lock} nobody holds are
- * deleted: they hold only copies made from a backup.
+ * deleted: they hold only copies made from a backup. Strays are recognised only by the exact
+ * names restores give them ({@code D.old-<set id>[-n]}, {@code .D.restore-<hex>}), so a
+ * directory someone named {@code D.old-manual} is never moved, deleted or reported.
  *
  * <p>Everything found and done is logged at WARN and kept in {@link #report()}, which
  * {@code StorageAdmin.restoreLeftovers()} returns.
@@ -110,6 +113,11 @@ final class RestoreSwapRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreSwapRecovery.class);
 
   private static final int ATTEMPTS = 5;
+  /** After {@code <name>.old-}: a backup set id, and a counter when that name was taken. */
+  private static final Pattern OLD_SUFFIX =
+      Pattern.compile("\\d{8}T\\d{9}Z-[0-9a-f]{12}(-\\d{1,9})?");
+  /** After {@code .<name>.restore-}: a restore's random hex, or a recovery's set-aside copy. */
+  private static final Pattern STAGING_SUFFIX = Pattern.compile("(rolledback-)?[0-9a-f]{1,16}");
 
   private final Path dir;
   private final Path parent;
@@ -287,7 +295,7 @@ final class RestoreSwapRecovery {
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !emptyDirectory(dir)) {
       return true;
     }
-    List<Path> olds = siblingDirectories(name + ".old-");
+    List<Path> olds = siblingDirectories(name + ".old-", OLD_SUFFIX);
     if (olds.isEmpty()) {
       return true;
     }
@@ -329,7 +337,7 @@ final class RestoreSwapRecovery {
       throw inProgress("or was left by a restore that began while this store was being opened");
     }
     try {
-      for (Path staging : siblingDirectories("." + name + ".restore-")) {
+      for (Path staging : siblingDirectories("." + name + ".restore-", STAGING_SUFFIX)) {
         if (current != null && staging.getFileName().toString().equals(current.staging())) {
           continue;
         }
@@ -340,7 +348,7 @@ final class RestoreSwapRecovery {
         deleteTree(staging);
         found("deleted " + staging + ", the staging directory of a restore that did not finish");
       }
-      for (Path old : siblingDirectories(name + ".old-")) {
+      for (Path old : siblingDirectories(name + ".old-", OLD_SUFFIX)) {
         if (current != null && old.getFileName().toString().equals(current.old())) {
           continue;
         }
@@ -389,13 +397,17 @@ final class RestoreSwapRecovery {
     return parent.resolve(n);
   }
 
-  /** Directories beside the store whose names start with {@code prefix}, sorted. */
-  private List<Path> siblingDirectories(String prefix) throws IOException {
+  /**
+   * Directories beside the store named {@code prefix} + {@code suffix} (a regular expression),
+   * sorted. Strays are recognised by the exact names restores give them, so that a directory
+   * someone named {@code store.old-manual} is never moved, deleted or reported.
+   */
+  private List<Path> siblingDirectories(String prefix, Pattern suffix) throws IOException {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> s = Files.newDirectoryStream(parent)) {
       for (Path p : s) {
         String n = p.getFileName().toString();
-        if (n.startsWith(prefix) && n.length() > prefix.length()
+        if (n.startsWith(prefix) && suffix.matcher(n.substring(prefix.length())).matches()
             && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           out.add(p);
         }

@@ -335,7 +335,7 @@ final class RestoreSwapRecoveryTest {
   void cleaningUpKeepsTheStagingLockOfARestoreRunningInThisProcess() throws Exception {
     // POSIX drops a process's lock when it closes any descriptor of the file: recovery must not
     // even open the lock file of a restore running in its own process
-    Path running = tmp.resolve(".store.restore-running");
+    Path running = tmp.resolve(".store.restore-4a11");
     Closeable lock = RestoreSwap.lockStaging(running);
     try {
       recover();
@@ -388,13 +388,13 @@ final class RestoreSwapRecoveryTest {
   @Test
   void strayStagingDirectoriesAreDeletedUnlessARestoreHoldsThem() throws IOException {
     store(tmp.resolve(".store.restore-dead/store"), "restored");
-    Closeable running = RestoreSwap.lockStaging(tmp.resolve(".store.restore-running"));
+    Closeable running = RestoreSwap.lockStaging(tmp.resolve(".store.restore-4a11"));
     try {
       List<String> report = recover();
 
       assertThat(report).singleElement().asString()
           .contains("deleted " + tmp.resolve(".store.restore-dead"));
-      assertThat(beside()).containsExactly(".store.restore-running", "store");
+      assertThat(beside()).containsExactly(".store.restore-4a11", "store");
     } finally {
       running.close();
     }
@@ -424,7 +424,7 @@ final class RestoreSwapRecoveryTest {
   @Test
   void severalOldCopiesAndNoStoreDirectoryRefuseToGuess() throws IOException {
     Files.move(dir, old);
-    store(tmp.resolve("store.old-other"), "older");
+    store(tmp.resolve("store.old-20261001T000000000Z-aaaaaaaaaaaa"), "older");
 
     assertThatThrownBy(this::recover).isInstanceOf(BackendException.class)
         .hasMessageContaining("several previous copies");
@@ -439,6 +439,16 @@ final class RestoreSwapRecoveryTest {
 
     assertThat(report).singleElement().asString().contains("left " + old + " in place");
     assertThat(holds(old)).isEqualTo("maybe the only copy");
+  }
+
+  @Test
+  void directoriesNamedLikeButNotByARestoreAreNeverTouched() throws IOException {
+    store(tmp.resolve("store.old-manual"), "kept by hand");
+    store(tmp.resolve(".store.restore-notes"), "not a staging directory");
+    RestoreSwapRecovery.deleteTree(dir);
+
+    assertThat(recover()).isEmpty();
+    assertThat(beside()).containsExactly(".store.restore-notes", "store.old-manual");
   }
 
   @Test

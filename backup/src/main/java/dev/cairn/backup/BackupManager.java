@@ -15,7 +15,9 @@ import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackupTarget;
 import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.BackupTargetProvider;
+import dev.cairn.storage.internal.RestoreSwap;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -765,7 +767,9 @@ public final class BackupManager {
     }
     Progress progress = new Progress(listener, Operation.RESTORE, setId);
     Path staging = stagingDir(dest);
+    Closeable stagingLock = null;
     try {
+      stagingLock = RestoreSwap.lockStaging(staging);
       Path store = prepare(setId, staging, builder, null, progress);
       if (Files.isDirectory(dest)) {
         Files.delete(dest); // empty, checked above
@@ -776,6 +780,7 @@ public final class BackupManager {
       throw new BackupException("restore of set " + setId + " into " + dest + " failed: " + e, e);
     } finally {
       builder.directory(dest);
+      Files2.closeQuietly(stagingLock);
       Files2.deleteTreeQuietly(staging);
     }
   }
@@ -784,14 +789,24 @@ public final class BackupManager {
    * Restores a set over a running store and returns the store reopened on the restored data.
    *
    * <p>Steps: verify the set; build and check the restored store in a temporary sibling of the
-   * store's directory (the live store keeps serving meanwhile); close {@code live}; rename its
+   * store's directory (the live store keeps serving meanwhile); write the swap journal
+   * {@code .<dir>.swap} beside the directory and hold its lock; close {@code live}; rename its
    * directory to {@code <dir>.old-<setId>} and the new one to {@code <dir>}; open it with
-   * {@code reopen} and run its integrity check; only then delete the old directory. Nothing is
-   * ever copied under open files. The returned instance has a new, empty cache.
+   * {@code reopen} and run its integrity check; record the restore as committed in the journal;
+   * only then delete the old directory, the staging directory and the journal. Nothing is ever
+   * copied under open files. The returned instance has a new, empty cache.
    *
    * <p>If anything fails before {@code live} is closed, {@code live} stays open and untouched.
    * If it fails after, the old directory is renamed back, so the store reopens with its data as
    * it was; {@code live} is closed and the exception says so.
+   *
+   * <p>If the process dies at any point ({@code kill -9}, power loss), the next open of the
+   * directory — by any program, with or without this module — finishes the swap from the
+   * journal before it opens the store: it puts the old directory back unless the restore was
+   * committed, and finishes it if it was. The store then holds its data from before the
+   * restore or the complete restored data, never nothing. An {@link Error} thrown inside this
+   * method is treated like a crash: it releases what it holds, leaves the directories as they
+   * are and the next open finishes the job. See backup/README.md, "After a crash".
    *
    * @param live the open store; closed by this call once the restored data is ready
    * @param reopen the builder to reopen it with (its directory is set to the store's)
@@ -805,50 +820,50 @@ public final class BackupManager {
     String backend = live.admin().backendName();
     Progress progress = new Progress(listener, Operation.RESTORE, setId);
     Path staging = stagingDir(dir);
+    Path old = null;
+    Closeable stagingLock = null;
+    RestoreSwap journal = null;
+    Storage opened = null;
     boolean closed = false;
+    boolean moved = false;
+    boolean swapped = false;
     try {
+      stagingLock = RestoreSwap.lockStaging(staging);
       Path store = prepare(setId, staging, reopen, backend, progress);
+      Files2.fsyncTree(store); // it must survive a power loss once the old one is deleted
       faultHook.at("before-close");
+      old = oldDir(dir, setId);
+      journal = RestoreSwap.begin(dir, old, staging, setId);
+      faultHook.at("after-journal");
       progress.start(Phase.SWAP, -1, -1);
       live.close();
       closed = true;
       faultHook.at("after-close");
-      Path old = oldDir(dir, setId);
       move(dir, old);
-      try {
-        faultHook.at("after-move-old");
-        move(store, dir);
-        faultHook.at("after-swap");
-      } catch (IOException | RuntimeException e) {
-        rollBack(dir, old, staging);
-        throw e;
+      moved = true;
+      faultHook.at("after-move-old");
+      move(store, dir);
+      swapped = true;
+      faultHook.at("after-swap");
+      opened = reopen.directory(dir).open();
+      faultHook.at("after-reopen");
+      VerificationReport v = opened.admin().verify();
+      if (!v.ok()) {
+        throw new BackupException("the restored store failed its integrity check: "
+            + v.problems().get(0));
       }
-      Storage opened;
-      try {
-        opened = reopen.directory(dir).open();
-      } catch (RuntimeException e) {
-        rollBack(dir, old, staging);
-        throw e;
-      }
-      try {
-        faultHook.at("after-reopen");
-        VerificationReport v = opened.admin().verify();
-        if (!v.ok()) {
-          throw new BackupException("the restored store failed its integrity check: "
-              + v.problems().get(0));
-        }
-      } catch (IOException | RuntimeException e) {
-        opened.close();
-        rollBack(dir, old, staging);
-        throw e;
-      }
-      Files2.deleteTreeQuietly(old);
-      Files2.fsyncDirectory(dir.getParent());
-      progress.end();
-      progress.done();
-      LOG.info("restored set {} over {}", setId, dir);
-      return opened;
+      journal.commit();
     } catch (IOException | RuntimeException e) {
+      closeQuietly(opened);
+      try {
+        if (journal != null) {
+          rollBack(dir, old, staging, moved, swapped, journal);
+        }
+      } finally {
+        Files2.closeQuietly(stagingLock);
+        Files2.deleteTreeQuietly(staging);
+        reopen.directory(dir);
+      }
       String state = closed
           ? "; the store was closed and its previous data put back in " + dir + ": reopen it"
           : "; the store was not touched";
@@ -857,24 +872,86 @@ public final class BackupManager {
       }
       throw new BackupException("restore of set " + setId + " over " + dir + " failed: "
           + e.getMessage() + state, e);
-    } finally {
-      reopen.directory(dir);
-      Files2.deleteTreeQuietly(staging);
+    } catch (Error e) {
+      throw asCrash(e, opened, journal, stagingLock, reopen, dir);
+    }
+    // committed: the restore stands; what follows is cleanup that the next open would finish
+    try {
+      faultHook.at("after-commit");
+      Files2.deleteTree(old);
+      Files2.fsyncDirectory(dir.getParent());
+      faultHook.at("after-delete-old");
+      Files2.closeQuietly(stagingLock);
+      Files2.deleteTree(staging);
+      journal.finish();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("restored set {} over {}, but could not remove {} ({}); the next open of the store"
+          + " finishes that", setId, dir, old, e.toString());
+      journal.close();
+      Files2.closeQuietly(stagingLock);
+    } catch (Error e) {
+      throw asCrash(e, opened, journal, stagingLock, reopen, dir);
+    }
+    reopen.directory(dir);
+    progress.end();
+    progress.done();
+    LOG.info("restored set {} over {}", setId, dir);
+    return opened;
+  }
+
+  /**
+   * An {@link Error} in {@link #restoreOver} is handled like a crash: release what this process
+   * holds (the reopened store, the journal's and the staging directory's locks), move nothing,
+   * and let the next open finish the swap from the journal.
+   */
+  private static Error asCrash(Error e, Storage opened, RestoreSwap journal,
+      Closeable stagingLock, StorageBuilder reopen, Path dir) {
+    closeQuietly(opened);
+    if (journal != null) {
+      journal.close();
+    }
+    Files2.closeQuietly(stagingLock);
+    reopen.directory(dir);
+    LOG.error("restore over {} stopped by {}; the next open of the store finishes or undoes it",
+        dir, e.toString());
+    return e;
+  }
+
+  private static void closeQuietly(Storage s) {
+    if (s == null) {
+      return;
+    }
+    try {
+      s.close();
+    } catch (RuntimeException e) {
+      LOG.warn("could not close {}: {}", s, e.toString());
     }
   }
 
-  private void rollBack(Path dir, Path old, Path staging) {
+  /**
+   * Undoes a swap that failed before it was committed: the restored directory (if it was moved
+   * in) goes into the staging directory, the old one back to {@code dir}. Then the journal is
+   * deleted; if the old directory cannot be moved back the journal stays, so the next open of
+   * the store puts it back.
+   */
+  private void rollBack(Path dir, Path old, Path staging, boolean moved, boolean swapped,
+      RestoreSwap journal) {
     try {
-      if (Files.exists(dir)) {
+      if (swapped) {
         move(dir, staging.resolve("failed"));
       }
-      move(old, dir);
-      LOG.warn("restore over {} failed; the previous data was put back", dir);
-    } catch (IOException e) {
-      LOG.error("restore over {} failed and the previous data could not be put back; it is in {}",
-          dir, old, e);
+      if (moved) {
+        move(old, dir);
+        LOG.warn("restore over {} failed; the previous data was put back", dir);
+      }
+      journal.finish();
+    } catch (IOException | RuntimeException e) {
+      journal.close();
+      LOG.error("restore over {} failed and the previous data could not be put back; it is in {}"
+          + " and the next open of the store puts it back", dir, old, e);
       throw new BackupException("restore failed and the previous data could not be moved back"
-          + " from " + old + " to " + dir + ": " + e, e);
+          + " from " + old + " to " + dir + ": " + e + "; the next open of " + dir + " puts it"
+          + " back (journal " + journal.file() + ")", e);
     }
   }
 

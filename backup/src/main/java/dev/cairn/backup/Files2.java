@@ -30,6 +30,31 @@ final class Files2 {
   }
 
   /**
+   * Forces every file and directory under {@code root} to disk: a store about to be renamed into
+   * place must not depend on the durability setting it was written with.
+   */
+  static void fsyncTree(Path root) throws IOException {
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (attrs.isRegularFile()) {
+          fsync(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+        if (exc != null) {
+          throw exc;
+        }
+        fsyncDirectory(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  /**
    * Forces a directory's entries (a rename, a new file) to disk. Platforms that cannot open a
    * directory (Windows) make this a no-op: their rename is durable by other means or not at all.
    */
@@ -38,6 +63,18 @@ final class Files2 {
       ch.force(true);
     } catch (IOException | UnsupportedOperationException e) {
       LOG.trace("cannot fsync directory {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Closes {@code c} if not null, logging a failure. */
+  static void closeQuietly(java.io.Closeable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.warn("could not close {}: {}", c, e.toString());
     }
   }
 

@@ -25,6 +25,20 @@ public interface StorageAdmin {
   /** The store's unique id, generated when it was created. */
   String storeId();
 
+  /**
+   * What opening this store found of restores that did not finish ({@code kill -9}, power loss
+   * or an {@link Error} during cairn-backup's {@code restoreOver} or {@code restoreTo}) and what
+   * it did about each, one line per finding, e.g. {@code "rolled back the restore of set ...
+   * over /var/lib/orders that a crash interrupted before it was verified: ..."} or {@code "left
+   * /var/lib/orders.old-... in place: ..."}. Each line was also logged at WARN. Empty when there
+   * was nothing, which is the normal case. The open finishes an interrupted restore before the
+   * store is used: the store holds either its data from before the restore or the complete
+   * restored data (backup/README.md, "After a crash").
+   */
+  default List<String> restoreLeftovers() {
+    return List.of();
+  }
+
   /** The backend's consistent hot copy into an empty or absent directory {@code target}. */
   void snapshotTo(Path target);
 

@@ -124,6 +124,7 @@ public final class Engine implements Storage, StorageAdmin {
    */
   private final AtomicInteger threadsInTransaction = new AtomicInteger();
   private final String storeId;
+  private final List<String> restoreLeftovers;
   private final FileChannel lockChannel;
   private final FileLock fileLock;
   private final ScheduledExecutorService scheduler;
@@ -143,6 +144,7 @@ public final class Engine implements Storage, StorageAdmin {
     this.lockChannel = r.lockChannel;
     this.fileLock = r.fileLock;
     this.storeId = r.storeId;
+    this.restoreLeftovers = r.restoreLeftovers;
     this.persistedSeq = r.seq;
     this.nextVersion = r.seq + 1;
     this.sharedSequence = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
@@ -221,6 +223,7 @@ public final class Engine implements Storage, StorageAdmin {
     RecordCache cache;
     String storeId;
     long seq;
+    List<String> restoreLeftovers = List.of();
 
     void release() {
       closeQuietly(cache);
@@ -249,12 +252,29 @@ public final class Engine implements Storage, StorageAdmin {
       OptionClaims.check(config, r.backendProvider, backends); // before anything is created
       resolveCodecs(config, r);
       Path dir = config.directory();
+      // a restore over this store that a crash interrupted is finished before anything else,
+      // so that a missing directory is put back rather than created empty
+      RestoreSwapRecovery recovery = new RestoreSwapRecovery(dir);
+      recovery.beforeOpen();
+      boolean created = !Files.exists(dir);
       try {
         Files.createDirectories(dir);
       } catch (IOException e) {
         throw new BackendException("cannot create store directory " + dir + ": " + e, e);
       }
       lock(dir, r);
+      try {
+        recovery.afterLock();
+      } catch (RuntimeException e) {
+        r.release();
+        r.fileLock = null;
+        r.lockChannel = null;
+        if (created) {
+          removeCreated(dir); // do not leave a new directory in the way of the restore
+        }
+        throw e;
+      }
+      r.restoreLeftovers = recovery.report();
       if (config.cacheName() != null) {
         Map<String, CacheProvider> caches =
             Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
@@ -331,6 +351,16 @@ public final class Engine implements Storage, StorageAdmin {
     boolean dictionaries =
         byName.get(chosen.name()).capabilities().contains(Capability.DICTIONARIES);
     r.codecs = new CodecRegistry(Map.copyOf(byId), chosen, config.minSavings(), dictionaries);
+  }
+
+  /** Deletes a store directory this open created and that holds nothing but the lock file. */
+  private static void removeCreated(Path dir) {
+    try {
+      Files.deleteIfExists(dir.resolve(LOCK_FILE));
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      LOG.debug("could not remove {} after a failed open: {}", dir, e.toString());
+    }
   }
 
   private static void lock(Path dir, Resources r) {
@@ -1816,6 +1846,11 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public String backendName() {
     return backendProvider.name();
+  }
+
+  @Override
+  public List<String> restoreLeftovers() {
+    return restoreLeftovers;
   }
 
   @Override

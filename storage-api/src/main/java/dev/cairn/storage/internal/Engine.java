@@ -32,9 +32,6 @@ import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +92,7 @@ public final class Engine implements Storage, StorageAdmin {
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
-  private static final String LOCK_FILE = "cairn.lock";
+  private static final String LOCK_FILE = StoreLock.FILE;
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -125,8 +122,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AtomicInteger threadsInTransaction = new AtomicInteger();
   private final String storeId;
   private final List<String> restoreLeftovers;
-  private final FileChannel lockChannel;
-  private final FileLock fileLock;
+  private final StoreLock storeLock;
   private final ScheduledExecutorService scheduler;
   private final ThreadPoolExecutor asyncExecutor;
   private final AsyncView asyncView;
@@ -141,8 +137,7 @@ public final class Engine implements Storage, StorageAdmin {
     this.backend = r.backend;
     this.codecs = r.codecs;
     this.cache = r.cache;
-    this.lockChannel = r.lockChannel;
-    this.fileLock = r.fileLock;
+    this.storeLock = r.storeLock;
     this.storeId = r.storeId;
     this.restoreLeftovers = r.restoreLeftovers;
     this.persistedSeq = r.seq;
@@ -215,8 +210,7 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Resources acquired while opening, released in reverse order if opening fails. */
   private static final class Resources {
-    FileChannel lockChannel;
-    FileLock fileLock;
+    StoreLock storeLock;
     BackendProvider backendProvider;
     Backend backend;
     CodecRegistry codecs;
@@ -229,13 +223,10 @@ public final class Engine implements Storage, StorageAdmin {
       closeQuietly(cache);
       closeQuietly(backend);
       try {
-        if (fileLock != null) {
-          fileLock.release();
+        if (storeLock != null) {
+          storeLock.close();
         }
-        if (lockChannel != null) {
-          lockChannel.close();
-        }
-      } catch (IOException e) {
+      } catch (RuntimeException e) {
         LOG.warn("cannot release store lock", e);
       }
     }
@@ -267,8 +258,7 @@ public final class Engine implements Storage, StorageAdmin {
         recovery.afterLock();
       } catch (RuntimeException e) {
         r.release();
-        r.fileLock = null;
-        r.lockChannel = null;
+        r.storeLock = null;
         if (created) {
           removeCreated(dir); // do not leave a new directory in the way of the restore
         }
@@ -364,20 +354,7 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   private static void lock(Path dir, Resources r) {
-    Path lockFile = dir.resolve(LOCK_FILE);
-    try {
-      r.lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        r.fileLock = r.lockChannel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        r.fileLock = null;
-      }
-    } catch (IOException e) {
-      throw new BackendException("cannot open " + lockFile + " (is the directory writable?): " + e, e);
-    }
-    if (r.fileLock == null) {
-      throw new BackendException("store " + dir + " is already open, by this or another process");
-    }
+    r.storeLock = StoreLock.acquire(dir);
   }
 
   private static void initMeta(Resources r) {
@@ -478,8 +455,7 @@ public final class Engine implements Storage, StorageAdmin {
     Resources r = new Resources();
     r.cache = cache;
     r.backend = backend;
-    r.fileLock = fileLock;
-    r.lockChannel = lockChannel;
+    r.storeLock = storeLock;
     r.release();
   }
 

@@ -586,6 +586,26 @@ final class EngineTest {
     assertThatThrownBy(this::open).isInstanceOf(BackendException.class).hasMessageContaining("already open");
   }
 
+  /**
+   * Regression: the refused second open closed its own channel on cairn.lock, and closing any
+   * channel of a file drops every POSIX lock this process holds on it, so the first open's lock
+   * was gone and another process could open the store at the same time.
+   */
+  @Test
+  void aRefusedSecondOpenLeavesTheFirstOpensLockInPlace() throws Exception {
+    open();
+    assertThatThrownBy(this::open).isInstanceOf(BackendException.class)
+        .hasMessageContaining("already open in this JVM");
+    Path lock = dir.resolve("cairn.lock").toRealPath();
+    List<String> cmd = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), TryLock.class.getName(), lock + "@-1");
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(out.trim()).as("the lock seen from another process").isEqualTo("held");
+  }
+
   // ------------------------------------------------------------------------ lifecycle, misc
 
   @Test

@@ -93,11 +93,14 @@ record PostgresOptions(
           + " unless the directory holds a " + DESCRIPTOR);
     } else if (!url.startsWith("jdbc:postgresql:")) {
       problems.add("option " + URL + " must start with jdbc:postgresql:, got '" + redact(url) + "'");
-    } else if (url.toLowerCase(Locale.ROOT).contains("password=")) {
-      // the URL is written to the directory's descriptor and may be logged: no secrets in it
-      problems.add("option " + URL + " must not carry a password ('" + redact(url) + "'); put it"
-          + " in the environment variable named by " + PASSWORD_ENV + " (default "
-          + DEFAULT_PASSWORD_ENV + ")");
+    } else if (url.toLowerCase(Locale.ROOT).contains("password=") || url.indexOf('@') >= 0) {
+      // the URL is written to the directory's descriptor and may be logged: no secrets in it.
+      // pgjdbc does not read user information (user:password@host) but puts the URL in its
+      // messages, so any '@' is refused (a literal one in a parameter is written %40)
+      problems.add("option " + URL + " must not carry a password or user information ('"
+          + redact(url) + "'); set the user with " + USER + " and put the password in the"
+          + " environment variable named by " + PASSWORD_ENV + " (default " + DEFAULT_PASSWORD_ENV
+          + "); write an @ inside a parameter as %40");
     }
     if (!SCHEMA_NAME.matcher(schema).matches()) {
       problems.add("option " + SCHEMA + " must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
@@ -183,10 +186,20 @@ record PostgresOptions(
     }
   }
 
-  /** The URL without any query parameters (they may carry a password). */
+  /**
+   * The URL for messages and logs: without user information ({@code user:password@}, up to the
+   * last {@code @}, since a password may hold any character) and without query parameters (they
+   * may carry a password).
+   */
   static String redact(String url) {
-    int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q) + "?…";
+    String u = url;
+    int authority = u.indexOf("//");
+    int at = u.lastIndexOf('@');
+    if (authority >= 0 && at > authority) {
+      u = u.substring(0, authority + 2) + "…@" + u.substring(at + 1);
+    }
+    int q = u.indexOf('?');
+    return q < 0 ? u : u.substring(0, q) + "?…";
   }
 
   /** The table of {@code keyspace}, schema-qualified; both names are validated identifiers. */

@@ -373,4 +373,62 @@ final class PostgresBackendTest {
         .hasMessageContaining("postgres.passwordEnv")
         .hasMessageNotContaining("hunter2");
   }
+
+  /** Runs {@code open} with System.err captured (slf4j-simple logs there); returns the log. */
+  private static String logOf(Runnable open) {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      open.run();
+    } finally {
+      System.setErr(err);
+    }
+    return log.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Every message of {@code t} and its causes and suppressed exceptions, with stack traces. */
+  private static String everything(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
+  }
+
+  /**
+   * A password in the URL's user information ({@code user:password@host}) reached exception
+   * messages. It is refused like {@code password=}, and no message, cause or log line of the
+   * refusal (nor of a descriptor naming such a URL) contains it.
+   */
+  @Test
+  void aPasswordInTheUrlsUserInfoIsInNoMessageNorLogLine() throws Exception {
+    String url = TestPostgres.get().url(); // jdbc:postgresql://127.0.0.1:port/postgres
+    String withUserInfo = url.replace("//", "//postgres:hunter2@");
+    List<Map<String, String>> cases = List.of(
+        Map.of("postgres.url", withUserInfo),
+        Map.of("postgres.url", withUserInfo + "?sslmode=disable&password=hunter2"),
+        Map.of("postgres.url", "jdbc:mysql://root:hunter2@db.example/app", "postgres.schema", "x"),
+        Map.of("postgres.url", withUserInfo, "postgres.poolSize", "0"));
+    int i = 0;
+    for (Map<String, String> options : cases) {
+      Path d = dir.resolve("secret" + i++);
+      List<Throwable> thrown = new ArrayList<>();
+      String log = logOf(() -> thrown.add(org.assertj.core.api.Assertions.catchThrowable(
+          () -> open(d, options))));
+      assertThat(thrown.get(0)).as("%s", options.keySet()).isInstanceOf(IllegalArgumentException.class);
+      assertThat(everything(thrown.get(0))).doesNotContain("hunter2").contains("postgres.url");
+      assertThat(log).doesNotContain("hunter2");
+      assertThat(d.resolve("postgres.properties")).doesNotExist();
+    }
+    // a hand-edited descriptor naming such a URL, reopened with a differing option (logged)
+    Path d = dir.resolve("descriptor");
+    Files.createDirectories(d);
+    Files.writeString(d.resolve("postgres.properties"),
+        "url=" + withUserInfo.replace(":", "\\:") + "\nschema=cairn\n");
+    List<Throwable> thrown = new ArrayList<>();
+    String log = logOf(() -> thrown.add(org.assertj.core.api.Assertions.catchThrowable(
+        () -> open(d, Map.of("postgres.url", url.replace("//", "//postgres:hunter3@"))))));
+    assertThat(thrown.get(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(everything(thrown.get(0))).doesNotContain("hunter2").doesNotContain("hunter3");
+    assertThat(log).contains("is ignored").doesNotContain("hunter2").doesNotContain("hunter3");
+  }
 }

@@ -104,6 +104,10 @@ record PostgresOptions(
     }
     if (!SCHEMA_NAME.matcher(schema).matches()) {
       problems.add("option " + SCHEMA + " must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
+    } else if (schema.startsWith("pg_") || schema.equals("information_schema")) {
+      problems.add("option " + SCHEMA + " names a schema reserved by PostgreSQL, got '"
+          + schema + "' (information_schema and every pg_ name: pg_catalog, pg_toast, ...);"
+          + " choose another, e.g. the default " + DEFAULT_SCHEMA);
     }
     String passwordEnv = opts.getOrDefault(PASSWORD_ENV,
         descriptor != null ? descriptor.getProperty("passwordEnv", DEFAULT_PASSWORD_ENV)

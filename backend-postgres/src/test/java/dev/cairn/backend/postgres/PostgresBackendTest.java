@@ -431,4 +431,32 @@ final class PostgresBackendTest {
     assertThat(everything(thrown.get(0))).doesNotContain("hunter2").doesNotContain("hunter3");
     assertThat(log).contains("is ignored").doesNotContain("hunter2").doesNotContain("hunter3");
   }
+
+  /**
+   * {@code postgres.schema=information_schema} was accepted and the store's tables created in
+   * it. Every schema PostgreSQL reserves for itself is refused before anything is created.
+   */
+  @Test
+  void reservedSchemasAreRefusedBeforeAnythingIsCreated() throws Exception {
+    for (String schema : List.of("information_schema", "pg_catalog", "pg_toast", "pg_temp_1",
+        "pg_cairn")) {
+      Map<String, String> options = new HashMap<>(TestPostgres.get().freshOptions("unused"));
+      options.put("postgres.schema", schema);
+      assertThatThrownBy(() -> open(dir.resolve(schema), options))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("postgres.schema")
+          .hasMessageContaining("'" + schema + "'")
+          .hasMessageContaining("reserved");
+      assertThat(dir.resolve(schema).resolve("postgres.properties")).doesNotExist();
+    }
+    try (java.sql.Connection c = TestPostgres.get().connect();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_catalog.pg_class k"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace"
+            + " WHERE k.relname LIKE 'ks\\_%' AND (n.nspname LIKE 'pg\\_%'"
+            + " OR n.nspname = 'information_schema')")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("store tables in reserved schemas").isZero();
+    }
+  }
 }

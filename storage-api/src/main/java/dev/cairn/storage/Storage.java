@@ -140,9 +140,12 @@ public interface Storage extends AutoCloseable {
    * (the exception is rethrown as is). {@code work} may run more than once — a transaction that
    * conflicts with a writer of another process is retried a bounded number of times, and a
    * {@link Durability#GROUP} transaction runs again if another function of its group threw — so
-   * it must not have side effects outside the transaction.
+   * it must not have side effects outside the transaction. After three conflicts the attempts
+   * run alone: the other instances' writers wait while {@code work} runs, so keep it short.
    *
    * @return what {@code work} returned
+   * @throws TransactionConflictException only if the attempts alone conflicted as well (a
+   *     backend's rare false positive)
    */
   <R> R transaction(Function<Transaction, R> work);
 

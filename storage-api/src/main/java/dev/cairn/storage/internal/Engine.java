@@ -92,6 +92,8 @@ public final class Engine implements Storage, StorageAdmin {
   private static final byte[] META_ACCESS_PREFIX = ascii("access:");
   private static final long VERSION_BLOCK = 4096;
   private static final int MAX_CONFLICT_RETRIES = 8;
+  /** Conflicted attempts after which a transaction's next attempts run alone. */
+  private static final int ALONE_AFTER_CONFLICTS = 3;
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
@@ -1143,8 +1145,10 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      R result = retryOnConflict(
-          () -> durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work),
+      // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
+      R result = retryAlone(alone -> alone
+              ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work, true)
+              : durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work, false),
           metrics.conflictsRetried::increment);
       metrics.writeLatency.recordNanos(System.nanoTime() - start);
       return result;
@@ -1158,9 +1162,29 @@ public final class Engine implements Storage, StorageAdmin {
    * {@link TransactionConflictException}, at most {@value #MAX_CONFLICT_RETRIES} retries.
    */
   private static <T> T retryOnConflict(java.util.function.Supplier<T> work, Runnable onRetry) {
+    return retry(alone -> work.get(), Integer.MAX_VALUE, onRetry);
+  }
+
+  /**
+   * As {@link #retryOnConflict}, but after {@value #ALONE_AFTER_CONFLICTS} conflicts the
+   * attempts run alone ({@code work} is passed true: use {@link Backend#beginWriteAlone()}).
+   * Optimistic attempts under contention can keep losing to other instances' writers however
+   * many retries they get (three instances updating one shared blob's reference count, say); an
+   * attempt that runs alone waits for them instead of racing them, so a transaction that keeps
+   * conflicting still commits (an attempt alone can fail only by a backend's rare false
+   * positive, and is retried alone). Not for a write transaction nested in another one of the
+   * same thread: it would wait for the outer one.
+   */
+  private static <T> T retryAlone(
+      java.util.function.Function<Boolean, T> work, Runnable onRetry) {
+    return retry(work, ALONE_AFTER_CONFLICTS, onRetry);
+  }
+
+  private static <T> T retry(
+      java.util.function.Function<Boolean, T> work, int aloneAfter, Runnable onRetry) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return work.get();
+        return work.apply(attempt >= aloneAfter);
       } catch (TransactionConflictException e) {
         if (attempt >= MAX_CONFLICT_RETRIES) {
           throw e;
@@ -1182,11 +1206,11 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private <R> R runOnce(Durability durability, Function<Transaction, R> work) {
+  private <R> R runOnce(Durability durability, Function<Transaction, R> work, boolean alone) {
     writeLock.lock();
     TransactionImpl tx = null;
     boolean committed = false;
-    try (BackendTransaction btx = backend.beginWrite()) {
+    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
       tx = new TransactionImpl(this, btx);
       bindTransaction(tx);
       R result;

@@ -1796,34 +1796,45 @@ public final class Engine implements Storage, StorageAdmin {
     for (int from = 0; from < drained.size(); from += ACCESS_FLUSH_BATCH) {
       List<AccessTracker.Drained> batch =
           drained.subList(from, Math.min(drained.size(), from + ACCESS_FLUSH_BATCH));
-      writeLock.lock();
-      try (BackendTransaction btx = backend.beginWrite()) {
-        for (AccessTracker.Drained d : batch) {
-          byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
-          if (btx.get(RECORDS, rk) == null) {
-            continue; // deleted since it was read
-          }
-          byte[] ak = accessKey(rk);
-          byte[] prev = btx.get(META, ak);
-          long count = d.count();
-          long last = d.lastMillis();
-          if (prev != null) {
-            long[] p = RecordFormat.parseAccess(prev, "access stats");
-            count += p[0];
-            last = Math.max(last, p[1]);
-          }
-          btx.put(META, ak, RecordFormat.encodeAccess(count, last));
-        }
-        btx.commit(Durability.ASYNC);
+      try {
+        // instances sharing a store update the same records' statistics: a conflict is retried
+        // like a transaction (each attempt adds to what is stored then, so none counts twice)
+        retryAlone(alone -> {
+          flushAccessBatch(batch, alone);
+          return null;
+        }, null);
         total += batch.size();
       } catch (RuntimeException e) {
         access.restore(drained.subList(from, drained.size())); // this batch and the rest
         throw e;
-      } finally {
-        writeLock.unlock();
       }
     }
     return total;
+  }
+
+  private void flushAccessBatch(List<AccessTracker.Drained> batch, boolean alone) {
+    writeLock.lock();
+    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
+      for (AccessTracker.Drained d : batch) {
+        byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
+        if (btx.get(RECORDS, rk) == null) {
+          continue; // deleted since it was read
+        }
+        byte[] ak = accessKey(rk);
+        byte[] prev = btx.get(META, ak);
+        long count = d.count();
+        long last = d.lastMillis();
+        if (prev != null) {
+          long[] p = RecordFormat.parseAccess(prev, "access stats");
+          count += p[0];
+          last = Math.max(last, p[1]);
+        }
+        btx.put(META, ak, RecordFormat.encodeAccess(count, last));
+      }
+      btx.commit(Durability.ASYNC);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   private static final int ACCESS_FLUSH_BATCH = 1000;

@@ -424,6 +424,28 @@ final class EngineTest {
         .hasSize(5);
   }
 
+  /**
+   * Access statistics flushed by several instances of a shared store conflict (each updates the
+   * same records' statistics): the flush retries like a transaction instead of failing and, at
+   * close, losing the counts.
+   */
+  @Test
+  void anAccessStatisticsFlushThatConflictsIsRetriedNotLost() {
+    Storage s = open();
+    s.putBytes("c", "k", value("v", 100));
+    for (int i = 0; i < 3; i++) {
+      assertThat(s.getBytes("c", "k")).isPresent();
+    }
+    MemoryBackendProvider.conflictingCommits.set(4);
+    assertThat(s.maintenance().failures()).isEmpty();
+    assertThat(MemoryBackendProvider.conflictingCommits.get()).as("conflicts injected").isZero();
+    assertThat(s.metadata("c", "k")).get().extracting(RecordMetadata::accessCount).isEqualTo(3L);
+    s.close();
+    Storage again = open();
+    assertThat(again.metadata("c", "k")).get().extracting(RecordMetadata::accessCount)
+        .isEqualTo(3L);
+  }
+
   @Test
   void aFailedCommitLeavesNothingAndIsReported() {
     Storage s = open();

@@ -459,4 +459,131 @@ final class PostgresBackendTest {
       assertThat(rs.getLong(1)).as("store tables in reserved schemas").isZero();
     }
   }
+
+  /**
+   * A transaction that runs alone (the engine's last attempts of one that kept conflicting)
+   * waits for the writers that have written, and writers wait at their first write until it
+   * ends, while reads never wait: nothing it reads changes under it.
+   */
+  @Test
+  void aWriteTransactionAloneWaitsForWritersAndHoldsTheirWritesUntilItEnds() throws Exception {
+    Map<String, String> options = TestPostgres.get().freshOptions("alone");
+    Backend one = open(dir.resolve("one"), options);
+    Backend two = open(dir.resolve("two"), options);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    java.util.concurrent.CountDownLatch began = new java.util.concurrent.CountDownLatch(1);
+    long[] commitStarted = new long[1];
+    try {
+      BackendTransaction writer = one.beginWrite();
+      writer.put("records", b(1), b(1));
+      Future<byte[]> alone = pool.submit(() -> {
+        try (BackendTransaction t = two.beginWriteAlone()) {
+          began.countDown();
+          byte[] seen = t.get("records", b(1));
+          t.put("records", b(1), b(2));
+          Thread.sleep(300); // the other writer is waiting meanwhile
+          commitStarted[0] = System.nanoTime();
+          t.commit(Durability.SYNC);
+          return seen;
+        }
+      });
+      assertThat(began.await(300, TimeUnit.MILLISECONDS)).as("waits for the writer").isFalse();
+      writer.commit(Durability.SYNC);
+      assertThat(began.await(10, TimeUnit.SECONDS)).isTrue();
+      try (BackendTransaction next = one.beginWrite()) {
+        assertThat(next.get("records", b(3))).as("reads do not wait").isNull();
+        next.put("records", b(3), b(3)); // waits for the one running alone
+        assertThat(System.nanoTime()).as("returned after the other committed")
+            .isGreaterThan(commitStarted[0]);
+        assertThat(alone.get(10, TimeUnit.SECONDS)).as("it saw the writer's commit")
+            .containsExactly(1);
+        next.commit(Durability.SYNC);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (BackendTransaction tx = one.beginRead()) {
+      assertThat(tx.get("records", b(1))).containsExactly(2);
+      assertThat(tx.get("records", b(3))).containsExactly(3);
+    }
+  }
+
+  /** Write transactions hold the write gate in shared mode from their first write on. */
+  @Test
+  void aWriteTransactionTakesTheGateWithItsFirstWriteAndReleasesItAtTheEnd() throws Exception {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(1), b(1));
+      tx.commit(Durability.SYNC);
+    }
+    try (java.sql.Connection admin = TestPostgres.get().connect()) {
+      try (BackendTransaction tx = be.beginWrite()) {
+        assertThat(tx.get("records", b(1))).containsExactly(1);
+        assertThat(gatesHeld(admin)).as("a read takes no gate").isZero();
+        assertThat(tx.delete("records", b(1))).isTrue();
+        assertThat(gatesHeld(admin)).as("a first write that is a delete").isEqualTo(1);
+        tx.put("records", b(2), b(2));
+        assertThat(gatesHeld(admin)).isEqualTo(1);
+        tx.commit(Durability.SYNC);
+      }
+      assertThat(gatesHeld(admin)).isZero();
+      try (BackendTransaction tx = be.beginWrite()) {
+        tx.put("records", b(3), b(3));
+        assertThat(gatesHeld(admin)).as("a first write that is a put").isEqualTo(1);
+        tx.rollback();
+      }
+      assertThat(gatesHeld(admin)).isZero();
+      try (BackendTransaction tx = be.beginWrite()) {
+        assertThat(gatesHeld(admin)).isZero();
+      }
+    }
+    try (BackendTransaction tx = be.beginRead()) {
+      assertThat(tx.get("records", b(1))).isNull();
+      assertThat(tx.get("records", b(2))).containsExactly(2);
+      assertThat(tx.get("records", b(3))).isNull();
+    }
+  }
+
+  private static long gatesHeld(java.sql.Connection admin) throws java.sql.SQLException {
+    try (java.sql.Statement st = admin.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock'"
+            + " AND granted")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * A write transaction begun while its thread has another open (the engine's version-block
+   * reservation) takes no gate: queued behind one waiting to run alone, which waits for the
+   * outer transaction, it would wait forever, a cycle the server cannot see.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aNestedWriteTransactionDoesNotQueueBehindOneWaitingToRunAlone() throws Exception {
+    Map<String, String> options = TestPostgres.get().freshOptions("nested");
+    Backend one = open(dir.resolve("one"), options);
+    Backend two = open(dir.resolve("two"), options);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      BackendTransaction outer = one.beginWrite();
+      outer.put("records", b(1), b(1));
+      Future<?> alone = pool.submit(() -> {
+        try (BackendTransaction t = two.beginWriteAlone()) {
+          t.put("records", b(2), b(2));
+          t.commit(Durability.SYNC);
+        }
+        return null;
+      });
+      Thread.sleep(200); // the alone one is now waiting for the outer transaction
+      try (BackendTransaction inner = one.beginWrite()) {
+        inner.put("meta", b(9), b(9));
+        inner.commit(Durability.SYNC);
+      }
+      outer.commit(Durability.SYNC);
+      alone.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -118,6 +118,19 @@ final class ExternalWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * For {@code Storage.catchUp()}: a fence, which reports every commit acknowledged before it
+   * began (such a commit's notification was queued, and the listening session signalled, before
+   * its {@code COMMIT} returned). False if nobody listens (publish only).
+   */
+  boolean catchUp() {
+    if (listener == null) {
+      return false;
+    }
+    fence();
+    return true;
+  }
+
   /** Returns once every commit visible to a snapshot taken before this call has been reported. */
   void fence() {
     if (closed || listener == null) {
@@ -208,7 +221,11 @@ final class ExternalWatch implements AutoCloseable {
         p.setProperty("password", password);
       }
       p.setProperty("ApplicationName", "cairn-watch " + options.schema());
-      p.setProperty("connectTimeout", Long.toString(Math.max(1, options.connectTimeoutMs() / 1000)));
+      String timeout = Long.toString(Math.max(1, options.connectTimeoutMs() / 1000));
+      p.setProperty("connectTimeout", timeout);
+      // a fence that gets no answer (a half-open connection) fails after this and drops the
+      // cache, instead of leaving cached values unchecked until TCP gives up
+      p.setProperty("socketTimeout", timeout);
       Connection c = DriverManager.getConnection(options.url(), p);
       c.setAutoCommit(true);
       try (Statement st = c.createStatement()) {

@@ -273,6 +273,14 @@ final class PostgresBackend implements Backend {
     return true;
   }
 
+  /** One fence on the listening connection, see {@link ExternalWatch#catchUp()}. */
+  @Override
+  public boolean catchUpExternalCommits() {
+    checkOpen();
+    ExternalWatch w = watch;
+    return w != null && w.catchUp();
+  }
+
   /** The change watch, or null when nobody listens. */
   ExternalWatch watch() {
     return watch;

@@ -86,6 +86,51 @@ final class PostgresCacheCoherenceTest {
   }
 
   /**
+   * The opt-in current read: after instance A's commit returns, instance B's read after
+   * {@code catchUp()} sees it, every time, though B's cache held the old value and two more
+   * threads of B keep reading (and caching) the key meanwhile, and B's notification connection
+   * is killed every tenth round. Without the catchUp the read is a cache hit of the old value.
+   */
+  @Test
+  void afterCatchUpAReadSeesAnotherInstancesAcknowledgedCommitEveryTime() throws Exception {
+    Map<String, String> options = TestPostgres.get().freshOptions("coherence_current");
+    MapCacheProvider cache = new MapCacheProvider();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    AtomicBoolean stop = new AtomicBoolean();
+    try (Storage a = open(dir.resolve("a"), options, null);
+        Storage b = open(dir.resolve("b"), options, cache);
+        Connection admin = TestPostgres.get().connect()) {
+      a.put("c", "k", 0L);
+      List<Future<?>> readers = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        readers.add(pool.submit(() -> {
+          while (!stop.get()) {
+            b.get("c", "k", Long.class);
+          }
+          return null;
+        }));
+      }
+      for (long i = 1; i <= 100; i++) {
+        b.get("c", "k", Long.class); // cached, most likely the previous value
+        if (i % 10 == 0) {
+          killNotificationConnections(admin, options.get("postgres.schema"));
+        }
+        a.put("c", "k", i);
+        b.catchUp();
+        assertThat(b.get("c", "k", Long.class)).as("round %d", i).contains(i);
+      }
+      stop.set(true);
+      for (Future<?> f : readers) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      assertThat(cache.hits.get()).as("the cache was in use").isGreaterThan(100);
+    } finally {
+      stop.set(true);
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * Terminates the server sessions of every change-notification connection on {@code schema}'s
    * channel (the watch names itself in {@code application_name}); returns how many.
    */

@@ -134,6 +134,8 @@ public final class Engine implements Storage, StorageAdmin {
   private volatile boolean closed;
   private long nextVersion;
   private final boolean sharedSequence;
+  /** Whether the backend reports other instances' commits to the cache's listener. */
+  private final boolean externalCommitsWatched;
   private long persistedSeq;
 
   private Engine(StorageConfig config, Resources r) {
@@ -167,6 +169,7 @@ public final class Engine implements Storage, StorageAdmin {
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
         Set.of(RECORDS), cache == null ? null : new ExternalInvalidation());
+    this.externalCommitsWatched = watched && cache != null;
     if (cache != null) {
       if (!watched && backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
         LOG.warn("backend {} is shared by several processes but cannot report their commits:"
@@ -1983,6 +1986,26 @@ public final class Engine implements Storage, StorageAdmin {
       }
       return null;
     });
+  }
+
+  @Override
+  public void catchUp() {
+    enter();
+    try {
+      if (cache == null || !backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
+        return; // no cache: every read is current; one process: its commits invalidate as they go
+      }
+      if (!externalCommitsWatched) {
+        // nothing reports the other instances' commits: forget everything they may have changed
+        coherence.afterUnknownCommits(cache::invalidateAll);
+      } else if (!backend.catchUpExternalCommits()) {
+        try (BackendTransaction rtx = backend.beginRead()) {
+          rtx.get(META, META_FORMAT); // its end reports every external commit its snapshot saw
+        }
+      }
+    } finally {
+      exit();
+    }
   }
 
   /** Invalidates the whole cache (after a restore, for example). */

@@ -105,6 +105,19 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
+   * Optional, for a backend whose {@link #watchExternalCommits} returned true: returns once the
+   * listener has been told of every external commit that had completed when this call began
+   * (for PostgreSQL, one round trip on the listening connection). The engine calls it for
+   * {@link dev.cairn.storage.Storage#catchUp()}.
+   *
+   * @return false if the backend cannot (the default): the engine then reads in a new read
+   *     transaction, whose end reports every commit its snapshot saw
+   */
+  default boolean catchUpExternalCommits() {
+    return false;
+  }
+
+  /**
    * Checks the backend's own on-disk structures (pages, trees, free lists) without trusting
    * them. {@link dev.cairn.storage.StorageAdmin#verify()} calls it before it reads any record and
    * reads none if it reports a problem. A backend whose native code can crash on damage it reads

@@ -67,6 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Random data is seeded; the seed is in every failure message and can be fixed with
  * {@code -Dcairn.conformance.seed=...}.
  */
+@org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class BackendConformanceKit {
 
   /** The first keyspace the kit opens backends with. */

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * <p>Random data is seeded; the seed is in every assertion message and can be fixed with
  * {@code -Dcairn.conformance.seed=<n>}.
  */
+@org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class BackupTargetConformanceKit {
 
   private static final long SEED = Long.getLong("cairn.conformance.seed", new Random().nextLong());

@@ -52,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * lookup that misses every tier is a miss of the last tier. Caches are created with the identity
  * codec, so a tier's weight of an entry is at least its raw length.
  */
+@org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class CacheConformanceKit {
 
   private static final long AMPLE = 4L << 20;

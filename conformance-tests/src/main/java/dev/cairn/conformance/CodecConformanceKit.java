@@ -52,6 +52,7 @@ import org.junit.jupiter.api.Test;
  * length. (A codec without checksums may decode a flipped byte into different bytes of the same
  * length; the engine catches that with its CRC32C/SHA-256 checks.)
  */
+@org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class CodecConformanceKit {
 
   /** A raw length a corrupted header might claim; decoding must not allocate it. */

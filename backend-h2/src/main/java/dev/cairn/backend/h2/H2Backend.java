@@ -186,16 +186,10 @@ final class H2Backend implements Backend {
                 + new TreeSet<>(names) + "); refusing to use it");
       }
       boolean changed = false;
-      MVMap<String, String> meta =
-          store.openMap(
-              META_MAP,
-              new MVMap.Builder<String, String>()
-                  .keyType(StringDataType.INSTANCE)
-                  .valueType(StringDataType.INSTANCE));
+      MVMap<String, String> meta = openMetaMap(store);
       String format = meta.get("format");
       if (format == null) {
-        meta.put("format", FORMAT);
-        meta.put("createdBy", "cairn-backend-h2");
+        markFormat(store, "cairn-backend-h2");
         changed = true;
       } else if (!FORMAT.equals(format)) {
         throw new BackendException(
@@ -267,6 +261,21 @@ final class H2Backend implements Backend {
     }
   }
 
+  private static MVMap<String, String> openMetaMap(MVStore store) {
+    return store.openMap(
+        META_MAP,
+        new MVMap.Builder<String, String>()
+            .keyType(StringDataType.INSTANCE)
+            .valueType(StringDataType.INSTANCE));
+  }
+
+  /** Writes the format marker that makes a file a Cairn H2 store (not yet committed). */
+  private static void markFormat(MVStore store, String createdBy) {
+    MVMap<String, String> meta = openMetaMap(store);
+    meta.put("format", FORMAT);
+    meta.put("createdBy", createdBy);
+  }
+
   private static MVMap<byte[], byte[]> openKeyspaceMap(MVStore store, String name) {
     return store.openMap(
         name,
@@ -312,14 +321,7 @@ final class H2Backend implements Backend {
       Files.deleteIfExists(tmp);
       MVStore store = new MVStore.Builder().fileName(tmp.toString()).autoCommitDisabled().open();
       try {
-        MVMap<String, String> meta =
-            store.openMap(
-                META_MAP,
-                new MVMap.Builder<String, String>()
-                    .keyType(StringDataType.INSTANCE)
-                    .valueType(StringDataType.INSTANCE));
-        meta.put("format", FORMAT);
-        meta.put("createdBy", "cairn-backend-h2");
+        markFormat(store, "cairn-backend-h2");
         store.commit();
         store.sync();
       } finally {
@@ -525,14 +527,7 @@ final class H2Backend implements Backend {
       MVStore copy =
           new MVStore.Builder().fileName(tmp.toString()).autoCommitDisabled().open();
       try {
-        MVMap<String, String> meta =
-            copy.openMap(
-                META_MAP,
-                new MVMap.Builder<String, String>()
-                    .keyType(StringDataType.INSTANCE)
-                    .valueType(StringDataType.INSTANCE));
-        meta.put("format", FORMAT);
-        meta.put("createdBy", "cairn-backend-h2 snapshot");
+        markFormat(copy, "cairn-backend-h2 snapshot");
         long pending = 0;
         for (Map.Entry<String, RootReference<byte[], byte[]>> e : s.roots().entrySet()) {
           MVMap<byte[], byte[]> out = openKeyspaceMap(copy, e.getKey());

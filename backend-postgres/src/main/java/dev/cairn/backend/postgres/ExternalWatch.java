@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * backend fences when it ends, so a caller has been told of everything its snapshot saw before
  * it can use what it read; concurrent fences share one round trip. A poller thread fences every
  * {@value #POLL_MS} ms so idle instances catch up too. If the connection fails the listener is
- * told {@code unknownChanges} (drop everything) and the connection is reopened.
+ * told {@code unknownChanges} (drop everything) and the connection is reopened; once the new
+ * {@code LISTEN} is in place it is told {@code unknownChanges} again, for the commits made while
+ * nobody listened.
  */
 final class ExternalWatch implements AutoCloseable {
 
@@ -65,7 +67,7 @@ final class ExternalWatch implements AutoCloseable {
       return;
     }
     synchronized (lock) {
-      connect();
+      connect(false);
     }
     poller = new Thread(this::poll, "cairn-pg-watch-" + options.schema());
     poller.setDaemon(true);
@@ -116,6 +118,19 @@ final class ExternalWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * For {@code Storage.catchUp()}: a fence, which reports every commit acknowledged before it
+   * began (such a commit's notification was queued, and the listening session signalled, before
+   * its {@code COMMIT} returned). False if nobody listens (publish only).
+   */
+  boolean catchUp() {
+    if (listener == null) {
+      return false;
+    }
+    fence();
+    return true;
+  }
+
   /** Returns once every commit visible to a snapshot taken before this call has been reported. */
   void fence() {
     if (closed || listener == null) {
@@ -129,7 +144,7 @@ final class ExternalWatch implements AutoCloseable {
       long target = requested.get();
       try {
         if (conn == null) {
-          connect();
+          connect(true);
           if (conn == null) {
             return; // told unknownChanges; the next fence retries
           }
@@ -187,7 +202,15 @@ final class ExternalWatch implements AutoCloseable {
     listener.changed(keyspace, keys);
   }
 
-  private void connect() {
+  /**
+   * Opens the listening connection. A reconnect then drops the whole cache: commits made while
+   * no connection listened were announced to nobody, and a value read before one of them may
+   * have been cached since the last drop. The drop must come after the new {@code LISTEN} is in
+   * place: every commit from then on is announced, and every earlier one is visible to any
+   * snapshot taken after the drop, so nothing falls in between (readers that noted their
+   * coherence stamp before the drop cannot populate after it).
+   */
+  private void connect(boolean reconnect) {
     try {
       Properties p = new Properties();
       if (options.user() != null) {
@@ -197,14 +220,22 @@ final class ExternalWatch implements AutoCloseable {
       if (password != null) {
         p.setProperty("password", password);
       }
-      p.setProperty("ApplicationName", "cairn-watch");
-      p.setProperty("connectTimeout", Long.toString(Math.max(1, options.connectTimeoutMs() / 1000)));
+      p.setProperty("ApplicationName", "cairn-watch " + options.schema());
+      String timeout = Long.toString(Math.max(1, options.connectTimeoutMs() / 1000));
+      p.setProperty("connectTimeout", timeout);
+      // a fence that gets no answer (a half-open connection) fails after this and drops the
+      // cache, instead of leaving cached values unchecked until TCP gives up
+      p.setProperty("socketTimeout", timeout);
       Connection c = DriverManager.getConnection(options.url(), p);
       c.setAutoCommit(true);
       try (Statement st = c.createStatement()) {
         st.execute("LISTEN " + channel);
       }
       conn = c;
+      if (reconnect) {
+        LOG.info("reopened the PostgreSQL change-notification connection; dropped the cache");
+        listener.unknownChanges();
+      }
     } catch (SQLException e) {
       LOG.warn("cannot open the PostgreSQL change-notification connection: {}", e.getMessage());
       conn = null;

@@ -21,6 +21,9 @@ final class KeyspaceSql {
   final String get;
   final String put;
   final String delete;
+  /** {@link #put} and {@link #delete} that first take the write gate in shared mode. */
+  final String putGated;
+  final String deleteGated;
   private final String[] scan = new String[4];
   private final String[] count = new String[4];
 
@@ -37,11 +40,26 @@ final class KeyspaceSql {
     put = "INSERT INTO " + table + " (k, v) VALUES (?, ?)"
         + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
     delete = "DELETE FROM " + table + " WHERE k = ?";
+    // the subquery yields the row to insert or joins the row to delete, so the gate is taken
+    // before the statement locks a row (a delete that finds no row may skip it: it writes nothing)
+    String gate = "(SELECT " + writeGate(options.schema(), "pg_advisory_xact_lock_shared") + ") gate";
+    putGated = "INSERT INTO " + table + " (k, v) SELECT ?, ? FROM " + gate
+        + " ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v";
+    deleteGated = "DELETE FROM " + table + " USING " + gate + " WHERE k = ?";
     String[] where = {"", " WHERE k >= ?", " WHERE k < ?", " WHERE k >= ? AND k < ?"};
     for (int i = 0; i < 4; i++) {
       scan[i] = "SELECT k, v FROM " + table + where[i] + " ORDER BY k";
       count[i] = "SELECT count(*) FROM " + table + where[i];
     }
+  }
+
+  /**
+   * A call of the advisory-lock function {@code fn} on the store's write gate: every write
+   * transaction holds it in shared mode from its first write, one that runs alone holds it
+   * exclusively (see {@link PostgresBackend#beginWriteAlone()}).
+   */
+  static String writeGate(String schema, String fn) {
+    return fn + "(hashtext('cairn.write-gate." + schema + "'))";
   }
 
   String scan(int variant) {

@@ -44,6 +44,8 @@ final class PostgresBackend implements Backend {
   private final HikariDataSource readers;
   private final HikariDataSource writers;
   private final Set<PostgresTransaction> open = ConcurrentHashMap.newKeySet();
+  /** Open write transactions per thread: one begun while its thread has another is nested. */
+  private final Map<Thread, Integer> writesByThread = new ConcurrentHashMap<>();
   private final String where;
   private volatile boolean closed;
   private volatile ExternalWatch watch;
@@ -179,7 +181,7 @@ final class PostgresBackend implements Backend {
 
   @Override
   public BackendTransaction beginRead() {
-    return begin(true, true);
+    return begin(true, true, false);
   }
 
   /**
@@ -189,23 +191,53 @@ final class PostgresBackend implements Backend {
    */
   @Override
   public BackendTransaction beginReadLatest() {
-    return begin(true, false);
+    return begin(true, false, false);
   }
 
+  /**
+   * A {@code SERIALIZABLE} write transaction. Its first write takes the store's write gate (an
+   * advisory lock of the schema) in shared mode, in the same statement; writers hold it
+   * together, so this costs no round trip. A write transaction begun while its thread has
+   * another open (the engine's version-block reservation) takes no gate: it would queue behind
+   * a {@link #beginWriteAlone()} that waits for the outer one, a wait the server cannot see.
+   */
   @Override
   public BackendTransaction beginWrite() {
-    return begin(false, false);
+    return begin(false, false, false);
   }
 
-  private BackendTransaction begin(boolean read, boolean pin) {
+  /**
+   * A write transaction that takes the write gate exclusively before its snapshot (a
+   * session-level advisory lock taken outside any transaction, released when it ends): it waits
+   * for every write transaction that has written to end, and those that have not written yet
+   * wait at their first write until it ends. All it reads is therefore committed and nothing it
+   * reads or writes changes under it, so another instance's writer cannot make it fail with a
+   * serialization failure or a deadlock. Exceptions: nested write transactions take no gate
+   * (see {@link #beginWrite()}; the engine's only one updates the version-block counter, which
+   * the engine's transactions never touch themselves), and PostgreSQL's serializable bookkeeping
+   * may still count a writer that has just released the gate as running for a moment, a rare
+   * false positive. Two round trips more than {@link #beginWrite()}, and the wait.
+   */
+  @Override
+  public BackendTransaction beginWriteAlone() {
+    return begin(false, false, true);
+  }
+
+  private BackendTransaction begin(boolean read, boolean pin, boolean alone) {
     checkOpen();
     Connection c;
     try {
       c = (read ? readers : writers).getConnection();
     } catch (SQLException e) {
-      throw map(e, read ? "beginRead" : "beginWrite");
+      throw map(e, read ? "beginRead" : alone ? "beginWriteAlone" : "beginWrite");
     }
-    PostgresTransaction tx = new PostgresTransaction(this, c, read);
+    PostgresTransaction.Gate gate = PostgresTransaction.Gate.NONE;
+    if (!read) {
+      boolean nested = writesByThread.merge(Thread.currentThread(), 1, Integer::sum) > 1;
+      gate = nested ? PostgresTransaction.Gate.NONE
+          : alone ? PostgresTransaction.Gate.EXCLUSIVE : PostgresTransaction.Gate.AT_FIRST_WRITE;
+    }
+    PostgresTransaction tx = new PostgresTransaction(this, c, read, gate);
     open.add(tx);
     if (closed) {
       tx.abortForClose();
@@ -215,7 +247,15 @@ final class PostgresBackend implements Backend {
       // pin the snapshot now: a REPEATABLE READ snapshot is otherwise taken by the first query
       tx.pinSnapshot();
     }
+    if (gate == PostgresTransaction.Gate.EXCLUSIVE) {
+      tx.takeGateAlone(); // before the first query, which takes the snapshot
+    }
     return tx;
+  }
+
+  /** The advisory-lock call {@code fn} on this store's write gate. */
+  String writeGate(String fn) {
+    return KeyspaceSql.writeGate(options.schema(), fn);
   }
 
   /** LISTEN/NOTIFY invalidation, see {@link ExternalWatch}. */
@@ -231,6 +271,14 @@ final class PostgresBackend implements Backend {
     }
     watch = new ExternalWatch(options, keyspaces, listener);
     return true;
+  }
+
+  /** One fence on the listening connection, see {@link ExternalWatch#catchUp()}. */
+  @Override
+  public boolean catchUpExternalCommits() {
+    checkOpen();
+    ExternalWatch w = watch;
+    return w != null && w.catchUp();
   }
 
   /** The change watch, or null when nobody listens. */
@@ -250,7 +298,13 @@ final class PostgresBackend implements Backend {
   /** Gives a connection back; evicts it if it may still be inside a transaction. */
   void release(PostgresTransaction tx, Connection c, boolean healthy) {
     open.remove(tx);
+    if (!tx.readOnly()) {
+      writesByThread.computeIfPresent(tx.owner(), (t, n) -> n == 1 ? null : n - 1);
+    }
     HikariDataSource pool = tx.readOnly() ? readers : writers;
+    if (healthy && tx.gate() == PostgresTransaction.Gate.EXCLUSIVE) {
+      healthy = releaseGate(c); // else the evicted connection's session ends, and the lock with it
+    }
     if (!healthy) {
       pool.evictConnection(c);
       return;
@@ -259,6 +313,21 @@ final class PostgresBackend implements Backend {
       c.close();
     } catch (SQLException e) {
       LOG.debug("returning a connection to {} failed", pool.getPoolName(), e);
+    }
+  }
+
+  /** Releases the exclusive write gate of an ended transaction; false if the connection failed. */
+  private boolean releaseGate(Connection c) {
+    try {
+      c.setAutoCommit(true);
+      try (Statement st = c.createStatement()) {
+        st.execute("SELECT " + writeGate("pg_advisory_unlock"));
+      }
+      c.setAutoCommit(false);
+      return true;
+    } catch (SQLException e) {
+      LOG.debug("releasing the write gate failed; the connection is discarded", e);
+      return false;
     }
   }
 

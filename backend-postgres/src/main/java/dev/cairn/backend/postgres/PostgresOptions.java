@@ -50,6 +50,11 @@ record PostgresOptions(
       .require(u -> !u.toLowerCase(Locale.ROOT).contains("password="), "must not carry a"
           + " password; put it in the environment variable named by postgres.passwordEnv"
           + " (default " + DEFAULT_PASSWORD_ENV + ")")
+      // pgjdbc does not read user information (user:password@host) but puts the URL in its
+      // messages, so any '@' is refused (a literal one in a parameter is written %40)
+      .require(u -> u.indexOf('@') < 0, "must not carry user information (user:password@);"
+          + " set the user with postgres.user and the password in the environment variable"
+          + " named by postgres.passwordEnv; write an @ inside a parameter as %40")
       .shownAs(PostgresOptions::redact);
   static final Option<String> USER = Option.text("postgres.user", null, "user name");
   static final Option<String> PASSWORD_ENV = Option.text("postgres.passwordEnv",
@@ -60,7 +65,10 @@ record PostgresOptions(
 
   static final Option<String> SCHEMA = Option.text("postgres.schema", DEFAULT_SCHEMA,
           "schema holding the store")
-      .require(s -> SCHEMA_NAME.matcher(s).matches(), "must match " + SCHEMA_NAME);
+      .require(s -> SCHEMA_NAME.matcher(s).matches(), "must match " + SCHEMA_NAME)
+      .require(s -> !s.startsWith("pg_") && !s.equals("information_schema"), "must not name a"
+          + " schema reserved by PostgreSQL (information_schema and every pg_ name: pg_catalog,"
+          + " pg_toast, ...)");
   static final Option<Long> POOL_SIZE =
       Option.number("postgres.poolSize", 8, 1, 1024, "reader connections");
   static final Option<Long> WRITE_POOL_SIZE =
@@ -100,6 +108,12 @@ record PostgresOptions(
       if (v.isSet(SCHEMA) && !schema.equals(dSchema)) {
         LOG.info("{} binds this store to schema {}; option {}={} is ignored", DESCRIPTOR,
             dSchema, SCHEMA.key(), schema);
+      }
+      if (dUrl.indexOf('@') >= 0 || dUrl.toLowerCase(Locale.ROOT).contains("password=")) {
+        throw new IllegalArgumentException(config.directory().resolve(DESCRIPTOR) + " names the"
+            + " URL " + redact(dUrl) + ", which carries a password or user information: remove"
+            + " it from the file (set the user with " + USER.key() + " and the password in the"
+            + " environment variable named by " + PASSWORD_ENV.key() + ")");
       }
       url = dUrl;
       schema = dSchema;
@@ -161,10 +175,20 @@ record PostgresOptions(
     }
   }
 
-  /** The URL without any query parameters (they may carry a password). */
+  /**
+   * The URL for messages and logs: without user information ({@code user:password@}, up to the
+   * last {@code @}, since a password may hold any character) and without query parameters (they
+   * may carry a password).
+   */
   static String redact(String url) {
-    int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q) + "?…";
+    String u = url;
+    int authority = u.indexOf("//");
+    int at = u.lastIndexOf('@');
+    if (authority >= 0 && at > authority) {
+      u = u.substring(0, authority + 2) + "…@" + u.substring(at + 1);
+    }
+    int q = u.indexOf('?');
+    return q < 0 ? u : u.substring(0, q) + "?…";
   }
 
   /** The table of {@code keyspace}, schema-qualified; both names are validated identifiers. */

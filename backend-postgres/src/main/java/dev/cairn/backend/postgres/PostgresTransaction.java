@@ -40,9 +40,23 @@ final class PostgresTransaction implements BackendTransaction {
     ABORTED_BY_BACKEND_CLOSE
   }
 
+  /** How this transaction holds the store's write gate (see {@link PostgresBackend#beginWrite}). */
+  enum Gate {
+    /** Takes none: a reader, or a writer nested in another of its thread. */
+    NONE,
+    /** Takes it in shared mode with its first write (until then it is not taken). */
+    AT_FIRST_WRITE,
+    /** Holds it exclusively from before its snapshot: runs alone. */
+    EXCLUSIVE
+  }
+
   private final PostgresBackend backend;
   private final Connection conn;
   private final boolean readOnly;
+  private final Gate gate;
+  private final Thread owner = Thread.currentThread();
+  /** Whether the next put or delete must take the gate (shared). */
+  private boolean gateAtNextWrite;
   private final List<PostgresCursor> cursors = new ArrayList<>();
   private State state = State.OPEN;
   private StorageException failure;
@@ -50,15 +64,45 @@ final class PostgresTransaction implements BackendTransaction {
   /** Keys written in watched keyspaces, for the commit's notification. */
   private java.util.Map<String, List<byte[]>> changed;
 
-  PostgresTransaction(PostgresBackend backend, Connection conn, boolean readOnly) {
+  PostgresTransaction(PostgresBackend backend, Connection conn, boolean readOnly, Gate gate) {
     this.backend = backend;
     this.conn = conn;
     this.readOnly = readOnly;
+    this.gate = gate;
+    this.gateAtNextWrite = gate == Gate.AT_FIRST_WRITE;
   }
 
   @Override
   public boolean readOnly() {
     return readOnly;
+  }
+
+  Gate gate() {
+    return gate;
+  }
+
+  /** The thread that began the transaction. */
+  Thread owner() {
+    return owner;
+  }
+
+  /**
+   * Takes the write gate exclusively (session-level, outside a transaction) before anything
+   * else: the transaction's snapshot, taken by its first query afterwards, then holds every
+   * commit of the writers waited for. Released by {@link PostgresBackend#release}.
+   */
+  synchronized void takeGateAlone() {
+    try {
+      conn.setAutoCommit(true);
+      try (Statement st = conn.createStatement()) {
+        st.execute("SELECT " + backend.writeGate("pg_advisory_lock"));
+      }
+      conn.setAutoCommit(false);
+    } catch (SQLException e) {
+      StorageException mapped = fail(e, "beginWriteAlone");
+      finish(State.ROLLED_BACK);
+      throw mapped;
+    }
   }
 
   /** Runs a first query so that the REPEATABLE READ snapshot is taken at begin. */
@@ -92,13 +136,14 @@ final class PostgresTransaction implements BackendTransaction {
     requireWritable("put");
     requireBytes(key, "key");
     requireBytes(value, "value");
-    try (PreparedStatement ps = conn.prepareStatement(ks.put)) {
+    try (PreparedStatement ps = conn.prepareStatement(gateAtNextWrite ? ks.putGated : ks.put)) {
       ps.setBytes(1, key);
       ps.setBytes(2, value);
       ps.executeUpdate();
     } catch (SQLException e) {
       throw fail(e, "put into keyspace " + keyspace);
     }
+    gateAtNextWrite = false;
     noteChange(keyspace, key);
   }
 
@@ -107,10 +152,11 @@ final class PostgresTransaction implements BackendTransaction {
     KeyspaceSql ks = prepare(keyspace);
     requireWritable("delete");
     requireBytes(key, "key");
-    try (PreparedStatement ps = conn.prepareStatement(ks.delete)) {
+    try (PreparedStatement ps = conn.prepareStatement(gateAtNextWrite ? ks.deleteGated : ks.delete)) {
       ps.setBytes(1, key);
       boolean existed = ps.executeUpdate() > 0;
       if (existed) {
+        gateAtNextWrite = false; // a delete that found nothing may not have taken the gate
         noteChange(keyspace, key);
       }
       return existed;

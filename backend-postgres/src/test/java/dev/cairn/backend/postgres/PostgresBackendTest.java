@@ -373,4 +373,217 @@ final class PostgresBackendTest {
         .hasMessageContaining("postgres.passwordEnv")
         .hasMessageNotContaining("hunter2");
   }
+
+  /** Runs {@code open} with System.err captured (slf4j-simple logs there); returns the log. */
+  private static String logOf(Runnable open) {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      open.run();
+    } finally {
+      System.setErr(err);
+    }
+    return log.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Every message of {@code t} and its causes and suppressed exceptions, with stack traces. */
+  private static String everything(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
+  }
+
+  /**
+   * A password in the URL's user information ({@code user:password@host}) reached exception
+   * messages. It is refused like {@code password=}, and no message, cause or log line of the
+   * refusal (nor of a descriptor naming such a URL) contains it.
+   */
+  @Test
+  void aPasswordInTheUrlsUserInfoIsInNoMessageNorLogLine() throws Exception {
+    String url = TestPostgres.get().url(); // jdbc:postgresql://127.0.0.1:port/postgres
+    String withUserInfo = url.replace("//", "//postgres:hunter2@");
+    List<Map<String, String>> cases = List.of(
+        Map.of("postgres.url", withUserInfo),
+        Map.of("postgres.url", withUserInfo + "?sslmode=disable&password=hunter2"),
+        Map.of("postgres.url", "jdbc:mysql://root:hunter2@db.example/app", "postgres.schema", "x"),
+        Map.of("postgres.url", withUserInfo, "postgres.poolSize", "0"));
+    int i = 0;
+    for (Map<String, String> options : cases) {
+      Path d = dir.resolve("secret" + i++);
+      List<Throwable> thrown = new ArrayList<>();
+      String log = logOf(() -> thrown.add(org.assertj.core.api.Assertions.catchThrowable(
+          () -> open(d, options))));
+      assertThat(thrown.get(0)).as("%s", options.keySet()).isInstanceOf(IllegalArgumentException.class);
+      assertThat(everything(thrown.get(0))).doesNotContain("hunter2").contains("postgres.url");
+      assertThat(log).doesNotContain("hunter2");
+      assertThat(d.resolve("postgres.properties")).doesNotExist();
+    }
+    // a hand-edited descriptor naming such a URL, reopened with a differing option (logged)
+    Path d = dir.resolve("descriptor");
+    Files.createDirectories(d);
+    Files.writeString(d.resolve("postgres.properties"),
+        "url=" + withUserInfo.replace(":", "\\:") + "\nschema=cairn\n");
+    List<Throwable> thrown = new ArrayList<>();
+    String log = logOf(() -> thrown.add(org.assertj.core.api.Assertions.catchThrowable(
+        () -> open(d, Map.of("postgres.url", url.replace("127.0.0.1", "localhost"))))));
+    assertThat(thrown.get(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(everything(thrown.get(0))).doesNotContain("hunter2").doesNotContain("hunter3");
+    assertThat(log).contains("is ignored").doesNotContain("hunter2").doesNotContain("hunter3");
+  }
+
+  /**
+   * {@code postgres.schema=information_schema} was accepted and the store's tables created in
+   * it. Every schema PostgreSQL reserves for itself is refused before anything is created.
+   */
+  @Test
+  void reservedSchemasAreRefusedBeforeAnythingIsCreated() throws Exception {
+    for (String schema : List.of("information_schema", "pg_catalog", "pg_toast", "pg_temp_1",
+        "pg_cairn")) {
+      Map<String, String> options = new HashMap<>(TestPostgres.get().freshOptions("unused"));
+      options.put("postgres.schema", schema);
+      assertThatThrownBy(() -> open(dir.resolve(schema), options))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("postgres.schema")
+          .hasMessageContaining("postgres.schema=" + schema)
+          .hasMessageContaining("reserved");
+      assertThat(dir.resolve(schema).resolve("postgres.properties")).doesNotExist();
+    }
+    try (java.sql.Connection c = TestPostgres.get().connect();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_catalog.pg_class k"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace"
+            + " WHERE k.relname LIKE 'ks\\_%' AND (n.nspname LIKE 'pg\\_%'"
+            + " OR n.nspname = 'information_schema')")) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("store tables in reserved schemas").isZero();
+    }
+  }
+
+  /**
+   * A transaction that runs alone (the engine's last attempts of one that kept conflicting)
+   * waits for the writers that have written, and writers wait at their first write until it
+   * ends, while reads never wait: nothing it reads changes under it.
+   */
+  @Test
+  void aWriteTransactionAloneWaitsForWritersAndHoldsTheirWritesUntilItEnds() throws Exception {
+    Map<String, String> options = TestPostgres.get().freshOptions("alone");
+    Backend one = open(dir.resolve("one"), options);
+    Backend two = open(dir.resolve("two"), options);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    java.util.concurrent.CountDownLatch began = new java.util.concurrent.CountDownLatch(1);
+    long[] commitStarted = new long[1];
+    try {
+      BackendTransaction writer = one.beginWrite();
+      writer.put("records", b(1), b(1));
+      Future<byte[]> alone = pool.submit(() -> {
+        try (BackendTransaction t = two.beginWriteAlone()) {
+          began.countDown();
+          byte[] seen = t.get("records", b(1));
+          t.put("records", b(1), b(2));
+          Thread.sleep(300); // the other writer is waiting meanwhile
+          commitStarted[0] = System.nanoTime();
+          t.commit(Durability.SYNC);
+          return seen;
+        }
+      });
+      assertThat(began.await(300, TimeUnit.MILLISECONDS)).as("waits for the writer").isFalse();
+      writer.commit(Durability.SYNC);
+      assertThat(began.await(10, TimeUnit.SECONDS)).isTrue();
+      try (BackendTransaction next = one.beginWrite()) {
+        assertThat(next.get("records", b(3))).as("reads do not wait").isNull();
+        next.put("records", b(3), b(3)); // waits for the one running alone
+        assertThat(System.nanoTime()).as("returned after the other committed")
+            .isGreaterThan(commitStarted[0]);
+        assertThat(alone.get(10, TimeUnit.SECONDS)).as("it saw the writer's commit")
+            .containsExactly(1);
+        next.commit(Durability.SYNC);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (BackendTransaction tx = one.beginRead()) {
+      assertThat(tx.get("records", b(1))).containsExactly(2);
+      assertThat(tx.get("records", b(3))).containsExactly(3);
+    }
+  }
+
+  /** Write transactions hold the write gate in shared mode from their first write on. */
+  @Test
+  void aWriteTransactionTakesTheGateWithItsFirstWriteAndReleasesItAtTheEnd() throws Exception {
+    Backend be = open();
+    try (BackendTransaction tx = be.beginWrite()) {
+      tx.put("records", b(1), b(1));
+      tx.commit(Durability.SYNC);
+    }
+    try (java.sql.Connection admin = TestPostgres.get().connect()) {
+      try (BackendTransaction tx = be.beginWrite()) {
+        assertThat(tx.get("records", b(1))).containsExactly(1);
+        assertThat(gatesHeld(admin)).as("a read takes no gate").isZero();
+        assertThat(tx.delete("records", b(1))).isTrue();
+        assertThat(gatesHeld(admin)).as("a first write that is a delete").isEqualTo(1);
+        tx.put("records", b(2), b(2));
+        assertThat(gatesHeld(admin)).isEqualTo(1);
+        tx.commit(Durability.SYNC);
+      }
+      assertThat(gatesHeld(admin)).isZero();
+      try (BackendTransaction tx = be.beginWrite()) {
+        tx.put("records", b(3), b(3));
+        assertThat(gatesHeld(admin)).as("a first write that is a put").isEqualTo(1);
+        tx.rollback();
+      }
+      assertThat(gatesHeld(admin)).isZero();
+      try (BackendTransaction tx = be.beginWrite()) {
+        assertThat(gatesHeld(admin)).isZero();
+      }
+    }
+    try (BackendTransaction tx = be.beginRead()) {
+      assertThat(tx.get("records", b(1))).isNull();
+      assertThat(tx.get("records", b(2))).containsExactly(2);
+      assertThat(tx.get("records", b(3))).isNull();
+    }
+  }
+
+  private static long gatesHeld(java.sql.Connection admin) throws java.sql.SQLException {
+    try (java.sql.Statement st = admin.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock'"
+            + " AND granted")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * A write transaction begun while its thread has another open (the engine's version-block
+   * reservation) takes no gate: queued behind one waiting to run alone, which waits for the
+   * outer transaction, it would wait forever, a cycle the server cannot see.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aNestedWriteTransactionDoesNotQueueBehindOneWaitingToRunAlone() throws Exception {
+    Map<String, String> options = TestPostgres.get().freshOptions("nested");
+    Backend one = open(dir.resolve("one"), options);
+    Backend two = open(dir.resolve("two"), options);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      BackendTransaction outer = one.beginWrite();
+      outer.put("records", b(1), b(1));
+      Future<?> alone = pool.submit(() -> {
+        try (BackendTransaction t = two.beginWriteAlone()) {
+          t.put("records", b(2), b(2));
+          t.commit(Durability.SYNC);
+        }
+        return null;
+      });
+      Thread.sleep(200); // the alone one is now waiting for the outer transaction
+      try (BackendTransaction inner = one.beginWrite()) {
+        inner.put("meta", b(9), b(9));
+        inner.commit(Durability.SYNC);
+      }
+      outer.commit(Durability.SYNC);
+      alone.get(10, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

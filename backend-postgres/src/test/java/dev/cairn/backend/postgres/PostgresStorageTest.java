@@ -80,4 +80,64 @@ final class PostgresStorageTest {
       assertThat(two.admin().verify().problems()).as("seed %d", seed).isEmpty();
     }
   }
+
+  /**
+   * Access-statistics flushes of instances sharing a store conflicted (each updates the same
+   * records' statistics) and were dropped with a WARN when they happened at close. Here three
+   * instances read the same records, then close at the same moment, five times over: every
+   * read must be counted.
+   */
+  @Test
+  void accessStatisticsFlushedByInstancesAtOnceAreNeverLost() throws Exception {
+    Map<String, String> options = TestPostgres.get().freshOptions("access");
+    int keys = 40;
+    try (Storage s = Workloads.open(dir.resolve("setup"), options)) {
+      for (int k = 0; k < keys; k++) {
+        s.put("c", "k" + k, k);
+      }
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    long[] expected = new long[keys];
+    try {
+      for (int round = 1; round <= 5; round++) {
+        List<Storage> instances = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          var b = Storage.builder().directory(dir.resolve("reader" + i)).backend("postgres")
+              .noScheduledMaintenance().noCache()
+              .accessStatsFlushInterval(java.time.Duration.ofHours(1)); // flushed at close only
+          options.forEach(b::backendOption);
+          instances.add(b.open());
+        }
+        for (Storage s : instances) {
+          for (int k = 0; k < keys; k++) {
+            for (int n = 0; n < round; n++) {
+              assertThat(s.get("c", "k" + k, Integer.class)).contains(k);
+              expected[k]++;
+            }
+          }
+        }
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(3);
+        List<Future<?>> closing = new ArrayList<>();
+        for (Storage s : instances) {
+          closing.add(pool.submit(() -> {
+            together.await();
+            s.close();
+            return null;
+          }));
+        }
+        for (Future<?> f : closing) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+        try (Storage s = Workloads.open(dir.resolve("setup"), options)) {
+          for (int k = 0; k < keys; k++) {
+            assertThat(s.metadata("c", "k" + k)).get()
+                .extracting(dev.cairn.storage.RecordMetadata::accessCount)
+                .as("round %d, key k%d", round, k).isEqualTo(expected[k]);
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -59,6 +59,28 @@ final class Workloads {
     }
   }
 
+  /**
+   * One transfer that also files a receipt under the new key {@code receipt}, its value one of
+   * two shared contents: every transfer moves the reference count of a blob that the other
+   * instances' transfers share, besides the balances of two of the {@link #ACCOUNTS} accounts.
+   */
+  static void transferWithReceipt(Storage s, Random rnd, String receipt) {
+    String from = "acct" + rnd.nextInt(ACCOUNTS);
+    String to = "acct" + rnd.nextInt(ACCOUNTS);
+    long amount = 1 + rnd.nextInt(300);
+    byte[] content = content(rnd.nextInt(2));
+    s.useTransaction(tx -> {
+      long a = tx.get("bank", from, Long.class).orElseThrow();
+      if (a < amount || from.equals(to)) {
+        return;
+      }
+      long b = tx.get("bank", to, Long.class).orElseThrow();
+      tx.put("bank", from, a - amount);
+      tx.put("bank", to, b + amount);
+      tx.putBytes("ledger", receipt, content);
+    });
+  }
+
   /** Content {@code c}: 300 bytes, above the inline threshold, so it is stored as a blob. */
   static byte[] content(int c) {
     byte[] v = new byte[300];

@@ -89,6 +89,8 @@ public final class Engine implements Storage, StorageAdmin {
   private static final byte[] META_ACCESS_PREFIX = ascii("access:");
   private static final long VERSION_BLOCK = 4096;
   private static final int MAX_CONFLICT_RETRIES = 8;
+  /** Conflicted attempts after which a transaction's next attempts run alone. */
+  private static final int ALONE_AFTER_CONFLICTS = 3;
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
@@ -129,6 +131,8 @@ public final class Engine implements Storage, StorageAdmin {
   private volatile boolean closed;
   private long nextVersion;
   private final boolean sharedSequence;
+  /** Whether the backend reports other instances' commits to the cache's listener. */
+  private final boolean externalCommitsWatched;
   private long persistedSeq;
 
   private Engine(StorageConfig config, Resources r) {
@@ -162,6 +166,7 @@ public final class Engine implements Storage, StorageAdmin {
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
         Set.of(RECORDS), cache == null ? null : new ExternalInvalidation());
+    this.externalCommitsWatched = watched && cache != null;
     if (cache != null) {
       if (!watched && backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
         LOG.warn("backend {} is shared by several processes but cannot report their commits:"
@@ -1150,8 +1155,10 @@ public final class Engine implements Storage, StorageAdmin {
     long start = System.nanoTime();
     enter();
     try {
-      R result = retryOnConflict(
-          () -> durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work),
+      // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
+      R result = retryAlone(alone -> alone
+              ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work, true)
+              : durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work, false),
           metrics.conflictsRetried::increment);
       metrics.writeLatency.recordNanos(System.nanoTime() - start);
       return result;
@@ -1165,9 +1172,29 @@ public final class Engine implements Storage, StorageAdmin {
    * {@link TransactionConflictException}, at most {@value #MAX_CONFLICT_RETRIES} retries.
    */
   private static <T> T retryOnConflict(java.util.function.Supplier<T> work, Runnable onRetry) {
+    return retry(alone -> work.get(), Integer.MAX_VALUE, onRetry);
+  }
+
+  /**
+   * As {@link #retryOnConflict}, but after {@value #ALONE_AFTER_CONFLICTS} conflicts the
+   * attempts run alone ({@code work} is passed true: use {@link Backend#beginWriteAlone()}).
+   * Optimistic attempts under contention can keep losing to other instances' writers however
+   * many retries they get (three instances updating one shared blob's reference count, say); an
+   * attempt that runs alone waits for them instead of racing them, so a transaction that keeps
+   * conflicting still commits (an attempt alone can fail only by a backend's rare false
+   * positive, and is retried alone). Not for a write transaction nested in another one of the
+   * same thread: it would wait for the outer one.
+   */
+  private static <T> T retryAlone(
+      java.util.function.Function<Boolean, T> work, Runnable onRetry) {
+    return retry(work, ALONE_AFTER_CONFLICTS, onRetry);
+  }
+
+  private static <T> T retry(
+      java.util.function.Function<Boolean, T> work, int aloneAfter, Runnable onRetry) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return work.get();
+        return work.apply(attempt >= aloneAfter);
       } catch (TransactionConflictException e) {
         if (attempt >= MAX_CONFLICT_RETRIES) {
           throw e;
@@ -1189,11 +1216,11 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private <R> R runOnce(Durability durability, Function<Transaction, R> work) {
+  private <R> R runOnce(Durability durability, Function<Transaction, R> work, boolean alone) {
     writeLock.lock();
     TransactionImpl tx = null;
     boolean committed = false;
-    try (BackendTransaction btx = backend.beginWrite()) {
+    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
       tx = new TransactionImpl(this, btx);
       bindTransaction(tx);
       R result;
@@ -1779,34 +1806,45 @@ public final class Engine implements Storage, StorageAdmin {
     for (int from = 0; from < drained.size(); from += ACCESS_FLUSH_BATCH) {
       List<AccessTracker.Drained> batch =
           drained.subList(from, Math.min(drained.size(), from + ACCESS_FLUSH_BATCH));
-      writeLock.lock();
-      try (BackendTransaction btx = backend.beginWrite()) {
-        for (AccessTracker.Drained d : batch) {
-          byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
-          if (btx.get(RECORDS, rk) == null) {
-            continue; // deleted since it was read
-          }
-          byte[] ak = accessKey(rk);
-          byte[] prev = btx.get(META, ak);
-          long count = d.count();
-          long last = d.lastMillis();
-          if (prev != null) {
-            long[] p = RecordFormat.parseAccess(prev, "access stats");
-            count += p[0];
-            last = Math.max(last, p[1]);
-          }
-          btx.put(META, ak, RecordFormat.encodeAccess(count, last));
-        }
-        btx.commit(Durability.ASYNC);
+      try {
+        // instances sharing a store update the same records' statistics: a conflict is retried
+        // like a transaction (each attempt adds to what is stored then, so none counts twice)
+        retryAlone(alone -> {
+          flushAccessBatch(batch, alone);
+          return null;
+        }, null);
         total += batch.size();
       } catch (RuntimeException e) {
         access.restore(drained.subList(from, drained.size())); // this batch and the rest
         throw e;
-      } finally {
-        writeLock.unlock();
       }
     }
     return total;
+  }
+
+  private void flushAccessBatch(List<AccessTracker.Drained> batch, boolean alone) {
+    writeLock.lock();
+    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
+      for (AccessTracker.Drained d : batch) {
+        byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
+        if (btx.get(RECORDS, rk) == null) {
+          continue; // deleted since it was read
+        }
+        byte[] ak = accessKey(rk);
+        byte[] prev = btx.get(META, ak);
+        long count = d.count();
+        long last = d.lastMillis();
+        if (prev != null) {
+          long[] p = RecordFormat.parseAccess(prev, "access stats");
+          count += p[0];
+          last = Math.max(last, p[1]);
+        }
+        btx.put(META, ak, RecordFormat.encodeAccess(count, last));
+      }
+      btx.commit(Durability.ASYNC);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   private static final int ACCESS_FLUSH_BATCH = 1000;
@@ -1960,6 +1998,26 @@ public final class Engine implements Storage, StorageAdmin {
       }
       return null;
     });
+  }
+
+  @Override
+  public void catchUp() {
+    enter();
+    try {
+      if (cache == null || !backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
+        return; // no cache: every read is current; one process: its commits invalidate as they go
+      }
+      if (!externalCommitsWatched) {
+        // nothing reports the other instances' commits: forget everything they may have changed
+        coherence.afterUnknownCommits(cache::invalidateAll);
+      } else if (!backend.catchUpExternalCommits()) {
+        try (BackendTransaction rtx = backend.beginRead()) {
+          rtx.get(META, META_FORMAT); // its end reports every external commit its snapshot saw
+        }
+      }
+    } finally {
+      exit();
+    }
   }
 
   /** Invalidates the whole cache (after a restore, for example). */

@@ -80,6 +80,23 @@ public interface Backend extends AutoCloseable {
   BackendTransaction beginWrite();
 
   /**
+   * Begins a read-write transaction that runs alone: once it has begun, no write transaction of
+   * another instance sharing the store ({@link Capability#MULTI_WRITER}) writes until it ends,
+   * and every one that had written has ended, so it cannot fail with a
+   * {@link dev.cairn.storage.TransactionConflictException} because of them. It waits for those
+   * writers and holds the others up while it runs, so it costs more than
+   * {@link #beginWrite()}: the engine uses it only for the last attempts of a transaction that
+   * kept conflicting, so that such a transaction makes progress however busy the store is.
+   * Never called while the calling thread has another write transaction open.
+   *
+   * <p>The default returns {@link #beginWrite()}, which is right for a backend whose write
+   * transactions never overlap.
+   */
+  default BackendTransaction beginWriteAlone() {
+    return beginWrite();
+  }
+
+  /**
    * Writes a consistent copy of the whole store into {@code target} (created; must not exist or
    * be empty) while other transactions keep running. The copy opens with this provider.
    */
@@ -108,6 +125,19 @@ public interface Backend extends AutoCloseable {
    *     other instances may change, or must accept stale reads
    */
   default boolean watchExternalCommits(Set<String> keyspaces, ExternalCommitListener listener) {
+    return false;
+  }
+
+  /**
+   * Optional, for a backend whose {@link #watchExternalCommits} returned true: returns once the
+   * listener has been told of every external commit that had completed when this call began
+   * (for PostgreSQL, one round trip on the listening connection). The engine calls it for
+   * {@link dev.cairn.storage.Storage#catchUp()}.
+   *
+   * @return false if the backend cannot (the default): the engine then reads in a new read
+   *     transaction, whose end reports every commit its snapshot saw
+   */
+  default boolean catchUpExternalCommits() {
     return false;
   }
 

@@ -48,20 +48,8 @@ public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, S
     if (v == null) {
       return defaultValue;
     }
-    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
-    long mult = 1;
-    if (s.endsWith("k")) {
-      mult = 1L << 10;
-    } else if (s.endsWith("m")) {
-      mult = 1L << 20;
-    } else if (s.endsWith("g")) {
-      mult = 1L << 30;
-    }
-    if (mult != 1) {
-      s = s.substring(0, s.length() - 1);
-    }
     try {
-      return Math.multiplyExact(Long.parseLong(s), mult);
+      return PluginOptions.Option.parseNumber(v);
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException("option " + key + " must be a number, got '" + v + "'");
     }

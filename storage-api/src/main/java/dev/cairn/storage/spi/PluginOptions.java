@@ -459,7 +459,8 @@ public final class PluginOptions {
       return "between " + formatNumber(min) + " and " + formatNumber(max);
     }
 
-    private static Long parseNumber(String text) {
+    /** A number with an optional k, m or g suffix (powers of 1024); also {@link BackendConfig}'s. */
+    static Long parseNumber(String text) {
       String s = text.trim().toLowerCase(Locale.ROOT);
       long mult = 1;
       if (s.endsWith("k")) {

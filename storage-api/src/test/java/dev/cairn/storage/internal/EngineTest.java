@@ -7,6 +7,7 @@ import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Bytes;
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.MaintenanceTask;
 import dev.cairn.storage.RecordMetadata;
@@ -15,6 +16,7 @@ import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.TransactionConflictException;
 import dev.cairn.storage.ValueTooLargeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -73,6 +75,8 @@ final class EngineTest {
     MemoryBackendProvider.afterBeginRead = null;
     MemoryBackendProvider.afterLatestGet = null;
     MemoryBackendProvider.structureProblems = List.of();
+    MemoryBackendProvider.conflictingCommits.set(0);
+    MemoryBackendProvider.writesBegun.clear();
   }
 
   @Test
@@ -386,6 +390,60 @@ final class EngineTest {
     assertThat(s.contains("c", "kept")).isTrue();
     assertThat(s.collections()).containsExactly("c");
     assertThat(s.stats().transactionsRolledBack()).isEqualTo(1);
+  }
+
+  /**
+   * Optimistic retries can keep losing to other instances' writers: after three conflicts the
+   * attempts run alone (Backend.beginWriteAlone), so the transaction gets through.
+   */
+  @Test
+  void aTransactionThatKeepsConflictingRunsAloneAndCommits() {
+    Storage s = open();
+    MemoryBackendProvider.writesBegun.clear();
+    MemoryBackendProvider.conflictingCommits.set(5);
+    s.useTransaction(tx -> tx.put("c", "k", 1));
+    assertThat(s.get("c", "k", Integer.class)).contains(1);
+    assertThat(MemoryBackendProvider.writesBegun)
+        .containsExactly("write", "write", "write", "alone", "alone", "alone");
+    assertThat(s.stats().conflictsRetried()).isEqualTo(5);
+    MemoryBackendProvider.conflictingCommits.set(9);
+    assertThatThrownBy(() -> s.put("c", "k", 2)).as("nine attempts, then the conflict is the"
+        + " caller's").isInstanceOf(TransactionConflictException.class);
+    assertThat(s.get("c", "k", Integer.class)).contains(1);
+  }
+
+  /** A GROUP transaction that keeps conflicting also runs alone, committing SYNC. */
+  @Test
+  void aGroupTransactionThatKeepsConflictingRunsAloneToo() {
+    Storage s = open(b -> b.durability(Durability.GROUP));
+    MemoryBackendProvider.writesBegun.clear();
+    MemoryBackendProvider.conflictingCommits.set(4);
+    s.putBytes("c", "k", value("v", 100));
+    assertThat(s.getBytes("c", "k")).get().isEqualTo(value("v", 100));
+    assertThat(MemoryBackendProvider.writesBegun).startsWith("write", "write", "write", "alone")
+        .hasSize(5);
+  }
+
+  /**
+   * Access statistics flushed by several instances of a shared store conflict (each updates the
+   * same records' statistics): the flush retries like a transaction instead of failing and, at
+   * close, losing the counts.
+   */
+  @Test
+  void anAccessStatisticsFlushThatConflictsIsRetriedNotLost() {
+    Storage s = open();
+    s.putBytes("c", "k", value("v", 100));
+    for (int i = 0; i < 3; i++) {
+      assertThat(s.getBytes("c", "k")).isPresent();
+    }
+    MemoryBackendProvider.conflictingCommits.set(4);
+    assertThat(s.maintenance().failures()).isEmpty();
+    assertThat(MemoryBackendProvider.conflictingCommits.get()).as("conflicts injected").isZero();
+    assertThat(s.metadata("c", "k")).get().extracting(RecordMetadata::accessCount).isEqualTo(3L);
+    s.close();
+    Storage again = open();
+    assertThat(again.metadata("c", "k")).get().extracting(RecordMetadata::accessCount)
+        .isEqualTo(3L);
   }
 
   @Test

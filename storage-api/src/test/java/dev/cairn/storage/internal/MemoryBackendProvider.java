@@ -41,6 +41,13 @@ public final class MemoryBackendProvider implements BackendProvider {
   /** When set, the next commit throws this and applies nothing. */
   static volatile RuntimeException failNextCommit;
 
+  /** How many of the next write commits conflict: throw and apply nothing. */
+  static final java.util.concurrent.atomic.AtomicInteger conflictingCommits =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Every write transaction begun, in order: "write" or "alone". */
+  static final List<String> writesBegun = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   @Override
   public String name() {
     return "memory";
@@ -106,6 +113,17 @@ public final class MemoryBackendProvider implements BackendProvider {
 
     @Override
     public BackendTransaction beginWrite() {
+      writesBegun.add("write");
+      return begin();
+    }
+
+    @Override
+    public BackendTransaction beginWriteAlone() {
+      writesBegun.add("alone");
+      return begin();
+    }
+
+    private BackendTransaction begin() {
       open();
       writer.lock();
       Map<String, NavigableMap<byte[], byte[]>> work = new HashMap<>();
@@ -264,6 +282,10 @@ public final class MemoryBackendProvider implements BackendProvider {
             failNextCommit = null;
             close();
             throw f;
+          }
+          if (conflictingCommits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            close();
+            throw new dev.cairn.storage.TransactionConflictException("injected conflict");
           }
           committed = state;
         }

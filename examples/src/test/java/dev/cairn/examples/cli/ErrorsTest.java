@@ -123,6 +123,38 @@ final class ErrorsTest {
     assertThat(j.get("error").asText()).contains("no store at");
   }
 
+  @Test
+  void withJsonUsageErrorsAreOneJsonObjectWithExitCodeTwo() throws IOException {
+    String store = tmp.resolve("s").toString();
+    String[][] commandLines = {
+        {"--json", "frobnicate"},                        // unknown command
+        {"--json", "ls", "--frobnicate"},                // unknown option
+        {"ls", "--frobnicate", "--json"},                // --json after the bad option
+        {"--json", "--store", store, "ls", "c", "--limit", "many"},   // a value of the wrong type
+        {"--json", "put", "c"},                          // a missing parameter
+        {"--json", "help", "frobnicate"},                // help on an unknown command
+        {"--json"}};                                     // no command at all
+    for (String[] args : commandLines) {
+      Cli.Run run = cairn(args);
+
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(CairnCli.USAGE);
+      assertThat(run.out()).as(run.toString()).isEmpty();
+      assertThat(run.errLines()).as(run.toString()).hasSize(1);
+      JsonNode j = new ObjectMapper().readTree(run.err());
+      assertThat(j.isObject()).as(run.toString()).isTrue();
+      assertThat(j.get("exitCode").asInt()).as(run.toString()).isEqualTo(CairnCli.USAGE);
+      assertThat(j.get("error").asText()).as(run.toString()).isNotBlank().doesNotStartWith("cairn: ");
+    }
+    assertThat(new ObjectMapper().readTree(cairn("--json", "ls", "--frobnicate").err()).get("error")
+        .asText()).contains("--frobnicate", "cairn ls --help");
+  }
+
+  @Test
+  void withoutJsonUsageErrorsStayPlainText() {
+    assertOneLineError(cairn("frobnicate"), CairnCli.USAGE, "frobnicate", "cairn --help");
+    assertOneLineError(cairn("ls", "--frobnicate"), CairnCli.USAGE, "--frobnicate");
+  }
+
   /** Flips one byte in the middle of every occurrence of {@code needle} in the store's files. */
   private static int flipByteOf(Path dir, byte[] needle) throws IOException {
     int flipped = 0;

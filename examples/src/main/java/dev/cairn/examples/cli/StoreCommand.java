@@ -58,6 +58,36 @@ abstract class StoreCommand implements Callable<Integer> {
     throw CliException.usage("no store given: pass --store DIR or set CAIRN_STORE");
   }
 
+  /**
+   * {@code value}, a key (or key prefix) given on the command line as {@code label}, unless it
+   * did not arrive intact. Java decodes the command line with the platform encoding
+   * ({@code sun.jnu.encoding}) and silently puts U+FFFD in place of bytes it cannot decode (invalid
+   * UTF-8, or any non-ASCII byte under the C locale); such a key would be stored or looked up as
+   * something other than what was typed. The decoded string cannot tell those from a U+FFFD
+   * that was typed, so a key containing U+FFFD cannot be given on the command line.
+   * Also used for put's VALUE argument, which is stored "as given".
+   *
+   * @throws CliException (usage) naming the argument
+   */
+  static String checkedArgument(String value, String label) {
+    return checkedArgument(value, label, "");
+  }
+
+  /** {@link #checkedArgument(String, String)} with {@code advice} appended to the error. */
+  static String checkedArgument(String value, String label, String advice) {
+    int bad = value.indexOf('\uFFFD');
+    if (bad < 0) {
+      return value;
+    }
+    String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+    boolean utf8 = encoding.equalsIgnoreCase("UTF-8") || encoding.equalsIgnoreCase("UTF8");
+    throw CliException.usage(label + " '" + value + "' was not valid " + (utf8 ? "UTF-8" : encoding)
+        + " on the command line: Java replaced the bytes it could not decode with U+FFFD"
+        + " (character " + (bad + 1) + "); refusing it rather than using other bytes than given"
+        + (utf8 ? "" : "; Java decodes the command line as " + encoding
+            + " here: use a UTF-8 locale, e.g. LANG=C.UTF-8") + advice);
+  }
+
   /** Opens an existing store; a missing directory or one without a store is a usage error. */
   Storage openExisting() {
     Path dir = storeDir();

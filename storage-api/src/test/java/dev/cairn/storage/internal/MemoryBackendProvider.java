@@ -41,6 +41,9 @@ public final class MemoryBackendProvider implements BackendProvider {
   /** When set, the next commit throws this and applies nothing. */
   static volatile RuntimeException failNextCommit;
 
+  /** Write transactions committed, by every store (tests compare before and after). */
+  static final java.util.concurrent.atomic.AtomicLong COMMITS = new java.util.concurrent.atomic.AtomicLong();
+
   @Override
   public String name() {
     return "memory";
@@ -266,6 +269,7 @@ public final class MemoryBackendProvider implements BackendProvider {
             throw f;
           }
           committed = state;
+          COMMITS.incrementAndGet();
         }
         end();
       }

@@ -46,6 +46,15 @@ public final class LmdbBackendProvider implements BackendProvider {
   }
 
   /**
+   * The files of a store of this backend: {@code data.mdb}, {@code lock.mdb} and
+   * {@code cairn-lmdb.lock}.
+   */
+  @Override
+  public Set<String> storeFiles() {
+    return Set.of(LmdbBackend.DATA_FILE, LmdbBackend.LOCK_FILE, LmdbBackend.OWNER_FILE);
+  }
+
+  /**
    * Opens (creating if needed) the LMDB store in {@code config.directory()}.
    *
    * @throws IllegalArgumentException for an unknown or invalid {@code lmdb.*} option

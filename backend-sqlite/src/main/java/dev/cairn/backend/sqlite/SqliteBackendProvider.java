@@ -35,6 +35,9 @@ public final class SqliteBackendProvider implements BackendProvider {
       Capability.DURABLE,
       Capability.SELF_CONTAINED_SNAPSHOT);
 
+  private static final Set<String> STORE_FILES = Set.of(SqliteBackend.DB_FILE,
+      SqliteBackend.DB_FILE + SqliteBackend.WAL_SUFFIX, SqliteBackend.DB_FILE + SqliteBackend.SHM_SUFFIX);
+
   /** Creates the provider (used by {@link java.util.ServiceLoader}). */
   public SqliteBackendProvider() {}
 
@@ -46,6 +49,15 @@ public final class SqliteBackendProvider implements BackendProvider {
   @Override
   public Set<Capability> capabilities() {
     return CAPABILITIES;
+  }
+
+  /**
+   * The files of a store of this backend: {@code store.sqlite} and its {@code -wal} and
+   * {@code -shm}.
+   */
+  @Override
+  public Set<String> storeFiles() {
+    return STORE_FILES;
   }
 
   /**

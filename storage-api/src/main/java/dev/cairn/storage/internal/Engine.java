@@ -254,6 +254,7 @@ public final class Engine implements Storage, StorageAdmin {
         throw new BackendException("cannot create store directory " + dir + ": " + e, e);
       }
       lock(dir, r);
+      boolean marked = StoreMarker.check(dir, r.backendProvider, backends.values());
       if (config.cacheName() != null) {
         Map<String, CacheProvider> caches =
             Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
@@ -269,6 +270,9 @@ public final class Engine implements Storage, StorageAdmin {
         initMeta(r);
         return null;
       }, null);
+      if (!marked) {
+        StoreMarker.write(dir, r.backendProvider.name());
+      }
       Engine engine = new Engine(config, r);
       LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
       return engine;

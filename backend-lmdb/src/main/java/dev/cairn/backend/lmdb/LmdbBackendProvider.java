@@ -59,7 +59,7 @@ public final class LmdbBackendProvider implements BackendProvider {
    *
    * @throws IllegalArgumentException for an unknown or invalid {@code lmdb.*} option
    * @throws dev.cairn.storage.BackendException if the store cannot be opened: read-only
-   *     directory, a file of another backend, a {@code data.mdb} that is not LMDB, or the store
+   *     directory, a {@code data.mdb} that is not LMDB, or the store
    *     is open in another process or already in this one
    */
   @Override

@@ -66,7 +66,7 @@ public final class SqliteBackendProvider implements BackendProvider {
    * @throws IllegalArgumentException for an unknown or invalid {@code sqlite.*} option or an
    *     invalid keyspace name
    * @throws dev.cairn.storage.BackendException if the directory cannot be created or written,
-   *     holds another backend's files, or SQLite cannot open the database
+   *     or SQLite cannot open the database
    * @throws dev.cairn.storage.DataCorruptionException if {@code store.sqlite} is not a SQLite
    *     database or is corrupted
    */

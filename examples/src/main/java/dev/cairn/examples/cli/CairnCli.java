@@ -74,7 +74,7 @@ public final class CairnCli implements Callable<Integer> {
   Path store;
 
   @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
-      description = "sqlite, lmdb or h2 (default: detected from the store's files, else sqlite).")
+      description = "sqlite, lmdb or h2 (default: the store's own, else sqlite).")
   String backend;
 
   @Option(names = "--codec", paramLabel = "NAME", scope = ScopeType.INHERIT,

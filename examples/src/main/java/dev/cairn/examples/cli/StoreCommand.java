@@ -6,11 +6,13 @@ import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CodecProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -22,10 +24,9 @@ import picocli.CommandLine.Spec;
 /** What every command shares: the global options, opening the store, printing results. */
 abstract class StoreCommand implements Callable<Integer> {
 
-  /** The files each backend keeps in a store directory, to detect a store's backend. */
-  private static final Map<String, String> BACKEND_FILES =
-      Map.of("store.sqlite", "sqlite", "store.mv.db", "h2", "data.mdb", "lmdb");
   private static final String LOCK_FILE = "cairn.lock";
+  /** The engine's record of a store's backend: a properties file with {@code backend=NAME}. */
+  private static final String STORE_FILE = "cairn.store";
 
   @ParentCommand
   CairnCli cli;
@@ -111,7 +112,8 @@ abstract class StoreCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw CliException.usage("no store at " + dir + ": not a directory");
     }
-    if (detect(dir) == null && !Files.exists(dir.resolve(LOCK_FILE))) {
+    if (!Files.exists(dir.resolve(STORE_FILE)) && detect(dir) == null
+        && !Files.exists(dir.resolve(LOCK_FILE))) {
       throw CliException.usage("no store at " + dir + ": the directory holds no Cairn store files");
     }
   }
@@ -129,7 +131,10 @@ abstract class StoreCommand implements Callable<Integer> {
     return b;
   }
 
-  /** --backend if given (checked against what is installed), else detected, else sqlite. */
+  /**
+   * --backend if given (checked against what is installed), else the store's (if installed; if
+   * not, the engine refuses the directory naming it), else sqlite.
+   */
   String backendFor(Path dir) {
     if (cli.backend != null) {
       return checkedBackend(cli.backend);
@@ -142,10 +147,26 @@ abstract class StoreCommand implements Callable<Integer> {
     return available.contains("sqlite") || available.isEmpty() ? "sqlite" : available.get(0);
   }
 
+  /**
+   * The backend of the store in {@code dir}: the one its {@code cairn.store} names, else (a store
+   * from before {@code cairn.store}) the installed backend whose store files it holds, else null.
+   * A damaged {@code cairn.store} is left to the engine to report.
+   */
   static String detect(Path dir) {
-    for (var e : BACKEND_FILES.entrySet()) {
-      if (Files.exists(dir.resolve(e.getKey()))) {
-        return e.getValue();
+    Path marker = dir.resolve(STORE_FILE);
+    if (Files.isRegularFile(marker)) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+        p.load(r);
+      } catch (IOException | IllegalArgumentException e) {
+        return null;
+      }
+      String backend = p.getProperty("backend", "").strip();
+      return backend.isEmpty() ? null : backend;
+    }
+    for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+      if (p.storeFiles().stream().anyMatch(f -> Files.exists(dir.resolve(f)))) {
+        return p.name();
       }
     }
     return null;

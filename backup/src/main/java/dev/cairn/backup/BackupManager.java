@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Sets.</b> Each backup is a set of objects {@code <setId>/...} in the target; its
  * {@code manifest.json} is written last, so a set without one is incomplete: it is ignored by
- * {@link #list()} and removed by retention once it is older than a day.
+ * {@link #list()} and removed by retention once it is older than a day. A set whose manifest is
+ * present but unusable is damaged: {@link #listDamaged()} lists it with the reason.
  *
  * <p><b>Restores</b> verify the set first and refuse a damaged one with a
  * {@link BackupException} naming the file. They build the new store in a temporary sibling
@@ -365,7 +366,8 @@ public final class BackupManager {
 
   /**
    * Every complete set in the target (those with a readable manifest written by this module),
-   * sorted by id (creation time). Unreadable manifests are logged and skipped.
+   * sorted by id (creation time). A set whose manifest is present but unusable is not a complete
+   * set: it is not in this list but in {@link #listDamaged()}.
    *
    * @throws BackupException if the target cannot be listed
    */
@@ -377,10 +379,55 @@ public final class BackupManager {
       } catch (NoSuchFileException e) {
         // incomplete set
       } catch (IOException | InvalidManifestException e) {
-        LOG.warn("ignoring set {} in {}: its manifest is unusable: {}", id, target, e.getMessage());
+        LOG.warn("set {} in {} is damaged: {}", id, target, damage(e));
       }
     }
     return out;
+  }
+
+  /**
+   * A set whose {@code manifest.json} exists but cannot be used: it cannot be read, is truncated
+   * or not JSON, is not a manifest of this module, has a format version this module does not
+   * read, or does not describe the set. Such a set cannot be restored; {@link #verify} reports
+   * the same reason as a problem of {@code manifest.json}; retention never deletes it.
+   *
+   * @param setId the set's id (its directory in the target)
+   * @param reason why its manifest is unusable, one line, e.g. {@code manifest.json: not valid
+   *     JSON: Unexpected end-of-input ...}
+   */
+  public record DamagedSet(String setId, String reason) {
+    public DamagedSet {
+      Objects.requireNonNull(setId, "setId");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
+  /**
+   * Every set in the target whose manifest is present but unusable (see {@link DamagedSet}),
+   * sorted by id: what {@link #list()} leaves out, so that a listing can show every set. A set
+   * without a manifest is not damaged but incomplete (a backup in progress or interrupted) and
+   * is in neither list.
+   *
+   * @throws BackupException if the target cannot be listed
+   */
+  public List<DamagedSet> listDamaged() {
+    List<DamagedSet> out = new ArrayList<>();
+    for (String id : setIds().keySet()) {
+      try {
+        readManifest(id);
+      } catch (NoSuchFileException x) {
+        // incomplete set
+      } catch (IOException | InvalidManifestException x) {
+        out.add(new DamagedSet(id, damage(x)));
+      }
+    }
+    return out;
+  }
+
+  /** Why a manifest could not be used, as one line. */
+  private static String damage(Exception e) {
+    String why = e instanceof InvalidManifestException ? e.getMessage() : "cannot read: " + e;
+    return MANIFEST + ": " + why.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** The manifest of a set, if it is complete and readable. */

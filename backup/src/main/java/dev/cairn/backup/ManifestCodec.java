@@ -1,5 +1,6 @@
 package dev.cairn.backup;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -77,6 +78,13 @@ final class ManifestCodec {
     JsonNode n;
     try {
       n = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      // Jackson's message repeats "[Source: ...; line: .., column: ..]" and spans lines
+      String what = e.getOriginalMessage().replaceAll("\\s*\\([^()]*\\[Source:[^\\]]*\\][^()]*\\)", "");
+      JsonLocation at = e.getLocation();
+      throw new InvalidManifestException("not valid JSON"
+          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+          + ": " + what);
     } catch (IOException e) {
       throw new InvalidManifestException("not valid JSON: " + e.getMessage());
     }

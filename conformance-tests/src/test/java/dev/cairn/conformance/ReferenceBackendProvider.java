@@ -137,6 +137,11 @@ class ReferenceBackendProvider implements BackendProvider {
   }
 
   @Override
+  public Set<String> storeFiles() {
+    return Set.of(SNAPSHOT_FILE, ReferenceCommitLog.FILE);
+  }
+
+  @Override
   public Backend open(BackendConfig config) {
     Map<String, NavigableMap<byte[], byte[]>> state = new HashMap<>();
     for (String ks : config.keyspaces()) {

@@ -257,10 +257,11 @@ public final class StorageBuilder {
   }
 
   /**
-   * How long a {@link Durability#GROUP} leader waits for more transactions to join its group
-   * before committing (default 0: a group is every transaction that queued while the previous
-   * group was committing, which already shares one fsync among concurrent writers; a small
-   * window trades latency for larger groups).
+   * How long, at most, a {@link Durability#GROUP} leader waits for more transactions to join its
+   * group before committing (default 0: a group is every transaction that queued while the
+   * previous group was committing, which already shares one fsync among concurrent writers; a
+   * small window trades latency for larger groups). The leader stops waiting as soon as every
+   * thread that ran a GROUP transaction in the last second has joined.
    */
   public StorageBuilder groupCommitWindow(Duration window) {
     Objects.requireNonNull(window, "group commit window");

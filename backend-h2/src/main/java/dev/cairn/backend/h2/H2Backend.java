@@ -56,9 +56,6 @@ final class H2Backend implements Backend {
   static final String KEYSPACE_PREFIX = "ks.";
   static final String FORMAT = "1";
 
-  /** Files other backends leave in their directory, and whose they are. */
-  private static final Map<String, String> FOREIGN_FILES = foreignFiles();
-
   /** How many bytes {@link #snapshotTo} copies between commits of the target store. */
   private static final long SNAPSHOT_COMMIT_BYTES = 8L << 20;
 
@@ -129,7 +126,6 @@ final class H2Backend implements Backend {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new BackendException("H2 store directory " + dir + " is a file, not a directory");
     }
-    checkNoForeignFiles(dir);
     try {
       Files.createDirectories(dir);
     } catch (AccessDeniedException e) {
@@ -282,29 +278,6 @@ final class H2Backend implements Backend {
         new MVMap.Builder<byte[], byte[]>()
             .keyType(UnsignedBytesType.INSTANCE)
             .valueType(ByteArrayDataType.INSTANCE));
-  }
-
-  private static Map<String, String> foreignFiles() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("store.sqlite", "SQLite");
-    m.put("store.sqlite-wal", "SQLite");
-    m.put("data.mdb", "LMDB");
-    m.put("lock.mdb", "LMDB");
-    return Collections.unmodifiableMap(m);
-  }
-
-  private static void checkNoForeignFiles(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    for (Map.Entry<String, String> e : FOREIGN_FILES.entrySet()) {
-      if (Files.exists(dir.resolve(e.getKey()))) {
-        throw new BackendException(
-            "directory " + dir + " holds a " + e.getValue() + " store (" + e.getKey()
-                + "), not an H2 store; open it with the " + e.getValue().toLowerCase(java.util.Locale.ROOT)
-                + " backend or choose another directory");
-      }
-    }
   }
 
   /**

@@ -55,6 +55,12 @@ public final class H2BackendProvider implements BackendProvider {
     return H2Options.DECLARATION;
   }
 
+  /** The files of a store of this backend: {@code store.mv.db}. */
+  @Override
+  public Set<String> storeFiles() {
+    return Set.of(H2Backend.FILE_NAME);
+  }
+
   /**
    * {@inheritDoc}
    *

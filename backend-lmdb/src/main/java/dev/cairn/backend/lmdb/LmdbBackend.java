@@ -60,9 +60,6 @@ final class LmdbBackend implements Backend {
   /** Held (exclusive OS file lock) while the store is open: one process at a time. */
   static final String OWNER_FILE = "cairn-lmdb.lock";
 
-  /** Files other Cairn backends create, mapped to the backend's name. */
-  private static final Map<String, String> FOREIGN_FILES = foreignFiles();
-
   /** Directories open in this JVM (LMDB must not be opened twice by one process). */
   private static final Set<Path> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
@@ -227,20 +224,6 @@ final class LmdbBackend implements Backend {
         throw new BackendException("cannot create LMDB store directory " + dir + ": " + e, e);
       }
     }
-    for (Map.Entry<String, String> foreign : FOREIGN_FILES.entrySet()) {
-      if (Files.exists(dir.resolve(foreign.getKey()))) {
-        throw new BackendException(
-            "directory "
-                + dir
-                + " holds a "
-                + foreign.getValue()
-                + " store ("
-                + foreign.getKey()
-                + "), not an LMDB store; open it with the "
-                + foreign.getValue().toLowerCase(java.util.Locale.ROOT)
-                + " backend or choose another directory");
-      }
-    }
     if (!Files.isWritable(dir)) {
       throw new BackendException(
           "LMDB store directory "
@@ -388,14 +371,6 @@ final class LmdbBackend implements Backend {
           "cannot open keyspace '" + keyspace + "' in LMDB store " + dir + ": " + e.getMessage(),
           e);
     }
-  }
-
-  private static Map<String, String> foreignFiles() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("store.sqlite", "SQLite");
-    m.put("store.sqlite-wal", "SQLite");
-    m.put("store.mv.db", "H2");
-    return m;
   }
 
   // ---------------------------------------------------------------------------- transactions

@@ -56,12 +56,21 @@ public final class LmdbBackendProvider implements BackendProvider {
   }
 
   /**
+   * The files of a store of this backend: {@code data.mdb}, {@code lock.mdb} and
+   * {@code cairn-lmdb.lock}.
+   */
+  @Override
+  public Set<String> storeFiles() {
+    return Set.of(LmdbBackend.DATA_FILE, LmdbBackend.LOCK_FILE, LmdbBackend.OWNER_FILE);
+  }
+
+  /**
    * Opens (creating if needed) the LMDB store in {@code config.directory()}.
    *
    * @throws IllegalArgumentException for an option not declared by {@link #options()} or an
    *     invalid option value (every problem at once)
    * @throws dev.cairn.storage.BackendException if the store cannot be opened: read-only
-   *     directory, a file of another backend, a {@code data.mdb} that is not LMDB, or the store
+   *     directory, a {@code data.mdb} that is not LMDB, or the store
    *     is open in another process or already in this one
    */
   @Override

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Durability;
+import dev.cairn.storage.Storage;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.io.IOException;
@@ -135,20 +136,37 @@ final class LmdbOpenAndCloseTest {
   }
 
   @Test
-  void aDirectoryOfAnotherBackendIsRefusedByName() throws IOException {
-    Path sqlite = Files.createDirectories(dir.resolve("sqlite"));
-    Files.write(sqlite.resolve("store.sqlite"), b("SQLite format 3\0"));
-    assertThatThrownBy(() -> LmdbTestSupport.open(sqlite))
-        .isInstanceOf(BackendException.class)
-        .hasMessageContaining("SQLite")
-        .hasMessageContaining("store.sqlite");
-    Path h2 = Files.createDirectories(dir.resolve("h2"));
-    Files.write(h2.resolve("store.mv.db"), b("H:2,block:"));
-    assertThatThrownBy(() -> LmdbTestSupport.open(h2))
-        .isInstanceOf(BackendException.class)
-        .hasMessageContaining("H2")
-        .hasMessageContaining("store.mv.db");
-    assertThat(sqlite.resolve("data.mdb")).doesNotExist();
+  void aDirectoryOfAnotherBackendsFilesIsRefusedNamingThem() throws Exception {
+    // another built-in backend's store, and one of a backend Cairn does not know
+    for (String foreign : new String[] {"store.sqlite", "data.rocks"}) {
+      Path other = Files.createDirectories(dir.resolve("other-" + foreign));
+      Files.write(other.resolve(foreign), new byte[4096]);
+      assertThatThrownBy(() -> Storage.builder().directory(other).backend("lmdb")
+          .noScheduledMaintenance().open())
+          .isInstanceOf(BackendException.class)
+          .hasMessageContaining(foreign)
+          .hasMessageContaining("'lmdb'")
+          .hasMessageContaining(other.toString());
+      assertThat(other.resolve("data.mdb")).doesNotExist();
+      assertThat(other.resolve("cairn.store")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aStoreWithoutCairnStoreFromAnEarlierBuildOpensAndGetsIt() throws Exception {
+    Path store = dir.resolve("store");
+    try (Storage s = Storage.builder().directory(store).backend("lmdb").noScheduledMaintenance()
+        .open()) {
+      s.putBytes("c", "k", new byte[] {42});
+    }
+    assertThat(Files.readString(store.resolve("cairn.store"))).contains("backend=lmdb\n");
+    Files.delete(store.resolve("cairn.store"));   // as builds before cairn.store left it
+
+    try (Storage s = Storage.builder().directory(store).backend("lmdb").noScheduledMaintenance()
+        .open()) {
+      assertThat(s.getBytes("c", "k")).contains(new byte[] {42});
+    }
+    assertThat(Files.readString(store.resolve("cairn.store"))).contains("backend=lmdb\n");
   }
 
   @Test

@@ -59,6 +59,15 @@ public final class PostgresBackendProvider implements BackendProvider {
   }
 
   /**
+   * The files of a store of this backend: only its descriptor, {@code postgres.properties} (the
+   * data is on the server).
+   */
+  @Override
+  public Set<String> storeFiles() {
+    return Set.of(PostgresOptions.DESCRIPTOR);
+  }
+
+  /**
    * Connects to the server and opens (creating if needed) the schema and its keyspace tables.
    *
    * @throws IllegalArgumentException for an option not declared by {@link #options()}, an

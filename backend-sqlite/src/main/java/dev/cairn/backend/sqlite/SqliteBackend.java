@@ -43,10 +43,6 @@ final class SqliteBackend implements Backend {
   static final String WAL_SUFFIX = "-wal";
   static final String SHM_SUFFIX = "-shm";
 
-  /** Files that show the directory belongs to another backend. */
-  private static final Map<String, String> FOREIGN_FILES =
-      Map.of("data.mdb", "LMDB", "lock.mdb", "LMDB", "store.mv.db", "H2");
-
   private final Path directory;
   private final Path dbFile;
   private final Path walFile;
@@ -119,14 +115,6 @@ final class SqliteBackend implements Backend {
     } catch (IOException e) {
       throw new BackendException(
           "cannot create the SQLite store directory " + dir + ": " + e, e);
-    }
-    for (Map.Entry<String, String> f : new TreeMap<>(FOREIGN_FILES).entrySet()) {
-      if (Files.exists(dir.resolve(f.getKey()))) {
-        throw new BackendException(
-            "directory " + dir + " contains " + f.getKey() + ", so it seems to hold a "
-                + f.getValue() + " store, not a SQLite one; open it with the " + f.getValue()
-                + " backend or choose another directory");
-      }
     }
     if (!Files.isWritable(dir)) {
       throw new BackendException(

@@ -36,6 +36,9 @@ public final class SqliteBackendProvider implements BackendProvider {
       Capability.DURABLE,
       Capability.SELF_CONTAINED_SNAPSHOT);
 
+  private static final Set<String> STORE_FILES = Set.of(SqliteBackend.DB_FILE,
+      SqliteBackend.DB_FILE + SqliteBackend.WAL_SUFFIX, SqliteBackend.DB_FILE + SqliteBackend.SHM_SUFFIX);
+
   /** Creates the provider (used by {@link java.util.ServiceLoader}). */
   public SqliteBackendProvider() {}
 
@@ -56,12 +59,21 @@ public final class SqliteBackendProvider implements BackendProvider {
   }
 
   /**
+   * The files of a store of this backend: {@code store.sqlite} and its {@code -wal} and
+   * {@code -shm}.
+   */
+  @Override
+  public Set<String> storeFiles() {
+    return STORE_FILES;
+  }
+
+  /**
    * Opens (creating if needed) the store in {@code config.directory()}.
    *
    * @throws IllegalArgumentException for an option not declared by {@link #options()}, an
    *     invalid option value (every problem at once) or an invalid keyspace name
    * @throws dev.cairn.storage.BackendException if the directory cannot be created or written,
-   *     holds another backend's files, or SQLite cannot open the database
+   *     or SQLite cannot open the database
    * @throws dev.cairn.storage.DataCorruptionException if {@code store.sqlite} is not a SQLite
    *     database or is corrupted
    */

@@ -2,9 +2,11 @@ package dev.cairn.examples.cli;
 
 import dev.cairn.backup.BackupKind;
 import dev.cairn.backup.BackupManager;
+import dev.cairn.backup.BackupManager.DamagedSet;
 import dev.cairn.backup.BackupManifest;
 import dev.cairn.storage.Storage;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "backup", description = {
     "Take a backup of the store while it stays usable, or list the backups.",
     "Logical sets restore into any backend; incremental ones store only new blobs;",
-    "native ones are the backend's own snapshot (fastest, same backend only)."})
+    "native ones are the backend's own snapshot (fastest, same backend only).",
+    "--list shows a set whose manifest is unusable as 'damaged: <reason>'."})
 final class BackupCommand extends StoreCommand {
 
   @Option(names = "--to", paramLabel = "DIR", description = "Backup directory (default: <store>-backups).")
@@ -31,14 +34,19 @@ final class BackupCommand extends StoreCommand {
     Path store = storeDir();
     Path target = to != null ? to : defaultTarget(store);
     if (list) {
-      List<BackupManifest> sets = BackupManager.builder().target(Backups.existing(target, "--to"))
-          .build().list();
+      BackupManager manager = BackupManager.builder().target(Backups.existing(target, "--to")).build();
+      List<BackupManifest> sets = manager.list();
+      List<DamagedSet> damaged = manager.listDamaged();
       if (cli.json) {
-        json(Map.of("target", target.toString(), "sets", sets.stream().map(Backups::json).toList()));
-      } else if (sets.isEmpty()) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("target", target.toString());
+        j.put("sets", sets.stream().map(Backups::json).toList());
+        j.put("damaged", damaged.stream().map(Backups::json).toList());
+        json(j);
+      } else if (sets.isEmpty() && damaged.isEmpty()) {
         out().println("(no backup sets in " + target + ")");
       } else {
-        sets.forEach(m -> out().println(Backups.line(m)));
+        Backups.lines(sets, damaged).forEach(out()::println);
       }
       return CairnCli.OK;
     }

@@ -2,6 +2,7 @@ package dev.cairn.examples.cli;
 
 import dev.cairn.backup.BackupListener;
 import dev.cairn.backup.BackupManager;
+import dev.cairn.backup.BackupManager.DamagedSet;
 import dev.cairn.backup.BackupManifest;
 import dev.cairn.backup.BackupProgress;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The CLI's use of the backup module: managers with a progress bar, set lookup, output. */
 final class Backups {
@@ -54,6 +57,46 @@ final class Backups {
     }
     return manager.manifest(id).orElseThrow(
         () -> CliException.usage("no usable backup set '" + id + "' in " + target));
+  }
+
+  /**
+   * The set {@code verify} checks: {@code id}, or the newest one when {@code id} is null or
+   * {@code latest}, damaged sets included (verify reports their damage; skipping a damaged newest
+   * set would verify an older one and say "ok").
+   */
+  static String toVerify(BackupManager manager, Path target, String id) {
+    if (id == null || id.equals("latest")) {
+      TreeSet<String> ids = new TreeSet<>();
+      manager.list().forEach(m -> ids.add(m.setId()));
+      manager.listDamaged().forEach(d -> ids.add(d.setId()));
+      if (ids.isEmpty()) {
+        throw CliException.usage("no backup sets in " + target);
+      }
+      return ids.last();
+    }
+    if (manager.listDamaged().stream().anyMatch(d -> d.setId().equals(id))) {
+      return id;
+    }
+    return find(manager, target, id).setId();
+  }
+
+  /** One line per set, complete and damaged ones together, by id (creation time). */
+  static List<String> lines(List<BackupManifest> sets, List<DamagedSet> damaged) {
+    TreeMap<String, String> all = new TreeMap<>();
+    sets.forEach(m -> all.put(m.setId(), line(m)));
+    damaged.forEach(d -> all.put(d.setId(), line(d)));
+    return List.copyOf(all.values());
+  }
+
+  static Map<String, Object> json(DamagedSet d) {
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("setId", d.setId());
+    j.put("reason", d.reason());
+    return j;
+  }
+
+  static String line(DamagedSet d) {
+    return d.setId() + "  damaged: " + d.reason();
   }
 
   static Map<String, Object> json(BackupManifest m) {

@@ -29,8 +29,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * <p>Exit codes: {@value #OK} ok, {@value #ERROR} the operation failed, {@value #USAGE} bad
  * command line or input (unknown option, backend or codec, missing store), {@value #CORRUPT}
  * corrupted data found, {@value #NOT_FOUND} the key does not exist. Errors are one line on
- * stderr (a configuration with several problems, one line each); {@code --verbose} adds the
- * stack trace.
+ * stderr (a configuration with several problems, one line each), with {@code --json} one JSON
+ * object {@code {"error": ..., "exitCode": ...}} (usage errors included); {@code --verbose} adds
+ * the stack trace.
  */
 @Command(
     name = "cairn",
@@ -74,7 +75,7 @@ public final class CairnCli implements Callable<Integer> {
   Path store;
 
   @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
-      description = "sqlite, lmdb or h2 (default: detected from the store's files, else sqlite).")
+      description = "sqlite, lmdb or h2 (default: the store's own, else sqlite).")
   String backend;
 
   @Option(names = "--codec", paramLabel = "NAME", scope = ScopeType.INHERIT,
@@ -129,17 +130,21 @@ public final class CairnCli implements Callable<Integer> {
     return cmd;
   }
 
-  /** {@code cairn} without a command: the usage, and exit code 2. */
+  /** {@code cairn} without a command: the usage (with --json: a JSON error), and exit code 2. */
   @Override
   public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
+    PrintWriter err = spec.commandLine().getErr();
+    if (json) {
+      report(err, true, "no command given (see 'cairn --help')", USAGE);
+    } else {
+      spec.commandLine().usage(err);
+    }
     return USAGE;
   }
 
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
-    PrintWriter err = cmd.getErr();
-    StringBuilder line = new StringBuilder("cairn: ").append(oneLine(e.getMessage()));
+    StringBuilder line = new StringBuilder(oneLine(e.getMessage()));
     if (e instanceof UnmatchedArgumentException u) {
       List<String> suggestions = u.getSuggestions();
       if (!suggestions.isEmpty()) {
@@ -147,23 +152,54 @@ public final class CairnCli implements Callable<Integer> {
       }
     }
     line.append(" (see '").append(cmd.getCommandSpec().qualifiedName()).append(" --help')");
-    err.println(line);
-    if (Arrays.asList(args).contains("--verbose") || Arrays.asList(args).contains("-v")) {
-      e.printStackTrace(err);
+    report(cmd.getErr(), jsonRequested(cmd, args), line.toString(), USAGE);
+    if (options(args).contains("--verbose") || options(args).contains("-v")) {
+      e.printStackTrace(cmd.getErr());
+      cmd.getErr().flush();
+    }
+    return USAGE;
+  }
+
+  /**
+   * Whether a command line that failed to parse asked for {@code --json}: picocli may stop
+   * before it reaches the option (an unknown command or option earlier on the line), so the
+   * arguments are read as well, up to {@code --}.
+   */
+  private static boolean jsonRequested(CommandLine cmd, String[] args) {
+    CommandLine root = cmd;
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    return (root.getCommand() instanceof CairnCli cli && cli.json) || options(args).contains("--json");
+  }
+
+  /** The arguments before {@code --} (after it, everything is a positional parameter). */
+  private static List<String> options(String[] args) {
+    List<String> all = Arrays.asList(args);
+    int end = all.indexOf("--");
+    return end < 0 ? all : all.subList(0, end);
+  }
+
+  /**
+   * Prints one error: {@code cairn: MESSAGE}, or with {@code --json} one JSON object
+   * {@code {"error": MESSAGE, "exitCode": CODE}}, on one line of stderr.
+   */
+  static void report(PrintWriter err, boolean json, String message, int code) {
+    if (json) {
+      Map<String, Object> j = new LinkedHashMap<>();
+      j.put("error", message);
+      j.put("exitCode", code);
+      err.println(Json.write(j, false));
+    } else {
+      message.lines().forEach(line -> err.println("cairn: " + line));
     }
     err.flush();
-    return USAGE;
   }
 
   /** Prints a failure as one line (plus the stack trace with --verbose); returns its exit code. */
   int failure(Exception e, PrintWriter err) {
     int code = exitCode(e);
-    List<String> lines = messageLines(e);
-    if (json) {
-      err.println(Json.write(Map.of("error", String.join("\n", lines), "exitCode", code), false));
-    } else {
-      lines.forEach(line -> err.println("cairn: " + line));
-    }
+    report(err, json, String.join("\n", messageLines(e)), code);
     if (verbose) {
       e.printStackTrace(err);
     }

@@ -25,6 +25,7 @@ final class DeleteCommand extends StoreCommand {
 
   @Override
   public Integer call() {
+    keys.forEach(k -> checkedArgument(k, "KEY"));
     List<String> deleted = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     try (Storage storage = openExisting()) {

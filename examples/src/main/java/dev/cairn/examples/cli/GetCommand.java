@@ -36,6 +36,7 @@ final class GetCommand extends StoreCommand {
 
   @Override
   public Integer call() {
+    checkedArgument(key, "KEY");
     try (Storage storage = openExisting()) {
       Optional<byte[]> value = storage.getBytes(collection, key);
       if (value.isEmpty()) {

@@ -29,6 +29,7 @@ final class LsCommand extends StoreCommand {
     if (collection == null && !prefix.isEmpty()) {
       throw CliException.usage("--prefix needs a COLLECTION: cairn ls COLLECTION --prefix " + prefix);
     }
+    checkedArgument(prefix, "--prefix");
     if (limit < 0) {
       throw CliException.usage("--limit must not be negative, got " + limit);
     }

@@ -31,6 +31,7 @@ final class PutCommand extends StoreCommand {
 
   @Override
   public Integer call() {
+    checkedArgument(key, "KEY");
     byte[] bytes = value();
     try (Storage storage = openOrCreate()) {
       storage.putBytes(collection, key, bytes);
@@ -57,7 +58,9 @@ final class PutCommand extends StoreCommand {
       if (value.equals("-")) {
         return cli.stdin.readAllBytes();
       }
-      return value.getBytes(StandardCharsets.UTF_8);
+      // bytes that were not valid text on the command line arrive as U+FFFD: not "as given"
+      return checkedArgument(value, "VALUE", "; give binary values with --file or '-'")
+          .getBytes(StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,11 +6,13 @@ import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CodecProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,10 +25,9 @@ import picocli.CommandLine.Spec;
 /** What every command shares: the global options, opening the store, printing results. */
 abstract class StoreCommand implements Callable<Integer> {
 
-  /** The files each backend keeps in a store directory, to detect a store's backend. */
-  private static final Map<String, String> BACKEND_FILES =
-      Map.of("store.sqlite", "sqlite", "store.mv.db", "h2", "data.mdb", "lmdb");
   private static final String LOCK_FILE = "cairn.lock";
+  /** The engine's record of a store's backend: a properties file with {@code backend=NAME}. */
+  private static final String STORE_FILE = "cairn.store";
 
   @ParentCommand
   CairnCli cli;
@@ -66,6 +67,36 @@ abstract class StoreCommand implements Callable<Integer> {
     throw CliException.usage("no store given: pass --store DIR or set CAIRN_STORE");
   }
 
+  /**
+   * {@code value}, a key (or key prefix) given on the command line as {@code label}, unless it
+   * did not arrive intact. Java decodes the command line with the platform encoding
+   * ({@code sun.jnu.encoding}) and silently puts U+FFFD in place of bytes it cannot decode (invalid
+   * UTF-8, or any non-ASCII byte under the C locale); such a key would be stored or looked up as
+   * something other than what was typed. The decoded string cannot tell those from a U+FFFD
+   * that was typed, so a key containing U+FFFD cannot be given on the command line.
+   * Also used for put's VALUE argument, which is stored "as given".
+   *
+   * @throws CliException (usage) naming the argument
+   */
+  static String checkedArgument(String value, String label) {
+    return checkedArgument(value, label, "");
+  }
+
+  /** {@link #checkedArgument(String, String)} with {@code advice} appended to the error. */
+  static String checkedArgument(String value, String label, String advice) {
+    int bad = value.indexOf('\uFFFD');
+    if (bad < 0) {
+      return value;
+    }
+    String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+    boolean utf8 = encoding.equalsIgnoreCase("UTF-8") || encoding.equalsIgnoreCase("UTF8");
+    throw CliException.usage(label + " '" + value + "' was not valid " + (utf8 ? "UTF-8" : encoding)
+        + " on the command line: Java replaced the bytes it could not decode with U+FFFD"
+        + " (character " + (bad + 1) + "); refusing it rather than using other bytes than given"
+        + (utf8 ? "" : "; Java decodes the command line as " + encoding
+            + " here: use a UTF-8 locale, e.g. LANG=C.UTF-8") + advice);
+  }
+
   /** Opens an existing store; a missing directory or one without a store is a usage error. */
   Storage openExisting() {
     Path dir = storeDir();
@@ -89,7 +120,8 @@ abstract class StoreCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw CliException.usage("no store at " + dir + ": not a directory");
     }
-    if (detect(dir) == null && !Files.exists(dir.resolve(LOCK_FILE))) {
+    if (!Files.exists(dir.resolve(STORE_FILE)) && detect(dir) == null
+        && !Files.exists(dir.resolve(LOCK_FILE))) {
       throw CliException.usage("no store at " + dir + ": the directory holds no Cairn store files");
     }
   }
@@ -122,7 +154,10 @@ abstract class StoreCommand implements Callable<Integer> {
         .anyMatch(other -> !other.equals(backend) && key.startsWith(other + "."));
   }
 
-  /** --backend if given (checked against what is installed), else detected, else sqlite. */
+  /**
+   * --backend if given (checked against what is installed), else the store's (if installed; if
+   * not, the engine refuses the directory naming it), else sqlite.
+   */
   String backendFor(Path dir) {
     if (cli.backend != null) {
       return checkedBackend(cli.backend);
@@ -135,10 +170,26 @@ abstract class StoreCommand implements Callable<Integer> {
     return available.contains("sqlite") || available.isEmpty() ? "sqlite" : available.get(0);
   }
 
+  /**
+   * The backend of the store in {@code dir}: the one its {@code cairn.store} names, else (a store
+   * from before {@code cairn.store}) the installed backend whose store files it holds, else null.
+   * A damaged {@code cairn.store} is left to the engine to report.
+   */
   static String detect(Path dir) {
-    for (var e : BACKEND_FILES.entrySet()) {
-      if (Files.exists(dir.resolve(e.getKey()))) {
-        return e.getValue();
+    Path marker = dir.resolve(STORE_FILE);
+    if (Files.isRegularFile(marker)) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+        p.load(r);
+      } catch (IOException | IllegalArgumentException e) {
+        return null;
+      }
+      String backend = p.getProperty("backend", "").strip();
+      return backend.isEmpty() ? null : backend;
+    }
+    for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+      if (p.storeFiles().stream().anyMatch(f -> Files.exists(dir.resolve(f)))) {
+        return p.name();
       }
     }
     return null;

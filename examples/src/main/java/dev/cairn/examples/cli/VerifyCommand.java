@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
     "Check every record and blob of the store, or a backup set.",
     "Store: headers, checksums (CRC32C, SHA-256), that payloads decode, and the deduplication",
     "reference counts. Backup (--backup DIR): every file's SHA-256, then every record decoded",
-    "(logical) or the snapshot opened and checked (native). Exit code 3 if anything is wrong."})
+    "(logical) or the snapshot opened and checked (native). Exit code 3 if anything is wrong,",
+    "a set whose manifest is unusable included."})
 final class VerifyCommand extends StoreCommand {
 
   @Option(names = "--backup", paramLabel = "DIR", description = "Verify a backup set in DIR instead of the store.")
@@ -56,13 +57,13 @@ final class VerifyCommand extends StoreCommand {
     VerifyReport report;
     try (Progress progress = new Progress(err(), cli.terminal)) {
       BackupManager manager = Backups.manager(Backups.existing(backup, "--backup"), progress);
-      report = manager.verify(Backups.find(manager, backup, set).setId());
+      report = manager.verify(Backups.toVerify(manager, backup, set));
     }
     if (cli.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("ok", report.ok());
       j.put("setId", report.setId());
-      j.put("kind", report.kind().name());
+      j.put("kind", report.kind() == null ? null : report.kind().name());
       j.put("files", report.filesChecked());
       j.put("records", report.recordsChecked());
       j.put("blobs", report.blobsChecked());
@@ -70,7 +71,8 @@ final class VerifyCommand extends StoreCommand {
       json(j);
     } else {
       out().printf("verified backup %s (%s): %d files, %s records, %s blobs: %s%n", report.setId(),
-          report.kind().name().toLowerCase(java.util.Locale.ROOT), report.filesChecked(),
+          report.kind() == null ? "unknown kind" : report.kind().name().toLowerCase(java.util.Locale.ROOT),
+          report.filesChecked(),
           Fmt.count(report.recordsChecked()), Fmt.count(report.blobsChecked()),
           report.ok() ? "ok" : report.problems().size() + " problem(s)");
       report.problems().forEach(p -> out().println("  " + p));

@@ -65,6 +65,33 @@ final class BackupCommandsTest {
   }
 
   @Test
+  void aSetWithATruncatedManifestIsListedAsDamagedAndFailsVerify() throws IOException {
+    ok("--store", store, "backup", "--to", backups);
+    String damaged = json(ok("--store", store, "--json", "backup", "--to", backups)).get("setId").asText();
+    Path manifest = Path.of(backups, damaged, "manifest.json");
+    String text = Files.readString(manifest);
+    Files.writeString(manifest, text.substring(0, text.length() / 2));
+
+    Cli.Run list = ok("--store", store, "backup", "--list", "--to", backups);
+    JsonNode listJson = json(ok("--store", store, "--json", "backup", "--list", "--to", backups));
+    Cli.Run latest = cairn("--store", store, "verify", "--backup", backups);
+    Cli.Run byId = cairn("--store", store, "--json", "verify", "--backup", backups, "--set", damaged);
+
+    assertThat(list.out().lines()).hasSize(2);
+    assertThat(list.out().lines().toList().get(1))
+        .startsWith(damaged + "  damaged: manifest.json: not valid JSON");
+    assertThat(listJson.get("sets")).hasSize(1);
+    assertThat(listJson.at("/damaged/0/setId").asText()).isEqualTo(damaged);
+    assertThat(listJson.at("/damaged/0/reason").asText()).contains("not valid JSON");
+    assertThat(latest.exitCode()).as("the newest set is the damaged one: " + latest)
+        .isEqualTo(CairnCli.CORRUPT);
+    assertThat(latest.out()).contains("verified backup " + damaged, "1 problem(s)", "manifest.json");
+    assertThat(byId.exitCode()).as(byId.toString()).isEqualTo(CairnCli.CORRUPT);
+    assertThat(json(byId).get("ok").asBoolean()).isFalse();
+    assertThat(json(byId).at("/problems/0").asText()).startsWith("manifest.json: not valid JSON");
+  }
+
+  @Test
   void theDefaultBackupDirectoryIsBesideTheStore() {
     JsonNode j = json(ok("--store", store, "--json", "backup", "--kind", "native"));
 

@@ -2,6 +2,7 @@ package dev.cairn.examples.cli;
 
 import static dev.cairn.examples.cli.Cli.cairn;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,6 +169,81 @@ final class ErrorsTest {
         "ls");
 
     assertOneLineError(run, CairnCli.USAGE, "--backend-option", "KEY=VALUE");
+  }
+
+  @Test
+  void withJsonUsageErrorsAreOneJsonObjectWithExitCodeTwo() throws IOException {
+    String store = tmp.resolve("s").toString();
+    String[][] commandLines = {
+        {"--json", "frobnicate"},                        // unknown command
+        {"--json", "ls", "--frobnicate"},                // unknown option
+        {"ls", "--frobnicate", "--json"},                // --json after the bad option
+        {"--json", "--store", store, "ls", "c", "--limit", "many"},   // a value of the wrong type
+        {"--json", "put", "c"},                          // a missing parameter
+        {"--json", "help", "frobnicate"},                // help on an unknown command
+        {"--json"}};                                     // no command at all
+    for (String[] args : commandLines) {
+      Cli.Run run = cairn(args);
+
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(CairnCli.USAGE);
+      assertThat(run.out()).as(run.toString()).isEmpty();
+      assertThat(run.errLines()).as(run.toString()).hasSize(1);
+      JsonNode j = new ObjectMapper().readTree(run.err());
+      assertThat(j.isObject()).as(run.toString()).isTrue();
+      assertThat(j.get("exitCode").asInt()).as(run.toString()).isEqualTo(CairnCli.USAGE);
+      assertThat(j.get("error").asText()).as(run.toString()).isNotBlank().doesNotStartWith("cairn: ");
+    }
+    assertThat(new ObjectMapper().readTree(cairn("--json", "ls", "--frobnicate").err()).get("error")
+        .asText()).contains("--frobnicate", "cairn ls --help");
+  }
+
+  @Test
+  void withoutJsonUsageErrorsStayPlainText() {
+    assertOneLineError(cairn("frobnicate"), CairnCli.USAGE, "frobnicate", "cairn --help");
+    assertOneLineError(cairn("ls", "--frobnicate"), CairnCli.USAGE, "--frobnicate");
+  }
+
+  @Test
+  void aKeyArgumentThatWasNotValidUtf8IsRefusedNamingTheArgument() {
+    // what Java hands main() for the argument bytes 61 FF 62: the bad byte became U+FFFD
+    String decoded = "a\uFFFDb";
+    String store = tmp.resolve("s").toString();
+
+    Cli.Run put = cairn("--store", store, "put", "c", decoded, "v");
+    assertOneLineError(put, CairnCli.USAGE, "KEY", "not valid UTF-8", "U+FFFD");
+    assertThat(Path.of(store)).as("nothing is created").doesNotExist();
+
+    assertThat(cairn("--store", store, "put", "c", "k", "v").exitCode()).isZero();
+    assertOneLineError(cairn("--store", store, "put", "c", "k", decoded), CairnCli.USAGE, "VALUE",
+        "--file");
+    assertOneLineError(cairn("--store", store, "get", "c", decoded), CairnCli.USAGE, "KEY");
+    assertOneLineError(cairn("--store", store, "delete", "c", "k", decoded), CairnCli.USAGE, "KEY");
+    assertOneLineError(cairn("--store", store, "ls", "c", "--prefix", decoded), CairnCli.USAGE,
+        "--prefix");
+    assertThat(cairn("--store", store, "get", "c", "k").out()).as("delete changed nothing")
+        .isEqualTo("v\n");
+    assertThat(cairn("--store", store, "ls", "c").out()).isEqualTo("k\n");
+  }
+
+  @Test
+  void aRawInvalidUtf8ByteInTheCommandLineIsRefusedNotStoredAsU_FFFD() throws Exception {
+    assumeThat(Path.of("/bin/sh")).as("needs a POSIX shell to pass raw bytes").exists();
+    Path store = tmp.resolve("s");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // ProcessBuilder encodes Strings, so a shell's printf writes the raw byte 0xFF into argv
+    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c",
+        "exec \"$0\" -cp \"$1\" " + CairnCli.class.getName()
+            + " --store \"$2\" put c \"$(printf 'a\\377b')\" v",
+        javaBin, System.getProperty("java.class.path"), store.toString());
+    pb.environment().put("LC_ALL", "C.UTF-8");
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Process child = pb.start();
+    String err = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(child.exitValue()).as(err).isEqualTo(CairnCli.USAGE);
+    assertThat(err).contains("cairn: KEY", "not valid UTF-8");
+    assertThat(store).as("nothing is created").doesNotExist();
   }
 
   /** Flips one byte in the middle of every occurrence of {@code needle} in the store's files. */

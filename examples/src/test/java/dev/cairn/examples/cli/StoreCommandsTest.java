@@ -252,4 +252,30 @@ final class StoreCommandsTest {
     assertThat(get.out()).isEqualTo("on h2\n");
     assertThat(stats.get("backend").asText()).isEqualTo("h2");
   }
+
+  @Test
+  void aStoreOfAnotherBackendOrOfAnUnknownOneIsRefusedNotOpenedAsANewStore() throws IOException {
+    ok("--store", store, "--backend", "lmdb", "put", "c", "k", "on lmdb");
+    Path rocks = Files.createDirectories(tmp.resolve("rocks"));
+    Files.writeString(rocks.resolve("data.rocks"), "a store of a backend Cairn does not know");
+
+    Cli.Run h2 = cairn("--store", store, "--backend", "h2", "ls");
+    Cli.Run put = cairn("--store", rocks.toString(), "put", "c", "k", "v");
+
+    assertThat(h2.exitCode()).as(h2.toString()).isEqualTo(CairnCli.ERROR);
+    assertThat(h2.err()).startsWith("cairn: directory ").contains("backend 'lmdb'", "not 'h2'");
+    assertThat(put.exitCode()).as(put.toString()).isEqualTo(CairnCli.ERROR);
+    assertThat(put.err()).contains("data.rocks", "no files of backend 'sqlite'");
+    assertThat(rocks.resolve("store.sqlite")).doesNotExist();
+    assertThat(ok("--store", store, "get", "c", "k").out()).isEqualTo("on lmdb\n");
+  }
+
+  @Test
+  void theBackendOfAStoreFromBeforeCairnStoreIsFoundFromItsFiles() throws IOException {
+    ok("--store", store, "--backend", "h2", "put", "c", "k", "on h2");
+    Files.delete(Path.of(store, "cairn.store"));
+
+    assertThat(ok("--store", store, "get", "c", "k").out()).isEqualTo("on h2\n");
+    assertThat(Path.of(store, "cairn.store")).content().contains("backend=h2");
+  }
 }

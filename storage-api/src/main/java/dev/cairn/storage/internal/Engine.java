@@ -270,6 +270,7 @@ public final class Engine implements Storage, StorageAdmin {
         throw e;
       }
       r.restoreLeftovers = recovery.report();
+      boolean marked = StoreMarker.check(dir, r.backendProvider, backends.values());
       if (config.cacheName() != null) {
         Map<String, CacheProvider> caches =
             Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
@@ -285,6 +286,9 @@ public final class Engine implements Storage, StorageAdmin {
         initMeta(r);
         return null;
       }, null);
+      if (!marked) {
+        StoreMarker.write(dir, r.backendProvider.name());
+      }
       Engine engine = new Engine(config, r);
       LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
       return engine;
@@ -1266,6 +1270,20 @@ public final class Engine implements Storage, StorageAdmin {
 
   private final java.util.concurrent.ConcurrentLinkedQueue<GroupRequest<?>> groupQueue =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** How many requests {@link #groupQueue} holds (its size() walks the queue). */
+  private final AtomicInteger groupQueued = new AtomicInteger();
+  /**
+   * With a group commit window: every thread that ran a GROUP transaction lately, with the
+   * {@code System.nanoTime()} it last started one. The leader waits only for these.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Thread, Long> groupWriters =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** The leader waiting out the window, if any; each request that joins wakes it. */
+  private volatile Thread windowLeader;
+  /** At most this many transactions form one group. */
+  private static final int MAX_GROUP = 1024;
+  /** A GROUP writer counts as one that may join for this long after it last started one. */
+  private static final long RECENT_GROUP_WRITER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
    * {@link Durability#GROUP}: the caller queues its work; whoever holds the write lock next runs
@@ -1276,15 +1294,21 @@ public final class Engine implements Storage, StorageAdmin {
    */
   private <R> R runGrouped(Function<Transaction, R> work) {
     GroupRequest<R> mine = new GroupRequest<>(work);
+    boolean window = !config.groupCommitWindow().isZero();
+    if (window) {
+      groupWriters.put(mine.caller, System.nanoTime());
+    }
     groupQueue.add(mine);
+    groupQueued.incrementAndGet();
+    Thread leader = window ? windowLeader : null;
+    if (leader != null) {
+      java.util.concurrent.locks.LockSupport.unpark(leader); // it re-checks whether all joined
+    }
     while (!mine.done) {
       if (writeLock.tryLock()) {
         try {
           if (!mine.done) {
-            long windowNanos = config.groupCommitWindow().toNanos();
-            if (windowNanos > 0) {
-              java.util.concurrent.locks.LockSupport.parkNanos(windowNanos); // let more join
-            }
+            awaitMoreToJoin();
             runGroup();
           }
         } finally {
@@ -1313,6 +1337,45 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   /**
+   * The leader's wait, with a {@code groupCommitWindow}, for more transactions to join its
+   * group: at most the window, and only while some writer may still join. The rule: a thread
+   * that started a GROUP transaction in the last second (or the last window, if longer) and is
+   * alive is a writer that may join; once every such writer is queued (or the group is full),
+   * nobody the leader knows of is left to wait for, so it commits at once. Each request that
+   * joins wakes the leader to check again. A thread that never ran a GROUP transaction is not
+   * waited for; one that arrives within the window still joins. This only shortens the wait:
+   * who is in the group and when each caller returns (after the commit holding its writes is
+   * durable) are unchanged.
+   */
+  private void awaitMoreToJoin() {
+    long window = config.groupCommitWindow().toNanos();
+    if (window <= 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    long recent = Math.max(RECENT_GROUP_WRITER_NANOS, window);
+    groupWriters.entrySet().removeIf(e -> !e.getKey().isAlive() || start - e.getValue() > recent);
+    windowLeader = Thread.currentThread();
+    try {
+      // a request counts itself before it reads windowLeader, so one of the two sees the other
+      for (long left = window; left > 0; left = start + window - System.nanoTime()) {
+        if (groupQueued.get() >= Math.min(groupWriters.size(), MAX_GROUP)
+            || Thread.currentThread().isInterrupted()) { // park would not wait: commit now
+          return;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      windowLeader = null;
+    }
+  }
+
+  /** GROUP transactions queued and not yet taken into a group (for tests). */
+  int groupQueued() {
+    return groupQueued.get();
+  }
+
+  /**
    * Runs every queued grouped transaction in one backend transaction and commits it once; holds
    * the write lock. Optimistic: if one function throws, the backend transaction is rolled back,
    * that caller gets its exception, and the others run again in a fresh backend transaction
@@ -1321,7 +1384,8 @@ public final class Engine implements Storage, StorageAdmin {
    */
   private void runGroup() {
     List<GroupRequest<?>> group = new ArrayList<>();
-    for (GroupRequest<?> r; group.size() < 1024 && (r = groupQueue.poll()) != null; ) {
+    for (GroupRequest<?> r; group.size() < MAX_GROUP && (r = groupQueue.poll()) != null; ) {
+      groupQueued.decrementAndGet();
       group.add(r);
     }
     while (!group.isEmpty()) {

@@ -31,11 +31,32 @@ public interface BackendProvider {
   }
 
   /**
+   * The names of the files (or directories) a store of this backend keeps directly in its
+   * directory, e.g. {@code store.sqlite}, {@code store.sqlite-wal}, {@code store.sqlite-shm}.
+   *
+   * <p>The engine writes {@code cairn.store}, naming the backend, into every store directory, and
+   * refuses to open a directory whose {@code cairn.store} names another backend. Stores written
+   * by Cairn versions before {@code cairn.store} have none; for those the engine asks this
+   * method: a directory without {@code cairn.store} is opened with this backend (and then gets
+   * its {@code cairn.store}) if it is empty or holds one of these names, and refused if it holds
+   * other files, naming the installed backend whose {@link #storeFiles()} they are. So a
+   * backend added later needs no table of the others' files.
+   *
+   * <p>Names starting with {@code cairn.} belong to the engine; a backend must not use them.
+   * Default: none (right for a backend that keeps no files in the directory; it then opens only
+   * an empty directory or its own store's).
+   */
+  default Set<String> storeFiles() {
+    return Set.of();
+  }
+
+  /**
    * Opens (creating if needed) the store in {@code config.directory()} with every keyspace of
-   * {@code config.keyspaces()}.
+   * {@code config.keyspaces()}. Through the engine, the directory has already been checked to
+   * be empty or this backend's (see {@link #storeFiles()}).
    *
    * @throws dev.cairn.storage.BackendException if it cannot be opened; the message says why
-   *     (file held by another process, a file of another backend, no permission...)
+   *     (file held by another process, no permission...)
    */
   Backend open(BackendConfig config);
 }

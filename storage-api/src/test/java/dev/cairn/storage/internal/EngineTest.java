@@ -1027,6 +1027,100 @@ final class EngineTest {
     assertThat(s.getBytes("c", "k")).isPresent();
   }
 
+  @Test
+  void groupCommitLeaderStopsWaitingOnceEveryWriterHasJoined() throws Exception {
+    // regression: the leader parked for the whole window even with every writer in its group
+    Duration window = Duration.ofSeconds(1);   // the longest the builder allows
+    Engine s = (Engine) open(b -> b.durability(dev.cairn.storage.Durability.GROUP)
+        .groupCommitWindow(window));
+    int writers = 8;
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    try {
+      // a SYNC transaction holds the write lock until every GROUP writer is queued behind it
+      Future<?> blocker = pool.submit(() -> s.transaction(dev.cairn.storage.Durability.SYNC, tx -> {
+        holding.countDown();
+        await(release);
+        return null;
+      }));
+      assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < writers; t++) {
+        String key = "w" + t;
+        fs.add(pool.submit(() -> s.putBytes("c", key, value(key, 10))));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (s.groupQueued() < writers && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(s.groupQueued()).isEqualTo(writers);
+      long commitsBefore = MemoryBackendProvider.COMMITS.get();
+
+      long start = System.nanoTime();
+      release.countDown();
+      blocker.get(30, TimeUnit.SECONDS);
+      for (Future<?> f : fs) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took).as("all %d writers were in the group: no reason to wait the %s window",
+          writers, window).isLessThan(window.dividedBy(2));
+      assertThat(MemoryBackendProvider.COMMITS.get() - commitsBefore)
+          .as("the blocker's commit and one group commit").isEqualTo(2);
+      assertThat(s.count("c")).isEqualTo(writers);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLoneGroupWriterDoesNotWaitTheWindow() {
+    Duration window = Duration.ofSeconds(1);
+    Storage s = open(b -> b.durability(dev.cairn.storage.Durability.GROUP).groupCommitWindow(window));
+
+    long start = System.nanoTime();
+    s.putBytes("c", "k", value("v", 10));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(window.dividedBy(2));
+  }
+
+  @Test
+  void theWindowStillWaitsForAnotherRecentWriterToJoin() throws Exception {
+    Engine s = (Engine) open(b -> b.durability(dev.cairn.storage.Durability.GROUP)
+        .groupCommitWindow(Duration.ofSeconds(1)));
+    ExecutorService second = Executors.newSingleThreadExecutor();
+    try {
+      second.submit(() -> s.putBytes("c", "b0", value("b", 10))).get(30, TimeUnit.SECONDS);
+      long commitsBefore = MemoryBackendProvider.COMMITS.get();
+      Future<?> b = second.submit(() -> {
+        while (s.groupQueued() == 0) {   // until this thread's leader waits in its window
+          Thread.onSpinWait();
+        }
+        s.putBytes("c", "b1", value("b", 10));
+      });
+
+      s.putBytes("c", "a1", value("a", 10));
+      b.get(30, TimeUnit.SECONDS);
+
+      assertThat(MemoryBackendProvider.COMMITS.get() - commitsBefore)
+          .as("the leader waited for the other recent writer: one commit for both").isEqualTo(1);
+    } finally {
+      second.shutdownNow();
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   // ------------------------------------------------------------------- zero-copy reads, hits
 
   @Test

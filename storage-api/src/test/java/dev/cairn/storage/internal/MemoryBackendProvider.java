@@ -47,6 +47,8 @@ public final class MemoryBackendProvider implements BackendProvider {
 
   /** Every write transaction begun, in order: "write" or "alone". */
   static final List<String> writesBegun = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Write transactions committed, by every store (tests compare before and after). */
+  static final java.util.concurrent.atomic.AtomicLong COMMITS = new java.util.concurrent.atomic.AtomicLong();
 
   @Override
   public String name() {
@@ -288,6 +290,7 @@ public final class MemoryBackendProvider implements BackendProvider {
             throw new dev.cairn.storage.TransactionConflictException("injected conflict");
           }
           committed = state;
+          COMMITS.incrementAndGet();
         }
         end();
       }

@@ -500,9 +500,11 @@ final class RestoreSwapRecoveryTest {
         .noScheduledMaintenance().open();
   }
 
+  /** A store of the in-memory test backend as far as the engine can tell: its marker and a file. */
   private static void store(Path d, String content) throws IOException {
     Files.createDirectories(d);
     Files.writeString(d.resolve("data"), content);
+    StoreMarker.write(d, new MemoryBackendProvider().name());
   }
 
   private static String holds(Path d) throws IOException {

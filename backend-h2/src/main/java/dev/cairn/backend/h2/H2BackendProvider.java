@@ -55,10 +55,13 @@ public final class H2BackendProvider implements BackendProvider {
     return H2Options.DECLARATION;
   }
 
-  /** The files of a store of this backend: {@code store.mv.db}. */
+  /**
+   * The files of a store of this backend: {@code store.mv.db}, and {@code store.mv.db.creating}
+   * which a crash during the store's creation can leave behind (the next open finishes it).
+   */
   @Override
   public Set<String> storeFiles() {
-    return Set.of(H2Backend.FILE_NAME);
+    return Set.of(H2Backend.FILE_NAME, H2Backend.FILE_NAME + ".creating");
   }
 
   /**

@@ -61,7 +61,9 @@ public final class LmdbBackendProvider implements BackendProvider {
    */
   @Override
   public Set<String> storeFiles() {
-    return Set.of(LmdbBackend.DATA_FILE, LmdbBackend.LOCK_FILE, LmdbBackend.OWNER_FILE);
+    // and the two files a crash while creating data.mdb can leave (the next open finishes it)
+    return Set.of(LmdbBackend.DATA_FILE, LmdbBackend.LOCK_FILE, LmdbBackend.OWNER_FILE,
+        LmdbBackend.DATA_FILE + ".creating", LmdbBackend.DATA_FILE + ".creating-lock");
   }
 
   /**

@@ -36,8 +36,11 @@ public final class SqliteBackendProvider implements BackendProvider {
       Capability.DURABLE,
       Capability.SELF_CONTAINED_SNAPSHOT);
 
+  /** The database, its WAL and shared-memory index, and the rollback journal SQLite uses while
+   * it creates the database (before the WAL mode is set), which a crash then can leave. */
   private static final Set<String> STORE_FILES = Set.of(SqliteBackend.DB_FILE,
-      SqliteBackend.DB_FILE + SqliteBackend.WAL_SUFFIX, SqliteBackend.DB_FILE + SqliteBackend.SHM_SUFFIX);
+      SqliteBackend.DB_FILE + SqliteBackend.WAL_SUFFIX, SqliteBackend.DB_FILE + SqliteBackend.SHM_SUFFIX,
+      SqliteBackend.DB_FILE + "-journal");
 
   /** Creates the provider (used by {@link java.util.ServiceLoader}). */
   public SqliteBackendProvider() {}

@@ -128,7 +128,10 @@ final class StoreMarker {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
-      syncDirectory(dir);
+      // No fsync of the directory, on purpose: a marker lost to a power loss costs nothing (the
+      // next open recognises the store by its backend's storeFiles() and writes it again), and
+      // syncing the directory here would also make the backend's own new files durable, hiding
+      // a backend that forgets to sync their directory entries from the power-loss harness.
     } catch (IOException e) {
       LOG.warn("cannot write {} in {} (the store works; the next open tries again): {}", FILE,
           dir, e.toString());
@@ -208,11 +211,4 @@ final class StoreMarker {
     return b.toString();
   }
 
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      LOG.debug("cannot sync directory {} (not supported here?)", dir, e);
-    }
-  }
 }

@@ -42,7 +42,10 @@ public interface BackendProvider {
    * other files, naming the installed backend whose {@link #storeFiles()} they are. So a
    * backend added later needs no table of the others' files.
    *
-   * <p>Names starting with {@code cairn.} belong to the engine; a backend must not use them.
+   * <p>List every name the backend may leave in the directory, including the temporary files
+   * of an interrupted creation (a store whose first open was cut short by a crash or power loss
+   * has no {@code cairn.store} yet, and must still reopen: the kit's power-loss harness checks
+   * it). Names starting with {@code cairn.} belong to the engine; a backend must not use them.
    * Default: none (right for a backend that keeps no files in the directory; it then opens only
    * an empty directory or its own store's).
    */

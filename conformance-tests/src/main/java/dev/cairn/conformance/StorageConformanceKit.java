@@ -53,10 +53,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The conformance kit for the full stack — engine, backend, codec and cache together — through
  * the public API only ({@link Storage}, {@link StorageBuilder}, {@link StorageAdmin}). It covers
- * DESIGN.md sections 4–7: CRUD, typed values, content-hash dedup with reference counts (each
- * defect of DESIGN.md section 8 is a test), dedup scope, inline threshold, compression only when
- * it saves, transactions, key paging, batches, async, close, bad input, reopen, and two
+ * what {@link Storage} promises about data, transactions, operations and errors: CRUD, typed
+ * values, content-hash dedup with reference counts, dedup scope, inline threshold, compression
+ * only when it saves, transactions, key paging, batches, async, close, bad input, reopen, and two
  * concurrency tests (bank transfers, cache coherence).
+ *
+ * <p>The deduplication tests named "defect N" each guard against one way a deduplicating store
+ * has been got wrong before:
+ *
+ * <ol>
+ *   <li>a deduplicated write stored only a reference that reads never followed: the value was
+ *       lost;
+ *   <li>overwriting a key with content equal to another key's left the old value;
+ *   <li>without reference counts, deleting the original broke every other reference;
+ *   <li>the hash was taken over compressed bytes, so the codec setting changed what was
+ *       deduplicated.
+ * </ol>
  *
  * <p>After every test the kit runs {@link StorageAdmin#verify()} on every store it opened that is
  * still open and asserts it found no problem: every record decodes and verifies, and every
@@ -349,6 +361,7 @@ public abstract class StorageConformanceKit {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** Deduplication; the "defect N" tests are listed in the class Javadoc. */
   @Nested
   @DisplayName("deduplication")
   class Dedup {

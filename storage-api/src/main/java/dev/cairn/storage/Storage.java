@@ -40,6 +40,11 @@ import java.util.stream.Stream;
  * per {@link VerifyMode}) and throws {@link DataCorruptionException} rather than return wrong
  * bytes.
  *
+ * <p><b>Codecs.</b> Every codec installed (found on the class path or registered) can read the
+ * records it wrote, whichever codec is chosen for new writes. A read of a record written with a
+ * codec that is not installed throws {@link CodecNotFoundException}, naming the codec and the
+ * module to add; the record is left as it is and reads normally once the codec is added.
+ *
  * <p>After {@link #close()} every method throws {@link StorageClosedException}.
  */
 public interface Storage extends AutoCloseable {
@@ -62,6 +67,7 @@ public interface Storage extends AutoCloseable {
    * Reads the value of a key mapped to {@code type}; empty if absent.
    *
    * @throws DataCorruptionException if the stored bytes fail verification
+   * @throws CodecNotFoundException if the value was written with a codec that is not installed
    * @throws SerializationException if the bytes cannot be mapped to {@code type}
    */
   <T> Optional<T> get(String collection, String key, Class<T> type);
@@ -69,7 +75,12 @@ public interface Storage extends AutoCloseable {
   /** Stores raw bytes (a zero-length array is a valid value). */
   void putBytes(String collection, String key, byte[] value);
 
-  /** Reads raw bytes; empty if absent. The array is the caller's to keep and modify. */
+  /**
+   * Reads raw bytes; empty if absent. The array is the caller's to keep and modify.
+   *
+   * @throws DataCorruptionException if the stored bytes fail verification
+   * @throws CodecNotFoundException if the value was written with a codec that is not installed
+   */
   Optional<byte[]> getBytes(String collection, String key);
 
   /**
@@ -119,6 +130,10 @@ public interface Storage extends AutoCloseable {
    * ({@link RecordMetadata#accessCount()}): an export or a nightly job would otherwise mark every
    * record as just read and turn each scan into a write of every record's statistics. Close the
    * stream if not fully consumed.
+   *
+   * @throws DataCorruptionException (from the stream) at a value that fails verification
+   * @throws CodecNotFoundException (from the stream) at a value written with a codec that is not
+   *     installed
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix);
 
@@ -131,7 +146,10 @@ public interface Storage extends AutoCloseable {
   /** Stores every entry's raw bytes in one transaction: all are written, or none. */
   void putAllBytes(String collection, Map<String, byte[]> values);
 
-  /** Reads several keys; absent keys are missing from the result. */
+  /**
+   * Reads several keys; absent keys are missing from the result. Fails as {@link #get} does for
+   * any of them.
+   */
   <T> Map<String, T> getAll(String collection, Collection<String> keys, Class<T> type);
 
   /**

@@ -55,6 +55,8 @@ public interface StorageAdmin {
    * content hash.
    *
    * @throws DataCorruptionException on the first record that fails verification
+   * @throws CodecNotFoundException on the first record written with a codec that is not
+   *     installed
    */
   void exportRecords(Consumer<ExportedRecord> visitor);
 

@@ -11,6 +11,8 @@ package dev.cairn.storage;
  * <ul>
  *   <li>{@link StorageClosedException} — the instance was closed;
  *   <li>{@link DataCorruptionException} — stored bytes failed verification; never wrong bytes;
+ *   <li>{@link CodecNotFoundException} — a record was written with a codec that is not
+ *       installed; add it and read again;
  *   <li>{@link ValueTooLargeException} — a value exceeded the configured maximum;
  *   <li>{@link StorageFullException} — the backend ran out of space (disk, LMDB map maximum);
  *   <li>{@link TransactionConflictException} — a transaction lost a race and may be retried;

@@ -2,8 +2,6 @@ package dev.cairn.backend.lmdb;
 
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.DataCorruptionException;
-import dev.cairn.storage.StorageException;
-import dev.cairn.storage.StorageFullException;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendTransaction;
@@ -29,7 +27,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.StampedLock;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Dbi;
@@ -37,7 +34,6 @@ import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
-import org.lmdbjava.LmdbNativeException;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +41,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The LMDB {@link Backend}: one environment per directory, one named Dbi per keyspace.
  *
- * <p>Concurrency: every transaction (and a running snapshot) holds a read stamp of
- * {@link #mapLock}; growing the map ({@code mdb_env_set_mapsize}, which LMDB allows only while no
- * transaction of the process is active) takes the write side. Write transactions are serialized
- * by the fair {@link #writerPermit} before LMDB's own writer mutex is touched, so a waiting
- * writer times out in Java instead of blocking forever in native code.
+ * <p>Concurrency: every transaction (and a running snapshot) passes the {@link #mapGate}, which
+ * grows the map while no transaction runs ({@link LmdbMapGrowthGate}). Write transactions are
+ * serialized by the fair {@link #writerPermit} before LMDB's own writer mutex is touched, so a
+ * waiting writer times out in Java instead of blocking forever in native code. Native failures
+ * become Cairn exceptions through {@link #errors} ({@link LmdbErrorMapper}).
  */
 final class LmdbBackend implements Backend {
 
@@ -63,20 +59,6 @@ final class LmdbBackend implements Backend {
   /** Directories open in this JVM (LMDB must not be opened twice by one process). */
   private static final Set<Path> OPEN_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
-  // LMDB / errno result codes we translate specially.
-  private static final int ENOSPC = 28;
-  private static final int EFBIG = 27;
-  private static final int EDQUOT = 122;
-  private static final int EACCES = 13;
-  private static final int EPERM = 1;
-  private static final int EROFS = 30;
-  private static final int MDB_PANIC = -30795;
-  private static final int MDB_CORRUPTED = -30796;
-  private static final int MDB_PAGE_NOTFOUND = -30797;
-  private static final int MDB_INVALID = -30793;
-  private static final int MDB_VERSION_MISMATCH = -30794;
-  private static final int MDB_READERS_FULL = -30790;
-
   final Path directory;
   final LmdbOptions options;
   final int maxKeySize;
@@ -85,19 +67,10 @@ final class LmdbBackend implements Backend {
   private final FileLock ownerLock;
   private final Env<ByteBuffer> env;
   private final Map<String, Dbi<ByteBuffer>> dbis;
-
-  private final StampedLock mapLock = new StampedLock();
-  /**
-   * Writer preference for {@link #mapLock}: JDK 17's StampedLock lets readers barge past a
-   * queued writer, so without this gate continuous overlapping reads starve map growth. While
-   * {@code exclusivePending > 0} new transactions wait here, except on a thread that already
-   * holds a read stamp (waiting there would deadlock against our own exclusive request).
-   */
-  private final AtomicInteger exclusivePending = new AtomicInteger();
-  private final Object gate = new Object();
-  private final ThreadLocal<AtomicInteger> stampsOfThisThread =
-      ThreadLocal.withInitial(AtomicInteger::new);
-  private final long pageSize;
+  /** Maps native failures of this store to Cairn exceptions. */
+  final LmdbErrorMapper errors;
+  /** Every transaction holds a shared stamp of it; growing the map takes the exclusive side. */
+  final LmdbMapGrowthGate mapGate;
   private final Semaphore writerPermit = new Semaphore(1, true);
   private final ConcurrentLinkedDeque<ReadSlot> spareReads = new ConcurrentLinkedDeque<>();
   private final AtomicInteger spareCount = new AtomicInteger();
@@ -105,7 +78,6 @@ final class LmdbBackend implements Backend {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Key buffer of the (single) write transaction. */
   private final ByteBuffer writerKeyBuffer;
-  private volatile long mapSize;
 
   /** A native read transaction (reset while spare) and the direct key buffer that goes with it. */
   static final class ReadSlot {
@@ -135,8 +107,9 @@ final class LmdbBackend implements Backend {
     this.dbis = dbis;
     this.maxKeySize = env.getMaxKeySize();
     this.writerKeyBuffer = ByteBuffer.allocateDirect(maxKeySize);
-    this.mapSize = env.info().mapSize;
-    this.pageSize = env.stat().pageSize;
+    this.errors = new LmdbErrorMapper(directory, options.maxReaders());
+    this.mapGate =
+        new LmdbMapGrowthGate(env, directory, options, errors, closed, this::drainSpares);
   }
 
   // ---------------------------------------------------------------------------------- opening
@@ -185,7 +158,7 @@ final class LmdbBackend implements Backend {
       }
       LmdbBackend backend =
           new LmdbBackend(dir, options, real, channel, lock, env, Map.copyOf(dbis));
-      LOG.debug("opened LMDB store {} (map {} bytes, keyspaces {})", dir, backend.mapSize, dbis.keySet());
+      LOG.debug("opened LMDB store {} (map {} bytes, keyspaces {})", dir, backend.mapSize(), dbis.keySet());
       return backend;
     } catch (IOException e) {
       cleanupFailedOpen(real, channel, env);
@@ -288,7 +261,7 @@ final class LmdbBackend implements Backend {
     } catch (IOException | LmdbException e) {
       throw new BackendException("cannot create " + data + ": " + e, e);
     } catch (LinkageError e) {
-      throw nativeLibraryMissing(e);
+      throw LmdbErrorMapper.nativeLibraryMissing(e);
     }
     fsyncDirectory(dir);
   }
@@ -304,7 +277,6 @@ final class LmdbBackend implements Backend {
 
   private static Env<ByteBuffer> openEnv(
       Path dir, long fileSize, BackendConfig config, LmdbOptions options) {
-    Path data = dir.resolve(DATA_FILE);
     long initial = initialMapSize(options, fileSize);
     if (fileSize > options.mapSizeMax()) {
       LOG.warn(
@@ -317,40 +289,11 @@ final class LmdbBackend implements Backend {
           .setMaxDbs(Math.max(1, config.keyspaces().size()))
           .setMaxReaders(options.maxReaders())
           .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC);
-    } catch (LmdbNativeException e) {
-      int rc = e.getResultCode();
-      if (rc == MDB_INVALID) {
-        throw new BackendException(
-            data + " is not an LMDB data file (MDB_INVALID: bad header or magic); it is corrupt"
-                + " or belongs to another program",
-            e);
-      }
-      if (rc == MDB_VERSION_MISMATCH) {
-        throw new BackendException(
-            data + " was written by an incompatible LMDB version (MDB_VERSION_MISMATCH)", e);
-      }
-      if (rc == EACCES || rc == EPERM || rc == EROFS) {
-        throw new BackendException(
-            "cannot open LMDB store " + dir + ": permission denied or read-only file system", e);
-      }
-      throw new BackendException("cannot open LMDB store " + dir + ": " + e.getMessage(), e);
     } catch (LmdbException e) {
-      throw new BackendException("cannot open LMDB store " + dir + ": " + e.getMessage(), e);
+      throw LmdbErrorMapper.openFailure(dir, e);
     } catch (LinkageError e) {
-      throw nativeLibraryMissing(e);
+      throw LmdbErrorMapper.nativeLibraryMissing(e);
     }
-  }
-
-  private static BackendException nativeLibraryMissing(LinkageError e) {
-    return new BackendException(
-        "cannot load the LMDB native library: "
-            + e
-            + ". On Java 17+ run with --add-opens java.base/java.nio=ALL-UNNAMED --add-opens"
-            + " java.base/sun.nio.ch=ALL-UNNAMED; lmdbjava extracts liblmdb into java.io.tmpdir ("
-            + System.getProperty("java.io.tmpdir")
-            + "), which must exist and allow execution (or set -Dlmdbjava.native.lib to a"
-            + " system liblmdb)",
-        e);
   }
 
   /**
@@ -378,14 +321,14 @@ final class LmdbBackend implements Backend {
   @Override
   public BackendTransaction beginRead() {
     checkOpen();
-    AtomicInteger cell = stampCell();
-    long stamp = acquireMapStamp(cell);
+    AtomicInteger cell = mapGate.stampCell();
+    long stamp = mapGate.acquireShared(cell);
     ReadSlot slot;
     try {
       checkOpen();
       slot = takeReadSlot();
     } catch (RuntimeException e) {
-      releaseMapStamp(stamp, cell);
+      mapGate.releaseShared(stamp, cell);
       throw e;
     }
     LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, stamp, cell);
@@ -398,20 +341,22 @@ final class LmdbBackend implements Backend {
     checkOpen();
     acquireWriterPermit("begin a write transaction");
     long stamp = 0;
-    AtomicInteger cell = stampCell();
+    AtomicInteger cell = mapGate.stampCell();
     try {
       checkOpen();
-      stamp = acquireMapStamp(cell);
+      stamp = mapGate.acquireShared(cell);
       Txn<ByteBuffer> txn = env.txnWrite();
       LmdbWriteTransaction w = new LmdbWriteTransaction(this, txn, stamp, cell);
       register(w);
       return w;
     } catch (RuntimeException e) {
       if (stamp != 0) {
-        releaseMapStamp(stamp, cell);
+        mapGate.releaseShared(stamp, cell);
       }
       writerPermit.release();
-      throw e instanceof LmdbException ? translate("begin write transaction", (LmdbException) e) : e;
+      throw e instanceof LmdbException
+          ? errors.translate("begin write transaction", (LmdbException) e)
+          : e;
     }
   }
 
@@ -452,7 +397,7 @@ final class LmdbBackend implements Backend {
       if (slot != null) {
         slot.txn.close();
       }
-      throw translate("begin read transaction", e);
+      throw errors.translate("begin read transaction", e);
     }
   }
 
@@ -475,11 +420,11 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       LOG.warn("LMDB store {}: ending a read transaction failed", directory, e);
     } finally {
-      releaseMapStamp(stamp, cell);
+      mapGate.releaseShared(stamp, cell);
     }
   }
 
-  /** Frees every spare read transaction. Caller holds the write side of {@link #mapLock}. */
+  /** Frees every spare read transaction. Caller holds the exclusive side of {@link #mapGate}. */
   private void drainSpares() {
     ReadSlot slot;
     while ((slot = spareReads.pollFirst()) != null) {
@@ -502,114 +447,14 @@ final class LmdbBackend implements Backend {
   void releaseWriter(long stamp, AtomicInteger cell, boolean committed) {
     try {
       if (stamp != 0) {
-        releaseMapStamp(stamp, cell);
+        mapGate.releaseShared(stamp, cell);
       }
       if (committed) {
-        growAhead();
+        mapGate.growAhead();
       }
     } finally {
       writerPermit.release();
     }
-  }
-
-  /** The calling thread's count of held map stamps; pass it back to {@link #releaseMapStamp}. */
-  AtomicInteger stampCell() {
-    return stampsOfThisThread.get();
-  }
-
-  /** A shared stamp of {@link #mapLock}, taken by every transaction and snapshot. */
-  long acquireMapStamp(AtomicInteger held) {
-    if (exclusivePending.get() > 0 && held.get() <= 0) {
-      boolean interrupted = false;
-      synchronized (gate) {
-        while (exclusivePending.get() > 0) {
-          try {
-            gate.wait();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    long stamp = mapLock.readLock();
-    held.incrementAndGet();
-    return stamp;
-  }
-
-  void releaseMapStamp(long stamp, AtomicInteger held) {
-    mapLock.unlockRead(stamp);
-    held.decrementAndGet();
-  }
-
-  /** The exclusive side of {@link #mapLock}, or 0 after {@code timeoutMs} (-1: no timeout). */
-  private long acquireExclusive(long timeoutMs) throws InterruptedException {
-    exclusivePending.incrementAndGet();
-    long ws = 0;
-    try {
-      ws =
-          timeoutMs < 0
-              ? mapLock.writeLockInterruptibly()
-              : mapLock.tryWriteLock(timeoutMs, TimeUnit.MILLISECONDS);
-      return ws;
-    } finally {
-      if (ws == 0) {
-        openGate();
-      }
-    }
-  }
-
-  private void releaseExclusive(long ws) {
-    mapLock.unlockWrite(ws);
-    openGate();
-  }
-
-  private void openGate() {
-    if (exclusivePending.decrementAndGet() == 0) {
-      synchronized (gate) {
-        gate.notifyAll();
-      }
-    }
-  }
-
-  /**
-   * After a commit: when the data fills 3/4 of the map, grow it now if that is possible without
-   * waiting (no transaction active), so that growth under {@code MDB_MAP_FULL}, which has to
-   * wait for readers, stays rare.
-   */
-  private void growAhead() {
-    long current = mapSize;
-    if (current >= options.mapSizeMax() || closed.get()) {
-      return;
-    }
-    try {
-      long used = (env.info().lastPageNumber + 1) * pageSize;
-      if (used < current - current / 4) {
-        return;
-      }
-      long ws = mapLock.tryWriteLock();
-      if (ws == 0) {
-        return;
-      }
-      try {
-        long next = nextMapSize(current);
-        drainSpares();
-        env.setMapSize(next);
-        mapSize = next;
-        LOG.info("LMDB store {}: map grown ahead from {} to {} bytes", directory, current, next);
-      } finally {
-        mapLock.unlockWrite(ws);
-      }
-    } catch (LmdbException e) {
-      LOG.warn("LMDB store {}: growing the map ahead failed; will grow on demand", directory, e);
-    }
-  }
-
-  private long nextMapSize(long current) {
-    long max = options.mapSizeMax();
-    return Math.min(max, LmdbOptions.alignUp(current > max / 2 ? max : current * 2));
   }
 
   Txn<ByteBuffer> newWriteTxn() {
@@ -646,66 +491,8 @@ final class LmdbBackend implements Backend {
     }
   }
 
-  /**
-   * Grows the map after {@code MDB_MAP_FULL}. Called by the writer thread with its native
-   * transaction aborted and its map stamp released.
-   *
-   * @throws StorageFullException when the map is already at {@code lmdb.mapSizeMax}
-   */
-  void growMap(LmdbException cause) {
-    long current = mapSize;
-    long max = Math.max(options.mapSizeMax(), current);
-    if (current >= max) {
-      throw new StorageFullException(
-          "LMDB store "
-              + directory
-              + " is full: the map reached its maximum of "
-              + max
-              + " bytes (lmdb.mapSizeMax); the transaction was rolled back",
-          cause);
-    }
-    if (stampsOfThisThread.get().get() > 0) {
-      throw new BackendException(
-          "cannot grow the LMDB map of "
-              + directory
-              + ": this thread holds an open read transaction (LMDB can resize only while no"
-              + " transaction is active); the write transaction was rolled back",
-          cause);
-    }
-    long next = Math.max(current, nextMapSize(current));
-    long ws;
-    try {
-      ws = acquireExclusive(options.writerTimeoutMs());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while waiting to grow the LMDB map", e);
-    }
-    if (ws == 0) {
-      throw new BackendException(
-          "could not grow the LMDB map of "
-              + directory
-              + ": read transactions or a snapshot stayed open for "
-              + options.writerTimeoutMs()
-              + " ms (lmdb.writerTimeoutMs); the transaction was rolled back",
-          cause);
-    }
-    try {
-      if (closed.get()) {
-        throw closedError();
-      }
-      drainSpares();
-      env.setMapSize(next);
-      mapSize = next;
-      LOG.info("LMDB store {}: map grown from {} to {} bytes", directory, current, next);
-    } catch (LmdbException e) {
-      throw translate("grow the map", e);
-    } finally {
-      releaseExclusive(ws);
-    }
-  }
-
   long mapSize() {
-    return mapSize;
+    return mapGate.mapSize();
   }
 
   /** Forces committed data (and LMDB's meta page) to stable storage. */
@@ -713,7 +500,7 @@ final class LmdbBackend implements Backend {
     try {
       env.sync(true);
     } catch (LmdbException e) {
-      throw translate("sync to disk", e);
+      throw errors.translate("sync to disk", e);
     }
   }
 
@@ -743,17 +530,17 @@ final class LmdbBackend implements Backend {
     } catch (IOException e) {
       throw new BackendException("cannot prepare snapshot directory " + t + ": " + e, e);
     }
-    AtomicInteger cell = stampCell();
-    long stamp = acquireMapStamp(cell);
+    AtomicInteger cell = mapGate.stampCell();
+    long stamp = mapGate.acquireShared(cell);
     try {
       checkOpen();
       // A compacting copy runs in its own read transaction: a consistent snapshot that does not
       // block the writer.
       env.copy(t.toFile(), CopyFlags.MDB_CP_COMPACT);
     } catch (LmdbException e) {
-      throw translate("copy the store to " + t, e);
+      throw errors.translate("copy the store to " + t, e);
     } finally {
-      releaseMapStamp(stamp, cell);
+      mapGate.releaseShared(stamp, cell);
     }
     try {
       try (FileChannel ch = FileChannel.open(t.resolve(DATA_FILE), StandardOpenOption.WRITE)) {
@@ -777,8 +564,8 @@ final class LmdbBackend implements Backend {
   @Override
   public void optimize() {
     checkOpen();
-    AtomicInteger cell = stampCell();
-    long stamp = acquireMapStamp(cell);
+    AtomicInteger cell = mapGate.stampCell();
+    long stamp = mapGate.acquireShared(cell);
     try {
       checkOpen();
       int stale = env.readerCheck();
@@ -787,9 +574,9 @@ final class LmdbBackend implements Backend {
       }
       env.sync(true);
     } catch (LmdbException e) {
-      throw translate("optimize", e);
+      throw errors.translate("optimize", e);
     } finally {
-      releaseMapStamp(stamp, cell);
+      mapGate.releaseShared(stamp, cell);
     }
   }
 
@@ -873,7 +660,7 @@ final class LmdbBackend implements Backend {
     boolean interrupted = false;
     while (ws == 0) {
       try {
-        ws = acquireExclusive(-1);
+        ws = mapGate.acquireExclusive(-1);
       } catch (InterruptedException e) {
         interrupted = true;
       }
@@ -884,7 +671,7 @@ final class LmdbBackend implements Backend {
     } catch (LmdbException e) {
       LOG.warn("LMDB store {}: closing the environment failed", directory, e);
     } finally {
-      releaseExclusive(ws);
+      mapGate.releaseExclusive(ws);
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
@@ -920,48 +707,10 @@ final class LmdbBackend implements Backend {
   }
 
   IllegalStateException closedError() {
-    return new IllegalStateException("LMDB backend " + directory + " is closed");
+    return closedError(directory);
   }
 
-  // ---------------------------------------------------------------------------------- errors
-
-  /** Turns a native failure into the matching Cairn exception (native cause kept). */
-  StorageException translate(String action, LmdbException e) {
-    String where = "LMDB store " + directory + ": cannot " + action;
-    if (e instanceof Env.MapFullException) {
-      return new StorageFullException(where + ": map full (lmdb.mapSizeMax)", e);
-    }
-    if (e instanceof LmdbNativeException) {
-      int rc = ((LmdbNativeException) e).getResultCode();
-      switch (rc) {
-        case ENOSPC:
-        case EDQUOT:
-          return new StorageFullException(where + ": no space left on device", e);
-        case EFBIG:
-          return new StorageFullException(where + ": " + DATA_FILE + " cannot grow: file too large"
-              + " (a file-size limit of the process or the file system)", e);
-        case MDB_CORRUPTED:
-        case MDB_PAGE_NOTFOUND:
-        case MDB_INVALID:
-          return new DataCorruptionException(
-              where + ": " + directory.resolve(DATA_FILE) + " is corrupt (" + e.getMessage() + ")", e);
-        case MDB_PANIC:
-          return new BackendException(where + ": LMDB environment panicked; close and reopen it", e);
-        case MDB_READERS_FULL:
-          return new BackendException(
-              where
-                  + ": too many concurrent read transactions (lmdb.maxReaders="
-                  + options.maxReaders()
-                  + ")",
-              e);
-        case EACCES:
-        case EPERM:
-        case EROFS:
-          return new BackendException(where + ": permission denied or read-only file system", e);
-        default:
-          break;
-      }
-    }
-    return new BackendException(where + ": " + e.getMessage(), e);
+  static IllegalStateException closedError(Path directory) {
+    return new IllegalStateException("LMDB backend " + directory + " is closed");
   }
 }

@@ -78,7 +78,7 @@ final class LmdbCursor implements BackendCursor {
         }
         return true;
       } catch (LmdbException e) {
-        throw owner.backend.translate("scan", e);
+        throw owner.backend.errors.translate("scan", e);
       }
     }
   }
@@ -136,7 +136,7 @@ final class LmdbCursor implements BackendCursor {
       try {
         return owner.readOnly() ? owner.copy(cursor.key()) : key.clone();
       } catch (LmdbException e) {
-        throw owner.backend.translate("scan", e);
+        throw owner.backend.errors.translate("scan", e);
       }
     }
   }
@@ -148,7 +148,7 @@ final class LmdbCursor implements BackendCursor {
       try {
         return owner.readOnly() ? owner.copy(cursor.val()) : value.clone();
       } catch (LmdbException e) {
-        throw owner.backend.translate("scan", e);
+        throw owner.backend.errors.translate("scan", e);
       }
     }
   }

@@ -99,7 +99,7 @@ abstract class LmdbTransaction implements BackendTransaction {
       ByteBuffer value = dbi.get(nativeTxn(), keyBuffer(key));
       return value == null ? null : copy(value);
     } catch (LmdbException e) {
-      throw backend.translate("read", e);
+      throw backend.errors.translate("read", e);
     }
   }
 
@@ -143,7 +143,7 @@ abstract class LmdbTransaction implements BackendTransaction {
       }
       return n;
     } catch (LmdbException e) {
-      throw backend.translate("count", e);
+      throw backend.errors.translate("count", e);
     }
   }
 

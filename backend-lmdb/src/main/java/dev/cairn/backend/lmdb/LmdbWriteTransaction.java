@@ -119,7 +119,7 @@ final class LmdbWriteTransaction extends LmdbTransaction {
         recover(e, log.size() - 1);
       } catch (LmdbException e) {
         fail();
-        throw backend.translate(op.value == null ? "delete" : "write", e);
+        throw backend.errors.translate(op.value == null ? "delete" : "write", e);
       } catch (RuntimeException | Error e) {
         fail();
         throw e;
@@ -146,15 +146,15 @@ final class LmdbWriteTransaction extends LmdbTransaction {
     while (true) {
       detachCursors();
       txn.close(); // aborts (a failed commit already freed it; close() then does nothing)
-      backend.releaseMapStamp(stamp, stampCell);
+      backend.mapGate.releaseShared(stamp, stampCell);
       stamp = 0;
       try {
-        backend.growMap(cause);
-        stamp = backend.acquireMapStamp(stampCell);
+        backend.mapGate.growOnMapFull(cause);
+        stamp = backend.mapGate.acquireShared(stampCell);
         txn = backend.newWriteTxn();
       } catch (LmdbException e) {
         fail();
-        throw backend.translate("write", e);
+        throw backend.errors.translate("write", e);
       } catch (RuntimeException | Error e) {
         fail();
         throw e;
@@ -169,7 +169,7 @@ final class LmdbWriteTransaction extends LmdbTransaction {
         cause = again;
       } catch (LmdbException e) {
         fail();
-        throw backend.translate("write", e);
+        throw backend.errors.translate("write", e);
       }
     }
   }
@@ -188,7 +188,7 @@ final class LmdbWriteTransaction extends LmdbTransaction {
         recover(e, log.size());
       } catch (LmdbException e) {
         fail();
-        throw backend.translate("commit", e);
+        throw backend.errors.translate("commit", e);
       }
     }
     try {

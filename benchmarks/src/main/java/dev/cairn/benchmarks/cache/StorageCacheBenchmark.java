@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * <ul>
  *   <li>{@code storageL1Hit*} — the tiered cache's heap tier answers — vs
  *       {@code caffeineGetIfPresent}, a bare Caffeine lookup of the same value by a {@code String}
- *       key (issue target: within 3x). {@code storageL1HitValue} reads through
+ *       key (target: within 3x). {@code storageL1HitValue} reads through
  *       {@link Storage#getValue}, which allocates nothing on a hit; {@code storageL1HitBuffer}
  *       through {@link Storage#getBuffer} (a new read-only buffer per read); {@code storageL1Hit}
  *       through {@link Storage#getBytes} (a copy per read). The {@code NoAccessStats} variants

@@ -1,14 +1,16 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.CodecNotFoundException;
 import dev.cairn.storage.DataCorruptionException;
-import dev.cairn.storage.StorageException;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
 import dev.cairn.storage.spi.Codec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Every installed codec by id, the codec for new writes, and the trained dictionaries.
@@ -77,8 +79,7 @@ final class CodecRegistry {
       BackendTransaction btx) {
     Codec codec = byId.get(codecId);
     if (codec == null) {
-      throw new MissingCodecException(where + " is stored with codec id " + codecId
-          + ", which is not installed" + hint(codecId));
+      throw missingCodec(codecId, where);
     }
     if (dictId != 0) {
       codec = dictionaryCodec(dictId, codec, where, btx);
@@ -163,24 +164,28 @@ final class CodecRegistry {
     return out;
   }
 
-  private static String hint(byte id) {
-    return switch (id) {
-      case 1 -> "; add the cairn-codec-snappy module";
-      case 2 -> "; add the cairn-codec-zstd module";
-      default -> "; add the module of the codec with that id";
+  /** Names the missing codec (by name too where the id is a built-in one) and what to add. */
+  private CodecNotFoundException missingCodec(byte id, Object where) {
+    String installed = new TreeMap<>(byId).values().stream()
+        .map(c -> c.name() + "=" + c.id())
+        .collect(Collectors.joining(", "));
+    String codec = switch (id) {
+      case 1 -> "codec id 1 (snappy)";
+      case 2 -> "codec id 2 (zstd)";
+      default -> "codec id " + id;
     };
+    String add = switch (id) {
+      case 1 -> "add the cairn-codec-snappy module to the class path";
+      case 2 -> "add the cairn-codec-zstd module to the class path";
+      default -> "add the codec that declares id " + id
+          + " to the class path, or register it with StorageBuilder.registerCodec";
+    };
+    return new CodecNotFoundException(where + " is stored with " + codec
+        + ", which is not installed (installed: " + installed + "); " + add
+        + ". A codec on the class path that failed to start was logged when the store opened.");
   }
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** A codec id found on disk has no installed provider. */
-  static final class MissingCodecException extends StorageException {
-    private static final long serialVersionUID = 1L;
-
-    MissingCodecException(String message) {
-      super(message);
-    }
   }
 }

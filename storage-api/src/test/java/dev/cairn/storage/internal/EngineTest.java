@@ -156,7 +156,7 @@ final class EngineTest {
     assertThat(s.contains("c", "k")).isFalse();
   }
 
-  // ------------------------------------------------------------------------ dedup, DESIGN §8
+  // ---------------------------------------- dedup: values shared by hash, exact reference counts
 
   @Test
   void aValueWrittenUnderTwoKeysIsStoredOnceAndEachDeleteKeepsTheOther() {

@@ -1,7 +1,9 @@
-package dev.cairn.backend.h2;
+package dev.cairn.benchmarks;
 
+import dev.cairn.backend.h2.H2BackendProvider;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.io.PrintStream;
@@ -14,26 +16,46 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.tx.Transaction;
 import org.h2.mvstore.tx.TransactionMap;
 import org.h2.mvstore.tx.TransactionStore;
+import org.h2.mvstore.type.BasicDataType;
 import org.h2.mvstore.type.ByteArrayDataType;
 
 /**
- * Throwaway measurement behind the choice of H2 layer (see the module README). Not a test and
- * not a benchmark: run by hand, small counts, one fork.
+ * The measurement behind the H2 backend's choice of layer (backend-h2 README, "Why MVStore maps
+ * (measurement)"): three ways to put a transactional key-value store on H2, with 1 KiB values,
+ * each timed on 300 durable single-put commits, 10 batches of 1000 puts (one durable commit
+ * each), 20,000 random point reads and 20 scans of 10,000 rows:
+ *
+ * <ul>
+ *   <li>MVStore maps with Cairn's own single-writer layer and explicit sync: the chosen design,
+ *       measured as the engine sees it, through the public {@link H2BackendProvider} and the SPI;
+ *   <li>MVStore's {@code TransactionStore}: commit, then store commit and sync;
+ *   <li>H2 SQL over JDBC: one table with a {@code VARBINARY} primary key, {@code MERGE}, commit,
+ *       {@code CHECKPOINT SYNC}; also prints how {@code VARBINARY} sorts {@code 00,7F,80,FF}.
+ * </ul>
+ *
+ * <p>Not JMH: it answers a design question once, in one JVM with small counts, and prints one
+ * table row per layer; only ratios within one run mean anything. Run from the repository root:
  *
  * <pre>
- * ./mvnw -q -ntp -pl backend-h2 -am test-compile
- * java -cp "$(cat backend-h2/target/cp.txt):backend-h2/target/classes:backend-h2/target/test-classes" \
- *     dev.cairn.backend.h2.H2LayerMeasurement /tmp/h2measure
+ * ./mvnw -q -ntp -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar dev.cairn.benchmarks.H2LayerMeasurement [directory]
  * </pre>
+ *
+ * The stores are created in {@code directory} (default: {@code $CAIRN_BENCH_DIR}, else
+ * {@code ./cairn-bench-data}), which must be on the disk being measured, and deleted afterwards.
  */
-final class H2LayerMeasurement {
+public final class H2LayerMeasurement {
 
   private static final int SYNC_COMMITS = 300;
   private static final int BATCHES = 10;
@@ -41,6 +63,7 @@ final class H2LayerMeasurement {
   private static final int READS = 20_000;
   private static final int SCANS = 20;
   private static final byte[] VALUE = new byte[1024];
+  private static final Set<String> KEYSPACES = Set.of("records", "blobs", "meta");
 
   private H2LayerMeasurement() {}
 
@@ -48,23 +71,32 @@ final class H2LayerMeasurement {
     return ("user\0" + String.format(Locale.ROOT, "%08d", i)).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Prints one row per layer; {@code args[0]}, if given, is where the stores are created. */
   public static void main(String[] args) throws Exception {
     new Random(7).nextBytes(VALUE);
-    Path root = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "target/h2measure"));
+    Path root = Files.createDirectories(args.length > 0 ? Path.of(args[0]) : BenchDirs.base());
     PrintStream out = System.out;
     out.println("layer | durable commits/s | 1000-put batch ms | point reads/s | scanned rows/s");
-    out.println(cairn(Files.createTempDirectory(root, "cairn")));
-    out.println(txStore(Files.createTempDirectory(root, "txstore")));
-    out.println(sql(Files.createTempDirectory(root, "sql")));
+    Path dir = Files.createTempDirectory(root, "h2layer-cairn");
+    out.println(cairn(dir));
+    BenchDirs.delete(dir);
+    dir = Files.createTempDirectory(root, "h2layer-txstore");
+    out.println(txStore(dir));
+    BenchDirs.delete(dir);
+    dir = Files.createTempDirectory(root, "h2layer-sql");
+    out.println(sql(dir));
+    BenchDirs.delete(dir);
   }
 
-  private static String row(String name, double commits, double batchMs, double reads, double scan) {
-    return String.format(Locale.ROOT, "%s | %,.0f | %.1f | %,.0f | %,.0f", name, commits, batchMs, reads, scan);
+  private static String row(
+      String name, double commits, double batchMs, double reads, double scan) {
+    return String.format(Locale.ROOT, "%s | %,.0f | %.1f | %,.0f | %,.0f",
+        name, commits, batchMs, reads, scan);
   }
 
   /** The chosen design, through the SPI: MVStore maps, own single-writer layer, explicit sync. */
   private static String cairn(Path dir) {
-    try (Backend b = H2TestSupport.open(dir, Map.of())) {
+    try (Backend b = new H2BackendProvider().open(new BackendConfig(dir, KEYSPACES, Map.of()))) {
       long t0 = System.nanoTime();
       for (int i = 0; i < SYNC_COMMITS; i++) {
         try (BackendTransaction tx = b.beginWrite()) {
@@ -119,7 +151,7 @@ final class H2LayerMeasurement {
       for (int i = 0; i < SYNC_COMMITS; i++) {
         Transaction tx = ts.begin();
         TransactionMap<byte[], byte[]> m =
-            tx.openMap("records", UnsignedBytesType.INSTANCE, ByteArrayDataType.INSTANCE);
+            tx.openMap("records", UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
         m.put(key(1_000_000 + i), VALUE);
         tx.commit();
         store.commit();
@@ -130,7 +162,7 @@ final class H2LayerMeasurement {
       for (int n = 0; n < BATCHES; n++) {
         Transaction tx = ts.begin();
         TransactionMap<byte[], byte[]> m =
-            tx.openMap("records", UnsignedBytesType.INSTANCE, ByteArrayDataType.INSTANCE);
+            tx.openMap("records", UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
         for (int i = 0; i < BATCH; i++) {
           m.put(key(n * BATCH + i), VALUE);
         }
@@ -143,7 +175,7 @@ final class H2LayerMeasurement {
       long sink = 0;
       Transaction tx = ts.begin();
       TransactionMap<byte[], byte[]> m =
-          tx.openMap("records", UnsignedBytesType.INSTANCE, ByteArrayDataType.INSTANCE);
+          tx.openMap("records", UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
       t0 = System.nanoTime();
       for (int i = 0; i < READS; i++) {
         sink += m.get(key(rnd.nextInt(BATCHES * BATCH))).length;
@@ -160,7 +192,8 @@ final class H2LayerMeasurement {
       }
       double scan = rows / secs(t0);
       tx.commit();
-      return row("MVStore TransactionStore" + (sink == 42 ? "" : ""), commits, batchMs, reads, scan);
+      return row("MVStore TransactionStore" + (sink == 42 ? "" : ""), commits, batchMs, reads,
+          scan);
     } finally {
       store.close();
     }
@@ -168,7 +201,8 @@ final class H2LayerMeasurement {
 
   /** H2 SQL over JDBC: one table, VARBINARY primary key, CHECKPOINT SYNC after each commit. */
   private static String sql(Path dir) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("store"), "sa", "")) {
+    String url = "jdbc:h2:file:" + dir.resolve("store");
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       try (Statement st = c.createStatement()) {
         st.execute("CREATE TABLE records(k VARBINARY(256) PRIMARY KEY, v VARBINARY)");
       }
@@ -250,5 +284,41 @@ final class H2LayerMeasurement {
 
   private static double secs(long t0) {
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * {@code byte[]} keys in unsigned (memcmp) order, as the backend's own key type orders them:
+   * H2's {@code ByteArrayDataType} compares signed bytes.
+   */
+  private static final class UnsignedBytes extends BasicDataType<byte[]> {
+    static final UnsignedBytes INSTANCE = new UnsignedBytes();
+
+    @Override
+    public int getMemory(byte[] data) {
+      return 24 + data.length;
+    }
+
+    @Override
+    public void write(WriteBuffer buff, byte[] data) {
+      buff.putVarInt(data.length);
+      buff.put(data);
+    }
+
+    @Override
+    public byte[] read(ByteBuffer buff) {
+      byte[] data = new byte[DataUtils.readVarInt(buff)];
+      buff.get(data);
+      return data;
+    }
+
+    @Override
+    public byte[][] createStorage(int size) {
+      return new byte[size][];
+    }
+
+    @Override
+    public int compare(byte[] one, byte[] two) {
+      return Arrays.compareUnsigned(one, two);
+    }
   }
 }

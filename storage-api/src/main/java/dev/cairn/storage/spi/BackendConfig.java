@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 /**
  * What a backend is opened with.
  *
- * @param directory the store's directory; the backend owns every file in it
+ * @param directory the store's directory; the backend owns the files it creates there (its
+ *     {@link BackendProvider#storeFiles()}), the engine keeps {@code cairn.lock} and
+ *     {@code cairn.store} beside them (see {@link Backend}, "Files")
  * @param keyspaces the keyspaces to create or open; names match {@code [a-z][a-z0-9_]{0,31}}
  * @param options backend-specific options (documented in each backend module's README), e.g.
  *     {@code lmdb.mapSizeMax=...}; from the engine, only keys the backend declares

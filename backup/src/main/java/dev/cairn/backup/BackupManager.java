@@ -16,6 +16,7 @@ import dev.cairn.storage.spi.BackupTarget;
 import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.BackupTargetProvider;
 import dev.cairn.storage.internal.RestoreSwap;
+import dev.cairn.storage.internal.Directories;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -614,7 +615,7 @@ public final class BackupManager {
     Path archive = c.local.get(m.setId() + "/" + ARCHIVE);
     progress.start(Phase.UNPACK, -1, m.entries().stream().mapToLong(FileEntry::size).sum());
     try {
-      Files2.deleteTree(unpackDir);
+      Directories.deleteTree(unpackDir);
       NativeArchive.unpack(archive, unpackDir, m.entries(), progress);
     } catch (FormatException e) {
       c.problem(ARCHIVE, null, e.getMessage());
@@ -925,11 +926,11 @@ public final class BackupManager {
     // committed: the restore stands; what follows is cleanup that the next open would finish
     try {
       faultHook.at("after-commit");
-      Files2.deleteTree(old);
-      Files2.fsyncDirectory(dir.getParent());
+      Directories.deleteTree(old);
+      Directories.fsync(dir.getParent());
       faultHook.at("after-delete-old");
       Files2.closeQuietly(stagingLock);
-      Files2.deleteTree(staging);
+      Directories.deleteTree(staging);
       journal.finish();
     } catch (IOException | RuntimeException e) {
       LOG.warn("restored set {} over {}, but could not remove {} ({}); the next open of the store"
@@ -1170,7 +1171,7 @@ public final class BackupManager {
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
     }
-    Files2.fsyncDirectory(to.getParent());
+    Directories.fsync(to.getParent());
   }
 
   private static Storage openPlain(Path dir, String backend) {

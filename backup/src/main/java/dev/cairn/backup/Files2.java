@@ -1,11 +1,11 @@
 package dev.cairn.backup;
 
+import dev.cairn.storage.internal.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
@@ -14,7 +14,10 @@ import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** File-system helpers: fsync of files and directories, recursive delete. */
+/**
+ * File-system helpers: fsync of files and trees, quiet cleanup. A directory's fsync and a tree's
+ * deletion are storage-api's {@link Directories}, shared with the recovery of a restore swap.
+ */
 final class Files2 {
 
   private static final Logger LOG = LoggerFactory.getLogger(Files2.class);
@@ -48,22 +51,10 @@ final class Files2 {
         if (exc != null) {
           throw exc;
         }
-        fsyncDirectory(dir);
+        Directories.fsync(dir);
         return FileVisitResult.CONTINUE;
       }
     });
-  }
-
-  /**
-   * Forces a directory's entries (a rename, a new file) to disk. Platforms that cannot open a
-   * directory (Windows) make this a no-op: their rename is durable by other means or not at all.
-   */
-  static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      LOG.trace("cannot fsync directory {}: {}", dir, e.toString());
-    }
   }
 
   /** Closes {@code c} if not null, logging a failure. */
@@ -78,44 +69,13 @@ final class Files2 {
     }
   }
 
-  /** Deletes a file or a directory tree; absent is fine. */
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-        if (exc instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw exc;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-        if (exc != null && !(exc instanceof NoSuchFileException)) {
-          throw exc;
-        }
-        Files.deleteIfExists(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
-  }
-
-  /** {@link #deleteTree} that logs instead of throwing (cleanup paths). */
+  /** {@link Directories#deleteTree} that logs instead of throwing (cleanup paths). */
   static void deleteTreeQuietly(Path root) {
     if (root == null) {
       return;
     }
     try {
-      deleteTree(root);
+      Directories.deleteTree(root);
     } catch (IOException | UncheckedIOException e) {
       LOG.warn("could not delete {}: {}", root, e.toString());
     }

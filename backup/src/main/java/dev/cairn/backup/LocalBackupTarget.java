@@ -1,6 +1,7 @@
 package dev.cairn.backup;
 
 import dev.cairn.storage.spi.BackupTarget;
+import dev.cairn.storage.internal.Directories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -93,7 +94,7 @@ final class LocalBackupTarget implements BackupTarget {
         throw new IOException("the file system of " + dir + " cannot rename atomically", e);
       }
       done = true;
-      Files2.fsyncDirectory(dir);
+      Directories.fsync(dir);
     } finally {
       if (!done) {
         Files.deleteIfExists(tmp);
@@ -131,7 +132,7 @@ final class LocalBackupTarget implements BackupTarget {
     boolean existed = Files.isRegularFile(p) && Files.deleteIfExists(p);
     if (existed) {
       Path dir = p.getParent();
-      Files2.fsyncDirectory(dir);
+      Directories.fsync(dir);
       // remove directories left empty, up to (not including) the root
       while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
         try {

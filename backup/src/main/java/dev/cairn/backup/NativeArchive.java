@@ -3,6 +3,7 @@ package dev.cairn.backup;
 import dev.cairn.backup.BackupManifest.FileEntry;
 import dev.cairn.backup.LogicalFormat.FormatException;
 import dev.cairn.backup.LogicalFormat.HashingFile;
+import dev.cairn.storage.internal.Directories;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,6 +155,6 @@ final class NativeArchive {
     for (String name : seen) {
       Files2.fsync(dir.resolve(name));
     }
-    Files2.fsyncDirectory(dir);
+    Directories.fsync(dir);
   }
 }

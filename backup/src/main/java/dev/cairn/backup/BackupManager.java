@@ -163,13 +163,13 @@ public final class BackupManager {
     Objects.requireNonNull(kind, "kind");
     StorageAdmin admin = storage.admin();
     String id = newSetId();
-    Progress progress = new Progress(listener, Operation.BACKUP, id);
+    ProgressReporter progress = new ProgressReporter(listener, Operation.BACKUP, id);
     Instant created = clock.instant();
     long t0 = System.nanoTime();
     Path work = null;
     List<String> uploaded = new ArrayList<>();
     try {
-      work = Files.createTempDirectory(Files.createDirectories(workDirectory), "cairn-backup-");
+      work = WorkDirectories.create(workDirectory, "cairn-backup-");
       Contents c = kind == BackupKind.NATIVE
           ? nativeContents(admin, work, progress)
           : logicalContents(admin, kind, work, progress);
@@ -201,7 +201,7 @@ public final class BackupManager {
       discard(uploaded);
       throw e;
     } finally {
-      Files2.deleteTreeQuietly(work);
+      WorkDirectories.deleteQuietly(work);
     }
   }
 
@@ -216,7 +216,7 @@ public final class BackupManager {
     long rawBytes;
   }
 
-  private Contents nativeContents(StorageAdmin admin, Path work, Progress progress)
+  private Contents nativeContents(StorageAdmin admin, Path work, ProgressReporter progress)
       throws IOException {
     if (!admin.backendCapabilities().contains(Capability.SELF_CONTAINED_SNAPSHOT)) {
       throw new BackupException("backend " + admin.backendName() + " cannot take native backups:"
@@ -253,7 +253,7 @@ public final class BackupManager {
   }
 
   private Contents logicalContents(StorageAdmin admin, BackupKind wanted, Path work,
-      Progress progress) throws IOException {
+      ProgressReporter progress) throws IOException {
     Contents c = new Contents();
     Set<ByteBuffer> parentBlobs = new HashSet<>();
     if (wanted == BackupKind.INCREMENTAL) {
@@ -479,10 +479,10 @@ public final class BackupManager {
    */
   public VerifyReport verify(String setId) {
     SetIds.check(setId);
-    Progress progress = new Progress(listener, Operation.VERIFY, setId);
+    ProgressReporter progress = new ProgressReporter(listener, Operation.VERIFY, setId);
     Path work = null;
     try {
-      work = Files.createTempDirectory(Files.createDirectories(workDirectory), "cairn-verify-");
+      work = WorkDirectories.create(workDirectory, "cairn-verify-");
       Checked c = check(setId, work, work.resolve("unpacked"), progress);
       progress.done();
       return c.report();
@@ -490,7 +490,7 @@ public final class BackupManager {
       return new VerifyReport(setId, null, 0, 0, 0, List.of(new VerifyReport.Problem(MANIFEST,
           null, "cannot create a working directory in " + workDirectory + ": " + e)));
     } finally {
-      Files2.deleteTreeQuietly(work);
+      WorkDirectories.deleteQuietly(work);
     }
   }
 
@@ -524,7 +524,7 @@ public final class BackupManager {
     }
   }
 
-  private Checked check(String setId, Path work, Path unpackDir, Progress progress) {
+  private Checked check(String setId, Path work, Path unpackDir, ProgressReporter progress) {
     Checked c = new Checked(setId);
     try {
       c.manifest = readManifest(setId);
@@ -561,14 +561,14 @@ public final class BackupManager {
     return c;
   }
 
-  private boolean downloadAll(Checked c, BackupManifest m, Path work, Progress progress,
+  private boolean downloadAll(Checked c, BackupManifest m, Path work, ProgressReporter progress,
       String what) {
     boolean ok = true;
     long total = m.files().stream().mapToLong(FileEntry::size).sum();
     progress.start(Phase.DOWNLOAD, -1, total);
     for (FileEntry f : m.files()) {
       String name = m.setId() + "/" + f.name();
-      Path local = Names.resolveInside(work, name);
+      Path local = SafeNames.resolveInside(work, name);
       String problem;
       if (local == null) {
         problem = "file name escapes the working directory";
@@ -593,16 +593,16 @@ public final class BackupManager {
   }
 
   /** Copies an object to {@code local}; returns why it does not match {@code f}, or null. */
-  private String download(String name, FileEntry f, Path local, Progress progress)
+  private String download(String name, FileEntry f, Path local, ProgressReporter progress)
       throws IOException {
     Files.createDirectories(local.getParent());
-    MessageDigest d = LogicalFormat.sha256();
+    MessageDigest d = Sha256.newDigest();
     long size;
     try (InputStream in = new DigestInputStream(target.read(name), d)) {
       InputStream counted = progress == null ? in : progress.counting(in);
       size = Files.copy(counted, local, StandardCopyOption.REPLACE_EXISTING);
     }
-    String sha = Files2.HEX.formatHex(d.digest());
+    String sha = Sha256.hex(d.digest());
     if (size != f.size() || !sha.equals(f.sha256())) {
       return "checksum mismatch: the manifest says " + f.size() + " bytes with sha256 " + f.sha256()
           + ", the file has " + size + " bytes with sha256 " + sha;
@@ -610,7 +610,7 @@ public final class BackupManager {
     return null;
   }
 
-  private void checkNative(Checked c, Path unpackDir, Progress progress) {
+  private void checkNative(Checked c, Path unpackDir, ProgressReporter progress) {
     BackupManifest m = c.manifest;
     Path archive = c.local.get(m.setId() + "/" + ARCHIVE);
     progress.start(Phase.UNPACK, -1, m.entries().stream().mapToLong(FileEntry::size).sum());
@@ -648,7 +648,7 @@ public final class BackupManager {
     progress.end();
   }
 
-  private boolean checkParents(Checked c, Path work, Progress progress,
+  private boolean checkParents(Checked c, Path work, ProgressReporter progress,
       Set<ByteBuffer> parentBlobs) {
     boolean ok = true;
     for (String p : c.manifest.parents()) {
@@ -687,7 +687,7 @@ public final class BackupManager {
   }
 
   private void checkLogical(Checked c, Set<ByteBuffer> parentBlobs, boolean parentsOk,
-      Progress progress) {
+      ProgressReporter progress) {
     BackupManifest m = c.manifest;
     Path data = c.local.get(m.setId() + "/" + DATA);
     Set<ByteBuffer> own = new HashSet<>();
@@ -698,8 +698,8 @@ public final class BackupManager {
       LogicalFormat.read(in, new LogicalFormat.Visitor() {
         @Override
         public void blob(byte[] hash, byte[] value) {
-          String hex = Files2.HEX.formatHex(hash);
-          byte[] actual = LogicalFormat.sha256().digest(value);
+          String hex = Sha256.hex(hash);
+          byte[] actual = Sha256.of(value);
           if (!java.util.Arrays.equals(actual, hash)) {
             c.problem(DATA, null, "blob " + hex + " does not match its hash");
           }
@@ -740,7 +740,7 @@ public final class BackupManager {
       }
       c.neededFromParents.add(e.getKey());
       if (parentsOk && !parentBlobs.contains(e.getKey())) {
-        c.problem(DATA, e.getValue(), "refers to blob " + hex(e.getKey())
+        c.problem(DATA, e.getValue(), "refers to blob " + Sha256.hex(e.getKey())
             + ", found neither in this set nor in its parents");
       }
     }
@@ -768,10 +768,6 @@ public final class BackupManager {
       return "negative timestamp";
     }
     return null;
-  }
-
-  private static String hex(ByteBuffer b) {
-    return Files2.HEX.formatHex(b.array(), b.arrayOffset(), b.arrayOffset() + b.capacity());
   }
 
   // =========================================================================================
@@ -806,14 +802,14 @@ public final class BackupManager {
     Objects.requireNonNull(builder, "builder");
     Path dest = directory.toAbsolutePath().normalize();
     try {
-      if (!Files2.absentOrEmpty(dest)) {
+      if (!absentOrEmpty(dest)) {
         throw new IllegalArgumentException("directory must be absent or empty: " + dest);
       }
       Files.createDirectories(dest.getParent());
     } catch (IOException e) {
       throw new BackupException("cannot prepare " + dest + ": " + e, e);
     }
-    Progress progress = new Progress(listener, Operation.RESTORE, setId);
+    ProgressReporter progress = new ProgressReporter(listener, Operation.RESTORE, setId);
     Path staging = stagingDir(dest);
     Closeable stagingLock = null;
     try {
@@ -828,8 +824,8 @@ public final class BackupManager {
       throw new BackupException("restore of set " + setId + " into " + dest + " failed: " + e, e);
     } finally {
       builder.directory(dest);
-      Files2.closeQuietly(stagingLock);
-      Files2.deleteTreeQuietly(staging);
+      closeQuietly(stagingLock);
+      WorkDirectories.deleteQuietly(staging);
     }
   }
 
@@ -866,7 +862,7 @@ public final class BackupManager {
     Objects.requireNonNull(reopen, "reopen");
     Path dir = live.admin().directory().toAbsolutePath().normalize();
     String backend = live.admin().backendName();
-    Progress progress = new Progress(listener, Operation.RESTORE, setId);
+    ProgressReporter progress = new ProgressReporter(listener, Operation.RESTORE, setId);
     Path staging = stagingDir(dir);
     Path old = null;
     Closeable stagingLock = null;
@@ -878,7 +874,7 @@ public final class BackupManager {
     try {
       stagingLock = RestoreSwap.lockStaging(staging);
       Path store = prepare(setId, staging, reopen, backend, progress);
-      Files2.fsyncTree(store); // it must survive a power loss once the old one is deleted
+      DurableFiles.fsyncTree(store); // it must survive a power loss once the old one is deleted
       faultHook.at("before-close");
       old = oldDir(dir, setId);
       journal = RestoreSwap.begin(dir, old, staging, setId);
@@ -908,8 +904,8 @@ public final class BackupManager {
           rollBack(dir, old, staging, moved, swapped, journal);
         }
       } finally {
-        Files2.closeQuietly(stagingLock);
-        Files2.deleteTreeQuietly(staging);
+        closeQuietly(stagingLock);
+        WorkDirectories.deleteQuietly(staging);
         reopen.directory(dir);
       }
       String state = closed
@@ -929,14 +925,14 @@ public final class BackupManager {
       Directories.deleteTree(old);
       Directories.fsync(dir.getParent());
       faultHook.at("after-delete-old");
-      Files2.closeQuietly(stagingLock);
+      closeQuietly(stagingLock);
       Directories.deleteTree(staging);
       journal.finish();
     } catch (IOException | RuntimeException e) {
       LOG.warn("restored set {} over {}, but could not remove {} ({}); the next open of the store"
           + " finishes that", setId, dir, old, e.toString());
       journal.close();
-      Files2.closeQuietly(stagingLock);
+      closeQuietly(stagingLock);
     } catch (Error e) {
       throw asCrash(e, opened, journal, stagingLock, reopen, dir);
     }
@@ -958,7 +954,7 @@ public final class BackupManager {
     if (journal != null) {
       journal.close();
     }
-    Files2.closeQuietly(stagingLock);
+    closeQuietly(stagingLock);
     reopen.directory(dir);
     LOG.error("restore over {} stopped by {}; the next open of the store finishes or undoes it",
         dir, e.toString());
@@ -973,6 +969,31 @@ public final class BackupManager {
       s.close();
     } catch (RuntimeException e) {
       LOG.warn("could not close {}: {}", s, e.toString());
+    }
+  }
+
+  /** Releases a staging directory's lock if held, logging a failure. */
+  private static void closeQuietly(Closeable stagingLock) {
+    if (stagingLock == null) {
+      return;
+    }
+    try {
+      stagingLock.close();
+    } catch (IOException e) {
+      LOG.warn("could not close {}: {}", stagingLock, e.toString());
+    }
+  }
+
+  /** Whether {@code dir} is absent or an empty directory. */
+  private static boolean absentOrEmpty(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return true;
+    }
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (var s = Files.list(dir)) {
+      return s.findAny().isEmpty();
     }
   }
 
@@ -1008,7 +1029,7 @@ public final class BackupManager {
    * {@code builder}, opens it and checks it. Returns that directory (closed).
    */
   private Path prepare(String setId, Path staging, StorageBuilder builder, String requiredBackend,
-      Progress progress) throws IOException {
+      ProgressReporter progress) throws IOException {
     Files.createDirectories(staging);
     Path work = staging.resolve("work");
     Path store = staging.resolve("store");
@@ -1047,7 +1068,7 @@ public final class BackupManager {
   }
 
   private void importLogical(Checked c, Path work, Path store, StorageBuilder builder,
-      Progress progress) throws IOException {
+      ProgressReporter progress) throws IOException {
     BackupManifest m = c.manifest;
     Path spool = work.resolve("blobs");
     Files.createDirectories(spool);
@@ -1074,7 +1095,7 @@ public final class BackupManager {
     }
     if (!needed.isEmpty()) {
       throw new BackupException("set " + m.setId() + ": " + needed.size()
-          + " blobs are in none of its parents, e.g. " + hex(needed.iterator().next()));
+          + " blobs are in none of its parents, e.g. " + Sha256.hex(needed.iterator().next()));
     }
     progress.start(Phase.IMPORT, m.records(), -1);
     try (Storage s = builder.directory(store).open()) {
@@ -1129,24 +1150,24 @@ public final class BackupManager {
   }
 
   private static void spoolBlob(Path spool, byte[] hash, byte[] value) throws IOException {
-    Path f = spool.resolve(Files2.HEX.formatHex(hash));
+    Path f = spool.resolve(Sha256.hex(hash));
     if (!Files.exists(f)) {
       Files.write(f, value);
     }
   }
 
   private static byte[] readSpooled(Path spool, LogicalFormat.Rec r) throws IOException {
-    Path f = spool.resolve(Files2.HEX.formatHex(r.hash()));
+    Path f = spool.resolve(Sha256.hex(r.hash()));
     byte[] v;
     try {
       v = Files.readAllBytes(f);
     } catch (NoSuchFileException e) {
       throw new BackupException("record " + r.where() + " refers to blob "
-          + Files2.HEX.formatHex(r.hash()) + " that the set and its parents lack");
+          + Sha256.hex(r.hash()) + " that the set and its parents lack");
     }
     if (v.length != r.rawLength()
-        || !java.util.Arrays.equals(LogicalFormat.sha256().digest(v), r.hash())) {
-      throw new BackupException("record " + r.where() + ": blob " + Files2.HEX.formatHex(r.hash())
+        || !java.util.Arrays.equals(Sha256.of(v), r.hash())) {
+      throw new BackupException("record " + r.where() + ": blob " + Sha256.hex(r.hash())
           + " does not match the record's hash or length");
     }
     return v;

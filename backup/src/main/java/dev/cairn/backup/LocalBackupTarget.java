@@ -51,14 +51,14 @@ final class LocalBackupTarget implements BackupTarget {
   }
 
   private Path path(String name) {
-    String p = Names.problem(name);
+    String p = SafeNames.problem(name);
     if (p == null && isTemp(name)) {
       p = "names ending in " + TMP_SUFFIX + " are reserved: " + name;
     }
     if (p != null) {
       throw new IllegalArgumentException("object name: " + p);
     }
-    Path resolved = Names.resolveInside(root, name);
+    Path resolved = SafeNames.resolveInside(root, name);
     if (resolved == null) {
       throw new IllegalArgumentException("object name escapes the target directory: " + name);
     }
@@ -117,7 +117,7 @@ final class LocalBackupTarget implements BackupTarget {
     try (Stream<Path> s = Files.walk(root)) {
       s.filter(Files::isRegularFile).forEach(p -> {
         String rel = root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
-        if (!isTemp(rel) && Names.problem(rel) == null) {
+        if (!isTemp(rel) && SafeNames.problem(rel) == null) {
           names.add(rel);
         }
       });

@@ -40,7 +40,7 @@ final class NativeArchive {
   record Packed(FileEntry archive, List<FileEntry> entries, long rawBytes) {}
 
   @SuppressWarnings("try") // the zip is closed explicitly before its entry (size, hash) is read
-  static Packed pack(Path snapshotDir, Path archive, String archiveName, Progress progress)
+  static Packed pack(Path snapshotDir, Path archive, String archiveName, ProgressReporter progress)
       throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(snapshotDir)) {
@@ -57,11 +57,11 @@ final class NativeArchive {
       for (Path f : files) {
         String name = snapshotDir.relativize(f).toString()
             .replace(f.getFileSystem().getSeparator(), "/");
-        Names.check(name, "snapshot file");
+        SafeNames.check(name, "snapshot file");
         ZipEntry e = new ZipEntry(name);
         e.setTime(0);
         zip.putNextEntry(e);
-        MessageDigest d = LogicalFormat.sha256();
+        MessageDigest d = Sha256.newDigest();
         long size = 0;
         try (InputStream in = Files.newInputStream(f)) {
           int n;
@@ -73,7 +73,7 @@ final class NativeArchive {
           }
         }
         zip.closeEntry();
-        entries.add(new FileEntry(name, size, Files2.HEX.formatHex(d.digest())));
+        entries.add(new FileEntry(name, size, Sha256.hex(d.digest())));
         raw += size;
       }
       zip.finish();
@@ -89,7 +89,7 @@ final class NativeArchive {
    * @throws FormatException naming the entry, for an unsafe, unlisted, duplicate, oversized or
    *     mismatching entry, or a listed entry that is missing
    */
-  static void unpack(Path archive, Path dir, List<FileEntry> expected, Progress progress)
+  static void unpack(Path archive, Path dir, List<FileEntry> expected, ProgressReporter progress)
       throws IOException, FormatException {
     Map<String, FileEntry> byName = new HashMap<>();
     for (FileEntry e : expected) {
@@ -104,12 +104,12 @@ final class NativeArchive {
         String name = e.getName();
         if (e.isDirectory()) {
           String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-          if (Names.resolveInside(dir, trimmed) == null) {
+          if (SafeNames.resolveInside(dir, trimmed) == null) {
             throw new FormatException("archive entry " + name + " escapes the target directory", null);
           }
           continue;
         }
-        Path target = Names.resolveInside(dir, name);
+        Path target = SafeNames.resolveInside(dir, name);
         if (target == null || name.equals(LOCK_FILE)) {
           throw new FormatException("archive entry " + name + " escapes the target directory"
               + " or is not a store file", null);
@@ -122,7 +122,7 @@ final class NativeArchive {
           throw new FormatException("archive entry " + name + " appears twice", null);
         }
         Files.createDirectories(target.getParent());
-        MessageDigest d = LogicalFormat.sha256();
+        MessageDigest d = Sha256.newDigest();
         long size = 0;
         try (OutputStream out = Files.newOutputStream(target,
             java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
@@ -138,7 +138,7 @@ final class NativeArchive {
             progress.add(0, n);
           }
         }
-        String sha = Files2.HEX.formatHex(d.digest());
+        String sha = Sha256.hex(d.digest());
         if (size != want.size() || !sha.equals(want.sha256())) {
           throw new FormatException("archive entry " + name + " does not match its checksum in"
               + " the manifest (" + size + " bytes, sha256 " + sha + ")", null);
@@ -153,7 +153,7 @@ final class NativeArchive {
       }
     }
     for (String name : seen) {
-      Files2.fsync(dir.resolve(name));
+      DurableFiles.fsync(dir.resolve(name));
     }
     Directories.fsync(dir);
   }

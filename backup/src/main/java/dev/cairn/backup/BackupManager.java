@@ -1,5 +1,11 @@
 package dev.cairn.backup;
 
+import static dev.cairn.backup.SetCatalog.ARCHIVE;
+import static dev.cairn.backup.SetCatalog.DATA;
+import static dev.cairn.backup.SetCatalog.INDEX;
+import static dev.cairn.backup.SetCatalog.MANIFEST;
+import static dev.cairn.backup.SetCatalog.OWN_FILES;
+
 import dev.cairn.backup.BackupManifest.FileEntry;
 import dev.cairn.backup.BackupProgress.Operation;
 import dev.cairn.backup.BackupProgress.Phase;
@@ -30,8 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,11 +93,6 @@ public final class BackupManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
 
-  static final String MANIFEST = "manifest.json";
-  static final String DATA = "records.cairnlog.gz";
-  static final String INDEX = "blobs.idx";
-  static final String ARCHIVE = "snapshot.zip";
-  private static final Set<String> OWN_FILES = Set.of(MANIFEST, DATA, INDEX, ARCHIVE);
   private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final int IMPORT_BATCH_RECORDS = 512;
   private static final long IMPORT_BATCH_BYTES = 8L << 20;
@@ -101,6 +100,7 @@ public final class BackupManager {
   private static final Set<String> ISSUED = ConcurrentHashMap.newKeySet();
 
   private final BackupTarget target;
+  private final SetCatalog catalog;
   private final BackupKind kind;
   private final int retainLast;
   private final Duration retainMaxAge;
@@ -121,6 +121,7 @@ public final class BackupManager {
 
   private BackupManager(Builder b) {
     this.target = b.target;
+    this.catalog = new SetCatalog(b.target);
     this.kind = b.kind;
     this.retainLast = b.retainLast;
     this.retainMaxAge = b.retainMaxAge;
@@ -313,11 +314,11 @@ public final class BackupManager {
     parents.add(latest.get().setId());
     try {
       for (String p : parents) {
-        BackupManifest pm = readManifest(p);
+        BackupManifest pm = catalog.readManifest(p);
         FileEntry idx = pm.file(INDEX).orElseThrow(() -> new IOException("set " + p + " has no "
             + INDEX));
         Path local = work.resolve("parent-" + p + ".idx");
-        String problem = download(p + "/" + idx.name(), idx, local, null);
+        String problem = catalog.download(p + "/" + idx.name(), idx, local, null);
         if (problem != null) {
           throw new IOException(problem);
         }
@@ -373,17 +374,7 @@ public final class BackupManager {
    * @throws BackupException if the target cannot be listed
    */
   public List<BackupManifest> list() {
-    List<BackupManifest> out = new ArrayList<>();
-    for (String id : setIds().keySet()) {
-      try {
-        out.add(readManifest(id));
-      } catch (NoSuchFileException e) {
-        // incomplete set
-      } catch (IOException | InvalidManifestException e) {
-        LOG.warn("set {} in {} is damaged: {}", id, target, damage(e));
-      }
-    }
-    return out;
+    return catalog.list();
   }
 
   /**
@@ -412,57 +403,13 @@ public final class BackupManager {
    * @throws BackupException if the target cannot be listed
    */
   public List<DamagedSet> listDamaged() {
-    List<DamagedSet> out = new ArrayList<>();
-    for (String id : setIds().keySet()) {
-      try {
-        readManifest(id);
-      } catch (NoSuchFileException x) {
-        // incomplete set
-      } catch (IOException | InvalidManifestException x) {
-        out.add(new DamagedSet(id, damage(x)));
-      }
-    }
-    return out;
-  }
-
-  /** Why a manifest could not be used, as one line. */
-  private static String damage(Exception e) {
-    String why = e instanceof InvalidManifestException ? e.getMessage() : "cannot read: " + e;
-    return MANIFEST + ": " + why.strip().replaceAll("\\s*\\R\\s*", " ");
+    return catalog.listDamaged();
   }
 
   /** The manifest of a set, if it is complete and readable. */
   public Optional<BackupManifest> manifest(String setId) {
     SetIds.check(setId);
-    try {
-      return Optional.of(readManifest(setId));
-    } catch (IOException | InvalidManifestException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** Set ids found in the target with the names of their objects. */
-  private TreeMap<String, List<String>> setIds() {
-    TreeMap<String, List<String>> sets = new TreeMap<>();
-    try {
-      for (String name : target.list()) {
-        int slash = name.indexOf('/');
-        if (slash > 0 && SetIds.valid(name.substring(0, slash))) {
-          sets.computeIfAbsent(name.substring(0, slash), k -> new ArrayList<>()).add(name);
-        }
-      }
-    } catch (IOException e) {
-      throw new BackupException("cannot list " + target + ": " + e, e);
-    }
-    return sets;
-  }
-
-  private BackupManifest readManifest(String setId) throws IOException, InvalidManifestException {
-    byte[] bytes;
-    try (InputStream in = target.read(setId + "/" + MANIFEST)) {
-      bytes = in.readNBytes(16 << 20);
-    }
-    return ManifestCodec.read(bytes, setId);
+    return catalog.manifest(setId);
   }
 
   // =========================================================================================
@@ -527,7 +474,7 @@ public final class BackupManager {
   private Checked check(String setId, Path work, Path unpackDir, ProgressReporter progress) {
     Checked c = new Checked(setId);
     try {
-      c.manifest = readManifest(setId);
+      c.manifest = catalog.readManifest(setId);
     } catch (NoSuchFileException e) {
       c.problem(MANIFEST, null, "set " + setId + " has no manifest in " + target
           + " (absent or incomplete)");
@@ -574,7 +521,7 @@ public final class BackupManager {
         problem = "file name escapes the working directory";
       } else {
         try {
-          problem = download(name, f, local, progress);
+          problem = catalog.download(name, f, local, progress);
         } catch (IOException e) {
           problem = e instanceof NoSuchFileException ? "missing from " + target
               : "cannot read: " + e;
@@ -590,24 +537,6 @@ public final class BackupManager {
     }
     progress.end();
     return ok;
-  }
-
-  /** Copies an object to {@code local}; returns why it does not match {@code f}, or null. */
-  private String download(String name, FileEntry f, Path local, ProgressReporter progress)
-      throws IOException {
-    Files.createDirectories(local.getParent());
-    MessageDigest d = Sha256.newDigest();
-    long size;
-    try (InputStream in = new DigestInputStream(target.read(name), d)) {
-      InputStream counted = progress == null ? in : progress.counting(in);
-      size = Files.copy(counted, local, StandardCopyOption.REPLACE_EXISTING);
-    }
-    String sha = Sha256.hex(d.digest());
-    if (size != f.size() || !sha.equals(f.sha256())) {
-      return "checksum mismatch: the manifest says " + f.size() + " bytes with sha256 " + f.sha256()
-          + ", the file has " + size + " bytes with sha256 " + sha;
-    }
-    return null;
   }
 
   private void checkNative(Checked c, Path unpackDir, ProgressReporter progress) {
@@ -655,7 +584,7 @@ public final class BackupManager {
       BackupManifest pm;
       String where = p + "/" + MANIFEST;
       try {
-        pm = readManifest(p);
+        pm = catalog.readManifest(p);
       } catch (NoSuchFileException e) {
         c.problem(where, null, "parent set " + p + " is missing from " + target);
         ok = false;
@@ -1220,7 +1149,7 @@ public final class BackupManager {
 
   private List<String> applyRetention(String onlyStore) {
     Instant now = clock.instant();
-    TreeMap<String, List<String>> objects = setIds();
+    TreeMap<String, List<String>> objects = catalog.objectsBySet();
     Map<String, BackupManifest> complete = new HashMap<>();
     for (BackupManifest m : list()) {
       complete.put(m.setId(), m);

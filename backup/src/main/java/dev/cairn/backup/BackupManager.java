@@ -30,7 +30,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -52,7 +51,6 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,14 +91,13 @@ public final class BackupManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
 
-  private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final int IMPORT_BATCH_RECORDS = 512;
   private static final long IMPORT_BATCH_BYTES = 8L << 20;
-  private static final int MAX_PROBLEMS = 1000;
   private static final Set<String> ISSUED = ConcurrentHashMap.newKeySet();
 
   private final BackupTarget target;
   private final SetCatalog catalog;
+  private final SetVerifier verifier;
   private final BackupKind kind;
   private final int retainLast;
   private final Duration retainMaxAge;
@@ -122,6 +119,7 @@ public final class BackupManager {
   private BackupManager(Builder b) {
     this.target = b.target;
     this.catalog = new SetCatalog(b.target);
+    this.verifier = new SetVerifier(catalog, b.listener, b.workDirectory);
     this.kind = b.kind;
     this.retainLast = b.retainLast;
     this.retainMaxAge = b.retainMaxAge;
@@ -235,7 +233,7 @@ public final class BackupManager {
     // Open the snapshot once before publishing it: a backup that cannot be opened is no backup.
     progress.start(Phase.CHECK, -1, -1);
     Contents c = new Contents();
-    try (Storage s = openPlain(snapshot, admin.backendName())) {
+    try (Storage s = NativeArchive.openSnapshot(snapshot, admin.backendName())) {
       VerificationReport v = s.admin().verify();
       if (!v.ok()) {
         throw new BackupException("the snapshot of " + admin.directory() + " failed the integrity"
@@ -426,277 +424,7 @@ public final class BackupManager {
    */
   public VerifyReport verify(String setId) {
     SetIds.check(setId);
-    ProgressReporter progress = new ProgressReporter(listener, Operation.VERIFY, setId);
-    Path work = null;
-    try {
-      work = WorkDirectories.create(workDirectory, "cairn-verify-");
-      Checked c = check(setId, work, work.resolve("unpacked"), progress);
-      progress.done();
-      return c.report();
-    } catch (IOException e) {
-      return new VerifyReport(setId, null, 0, 0, 0, List.of(new VerifyReport.Problem(MANIFEST,
-          null, "cannot create a working directory in " + workDirectory + ": " + e)));
-    } finally {
-      WorkDirectories.deleteQuietly(work);
-    }
-  }
-
-  /** What verification found, plus the verified local copies a restore goes on to use. */
-  private static final class Checked {
-    final String setId;
-    BackupManifest manifest;
-    final List<VerifyReport.Problem> problems = new ArrayList<>();
-    int files;
-    long records;
-    long blobs;
-    final Map<String, Path> local = new HashMap<>(); // "<setId>/<file>" -> verified local copy
-    final List<BackupManifest> parents = new ArrayList<>();
-    final Set<ByteBuffer> neededFromParents = new HashSet<>();
-
-    Checked(String setId) {
-      this.setId = setId;
-    }
-
-    void problem(String file, String record, String message) {
-      if (problems.size() < MAX_PROBLEMS) {
-        problems.add(new VerifyReport.Problem(file, record, message));
-      } else if (problems.size() == MAX_PROBLEMS) {
-        problems.add(new VerifyReport.Problem(file, null, "... more problems not listed"));
-      }
-    }
-
-    VerifyReport report() {
-      return new VerifyReport(setId, manifest == null ? null : manifest.kind(), files, records,
-          blobs, problems);
-    }
-  }
-
-  private Checked check(String setId, Path work, Path unpackDir, ProgressReporter progress) {
-    Checked c = new Checked(setId);
-    try {
-      c.manifest = catalog.readManifest(setId);
-    } catch (NoSuchFileException e) {
-      c.problem(MANIFEST, null, "set " + setId + " has no manifest in " + target
-          + " (absent or incomplete)");
-      return c;
-    } catch (IOException e) {
-      c.problem(MANIFEST, null, "cannot read: " + e);
-      return c;
-    } catch (InvalidManifestException e) {
-      c.problem(MANIFEST, null, e.getMessage());
-      return c;
-    }
-    BackupManifest m = c.manifest;
-    boolean filesOk = downloadAll(c, m, work, progress, "");
-    if (m.kind() == BackupKind.NATIVE) {
-      if (m.file(ARCHIVE).isEmpty()) {
-        c.problem(MANIFEST, null, "native set lists no " + ARCHIVE);
-      } else if (filesOk) {
-        checkNative(c, unpackDir, progress);
-      }
-    } else {
-      if (m.file(DATA).isEmpty() || m.file(INDEX).isEmpty()) {
-        c.problem(MANIFEST, null, "logical set lacks " + DATA + " or " + INDEX);
-        return c;
-      }
-      Set<ByteBuffer> parentBlobs = new HashSet<>();
-      boolean parentsOk = checkParents(c, work, progress, parentBlobs);
-      if (filesOk) {
-        checkLogical(c, parentBlobs, parentsOk, progress);
-      }
-    }
-    return c;
-  }
-
-  private boolean downloadAll(Checked c, BackupManifest m, Path work, ProgressReporter progress,
-      String what) {
-    boolean ok = true;
-    long total = m.files().stream().mapToLong(FileEntry::size).sum();
-    progress.start(Phase.DOWNLOAD, -1, total);
-    for (FileEntry f : m.files()) {
-      String name = m.setId() + "/" + f.name();
-      Path local = SafeNames.resolveInside(work, name);
-      String problem;
-      if (local == null) {
-        problem = "file name escapes the working directory";
-      } else {
-        try {
-          problem = catalog.download(name, f, local, progress);
-        } catch (IOException e) {
-          problem = e instanceof NoSuchFileException ? "missing from " + target
-              : "cannot read: " + e;
-        }
-      }
-      c.files++;
-      if (problem != null) {
-        ok = false;
-        c.problem(what + f.name(), null, problem);
-      } else {
-        c.local.put(name, local);
-      }
-    }
-    progress.end();
-    return ok;
-  }
-
-  private void checkNative(Checked c, Path unpackDir, ProgressReporter progress) {
-    BackupManifest m = c.manifest;
-    Path archive = c.local.get(m.setId() + "/" + ARCHIVE);
-    progress.start(Phase.UNPACK, -1, m.entries().stream().mapToLong(FileEntry::size).sum());
-    try {
-      Directories.deleteTree(unpackDir);
-      NativeArchive.unpack(archive, unpackDir, m.entries(), progress);
-    } catch (FormatException e) {
-      c.problem(ARCHIVE, null, e.getMessage());
-      return;
-    } catch (IOException e) {
-      c.problem(ARCHIVE, null, "cannot unpack: " + e);
-      return;
-    }
-    progress.end();
-    progress.start(Phase.CHECK, m.records(), -1);
-    try (Storage s = openPlain(unpackDir, m.backend())) {
-      VerificationReport v = s.admin().verify();
-      c.records = v.records();
-      c.blobs = v.blobs();
-      for (String p : v.problems()) {
-        c.problem(ARCHIVE, null, "store integrity check: " + p);
-      }
-      if (!s.admin().storeId().equals(m.storeId())) {
-        c.problem(ARCHIVE, null, "the snapshot is of store " + s.admin().storeId()
-            + ", the manifest says " + m.storeId());
-      }
-      if (v.records() != m.records() || v.blobs() != m.blobs()) {
-        c.problem(ARCHIVE, null, "the snapshot holds " + v.records() + " records and " + v.blobs()
-            + " blobs, the manifest says " + m.records() + " and " + m.blobs());
-      }
-      progress.add(v.records(), 0);
-    } catch (RuntimeException e) {
-      c.problem(ARCHIVE, null, "cannot open the snapshot with backend " + m.backend() + ": " + e);
-    }
-    progress.end();
-  }
-
-  private boolean checkParents(Checked c, Path work, ProgressReporter progress,
-      Set<ByteBuffer> parentBlobs) {
-    boolean ok = true;
-    for (String p : c.manifest.parents()) {
-      BackupManifest pm;
-      String where = p + "/" + MANIFEST;
-      try {
-        pm = catalog.readManifest(p);
-      } catch (NoSuchFileException e) {
-        c.problem(where, null, "parent set " + p + " is missing from " + target);
-        ok = false;
-        continue;
-      } catch (IOException | InvalidManifestException e) {
-        c.problem(where, null, "parent set " + p + " has an unusable manifest: " + e.getMessage());
-        ok = false;
-        continue;
-      }
-      if (pm.kind() == BackupKind.NATIVE || !pm.storeId().equals(c.manifest.storeId())) {
-        c.problem(where, null, "parent set " + p + " is not a logical set of store "
-            + c.manifest.storeId());
-        ok = false;
-        continue;
-      }
-      c.parents.add(pm);
-      if (!downloadAll(c, pm, work, progress, p + "/")) {
-        ok = false;
-        continue;
-      }
-      try {
-        parentBlobs.addAll(LogicalFormat.readIndex(c.local.get(p + "/" + INDEX)));
-      } catch (IOException | FormatException e) {
-        c.problem(p + "/" + INDEX, null, e.getMessage());
-        ok = false;
-      }
-    }
-    return ok;
-  }
-
-  private void checkLogical(Checked c, Set<ByteBuffer> parentBlobs, boolean parentsOk,
-      ProgressReporter progress) {
-    BackupManifest m = c.manifest;
-    Path data = c.local.get(m.setId() + "/" + DATA);
-    Set<ByteBuffer> own = new HashSet<>();
-    Map<ByteBuffer, String> referenced = new HashMap<>();
-    long[] counts = new long[2];
-    progress.start(Phase.CHECK, m.records(), -1);
-    try (InputStream in = Files.newInputStream(data)) {
-      LogicalFormat.read(in, new LogicalFormat.Visitor() {
-        @Override
-        public void blob(byte[] hash, byte[] value) {
-          String hex = Sha256.hex(hash);
-          byte[] actual = Sha256.of(value);
-          if (!java.util.Arrays.equals(actual, hash)) {
-            c.problem(DATA, null, "blob " + hex + " does not match its hash");
-          }
-          if (!own.add(ByteBuffer.wrap(hash))) {
-            c.problem(DATA, null, "blob " + hex + " appears twice");
-          }
-          counts[1]++;
-          progress.add(0, value.length);
-        }
-
-        @Override
-        public void record(LogicalFormat.Rec r) {
-          counts[0]++;
-          String problem = recordProblem(r);
-          if (problem != null) {
-            c.problem(DATA, r.where(), problem);
-          }
-          if (r.hash() != null) {
-            referenced.putIfAbsent(ByteBuffer.wrap(r.hash()), r.where());
-          }
-          progress.add(1, 0);
-        }
-      });
-    } catch (FormatException e) {
-      c.problem(DATA, e.record, e.getMessage());
-    } catch (IOException e) {
-      c.problem(DATA, null, "cannot read: " + e);
-    }
-    c.records += counts[0];
-    c.blobs += counts[1];
-    if (counts[0] != m.records() || counts[1] != m.blobs()) {
-      c.problem(DATA, null, "holds " + counts[0] + " records and " + counts[1]
-          + " blobs, the manifest says " + m.records() + " and " + m.blobs());
-    }
-    for (Map.Entry<ByteBuffer, String> e : referenced.entrySet()) {
-      if (own.contains(e.getKey())) {
-        continue;
-      }
-      c.neededFromParents.add(e.getKey());
-      if (parentsOk && !parentBlobs.contains(e.getKey())) {
-        c.problem(DATA, e.getValue(), "refers to blob " + Sha256.hex(e.getKey())
-            + ", found neither in this set nor in its parents");
-      }
-    }
-    try {
-      Set<ByteBuffer> index = LogicalFormat.readIndex(c.local.get(m.setId() + "/" + INDEX));
-      if (!index.equals(own)) {
-        c.problem(INDEX, null, "lists " + index.size() + " blobs that differ from the " + own.size()
-            + " blobs of " + DATA);
-      }
-    } catch (IOException | FormatException e) {
-      c.problem(INDEX, null, e.getMessage());
-    }
-    progress.end();
-  }
-
-  private static String recordProblem(LogicalFormat.Rec r) {
-    if (!COLLECTION.matcher(r.collection()).matches()) {
-      return "collection name is invalid";
-    }
-    int keyBytes = r.key().getBytes(StandardCharsets.UTF_8).length;
-    if (keyBytes < 1 || keyBytes > 256) {
-      return "key is " + keyBytes + " bytes (allowed 1..256)";
-    }
-    if (r.created() < 0 || r.updated() < 0) {
-      return "negative timestamp";
-    }
-    return null;
+    return verifier.verify(setId);
   }
 
   // =========================================================================================
@@ -962,7 +690,7 @@ public final class BackupManager {
     Files.createDirectories(staging);
     Path work = staging.resolve("work");
     Path store = staging.resolve("store");
-    Checked c = check(setId, work, store, progress);
+    SetVerifier.Checked c = verifier.check(setId, work, store, progress);
     if (!c.problems.isEmpty()) {
       VerifyReport.Problem first = c.problems.get(0);
       throw new BackupException("set " + setId + " failed verification and was not restored: "
@@ -996,7 +724,7 @@ public final class BackupManager {
     return store;
   }
 
-  private void importLogical(Checked c, Path work, Path store, StorageBuilder builder,
+  private void importLogical(SetVerifier.Checked c, Path work, Path store, StorageBuilder builder,
       ProgressReporter progress) throws IOException {
     BackupManifest m = c.manifest;
     Path spool = work.resolve("blobs");
@@ -1122,11 +850,6 @@ public final class BackupManager {
       throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
     }
     Directories.fsync(to.getParent());
-  }
-
-  private static Storage openPlain(Path dir, String backend) {
-    return Storage.builder().directory(dir).backend(backend).noScheduledMaintenance()
-        .maintenanceVerify(false).open();
   }
 
   // =========================================================================================

@@ -3,6 +3,7 @@ package dev.cairn.backup;
 import dev.cairn.backup.BackupManifest.FileEntry;
 import dev.cairn.backup.LogicalFormat.FormatException;
 import dev.cairn.backup.LogicalFormat.HashingFile;
+import dev.cairn.storage.Storage;
 import dev.cairn.storage.internal.Directories;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -35,6 +36,16 @@ final class NativeArchive {
   static final String LOCK_FILE = "cairn.lock";
 
   private NativeArchive() {}
+
+  /**
+   * Opens a snapshot directory (taken, or unpacked from an archive) as a plain store of
+   * {@code backend}, with no scheduled maintenance and no verifying maintenance: the caller runs
+   * the integrity check itself.
+   */
+  static Storage openSnapshot(Path dir, String backend) {
+    return Storage.builder().directory(dir).backend(backend).noScheduledMaintenance()
+        .maintenanceVerify(false).open();
+  }
 
   /** The result of packing: the archive file and the entries inside it. */
   record Packed(FileEntry archive, List<FileEntry> entries, long rawBytes) {}

@@ -1,32 +1,17 @@
 package dev.cairn.backup;
 
-import static dev.cairn.backup.SetCatalog.DATA;
 import static dev.cairn.backup.SetCatalog.MANIFEST;
 import static dev.cairn.backup.SetCatalog.OWN_FILES;
 
-import dev.cairn.backup.BackupProgress.Operation;
-import dev.cairn.backup.BackupProgress.Phase;
-import dev.cairn.backup.LogicalFormat.FormatException;
 import dev.cairn.storage.BackupException;
 import dev.cairn.storage.MaintenanceTask;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageAdmin.ExportedRecord;
-import dev.cairn.storage.StorageAdmin.VerificationReport;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackupTarget;
 import dev.cairn.storage.spi.BackupTargetProvider;
-import dev.cairn.storage.internal.RestoreSwap;
-import dev.cairn.storage.internal.Directories;
-import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,46 +66,30 @@ public final class BackupManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
 
-  private static final int IMPORT_BATCH_RECORDS = 512;
-  private static final long IMPORT_BATCH_BYTES = 8L << 20;
-
   private final BackupTarget target;
   private final SetCatalog catalog;
   private final SetWriter writer;
   private final SetVerifier verifier;
+  private final Restorer restorer;
   private final BackupKind kind;
   private final int retainLast;
   private final Duration retainMaxAge;
   private final Duration interval;
-  private final int maxChainLength;
   private final Duration incompleteGrace;
-  private final BackupListener listener;
-  private final Path workDirectory;
   private final Clock clock;
-  private final FaultHook faultHook;
-
-  /** A test seam: called at named steps of a restore; throwing simulates a failure there. */
-  interface FaultHook {
-    FaultHook NONE = step -> { };
-
-    void at(String step) throws IOException;
-  }
 
   private BackupManager(Builder b) {
     this.target = b.target;
     this.catalog = new SetCatalog(b.target);
     this.writer = new SetWriter(catalog, b.clock, b.listener, b.workDirectory, b.maxChainLength);
     this.verifier = new SetVerifier(catalog, b.listener, b.workDirectory);
+    this.restorer = new Restorer(verifier, b.listener, b.faultHook);
     this.kind = b.kind;
     this.retainLast = b.retainLast;
     this.retainMaxAge = b.retainMaxAge;
     this.interval = b.interval;
-    this.maxChainLength = b.maxChainLength;
     this.incompleteGrace = b.incompleteGrace;
-    this.listener = b.listener;
-    this.workDirectory = b.workDirectory;
     this.clock = b.clock;
-    this.faultHook = b.faultHook;
   }
 
   /** A new builder; {@link Builder#target} is required. */
@@ -250,33 +219,7 @@ public final class BackupManager {
     SetIds.check(setId);
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(builder, "builder");
-    Path dest = directory.toAbsolutePath().normalize();
-    try {
-      if (!absentOrEmpty(dest)) {
-        throw new IllegalArgumentException("directory must be absent or empty: " + dest);
-      }
-      Files.createDirectories(dest.getParent());
-    } catch (IOException e) {
-      throw new BackupException("cannot prepare " + dest + ": " + e, e);
-    }
-    ProgressReporter progress = new ProgressReporter(listener, Operation.RESTORE, setId);
-    Path staging = stagingDir(dest);
-    Closeable stagingLock = null;
-    try {
-      stagingLock = RestoreSwap.lockStaging(staging);
-      Path store = prepare(setId, staging, builder, null, progress);
-      if (Files.isDirectory(dest)) {
-        Files.delete(dest); // empty, checked above
-      }
-      move(store, dest);
-      progress.done();
-    } catch (IOException e) {
-      throw new BackupException("restore of set " + setId + " into " + dest + " failed: " + e, e);
-    } finally {
-      builder.directory(dest);
-      closeQuietly(stagingLock);
-      WorkDirectories.deleteQuietly(staging);
-    }
+    restorer.restoreTo(setId, directory, builder);
   }
 
   /**
@@ -310,339 +253,7 @@ public final class BackupManager {
     SetIds.check(setId);
     Objects.requireNonNull(live, "live");
     Objects.requireNonNull(reopen, "reopen");
-    Path dir = live.admin().directory().toAbsolutePath().normalize();
-    String backend = live.admin().backendName();
-    ProgressReporter progress = new ProgressReporter(listener, Operation.RESTORE, setId);
-    Path staging = stagingDir(dir);
-    Path old = null;
-    Closeable stagingLock = null;
-    RestoreSwap journal = null;
-    Storage opened = null;
-    boolean closed = false;
-    boolean moved = false;
-    boolean swapped = false;
-    try {
-      stagingLock = RestoreSwap.lockStaging(staging);
-      Path store = prepare(setId, staging, reopen, backend, progress);
-      DurableFiles.fsyncTree(store); // it must survive a power loss once the old one is deleted
-      faultHook.at("before-close");
-      old = oldDir(dir, setId);
-      journal = RestoreSwap.begin(dir, old, staging, setId);
-      faultHook.at("after-journal");
-      progress.start(Phase.SWAP, -1, -1);
-      live.close();
-      closed = true;
-      faultHook.at("after-close");
-      move(dir, old);
-      moved = true;
-      faultHook.at("after-move-old");
-      move(store, dir);
-      swapped = true;
-      faultHook.at("after-swap");
-      opened = reopen.directory(dir).open();
-      faultHook.at("after-reopen");
-      VerificationReport v = opened.admin().verify();
-      if (!v.ok()) {
-        throw new BackupException("the restored store failed its integrity check: "
-            + v.problems().get(0));
-      }
-      journal.commit();
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(opened);
-      try {
-        if (journal != null) {
-          rollBack(dir, old, staging, moved, swapped, journal);
-        }
-      } finally {
-        closeQuietly(stagingLock);
-        WorkDirectories.deleteQuietly(staging);
-        reopen.directory(dir);
-      }
-      String state = closed
-          ? "; the store was closed and its previous data put back in " + dir + ": reopen it"
-          : "; the store was not touched";
-      if (e instanceof BackupException be && !closed) {
-        throw be;
-      }
-      throw new BackupException("restore of set " + setId + " over " + dir + " failed: "
-          + e.getMessage() + state, e);
-    } catch (Error e) {
-      throw asCrash(e, opened, journal, stagingLock, reopen, dir);
-    }
-    // committed: the restore stands; what follows is cleanup that the next open would finish
-    try {
-      faultHook.at("after-commit");
-      Directories.deleteTree(old);
-      Directories.fsync(dir.getParent());
-      faultHook.at("after-delete-old");
-      closeQuietly(stagingLock);
-      Directories.deleteTree(staging);
-      journal.finish();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("restored set {} over {}, but could not remove {} ({}); the next open of the store"
-          + " finishes that", setId, dir, old, e.toString());
-      journal.close();
-      closeQuietly(stagingLock);
-    } catch (Error e) {
-      throw asCrash(e, opened, journal, stagingLock, reopen, dir);
-    }
-    reopen.directory(dir);
-    progress.end();
-    progress.done();
-    LOG.info("restored set {} over {}", setId, dir);
-    return opened;
-  }
-
-  /**
-   * An {@link Error} in {@link #restoreOver} is handled like a crash: release what this process
-   * holds (the reopened store, the journal's and the staging directory's locks), move nothing,
-   * and let the next open finish the swap from the journal.
-   */
-  private static Error asCrash(Error e, Storage opened, RestoreSwap journal,
-      Closeable stagingLock, StorageBuilder reopen, Path dir) {
-    closeQuietly(opened);
-    if (journal != null) {
-      journal.close();
-    }
-    closeQuietly(stagingLock);
-    reopen.directory(dir);
-    LOG.error("restore over {} stopped by {}; the next open of the store finishes or undoes it",
-        dir, e.toString());
-    return e;
-  }
-
-  private static void closeQuietly(Storage s) {
-    if (s == null) {
-      return;
-    }
-    try {
-      s.close();
-    } catch (RuntimeException e) {
-      LOG.warn("could not close {}: {}", s, e.toString());
-    }
-  }
-
-  /** Releases a staging directory's lock if held, logging a failure. */
-  private static void closeQuietly(Closeable stagingLock) {
-    if (stagingLock == null) {
-      return;
-    }
-    try {
-      stagingLock.close();
-    } catch (IOException e) {
-      LOG.warn("could not close {}: {}", stagingLock, e.toString());
-    }
-  }
-
-  /** Whether {@code dir} is absent or an empty directory. */
-  private static boolean absentOrEmpty(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return true;
-    }
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    try (var s = Files.list(dir)) {
-      return s.findAny().isEmpty();
-    }
-  }
-
-  /**
-   * Undoes a swap that failed before it was committed: the restored directory (if it was moved
-   * in) goes into the staging directory, the old one back to {@code dir}. Then the journal is
-   * deleted; if the old directory cannot be moved back the journal stays, so the next open of
-   * the store puts it back.
-   */
-  private void rollBack(Path dir, Path old, Path staging, boolean moved, boolean swapped,
-      RestoreSwap journal) {
-    try {
-      if (swapped) {
-        move(dir, staging.resolve("failed"));
-      }
-      if (moved) {
-        move(old, dir);
-        LOG.warn("restore over {} failed; the previous data was put back", dir);
-      }
-      journal.finish();
-    } catch (IOException | RuntimeException e) {
-      journal.close();
-      LOG.error("restore over {} failed and the previous data could not be put back; it is in {}"
-          + " and the next open of the store puts it back", dir, old, e);
-      throw new BackupException("restore failed and the previous data could not be moved back"
-          + " from " + old + " to " + dir + ": " + e + "; the next open of " + dir + " puts it"
-          + " back (journal " + journal.file() + ")", e);
-    }
-  }
-
-  /**
-   * Verifies the set, then builds the restored store in {@code staging/store} with
-   * {@code builder}, opens it and checks it. Returns that directory (closed).
-   */
-  private Path prepare(String setId, Path staging, StorageBuilder builder, String requiredBackend,
-      ProgressReporter progress) throws IOException {
-    Files.createDirectories(staging);
-    Path work = staging.resolve("work");
-    Path store = staging.resolve("store");
-    SetVerifier.Checked c = verifier.check(setId, work, store, progress);
-    if (!c.problems.isEmpty()) {
-      VerifyReport.Problem first = c.problems.get(0);
-      throw new BackupException("set " + setId + " failed verification and was not restored: "
-          + first + (c.problems.size() > 1 ? " (and " + (c.problems.size() - 1) + " more)" : ""));
-    }
-    BackupManifest m = c.manifest;
-    if (m.kind() == BackupKind.NATIVE) {
-      if (requiredBackend != null && !requiredBackend.equals(m.backend())) {
-        throw new BackupException("set " + setId + " is a native " + m.backend()
-            + " snapshot; it cannot be restored over a " + requiredBackend + " store (use a"
-            + " logical set to migrate between backends)");
-      }
-      Storage s;
-      try {
-        s = builder.directory(store).open();
-      } catch (dev.cairn.storage.BackendException | IllegalArgumentException e) {
-        throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot"
-            + " and the builder cannot open it (configure backend(\"" + m.backend() + "\")): "
-            + e.getMessage(), e);
-      }
-      try (s) {
-        if (!s.admin().backendName().equals(m.backend()) || !s.admin().storeId().equals(m.storeId())) {
-          throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot;"
-              + " the builder opened it as a " + s.admin().backendName() + " store: configure"
-              + " backend(\"" + m.backend() + "\")");
-        }
-      }
-      return store;
-    }
-    importLogical(c, work, store, builder, progress);
-    return store;
-  }
-
-  private void importLogical(SetVerifier.Checked c, Path work, Path store, StorageBuilder builder,
-      ProgressReporter progress) throws IOException {
-    BackupManifest m = c.manifest;
-    Path spool = work.resolve("blobs");
-    Files.createDirectories(spool);
-    // blobs this set takes from its parents, verified by hash as they are spooled
-    Set<ByteBuffer> needed = new HashSet<>(c.neededFromParents);
-    for (int i = c.parents.size() - 1; i >= 0 && !needed.isEmpty(); i--) {
-      BackupManifest p = c.parents.get(i);
-      try (InputStream in = Files.newInputStream(c.local.get(p.setId() + "/" + DATA))) {
-        LogicalFormat.read(in, new LogicalFormat.Visitor() {
-          @Override
-          public void blob(byte[] hash, byte[] value) throws IOException {
-            if (needed.remove(ByteBuffer.wrap(hash))) {
-              spoolBlob(spool, hash, value);
-            }
-          }
-
-          @Override
-          public void record(LogicalFormat.Rec r) {}
-        });
-      } catch (FormatException e) {
-        throw new BackupException("parent set " + p.setId() + " file " + DATA + " is damaged: "
-            + e.getMessage());
-      }
-    }
-    if (!needed.isEmpty()) {
-      throw new BackupException("set " + m.setId() + ": " + needed.size()
-          + " blobs are in none of its parents, e.g. " + Sha256.hex(needed.iterator().next()));
-    }
-    progress.start(Phase.IMPORT, m.records(), -1);
-    try (Storage s = builder.directory(store).open()) {
-      if (!s.collections().isEmpty()) {
-        throw new BackupException("the restore directory " + store + " is not empty");
-      }
-      List<ExportedRecord> batch = new ArrayList<>();
-      long[] batchBytes = new long[1];
-      try (InputStream in = Files.newInputStream(c.local.get(m.setId() + "/" + DATA))) {
-        LogicalFormat.read(in, new LogicalFormat.Visitor() {
-          @Override
-          public void blob(byte[] hash, byte[] value) throws IOException {
-            spoolBlob(spool, hash, value);
-          }
-
-          @Override
-          public void record(LogicalFormat.Rec r) throws IOException {
-            byte[] value = r.inline() != null ? r.inline() : readSpooled(spool, r);
-            batch.add(new ExportedRecord(r.collection(), r.key(), r.created(), r.updated(), value,
-                null));
-            batchBytes[0] += value.length;
-            if (batch.size() >= IMPORT_BATCH_RECORDS || batchBytes[0] >= IMPORT_BATCH_BYTES) {
-              progress.add(batch.size(), batchBytes[0]);
-              s.admin().importRecords(List.copyOf(batch));
-              batch.clear();
-              batchBytes[0] = 0;
-            }
-          }
-        });
-      } catch (FormatException e) {
-        throw new BackupException("set " + m.setId() + " file " + DATA + " is damaged: "
-            + e.getMessage());
-      }
-      if (!batch.isEmpty()) {
-        progress.add(batch.size(), batchBytes[0]);
-        s.admin().importRecords(List.copyOf(batch));
-      }
-      progress.end();
-      progress.start(Phase.CHECK, m.records(), -1);
-      VerificationReport v = s.admin().verify();
-      if (!v.ok()) {
-        throw new BackupException("the restored store failed its integrity check: "
-            + v.problems().get(0));
-      }
-      if (v.records() != m.records()) {
-        throw new BackupException("the restored store holds " + v.records()
-            + " records, the set " + m.records());
-      }
-      progress.add(v.records(), 0);
-      progress.end();
-    }
-  }
-
-  private static void spoolBlob(Path spool, byte[] hash, byte[] value) throws IOException {
-    Path f = spool.resolve(Sha256.hex(hash));
-    if (!Files.exists(f)) {
-      Files.write(f, value);
-    }
-  }
-
-  private static byte[] readSpooled(Path spool, LogicalFormat.Rec r) throws IOException {
-    Path f = spool.resolve(Sha256.hex(r.hash()));
-    byte[] v;
-    try {
-      v = Files.readAllBytes(f);
-    } catch (NoSuchFileException e) {
-      throw new BackupException("record " + r.where() + " refers to blob "
-          + Sha256.hex(r.hash()) + " that the set and its parents lack");
-    }
-    if (v.length != r.rawLength()
-        || !java.util.Arrays.equals(Sha256.of(v), r.hash())) {
-      throw new BackupException("record " + r.where() + ": blob " + Sha256.hex(r.hash())
-          + " does not match the record's hash or length");
-    }
-    return v;
-  }
-
-  private static Path stagingDir(Path dest) {
-    String rand = Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
-    return dest.getParent().resolve("." + dest.getFileName() + ".restore-" + rand);
-  }
-
-  private static Path oldDir(Path dir, String setId) {
-    Path old = dir.resolveSibling(dir.getFileName() + ".old-" + setId);
-    for (int i = 2; Files.exists(old); i++) {
-      old = dir.resolveSibling(dir.getFileName() + ".old-" + setId + "-" + i);
-    }
-    return old;
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
-    }
-    Directories.fsync(to.getParent());
+    return restorer.restoreOver(setId, live, reopen);
   }
 
   // =========================================================================================
@@ -804,7 +415,7 @@ public final class BackupManager {
     private BackupListener listener = BackupListener.NONE;
     private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"));
     private Clock clock = Clock.systemUTC();
-    private FaultHook faultHook = FaultHook.NONE;
+    private Restorer.FaultHook faultHook = Restorer.FaultHook.NONE;
 
     private Builder() {}
 
@@ -926,7 +537,7 @@ public final class BackupManager {
       return this;
     }
 
-    Builder faultHook(FaultHook hook) {
+    Builder faultHook(Restorer.FaultHook hook) {
       this.faultHook = Objects.requireNonNull(hook, "fault hook");
       return this;
     }

@@ -1,33 +1,20 @@
 package dev.cairn.backup;
 
-import static dev.cairn.backup.SetCatalog.MANIFEST;
-import static dev.cairn.backup.SetCatalog.OWN_FILES;
-
 import dev.cairn.storage.BackupException;
 import dev.cairn.storage.MaintenanceTask;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackupTarget;
 import dev.cairn.storage.spi.BackupTargetProvider;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Creates, lists, verifies and restores backups of a {@link Storage}, applies retention, and
@@ -64,18 +51,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackupManager {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
+  // The API and its builder. The work is done by package-private classes, one per operation:
+  // SetWriter (backup), SetCatalog (listing, reading the target), SetVerifier (verify),
+  // Restorer and LogicalImporter (restoreTo, restoreOver), Retention (applyRetention) and
+  // ScheduledBackupTask (maintenanceTask). They log under this class's category.
 
   private final BackupTarget target;
   private final SetCatalog catalog;
   private final SetWriter writer;
   private final SetVerifier verifier;
   private final Restorer restorer;
+  private final Retention retention;
   private final BackupKind kind;
-  private final int retainLast;
-  private final Duration retainMaxAge;
   private final Duration interval;
-  private final Duration incompleteGrace;
   private final Clock clock;
 
   private BackupManager(Builder b) {
@@ -84,11 +72,10 @@ public final class BackupManager {
     this.writer = new SetWriter(catalog, b.clock, b.listener, b.workDirectory, b.maxChainLength);
     this.verifier = new SetVerifier(catalog, b.listener, b.workDirectory);
     this.restorer = new Restorer(verifier, b.listener, b.faultHook);
+    this.retention = new Retention(catalog, b.clock, b.retainLast, b.retainMaxAge,
+        b.incompleteGrace);
     this.kind = b.kind;
-    this.retainLast = b.retainLast;
-    this.retainMaxAge = b.retainMaxAge;
     this.interval = b.interval;
-    this.incompleteGrace = b.incompleteGrace;
     this.clock = b.clock;
   }
 
@@ -101,9 +88,6 @@ public final class BackupManager {
   public BackupTarget target() {
     return target;
   }
-
-  // =========================================================================================
-  // backup
 
   /** Takes a backup of the configured {@link Builder#kind kind}. */
   public BackupManifest backup(Storage storage) {
@@ -122,9 +106,6 @@ public final class BackupManager {
     Objects.requireNonNull(kind, "kind");
     return writer.write(storage, kind);
   }
-
-  // =========================================================================================
-  // listing
 
   /**
    * Every complete set in the target (those with a readable manifest written by this module),
@@ -172,9 +153,6 @@ public final class BackupManager {
     return catalog.manifest(setId);
   }
 
-  // =========================================================================================
-  // verify
-
   /**
    * Verifies a set: every file's size and SHA-256 against the manifest; for a native set, the
    * archive is unpacked to a temporary directory, opened with its backend and checked with the
@@ -188,9 +166,6 @@ public final class BackupManager {
     SetIds.check(setId);
     return verifier.verify(setId);
   }
-
-  // =========================================================================================
-  // restore
 
   /**
    * Restores a set into a new directory with the set's own backend and default settings.
@@ -256,105 +231,20 @@ public final class BackupManager {
     return restorer.restoreOver(setId, live, reopen);
   }
 
-  // =========================================================================================
-  // retention
-
   /**
    * Deletes the sets that retention no longer keeps, for every store in the target, and
-   * incomplete sets (no manifest) older than a day. Kept, per store: the newest set; the
-   * newest {@link Builder#retainLast N} sets; the sets younger than
-   * {@link Builder#retainMaxAge}; and every parent of a kept incremental set. Without any
-   * retention rule nothing complete is deleted. Only sets whose manifest carries this module's
-   * marker are ever deleted.
+   * incomplete sets (no manifest) older than {@link Builder#incompleteGrace} (a day by
+   * default). Kept, per store: the newest set; the newest {@link Builder#retainLast N} sets; the
+   * sets younger than {@link Builder#retainMaxAge}; and every parent of a kept incremental set.
+   * Without any retention rule nothing complete is deleted. Only sets whose manifest carries
+   * this module's marker are ever deleted.
    *
    * @return the ids of the deleted sets
    * @throws BackupException if the target cannot be listed
    */
   public List<String> applyRetention() {
-    return applyRetention(null);
+    return retention.apply(null);
   }
-
-  private List<String> applyRetention(String onlyStore) {
-    Instant now = clock.instant();
-    TreeMap<String, List<String>> objects = catalog.objectsBySet();
-    Map<String, BackupManifest> complete = new HashMap<>();
-    for (BackupManifest m : list()) {
-      complete.put(m.setId(), m);
-    }
-    Set<String> delete = new java.util.TreeSet<>();
-    if (retainLast > 0 || retainMaxAge != null) {
-      Map<String, List<BackupManifest>> byStore = new HashMap<>();
-      complete.values().forEach(m -> byStore.computeIfAbsent(m.storeId(), k -> new ArrayList<>()).add(m));
-      for (Map.Entry<String, List<BackupManifest>> e : byStore.entrySet()) {
-        if (onlyStore != null && !onlyStore.equals(e.getKey())) {
-          continue;
-        }
-        List<BackupManifest> sets = e.getValue();
-        sets.sort(Comparator.comparing(BackupManifest::createdAt)
-            .thenComparing(BackupManifest::setId).reversed());
-        Set<String> keep = new HashSet<>();
-        for (int i = 0; i < sets.size(); i++) {
-          BackupManifest m = sets.get(i);
-          boolean byCount = i == 0 || (retainLast > 0 && i < retainLast);
-          boolean byAge = retainMaxAge != null
-              && Duration.between(m.createdAt(), now).compareTo(retainMaxAge) <= 0;
-          if (byCount || byAge) {
-            keep.add(m.setId());
-          }
-        }
-        for (BackupManifest m : sets) {
-          if (keep.contains(m.setId())) {
-            keep.addAll(m.parents());
-          }
-        }
-        for (BackupManifest m : sets) {
-          if (!keep.contains(m.setId())) {
-            delete.add(m.setId());
-          }
-        }
-      }
-    }
-    List<String> deleted = new ArrayList<>();
-    for (String id : delete) {
-      if (deleteSet(id, objects.getOrDefault(id, List.of()), true)) {
-        deleted.add(id);
-      }
-    }
-    // incomplete sets: no manifest, only our file names, older than the grace period
-    for (Map.Entry<String, List<String>> e : objects.entrySet()) {
-      String id = e.getKey();
-      if (complete.containsKey(id) || e.getValue().contains(id + "/" + MANIFEST)) {
-        continue;
-      }
-      boolean ours = e.getValue().stream().allMatch(n -> OWN_FILES.contains(n.substring(id.length() + 1)));
-      boolean old = now.toEpochMilli() - SetIds.millis(id) > incompleteGrace.toMillis();
-      if (ours && old && deleteSet(id, e.getValue(), false)) {
-        deleted.add(id);
-      }
-    }
-    return deleted;
-  }
-
-  private boolean deleteSet(String id, List<String> names, boolean hasManifest) {
-    try {
-      if (hasManifest) {
-        target.delete(id + "/" + MANIFEST); // first: the set is incomplete from now on
-      }
-      for (String n : names) {
-        if (!n.equals(id + "/" + MANIFEST)) {
-          target.delete(n);
-        }
-      }
-      LOG.info("retention deleted backup set {} from {}", id, target);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("retention could not delete set {}: {}", id, e.toString());
-      return false;
-    }
-  }
-
-  // =========================================================================================
-  // maintenance
 
   /**
    * The maintenance step named {@code backup}, for {@link StorageBuilder#maintenanceTask}. Each
@@ -364,41 +254,8 @@ public final class BackupManager {
    * size and how long it took.
    */
   public MaintenanceTask maintenanceTask() {
-    return new MaintenanceTask() {
-      @Override
-      public String name() {
-        return "backup";
-      }
-
-      @Override
-      public String run(Storage storage) {
-        return runMaintenance(storage);
-      }
-    };
+    return new ScheduledBackupTask(catalog, writer, retention, clock, interval, kind);
   }
-
-  String runMaintenance(Storage storage) {
-    String storeId = storage.admin().storeId();
-    Instant now = clock.instant();
-    Optional<BackupManifest> latest = list().stream().filter(m -> m.storeId().equals(storeId))
-        .max(Comparator.comparing(BackupManifest::createdAt));
-    String did;
-    if (latest.isPresent() && latest.get().createdAt().plus(interval).isAfter(now)) {
-      did = "no backup due: last set " + latest.get().setId() + ", next after "
-          + latest.get().createdAt().plus(interval);
-    } else {
-      long t0 = System.nanoTime();
-      BackupManifest m = backup(storage, kind);
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      did = "created " + m.kind().name().toLowerCase(java.util.Locale.ROOT) + " set " + m.setId()
-          + ": " + m.records() + " records, " + m.storedBytes() + " bytes in " + ms + " ms";
-    }
-    List<String> deleted = applyRetention(storeId);
-    return did + "; retention deleted " + deleted.size() + " set(s)";
-  }
-
-  // =========================================================================================
-  // builder
 
   /**
    * Configures a {@link BackupManager}. Every setter validates at once and throws
@@ -456,7 +313,10 @@ public final class BackupManager {
       return this;
     }
 
-    /** The kind {@link #backup(Storage)} and the maintenance task take (default LOGICAL). */
+    /**
+     * The kind {@link BackupManager#backup(Storage)} and the maintenance task take (default
+     * LOGICAL).
+     */
     public Builder kind(BackupKind kind) {
       this.kind = Objects.requireNonNull(kind, "kind");
       return this;

@@ -227,26 +227,15 @@ final class Restorer {
     return e;
   }
 
-  private static void closeQuietly(Storage s) {
-    if (s == null) {
+  /** Closes a store or releases a staging directory's lock, if any, logging a failure. */
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
       return;
     }
     try {
-      s.close();
-    } catch (RuntimeException e) {
-      LOG.warn("could not close {}: {}", s, e.toString());
-    }
-  }
-
-  /** Releases a staging directory's lock if held, logging a failure. */
-  private static void closeQuietly(Closeable stagingLock) {
-    if (stagingLock == null) {
-      return;
-    }
-    try {
-      stagingLock.close();
-    } catch (IOException e) {
-      LOG.warn("could not close {}: {}", stagingLock, e.toString());
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("could not close {}: {}", c, e.toString());
     }
   }
 

@@ -38,8 +38,9 @@ import java.util.ServiceLoader;
  *
  * <p><b>Sets.</b> Each backup is a set of objects {@code <setId>/...} in the target; its
  * {@code manifest.json} is written last, so a set without one is incomplete: it is ignored by
- * {@link #list()} and removed by retention once it is older than a day. A set whose manifest is
- * present but unusable is damaged: {@link #listDamaged()} lists it with the reason.
+ * {@link #list()} and removed by retention once it is older than
+ * {@link Builder#incompleteGrace} (a day by default). A set whose manifest is present but
+ * unusable is damaged: {@link #listDamaged()} lists it with the reason.
  *
  * <p><b>Restores</b> verify the set first and refuse a damaged one with a
  * {@link BackupException} naming the file. They build the new store in a temporary sibling

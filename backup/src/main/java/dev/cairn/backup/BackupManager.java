@@ -1,55 +1,20 @@
 package dev.cairn.backup;
 
-import dev.cairn.backup.BackupManifest.FileEntry;
-import dev.cairn.backup.BackupProgress.Operation;
-import dev.cairn.backup.BackupProgress.Phase;
-import dev.cairn.backup.LogicalFormat.FormatException;
-import dev.cairn.backup.ManifestCodec.InvalidManifestException;
 import dev.cairn.storage.BackupException;
 import dev.cairn.storage.MaintenanceTask;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageAdmin;
-import dev.cairn.storage.StorageAdmin.ExportedRecord;
-import dev.cairn.storage.StorageAdmin.VerificationReport;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackupTarget;
-import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.BackupTargetProvider;
-import dev.cairn.storage.internal.RestoreSwap;
-import java.io.ByteArrayInputStream;
-import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Creates, lists, verifies and restores backups of a {@link Storage}, applies retention, and
@@ -73,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Sets.</b> Each backup is a set of objects {@code <setId>/...} in the target; its
  * {@code manifest.json} is written last, so a set without one is incomplete: it is ignored by
- * {@link #list()} and removed by retention once it is older than a day. A set whose manifest is
- * present but unusable is damaged: {@link #listDamaged()} lists it with the reason.
+ * {@link #list()} and removed by retention once it is older than
+ * {@link Builder#incompleteGrace} (a day by default). A set whose manifest is present but
+ * unusable is damaged: {@link #listDamaged()} lists it with the reason.
  *
  * <p><b>Restores</b> verify the set first and refuse a damaged one with a
  * {@link BackupException} naming the file. They build the new store in a temporary sibling
@@ -86,50 +52,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackupManager {
 
-  private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
-
-  static final String MANIFEST = "manifest.json";
-  static final String DATA = "records.cairnlog.gz";
-  static final String INDEX = "blobs.idx";
-  static final String ARCHIVE = "snapshot.zip";
-  private static final Set<String> OWN_FILES = Set.of(MANIFEST, DATA, INDEX, ARCHIVE);
-  private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-  private static final int IMPORT_BATCH_RECORDS = 512;
-  private static final long IMPORT_BATCH_BYTES = 8L << 20;
-  private static final int MAX_PROBLEMS = 1000;
-  private static final Set<String> ISSUED = ConcurrentHashMap.newKeySet();
+  // The API and its builder. The work is done by package-private classes, one per operation:
+  // SetWriter (backup), SetCatalog (listing, reading the target), SetVerifier (verify),
+  // Restorer and LogicalImporter (restoreTo, restoreOver), Retention (applyRetention) and
+  // ScheduledBackupTask (maintenanceTask). They log under this class's category.
 
   private final BackupTarget target;
+  private final SetCatalog catalog;
+  private final SetWriter writer;
+  private final SetVerifier verifier;
+  private final Restorer restorer;
+  private final Retention retention;
   private final BackupKind kind;
-  private final int retainLast;
-  private final Duration retainMaxAge;
   private final Duration interval;
-  private final int maxChainLength;
-  private final Duration incompleteGrace;
-  private final BackupListener listener;
-  private final Path workDirectory;
   private final Clock clock;
-  private final FaultHook faultHook;
-
-  /** A test seam: called at named steps of a restore; throwing simulates a failure there. */
-  interface FaultHook {
-    FaultHook NONE = step -> { };
-
-    void at(String step) throws IOException;
-  }
 
   private BackupManager(Builder b) {
     this.target = b.target;
+    this.catalog = new SetCatalog(b.target);
+    this.writer = new SetWriter(catalog, b.clock, b.listener, b.workDirectory, b.maxChainLength);
+    this.verifier = new SetVerifier(catalog, b.listener, b.workDirectory);
+    this.restorer = new Restorer(verifier, b.listener, b.faultHook);
+    this.retention = new Retention(catalog, b.clock, b.retainLast, b.retainMaxAge,
+        b.incompleteGrace);
     this.kind = b.kind;
-    this.retainLast = b.retainLast;
-    this.retainMaxAge = b.retainMaxAge;
     this.interval = b.interval;
-    this.maxChainLength = b.maxChainLength;
-    this.incompleteGrace = b.incompleteGrace;
-    this.listener = b.listener;
-    this.workDirectory = b.workDirectory;
     this.clock = b.clock;
-    this.faultHook = b.faultHook;
   }
 
   /** A new builder; {@link Builder#target} is required. */
@@ -141,9 +89,6 @@ public final class BackupManager {
   public BackupTarget target() {
     return target;
   }
-
-  // =========================================================================================
-  // backup
 
   /** Takes a backup of the configured {@link Builder#kind kind}. */
   public BackupManifest backup(Storage storage) {
@@ -160,209 +105,8 @@ public final class BackupManager {
   public BackupManifest backup(Storage storage, BackupKind kind) {
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(kind, "kind");
-    StorageAdmin admin = storage.admin();
-    String id = newSetId();
-    Progress progress = new Progress(listener, Operation.BACKUP, id);
-    Instant created = clock.instant();
-    long t0 = System.nanoTime();
-    Path work = null;
-    List<String> uploaded = new ArrayList<>();
-    try {
-      work = Files.createTempDirectory(Files.createDirectories(workDirectory), "cairn-backup-");
-      Contents c = kind == BackupKind.NATIVE
-          ? nativeContents(admin, work, progress)
-          : logicalContents(admin, kind, work, progress);
-      long stored = 0;
-      for (Map.Entry<FileEntry, Path> f : c.files.entrySet()) {
-        progress.start(Phase.UPLOAD, -1, f.getKey().size());
-        String name = id + "/" + f.getKey().name();
-        try (InputStream in = progress.counting(Files.newInputStream(f.getValue()))) {
-          uploaded.add(name);
-          target.write(name, in);
-        }
-        progress.end();
-        stored += f.getKey().size();
-      }
-      BackupManifest m = new BackupManifest(id, admin.storeId(), admin.backendName(), c.kind,
-          BackupManifest.FORMAT_VERSION, created, (System.nanoTime() - t0) / 1_000_000,
-          c.records, c.blobs, c.rawBytes, stored, c.parents, List.copyOf(c.files.keySet()),
-          c.entries);
-      uploaded.add(id + "/" + MANIFEST);
-      target.write(id + "/" + MANIFEST, new ByteArrayInputStream(ManifestCodec.write(m)));
-      progress.done();
-      LOG.info("backup {} of store {} ({}): {} records, {} bytes in {} ms", id, m.storeId(),
-          m.kind(), m.records(), m.storedBytes(), m.durationMillis());
-      return m;
-    } catch (IOException | UncheckedIOException e) {
-      discard(uploaded);
-      throw new BackupException("backup " + id + " to " + target + " failed: " + e, e);
-    } catch (RuntimeException | Error e) {
-      discard(uploaded);
-      throw e;
-    } finally {
-      Files2.deleteTreeQuietly(work);
-    }
+    return writer.write(storage, kind);
   }
-
-  /** The files of a set being made, in the order they are uploaded. */
-  private static final class Contents {
-    BackupKind kind;
-    final Map<FileEntry, Path> files = new LinkedHashMap<>();
-    List<FileEntry> entries = List.of();
-    List<String> parents = List.of();
-    long records;
-    long blobs;
-    long rawBytes;
-  }
-
-  private Contents nativeContents(StorageAdmin admin, Path work, Progress progress)
-      throws IOException {
-    if (!admin.backendCapabilities().contains(Capability.SELF_CONTAINED_SNAPSHOT)) {
-      throw new BackupException("backend " + admin.backendName() + " cannot take native backups:"
-          + " its snapshots are not self-contained files (a PostgreSQL snapshot is a schema on"
-          + " the same server); use BackupKind.LOGICAL or INCREMENTAL");
-    }
-    Path snapshot = work.resolve("snapshot");
-    progress.start(Phase.SNAPSHOT, -1, -1);
-    admin.snapshotTo(snapshot);
-    progress.end();
-    progress.start(Phase.PACK, -1, -1);
-    NativeArchive.Packed packed =
-        NativeArchive.pack(snapshot, work.resolve(ARCHIVE), ARCHIVE, progress);
-    progress.end();
-    // Open the snapshot once before publishing it: a backup that cannot be opened is no backup.
-    progress.start(Phase.CHECK, -1, -1);
-    Contents c = new Contents();
-    try (Storage s = openPlain(snapshot, admin.backendName())) {
-      VerificationReport v = s.admin().verify();
-      if (!v.ok()) {
-        throw new BackupException("the snapshot of " + admin.directory() + " failed the integrity"
-            + " check (" + v.problems().size() + " problems, first: " + v.problems().get(0) + ")");
-      }
-      c.records = v.records();
-      c.blobs = v.blobs();
-    }
-    progress.add(c.records, 0);
-    progress.end();
-    c.kind = BackupKind.NATIVE;
-    c.files.put(packed.archive(), work.resolve(ARCHIVE));
-    c.entries = packed.entries();
-    c.rawBytes = packed.rawBytes();
-    return c;
-  }
-
-  private Contents logicalContents(StorageAdmin admin, BackupKind wanted, Path work,
-      Progress progress) throws IOException {
-    Contents c = new Contents();
-    Set<ByteBuffer> parentBlobs = new HashSet<>();
-    if (wanted == BackupKind.INCREMENTAL) {
-      c.parents = chooseParents(admin.storeId(), work, parentBlobs);
-    }
-    c.kind = c.parents.isEmpty() ? BackupKind.LOGICAL : BackupKind.INCREMENTAL;
-    Set<ByteBuffer> written = new HashSet<>();
-    long[] raw = new long[1];
-    FileEntry data;
-    progress.start(Phase.EXPORT, -1, -1);
-    try (LogicalFormat.Writer w = new LogicalFormat.Writer(work.resolve(DATA))) {
-      admin.exportRecords(r -> {
-        try {
-          byte[] v = r.value();
-          if (r.contentHash() != null) {
-            ByteBuffer h = ByteBuffer.wrap(r.contentHash().clone());
-            if (!parentBlobs.contains(h) && written.add(h)) {
-              w.blob(r.contentHash(), v);
-            }
-            w.record(r.collection(), r.key(), r.createdAtMillis(), r.updatedAtMillis(), null,
-                r.contentHash(), v.length);
-          } else {
-            w.record(r.collection(), r.key(), r.createdAtMillis(), r.updatedAtMillis(), v, null,
-                v.length);
-          }
-          raw[0] += v.length;
-          progress.add(1, v.length);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      data = w.finish(DATA);
-      c.records = w.records();
-      c.blobs = w.blobs();
-    }
-    progress.end();
-    c.rawBytes = raw[0];
-    c.files.put(data, work.resolve(DATA));
-    c.files.put(LogicalFormat.writeIndex(work.resolve(INDEX), written, INDEX), work.resolve(INDEX));
-    return c;
-  }
-
-  /**
-   * The parents of a new incremental set: the newest logical set of the same store and its own
-   * parents, unless that chain is at its maximum length or a parent's blob index is unusable
-   * (then a full set is made). Fills {@code blobs} with every blob the parents hold.
-   */
-  private List<String> chooseParents(String storeId, Path work, Set<ByteBuffer> blobs)
-      throws IOException {
-    Optional<BackupManifest> latest = list().stream()
-        .filter(m -> m.storeId().equals(storeId) && m.kind() != BackupKind.NATIVE)
-        .max(Comparator.comparing(BackupManifest::createdAt).thenComparing(BackupManifest::setId));
-    if (latest.isEmpty() || latest.get().parents().size() + 1 >= maxChainLength) {
-      return List.of();
-    }
-    List<String> parents = new ArrayList<>(latest.get().parents());
-    parents.add(latest.get().setId());
-    try {
-      for (String p : parents) {
-        BackupManifest pm = readManifest(p);
-        FileEntry idx = pm.file(INDEX).orElseThrow(() -> new IOException("set " + p + " has no "
-            + INDEX));
-        Path local = work.resolve("parent-" + p + ".idx");
-        String problem = download(p + "/" + idx.name(), idx, local, null);
-        if (problem != null) {
-          throw new IOException(problem);
-        }
-        blobs.addAll(LogicalFormat.readIndex(local));
-      }
-    } catch (IOException | InvalidManifestException | FormatException e) {
-      LOG.warn("cannot extend the incremental chain of {} ({}); taking a full logical backup",
-          latest.get().setId(), e.getMessage());
-      blobs.clear();
-      return List.of();
-    }
-    return parents;
-  }
-
-  private String newSetId() {
-    for (int attempt = 0; ; attempt++) {
-      String id = SetIds.next(clock);
-      if (!ISSUED.add(id)) {
-        continue;
-      }
-      try {
-        if (target.list().stream().noneMatch(n -> n.startsWith(id + "/"))) {
-          return id;
-        }
-      } catch (IOException e) {
-        throw new BackupException("cannot list " + target + ": " + e, e);
-      }
-      if (attempt > 100) {
-        throw new BackupException("cannot find an unused set id in " + target);
-      }
-    }
-  }
-
-  private void discard(List<String> names) {
-    // the manifest first (if it was written), so a half-deleted set is never "complete"
-    for (int i = names.size() - 1; i >= 0; i--) {
-      try {
-        target.delete(names.get(i));
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("could not remove {} of a failed backup: {}", names.get(i), e.toString());
-      }
-    }
-  }
-
-  // =========================================================================================
-  // listing
 
   /**
    * Every complete set in the target (those with a readable manifest written by this module),
@@ -372,17 +116,7 @@ public final class BackupManager {
    * @throws BackupException if the target cannot be listed
    */
   public List<BackupManifest> list() {
-    List<BackupManifest> out = new ArrayList<>();
-    for (String id : setIds().keySet()) {
-      try {
-        out.add(readManifest(id));
-      } catch (NoSuchFileException e) {
-        // incomplete set
-      } catch (IOException | InvalidManifestException e) {
-        LOG.warn("set {} in {} is damaged: {}", id, target, damage(e));
-      }
-    }
-    return out;
+    return catalog.list();
   }
 
   /**
@@ -411,61 +145,14 @@ public final class BackupManager {
    * @throws BackupException if the target cannot be listed
    */
   public List<DamagedSet> listDamaged() {
-    List<DamagedSet> out = new ArrayList<>();
-    for (String id : setIds().keySet()) {
-      try {
-        readManifest(id);
-      } catch (NoSuchFileException x) {
-        // incomplete set
-      } catch (IOException | InvalidManifestException x) {
-        out.add(new DamagedSet(id, damage(x)));
-      }
-    }
-    return out;
-  }
-
-  /** Why a manifest could not be used, as one line. */
-  private static String damage(Exception e) {
-    String why = e instanceof InvalidManifestException ? e.getMessage() : "cannot read: " + e;
-    return MANIFEST + ": " + why.strip().replaceAll("\\s*\\R\\s*", " ");
+    return catalog.listDamaged();
   }
 
   /** The manifest of a set, if it is complete and readable. */
   public Optional<BackupManifest> manifest(String setId) {
     SetIds.check(setId);
-    try {
-      return Optional.of(readManifest(setId));
-    } catch (IOException | InvalidManifestException e) {
-      return Optional.empty();
-    }
+    return catalog.manifest(setId);
   }
-
-  /** Set ids found in the target with the names of their objects. */
-  private TreeMap<String, List<String>> setIds() {
-    TreeMap<String, List<String>> sets = new TreeMap<>();
-    try {
-      for (String name : target.list()) {
-        int slash = name.indexOf('/');
-        if (slash > 0 && SetIds.valid(name.substring(0, slash))) {
-          sets.computeIfAbsent(name.substring(0, slash), k -> new ArrayList<>()).add(name);
-        }
-      }
-    } catch (IOException e) {
-      throw new BackupException("cannot list " + target + ": " + e, e);
-    }
-    return sets;
-  }
-
-  private BackupManifest readManifest(String setId) throws IOException, InvalidManifestException {
-    byte[] bytes;
-    try (InputStream in = target.read(setId + "/" + MANIFEST)) {
-      bytes = in.readNBytes(16 << 20);
-    }
-    return ManifestCodec.read(bytes, setId);
-  }
-
-  // =========================================================================================
-  // verify
 
   /**
    * Verifies a set: every file's size and SHA-256 against the manifest; for a native set, the
@@ -478,303 +165,8 @@ public final class BackupManager {
    */
   public VerifyReport verify(String setId) {
     SetIds.check(setId);
-    Progress progress = new Progress(listener, Operation.VERIFY, setId);
-    Path work = null;
-    try {
-      work = Files.createTempDirectory(Files.createDirectories(workDirectory), "cairn-verify-");
-      Checked c = check(setId, work, work.resolve("unpacked"), progress);
-      progress.done();
-      return c.report();
-    } catch (IOException e) {
-      return new VerifyReport(setId, null, 0, 0, 0, List.of(new VerifyReport.Problem(MANIFEST,
-          null, "cannot create a working directory in " + workDirectory + ": " + e)));
-    } finally {
-      Files2.deleteTreeQuietly(work);
-    }
+    return verifier.verify(setId);
   }
-
-  /** What verification found, plus the verified local copies a restore goes on to use. */
-  private static final class Checked {
-    final String setId;
-    BackupManifest manifest;
-    final List<VerifyReport.Problem> problems = new ArrayList<>();
-    int files;
-    long records;
-    long blobs;
-    final Map<String, Path> local = new HashMap<>(); // "<setId>/<file>" -> verified local copy
-    final List<BackupManifest> parents = new ArrayList<>();
-    final Set<ByteBuffer> neededFromParents = new HashSet<>();
-
-    Checked(String setId) {
-      this.setId = setId;
-    }
-
-    void problem(String file, String record, String message) {
-      if (problems.size() < MAX_PROBLEMS) {
-        problems.add(new VerifyReport.Problem(file, record, message));
-      } else if (problems.size() == MAX_PROBLEMS) {
-        problems.add(new VerifyReport.Problem(file, null, "... more problems not listed"));
-      }
-    }
-
-    VerifyReport report() {
-      return new VerifyReport(setId, manifest == null ? null : manifest.kind(), files, records,
-          blobs, problems);
-    }
-  }
-
-  private Checked check(String setId, Path work, Path unpackDir, Progress progress) {
-    Checked c = new Checked(setId);
-    try {
-      c.manifest = readManifest(setId);
-    } catch (NoSuchFileException e) {
-      c.problem(MANIFEST, null, "set " + setId + " has no manifest in " + target
-          + " (absent or incomplete)");
-      return c;
-    } catch (IOException e) {
-      c.problem(MANIFEST, null, "cannot read: " + e);
-      return c;
-    } catch (InvalidManifestException e) {
-      c.problem(MANIFEST, null, e.getMessage());
-      return c;
-    }
-    BackupManifest m = c.manifest;
-    boolean filesOk = downloadAll(c, m, work, progress, "");
-    if (m.kind() == BackupKind.NATIVE) {
-      if (m.file(ARCHIVE).isEmpty()) {
-        c.problem(MANIFEST, null, "native set lists no " + ARCHIVE);
-      } else if (filesOk) {
-        checkNative(c, unpackDir, progress);
-      }
-    } else {
-      if (m.file(DATA).isEmpty() || m.file(INDEX).isEmpty()) {
-        c.problem(MANIFEST, null, "logical set lacks " + DATA + " or " + INDEX);
-        return c;
-      }
-      Set<ByteBuffer> parentBlobs = new HashSet<>();
-      boolean parentsOk = checkParents(c, work, progress, parentBlobs);
-      if (filesOk) {
-        checkLogical(c, parentBlobs, parentsOk, progress);
-      }
-    }
-    return c;
-  }
-
-  private boolean downloadAll(Checked c, BackupManifest m, Path work, Progress progress,
-      String what) {
-    boolean ok = true;
-    long total = m.files().stream().mapToLong(FileEntry::size).sum();
-    progress.start(Phase.DOWNLOAD, -1, total);
-    for (FileEntry f : m.files()) {
-      String name = m.setId() + "/" + f.name();
-      Path local = Names.resolveInside(work, name);
-      String problem;
-      if (local == null) {
-        problem = "file name escapes the working directory";
-      } else {
-        try {
-          problem = download(name, f, local, progress);
-        } catch (IOException e) {
-          problem = e instanceof NoSuchFileException ? "missing from " + target
-              : "cannot read: " + e;
-        }
-      }
-      c.files++;
-      if (problem != null) {
-        ok = false;
-        c.problem(what + f.name(), null, problem);
-      } else {
-        c.local.put(name, local);
-      }
-    }
-    progress.end();
-    return ok;
-  }
-
-  /** Copies an object to {@code local}; returns why it does not match {@code f}, or null. */
-  private String download(String name, FileEntry f, Path local, Progress progress)
-      throws IOException {
-    Files.createDirectories(local.getParent());
-    MessageDigest d = LogicalFormat.sha256();
-    long size;
-    try (InputStream in = new DigestInputStream(target.read(name), d)) {
-      InputStream counted = progress == null ? in : progress.counting(in);
-      size = Files.copy(counted, local, StandardCopyOption.REPLACE_EXISTING);
-    }
-    String sha = Files2.HEX.formatHex(d.digest());
-    if (size != f.size() || !sha.equals(f.sha256())) {
-      return "checksum mismatch: the manifest says " + f.size() + " bytes with sha256 " + f.sha256()
-          + ", the file has " + size + " bytes with sha256 " + sha;
-    }
-    return null;
-  }
-
-  private void checkNative(Checked c, Path unpackDir, Progress progress) {
-    BackupManifest m = c.manifest;
-    Path archive = c.local.get(m.setId() + "/" + ARCHIVE);
-    progress.start(Phase.UNPACK, -1, m.entries().stream().mapToLong(FileEntry::size).sum());
-    try {
-      Files2.deleteTree(unpackDir);
-      NativeArchive.unpack(archive, unpackDir, m.entries(), progress);
-    } catch (FormatException e) {
-      c.problem(ARCHIVE, null, e.getMessage());
-      return;
-    } catch (IOException e) {
-      c.problem(ARCHIVE, null, "cannot unpack: " + e);
-      return;
-    }
-    progress.end();
-    progress.start(Phase.CHECK, m.records(), -1);
-    try (Storage s = openPlain(unpackDir, m.backend())) {
-      VerificationReport v = s.admin().verify();
-      c.records = v.records();
-      c.blobs = v.blobs();
-      for (String p : v.problems()) {
-        c.problem(ARCHIVE, null, "store integrity check: " + p);
-      }
-      if (!s.admin().storeId().equals(m.storeId())) {
-        c.problem(ARCHIVE, null, "the snapshot is of store " + s.admin().storeId()
-            + ", the manifest says " + m.storeId());
-      }
-      if (v.records() != m.records() || v.blobs() != m.blobs()) {
-        c.problem(ARCHIVE, null, "the snapshot holds " + v.records() + " records and " + v.blobs()
-            + " blobs, the manifest says " + m.records() + " and " + m.blobs());
-      }
-      progress.add(v.records(), 0);
-    } catch (RuntimeException e) {
-      c.problem(ARCHIVE, null, "cannot open the snapshot with backend " + m.backend() + ": " + e);
-    }
-    progress.end();
-  }
-
-  private boolean checkParents(Checked c, Path work, Progress progress,
-      Set<ByteBuffer> parentBlobs) {
-    boolean ok = true;
-    for (String p : c.manifest.parents()) {
-      BackupManifest pm;
-      String where = p + "/" + MANIFEST;
-      try {
-        pm = readManifest(p);
-      } catch (NoSuchFileException e) {
-        c.problem(where, null, "parent set " + p + " is missing from " + target);
-        ok = false;
-        continue;
-      } catch (IOException | InvalidManifestException e) {
-        c.problem(where, null, "parent set " + p + " has an unusable manifest: " + e.getMessage());
-        ok = false;
-        continue;
-      }
-      if (pm.kind() == BackupKind.NATIVE || !pm.storeId().equals(c.manifest.storeId())) {
-        c.problem(where, null, "parent set " + p + " is not a logical set of store "
-            + c.manifest.storeId());
-        ok = false;
-        continue;
-      }
-      c.parents.add(pm);
-      if (!downloadAll(c, pm, work, progress, p + "/")) {
-        ok = false;
-        continue;
-      }
-      try {
-        parentBlobs.addAll(LogicalFormat.readIndex(c.local.get(p + "/" + INDEX)));
-      } catch (IOException | FormatException e) {
-        c.problem(p + "/" + INDEX, null, e.getMessage());
-        ok = false;
-      }
-    }
-    return ok;
-  }
-
-  private void checkLogical(Checked c, Set<ByteBuffer> parentBlobs, boolean parentsOk,
-      Progress progress) {
-    BackupManifest m = c.manifest;
-    Path data = c.local.get(m.setId() + "/" + DATA);
-    Set<ByteBuffer> own = new HashSet<>();
-    Map<ByteBuffer, String> referenced = new HashMap<>();
-    long[] counts = new long[2];
-    progress.start(Phase.CHECK, m.records(), -1);
-    try (InputStream in = Files.newInputStream(data)) {
-      LogicalFormat.read(in, new LogicalFormat.Visitor() {
-        @Override
-        public void blob(byte[] hash, byte[] value) {
-          String hex = Files2.HEX.formatHex(hash);
-          byte[] actual = LogicalFormat.sha256().digest(value);
-          if (!java.util.Arrays.equals(actual, hash)) {
-            c.problem(DATA, null, "blob " + hex + " does not match its hash");
-          }
-          if (!own.add(ByteBuffer.wrap(hash))) {
-            c.problem(DATA, null, "blob " + hex + " appears twice");
-          }
-          counts[1]++;
-          progress.add(0, value.length);
-        }
-
-        @Override
-        public void record(LogicalFormat.Rec r) {
-          counts[0]++;
-          String problem = recordProblem(r);
-          if (problem != null) {
-            c.problem(DATA, r.where(), problem);
-          }
-          if (r.hash() != null) {
-            referenced.putIfAbsent(ByteBuffer.wrap(r.hash()), r.where());
-          }
-          progress.add(1, 0);
-        }
-      });
-    } catch (FormatException e) {
-      c.problem(DATA, e.record, e.getMessage());
-    } catch (IOException e) {
-      c.problem(DATA, null, "cannot read: " + e);
-    }
-    c.records += counts[0];
-    c.blobs += counts[1];
-    if (counts[0] != m.records() || counts[1] != m.blobs()) {
-      c.problem(DATA, null, "holds " + counts[0] + " records and " + counts[1]
-          + " blobs, the manifest says " + m.records() + " and " + m.blobs());
-    }
-    for (Map.Entry<ByteBuffer, String> e : referenced.entrySet()) {
-      if (own.contains(e.getKey())) {
-        continue;
-      }
-      c.neededFromParents.add(e.getKey());
-      if (parentsOk && !parentBlobs.contains(e.getKey())) {
-        c.problem(DATA, e.getValue(), "refers to blob " + hex(e.getKey())
-            + ", found neither in this set nor in its parents");
-      }
-    }
-    try {
-      Set<ByteBuffer> index = LogicalFormat.readIndex(c.local.get(m.setId() + "/" + INDEX));
-      if (!index.equals(own)) {
-        c.problem(INDEX, null, "lists " + index.size() + " blobs that differ from the " + own.size()
-            + " blobs of " + DATA);
-      }
-    } catch (IOException | FormatException e) {
-      c.problem(INDEX, null, e.getMessage());
-    }
-    progress.end();
-  }
-
-  private static String recordProblem(LogicalFormat.Rec r) {
-    if (!COLLECTION.matcher(r.collection()).matches()) {
-      return "collection name is invalid";
-    }
-    int keyBytes = r.key().getBytes(StandardCharsets.UTF_8).length;
-    if (keyBytes < 1 || keyBytes > 256) {
-      return "key is " + keyBytes + " bytes (allowed 1..256)";
-    }
-    if (r.created() < 0 || r.updated() < 0) {
-      return "negative timestamp";
-    }
-    return null;
-  }
-
-  private static String hex(ByteBuffer b) {
-    return Files2.HEX.formatHex(b.array(), b.arrayOffset(), b.arrayOffset() + b.capacity());
-  }
-
-  // =========================================================================================
-  // restore
 
   /**
    * Restores a set into a new directory with the set's own backend and default settings.
@@ -803,33 +195,7 @@ public final class BackupManager {
     SetIds.check(setId);
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(builder, "builder");
-    Path dest = directory.toAbsolutePath().normalize();
-    try {
-      if (!Files2.absentOrEmpty(dest)) {
-        throw new IllegalArgumentException("directory must be absent or empty: " + dest);
-      }
-      Files.createDirectories(dest.getParent());
-    } catch (IOException e) {
-      throw new BackupException("cannot prepare " + dest + ": " + e, e);
-    }
-    Progress progress = new Progress(listener, Operation.RESTORE, setId);
-    Path staging = stagingDir(dest);
-    Closeable stagingLock = null;
-    try {
-      stagingLock = RestoreSwap.lockStaging(staging);
-      Path store = prepare(setId, staging, builder, null, progress);
-      if (Files.isDirectory(dest)) {
-        Files.delete(dest); // empty, checked above
-      }
-      move(store, dest);
-      progress.done();
-    } catch (IOException e) {
-      throw new BackupException("restore of set " + setId + " into " + dest + " failed: " + e, e);
-    } finally {
-      builder.directory(dest);
-      Files2.closeQuietly(stagingLock);
-      Files2.deleteTreeQuietly(staging);
-    }
+    restorer.restoreTo(setId, directory, builder);
   }
 
   /**
@@ -863,420 +229,23 @@ public final class BackupManager {
     SetIds.check(setId);
     Objects.requireNonNull(live, "live");
     Objects.requireNonNull(reopen, "reopen");
-    Path dir = live.admin().directory().toAbsolutePath().normalize();
-    String backend = live.admin().backendName();
-    Progress progress = new Progress(listener, Operation.RESTORE, setId);
-    Path staging = stagingDir(dir);
-    Path old = null;
-    Closeable stagingLock = null;
-    RestoreSwap journal = null;
-    Storage opened = null;
-    boolean closed = false;
-    boolean moved = false;
-    boolean swapped = false;
-    try {
-      stagingLock = RestoreSwap.lockStaging(staging);
-      Path store = prepare(setId, staging, reopen, backend, progress);
-      Files2.fsyncTree(store); // it must survive a power loss once the old one is deleted
-      faultHook.at("before-close");
-      old = oldDir(dir, setId);
-      journal = RestoreSwap.begin(dir, old, staging, setId);
-      faultHook.at("after-journal");
-      progress.start(Phase.SWAP, -1, -1);
-      live.close();
-      closed = true;
-      faultHook.at("after-close");
-      move(dir, old);
-      moved = true;
-      faultHook.at("after-move-old");
-      move(store, dir);
-      swapped = true;
-      faultHook.at("after-swap");
-      opened = reopen.directory(dir).open();
-      faultHook.at("after-reopen");
-      VerificationReport v = opened.admin().verify();
-      if (!v.ok()) {
-        throw new BackupException("the restored store failed its integrity check: "
-            + v.problems().get(0));
-      }
-      journal.commit();
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(opened);
-      try {
-        if (journal != null) {
-          rollBack(dir, old, staging, moved, swapped, journal);
-        }
-      } finally {
-        Files2.closeQuietly(stagingLock);
-        Files2.deleteTreeQuietly(staging);
-        reopen.directory(dir);
-      }
-      String state = closed
-          ? "; the store was closed and its previous data put back in " + dir + ": reopen it"
-          : "; the store was not touched";
-      if (e instanceof BackupException be && !closed) {
-        throw be;
-      }
-      throw new BackupException("restore of set " + setId + " over " + dir + " failed: "
-          + e.getMessage() + state, e);
-    } catch (Error e) {
-      throw asCrash(e, opened, journal, stagingLock, reopen, dir);
-    }
-    // committed: the restore stands; what follows is cleanup that the next open would finish
-    try {
-      faultHook.at("after-commit");
-      Files2.deleteTree(old);
-      Files2.fsyncDirectory(dir.getParent());
-      faultHook.at("after-delete-old");
-      Files2.closeQuietly(stagingLock);
-      Files2.deleteTree(staging);
-      journal.finish();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("restored set {} over {}, but could not remove {} ({}); the next open of the store"
-          + " finishes that", setId, dir, old, e.toString());
-      journal.close();
-      Files2.closeQuietly(stagingLock);
-    } catch (Error e) {
-      throw asCrash(e, opened, journal, stagingLock, reopen, dir);
-    }
-    reopen.directory(dir);
-    progress.end();
-    progress.done();
-    LOG.info("restored set {} over {}", setId, dir);
-    return opened;
+    return restorer.restoreOver(setId, live, reopen);
   }
-
-  /**
-   * An {@link Error} in {@link #restoreOver} is handled like a crash: release what this process
-   * holds (the reopened store, the journal's and the staging directory's locks), move nothing,
-   * and let the next open finish the swap from the journal.
-   */
-  private static Error asCrash(Error e, Storage opened, RestoreSwap journal,
-      Closeable stagingLock, StorageBuilder reopen, Path dir) {
-    closeQuietly(opened);
-    if (journal != null) {
-      journal.close();
-    }
-    Files2.closeQuietly(stagingLock);
-    reopen.directory(dir);
-    LOG.error("restore over {} stopped by {}; the next open of the store finishes or undoes it",
-        dir, e.toString());
-    return e;
-  }
-
-  private static void closeQuietly(Storage s) {
-    if (s == null) {
-      return;
-    }
-    try {
-      s.close();
-    } catch (RuntimeException e) {
-      LOG.warn("could not close {}: {}", s, e.toString());
-    }
-  }
-
-  /**
-   * Undoes a swap that failed before it was committed: the restored directory (if it was moved
-   * in) goes into the staging directory, the old one back to {@code dir}. Then the journal is
-   * deleted; if the old directory cannot be moved back the journal stays, so the next open of
-   * the store puts it back.
-   */
-  private void rollBack(Path dir, Path old, Path staging, boolean moved, boolean swapped,
-      RestoreSwap journal) {
-    try {
-      if (swapped) {
-        move(dir, staging.resolve("failed"));
-      }
-      if (moved) {
-        move(old, dir);
-        LOG.warn("restore over {} failed; the previous data was put back", dir);
-      }
-      journal.finish();
-    } catch (IOException | RuntimeException e) {
-      journal.close();
-      LOG.error("restore over {} failed and the previous data could not be put back; it is in {}"
-          + " and the next open of the store puts it back", dir, old, e);
-      throw new BackupException("restore failed and the previous data could not be moved back"
-          + " from " + old + " to " + dir + ": " + e + "; the next open of " + dir + " puts it"
-          + " back (journal " + journal.file() + ")", e);
-    }
-  }
-
-  /**
-   * Verifies the set, then builds the restored store in {@code staging/store} with
-   * {@code builder}, opens it and checks it. Returns that directory (closed).
-   */
-  private Path prepare(String setId, Path staging, StorageBuilder builder, String requiredBackend,
-      Progress progress) throws IOException {
-    Files.createDirectories(staging);
-    Path work = staging.resolve("work");
-    Path store = staging.resolve("store");
-    Checked c = check(setId, work, store, progress);
-    if (!c.problems.isEmpty()) {
-      VerifyReport.Problem first = c.problems.get(0);
-      throw new BackupException("set " + setId + " failed verification and was not restored: "
-          + first + (c.problems.size() > 1 ? " (and " + (c.problems.size() - 1) + " more)" : ""));
-    }
-    BackupManifest m = c.manifest;
-    if (m.kind() == BackupKind.NATIVE) {
-      if (requiredBackend != null && !requiredBackend.equals(m.backend())) {
-        throw new BackupException("set " + setId + " is a native " + m.backend()
-            + " snapshot; it cannot be restored over a " + requiredBackend + " store (use a"
-            + " logical set to migrate between backends)");
-      }
-      Storage s;
-      try {
-        s = builder.directory(store).open();
-      } catch (dev.cairn.storage.BackendException | IllegalArgumentException e) {
-        throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot"
-            + " and the builder cannot open it (configure backend(\"" + m.backend() + "\")): "
-            + e.getMessage(), e);
-      }
-      try (s) {
-        if (!s.admin().backendName().equals(m.backend()) || !s.admin().storeId().equals(m.storeId())) {
-          throw new BackupException("set " + setId + " is a native " + m.backend() + " snapshot;"
-              + " the builder opened it as a " + s.admin().backendName() + " store: configure"
-              + " backend(\"" + m.backend() + "\")");
-        }
-      }
-      return store;
-    }
-    importLogical(c, work, store, builder, progress);
-    return store;
-  }
-
-  private void importLogical(Checked c, Path work, Path store, StorageBuilder builder,
-      Progress progress) throws IOException {
-    BackupManifest m = c.manifest;
-    Path spool = work.resolve("blobs");
-    Files.createDirectories(spool);
-    // blobs this set takes from its parents, verified by hash as they are spooled
-    Set<ByteBuffer> needed = new HashSet<>(c.neededFromParents);
-    for (int i = c.parents.size() - 1; i >= 0 && !needed.isEmpty(); i--) {
-      BackupManifest p = c.parents.get(i);
-      try (InputStream in = Files.newInputStream(c.local.get(p.setId() + "/" + DATA))) {
-        LogicalFormat.read(in, new LogicalFormat.Visitor() {
-          @Override
-          public void blob(byte[] hash, byte[] value) throws IOException {
-            if (needed.remove(ByteBuffer.wrap(hash))) {
-              spoolBlob(spool, hash, value);
-            }
-          }
-
-          @Override
-          public void record(LogicalFormat.Rec r) {}
-        });
-      } catch (FormatException e) {
-        throw new BackupException("parent set " + p.setId() + " file " + DATA + " is damaged: "
-            + e.getMessage());
-      }
-    }
-    if (!needed.isEmpty()) {
-      throw new BackupException("set " + m.setId() + ": " + needed.size()
-          + " blobs are in none of its parents, e.g. " + hex(needed.iterator().next()));
-    }
-    progress.start(Phase.IMPORT, m.records(), -1);
-    try (Storage s = builder.directory(store).open()) {
-      if (!s.collections().isEmpty()) {
-        throw new BackupException("the restore directory " + store + " is not empty");
-      }
-      List<ExportedRecord> batch = new ArrayList<>();
-      long[] batchBytes = new long[1];
-      try (InputStream in = Files.newInputStream(c.local.get(m.setId() + "/" + DATA))) {
-        LogicalFormat.read(in, new LogicalFormat.Visitor() {
-          @Override
-          public void blob(byte[] hash, byte[] value) throws IOException {
-            spoolBlob(spool, hash, value);
-          }
-
-          @Override
-          public void record(LogicalFormat.Rec r) throws IOException {
-            byte[] value = r.inline() != null ? r.inline() : readSpooled(spool, r);
-            batch.add(new ExportedRecord(r.collection(), r.key(), r.created(), r.updated(), value,
-                null));
-            batchBytes[0] += value.length;
-            if (batch.size() >= IMPORT_BATCH_RECORDS || batchBytes[0] >= IMPORT_BATCH_BYTES) {
-              progress.add(batch.size(), batchBytes[0]);
-              s.admin().importRecords(List.copyOf(batch));
-              batch.clear();
-              batchBytes[0] = 0;
-            }
-          }
-        });
-      } catch (FormatException e) {
-        throw new BackupException("set " + m.setId() + " file " + DATA + " is damaged: "
-            + e.getMessage());
-      }
-      if (!batch.isEmpty()) {
-        progress.add(batch.size(), batchBytes[0]);
-        s.admin().importRecords(List.copyOf(batch));
-      }
-      progress.end();
-      progress.start(Phase.CHECK, m.records(), -1);
-      VerificationReport v = s.admin().verify();
-      if (!v.ok()) {
-        throw new BackupException("the restored store failed its integrity check: "
-            + v.problems().get(0));
-      }
-      if (v.records() != m.records()) {
-        throw new BackupException("the restored store holds " + v.records()
-            + " records, the set " + m.records());
-      }
-      progress.add(v.records(), 0);
-      progress.end();
-    }
-  }
-
-  private static void spoolBlob(Path spool, byte[] hash, byte[] value) throws IOException {
-    Path f = spool.resolve(Files2.HEX.formatHex(hash));
-    if (!Files.exists(f)) {
-      Files.write(f, value);
-    }
-  }
-
-  private static byte[] readSpooled(Path spool, LogicalFormat.Rec r) throws IOException {
-    Path f = spool.resolve(Files2.HEX.formatHex(r.hash()));
-    byte[] v;
-    try {
-      v = Files.readAllBytes(f);
-    } catch (NoSuchFileException e) {
-      throw new BackupException("record " + r.where() + " refers to blob "
-          + Files2.HEX.formatHex(r.hash()) + " that the set and its parents lack");
-    }
-    if (v.length != r.rawLength()
-        || !java.util.Arrays.equals(LogicalFormat.sha256().digest(v), r.hash())) {
-      throw new BackupException("record " + r.where() + ": blob " + Files2.HEX.formatHex(r.hash())
-          + " does not match the record's hash or length");
-    }
-    return v;
-  }
-
-  private static Path stagingDir(Path dest) {
-    String rand = Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
-    return dest.getParent().resolve("." + dest.getFileName() + ".restore-" + rand);
-  }
-
-  private static Path oldDir(Path dir, String setId) {
-    Path old = dir.resolveSibling(dir.getFileName() + ".old-" + setId);
-    for (int i = 2; Files.exists(old); i++) {
-      old = dir.resolveSibling(dir.getFileName() + ".old-" + setId + "-" + i);
-    }
-    return old;
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
-    }
-    Files2.fsyncDirectory(to.getParent());
-  }
-
-  private static Storage openPlain(Path dir, String backend) {
-    return Storage.builder().directory(dir).backend(backend).noScheduledMaintenance()
-        .maintenanceVerify(false).open();
-  }
-
-  // =========================================================================================
-  // retention
 
   /**
    * Deletes the sets that retention no longer keeps, for every store in the target, and
-   * incomplete sets (no manifest) older than a day. Kept, per store: the newest set; the
-   * newest {@link Builder#retainLast N} sets; the sets younger than
-   * {@link Builder#retainMaxAge}; and every parent of a kept incremental set. Without any
-   * retention rule nothing complete is deleted. Only sets whose manifest carries this module's
-   * marker are ever deleted.
+   * incomplete sets (no manifest) older than {@link Builder#incompleteGrace} (a day by
+   * default). Kept, per store: the newest set; the newest {@link Builder#retainLast N} sets; the
+   * sets younger than {@link Builder#retainMaxAge}; and every parent of a kept incremental set.
+   * Without any retention rule nothing complete is deleted. Only sets whose manifest carries
+   * this module's marker are ever deleted.
    *
    * @return the ids of the deleted sets
    * @throws BackupException if the target cannot be listed
    */
   public List<String> applyRetention() {
-    return applyRetention(null);
+    return retention.apply(null);
   }
-
-  private List<String> applyRetention(String onlyStore) {
-    Instant now = clock.instant();
-    TreeMap<String, List<String>> objects = setIds();
-    Map<String, BackupManifest> complete = new HashMap<>();
-    for (BackupManifest m : list()) {
-      complete.put(m.setId(), m);
-    }
-    Set<String> delete = new java.util.TreeSet<>();
-    if (retainLast > 0 || retainMaxAge != null) {
-      Map<String, List<BackupManifest>> byStore = new HashMap<>();
-      complete.values().forEach(m -> byStore.computeIfAbsent(m.storeId(), k -> new ArrayList<>()).add(m));
-      for (Map.Entry<String, List<BackupManifest>> e : byStore.entrySet()) {
-        if (onlyStore != null && !onlyStore.equals(e.getKey())) {
-          continue;
-        }
-        List<BackupManifest> sets = e.getValue();
-        sets.sort(Comparator.comparing(BackupManifest::createdAt)
-            .thenComparing(BackupManifest::setId).reversed());
-        Set<String> keep = new HashSet<>();
-        for (int i = 0; i < sets.size(); i++) {
-          BackupManifest m = sets.get(i);
-          boolean byCount = i == 0 || (retainLast > 0 && i < retainLast);
-          boolean byAge = retainMaxAge != null
-              && Duration.between(m.createdAt(), now).compareTo(retainMaxAge) <= 0;
-          if (byCount || byAge) {
-            keep.add(m.setId());
-          }
-        }
-        for (BackupManifest m : sets) {
-          if (keep.contains(m.setId())) {
-            keep.addAll(m.parents());
-          }
-        }
-        for (BackupManifest m : sets) {
-          if (!keep.contains(m.setId())) {
-            delete.add(m.setId());
-          }
-        }
-      }
-    }
-    List<String> deleted = new ArrayList<>();
-    for (String id : delete) {
-      if (deleteSet(id, objects.getOrDefault(id, List.of()), true)) {
-        deleted.add(id);
-      }
-    }
-    // incomplete sets: no manifest, only our file names, older than the grace period
-    for (Map.Entry<String, List<String>> e : objects.entrySet()) {
-      String id = e.getKey();
-      if (complete.containsKey(id) || e.getValue().contains(id + "/" + MANIFEST)) {
-        continue;
-      }
-      boolean ours = e.getValue().stream().allMatch(n -> OWN_FILES.contains(n.substring(id.length() + 1)));
-      boolean old = now.toEpochMilli() - SetIds.millis(id) > incompleteGrace.toMillis();
-      if (ours && old && deleteSet(id, e.getValue(), false)) {
-        deleted.add(id);
-      }
-    }
-    return deleted;
-  }
-
-  private boolean deleteSet(String id, List<String> names, boolean hasManifest) {
-    try {
-      if (hasManifest) {
-        target.delete(id + "/" + MANIFEST); // first: the set is incomplete from now on
-      }
-      for (String n : names) {
-        if (!n.equals(id + "/" + MANIFEST)) {
-          target.delete(n);
-        }
-      }
-      LOG.info("retention deleted backup set {} from {}", id, target);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("retention could not delete set {}: {}", id, e.toString());
-      return false;
-    }
-  }
-
-  // =========================================================================================
-  // maintenance
 
   /**
    * The maintenance step named {@code backup}, for {@link StorageBuilder#maintenanceTask}. Each
@@ -1286,41 +255,8 @@ public final class BackupManager {
    * size and how long it took.
    */
   public MaintenanceTask maintenanceTask() {
-    return new MaintenanceTask() {
-      @Override
-      public String name() {
-        return "backup";
-      }
-
-      @Override
-      public String run(Storage storage) {
-        return runMaintenance(storage);
-      }
-    };
+    return new ScheduledBackupTask(catalog, writer, retention, clock, interval, kind);
   }
-
-  String runMaintenance(Storage storage) {
-    String storeId = storage.admin().storeId();
-    Instant now = clock.instant();
-    Optional<BackupManifest> latest = list().stream().filter(m -> m.storeId().equals(storeId))
-        .max(Comparator.comparing(BackupManifest::createdAt));
-    String did;
-    if (latest.isPresent() && latest.get().createdAt().plus(interval).isAfter(now)) {
-      did = "no backup due: last set " + latest.get().setId() + ", next after "
-          + latest.get().createdAt().plus(interval);
-    } else {
-      long t0 = System.nanoTime();
-      BackupManifest m = backup(storage, kind);
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      did = "created " + m.kind().name().toLowerCase(java.util.Locale.ROOT) + " set " + m.setId()
-          + ": " + m.records() + " records, " + m.storedBytes() + " bytes in " + ms + " ms";
-    }
-    List<String> deleted = applyRetention(storeId);
-    return did + "; retention deleted " + deleted.size() + " set(s)";
-  }
-
-  // =========================================================================================
-  // builder
 
   /**
    * Configures a {@link BackupManager}. Every setter validates at once and throws
@@ -1337,7 +273,7 @@ public final class BackupManager {
     private BackupListener listener = BackupListener.NONE;
     private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"));
     private Clock clock = Clock.systemUTC();
-    private FaultHook faultHook = FaultHook.NONE;
+    private Restorer.FaultHook faultHook = Restorer.FaultHook.NONE;
 
     private Builder() {}
 
@@ -1378,7 +314,10 @@ public final class BackupManager {
       return this;
     }
 
-    /** The kind {@link #backup(Storage)} and the maintenance task take (default LOGICAL). */
+    /**
+     * The kind {@link BackupManager#backup(Storage)} and the maintenance task take (default
+     * LOGICAL).
+     */
     public Builder kind(BackupKind kind) {
       this.kind = Objects.requireNonNull(kind, "kind");
       return this;
@@ -1459,7 +398,7 @@ public final class BackupManager {
       return this;
     }
 
-    Builder faultHook(FaultHook hook) {
+    Builder faultHook(Restorer.FaultHook hook) {
       this.faultHook = Objects.requireNonNull(hook, "fault hook");
       return this;
     }

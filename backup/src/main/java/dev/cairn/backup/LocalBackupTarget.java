@@ -1,6 +1,7 @@
 package dev.cairn.backup;
 
 import dev.cairn.storage.spi.BackupTarget;
+import dev.cairn.storage.internal.Directories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,14 +51,14 @@ final class LocalBackupTarget implements BackupTarget {
   }
 
   private Path path(String name) {
-    String p = Names.problem(name);
+    String p = SafeNames.problem(name);
     if (p == null && isTemp(name)) {
       p = "names ending in " + TMP_SUFFIX + " are reserved: " + name;
     }
     if (p != null) {
       throw new IllegalArgumentException("object name: " + p);
     }
-    Path resolved = Names.resolveInside(root, name);
+    Path resolved = SafeNames.resolveInside(root, name);
     if (resolved == null) {
       throw new IllegalArgumentException("object name escapes the target directory: " + name);
     }
@@ -93,7 +94,7 @@ final class LocalBackupTarget implements BackupTarget {
         throw new IOException("the file system of " + dir + " cannot rename atomically", e);
       }
       done = true;
-      Files2.fsyncDirectory(dir);
+      Directories.fsync(dir);
     } finally {
       if (!done) {
         Files.deleteIfExists(tmp);
@@ -116,7 +117,7 @@ final class LocalBackupTarget implements BackupTarget {
     try (Stream<Path> s = Files.walk(root)) {
       s.filter(Files::isRegularFile).forEach(p -> {
         String rel = root.relativize(p).toString().replace(p.getFileSystem().getSeparator(), "/");
-        if (!isTemp(rel) && Names.problem(rel) == null) {
+        if (!isTemp(rel) && SafeNames.problem(rel) == null) {
           names.add(rel);
         }
       });
@@ -131,7 +132,7 @@ final class LocalBackupTarget implements BackupTarget {
     boolean existed = Files.isRegularFile(p) && Files.deleteIfExists(p);
     if (existed) {
       Path dir = p.getParent();
-      Files2.fsyncDirectory(dir);
+      Directories.fsync(dir);
       // remove directories left empty, up to (not including) the root
       while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
         try {

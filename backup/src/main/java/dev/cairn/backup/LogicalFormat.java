@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -54,14 +53,6 @@ final class LogicalFormat {
 
   private LogicalFormat() {}
 
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
-  }
-
   /** Bytes are not a valid logical stream; the message says where. */
   static final class FormatException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -76,7 +67,7 @@ final class LogicalFormat {
   /** An output file that counts its bytes and hashes them. */
   static final class HashingFile implements Closeable {
     private final Path path;
-    private final MessageDigest digest = sha256();
+    private final MessageDigest digest = Sha256.newDigest();
     private final CountingOutputStream counting;
     final OutputStream out;
 
@@ -88,7 +79,7 @@ final class LogicalFormat {
     }
 
     FileEntry entry(String name) {
-      return new FileEntry(name, counting.count, Files2.HEX.formatHex(digest.digest()));
+      return new FileEntry(name, counting.count, Sha256.hex(digest.digest()));
     }
 
     Path path() {
@@ -240,7 +231,7 @@ final class LogicalFormat {
           case BLOB -> {
             byte[] hash = readBytes(in, HASH_BYTES, last);
             int len = in.readInt();
-            checkLength(len, "blob " + Files2.HEX.formatHex(hash), last);
+            checkLength(len, "blob " + Sha256.hex(hash), last);
             visitor.blob(hash, readBytes(in, len, last));
             blobs++;
           }

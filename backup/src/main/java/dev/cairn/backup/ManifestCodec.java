@@ -161,7 +161,7 @@ final class ManifestCodec {
     Set<String> seen = new HashSet<>();
     for (JsonNode e : a) {
       String name = text(e, "name", true);
-      String problem = Names.problem(name);
+      String problem = SafeNames.problem(name);
       if (problem != null) {
         throw new InvalidManifestException(field + " entry escapes the set or target directory: "
             + problem);

@@ -3,6 +3,8 @@ package dev.cairn.backup;
 import dev.cairn.backup.BackupManifest.FileEntry;
 import dev.cairn.backup.LogicalFormat.FormatException;
 import dev.cairn.backup.LogicalFormat.HashingFile;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.internal.Directories;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,11 +37,21 @@ final class NativeArchive {
 
   private NativeArchive() {}
 
+  /**
+   * Opens a snapshot directory (taken, or unpacked from an archive) as a plain store of
+   * {@code backend}, with no scheduled maintenance and no verifying maintenance: the caller runs
+   * the integrity check itself.
+   */
+  static Storage openSnapshot(Path dir, String backend) {
+    return Storage.builder().directory(dir).backend(backend).noScheduledMaintenance()
+        .maintenanceVerify(false).open();
+  }
+
   /** The result of packing: the archive file and the entries inside it. */
   record Packed(FileEntry archive, List<FileEntry> entries, long rawBytes) {}
 
   @SuppressWarnings("try") // the zip is closed explicitly before its entry (size, hash) is read
-  static Packed pack(Path snapshotDir, Path archive, String archiveName, Progress progress)
+  static Packed pack(Path snapshotDir, Path archive, String archiveName, ProgressReporter progress)
       throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(snapshotDir)) {
@@ -56,11 +68,11 @@ final class NativeArchive {
       for (Path f : files) {
         String name = snapshotDir.relativize(f).toString()
             .replace(f.getFileSystem().getSeparator(), "/");
-        Names.check(name, "snapshot file");
+        SafeNames.check(name, "snapshot file");
         ZipEntry e = new ZipEntry(name);
         e.setTime(0);
         zip.putNextEntry(e);
-        MessageDigest d = LogicalFormat.sha256();
+        MessageDigest d = Sha256.newDigest();
         long size = 0;
         try (InputStream in = Files.newInputStream(f)) {
           int n;
@@ -72,7 +84,7 @@ final class NativeArchive {
           }
         }
         zip.closeEntry();
-        entries.add(new FileEntry(name, size, Files2.HEX.formatHex(d.digest())));
+        entries.add(new FileEntry(name, size, Sha256.hex(d.digest())));
         raw += size;
       }
       zip.finish();
@@ -88,7 +100,7 @@ final class NativeArchive {
    * @throws FormatException naming the entry, for an unsafe, unlisted, duplicate, oversized or
    *     mismatching entry, or a listed entry that is missing
    */
-  static void unpack(Path archive, Path dir, List<FileEntry> expected, Progress progress)
+  static void unpack(Path archive, Path dir, List<FileEntry> expected, ProgressReporter progress)
       throws IOException, FormatException {
     Map<String, FileEntry> byName = new HashMap<>();
     for (FileEntry e : expected) {
@@ -103,12 +115,12 @@ final class NativeArchive {
         String name = e.getName();
         if (e.isDirectory()) {
           String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
-          if (Names.resolveInside(dir, trimmed) == null) {
+          if (SafeNames.resolveInside(dir, trimmed) == null) {
             throw new FormatException("archive entry " + name + " escapes the target directory", null);
           }
           continue;
         }
-        Path target = Names.resolveInside(dir, name);
+        Path target = SafeNames.resolveInside(dir, name);
         if (target == null || name.equals(LOCK_FILE)) {
           throw new FormatException("archive entry " + name + " escapes the target directory"
               + " or is not a store file", null);
@@ -121,7 +133,7 @@ final class NativeArchive {
           throw new FormatException("archive entry " + name + " appears twice", null);
         }
         Files.createDirectories(target.getParent());
-        MessageDigest d = LogicalFormat.sha256();
+        MessageDigest d = Sha256.newDigest();
         long size = 0;
         try (OutputStream out = Files.newOutputStream(target,
             java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
@@ -137,7 +149,7 @@ final class NativeArchive {
             progress.add(0, n);
           }
         }
-        String sha = Files2.HEX.formatHex(d.digest());
+        String sha = Sha256.hex(d.digest());
         if (size != want.size() || !sha.equals(want.sha256())) {
           throw new FormatException("archive entry " + name + " does not match its checksum in"
               + " the manifest (" + size + " bytes, sha256 " + sha + ")", null);
@@ -152,8 +164,8 @@ final class NativeArchive {
       }
     }
     for (String name : seen) {
-      Files2.fsync(dir.resolve(name));
+      DurableFiles.fsync(dir.resolve(name));
     }
-    Files2.fsyncDirectory(dir);
+    Directories.fsync(dir);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin.VerificationReport;
+import dev.cairn.storage.internal.Directories;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -97,7 +98,7 @@ final class RestoreOverKillTest {
       if (outcome.startsWith("FAIL ")) {
         failures.add("cycle " + (cycle + 1) + " (killed " + delayMs + " ms in, after " + restored
             + " completed restores): " + outcome.substring(5));
-        Files2.deleteTree(data); // start the next cycle from the original store again
+        Directories.deleteTree(data); // start the next cycle from the original store again
         Files.createDirectories(data);
         copyTree(pristine, store);
       } else {

@@ -139,7 +139,7 @@ public final class RestoreSwap implements Closeable {
           + " staging=" + enc(staging.getFileName().toString()) + " pid="
           + ProcessHandle.current().pid() + " thread=" + thread + " nonce="
           + HexFormat.of().toHexDigits(new SecureRandom().nextLong()));
-      RestoreSwapRecovery.fsyncDirectory(file.getParent());
+      Directories.fsync(file.getParent());
       // an open of another process may have found the file still empty (before we locked it)
       // and deleted it as torn: then ours is no longer at the path and guards nothing
       if (!Objects.equals(key, fileKey(file))) {
@@ -169,7 +169,7 @@ public final class RestoreSwap implements Closeable {
     try {
       if (Objects.equals(fileKey, fileKey(file))) {
         Files.deleteIfExists(file);
-        RestoreSwapRecovery.fsyncDirectory(file.getParent());
+        Directories.fsync(file.getParent());
       }
     } finally {
       close();

@@ -10,15 +10,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -248,9 +245,9 @@ final class RestoreSwapRecovery {
             + " but " + dir + " is missing" + (oldExists ? "; the previous data is in " + old
             : "") + ": refusing to create an empty store (journal " + journal + ")");
       }
-      deleteTree(old);
-      deleteTree(staging);
-      fsyncDirectory(parent);
+      Directories.deleteTree(old);
+      Directories.deleteTree(staging);
+      Directories.fsync(parent);
       deleteJournal();
       found("finished the restore of set " + j.set + " over " + dir + " that a crash interrupted"
           + " after it was verified: " + (oldExists ? "deleted the previous store " + old
@@ -265,7 +262,7 @@ final class RestoreSwapRecovery {
         Path aside = parent.resolve("." + name + ".restore-rolledback-" + random());
         move(dir, aside);
         move(old, dir);
-        deleteTree(aside);
+        Directories.deleteTree(aside);
         did = "moved the restored copy out and put the previous store back from " + old;
       } else {
         move(old, dir);
@@ -278,8 +275,8 @@ final class RestoreSwapRecovery {
           + " and neither " + dir + " nor " + old + " exists: refusing to create an empty store"
           + " (journal " + journal + ")");
     }
-    deleteTree(staging);
-    fsyncDirectory(parent);
+    Directories.deleteTree(staging);
+    Directories.fsync(parent);
     deleteJournal();
     found("rolled back the restore of set " + j.set + " over " + dir + " that a crash"
         + " interrupted before it was verified: " + did + "; deleted the staging directory "
@@ -345,7 +342,7 @@ final class RestoreSwapRecovery {
           LOG.debug("staging directory {} is in use by a running restore", staging);
           continue;
         }
-        deleteTree(staging);
+        Directories.deleteTree(staging);
         found("deleted " + staging + ", the staging directory of a restore that did not finish");
       }
       for (Path old : siblingDirectories(name + ".old-", OLD_SUFFIX)) {
@@ -421,12 +418,12 @@ final class RestoreSwapRecovery {
 
   private void deleteJournal() throws IOException {
     Files.deleteIfExists(journal);
-    fsyncDirectory(parent);
+    Directories.fsync(parent);
   }
 
   private void move(Path from, Path to) throws IOException {
     Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    fsyncDirectory(parent);
+    Directories.fsync(parent);
   }
 
   private static boolean emptyDirectory(Path p) throws IOException {
@@ -452,45 +449,6 @@ final class RestoreSwapRecovery {
 
   private static String random() {
     return Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
-  }
-
-  /** Forces a directory's entries to disk; a no-op where directories cannot be opened. */
-  static void fsyncDirectory(Path d) {
-    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      LOG.trace("cannot fsync directory {}: {}", d, e.toString());
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-        if (exc instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw exc;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-        if (exc != null && !(exc instanceof NoSuchFileException)) {
-          throw exc;
-        }
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   // ------------------------------------------------------------------------------ the journal

@@ -114,7 +114,7 @@ final class RestoreSwapRecoveryTest {
     crashedRestorer(true);
     Files.move(dir, old);
     store(dir, "restored");
-    RestoreSwapRecovery.deleteTree(old);
+    Directories.deleteTree(old);
 
     List<String> report = recover();
 
@@ -198,7 +198,7 @@ final class RestoreSwapRecoveryTest {
   @Test
   void notCommittedWithNeitherDirectoryRefusesToCreateAnEmptyStore() throws IOException {
     crashedRestorer(false);
-    RestoreSwapRecovery.deleteTree(dir);
+    Directories.deleteTree(dir);
 
     assertThatThrownBy(this::recover).isInstanceOf(BackendException.class)
         .hasMessageContaining("refusing to create an empty store");
@@ -445,7 +445,7 @@ final class RestoreSwapRecoveryTest {
   void directoriesNamedLikeButNotByARestoreAreNeverTouched() throws IOException {
     store(tmp.resolve("store.old-manual"), "kept by hand");
     store(tmp.resolve(".store.restore-notes"), "not a staging directory");
-    RestoreSwapRecovery.deleteTree(dir);
+    Directories.deleteTree(dir);
 
     assertThat(recover()).isEmpty();
     assertThat(beside()).containsExactly(".store.restore-notes", "store.old-manual");

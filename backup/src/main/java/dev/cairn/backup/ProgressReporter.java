@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Tracks one operation's progress and calls the listener at phase boundaries and in steps. */
-final class Progress {
+final class ProgressReporter {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
   private static final long RECORD_STEP = 256;
   private static final long BYTE_STEP = 1 << 20;
 
@@ -23,7 +23,7 @@ final class Progress {
   private long lastRecords;
   private long lastBytes;
 
-  Progress(BackupListener listener, Operation operation, String setId) {
+  ProgressReporter(BackupListener listener, Operation operation, String setId) {
     this.listener = listener;
     this.operation = operation;
     this.setId = setId;

@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
  * {@code .} or {@code ..} segment, no backslash, no drive letter, no control characters. Every
  * name read from a manifest or an archive goes through here before it touches the file system.
  */
-final class Names {
+final class SafeNames {
 
   private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
 
-  private Names() {}
+  private SafeNames() {}
 
   /**
    * Why {@code name} is not a safe relative name, or {@code null} if it is.

@@ -1,5 +1,6 @@
 package dev.cairn.backend.postgres;
 
+import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.StorageException;
@@ -30,7 +31,6 @@ import org.slf4j.LoggerFactory;
 final class PostgresTransaction implements BackendTransaction {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresTransaction.class);
-  private static final int FETCH_SIZE = 256;
 
   private enum State {
     OPEN,
@@ -120,7 +120,7 @@ final class PostgresTransaction implements BackendTransaction {
   public synchronized byte[] get(String keyspace, byte[] key) {
     KeyspaceSql ks = prepare(keyspace);
     requireBytes(key, "key");
-    try (PreparedStatement ps = conn.prepareStatement(ks.get)) {
+    try (PreparedStatement ps = conn.prepareStatement(ks.get())) {
       ps.setBytes(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getBytes(1) : null;
@@ -136,7 +136,8 @@ final class PostgresTransaction implements BackendTransaction {
     requireWritable("put");
     requireBytes(key, "key");
     requireBytes(value, "value");
-    try (PreparedStatement ps = conn.prepareStatement(gateAtNextWrite ? ks.putGated : ks.put)) {
+    try (PreparedStatement ps = conn.prepareStatement(
+        gateAtNextWrite ? backend.gatedWrites(ks).put() : ks.put())) {
       ps.setBytes(1, key);
       ps.setBytes(2, value);
       ps.executeUpdate();
@@ -152,7 +153,8 @@ final class PostgresTransaction implements BackendTransaction {
     KeyspaceSql ks = prepare(keyspace);
     requireWritable("delete");
     requireBytes(key, "key");
-    try (PreparedStatement ps = conn.prepareStatement(gateAtNextWrite ? ks.deleteGated : ks.delete)) {
+    try (PreparedStatement ps = conn.prepareStatement(
+        gateAtNextWrite ? backend.gatedWrites(ks).delete() : ks.delete())) {
       ps.setBytes(1, key);
       boolean existed = ps.executeUpdate() > 0;
       if (existed) {
@@ -170,8 +172,8 @@ final class PostgresTransaction implements BackendTransaction {
     KeyspaceSql ks = prepare(keyspace);
     PreparedStatement ps = null;
     try {
-      ps = conn.prepareStatement(ks.scan(KeyspaceSql.variant(fromInclusive, toExclusive)));
-      ps.setFetchSize(FETCH_SIZE); // a server-side portal: rows arrive in pages, lazily
+      ps = conn.prepareStatement(ks.scan(fromInclusive, toExclusive));
+      ps.setFetchSize(PostgresDialect.FETCH_SIZE); // a server-side portal: rows arrive in pages, lazily
       bindRange(ps, fromInclusive, toExclusive);
       ResultSet rs = ps.executeQuery();
       PostgresCursor cursor = new PostgresCursor(this, ps, rs);
@@ -192,8 +194,7 @@ final class PostgresTransaction implements BackendTransaction {
   @Override
   public synchronized long count(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
     KeyspaceSql ks = prepare(keyspace);
-    try (PreparedStatement ps =
-        conn.prepareStatement(ks.count(KeyspaceSql.variant(fromInclusive, toExclusive)))) {
+    try (PreparedStatement ps = conn.prepareStatement(ks.count(fromInclusive, toExclusive))) {
       bindRange(ps, fromInclusive, toExclusive);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

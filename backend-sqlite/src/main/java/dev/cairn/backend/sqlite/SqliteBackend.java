@@ -1,5 +1,6 @@
 package dev.cairn.backend.sqlite;
 
+import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageException;
@@ -75,7 +76,7 @@ final class SqliteBackend implements Backend {
     this.options = options;
     Map<String, KeyspaceSql> ks = new TreeMap<>();
     for (String name : keyspaceNames) {
-      ks.put(name, new KeyspaceSql(name));
+      ks.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name));
     }
     this.keyspaces = Collections.unmodifiableMap(ks);
     this.readerPermits = new Semaphore(options.readers(), true);
@@ -139,7 +140,7 @@ final class SqliteBackend implements Backend {
       w.execute("BEGIN IMMEDIATE");
       try {
         for (KeyspaceSql ks : keyspaces.values()) {
-          w.execute(ks.create);
+          w.execute(ks.create());
         }
         w.execute("COMMIT");
       } catch (SQLException e) {

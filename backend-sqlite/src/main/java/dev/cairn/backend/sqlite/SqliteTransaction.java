@@ -1,5 +1,6 @@
 package dev.cairn.backend.sqlite;
 
+import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.StorageException;
@@ -69,7 +70,7 @@ final class SqliteTransaction implements BackendTransaction {
     KeyspaceSql ks = prepare(keyspace);
     requireBytes(key, "key");
     try {
-      PreparedStatement ps = conn.statement(ks.get);
+      PreparedStatement ps = conn.statement(ks.get());
       ps.setBytes(1, key);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -90,7 +91,7 @@ final class SqliteTransaction implements BackendTransaction {
     requireBytes(key, "key");
     requireBytes(value, "value");
     try {
-      PreparedStatement ps = conn.statement(ks.put);
+      PreparedStatement ps = conn.statement(ks.put());
       ps.setBytes(1, key);
       ps.setBytes(2, value);
       ps.executeUpdate();
@@ -105,7 +106,7 @@ final class SqliteTransaction implements BackendTransaction {
     requireWritable("delete");
     requireBytes(key, "key");
     try {
-      PreparedStatement ps = conn.statement(ks.delete);
+      PreparedStatement ps = conn.statement(ks.delete());
       ps.setBytes(1, key);
       return ps.executeUpdate() > 0;
     } catch (SQLException e) {
@@ -118,7 +119,7 @@ final class SqliteTransaction implements BackendTransaction {
     KeyspaceSql ks = prepare(keyspace);
     PreparedStatement ps = null;
     try {
-      ps = conn.cursorStatement(ks.scan(KeyspaceSql.variant(fromInclusive, toExclusive)));
+      ps = conn.cursorStatement(ks.scan(fromInclusive, toExclusive));
       bindRange(ps, fromInclusive, toExclusive);
       ResultSet rs = ps.executeQuery();
       SqliteCursor cursor = new SqliteCursor(this, conn, ps, rs);
@@ -136,7 +137,7 @@ final class SqliteTransaction implements BackendTransaction {
   public synchronized long count(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
     KeyspaceSql ks = prepare(keyspace);
     try {
-      PreparedStatement ps = conn.statement(ks.count(KeyspaceSql.variant(fromInclusive, toExclusive)));
+      PreparedStatement ps = conn.statement(ks.count(fromInclusive, toExclusive));
       bindRange(ps, fromInclusive, toExclusive);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

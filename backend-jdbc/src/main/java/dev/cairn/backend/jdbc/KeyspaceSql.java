@@ -8,7 +8,9 @@ import java.util.Objects;
  * {@link BackendConfig#isValidKeyspace} (so it can only contain {@code [a-z0-9_]}) and the
  * {@link SqlDialect}'s table name and statements. No other text is ever spliced into SQL.
  *
- * <p>The statements with range bounds take the given bounds as parameters, lower first.
+ * <p>Backends use {@link #create()} and {@link #table()} for their own statements (creating the
+ * tables at open, maintenance); {@link JdbcTransaction} runs the others. The statements of a
+ * range take the bounds that are given as parameters, lower first.
  */
 public final class KeyspaceSql {
 
@@ -68,27 +70,27 @@ public final class KeyspaceSql {
   }
 
   /** {@code SELECT v} of one key. */
-  public String get() {
+  String get() {
     return get;
   }
 
   /** The upsert of one key ({@link SqlDialect#upsert}). */
-  public String put() {
+  String put() {
     return put;
   }
 
   /** {@code DELETE} of one key. */
-  public String delete() {
+  String delete() {
     return delete;
   }
 
   /** {@code SELECT k, v} of the range, in key order; {@code null} bounds are open. */
-  public String scan(byte[] fromInclusive, byte[] toExclusive) {
+  String scan(byte[] fromInclusive, byte[] toExclusive) {
     return scan[variant(fromInclusive, toExclusive)];
   }
 
   /** {@code SELECT count(*)} of the range; {@code null} bounds are open. */
-  public String count(byte[] fromInclusive, byte[] toExclusive) {
+  String count(byte[] fromInclusive, byte[] toExclusive) {
     return count[variant(fromInclusive, toExclusive)];
   }
 

@@ -3,6 +3,7 @@ package dev.cairn.backend.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.cairn.backend.jdbc.JdbcStore;
 import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.StorageClosedException;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * ({@code REPEATABLE READ READ ONLY}, the snapshot pinned at begin) and writers
  * ({@code SERIALIZABLE}). See the module README for why these levels.
  */
-final class PostgresBackend implements Backend {
+final class PostgresBackend implements Backend, JdbcStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBackend.class);
   private static final AtomicInteger POOLS = new AtomicInteger();
@@ -262,6 +263,12 @@ final class PostgresBackend implements Backend {
     return tx;
   }
 
+  /** The SQL of this store's schema. */
+  @Override
+  public PostgresDialect dialect() {
+    return dialect;
+  }
+
   /** The advisory-lock call {@code fn} on this store's write gate. */
   String writeGate(String fn) {
     return dialect.writeGate(fn);
@@ -300,7 +307,8 @@ final class PostgresBackend implements Backend {
     return watch;
   }
 
-  KeyspaceSql keyspace(String name) {
+  @Override
+  public KeyspaceSql keyspace(String name) {
     KeyspaceSql ks = keyspaces.get(name);
     if (ks == null) {
       throw new IllegalArgumentException(
@@ -345,7 +353,8 @@ final class PostgresBackend implements Backend {
     }
   }
 
-  StorageException map(SQLException e, String what) {
+  @Override
+  public StorageException map(SQLException e, String what) {
     return PostgresErrors.map(e, what, where);
   }
 

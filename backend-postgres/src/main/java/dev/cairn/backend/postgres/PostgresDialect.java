@@ -63,6 +63,6 @@ final class PostgresDialect implements SqlDialect {
         "DELETE FROM " + ks.table() + " USING " + gate + " WHERE k = ?");
   }
 
-  /** {@link KeyspaceSql#put()} and {@link KeyspaceSql#delete()}, taking the write gate first. */
+  /** A keyspace's put and delete, taking the write gate first. */
   record GatedWrites(String put, String delete) {}
 }

@@ -3,6 +3,8 @@ package dev.cairn.backend.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.cairn.backend.jdbc.JdbcStore;
+import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageException;
@@ -34,13 +36,16 @@ import org.slf4j.LoggerFactory;
  * ({@code REPEATABLE READ READ ONLY}, the snapshot pinned at begin) and writers
  * ({@code SERIALIZABLE}). See the module README for why these levels.
  */
-final class PostgresBackend implements Backend {
+final class PostgresBackend implements Backend, JdbcStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresBackend.class);
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final PostgresOptions options;
+  private final PostgresDialect dialect;
   private final Map<String, KeyspaceSql> keyspaces;
+  /** The put and delete of each keyspace that take the write gate, by keyspace name. */
+  private final Map<String, PostgresDialect.GatedWrites> gatedWrites = new HashMap<>();
   private final HikariDataSource readers;
   private final HikariDataSource writers;
   private final Set<PostgresTransaction> open = ConcurrentHashMap.newKeySet();
@@ -50,10 +55,14 @@ final class PostgresBackend implements Backend {
   private volatile boolean closed;
   private volatile ExternalWatch watch;
 
-  private PostgresBackend(PostgresOptions options, Map<String, KeyspaceSql> keyspaces,
-      HikariDataSource readers, HikariDataSource writers) {
+  private PostgresBackend(PostgresOptions options, PostgresDialect dialect,
+      Map<String, KeyspaceSql> keyspaces, HikariDataSource readers, HikariDataSource writers) {
     this.options = options;
+    this.dialect = dialect;
     this.keyspaces = keyspaces;
+    for (KeyspaceSql ks : keyspaces.values()) {
+      gatedWrites.put(ks.name(), dialect.gatedWrites(ks));
+    }
     this.readers = readers;
     this.writers = writers;
     this.where = PostgresOptions.redact(options.url()) + " schema " + options.schema();
@@ -61,9 +70,10 @@ final class PostgresBackend implements Backend {
 
   static PostgresBackend open(BackendConfig config) {
     PostgresOptions options = PostgresOptions.from(config);
+    PostgresDialect dialect = new PostgresDialect(options.schema());
     Map<String, KeyspaceSql> keyspaces = new HashMap<>();
     for (String k : config.keyspaces()) {
-      keyspaces.put(k, new KeyspaceSql(options, k));
+      keyspaces.put(k, KeyspaceSql.of(dialect, k));
     }
     String where = PostgresOptions.redact(options.url()) + " schema " + options.schema();
     HikariDataSource writers = null;
@@ -81,7 +91,7 @@ final class PostgresBackend implements Backend {
             "Cairn PostgreSQL store: the data lives in this database and schema");
       }
       LOG.debug("opened PostgreSQL store {} (keyspaces {})", where, new TreeSet<>(keyspaces.keySet()));
-      return new PostgresBackend(options, Map.copyOf(keyspaces), readers, writers);
+      return new PostgresBackend(options, dialect, Map.copyOf(keyspaces), readers, writers);
     } catch (RuntimeException | Error e) {
       if (readers != null) {
         readers.close();
@@ -143,14 +153,14 @@ final class PostgresBackend implements Backend {
           for (KeyspaceSql ks : keyspaces) {
             boolean exists;
             try (ResultSet rs = st.executeQuery(
-                "SELECT to_regclass('" + ks.table + "') IS NOT NULL")) {
+                "SELECT to_regclass('" + ks.table() + "') IS NOT NULL")) {
               rs.next();
               exists = rs.getBoolean(1);
             }
             if (!exists) {
-              st.execute(ks.create);
+              st.execute(ks.create());
               // values arrive compressed by Cairn's codec: TOAST compression would waste CPU
-              st.execute("ALTER TABLE " + ks.table + " ALTER COLUMN v SET STORAGE EXTERNAL");
+              st.execute("ALTER TABLE " + ks.table() + " ALTER COLUMN v SET STORAGE EXTERNAL");
             }
           }
         } finally {
@@ -253,9 +263,20 @@ final class PostgresBackend implements Backend {
     return tx;
   }
 
+  /** The SQL of this store's schema. */
+  @Override
+  public PostgresDialect dialect() {
+    return dialect;
+  }
+
   /** The advisory-lock call {@code fn} on this store's write gate. */
   String writeGate(String fn) {
-    return KeyspaceSql.writeGate(options.schema(), fn);
+    return dialect.writeGate(fn);
+  }
+
+  /** The put and delete of {@code ks} that take the write gate in shared mode. */
+  PostgresDialect.GatedWrites gatedWrites(KeyspaceSql ks) {
+    return gatedWrites.get(ks.name());
   }
 
   /** LISTEN/NOTIFY invalidation, see {@link ExternalWatch}. */
@@ -286,7 +307,8 @@ final class PostgresBackend implements Backend {
     return watch;
   }
 
-  KeyspaceSql keyspace(String name) {
+  @Override
+  public KeyspaceSql keyspace(String name) {
     KeyspaceSql ks = keyspaces.get(name);
     if (ks == null) {
       throw new IllegalArgumentException(
@@ -331,7 +353,8 @@ final class PostgresBackend implements Backend {
     }
   }
 
-  StorageException map(SQLException e, String what) {
+  @Override
+  public StorageException map(SQLException e, String what) {
     return PostgresErrors.map(e, what, where);
   }
 
@@ -356,6 +379,7 @@ final class PostgresBackend implements Backend {
         .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())
         + "_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
     PostgresOptions copy = options.withSchema(snap);
+    PostgresDialect copyDialect = new PostgresDialect(snap);
     Connection c;
     try {
       c = writers.getConnection();
@@ -369,9 +393,9 @@ final class PostgresBackend implements Backend {
       st.execute("CREATE SCHEMA " + snap);
       for (String name : new TreeSet<>(keyspaces.keySet())) {
         KeyspaceSql src = keyspaces.get(name);
-        KeyspaceSql dst = new KeyspaceSql(copy, name);
-        st.execute(dst.create);
-        st.execute("INSERT INTO " + dst.table + " (k, v) SELECT k, v FROM " + src.table);
+        KeyspaceSql dst = KeyspaceSql.of(copyDialect, name);
+        st.execute(dst.create());
+        st.execute("INSERT INTO " + dst.table() + " (k, v) SELECT k, v FROM " + src.table());
       }
       c.commit();
       committed = true;
@@ -434,7 +458,7 @@ final class PostgresBackend implements Backend {
       c.setAutoCommit(true);
       try (Statement st = c.createStatement()) {
         for (KeyspaceSql ks : keyspaces.values()) {
-          st.execute("VACUUM (ANALYZE) " + ks.table);
+          st.execute("VACUUM (ANALYZE) " + ks.table());
         }
       } finally {
         c.setAutoCommit(false);
@@ -450,7 +474,7 @@ final class PostgresBackend implements Backend {
     checkOpen();
     StringBuilder sql = new StringBuilder("SELECT 0");
     for (KeyspaceSql ks : keyspaces.values()) {
-      sql.append(" + pg_total_relation_size('").append(ks.table).append("')");
+      sql.append(" + pg_total_relation_size('").append(ks.table()).append("')");
     }
     try (Connection c = readers.getConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql.toString())) {

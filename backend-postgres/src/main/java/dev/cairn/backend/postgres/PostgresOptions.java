@@ -190,9 +190,4 @@ record PostgresOptions(
     int q = u.indexOf('?');
     return q < 0 ? u : u.substring(0, q) + "?…";
   }
-
-  /** The table of {@code keyspace}, schema-qualified; both names are validated identifiers. */
-  String table(String keyspace) {
-    return schema + ".ks_" + keyspace.toLowerCase(Locale.ROOT);
-  }
 }

@@ -1,44 +1,34 @@
 package dev.cairn.backend.postgres;
 
-import dev.cairn.storage.BackendException;
+import dev.cairn.backend.jdbc.JdbcTransaction;
+import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.Durability;
-import dev.cairn.storage.StorageException;
 import dev.cairn.storage.TransactionConflictException;
-import dev.cairn.storage.spi.BackendCursor;
-import dev.cairn.storage.spi.BackendTransaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A transaction on one pooled connection: a reader ({@code REPEATABLE READ}, read only) or a
- * writer ({@code SERIALIZABLE}).
- *
- * <p>Every method is synchronized: the owner thread is the only user, but
- * {@link PostgresBackend#close()} may roll the transaction back from another thread.
+ * writer ({@code SERIALIZABLE}). The operations, states and failure rules are
+ * {@link JdbcTransaction}'s; what is PostgreSQL's here: the write gate (see
+ * {@link PostgresBackend#beginWrite}), the pinned snapshot of a reader, {@code ASYNC} commits
+ * without the WAL flush, and the change notification and fence of {@link ExternalWatch}.
  *
  * <p>PostgreSQL aborts a transaction at its first failed statement, so after one fails
  * {@link #commit} refuses and rolls back, throwing the same kind of exception as the failure:
  * a {@link TransactionConflictException} stays retryable.
  */
-final class PostgresTransaction implements BackendTransaction {
+final class PostgresTransaction extends JdbcTransaction {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresTransaction.class);
-  private static final int FETCH_SIZE = 256;
-
-  private enum State {
-    OPEN,
-    COMMITTED,
-    ROLLED_BACK,
-    CLOSED,
-    ABORTED_BY_BACKEND_CLOSE
-  }
 
   /** How this transaction holds the store's write gate (see {@link PostgresBackend#beginWrite}). */
   enum Gate {
@@ -52,29 +42,19 @@ final class PostgresTransaction implements BackendTransaction {
 
   private final PostgresBackend backend;
   private final Connection conn;
-  private final boolean readOnly;
   private final Gate gate;
   private final Thread owner = Thread.currentThread();
   /** Whether the next put or delete must take the gate (shared). */
   private boolean gateAtNextWrite;
-  private final List<PostgresCursor> cursors = new ArrayList<>();
-  private State state = State.OPEN;
-  private StorageException failure;
-  private boolean commitFailed;
   /** Keys written in watched keyspaces, for the commit's notification. */
-  private java.util.Map<String, List<byte[]>> changed;
+  private Map<String, List<byte[]>> changed;
 
   PostgresTransaction(PostgresBackend backend, Connection conn, boolean readOnly, Gate gate) {
+    super(backend, readOnly);
     this.backend = backend;
     this.conn = conn;
-    this.readOnly = readOnly;
     this.gate = gate;
     this.gateAtNextWrite = gate == Gate.AT_FIRST_WRITE;
-  }
-
-  @Override
-  public boolean readOnly() {
-    return readOnly;
   }
 
   Gate gate() {
@@ -99,9 +79,7 @@ final class PostgresTransaction implements BackendTransaction {
       }
       conn.setAutoCommit(false);
     } catch (SQLException e) {
-      StorageException mapped = fail(e, "beginWriteAlone");
-      finish(State.ROLLED_BACK);
-      throw mapped;
+      throw failBegin(e, "beginWriteAlone");
     }
   }
 
@@ -110,209 +88,60 @@ final class PostgresTransaction implements BackendTransaction {
     try (Statement st = conn.createStatement()) {
       st.execute("SELECT 1");
     } catch (SQLException e) {
-      StorageException mapped = fail(e, "beginRead");
-      finish(State.ROLLED_BACK);
-      throw mapped;
+      throw failBegin(e, "beginRead");
     }
   }
 
   @Override
-  public synchronized byte[] get(String keyspace, byte[] key) {
-    KeyspaceSql ks = prepare(keyspace);
-    requireBytes(key, "key");
-    try (PreparedStatement ps = conn.prepareStatement(ks.get)) {
-      ps.setBytes(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getBytes(1) : null;
-      }
-    } catch (SQLException e) {
-      throw fail(e, "get from keyspace " + keyspace);
-    }
+  protected PreparedStatement statement(String sql) throws SQLException {
+    return conn.prepareStatement(sql);
   }
 
+  /** The gated put until the gate is taken. */
   @Override
-  public synchronized void put(String keyspace, byte[] key, byte[] value) {
-    KeyspaceSql ks = prepare(keyspace);
-    requireWritable("put");
-    requireBytes(key, "key");
-    requireBytes(value, "value");
-    try (PreparedStatement ps = conn.prepareStatement(gateAtNextWrite ? ks.putGated : ks.put)) {
-      ps.setBytes(1, key);
-      ps.setBytes(2, value);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw fail(e, "put into keyspace " + keyspace);
-    }
+  protected String putSql(KeyspaceSql ks) {
+    return gateAtNextWrite ? backend.gatedWrites(ks).put() : super.putSql(ks);
+  }
+
+  /** The gated delete until the gate is taken. */
+  @Override
+  protected String deleteSql(KeyspaceSql ks) {
+    return gateAtNextWrite ? backend.gatedWrites(ks).delete() : super.deleteSql(ks);
+  }
+
+  /**
+   * The gate is now held (a delete that found nothing may not have taken it, so this is not
+   * called for one); notes the key for the commit's notification.
+   */
+  @Override
+  protected void written(String keyspace, byte[] key) {
     gateAtNextWrite = false;
-    noteChange(keyspace, key);
-  }
-
-  @Override
-  public synchronized boolean delete(String keyspace, byte[] key) {
-    KeyspaceSql ks = prepare(keyspace);
-    requireWritable("delete");
-    requireBytes(key, "key");
-    try (PreparedStatement ps = conn.prepareStatement(gateAtNextWrite ? ks.deleteGated : ks.delete)) {
-      ps.setBytes(1, key);
-      boolean existed = ps.executeUpdate() > 0;
-      if (existed) {
-        gateAtNextWrite = false; // a delete that found nothing may not have taken the gate
-        noteChange(keyspace, key);
-      }
-      return existed;
-    } catch (SQLException e) {
-      throw fail(e, "delete from keyspace " + keyspace);
-    }
-  }
-
-  @Override
-  public synchronized BackendCursor scan(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
-    KeyspaceSql ks = prepare(keyspace);
-    PreparedStatement ps = null;
-    try {
-      ps = conn.prepareStatement(ks.scan(KeyspaceSql.variant(fromInclusive, toExclusive)));
-      ps.setFetchSize(FETCH_SIZE); // a server-side portal: rows arrive in pages, lazily
-      bindRange(ps, fromInclusive, toExclusive);
-      ResultSet rs = ps.executeQuery();
-      PostgresCursor cursor = new PostgresCursor(this, ps, rs);
-      cursors.add(cursor);
-      return cursor;
-    } catch (SQLException e) {
-      if (ps != null) {
-        try {
-          ps.close();
-        } catch (SQLException ce) {
-          e.addSuppressed(ce);
-        }
-      }
-      throw fail(e, "scan of keyspace " + keyspace);
-    }
-  }
-
-  @Override
-  public synchronized long count(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
-    KeyspaceSql ks = prepare(keyspace);
-    try (PreparedStatement ps =
-        conn.prepareStatement(ks.count(KeyspaceSql.variant(fromInclusive, toExclusive)))) {
-      bindRange(ps, fromInclusive, toExclusive);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw fail(e, "count of keyspace " + keyspace);
-    }
-  }
-
-  private void noteChange(String keyspace, byte[] key) {
     ExternalWatch w = backend.watch();
     if (w != null && w.watches(keyspace)) {
       if (changed == null) {
-        changed = new java.util.HashMap<>();
+        changed = new HashMap<>();
       }
       changed.computeIfAbsent(keyspace, k -> new ArrayList<>()).add(key.clone());
     }
   }
 
-  /** Tells the watch's listener what this transaction's snapshot saw of other instances. */
-  private void fence() {
+  @Override
+  protected void commitInDatabase(Durability durability) throws SQLException {
+    if (durability == Durability.ASYNC) {
+      try (Statement st = conn.createStatement()) {
+        // acknowledged before the WAL flush; the server flushes within wal_writer_delay x 3
+        st.execute("SET LOCAL synchronous_commit TO off");
+      }
+    }
     ExternalWatch w = backend.watch();
-    if (w != null) {
-      w.fence();
+    if (w != null && changed != null) {
+      w.notifyInTransaction(conn, changed); // delivered to the others iff this commits
     }
-  }
-
-  private static void bindRange(PreparedStatement ps, byte[] from, byte[] to) throws SQLException {
-    int i = 1;
-    if (from != null) {
-      ps.setBytes(i++, from);
-    }
-    if (to != null) {
-      ps.setBytes(i, to);
-    }
+    conn.commit();
   }
 
   @Override
-  public synchronized void commit(Durability durability) {
-    checkOpen();
-    if (durability == null) {
-      throw new IllegalArgumentException("durability must not be null");
-    }
-    if (readOnly) {
-      finish(State.COMMITTED);
-      fence();
-      return;
-    }
-    if (failure != null) {
-      commitFailed = true;
-      finish(State.ROLLED_BACK);
-      String msg = "commit refused: an earlier operation of this write transaction failed, so"
-          + " it was rolled back instead (" + failure.getMessage() + ")";
-      throw failure instanceof TransactionConflictException
-          ? new TransactionConflictException(msg, failure)
-          : new BackendException(msg, failure);
-    }
-    closeCursors();
-    try {
-      if (durability == Durability.ASYNC) {
-        try (Statement st = conn.createStatement()) {
-          // acknowledged before the WAL flush; the server flushes within wal_writer_delay x 3
-          st.execute("SET LOCAL synchronous_commit TO off");
-        }
-      }
-      ExternalWatch w = backend.watch();
-      if (w != null && changed != null) {
-        w.notifyInTransaction(conn, changed); // delivered to the others iff this commits
-      }
-      conn.commit();
-    } catch (SQLException e) {
-      commitFailed = true;
-      state = State.ROLLED_BACK;
-      boolean healthy = rollbackQuietly();
-      backend.release(this, conn, healthy);
-      fence();
-      throw backend.map(e, "commit");
-    }
-    state = State.COMMITTED;
-    backend.release(this, conn, true);
-    fence();
-  }
-
-  @Override
-  public synchronized void rollback() {
-    if (state != State.OPEN && commitFailed) {
-      return;
-    }
-    checkOpen();
-    finish(State.ROLLED_BACK);
-    fence();
-  }
-
-  @Override
-  public synchronized void close() {
-    if (state == State.OPEN) {
-      finish(State.CLOSED);
-      fence();
-    }
-  }
-
-  /** Rolls back an open transaction because the backend is closing (any thread). */
-  synchronized void abortForClose() {
-    if (state == State.OPEN) {
-      LOG.warn("rolling back an open {} transaction because the PostgreSQL backend is closing",
-          readOnly ? "read" : "write");
-      finish(State.ABORTED_BY_BACKEND_CLOSE);
-    }
-  }
-
-  private void finish(State end) {
-    closeCursors();
-    state = end;
-    boolean healthy = rollbackQuietly();
-    backend.release(this, conn, healthy);
-  }
-
-  private boolean rollbackQuietly() {
+  protected boolean rollbackQuietly() {
     try {
       conn.rollback();
       return true;
@@ -322,56 +151,17 @@ final class PostgresTransaction implements BackendTransaction {
     }
   }
 
-  private void closeCursors() {
-    for (PostgresCursor c : cursors) {
-      c.release();
-    }
-    cursors.clear();
+  @Override
+  protected void release(boolean healthy) {
+    backend.release(this, conn, healthy);
   }
 
-  void forget(PostgresCursor cursor) {
-    cursors.remove(cursor);
-  }
-
-  /** Marks the transaction failed and maps the error. */
-  StorageException fail(SQLException e, String what) {
-    StorageException mapped = backend.map(e, what);
-    if (failure == null) {
-      failure = mapped;
-    }
-    return mapped;
-  }
-
-  void checkOpen() {
-    switch (state) {
-      case OPEN:
-        return;
-      case COMMITTED:
-        throw new IllegalStateException("transaction already committed");
-      case ROLLED_BACK:
-        throw new IllegalStateException("transaction already rolled back");
-      case CLOSED:
-        throw new IllegalStateException("transaction is closed");
-      default:
-        throw new IllegalStateException(
-            "transaction was rolled back because the PostgreSQL backend was closed");
-    }
-  }
-
-  private KeyspaceSql prepare(String keyspace) {
-    checkOpen();
-    return backend.keyspace(keyspace);
-  }
-
-  private void requireWritable(String op) {
-    if (readOnly) {
-      throw new IllegalStateException(op + " in a read-only transaction");
-    }
-  }
-
-  private static void requireBytes(byte[] b, String name) {
-    if (b == null) {
-      throw new IllegalArgumentException(name + " must not be null");
+  /** Tells the watch's listener what this transaction's snapshot saw of other instances. */
+  @Override
+  protected void ended() {
+    ExternalWatch w = backend.watch();
+    if (w != null) {
+      w.fence();
     }
   }
 }

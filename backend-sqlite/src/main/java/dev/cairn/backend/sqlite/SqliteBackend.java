@@ -1,5 +1,8 @@
 package dev.cairn.backend.sqlite;
 
+import dev.cairn.backend.jdbc.JdbcStore;
+import dev.cairn.backend.jdbc.KeyspaceSql;
+import dev.cairn.backend.jdbc.SqlDialect;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageException;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * The SQLite {@link Backend}: one {@code store.sqlite} in WAL mode, one writer connection
  * guarded by a fair semaphore, and a bounded pool of read-only reader connections.
  */
-final class SqliteBackend implements Backend {
+final class SqliteBackend implements Backend, JdbcStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteBackend.class);
 
@@ -75,7 +78,7 @@ final class SqliteBackend implements Backend {
     this.options = options;
     Map<String, KeyspaceSql> ks = new TreeMap<>();
     for (String name : keyspaceNames) {
-      ks.put(name, new KeyspaceSql(name));
+      ks.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name));
     }
     this.keyspaces = Collections.unmodifiableMap(ks);
     this.readerPermits = new Semaphore(options.readers(), true);
@@ -139,7 +142,7 @@ final class SqliteBackend implements Backend {
       w.execute("BEGIN IMMEDIATE");
       try {
         for (KeyspaceSql ks : keyspaces.values()) {
-          w.execute(ks.create);
+          w.execute(ks.create());
         }
         w.execute("COMMIT");
       } catch (SQLException e) {
@@ -378,8 +381,14 @@ final class SqliteBackend implements Backend {
     }
   }
 
+  @Override
+  public SqlDialect dialect() {
+    return SqliteDialect.INSTANCE;
+  }
+
   /** The SQL of a keyspace opened with this backend. */
-  KeyspaceSql keyspace(String name) {
+  @Override
+  public KeyspaceSql keyspace(String name) {
     KeyspaceSql ks = name == null ? null : keyspaces.get(name);
     if (ks == null) {
       throw new IllegalArgumentException(
@@ -388,7 +397,8 @@ final class SqliteBackend implements Backend {
     return ks;
   }
 
-  StorageException map(SQLException e, String what) {
+  @Override
+  public StorageException map(SQLException e, String what) {
     return SqliteErrors.map(e, what, dbFile, options.busyTimeoutMs());
   }
 

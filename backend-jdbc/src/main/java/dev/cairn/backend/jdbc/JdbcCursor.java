@@ -1,4 +1,4 @@
-package dev.cairn.backend.postgres;
+package dev.cairn.backend.jdbc;
 
 import dev.cairn.storage.spi.BackendCursor;
 import java.sql.PreparedStatement;
@@ -8,21 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lazily fetched {@link ResultSet} (a server-side portal, fetched in pages) over one keyspace
- * range. Guarded by its transaction's monitor.
+ * A lazily stepped {@link ResultSet} over one keyspace range (fetched in pages where the
+ * dialect asks for it). Guarded by its transaction's monitor, so closing the backend from
+ * another thread cannot race a {@link #next()}.
  */
-final class PostgresCursor implements BackendCursor {
+final class JdbcCursor implements BackendCursor {
 
-  private static final Logger LOG = LoggerFactory.getLogger(PostgresCursor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcCursor.class);
 
-  private final PostgresTransaction tx;
+  private final JdbcTransaction tx;
   private final PreparedStatement statement;
   private final ResultSet rows;
   private boolean onRow;
   private boolean exhausted;
   private boolean closed;
 
-  PostgresCursor(PostgresTransaction tx, PreparedStatement statement, ResultSet rows) {
+  JdbcCursor(JdbcTransaction tx, PreparedStatement statement, ResultSet rows) {
     this.tx = tx;
     this.statement = statement;
     this.rows = rows;
@@ -66,7 +67,7 @@ final class PostgresCursor implements BackendCursor {
             exhausted ? "cursor is exhausted" : "no current entry: call next() first");
       }
       try {
-        return rows.getBytes(index);
+        return JdbcTransaction.notNull(rows.getBytes(index));
       } catch (SQLException e) {
         throw tx.fail(e, "scan");
       }
@@ -90,7 +91,7 @@ final class PostgresCursor implements BackendCursor {
     }
   }
 
-  /** Closes the result set and statement; called with the monitor held. */
+  /** Closes the result set and gives the statement back; called with the monitor held. */
   void release() {
     if (closed) {
       return;
@@ -99,9 +100,13 @@ final class PostgresCursor implements BackendCursor {
     onRow = false;
     try {
       rows.close();
-      statement.close();
     } catch (SQLException e) {
-      LOG.debug("closing a scan failed", e);
+      LOG.debug("closing a scan's result set failed", e);
+    }
+    try {
+      tx.doneScanning(statement);
+    } catch (SQLException e) {
+      LOG.debug("giving back a scan's statement failed", e);
     }
   }
 }

@@ -1,0 +1,428 @@
+package dev.cairn.backend.jdbc;
+
+import dev.cairn.storage.BackendException;
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.StorageException;
+import dev.cairn.storage.TransactionConflictException;
+import dev.cairn.storage.spi.BackendCursor;
+import dev.cairn.storage.spi.BackendTransaction;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backend transaction on one JDBC connection, with everything that does not depend on the
+ * database: the operations over {@link KeyspaceSql}, the cursors, the states and their checks,
+ * and the bookkeeping of failures, commit, rollback and close. A backend subclasses it and says,
+ * through the hooks below, how its connection runs a statement, commits, rolls back and goes
+ * back to the backend; its {@link JdbcStore} supplies the keyspaces' SQL and maps failures.
+ *
+ * <p>Every public method is synchronized: the owner thread is the only user, but the backend's
+ * {@code close()} may roll the transaction back from another thread ({@link #abortForClose()})
+ * and must not interleave with a running statement. Cursors lock the transaction too.
+ *
+ * <p>After a statement fails, the transaction can only end: {@link #commit} refuses (and rolls
+ * back; {@link #commitRefused}) so that no partial change is ever committed. After a commit that
+ * failed, {@link #rollback()} is a harmless no-op so callers' error paths stay simple; after a
+ * successful commit it throws {@link IllegalStateException}.
+ *
+ * <p>The connection is given back exactly once ({@link #release}), whichever way the
+ * transaction ends.
+ */
+public abstract class JdbcTransaction implements BackendTransaction {
+
+  /** The start of the message of {@link #commitRefused}. */
+  protected static final String COMMIT_REFUSED = "commit refused: an earlier operation of this"
+      + " write transaction failed, so it was rolled back instead";
+
+  private enum State {
+    OPEN,
+    COMMITTED,
+    ROLLED_BACK,
+    CLOSED,
+    ABORTED_BY_BACKEND_CLOSE
+  }
+
+  private final JdbcStore store;
+  private final SqlDialect dialect;
+  private final boolean readOnly;
+  private final List<JdbcCursor> cursors = new ArrayList<>();
+  private State state = State.OPEN;
+  /** The first failure of a statement, if any: the transaction can then only end. */
+  private StorageException failure;
+  private boolean commitFailed;
+
+  /**
+   * @param store the backend that begins the transaction
+   * @param readOnly whether this is a read transaction (puts and deletes are refused)
+   */
+  protected JdbcTransaction(JdbcStore store, boolean readOnly) {
+    this.store = store;
+    this.dialect = store.dialect();
+    this.readOnly = readOnly;
+  }
+
+  // ------------------------------------------------------------------------------- hooks
+
+  /** A prepared statement for {@code sql}, for one operation; given back with {@link #done}. */
+  protected abstract PreparedStatement statement(String sql) throws SQLException;
+
+  /** Gives back a statement of {@link #statement} after its operation. Closes it by default. */
+  protected void done(PreparedStatement statement) throws SQLException {
+    statement.close();
+  }
+
+  /**
+   * A prepared statement for a scan, held by its cursor until the cursor is closed or the
+   * transaction ends, then given back with {@link #doneScanning}. {@link #statement} by
+   * default.
+   */
+  protected PreparedStatement scanStatement(String sql) throws SQLException {
+    return statement(sql);
+  }
+
+  /** Gives back a statement of {@link #scanStatement}. {@link #done} by default. */
+  protected void doneScanning(PreparedStatement statement) throws SQLException {
+    done(statement);
+  }
+
+  /**
+   * Commits the database transaction. If it throws, the transaction is rolled back
+   * ({@link #rollbackQuietly}), the connection given back, and the failure thrown as
+   * {@link JdbcStore#map mapped}.
+   */
+  protected abstract void commitInDatabase(Durability durability) throws SQLException;
+
+  /**
+   * Rolls back the database transaction, if one is open; returns whether the connection is
+   * still usable (false: the backend discards it). Never throws.
+   */
+  protected abstract boolean rollbackQuietly();
+
+  /** Gives the connection back to the backend; called exactly once, when the transaction ends. */
+  protected abstract void release(boolean healthy);
+
+  /** The statement of a put; the keyspace's upsert ({@link SqlDialect#upsert}) by default. */
+  protected String putSql(KeyspaceSql ks) {
+    return ks.put();
+  }
+
+  /** The statement of a delete; the keyspace's {@code DELETE ... WHERE k = ?} by default. */
+  protected String deleteSql(KeyspaceSql ks) {
+    return ks.delete();
+  }
+
+  /** Called after a put, and after a delete that removed a row. Does nothing by default. */
+  protected void written(String keyspace, byte[] key) {}
+
+  /**
+   * Called after {@link #commitInDatabase} succeeded, before the connection is given back (a
+   * write transaction only). Does nothing by default. An exception it throws reaches the
+   * caller of {@link #commit}; the transaction stays committed.
+   */
+  protected void committed(Durability durability) {}
+
+  /**
+   * Called after the transaction ended by {@link #commit}, {@link #rollback} or {@link #close}
+   * and gave its connection back, also when the commit failed in the database; not after a
+   * refused commit, a failed begin or {@link #abortForClose()}. Does nothing by default.
+   */
+  protected void ended() {}
+
+  /**
+   * Whether the connection may be kept once rolled back after {@link #commitInDatabase} failed.
+   * True by default.
+   */
+  protected boolean reusableAfterFailedCommit() {
+    return true;
+  }
+
+  /**
+   * The exception of a commit refused because a statement had failed ({@code firstFailure}, as
+   * mapped). By default {@link #COMMIT_REFUSED} with the first failure's message appended and as
+   * cause, a {@link TransactionConflictException} if the first failure was one (so it stays
+   * retryable), else a {@link BackendException}.
+   */
+  protected StorageException commitRefused(StorageException firstFailure) {
+    String msg = COMMIT_REFUSED + " (" + firstFailure.getMessage() + ")";
+    return firstFailure instanceof TransactionConflictException
+        ? new TransactionConflictException(msg, firstFailure)
+        : new BackendException(msg, firstFailure);
+  }
+
+  // ---------------------------------------------------------------------- the transaction
+
+  @Override
+  public final boolean readOnly() {
+    return readOnly;
+  }
+
+  @Override
+  public final synchronized byte[] get(String keyspace, byte[] key) {
+    KeyspaceSql ks = prepare(keyspace);
+    requireBytes(key, "key");
+    try (Borrowed s = new Borrowed(ks.get())) {
+      PreparedStatement ps = s.statement;
+      ps.setBytes(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? notNull(rs.getBytes(1)) : null;
+      }
+    } catch (SQLException e) {
+      throw fail(e, "get from keyspace " + keyspace);
+    }
+  }
+
+  @Override
+  public final synchronized void put(String keyspace, byte[] key, byte[] value) {
+    KeyspaceSql ks = prepare(keyspace);
+    requireWritable("put");
+    requireBytes(key, "key");
+    requireBytes(value, "value");
+    try (Borrowed s = new Borrowed(putSql(ks))) {
+      PreparedStatement ps = s.statement;
+      ps.setBytes(1, key);
+      ps.setBytes(2, value);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail(e, "put into keyspace " + keyspace);
+    }
+    written(keyspace, key);
+  }
+
+  @Override
+  public final synchronized boolean delete(String keyspace, byte[] key) {
+    KeyspaceSql ks = prepare(keyspace);
+    requireWritable("delete");
+    requireBytes(key, "key");
+    boolean existed;
+    try (Borrowed s = new Borrowed(deleteSql(ks))) {
+      PreparedStatement ps = s.statement;
+      ps.setBytes(1, key);
+      existed = ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw fail(e, "delete from keyspace " + keyspace);
+    }
+    if (existed) {
+      written(keyspace, key);
+    }
+    return existed;
+  }
+
+  @Override
+  public final synchronized BackendCursor scan(
+      String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    KeyspaceSql ks = prepare(keyspace);
+    PreparedStatement ps = null;
+    try {
+      ps = scanStatement(ks.scan(fromInclusive, toExclusive));
+      if (dialect.scanFetchSize() > 0) {
+        ps.setFetchSize(dialect.scanFetchSize());
+      }
+      bindRange(ps, fromInclusive, toExclusive);
+      JdbcCursor cursor = new JdbcCursor(this, ps, ps.executeQuery());
+      cursors.add(cursor);
+      return cursor;
+    } catch (SQLException e) {
+      if (ps != null) {
+        try {
+          doneScanning(ps);
+        } catch (SQLException ce) {
+          e.addSuppressed(ce);
+        }
+      }
+      throw fail(e, "scan of keyspace " + keyspace);
+    }
+  }
+
+  @Override
+  public final synchronized long count(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    KeyspaceSql ks = prepare(keyspace);
+    try (Borrowed s = new Borrowed(ks.count(fromInclusive, toExclusive))) {
+      PreparedStatement ps = s.statement;
+      bindRange(ps, fromInclusive, toExclusive);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw fail(e, "count of keyspace " + keyspace);
+    }
+  }
+
+  @Override
+  public final synchronized void commit(Durability durability) {
+    checkOpen();
+    if (durability == null) {
+      throw new IllegalArgumentException("durability must not be null");
+    }
+    if (readOnly) {
+      end(State.COMMITTED);
+      return;
+    }
+    if (failure != null) {
+      commitFailed = true;
+      finish(State.ROLLED_BACK);
+      throw commitRefused(failure);
+    }
+    closeCursors();
+    try {
+      commitInDatabase(durability);
+    } catch (SQLException e) {
+      commitFailed = true;
+      state = State.ROLLED_BACK;
+      boolean healthy = rollbackQuietly() && reusableAfterFailedCommit();
+      release(healthy);
+      ended();
+      throw store.map(e, "commit");
+    }
+    state = State.COMMITTED;
+    try {
+      committed(durability);
+    } finally {
+      release(true);
+    }
+    ended();
+  }
+
+  @Override
+  public final synchronized void rollback() {
+    if (state != State.OPEN && commitFailed) {
+      return;
+    }
+    checkOpen();
+    end(State.ROLLED_BACK);
+  }
+
+  @Override
+  public final synchronized void close() {
+    if (state == State.OPEN) {
+      end(State.CLOSED);
+    }
+  }
+
+  /**
+   * Rolls back an open transaction because the backend is closing; any thread, for the backend
+   * that began it. Its methods then throw {@link IllegalStateException}.
+   */
+  public final synchronized void abortForClose() {
+    if (state == State.OPEN) {
+      LoggerFactory.getLogger(getClass()).warn(
+          "rolling back an open {} transaction because the {} backend is closing",
+          readOnly ? "read" : "write", dialect.databaseName());
+      finish(State.ABORTED_BY_BACKEND_CLOSE);
+    }
+  }
+
+  /**
+   * Ends the transaction, rolled back, because a statement of its begin failed (one the
+   * subclass runs before handing the transaction out); returns the mapped failure to throw.
+   */
+  protected final synchronized StorageException failBegin(SQLException e, String what) {
+    StorageException mapped = fail(e, what);
+    finish(State.ROLLED_BACK);
+    return mapped;
+  }
+
+  // ------------------------------------------------------------------------------ inside
+
+  /** Marks the transaction failed (the first failure is kept) and maps the error. */
+  final StorageException fail(SQLException e, String what) {
+    StorageException mapped = store.map(e, what);
+    if (failure == null) {
+      failure = mapped;
+    }
+    return mapped;
+  }
+
+  /** Throws {@link IllegalStateException} unless the transaction is open. */
+  final void checkOpen() {
+    switch (state) {
+      case OPEN:
+        return;
+      case COMMITTED:
+        throw new IllegalStateException("transaction already committed");
+      case ROLLED_BACK:
+        throw new IllegalStateException("transaction already rolled back");
+      case CLOSED:
+        throw new IllegalStateException("transaction is closed");
+      default:
+        throw new IllegalStateException("transaction was rolled back because the "
+            + dialect.databaseName() + " backend was closed");
+    }
+  }
+
+  /** Called by a cursor closed by its user. */
+  final void forget(JdbcCursor cursor) {
+    cursors.remove(cursor);
+  }
+
+  /** Ends the transaction by commit, rollback or close, and tells the subclass. */
+  private void end(State end) {
+    finish(end);
+    ended();
+  }
+
+  /** Ends the transaction without committing and gives the connection back. */
+  private void finish(State end) {
+    closeCursors();
+    state = end;
+    release(rollbackQuietly());
+  }
+
+  private void closeCursors() {
+    for (JdbcCursor c : cursors) {
+      c.release();
+    }
+    cursors.clear();
+  }
+
+  private KeyspaceSql prepare(String keyspace) {
+    checkOpen();
+    return store.keyspace(keyspace);
+  }
+
+  private void requireWritable(String op) {
+    if (readOnly) {
+      throw new IllegalStateException(op + " in a read-only transaction");
+    }
+  }
+
+  private static void requireBytes(byte[] b, String name) {
+    if (b == null) {
+      throw new IllegalArgumentException(name + " must not be null");
+    }
+  }
+
+  private static void bindRange(PreparedStatement ps, byte[] from, byte[] to)
+      throws SQLException {
+    int i = 1;
+    if (from != null) {
+      ps.setBytes(i++, from);
+    }
+    if (to != null) {
+      ps.setBytes(i, to);
+    }
+  }
+
+  /** Columns are NOT NULL; a driver may hand out null for a zero-length value. */
+  static byte[] notNull(byte[] b) {
+    return b == null ? new byte[0] : b;
+  }
+
+  /** A statement of {@link #statement} for one operation; closing it gives it back. */
+  private final class Borrowed implements AutoCloseable {
+    final PreparedStatement statement;
+
+    Borrowed(String sql) throws SQLException {
+      statement = statement(sql);
+    }
+
+    @Override
+    public void close() throws SQLException {
+      done(statement);
+    }
+  }
+}

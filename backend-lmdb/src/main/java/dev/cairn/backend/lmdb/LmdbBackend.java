@@ -342,13 +342,12 @@ final class LmdbBackend implements Backend {
     acquireWriterPermit("begin a write transaction");
     long stamp = 0;
     AtomicInteger cell = mapGate.stampCell();
+    LmdbWriteTransaction w;
     try {
       checkOpen();
       stamp = mapGate.acquireShared(cell);
       Txn<ByteBuffer> txn = env.txnWrite();
-      LmdbWriteTransaction w = new LmdbWriteTransaction(this, txn, stamp, cell);
-      register(w);
-      return w;
+      w = new LmdbWriteTransaction(this, txn, stamp, cell);
     } catch (RuntimeException e) {
       if (stamp != 0) {
         mapGate.releaseShared(stamp, cell);
@@ -358,6 +357,11 @@ final class LmdbBackend implements Backend {
           ? errors.translate("begin write transaction", (LmdbException) e)
           : e;
     }
+    // Outside the try: if close() came first, register ends the transaction, which releases
+    // its stamp and the writer permit; releasing them again here (as this code once did)
+    // unbalanced the map lock, and a reader's release later failed.
+    register(w);
+    return w;
   }
 
   private void acquireWriterPermit(String what) {

@@ -548,7 +548,7 @@ public final class CrashHarness {
     return out.size() > 12 ? out.subList(0, 12) + " ... (" + out.size() + " differences)" : out.toString();
   }
 
-  /** The last 4,000 characters of a child's log (also used by {@link BankSoak}). */
+  /** The last 4,000 characters of a child's log. */
   static String tail(Path log) {
     try {
       String s = Files.readString(log, StandardCharsets.UTF_8);
@@ -558,8 +558,10 @@ public final class CrashHarness {
     }
   }
 
-  /** Reads '\n'-terminated lines; a last fragment without '\n' (a torn write) is dropped. */
-  /** Reads ASCII lines from a child's stdout (also used by {@link BankSoak}). */
+  /**
+   * Reads '\n'-terminated ASCII lines from a child's stdout; a last fragment without '\n' (a
+   * torn write) is dropped.
+   */
   static final class LineReader {
     private final InputStream in;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();

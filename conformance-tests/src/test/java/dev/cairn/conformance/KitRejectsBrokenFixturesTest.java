@@ -148,6 +148,16 @@ final class KitRejectsBrokenFixturesTest {
   }
 
   @Test
+  @Tag("slow")
+  void powerLossHarnessPassesTheCorrectDurableReferenceBackend(@TempDir Path dir) {
+    PowerLossHarness.Report report = PowerLossHarness.builder(
+            ReferenceBackendProvider.Durable.class, dir.resolve("store"))
+        .stepsPerSession(8)
+        .run();
+    assertThat(report.droppedOperations()).as("unsynced writes were dropped").isPositive();
+  }
+
+  @Test
   void aMissingCapabilityIsReportedAsASkipWithItsReasonNotAsAPass() {
     Events events = run(selectNestedClass(
         List.of(ReferenceBackendConformanceTest.class), BackendConformanceKit.Durable.class));

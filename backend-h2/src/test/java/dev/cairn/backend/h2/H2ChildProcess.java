@@ -1,8 +1,6 @@
 package dev.cairn.backend.h2;
 
-import dev.cairn.storage.Durability;
 import dev.cairn.storage.spi.Backend;
-import dev.cairn.storage.spi.BackendTransaction;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,13 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Main of the child JVMs the crash and lock tests start (not a test itself).
- *
- * <ul>
- *   <li>{@code hold DIR}: opens the store, prints {@code open}, waits to be killed;
- *   <li>{@code commit DIR}: commits key i with SYNC in a loop, printing {@code committed i}
- *       after each commit returned, until killed;
- * </ul>
+ * Main of the child JVM the lock test starts (not a test itself): {@code hold DIR} opens the
+ * store, prints {@code open} and waits to be killed.
  */
 final class H2ChildProcess {
 
@@ -32,17 +25,6 @@ final class H2ChildProcess {
         out.println("open");
         Thread.sleep(TimeUnit.MINUTES.toMillis(2));
         backend.close();
-      }
-      case "commit" -> {
-        Backend backend = H2TestSupport.open(dir);
-        for (int i = 0; ; i++) {
-          try (BackendTransaction tx = backend.beginWrite()) {
-            tx.put("records", H2TestSupport.b("key" + i), H2TestSupport.b("value" + i));
-            tx.put("blobs", H2TestSupport.b("key" + i), H2TestSupport.b("value" + i));
-            tx.commit(Durability.SYNC);
-          }
-          out.println("committed " + i);
-        }
       }
       default -> throw new IllegalArgumentException(args[0]);
     }

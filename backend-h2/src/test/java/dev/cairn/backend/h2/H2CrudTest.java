@@ -43,24 +43,6 @@ final class H2CrudTest {
   }
 
   @Test
-  void putGetOverwriteAndDeleteWork() {
-    try (Backend backend = H2TestSupport.open(dir)) {
-      put(backend, "records", "a", "1");
-      assertThat(get(backend, "records", "a")).isEqualTo("1");
-      put(backend, "records", "a", "2");
-      assertThat(get(backend, "records", "a")).isEqualTo("2");
-      assertThat(get(backend, "blobs", "a")).isNull();
-      try (BackendTransaction tx = backend.beginWrite()) {
-        assertThat(tx.delete("records", b("a"))).isTrue();
-        assertThat(tx.delete("records", b("a"))).isFalse();
-        assertThat(tx.delete("records", b("never"))).isFalse();
-        tx.commit(Durability.SYNC);
-      }
-      assertThat(get(backend, "records", "a")).isNull();
-    }
-  }
-
-  @Test
   void emptyValuesAndEmptyKeysAreStored() {
     try (Backend backend = H2TestSupport.open(dir)) {
       try (BackendTransaction tx = backend.beginWrite()) {
@@ -124,18 +106,6 @@ final class H2CrudTest {
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> tx.delete(null, b("k")))
           .isInstanceOf(IllegalArgumentException.class);
-    }
-  }
-
-  @Test
-  void readOnlyTransactionRejectsWrites() {
-    try (Backend backend = H2TestSupport.open(dir);
-        BackendTransaction tx = backend.beginRead()) {
-      assertThat(tx.readOnly()).isTrue();
-      assertThatThrownBy(() -> tx.put("records", b("k"), b("v")))
-          .isInstanceOf(IllegalStateException.class);
-      assertThatThrownBy(() -> tx.delete("records", b("k")))
-          .isInstanceOf(IllegalStateException.class);
     }
   }
 

@@ -31,27 +31,6 @@ final class H2TransactionTest {
   @TempDir Path dir;
 
   @Test
-  void readTransactionKeepsItsSnapshotAcrossLaterCommits() {
-    try (Backend backend = H2TestSupport.open(dir)) {
-      put(backend, "records", "a", "1");
-      try (BackendTransaction reader = backend.beginRead()) {
-        assertThat(s(reader.get("records", b("a")))).isEqualTo("1");
-        try (BackendTransaction w = backend.beginWrite()) {
-          w.put("records", b("a"), b("2"));
-          w.put("records", b("b"), b("new"));
-          w.put("blobs", b("x"), b("y"));
-          w.commit(Durability.SYNC);
-        }
-        assertThat(s(reader.get("records", b("a")))).isEqualTo("1");
-        assertThat(reader.get("records", b("b"))).isNull();
-        assertThat(reader.get("blobs", b("x"))).isNull();
-        assertThat(keys(reader, "records", null, null)).containsExactly(b("a"));
-      }
-      assertThat(get(backend, "records", "a")).isEqualTo("2");
-    }
-  }
-
-  @Test
   void uncommittedWritesAreInvisibleToReaders() {
     try (Backend backend = H2TestSupport.open(dir);
         BackendTransaction w = backend.beginWrite()) {

@@ -12,7 +12,6 @@ import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendTransaction;
 import dev.cairn.storage.spi.Capability;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,66 +48,6 @@ final class LmdbCrudTest {
             Capability.CONCURRENT_READERS,
             Capability.DURABLE,
             Capability.SELF_CONTAINED_SNAPSHOT);
-  }
-
-  @Test
-  void putThenGetReturnsTheValue() {
-    put(backend, "records", b("k1"), b("v1"));
-    assertThat(s(get(backend, "records", b("k1")))).isEqualTo("v1");
-  }
-
-  @Test
-  void getOfMissingKeyReturnsNull() {
-    assertThat(get(backend, "records", b("nope"))).isNull();
-  }
-
-  @Test
-  void putReplacesTheValue() {
-    put(backend, "records", b("k"), b("first"));
-    put(backend, "records", b("k"), b("second, longer than the first"));
-    assertThat(s(get(backend, "records", b("k")))).isEqualTo("second, longer than the first");
-  }
-
-  @Test
-  void deleteReturnsWhetherTheKeyExisted() {
-    put(backend, "records", b("k"), b("v"));
-    try (BackendTransaction tx = backend.beginWrite()) {
-      assertThat(tx.delete("records", b("k"))).isTrue();
-      assertThat(tx.delete("records", b("k"))).isFalse();
-      assertThat(tx.delete("records", b("other"))).isFalse();
-      tx.commit(Durability.SYNC);
-    }
-    assertThat(get(backend, "records", b("k"))).isNull();
-  }
-
-  @Test
-  void keyspacesAreSeparate() {
-    put(backend, "records", b("k"), b("r"));
-    put(backend, "blobs", b("k"), b("b"));
-    assertThat(s(get(backend, "records", b("k")))).isEqualTo("r");
-    assertThat(s(get(backend, "blobs", b("k")))).isEqualTo("b");
-    assertThat(get(backend, "meta", b("k"))).isNull();
-  }
-
-  @Test
-  void emptyAndLargeValuesRoundTrip() {
-    byte[] large = new byte[3 << 20];
-    new Random(42).nextBytes(large);
-    put(backend, "blobs", b("empty"), new byte[0]);
-    put(backend, "blobs", b("large"), large);
-    assertThat(get(backend, "blobs", b("empty"))).isEmpty();
-    assertThat(get(backend, "blobs", b("large"))).isEqualTo(large);
-  }
-
-  @Test
-  void writeTransactionReadsItsOwnWrites() {
-    try (BackendTransaction tx = backend.beginWrite()) {
-      tx.put("records", b("k"), b("v"));
-      assertThat(s(tx.get("records", b("k")))).isEqualTo("v");
-      tx.delete("records", b("k"));
-      assertThat(tx.get("records", b("k"))).isNull();
-      tx.rollback();
-    }
   }
 
   @Test
@@ -171,17 +110,6 @@ final class LmdbCrudTest {
   }
 
   @Test
-  void readOnlyTransactionRefusesWrites() {
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(tx.readOnly()).isTrue();
-      assertThatThrownBy(() -> tx.put("records", b("k"), b("v")))
-          .isInstanceOf(IllegalStateException.class);
-      assertThatThrownBy(() -> tx.delete("records", b("k")))
-          .isInstanceOf(IllegalStateException.class);
-    }
-  }
-
-  @Test
   void everyMethodThrowsIllegalStateAfterTheTransactionEnded() {
     BackendTransaction w = backend.beginWrite();
     assertThat(w.readOnly()).isFalse();
@@ -218,20 +146,6 @@ final class LmdbCrudTest {
         assertThat(c.get("records", b("x"))).isNull();
         assertThat(d.count("records", null, null)).isEqualTo(1);
       }
-    }
-  }
-
-  @Test
-  void countMatchesTheRange() {
-    for (int i = 0; i < 50; i++) {
-      put(backend, "meta", b(String.format("k%02d", i)), b("v"));
-    }
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(tx.count("meta", null, null)).isEqualTo(50);
-      assertThat(tx.count("meta", b("k10"), b("k20"))).isEqualTo(10);
-      assertThat(tx.count("meta", b("k45"), null)).isEqualTo(5);
-      assertThat(tx.count("meta", null, b("k05"))).isEqualTo(5);
-      assertThat(tx.count("meta", b("k20"), b("k10"))).isZero();
     }
   }
 

@@ -72,22 +72,6 @@ final class LmdbIsolationTest {
   }
 
   @Test
-  void rollbackAndCloseWithoutCommitDiscardEveryChange() {
-    put(backend, "records", b("keep"), b("v"));
-    try (BackendTransaction w = backend.beginWrite()) {
-      w.put("records", b("gone"), b("v"));
-      w.delete("records", b("keep"));
-      w.rollback();
-    }
-    try (BackendTransaction w = backend.beginWrite()) {
-      w.put("records", b("gone"), b("v"));
-      w.delete("records", b("keep"));
-    }
-    assertThat(get(backend, "records", b("gone"))).isNull();
-    assertThat(s(get(backend, "records", b("keep")))).isEqualTo("v");
-  }
-
-  @Test
   void beginWriteBlocksWhileAnotherWriterIsOpenAndTimesOut() throws Exception {
     BackendTransaction first = backend.beginWrite();
     try {

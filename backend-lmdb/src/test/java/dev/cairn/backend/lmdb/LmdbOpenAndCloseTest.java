@@ -52,7 +52,7 @@ final class LmdbOpenAndCloseTest {
   @Test
   void aNewDataFileIsCreatedUnderATemporaryNameAndRenamedIntoPlace() throws IOException {
     // power-loss regression: data.mdb must appear whole (both meta pages synced) with a synced
-    // directory entry, or not at all; PowerLossTest in conformance-tests checks the durability
+    // directory entry, or not at all; PowerLossTest in integration-tests checks the durability
     Files.write(dir.resolve("data.mdb.creating"), new byte[] {1, 2, 3}); // an interrupted creation
     try (Backend backend = LmdbTestSupport.open(dir)) {
       put(backend, "records", b("k"), b("v"));

@@ -13,9 +13,6 @@ import dev.cairn.storage.spi.BackendTransaction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,44 +39,6 @@ final class LmdbScanTest {
         tx.put(keyspace, k, k);
       }
       tx.commit(Durability.SYNC);
-    }
-  }
-
-  private static byte[] bytes(int... v) {
-    byte[] out = new byte[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = (byte) v[i];
-    }
-    return out;
-  }
-
-  @Test
-  void scanReturnsKeysInUnsignedByteOrderIncludingFfBytes() {
-    byte[][] keys = {
-      bytes(0xFF), bytes(0xFF, 0xFF), bytes(0x00), bytes(0x7F), bytes(0x80), bytes(0x01, 0xFF),
-      bytes(0x01), bytes(0xFE, 0xFF, 0xFF), bytes(0x00, 0x00)
-    };
-    putAll("records", keys);
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(keys(tx, "records", null, null))
-          .containsExactly(
-              bytes(0x00), bytes(0x00, 0x00), bytes(0x01), bytes(0x01, 0xFF), bytes(0x7F),
-              bytes(0x80), bytes(0xFE, 0xFF, 0xFF), bytes(0xFF), bytes(0xFF, 0xFF));
-      // an upper bound of 0xFF excludes 0xFF and everything after it
-      assertThat(keys(tx, "records", bytes(0x80), bytes(0xFF)))
-          .containsExactly(bytes(0x80), bytes(0xFE, 0xFF, 0xFF));
-      assertThat(keys(tx, "records", bytes(0xFF), null))
-          .containsExactly(bytes(0xFF), bytes(0xFF, 0xFF));
-    }
-  }
-
-  @Test
-  void prefixRangeReturnsExactlyThePrefixedKeys() {
-    putAll("records", b("a\0x"), b("ab\0k1"), b("ab\0k2"), b("ab\1"), b("abc\0k"), b("b\0z"));
-    byte[] from = b("ab\0");
-    byte[] to = b("ab\1");
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(keys(tx, "records", from, to)).containsExactly(b("ab\0k1"), b("ab\0k2"));
     }
   }
 
@@ -130,67 +89,6 @@ final class LmdbScanTest {
       assertThat(c.next()).isFalse();
       assertThat(c.next()).isFalse();
     }
-  }
-
-  @Test
-  void randomRangesMatchASortedMap() {
-    long seed = new Random().nextLong();
-    Random rnd = new Random(seed);
-    NavigableMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
-    try (BackendTransaction tx = backend.beginWrite()) {
-      for (int i = 0; i < 600; i++) {
-        byte[] k = new byte[1 + rnd.nextInt(4)];
-        for (int j = 0; j < k.length; j++) {
-          k[j] = (byte) (rnd.nextBoolean() ? 0xFF - rnd.nextInt(3) : rnd.nextInt(256));
-        }
-        byte[] v = new byte[rnd.nextInt(20)];
-        rnd.nextBytes(v);
-        tx.put("records", k, v);
-        model.put(k, v);
-      }
-      tx.commit(Durability.SYNC);
-    }
-    try (BackendTransaction tx = backend.beginRead()) {
-      for (int round = 0; round < 200; round++) {
-        byte[] from = rnd.nextInt(5) == 0 ? null : randomBound(rnd);
-        byte[] to = rnd.nextInt(5) == 0 ? null : randomBound(rnd);
-        NavigableMap<byte[], byte[]> expected = range(model, from, to);
-        List<byte[]> gotKeys = new ArrayList<>();
-        List<byte[]> gotValues = new ArrayList<>();
-        try (BackendCursor c = tx.scan("records", from, to)) {
-          while (c.next()) {
-            gotKeys.add(c.key());
-            gotValues.add(c.value());
-          }
-        }
-        assertThat(gotKeys).as("seed %d round %d", seed, round).containsExactlyElementsOf(expected.keySet());
-        assertThat(gotValues).as("seed %d round %d", seed, round).containsExactlyElementsOf(expected.values());
-        assertThat(tx.count("records", from, to)).as("seed %d", seed).isEqualTo(expected.size());
-      }
-    }
-  }
-
-  private static byte[] randomBound(Random rnd) {
-    byte[] k = new byte[1 + rnd.nextInt(3)];
-    for (int j = 0; j < k.length; j++) {
-      k[j] = (byte) (rnd.nextBoolean() ? 0xFF - rnd.nextInt(2) : rnd.nextInt(256));
-    }
-    return k;
-  }
-
-  private static NavigableMap<byte[], byte[]> range(
-      NavigableMap<byte[], byte[]> m, byte[] from, byte[] to) {
-    if (from != null && to != null && Arrays.compareUnsigned(from, to) >= 0) {
-      return new TreeMap<>(Arrays::compareUnsigned);
-    }
-    NavigableMap<byte[], byte[]> r = m;
-    if (from != null) {
-      r = r.tailMap(from, true);
-    }
-    if (to != null) {
-      r = r.headMap(to, false);
-    }
-    return r;
   }
 
   @Test

@@ -14,11 +14,9 @@ import dev.cairn.storage.spi.BackendTransaction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,52 +87,6 @@ final class PostgresBackendTest {
   }
 
   @Test
-  void scansAreOrderedAsUnsignedBytesWithinBounds() {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
-    Backend be = open();
-    List<byte[]> keys = new ArrayList<>();
-    keys.addAll(List.of(b(0x00), b(0x00, 0x00), b(0x7f), b(0x80), b(0xff), b(0xff, 0x00), b(0x01, 0xff)));
-    for (int i = 0; i < 200; i++) {
-      byte[] k = new byte[1 + rnd.nextInt(6)];
-      rnd.nextBytes(k);
-      keys.add(k);
-    }
-    try (BackendTransaction tx = be.beginWrite()) {
-      for (byte[] k : keys) {
-        tx.put("records", k, k);
-      }
-      tx.commit(Durability.SYNC);
-    }
-    List<byte[]> expected = new ArrayList<>(keys.stream().map(k -> Arrays.copyOf(k, k.length))
-        .collect(java.util.stream.Collectors.toMap(java.nio.ByteBuffer::wrap, k -> k, (x, y) -> x))
-        .values());
-    expected.sort(Arrays::compareUnsigned);
-    byte[] from = b(0x7f);
-    byte[] to = b(0xff, 0x00);
-    List<byte[]> inRange = expected.stream()
-        .filter(k -> Arrays.compareUnsigned(k, from) >= 0 && Arrays.compareUnsigned(k, to) < 0)
-        .toList();
-    try (BackendTransaction tx = be.beginRead()) {
-      assertThat(scan(tx, null, null)).as("seed %d", seed).containsExactlyElementsOf(expected);
-      assertThat(scan(tx, from, to)).as("seed %d", seed).containsExactlyElementsOf(inRange);
-      assertThat(tx.count("records", from, to)).as("seed %d", seed).isEqualTo(inRange.size());
-      assertThat(scan(tx, b(0x80), b(0x80))).isEmpty();
-    }
-  }
-
-  private static List<byte[]> scan(BackendTransaction tx, byte[] from, byte[] to) {
-    List<byte[]> out = new ArrayList<>();
-    try (BackendCursor c = tx.scan("records", from, to)) {
-      while (c.next()) {
-        assertThat(c.value()).isEqualTo(c.key());
-        out.add(c.key());
-      }
-    }
-    return out;
-  }
-
-  @Test
   void scanLargerThanOneFetchPageIsComplete() {
     Backend be = open();
     try (BackendTransaction tx = be.beginWrite()) {
@@ -179,22 +131,6 @@ final class PostgresBackendTest {
     }
     try (BackendTransaction read = be.beginRead()) {
       assertThat(read.get("records", b(1))).containsExactly(2);
-    }
-  }
-
-  @Test
-  void rollbackAndCloseWithoutCommitDiscardEverything() {
-    Backend be = open();
-    try (BackendTransaction tx = be.beginWrite()) {
-      tx.put("records", b(1), b(1));
-      tx.rollback();
-      assertThatThrownBy(() -> tx.get("records", b(1))).isInstanceOf(IllegalStateException.class);
-    }
-    try (BackendTransaction tx = be.beginWrite()) {
-      tx.put("records", b(2), b(2));
-    }
-    try (BackendTransaction tx = be.beginRead()) {
-      assertThat(tx.count("records", null, null)).isZero();
     }
   }
 

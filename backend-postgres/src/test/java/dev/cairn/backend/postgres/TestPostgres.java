@@ -42,7 +42,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * <p>Set the environment variable {@code CAIRN_TEST_PG_URL} (and {@code CAIRN_TEST_PG_USER},
  * password in {@code PGPASSWORD}) to run the tests against an existing server instead.
  *
- * <p>Public (in the test-jar) so that conformance-tests reuses it.
+ * <p>Public (in the test-jar) so that integration-tests, backup and benchmarks reuse it.
  */
 public final class TestPostgres {
 

@@ -31,23 +31,6 @@ final class SqliteCrudTest {
   }
 
   @Test
-  void putThenGetReturnsTheValueAndDeleteRemovesIt() {
-    try (BackendTransaction tx = backend.beginWrite()) {
-      tx.put("records", b("a"), b("1"));
-      assertThat(s(tx.get("records", b("a")))).isEqualTo("1");
-      tx.commit(Durability.SYNC);
-    }
-    assertThat(get(backend, "records", "a")).isEqualTo("1");
-    try (BackendTransaction tx = backend.beginWrite()) {
-      assertThat(tx.delete("records", b("a"))).isTrue();
-      assertThat(tx.delete("records", b("a"))).isFalse();
-      assertThat(tx.get("records", b("a"))).isNull();
-      tx.commit(Durability.SYNC);
-    }
-    assertThat(get(backend, "records", "a")).isNull();
-  }
-
-  @Test
   void putReplacesAnExistingValue() {
     SqliteTestSupport.put(backend, "records", "k", "old");
     SqliteTestSupport.put(backend, "records", "k", "new");
@@ -55,15 +38,6 @@ final class SqliteCrudTest {
     try (BackendTransaction tx = backend.beginRead()) {
       assertThat(tx.count("records", null, null)).isEqualTo(1);
     }
-  }
-
-  @Test
-  void keyspacesAreSeparate() {
-    SqliteTestSupport.put(backend, "records", "k", "r");
-    SqliteTestSupport.put(backend, "blobs", "k", "b");
-    assertThat(get(backend, "records", "k")).isEqualTo("r");
-    assertThat(get(backend, "blobs", "k")).isEqualTo("b");
-    assertThat(get(backend, "meta", "k")).isNull();
   }
 
   @Test
@@ -81,52 +55,6 @@ final class SqliteCrudTest {
       assertThat(c.key()).isNotNull().isEmpty();
       assertThat(c.next()).isTrue();
       assertThat(c.value()).isNotNull().isEmpty();
-    }
-  }
-
-  @Test
-  void returnedArraysBelongToTheCaller() {
-    SqliteTestSupport.put(backend, "records", "k", "value");
-    try (BackendTransaction tx = backend.beginRead()) {
-      byte[] first = tx.get("records", b("k"));
-      first[0] = 'X';
-      assertThat(s(tx.get("records", b("k")))).isEqualTo("value");
-      var c = tx.scan("records", null, null);
-      assertThat(c.next()).isTrue();
-      byte[] v = c.value();
-      v[0] = 'Y';
-      assertThat(s(c.value())).isEqualTo("value");
-    }
-  }
-
-  @Test
-  void rollbackLeavesNothingBehind() {
-    try (BackendTransaction tx = backend.beginWrite()) {
-      tx.put("records", b("a"), b("1"));
-      tx.put("blobs", b("h"), b("2"));
-      tx.rollback();
-    }
-    try (BackendTransaction tx = backend.beginWrite()) {
-      tx.put("records", b("b"), b("1"));
-      // closed without commit: rolled back
-    }
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(tx.count("records", null, null)).isZero();
-      assertThat(tx.count("blobs", null, null)).isZero();
-    }
-  }
-
-  @Test
-  void writesInAReadTransactionAreRejected() {
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(tx.readOnly()).isTrue();
-      assertThatThrownBy(() -> tx.put("records", b("a"), b("1")))
-          .isInstanceOf(IllegalStateException.class);
-      assertThatThrownBy(() -> tx.delete("records", b("a")))
-          .isInstanceOf(IllegalStateException.class);
-    }
-    try (BackendTransaction tx = backend.beginWrite()) {
-      assertThat(tx.readOnly()).isFalse();
     }
   }
 

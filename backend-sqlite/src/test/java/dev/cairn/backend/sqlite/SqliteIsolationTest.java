@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Durability;
-import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,66 +52,6 @@ final class SqliteIsolationTest {
       assertThat(reader.count("records", null, null)).isEqualTo(1);
     }
     assertThat(SqliteTestSupport.get(backend, "records", "k")).isEqualTo("after");
-  }
-
-  @Test
-  void aReadTransactionSeesOneSnapshotAcrossManyStatements() {
-    SqliteTestSupport.put(backend, "records", "a", "1");
-    try (BackendTransaction reader = backend.beginRead()) {
-      assertThat(s(reader.get("records", b("a")))).isEqualTo("1");
-      for (int i = 2; i <= 4; i++) {
-        SqliteTestSupport.put(backend, "records", "a", String.valueOf(i));
-        SqliteTestSupport.put(backend, "records", "b" + i, "x");
-        assertThat(s(reader.get("records", b("a")))).isEqualTo("1");
-        try (BackendCursor c = reader.scan("records", null, null)) {
-          assertThat(c.next()).isTrue();
-          assertThat(s(c.key())).isEqualTo("a");
-          assertThat(c.next()).isFalse();
-        }
-      }
-    }
-  }
-
-  @Test
-  void aConcurrentReaderDoesNotSeeUncommittedWrites() throws Exception {
-    SqliteTestSupport.put(backend, "records", "k", "committed");
-    BackendTransaction writer = backend.beginWrite();
-    writer.put("records", b("k"), b("uncommitted"));
-    writer.put("records", b("other"), b("uncommitted"));
-    Future<String> seen = pool.submit(() -> {
-      try (BackendTransaction r = backend.beginRead()) {
-        return s(r.get("records", b("k"))) + "/" + s(r.get("records", b("other")));
-      }
-    });
-    assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("committed/null");
-    writer.commit(Durability.SYNC);
-    assertThat(SqliteTestSupport.get(backend, "records", "other")).isEqualTo("uncommitted");
-  }
-
-  @Test
-  void readersRunWhileAWriteTransactionIsOpen() throws Exception {
-    try (BackendTransaction writer = backend.beginWrite()) {
-      writer.put("records", b("k"), b("v"));
-      CountDownLatch allIn = new CountDownLatch(4);
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<?>[] readers = new CompletableFuture<?>[4];
-      for (int i = 0; i < 4; i++) {
-        readers[i] = CompletableFuture.runAsync(() -> {
-          try (BackendTransaction r = backend.beginRead()) {
-            r.get("records", b("k"));
-            allIn.countDown();
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }, pool);
-      }
-      // All four readers hold a read transaction at the same time as the open writer.
-      assertThat(allIn.await(10, TimeUnit.SECONDS)).isTrue();
-      release.countDown();
-      CompletableFuture.allOf(readers).get(10, TimeUnit.SECONDS);
-      writer.commit(Durability.SYNC);
-    }
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.cairn.backend.sqlite;
 
 import static dev.cairn.backend.sqlite.SqliteTestSupport.b;
-import static dev.cairn.backend.sqlite.SqliteTestSupport.bytes;
 import static dev.cairn.backend.sqlite.SqliteTestSupport.s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,12 +10,8 @@ import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,94 +43,6 @@ final class SqliteScanTest {
   }
 
   @Test
-  void scansMatchAnUnsignedByteOrderedMapForRandomKeysAndBounds() {
-    long seed = new Random().nextLong();
-    Random rnd = new Random(seed);
-    TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
-    try (BackendTransaction tx = backend.beginWrite()) {
-      for (int i = 0; i < 400; i++) {
-        byte[] key = new byte[1 + rnd.nextInt(4)];
-        for (int j = 0; j < key.length; j++) {
-          // bias towards the edge bytes 0x00, 0x7F, 0x80, 0xFF
-          int pick = rnd.nextInt(6);
-          key[j] = (byte) (pick == 0 ? 0x00 : pick == 1 ? 0xFF : pick == 2 ? 0x80
-              : pick == 3 ? 0x7F : rnd.nextInt(256));
-        }
-        byte[] value = new byte[rnd.nextInt(8)];
-        rnd.nextBytes(value);
-        tx.put("records", key, value);
-        model.put(key, value);
-      }
-      tx.commit(Durability.SYNC);
-    }
-    List<byte[]> all = new ArrayList<>(model.keySet());
-    try (BackendTransaction tx = backend.beginRead()) {
-      for (int round = 0; round < 60; round++) {
-        byte[] from = rnd.nextInt(4) == 0 ? null : boundary(rnd, all);
-        byte[] to = rnd.nextInt(4) == 0 ? null : boundary(rnd, all);
-        Map<byte[], byte[]> expected = range(model, from, to);
-        List<String> expectedKeys = new ArrayList<>();
-        expected.keySet().forEach(k -> expectedKeys.add(HexFormat.of().formatHex(k)));
-        String bounds = "seed " + seed + ", from " + hex(from) + ", to " + hex(to);
-        assertThat(keys(tx, from, to)).as(bounds).containsExactlyElementsOf(expectedKeys);
-        assertThat(tx.count("records", from, to)).as(bounds).isEqualTo(expected.size());
-        try (BackendCursor c = tx.scan("records", from, to)) {
-          for (Map.Entry<byte[], byte[]> e : expected.entrySet()) {
-            assertThat(c.next()).as(bounds).isTrue();
-            assertThat(c.value()).as(bounds).isEqualTo(e.getValue());
-          }
-          assertThat(c.next()).as(bounds).isFalse();
-        }
-      }
-    }
-  }
-
-  private static byte[] boundary(Random rnd, List<byte[]> keys) {
-    if (rnd.nextBoolean()) {
-      return keys.get(rnd.nextInt(keys.size())).clone();
-    }
-    byte[] b = new byte[1 + rnd.nextInt(3)];
-    rnd.nextBytes(b);
-    return b;
-  }
-
-  private static Map<byte[], byte[]> range(TreeMap<byte[], byte[]> m, byte[] from, byte[] to) {
-    if (from != null && to != null) {
-      return Arrays.compareUnsigned(from, to) >= 0 ? Map.of() : m.subMap(from, true, to, false);
-    }
-    if (from != null) {
-      return m.tailMap(from, true);
-    }
-    if (to != null) {
-      return m.headMap(to, false);
-    }
-    return m;
-  }
-
-  private static String hex(byte[] b) {
-    return b == null ? "open" : HexFormat.of().formatHex(b);
-  }
-
-  @Test
-  void keysWithHighBytesSortAfterLowerOnesAndTheUpperBoundIsExclusive() {
-    try (BackendTransaction tx = backend.beginWrite()) {
-      tx.put("records", bytes(0xFF, 0xFF), b("1"));
-      tx.put("records", bytes(0xFF), b("2"));
-      tx.put("records", bytes(0x7F), b("3"));
-      tx.put("records", bytes(0x80), b("4"));
-      tx.put("records", bytes(0x00), b("5"));
-      tx.put("records", bytes(0x01, 0x00), b("6"));
-      tx.commit(Durability.SYNC);
-    }
-    try (BackendTransaction tx = backend.beginRead()) {
-      assertThat(keys(tx, null, null)).containsExactly("00", "0100", "7f", "80", "ff", "ffff");
-      assertThat(keys(tx, bytes(0x80), bytes(0xFF))).containsExactly("80");
-      assertThat(keys(tx, bytes(0xFF), null)).containsExactly("ff", "ffff");
-      assertThat(keys(tx, null, bytes(0x01, 0x00))).containsExactly("00");
-    }
-  }
-
-  @Test
   void emptyRangesYieldNothing() {
     SqliteTestSupport.put(backend, "records", "b", "1");
     try (BackendTransaction tx = backend.beginRead()) {
@@ -149,26 +56,6 @@ final class SqliteScanTest {
         assertThat(c.next()).isFalse();
         assertThatThrownBy(c::key).isInstanceOf(IllegalStateException.class);
       }
-    }
-  }
-
-  @Test
-  void prefixScanFindsExactlyThePrefixedKeys() {
-    try (BackendTransaction tx = backend.beginWrite()) {
-      for (String k : List.of("users\u0000a", "users\u0000b", "users.x\u0000a", "user\u0000z",
-          "users\u0001")) {
-        tx.put("records", b(k), b("v"));
-      }
-      tx.commit(Durability.SYNC);
-    }
-    try (BackendTransaction tx = backend.beginRead()) {
-      List<String> found = new ArrayList<>();
-      try (BackendCursor c = tx.scan("records", b("users\u0000"), b("users\u0001"))) {
-        while (c.next()) {
-          found.add(s(c.key()));
-        }
-      }
-      assertThat(found).containsExactly("users\u0000a", "users\u0000b");
     }
   }
 

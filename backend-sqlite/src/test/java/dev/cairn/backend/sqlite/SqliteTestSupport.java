@@ -36,14 +36,6 @@ final class SqliteTestSupport {
     return b == null ? null : new String(b, StandardCharsets.UTF_8);
   }
 
-  static byte[] bytes(int... values) {
-    byte[] out = new byte[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = (byte) values[i];
-    }
-    return out;
-  }
-
   static void put(SqliteBackend backend, String keyspace, String key, String value) {
     try (BackendTransaction tx = backend.beginWrite()) {
       tx.put(keyspace, b(key), b(value));

@@ -41,30 +41,6 @@ final class TieredCacheTest {
   }
 
   @Test
-  void getReturnsWhatWasPutAndNullForUnknownKeys() {
-    try (TieredCache cache = open(1 << 20, 1 << 20)) {
-      CachedValue v = value(7, 1000, 1);
-      cache.put("c", "k1", v);
-      assertThat(cache.get("c", "k1")).usingRecursiveComparison().isEqualTo(v);
-      assertThat(cache.get("c", "k2")).isNull();
-      assertThat(cache.get("other", "k1")).isNull();
-    }
-  }
-
-  @Test
-  void putDoesNotReplaceANewerVersionInL1() {
-    try (TieredCache cache = open(1 << 20, 1 << 20)) {
-      cache.put("c", "k", value(5, 100, 1));
-      cache.put("c", "k", value(3, 100, 2));
-      assertThat(cache.get("c", "k").version()).isEqualTo(5);
-      cache.put("c", "k", value(5, 100, 3));
-      assertThat(cache.get("c", "k")).usingRecursiveComparison().isEqualTo(value(5, 100, 3));
-      cache.put("c", "k", value(6, 100, 4));
-      assertThat(cache.get("c", "k").version()).isEqualTo(6);
-    }
-  }
-
-  @Test
   void putDoesNotReplaceANewerVersionHeldInL2() {
     // an L1 that holds nothing: every value is demoted to L2 at once
     try (TieredCache cache = open(100, 1 << 20)) {

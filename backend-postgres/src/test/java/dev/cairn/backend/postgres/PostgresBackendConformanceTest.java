@@ -1,7 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.backend.postgres;
 
-import dev.cairn.backend.postgres.PostgresBackendProvider;
-import dev.cairn.backend.postgres.TestPostgres;
+import dev.cairn.conformance.BackendConformanceKit;
 import dev.cairn.storage.spi.BackendProvider;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.backup;
 
-import dev.cairn.backup.LocalBackupTargetProvider;
+import dev.cairn.conformance.BackupTargetConformanceKit;
 import dev.cairn.storage.spi.BackupTarget;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The bank soak on every embedded backend: {@code kill -9} during transfers on a grown store,
  * with backups and maintenance running, SYNC, GROUP and ASYNC in turn. In {@code .ci/run} it
- * runs a short version (6 cycles, a 20k-record store); {@code conformance-tests/soak/run} runs
+ * runs a short version (6 cycles, a 20k-record store); {@code integration-tests/soak/run} runs
  * the long one through the same test with these properties:
  *
  * <ul>

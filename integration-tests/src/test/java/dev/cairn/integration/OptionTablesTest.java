@@ -1,4 +1,4 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

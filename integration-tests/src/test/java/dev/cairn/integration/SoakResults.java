@@ -1,4 +1,4 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The results file of {@code conformance-tests/soak/run}: one JSON line per run, appended to the
+ * The results file of {@code integration-tests/soak/run}: one JSON line per run, appended to the
  * file named by the system property {@value #PROPERTY} (nothing is written without it). A run
  * that failed writes nothing: its test fails, and the script stops.
  */

@@ -1,6 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.backend.sqlite;
 
-import dev.cairn.backend.sqlite.SqliteBackendProvider;
+import dev.cairn.conformance.BackendConformanceKit;
 import dev.cairn.storage.spi.BackendProvider;
 
 /** The built-in sqlite backend against the backend kit. */

@@ -1,6 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.codec.snappy;
 
-import dev.cairn.codec.snappy.SnappyCodecProvider;
+import dev.cairn.conformance.CodecConformanceKit;
 import dev.cairn.storage.spi.CodecProvider;
 
 /** The built-in snappy codec against the codec kit. */

@@ -1,6 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.codec.zstd;
 
-import dev.cairn.codec.zstd.ZstdCodecProvider;
+import dev.cairn.conformance.CodecConformanceKit;
 import dev.cairn.storage.spi.CodecProvider;
 
 /** The built-in zstd codec against the codec kit. */

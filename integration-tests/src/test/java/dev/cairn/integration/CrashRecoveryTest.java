@@ -1,7 +1,8 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.conformance.CrashHarness;
 import dev.cairn.storage.Durability;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
@@ -35,7 +36,8 @@ final class CrashRecoveryTest {
         .run();
     assertThat(report.cycles()).isEqualTo(cycles);
     assertThat(report.acknowledged())
-        .as("every cycle acknowledged at least 20 steps; %s", KitSupport.seedNote())
+        .as("every cycle acknowledged at least 20 steps; seed %d (replay with"
+            + " -Dcairn.conformance.seed=%<d)", report.seed())
         .isGreaterThanOrEqualTo(20L * cycles);
     assertThat(report.committed()).isGreaterThanOrEqualTo(report.acknowledged());
     assertThat(report.committed() - report.acknowledged())

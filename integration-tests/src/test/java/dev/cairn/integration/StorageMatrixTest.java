@@ -1,7 +1,9 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.cairn.backend.postgres.TestPostgres;
+import dev.cairn.conformance.StorageConformanceKit;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CacheProvider;
@@ -17,18 +19,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link StorageConformanceKit} over every combination of backend × codec × cache, each named
  * like {@code sqlite/zstd/tiered}. Combinations whose providers are not on the class path are
- * reported as skipped with the missing provider named. {@code reference} is this module's
- * in-memory test backend (not durable: its reopen tests skip) and {@code kit-rle} its
- * ServiceLoader-registered test codec; they make the kit run against the engine even before a
- * real backend or codec module is built. {@code postgres} runs against a real PostgreSQL server
- * started once per JVM from Maven-delivered binaries ({@code TestPostgres}).
+ * reported as skipped with the missing provider named. {@code postgres} runs against a real
+ * PostgreSQL server started once per JVM from Maven-delivered binaries ({@link TestPostgres}).
+ * (The kit's own reference backend and test codec run it in conformance-tests:
+ * {@code ReferenceStorageConformanceTest}.)
  */
 @ParameterizedClass(name = "{0}")
 @MethodSource("combinations")
 final class StorageMatrixTest extends StorageConformanceKit {
 
-  private static final List<String> BACKENDS = List.of("sqlite", "lmdb", "h2", "postgres", "reference");
-  private static final List<String> CODECS = List.of("identity", "snappy", "zstd", "kit-rle");
+  private static final List<String> BACKENDS = List.of("sqlite", "lmdb", "h2", "postgres");
+  private static final List<String> CODECS = List.of("identity", "snappy", "zstd");
   private static final List<String> CACHES = List.of("none", "tiered");
 
   private final String backend;
@@ -57,15 +58,6 @@ final class StorageMatrixTest extends StorageConformanceKit {
     List<String> out = new ArrayList<>();
     for (String b : BACKENDS) {
       for (String c : CODECS) {
-        // the in-memory reference backend and the test codec exist to exercise the kit itself:
-        // pair them with each other only, so the real combinations are not run twice
-        boolean fixture = b.equals("reference");
-        boolean wanted = fixture
-            ? c.equals("identity") || c.equals("kit-rle")
-            : !c.equals("kit-rle");
-        if (!wanted) {
-          continue;
-        }
         for (String k : CACHES) {
           out.add(b + "/" + c + "/" + k);
         }
@@ -82,17 +74,13 @@ final class StorageMatrixTest extends StorageConformanceKit {
 
   @Override
   protected StorageBuilder configure(StorageBuilder b) {
-    if (backend.equals("reference")) {
-      b.backend(new ReferenceBackendProvider());
-    } else {
-      assumeTrue(discovered(BackendProvider.class, BackendProvider::name, backend).isPresent(),
-          () -> "backend " + backend + " is not on the class path");
-      b.backend(backend);
-      if (backend.equals("postgres")) {
-        // one server per JVM (started on first use); each new store directory gets a new
-        // schema, and a reopened directory follows its descriptor back to its schema
-        dev.cairn.backend.postgres.TestPostgres.get().freshOptions("matrix").forEach(b::backendOption);
-      }
+    assumeTrue(discovered(BackendProvider.class, BackendProvider::name, backend).isPresent(),
+        () -> "backend " + backend + " is not on the class path");
+    b.backend(backend);
+    if (backend.equals("postgres")) {
+      // one server per JVM (started on first use); each new store directory gets a new
+      // schema, and a reopened directory follows its descriptor back to its schema
+      TestPostgres.get().freshOptions("matrix").forEach(b::backendOption);
     }
     if (!codec.equals("identity")) {
       assumeTrue(discovered(CodecProvider.class, CodecProvider::name, codec).isPresent(),

@@ -1,4 +1,4 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import dev.cairn.backup.BackupKind;
 import dev.cairn.backup.BackupManager;

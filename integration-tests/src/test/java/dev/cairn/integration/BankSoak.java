@@ -1,5 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
+import dev.cairn.conformance.CrashHarness;
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *       the last).
  * </ul>
  *
- * <p>Run it from the command line ({@code conformance-tests/soak/run}) or from a test:
+ * <p>Run it from the command line ({@code integration-tests/soak/run}) or from a test:
  *
  * <pre>{@code
  * BankSoak.Report r = BankSoak.builder("h2", dir).cycles(1000).growTo(150_000).run();
@@ -55,6 +56,10 @@ import org.slf4j.LoggerFactory;
 final class BankSoak {
 
   private static final Logger LOG = LoggerFactory.getLogger(BankSoak.class);
+
+  /** The kits' seed property, so one {@code -Dcairn.conformance.seed} replays a whole run. */
+  private static final long DEFAULT_SEED =
+      Long.getLong("cairn.conformance.seed", new Random().nextLong());
 
   static final String ACCOUNTS = "accounts";
   static final String LEDGER = "ledger";
@@ -130,7 +135,7 @@ final class BankSoak {
     private boolean backups = true;
     private boolean maintenance = true;
     private boolean failFast = true;
-    private long seed = KitSupport.SEED;
+    private long seed = DEFAULT_SEED;
 
     private Builder(String backend, Path directory) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -217,7 +222,7 @@ final class BankSoak {
       return this;
     }
 
-    /** The seed of transfers and kill points (default: the kit's seed). */
+    /** The seed of transfers and kill points (default: -Dcairn.conformance.seed, else random). */
     Builder seed(long seed) {
       this.seed = seed;
       return this;
@@ -251,7 +256,7 @@ final class BankSoak {
       Random rnd = new Random(seed);
       memos = new byte[16][];
       for (int i = 0; i < memos.length; i++) {
-        memos[i] = KitSupport.compressibleBytes(rnd, 80 + rnd.nextInt(600));
+        memos[i] = compressibleBytes(rnd, 80 + rnd.nextInt(600));
       }
     }
 
@@ -262,7 +267,7 @@ final class BankSoak {
       // a memo shared by many transfers (a deduplicated blob), a unique one, or none
       int kind = rnd.nextInt(3);
       byte[] memo = kind == 0 ? memos[rnd.nextInt(memos.length)]
-          : kind == 1 ? KitSupport.randomBytes(rnd, rnd.nextInt(2_000)) : new byte[0];
+          : kind == 1 ? randomBytes(rnd, rnd.nextInt(2_000)) : new byte[0];
       byte[] head = (from + "," + to + "," + amount + ";").getBytes(StandardCharsets.US_ASCII);
       byte[] entry = new byte[head.length + memo.length];
       System.arraycopy(head, 0, entry, 0, head.length);
@@ -378,14 +383,14 @@ final class BankSoak {
       Random rnd = new Random(config.seed);
       byte[][] shared = new byte[32][];
       for (int i = 0; i < shared.length; i++) {
-        shared[i] = KitSupport.randomBytes(rnd, 100 + rnd.nextInt(4_000));
+        shared[i] = randomBytes(rnd, 100 + rnd.nextInt(4_000));
       }
       for (int done = 0; done < config.growTo; ) {
         Map<String, byte[]> batch = new LinkedHashMap<>();
         for (int i = 0; i < 1_000 && done < config.growTo; i++, done++) {
           batch.put(String.format("h%09d", done), rnd.nextInt(3) == 0
               ? shared[rnd.nextInt(shared.length)]
-              : KitSupport.randomBytes(rnd, 100 + rnd.nextInt(4_000)));
+              : randomBytes(rnd, 100 + rnd.nextInt(4_000)));
         }
         s.putAllBytes(HISTORY, batch);
       }
@@ -465,7 +470,7 @@ final class BankSoak {
     watchdog.setDaemon(true);
     watchdog.start();
     try (InputStream in = child.getInputStream()) {
-      CrashHarness.LineReader lines = new CrashHarness.LineReader(in);
+      LineReader lines = new LineReader(in);
       boolean ready = false;
       String line;
       while ((line = lines.next()) != null) {
@@ -484,7 +489,7 @@ final class BankSoak {
         child.toHandle().destroyForcibly();
         throw new AssertionError(context(cycle) + "the child "
             + (ready ? "never acknowledged a transfer" : "never became ready")
-            + " (errors: " + errors + "); its stderr:\n" + CrashHarness.tail(log));
+            + " (errors: " + errors + "); its stderr:\n" + tail(log));
       }
       child.waitFor(60, TimeUnit.SECONDS);
       killer.join();
@@ -497,11 +502,11 @@ final class BankSoak {
     }
     if (!errors.isEmpty()) {
       throw new AssertionError(context(cycle) + "the child reported " + errors + "; its stderr:\n"
-          + CrashHarness.tail(log));
+          + tail(log));
     }
     if (child.exitValue() != 128 + 9) {
       throw new AssertionError(context(cycle) + "the child exited with " + child.exitValue()
-          + " instead of being killed (137); its stderr:\n" + CrashHarness.tail(log));
+          + " instead of being killed (137); its stderr:\n" + tail(log));
     }
     return acked;
   }
@@ -546,5 +551,61 @@ final class BankSoak {
       problems.add("corruption: " + e.getMessage());
     }
     return problems;
+  }
+
+  private static byte[] randomBytes(Random rnd, int length) {
+    byte[] b = new byte[length];
+    rnd.nextBytes(b);
+    return b;
+  }
+
+  /** Bytes that compress well: a repeated JSON-like word with a few random bytes. */
+  private static byte[] compressibleBytes(Random rnd, int length) {
+    byte[] b = new byte[length];
+    byte[] word = "{\"name\":\"cairn\",\"value\":12345,\"tags\":[\"a\",\"b\"]}".getBytes(
+        StandardCharsets.US_ASCII);
+    for (int i = 0; i < length; i++) {
+      b[i] = word[i % word.length];
+    }
+    for (int i = 0; i < length / 512; i++) {
+      b[rnd.nextInt(length)] = (byte) rnd.nextInt(256);
+    }
+    return b;
+  }
+
+  /** The end of a child's stderr log, for failure messages. */
+  private static String tail(Path log) {
+    try {
+      String s = Files.readString(log, StandardCharsets.UTF_8);
+      return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  /**
+   * Reads '\n'-terminated ASCII lines from a child's stdout; a last fragment without '\n' (a
+   * torn write) is dropped.
+   */
+  private static final class LineReader {
+    private final InputStream in;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+    LineReader(InputStream in) {
+      this.in = in;
+    }
+
+    String next() throws IOException {
+      int c;
+      while ((c = in.read()) != -1) {
+        if (c == '\n') {
+          String s = line.toString(StandardCharsets.US_ASCII);
+          line.reset();
+          return s;
+        }
+        line.write(c);
+      }
+      return null;
+    }
   }
 }

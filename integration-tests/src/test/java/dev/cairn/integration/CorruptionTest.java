@@ -1,7 +1,8 @@
-package dev.cairn.conformance;
+package dev.cairn.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.conformance.CorruptionChecker;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +33,12 @@ final class CorruptionTest {
     System.out.println("[corruption] " + backend + "/" + codec + ": " + r);
     assertThat(r.violations()).isEmpty();
     assertThat(r.targetedValueFlips())
-        .as("targeted flips inside stored values were detected; %s", KitSupport.seedNote())
+        .as("targeted flips inside stored values were detected; seed %d (replay with"
+            + " -Dcairn.conformance.seed=%<d)", r.seed())
         .isPositive();
     assertThat(r.trialsDetected() + r.openFailed())
-        .as("some flips were detected at all; %s", KitSupport.seedNote())
+        .as("some flips were detected at all; seed %d (replay with"
+            + " -Dcairn.conformance.seed=%<d)", r.seed())
         .isPositive();
   }
 }

@@ -1,6 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.backend.lmdb;
 
-import dev.cairn.backend.lmdb.LmdbBackendProvider;
+import dev.cairn.conformance.BackendConformanceKit;
 import dev.cairn.storage.spi.BackendProvider;
 
 /** The built-in lmdb backend against the backend kit. */

@@ -1,6 +1,6 @@
-package dev.cairn.conformance;
+package dev.cairn.cache.tiered;
 
-import dev.cairn.cache.tiered.TieredCacheProvider;
+import dev.cairn.conformance.CacheConformanceKit;
 import dev.cairn.storage.spi.CacheProvider;
 
 /** The built-in tiered cache against the cache kit. */

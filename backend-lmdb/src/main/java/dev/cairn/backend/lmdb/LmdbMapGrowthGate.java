@@ -158,7 +158,21 @@ final class LmdbMapGrowthGate {
       return;
     }
     try {
-      long used = (env.info().lastPageNumber + 1) * pageSize;
+      // The caller has released its stamp, so close() may be closing the environment: read its
+      // info only under a stamp of our own, taken after close() would have said so.
+      long rs = mapLock.tryReadLock();
+      if (rs == 0) {
+        return; // a growth or close() holds the exclusive side
+      }
+      long used;
+      try {
+        if (closed.get()) {
+          return;
+        }
+        used = (env.info().lastPageNumber + 1) * pageSize;
+      } finally {
+        mapLock.unlockRead(rs);
+      }
       if (used < current - current / 4) {
         return;
       }
@@ -167,6 +181,9 @@ final class LmdbMapGrowthGate {
         return;
       }
       try {
+        if (closed.get()) {
+          return;
+        }
         long next = nextMapSize(current);
         freeSpareReads.run();
         env.setMapSize(next);

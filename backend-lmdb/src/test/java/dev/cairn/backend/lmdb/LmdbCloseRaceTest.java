@@ -26,13 +26,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Regression: a write transaction begun while {@code close()} ran was ended by the close check
- * in {@code register}, which released its map-lock stamp and writer permit, and then released
- * both again in {@code beginWrite}'s error path. The map lock's read count went one too low, and
- * a reader's release — usually close() abandoning it — failed with
- * {@code IllegalMonitorStateException} (the backend kit's close-race test found it, about once
- * in ten runs). Here close() races with a writer and two readers 200 times; before the fix it
- * failed within the first rounds.
+ * Two regressions of {@code close()} racing with a writer, both found by the backend kit's
+ * close-race test (about once in ten runs) and reproduced here within a second:
+ *
+ * <ul>
+ *   <li>a write transaction begun while {@code close()} ran was ended by the close check in
+ *       {@code register}, which released its map-lock stamp and writer permit, and then released
+ *       both again in {@code beginWrite}'s error path: the map lock's read count went one too
+ *       low, and a reader's release failed with {@code IllegalMonitorStateException};
+ *   <li>after a commit released its stamp, the map-growth check read {@code env.info()} with no
+ *       stamp held, so {@code close()} could close the environment under it: the JVM died in
+ *       {@code mdb_env_info} (SIGSEGV). It now reads the info under a stamp of its own.
+ * </ul>
+ *
+ * <p>close() races with a writer and two readers 200 times, each round on a fresh store.
  */
 final class LmdbCloseRaceTest {
 

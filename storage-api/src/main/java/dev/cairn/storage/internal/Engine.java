@@ -15,7 +15,6 @@ import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
-import dev.cairn.storage.TransactionConflictException;
 import dev.cairn.storage.ValueTooLargeException;
 import dev.cairn.storage.VerifyMode;
 import dev.cairn.storage.spi.Backend;
@@ -88,9 +87,6 @@ public final class Engine implements Storage, StorageAdmin {
   private static final byte[] META_SEQ = ascii("seq");
   private static final byte[] META_ACCESS_PREFIX = ascii("access:");
   private static final long VERSION_BLOCK = 4096;
-  private static final int MAX_CONFLICT_RETRIES = 8;
-  /** Conflicted attempts after which a transaction's next attempts run alone. */
-  private static final int ALONE_AFTER_CONFLICTS = 3;
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
@@ -282,7 +278,7 @@ public final class Engine implements Storage, StorageAdmin {
       }
       r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
       // two instances creating one shared (multi-process) store at once may conflict
-      retryOnConflict(() -> {
+      ConflictRetry.retryOnConflict(() -> {
         initMeta(r);
         return null;
       }, null);
@@ -1160,7 +1156,7 @@ public final class Engine implements Storage, StorageAdmin {
     enter();
     try {
       // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
-      R result = retryAlone(alone -> alone
+      R result = ConflictRetry.retryAlone(alone -> alone
               ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work, true)
               : durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work, false),
           metrics.conflictsRetried::increment);
@@ -1168,55 +1164,6 @@ public final class Engine implements Storage, StorageAdmin {
       return result;
     } finally {
       exit();
-    }
-  }
-
-  /**
-   * Runs {@code work}, again after a short random backoff each time it throws
-   * {@link TransactionConflictException}, at most {@value #MAX_CONFLICT_RETRIES} retries.
-   */
-  private static <T> T retryOnConflict(java.util.function.Supplier<T> work, Runnable onRetry) {
-    return retry(alone -> work.get(), Integer.MAX_VALUE, onRetry);
-  }
-
-  /**
-   * As {@link #retryOnConflict}, but after {@value #ALONE_AFTER_CONFLICTS} conflicts the
-   * attempts run alone ({@code work} is passed true: use {@link Backend#beginWriteAlone()}).
-   * Optimistic attempts under contention can keep losing to other instances' writers however
-   * many retries they get (three instances updating one shared blob's reference count, say); an
-   * attempt that runs alone waits for them instead of racing them, so a transaction that keeps
-   * conflicting still commits (an attempt alone can fail only by a backend's rare false
-   * positive, and is retried alone). Not for a write transaction nested in another one of the
-   * same thread: it would wait for the outer one.
-   */
-  private static <T> T retryAlone(
-      java.util.function.Function<Boolean, T> work, Runnable onRetry) {
-    return retry(work, ALONE_AFTER_CONFLICTS, onRetry);
-  }
-
-  private static <T> T retry(
-      java.util.function.Function<Boolean, T> work, int aloneAfter, Runnable onRetry) {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return work.apply(attempt >= aloneAfter);
-      } catch (TransactionConflictException e) {
-        if (attempt >= MAX_CONFLICT_RETRIES) {
-          throw e;
-        }
-        if (onRetry != null) {
-          onRetry.run();
-        }
-        backoff(attempt);
-      }
-    }
-  }
-
-  private static void backoff(int attempt) {
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 << Math.min(attempt, 6)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransactionConflictException("interrupted while retrying a conflicting transaction", e);
     }
   }
 
@@ -1480,7 +1427,7 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   private void reserveSharedBlock() {
-    retryOnConflict(() -> {
+    ConflictRetry.retryOnConflict(() -> {
       try (BackendTransaction btx = backend.beginWrite()) {
         long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
         btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
@@ -1873,7 +1820,7 @@ public final class Engine implements Storage, StorageAdmin {
       try {
         // instances sharing a store update the same records' statistics: a conflict is retried
         // like a transaction (each attempt adds to what is stored then, so none counts twice)
-        retryAlone(alone -> {
+        ConflictRetry.retryAlone(alone -> {
           flushAccessBatch(batch, alone);
           return null;
         }, null);

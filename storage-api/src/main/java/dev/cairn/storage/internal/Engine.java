@@ -1,7 +1,6 @@
 package dev.cairn.storage.internal;
 
 import dev.cairn.storage.AsyncStorage;
-import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Bytes;
 import dev.cairn.storage.CacheTierStats;
 import dev.cairn.storage.DataCorruptionException;
@@ -12,29 +11,21 @@ import dev.cairn.storage.SerializationException;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
 import dev.cairn.storage.StorageClosedException;
-import dev.cairn.storage.StorageException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
 import dev.cairn.storage.ValueTooLargeException;
 import dev.cairn.storage.VerifyMode;
 import dev.cairn.storage.spi.Backend;
-import dev.cairn.storage.spi.BackendConfig;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.BackendTransaction;
-import dev.cairn.storage.spi.CacheConfig;
-import dev.cairn.storage.spi.CacheProvider;
 import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.Codec;
-import dev.cairn.storage.spi.CodecProvider;
 import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -48,7 +39,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -81,16 +71,12 @@ public final class Engine implements Storage, StorageAdmin {
   static final String META = "meta";
   static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
 
-  static final int STORE_FORMAT = 1;
-  private static final byte[] META_FORMAT = ascii("format");
-  private static final byte[] META_STORE_ID = ascii("store-id");
   private static final byte[] META_SEQ = ascii("seq");
   private static final byte[] META_ACCESS_PREFIX = ascii("access:");
   private static final long VERSION_BLOCK = 4096;
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
-  private static final String LOCK_FILE = StoreLock.FILE;
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -131,7 +117,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final boolean externalCommitsWatched;
   private long persistedSeq;
 
-  private Engine(StorageConfig config, Resources r) {
+  Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
     this.backendProvider = r.backendProvider;
     this.backend = r.backend;
@@ -182,6 +168,11 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
+  /** Opens a store with a validated configuration. */
+  public static Storage open(StorageConfig config) {
+    return StoreOpener.open(config);
+  }
+
   /** Drops cached values that commits of other instances (other processes) changed. */
   private final class ExternalInvalidation implements dev.cairn.storage.spi.ExternalCommitListener {
     @Override
@@ -204,194 +195,6 @@ public final class Engine implements Storage, StorageAdmin {
     @Override
     public void unknownChanges() {
       coherence.afterUnknownCommits(cache::invalidateAll);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------- opening
-
-  /** Resources acquired while opening, released in reverse order if opening fails. */
-  private static final class Resources {
-    StoreLock storeLock;
-    BackendProvider backendProvider;
-    Backend backend;
-    CodecRegistry codecs;
-    RecordCache cache;
-    String storeId;
-    long seq;
-    List<String> restoreLeftovers = List.of();
-
-    void release() {
-      closeQuietly(cache);
-      closeQuietly(backend);
-      try {
-        if (storeLock != null) {
-          storeLock.close();
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("cannot release store lock", e);
-      }
-    }
-  }
-
-  /** Opens a store with a validated configuration. */
-  public static Storage open(StorageConfig config) {
-    Resources r = new Resources();
-    try {
-      Map<String, BackendProvider> backends =
-          Plugins.all(BackendProvider.class, config.backends(), BackendProvider::name);
-      r.backendProvider = Plugins.choose(
-          BackendProvider.class, backends, defaultBackend(config.backendName(), backends));
-      OptionClaims.check(config, r.backendProvider, backends); // before anything is created
-      resolveCodecs(config, r);
-      Path dir = config.directory();
-      // a restore over this store that a crash interrupted is finished before anything else,
-      // so that a missing directory is put back rather than created empty
-      RestoreSwapRecovery recovery = new RestoreSwapRecovery(dir);
-      recovery.beforeOpen();
-      boolean created = !Files.exists(dir);
-      try {
-        Files.createDirectories(dir);
-      } catch (IOException e) {
-        throw new BackendException("cannot create store directory " + dir + ": " + e, e);
-      }
-      lock(dir, r);
-      try {
-        recovery.afterLock();
-      } catch (RuntimeException e) {
-        r.release();
-        r.storeLock = null;
-        if (created) {
-          removeCreated(dir); // do not leave a new directory in the way of the restore
-        }
-        throw e;
-      }
-      r.restoreLeftovers = recovery.report();
-      boolean marked = StoreMarker.check(dir, r.backendProvider, backends.values());
-      if (config.cacheName() != null) {
-        Map<String, CacheProvider> caches =
-            Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
-        CacheProvider cp = Plugins.choose(CacheProvider.class, caches, config.cacheName());
-        r.cache = cp.create(new CacheConfig(
-            config.cacheMaxHeapBytes(), config.cacheMaxOffHeapBytes(),
-            config.cacheExpireAfterWrite(), config.cacheExpireAfterAccess(), r.codecs.writeCodec(),
-            config.cacheOptions()));
-      }
-      r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
-      // two instances creating one shared (multi-process) store at once may conflict
-      ConflictRetry.retryOnConflict(() -> {
-        initMeta(r);
-        return null;
-      }, null);
-      if (!marked) {
-        StoreMarker.write(dir, r.backendProvider.name());
-      }
-      Engine engine = new Engine(config, r);
-      LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
-      return engine;
-    } catch (RuntimeException | Error e) {
-      r.release();
-      throw e;
-    }
-  }
-
-  private static String defaultBackend(String wanted, Map<String, BackendProvider> found) {
-    if (wanted != null) {
-      return wanted;
-    }
-    if (found.size() == 1) {
-      return found.keySet().iterator().next();
-    }
-    if (found.containsKey("sqlite")) {
-      return "sqlite";
-    }
-    throw new IllegalArgumentException(found.isEmpty()
-        ? "no backend found: add a backend module such as cairn-backend-sqlite to the class path"
-        : "several backends found " + found.keySet() + "; choose one with backend(name)");
-  }
-
-  private static void resolveCodecs(StorageConfig config, Resources r) {
-    List<CodecProvider> explicit = new ArrayList<>(config.codecs());
-    explicit.add(0, new IdentityCodecProvider());
-    Map<String, CodecProvider> byName =
-        Plugins.all(CodecProvider.class, explicit, CodecProvider::name);
-    Map<Byte, Codec> byId = new HashMap<>();
-    Map<Byte, String> idOwner = new HashMap<>();
-    Codec chosen = null;
-    for (CodecProvider p : byName.values()) {
-      String previous = idOwner.putIfAbsent(p.id(), p.name());
-      if (previous != null) {
-        throw new IllegalArgumentException("codecs '" + previous + "' and '" + p.name()
-            + "' both use id " + p.id() + "; codec ids must be unique");
-      }
-      boolean selected = p.name().equals(config.codecName());
-      Codec codec;
-      try {
-        codec = p.create(OptionClaims.own(p.name(), config.codecOptions()));
-      } catch (RuntimeException e) {
-        if (selected) {
-          throw e;
-        }
-        // a codec only needed for reading old records: report when (if ever) it is needed
-        LOG.warn("codec {} is unavailable: {}", p.name(), e.toString());
-        continue;
-      }
-      byId.put(p.id(), codec);
-      if (selected) {
-        chosen = codec;
-      }
-    }
-    if (chosen == null) {
-      Plugins.choose(CodecProvider.class, byName, config.codecName()); // throws with the list
-    }
-    boolean dictionaries =
-        byName.get(chosen.name()).capabilities().contains(Capability.DICTIONARIES);
-    r.codecs = new CodecRegistry(Map.copyOf(byId), chosen, config.minSavings(), dictionaries);
-  }
-
-  /** Deletes a store directory this open created and that holds nothing but the lock file. */
-  private static void removeCreated(Path dir) {
-    try {
-      Files.deleteIfExists(dir.resolve(LOCK_FILE));
-      Files.deleteIfExists(dir);
-    } catch (IOException e) {
-      LOG.debug("could not remove {} after a failed open: {}", dir, e.toString());
-    }
-  }
-
-  private static void lock(Path dir, Resources r) {
-    r.storeLock = StoreLock.acquire(dir);
-  }
-
-  private static void initMeta(Resources r) {
-    try (BackendTransaction tx = r.backend.beginWrite()) {
-      byte[] format = tx.get(META, META_FORMAT);
-      if (format == null) {
-        if (tx.scan(RECORDS, null, null).next()) {
-          throw new DataCorruptionException("store has records but no format marker");
-        }
-        tx.put(META, META_FORMAT, RecordFormat.encodeLong(STORE_FORMAT));
-        tx.put(META, META_STORE_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-        tx.put(META, META_SEQ, RecordFormat.encodeLong(0));
-        tx.commit(Durability.SYNC);
-      } else {
-        long f = RecordFormat.parseLong(format, "meta format");
-        if (f > STORE_FORMAT) {
-          throw new BackendException("store format " + f + " is newer than this Cairn version supports ("
-              + STORE_FORMAT + "); upgrade Cairn");
-        }
-      }
-    }
-    try (BackendTransaction tx = r.backend.beginRead()) {
-      byte[] id = tx.get(META, META_STORE_ID);
-      byte[] seq = tx.get(META, META_SEQ);
-      if (id == null || seq == null) {
-        throw new DataCorruptionException(r.backendProvider.name() + " store"
-            + " has a format marker but no " + (id == null ? "store id" : "sequence counter")
-            + " in its meta keyspace");
-      }
-      r.storeId = new String(id, StandardCharsets.UTF_8);
-      r.seq = RecordFormat.parseLong(seq, "meta sequence");
-      r.codecs.loadAssignments(tx);
     }
   }
 
@@ -457,7 +260,7 @@ public final class Engine implements Storage, StorageAdmin {
         CoarseClock.release();
       }
     }
-    Resources r = new Resources();
+    StoreOpener.Resources r = new StoreOpener.Resources();
     r.cache = cache;
     r.backend = backend;
     r.storeLock = storeLock;
@@ -2023,7 +1826,7 @@ public final class Engine implements Storage, StorageAdmin {
         coherence.afterUnknownCommits(cache::invalidateAll);
       } else if (!backend.catchUpExternalCommits()) {
         try (BackendTransaction rtx = backend.beginRead()) {
-          rtx.get(META, META_FORMAT); // its end reports every external commit its snapshot saw
+          rtx.get(META, StoreOpener.FORMAT_KEY); // its end reports every external commit its snapshot saw
         }
       }
     } finally {
@@ -2053,14 +1856,4 @@ public final class Engine implements Storage, StorageAdmin {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      LOG.warn("error while closing {}", c.getClass().getSimpleName(), e);
-    }
-  }
 }

@@ -71,9 +71,7 @@ public final class Engine implements Storage, StorageAdmin {
   static final String META = "meta";
   static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
 
-  private static final byte[] META_SEQ = ascii("seq");
   private static final byte[] META_ACCESS_PREFIX = ascii("access:");
-  private static final long VERSION_BLOCK = 4096;
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
@@ -111,11 +109,9 @@ public final class Engine implements Storage, StorageAdmin {
   private final ThreadPoolExecutor asyncExecutor;
   private final AsyncView asyncView;
   private volatile boolean closed;
-  private long nextVersion;
-  private final boolean sharedSequence;
+  private final VersionSequence versions;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
-  private long persistedSeq;
 
   Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
@@ -126,13 +122,8 @@ public final class Engine implements Storage, StorageAdmin {
     this.storeLock = r.storeLock;
     this.storeId = r.storeId;
     this.restoreLeftovers = r.restoreLeftovers;
-    this.persistedSeq = r.seq;
-    this.nextVersion = r.seq + 1;
-    this.sharedSequence = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
-    if (sharedSequence) {
-      this.persistedSeq = 0; // reserve a block of our own at the first write
-      this.nextVersion = 1;
-    }
+    this.versions = new VersionSequence(
+        backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -975,7 +966,7 @@ public final class Engine implements Storage, StorageAdmin {
     TransactionImpl tx = null;
     boolean committed = false;
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(this, btx);
+      tx = new TransactionImpl(this, versions, btx);
       bindTransaction(tx);
       R result;
       try {
@@ -1183,7 +1174,7 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Runs one grouped function; false if it threw (its failure is recorded). */
   private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(this, btx);
+    TransactionImpl tx = new TransactionImpl(this, versions, btx);
     r.tx = tx;
     bindTransaction(tx);
     try {
@@ -1215,46 +1206,6 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /**
-   * Called inside the write lock by a transaction that needs a version number. Versions are
-   * unique store-wide: a single-process backend persists the high-water mark in the writing
-   * transaction itself ({@link #seqToPersist}); a backend that other processes write to as well
-   * ({@link Capability#MULTI_PROCESS}) reserves blocks in separate short transactions, so two
-   * instances never hand out the same version.
-   */
-  long allocateVersion() {
-    if (sharedSequence && nextVersion > persistedSeq) {
-      reserveSharedBlock();
-    }
-    return nextVersion++;
-  }
-
-  private void reserveSharedBlock() {
-    ConflictRetry.retryOnConflict(() -> {
-      try (BackendTransaction btx = backend.beginWrite()) {
-        long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
-        btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
-        btx.commit(Durability.SYNC);
-        nextVersion = current + 1;
-        persistedSeq = current + VERSION_BLOCK;
-        return null;
-      }
-    }, null);
-  }
-
-  /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */
-  long seqToPersist(long maxUsed) {
-    return !sharedSequence && maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
-  }
-
-  void seqPersisted(long seq) {
-    persistedSeq = Math.max(persistedSeq, seq);
-  }
-
-  static byte[] seqKey() {
-    return META_SEQ;
-  }
-
   /** Writes one value inside a write transaction, adjusting reference counts. */
   void writeRecord(
       BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
@@ -1266,7 +1217,7 @@ public final class Engine implements Storage, StorageAdmin {
     long now = System.currentTimeMillis();
     long updated = updatedOverride > 0 ? updatedOverride : now;
     long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
-    long version = allocateVersion();
+    long version = versions.next();
     d.maxVersion = version;
     byte[] newRecord;
     byte[] newBlobKey = null;

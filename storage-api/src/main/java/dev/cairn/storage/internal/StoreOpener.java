@@ -213,7 +213,7 @@ final class StoreOpener {
         }
         tx.put(Engine.META, FORMAT_KEY, RecordFormat.encodeLong(FORMAT));
         tx.put(Engine.META, STORE_ID_KEY, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-        tx.put(Engine.META, Engine.seqKey(), RecordFormat.encodeLong(0));
+        tx.put(Engine.META, VersionSequence.KEY, RecordFormat.encodeLong(0));
         tx.commit(Durability.SYNC);
       } else {
         long f = RecordFormat.parseLong(format, "meta format");
@@ -225,7 +225,7 @@ final class StoreOpener {
     }
     try (BackendTransaction tx = r.backend.beginRead()) {
       byte[] id = tx.get(Engine.META, STORE_ID_KEY);
-      byte[] seq = tx.get(Engine.META, Engine.seqKey());
+      byte[] seq = tx.get(Engine.META, VersionSequence.KEY);
       if (id == null || seq == null) {
         throw new DataCorruptionException(r.backendProvider.name() + " store"
             + " has a format marker but no " + (id == null ? "store id" : "sequence counter")

@@ -30,6 +30,7 @@ final class TransactionImpl implements Transaction {
   }
 
   private final Engine engine;
+  private final VersionSequence versions;
   private final BackendTransaction btx;
   private final Thread owner = Thread.currentThread();
   private final Delta delta = new Delta();
@@ -38,8 +39,9 @@ final class TransactionImpl implements Transaction {
   private boolean active = true;
   private long seqWritten = -1;
 
-  TransactionImpl(Engine engine, BackendTransaction btx) {
+  TransactionImpl(Engine engine, VersionSequence versions, BackendTransaction btx) {
     this.engine = engine;
+    this.versions = versions;
     this.btx = btx;
   }
 
@@ -125,17 +127,13 @@ final class TransactionImpl implements Transaction {
   /** Persists the version high-water mark if this transaction used versions beyond it. */
   void reserveVersions() {
     if (delta.maxVersion >= 0) {
-      long seq = engine.seqToPersist(delta.maxVersion);
-      if (seq >= 0) {
-        btx.put(Engine.META, Engine.seqKey(), RecordFormat.encodeLong(seq));
-        seqWritten = seq;
-      }
+      seqWritten = versions.persistIn(btx, delta.maxVersion);
     }
   }
 
   void committed() {
     if (seqWritten >= 0) {
-      engine.seqPersisted(seqWritten);
+      versions.persisted(seqWritten);
     }
     engine.afterCommit(delta, deleted);
   }

@@ -14,7 +14,6 @@ import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
 import dev.cairn.storage.ValueTooLargeException;
-import dev.cairn.storage.VerifyMode;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendProvider;
@@ -26,8 +25,6 @@ import dev.cairn.storage.spi.RecordCache.CachedValue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,7 +38,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,13 +61,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements Storage, StorageAdmin {
 
-  static final String RECORDS = "records";
-  static final String BLOBS = "blobs";
-  static final String INDEX = "blob_index";
-  static final String META = "meta";
-  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
-
-  private static final byte[] META_ACCESS_PREFIX = ascii("access:");
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
   private static final int ENTRY_PAGE = 256;
@@ -110,6 +99,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AsyncView asyncView;
   private volatile boolean closed;
   private final VersionSequence versions;
+  private final RecordStore records;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
 
@@ -124,6 +114,7 @@ public final class Engine implements Storage, StorageAdmin {
     this.restoreLeftovers = r.restoreLeftovers;
     this.versions = new VersionSequence(
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
+    this.records = new RecordStore(config, backend, codecs, versions, metrics);
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -138,7 +129,7 @@ public final class Engine implements Storage, StorageAdmin {
     this.asyncExecutor.allowCoreThreadTimeOut(true);
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
-        Set.of(RECORDS), cache == null ? null : new ExternalInvalidation());
+        Set.of(RecordStore.RECORDS), cache == null ? null : new ExternalInvalidation());
     this.externalCommitsWatched = watched && cache != null;
     if (cache != null) {
       if (!watched && backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
@@ -405,32 +396,9 @@ public final class Engine implements Storage, StorageAdmin {
     // transaction opened earlier can return a value older than a commit that bumped the stamp
     long stamp = cache == null ? 0 : btx != null ? stampBeforeBtx : coherence.stamp(stripe);
     byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
-    Read read;
-    if (btx != null) {
-      read = readIn(btx, rk, collection, key);
-    } else {
-      // No snapshot needed: the record names its blob by an id that is never reused and whose
-      // bytes never change, so reading the blob after the record returns the record's value.
-      read = null;
-      try (BackendTransaction rtx = backend.beginReadLatest()) {
-        byte[] v = rtx.get(RECORDS, rk);
-        if (v == null) {
-          return null;
-        }
-        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-        byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
-        if (!rec.isBlob() || bv != null) {
-          read = new Read(rec.version(), decodeRecord(rtx, rec, collection, key, bv));
-        }
-      }
-      if (read == null) {
-        // the blob went away after the record was read (an overwrite or delete committed in
-        // between): read both from one snapshot, where a missing blob is corruption
-        try (BackendTransaction rtx = backend.beginRead()) {
-          read = readIn(rtx, rk, collection, key);
-        }
-      }
-    }
+    RecordStore.Read read = btx != null
+        ? records.readIn(btx, rk, collection, key)
+        : records.readLatest(rk, collection, key);
     if (read == null) {
       return null;
     }
@@ -444,19 +412,6 @@ public final class Engine implements Storage, StorageAdmin {
           () -> cache.put(collection, key, new CachedValue(ver, raw)));
     }
     return raw; // shared with the cache from here on: callers copy it
-  }
-
-  /** A record's value and the version that wrote it. */
-  private record Read(long version, byte[] raw) {}
-
-  /** The record under {@code rk} read and decoded in {@code t}, or null if absent. */
-  private Read readIn(BackendTransaction t, byte[] rk, String collection, String key) {
-    byte[] v = t.get(RECORDS, rk);
-    if (v == null) {
-      return null;
-    }
-    RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-    return new Read(rec.version(), decodeRecord(t, rec, collection, key));
   }
 
   private void countAccess(String collection, String key) {
@@ -476,75 +431,6 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  private RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
-    try {
-      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
-    } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
-      throw e;
-    }
-  }
-
-  /**
-   * Names a record in error messages. Built on every read but turned into a string only when
-   * something is reported.
-   */
-  record Where(String collection, String key, String suffix) {
-    @Override
-    public String toString() {
-      return "record " + collection + "/" + Keys.printable(key) + suffix;
-    }
-
-    Where blob() {
-      return new Where(collection, key, " blob");
-    }
-  }
-
-  static Where where(String collection, String key) {
-    return new Where(collection, key, "");
-  }
-
-  /** Decodes and verifies a record's value, following its blob reference if it has one. */
-  private byte[] decodeRecord(
-      BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
-    return decodeRecord(btx, rec, collection, key, null);
-  }
-
-  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
-  private byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
-      String collection, String key, byte[] blobValue) {
-    try {
-      return decode(btx, rec, where(collection, key), shouldHash(), blobValue);
-    } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
-      throw e;
-    }
-  }
-
-  private boolean shouldHash() {
-    VerifyMode m = config.verifyMode();
-    return m == VerifyMode.ALWAYS
-        || (m == VerifyMode.SAMPLED && ThreadLocalRandom.current().nextInt(16) == 0);
-  }
-
-  private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
-      Object where, boolean hash) {
-    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv,
-        where instanceof Where w ? w.blob() : where + " blob");
-    if (blob.rawLength() != expectedRaw) {
-      throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
-          + " bytes, record says " + expectedRaw);
-    }
-    byte[] raw = codecs.decode(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
-    if (hash) {
-      byte[] h = sha256(raw);
-      if (!java.util.Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {
-        throw new DataCorruptionException(where + ": content does not match its SHA-256");
-      }
-    }
-    return raw;
-  }
-
   @Override
   public boolean contains(String collection, String key) {
     Keys.checkCollection(collection);
@@ -559,7 +445,7 @@ public final class Engine implements Storage, StorageAdmin {
         return true;
       }
       try (BackendTransaction rtx = backend.beginRead()) {
-        return rtx.get(RECORDS, Keys.recordKey(collection, kb)) != null;
+        return rtx.get(RecordStore.RECORDS, Keys.recordKey(collection, kb)) != null;
       }
     } finally {
       exit();
@@ -573,16 +459,16 @@ public final class Engine implements Storage, StorageAdmin {
     enter();
     try (BackendTransaction rtx = backend.beginRead()) {
       byte[] rk = Keys.recordKey(collection, kb);
-      byte[] v = rtx.get(RECORDS, rk);
+      byte[] v = rtx.get(RecordStore.RECORDS, rk);
       if (v == null) {
         return Optional.empty();
       }
-      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
+      RecordFormat.StoredRecord rec = records.parse(v, rk, collection, key);
       long count = 0;
       long last = 0;
-      byte[] a = rtx.get(META, accessKey(rk));
+      byte[] a = rtx.get(RecordStore.META, RecordStore.accessKey(rk));
       if (a != null) {
-        long[] persisted = RecordFormat.parseAccess(a, where(collection, key) + " access stats");
+        long[] persisted = RecordFormat.parseAccess(a, RecordStore.where(collection, key) + " access stats");
         count = persisted[0];
         last = persisted[1];
       }
@@ -608,7 +494,7 @@ public final class Engine implements Storage, StorageAdmin {
     enter();
     try (BackendTransaction rtx = backend.beginRead()) {
       byte[] start = Keys.collectionStart(collection);
-      return rtx.count(RECORDS, start, Keys.prefixEnd(start));
+      return rtx.count(RecordStore.RECORDS, start, Keys.prefixEnd(start));
     } finally {
       exit();
     }
@@ -637,7 +523,7 @@ public final class Engine implements Storage, StorageAdmin {
       int blobs = 0;
       for (int i = 0; i < n; i++) {
         names[i] = Keys.keyOf(keys.get(i));
-        recs[i] = parse(values.get(i), keys.get(i), collection, names[i]);
+        recs[i] = records.parse(values.get(i), keys.get(i), collection, names[i]);
         if (recs[i].isBlob()) {
           ids[blobs++] = recs[i].blobId();
         }
@@ -645,7 +531,7 @@ public final class Engine implements Storage, StorageAdmin {
       Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
       List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        byte[] raw = decodeRecord(rtx, recs[i], collection, names[i],
+        byte[] raw = records.decodeRecord(rtx, recs[i], collection, names[i],
             recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
         metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
         out.add(Map.entry(names[i], raw));
@@ -673,12 +559,12 @@ public final class Engine implements Storage, StorageAdmin {
         j++;
       }
       if (sorted[j] == sorted[i]) {
-        byte[] v = btx.get(BLOBS, RecordFormat.blobIdKey(sorted[i]));
+        byte[] v = btx.get(RecordStore.BLOBS, RecordFormat.blobIdKey(sorted[i]));
         if (v != null) {
           out.put(sorted[i], v);
         }
       } else {
-        try (BackendCursor c = btx.scan(BLOBS, RecordFormat.blobIdKey(sorted[i]),
+        try (BackendCursor c = btx.scan(RecordStore.BLOBS, RecordFormat.blobIdKey(sorted[i]),
             RecordFormat.blobIdKey(sorted[j] + 1))) {
           int k = i;
           while (k <= j && c.next()) {
@@ -765,7 +651,7 @@ public final class Engine implements Storage, StorageAdmin {
         int pageSize = withValues ? ENTRY_PAGE : KEY_PAGE;
         List<byte[]> keys = new ArrayList<>(pageSize);
         List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
-        try (BackendCursor c = rtx.scan(RECORDS, from, to)) {
+        try (BackendCursor c = rtx.scan(RecordStore.RECORDS, from, to)) {
           while (keys.size() < pageSize && c.next()) {
             keys.add(c.key());
             if (withValues) {
@@ -793,7 +679,7 @@ public final class Engine implements Storage, StorageAdmin {
       byte[] from = null;
       while (true) {
         byte[] first;
-        try (BackendCursor c = rtx.scan(RECORDS, from, null)) {
+        try (BackendCursor c = rtx.scan(RecordStore.RECORDS, from, null)) {
           if (!c.next()) {
             return out;
           }
@@ -966,7 +852,7 @@ public final class Engine implements Storage, StorageAdmin {
     TransactionImpl tx = null;
     boolean committed = false;
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(this, versions, btx);
+      tx = new TransactionImpl(this, records, versions, btx);
       bindTransaction(tx);
       R result;
       try {
@@ -1174,7 +1060,7 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Runs one grouped function; false if it threw (its failure is recorded). */
   private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(this, versions, btx);
+    TransactionImpl tx = new TransactionImpl(this, records, versions, btx);
     r.tx = tx;
     bindTransaction(tx);
     try {
@@ -1204,182 +1090,6 @@ public final class Engine implements Storage, StorageAdmin {
       coherence.afterCommit(CacheCoherence.stripe(ref.collection(), ref.key()),
           () -> cache.invalidate(ref.collection(), ref.key()));
     }
-  }
-
-  /** Writes one value inside a write transaction, adjusting reference counts. */
-  void writeRecord(
-      BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
-      long createdOverride, long updatedOverride) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    Where where = where(collection, key);
-    byte[] oldValue = btx.get(RECORDS, rk);
-    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
-    long now = System.currentTimeMillis();
-    long updated = updatedOverride > 0 ? updatedOverride : now;
-    long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
-    long version = versions.next();
-    d.maxVersion = version;
-    byte[] newRecord;
-    byte[] newBlobKey = null;
-    if (raw.length == 0 || raw.length < config.inlineThreshold()) {
-      CodecRegistry.Encoded e = codecs.encode(collection, raw);
-      newRecord = RecordFormat.encodeInline(rk,
-          e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
-      d.stored += e.bytes().length;
-      d.savedByCompression += raw.length - e.bytes().length;
-    } else {
-      byte[] hash = sha256(raw);
-      newBlobKey = blobKey(collection, hash);
-      long blobId;
-      int storedLength;
-      byte blobCodec;
-      int blobDict;
-      if (old != null && old.isBlob() && java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
-        blobId = old.blobId(); // same content: the reference it holds stays
-        storedLength = old.storedLength();
-        blobCodec = old.codecId();
-        blobDict = old.dictId();
-        d.dedupHits++;
-        d.savedByDedup += raw.length;
-      } else {
-        byte[] iv = btx.get(INDEX, newBlobKey);
-        if (iv != null) {
-          RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(newBlobKey));
-          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(e.withCount(e.count() + 1)));
-          blobId = e.blobId();
-          storedLength = e.storedLength();
-          blobCodec = e.codecId();
-          blobDict = e.dictId();
-          d.dedupHits++;
-          d.savedByDedup += raw.length;
-        } else {
-          CodecRegistry.Encoded e = codecs.encode(collection, raw);
-          blobId = version; // unique store-wide and increasing: new blobs append
-          btx.put(BLOBS, RecordFormat.blobIdKey(blobId),
-              RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
-          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(new RecordFormat.IndexEntry(
-              blobId, 1, e.codecId(), e.dictId(), e.bytes().length)));
-          storedLength = e.bytes().length;
-          blobCodec = e.codecId();
-          blobDict = e.dictId();
-          d.stored += e.bytes().length;
-          d.savedByCompression += raw.length - e.bytes().length;
-        }
-      }
-      newRecord = RecordFormat.encodeBlobRef(rk, blobCodec, blobDict, raw.length, storedLength,
-          created, updated, version, newBlobKey, blobId);
-    }
-    btx.put(RECORDS, rk, newRecord);
-    if (old != null && old.isBlob() && !java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
-      release(btx, old.blobKey(), old.blobId());
-    }
-    d.writes++;
-    d.raw += raw.length;
-    if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {
-      d.dictionaryCandidates.merge(collection, 1, Integer::sum);
-    }
-  }
-
-  /** Deletes one record inside a write transaction; returns whether it existed. */
-  boolean deleteRecord(BackendTransaction btx, TransactionImpl.Delta d, String collection, String key) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    byte[] oldValue = btx.get(RECORDS, rk);
-    if (oldValue == null) {
-      return false;
-    }
-    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(collection, key));
-    btx.delete(RECORDS, rk);
-    btx.delete(META, accessKey(rk));
-    if (old != null && old.isBlob()) {
-      release(btx, old.blobKey(), old.blobId());
-    }
-    d.deletes++;
-    return true;
-  }
-
-  /**
-   * Parses the record being replaced. A corrupted old record must not block overwriting or
-   * deleting it: its blob reference (if any) is then unknown, which verify() reports.
-   */
-  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, Object where) {
-    try {
-      return RecordFormat.parseRecord(v, recordKey, where);
-    } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
-      LOG.warn("replacing a corrupted record: {}", e.getMessage());
-      return null;
-    }
-  }
-
-  private void release(BackendTransaction btx, byte[] blobKey, long blobId) {
-    byte[] iv = btx.get(INDEX, blobKey);
-    if (iv == null) {
-      LOG.warn("blob {} was referenced but has no index entry", RecordFormat.hex(blobKey));
-      btx.delete(BLOBS, RecordFormat.blobIdKey(blobId));
-      return;
-    }
-    RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(blobKey));
-    if (e.count() <= 1) {
-      btx.delete(INDEX, blobKey);
-      btx.delete(BLOBS, RecordFormat.blobIdKey(e.blobId()));
-    } else {
-      btx.put(INDEX, blobKey, RecordFormat.encodeIndex(e.withCount(e.count() - 1)));
-    }
-  }
-
-  static String indexWhere(byte[] blobKey) {
-    return "index entry of blob " + RecordFormat.hex(blobKey);
-  }
-
-  private byte[] blobKey(String collection, byte[] hash) {
-    if (config.dedupScope() == dev.cairn.storage.DedupScope.GLOBAL) {
-      byte[] k = new byte[33];
-      System.arraycopy(hash, 0, k, 1, 32);
-      return k; // 0x00 + hash: no collection name starts with 0x00
-    }
-    byte[] prefix = Keys.collectionStart(collection);
-    byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + 32);
-    System.arraycopy(hash, 0, k, prefix.length, 32);
-    return k;
-  }
-
-  static byte[] accessKey(byte[] recordKey) {
-    byte[] k = java.util.Arrays.copyOf(META_ACCESS_PREFIX, META_ACCESS_PREFIX.length + recordKey.length);
-    System.arraycopy(recordKey, 0, k, META_ACCESS_PREFIX.length, recordKey.length);
-    return k;
-  }
-
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-256", e);
-    }
-  });
-
-  static byte[] sha256(byte[] raw) {
-    return SHA256.get().digest(raw); // digest() resets the instance for the next use
-  }
-
-  /** Reads in a write transaction (read-your-writes; bypasses the cache). */
-  byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    byte[] v = btx.get(RECORDS, rk);
-    if (v == null) {
-      return null;
-    }
-    return decodeRecord(btx, parse(v, rk, collection, key), collection, key);
-  }
-
-  List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
-    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
-    List<String> out = new ArrayList<>();
-    try (BackendCursor c = btx.scan(RECORDS, start, Keys.prefixEnd(start))) {
-      while (c.next()) {
-        out.add(Keys.keyOf(c.key()));
-      }
-    }
-    return out;
   }
 
   void afterCommit(TransactionImpl.Delta d, List<AccessTracker.Ref> deleted) {
@@ -1436,13 +1146,13 @@ public final class Engine implements Storage, StorageAdmin {
     try {
       List<byte[]> samples = new ArrayList<>();
       try (BackendTransaction rtx = backend.beginRead();
-          BackendCursor c = rtx.scan(RECORDS, Keys.collectionStart(collection),
+          BackendCursor c = rtx.scan(RecordStore.RECORDS, Keys.collectionStart(collection),
               Keys.prefixEnd(Keys.collectionStart(collection)))) {
         while (samples.size() < wanted && c.next()) {
           String key = Keys.keyOf(c.key());
-          RecordFormat.StoredRecord rec = parse(c.value(), c.key(), collection, key);
+          RecordFormat.StoredRecord rec = records.parse(c.value(), c.key(), collection, key);
           if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
-            samples.add(decodeRecord(rtx, rec, collection, key));
+            samples.add(records.decodeRecord(rtx, rec, collection, key));
           }
         }
       }
@@ -1592,11 +1302,11 @@ public final class Engine implements Storage, StorageAdmin {
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
       for (AccessTracker.Drained d : batch) {
         byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
-        if (btx.get(RECORDS, rk) == null) {
+        if (btx.get(RecordStore.RECORDS, rk) == null) {
           continue; // deleted since it was read
         }
-        byte[] ak = accessKey(rk);
-        byte[] prev = btx.get(META, ak);
+        byte[] ak = RecordStore.accessKey(rk);
+        byte[] prev = btx.get(RecordStore.META, ak);
         long count = d.count();
         long last = d.lastMillis();
         if (prev != null) {
@@ -1604,7 +1314,7 @@ public final class Engine implements Storage, StorageAdmin {
           count += p[0];
           last = Math.max(last, p[1]);
         }
-        btx.put(META, ak, RecordFormat.encodeAccess(count, last));
+        btx.put(RecordStore.META, ak, RecordFormat.encodeAccess(count, last));
       }
       btx.commit(Durability.ASYNC);
     } finally {
@@ -1689,41 +1399,11 @@ public final class Engine implements Storage, StorageAdmin {
         return new VerificationReport(0, 0, problems);
       }
       try (BackendTransaction rtx = backend.beginRead()) {
-        return new Verifier(this, rtx).run();
+        return new Verifier(records, rtx).run();
       }
     } finally {
       exit();
     }
-  }
-
-  /** Decodes and verifies one stored record for the verifier; hashing always. */
-  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
-    return decode(rtx, rec, where, true);
-  }
-
-  /** A record's value, decoded and checked; follows its blob reference; SHA-256 if {@code hash}. */
-  private byte[] decode(
-      BackendTransaction btx, RecordFormat.StoredRecord rec, Object where, boolean hash) {
-    return decode(btx, rec, where, hash, null);
-  }
-
-  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
-  private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
-      boolean hash, byte[] blobValue) {
-    if (!rec.isBlob()) {
-      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
-    }
-    byte[] bv = blobValue != null ? blobValue : btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
-    if (bv == null) {
-      throw new DataCorruptionException(where + ": its content blob "
-          + RecordFormat.hex(rec.blobKey()) + " is missing");
-    }
-    return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, hash);
-  }
-
-  byte[] verifyBlob(BackendTransaction rtx, byte[] blobKey, byte[] bv) {
-    RecordFormat.StoredBlob b = RecordFormat.parseBlob(bv, "blob " + RecordFormat.hex(blobKey));
-    return readBlob(rtx, bv, blobKey, b.rawLength(), "blob " + RecordFormat.hex(blobKey), true);
   }
 
   @Override
@@ -1731,13 +1411,13 @@ public final class Engine implements Storage, StorageAdmin {
     Objects.requireNonNull(visitor, "visitor");
     enter();
     try (BackendTransaction rtx = backend.beginRead();
-        BackendCursor c = rtx.scan(RECORDS, null, null)) {
+        BackendCursor c = rtx.scan(RecordStore.RECORDS, null, null)) {
       while (c.next()) {
         byte[] rk = c.key();
         String collection = Keys.collectionOf(rk);
         String key = Keys.keyOf(rk);
-        RecordFormat.StoredRecord rec = parse(c.value(), rk, collection, key);
-        byte[] raw = verifyRecord(rtx, rec, where(collection, key));
+        RecordFormat.StoredRecord rec = records.parse(c.value(), rk, collection, key);
+        byte[] raw = records.verifyRecord(rtx, rec, RecordStore.where(collection, key));
         byte[] hash = rec.isBlob()
             ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)
             : null;
@@ -1777,7 +1457,7 @@ public final class Engine implements Storage, StorageAdmin {
         coherence.afterUnknownCommits(cache::invalidateAll);
       } else if (!backend.catchUpExternalCommits()) {
         try (BackendTransaction rtx = backend.beginRead()) {
-          rtx.get(META, StoreOpener.FORMAT_KEY); // its end reports every external commit its snapshot saw
+          rtx.get(RecordStore.META, StoreOpener.FORMAT_KEY); // its end reports every external commit its snapshot saw
         }
       }
     } finally {

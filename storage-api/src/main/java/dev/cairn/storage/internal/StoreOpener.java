@@ -118,7 +118,8 @@ final class StoreOpener {
             config.cacheExpireAfterWrite(), config.cacheExpireAfterAccess(), r.codecs.writeCodec(),
             config.cacheOptions()));
       }
-      r.backend = r.backendProvider.open(new BackendConfig(dir, Engine.KEYSPACES, config.backendOptions()));
+      r.backend = r.backendProvider.open(
+          new BackendConfig(dir, RecordStore.KEYSPACES, config.backendOptions()));
       // two instances creating one shared (multi-process) store at once may conflict
       ConflictRetry.retryOnConflict(() -> {
         initMeta(r);
@@ -206,14 +207,15 @@ final class StoreOpener {
 
   private static void initMeta(Resources r) {
     try (BackendTransaction tx = r.backend.beginWrite()) {
-      byte[] format = tx.get(Engine.META, FORMAT_KEY);
+      byte[] format = tx.get(RecordStore.META, FORMAT_KEY);
       if (format == null) {
-        if (tx.scan(Engine.RECORDS, null, null).next()) {
+        if (tx.scan(RecordStore.RECORDS, null, null).next()) {
           throw new DataCorruptionException("store has records but no format marker");
         }
-        tx.put(Engine.META, FORMAT_KEY, RecordFormat.encodeLong(FORMAT));
-        tx.put(Engine.META, STORE_ID_KEY, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-        tx.put(Engine.META, VersionSequence.KEY, RecordFormat.encodeLong(0));
+        tx.put(RecordStore.META, FORMAT_KEY, RecordFormat.encodeLong(FORMAT));
+        tx.put(RecordStore.META, STORE_ID_KEY,
+            UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        tx.put(RecordStore.META, VersionSequence.KEY, RecordFormat.encodeLong(0));
         tx.commit(Durability.SYNC);
       } else {
         long f = RecordFormat.parseLong(format, "meta format");
@@ -224,8 +226,8 @@ final class StoreOpener {
       }
     }
     try (BackendTransaction tx = r.backend.beginRead()) {
-      byte[] id = tx.get(Engine.META, STORE_ID_KEY);
-      byte[] seq = tx.get(Engine.META, VersionSequence.KEY);
+      byte[] id = tx.get(RecordStore.META, STORE_ID_KEY);
+      byte[] seq = tx.get(RecordStore.META, VersionSequence.KEY);
       if (id == null || seq == null) {
         throw new DataCorruptionException(r.backendProvider.name() + " store"
             + " has a format marker but no " + (id == null ? "store id" : "sequence counter")

@@ -30,6 +30,7 @@ final class TransactionImpl implements Transaction {
   }
 
   private final Engine engine;
+  private final RecordStore records;
   private final VersionSequence versions;
   private final BackendTransaction btx;
   private final Thread owner = Thread.currentThread();
@@ -39,8 +40,10 @@ final class TransactionImpl implements Transaction {
   private boolean active = true;
   private long seqWritten = -1;
 
-  TransactionImpl(Engine engine, VersionSequence versions, BackendTransaction btx) {
+  TransactionImpl(Engine engine, RecordStore records, VersionSequence versions,
+      BackendTransaction btx) {
     this.engine = engine;
+    this.records = records;
     this.versions = versions;
     this.btx = btx;
   }
@@ -80,7 +83,7 @@ final class TransactionImpl implements Transaction {
     Objects.requireNonNull(value, "value");
     engine.checkSize(value);
     touched.add(new AccessTracker.Ref(collection, key));
-    engine.writeRecord(btx, delta, collection, key, value, created, updated);
+    records.write(btx, delta, collection, key, value, created, updated);
   }
 
   @Override
@@ -88,7 +91,7 @@ final class TransactionImpl implements Transaction {
     check();
     Keys.checkCollection(collection);
     Keys.keyBytes(key);
-    return Optional.ofNullable(engine.readInTransaction(btx, collection, key));
+    return Optional.ofNullable(records.readInTransaction(btx, collection, key));
   }
 
   @Override
@@ -98,7 +101,7 @@ final class TransactionImpl implements Transaction {
     Keys.keyBytes(key);
     AccessTracker.Ref ref = new AccessTracker.Ref(collection, key);
     touched.add(ref);
-    boolean existed = engine.deleteRecord(btx, delta, collection, key);
+    boolean existed = records.delete(btx, delta, collection, key);
     if (existed) {
       deleted.add(ref);
     }
@@ -109,14 +112,14 @@ final class TransactionImpl implements Transaction {
   public boolean contains(String collection, String key) {
     check();
     Keys.checkCollection(collection);
-    return btx.get(Engine.RECORDS, Keys.recordKey(collection, Keys.keyBytes(key))) != null;
+    return btx.get(RecordStore.RECORDS, Keys.recordKey(collection, Keys.keyBytes(key))) != null;
   }
 
   @Override
   public List<String> keys(String collection, String prefix) {
     check();
     Keys.checkCollection(collection);
-    return engine.keysInTransaction(btx, collection, prefix);
+    return records.keysInTransaction(btx, collection, prefix);
   }
 
   /** The function has returned or thrown: no more use. */

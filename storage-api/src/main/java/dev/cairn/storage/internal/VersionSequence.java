@@ -59,8 +59,8 @@ final class VersionSequence {
   private void reserveSharedBlock() {
     ConflictRetry.retryOnConflict(() -> {
       try (BackendTransaction btx = backend.beginWrite()) {
-        long current = RecordFormat.parseLong(btx.get(Engine.META, KEY), "meta sequence");
-        btx.put(Engine.META, KEY, RecordFormat.encodeLong(current + BLOCK));
+        long current = RecordFormat.parseLong(btx.get(RecordStore.META, KEY), "meta sequence");
+        btx.put(RecordStore.META, KEY, RecordFormat.encodeLong(current + BLOCK));
         btx.commit(Durability.SYNC);
         next = current + 1;
         persisted = current + BLOCK;
@@ -80,7 +80,7 @@ final class VersionSequence {
       return -1;
     }
     long seq = maxUsed + BLOCK;
-    btx.put(Engine.META, KEY, RecordFormat.encodeLong(seq));
+    btx.put(RecordStore.META, KEY, RecordFormat.encodeLong(seq));
     return seq;
   }
 

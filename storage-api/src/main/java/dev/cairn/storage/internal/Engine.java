@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,9 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements Storage, StorageAdmin {
 
-  /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
-  private static final int KEY_PAGE = 1024;
-  private static final int ENTRY_PAGE = 256;
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -80,7 +75,7 @@ public final class Engine implements Storage, StorageAdmin {
   final Metrics metrics = new Metrics();
   private final AccessTracker access = new AccessTracker();
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final Lifecycle lifecycle = new Lifecycle();
+  private final Lifecycle lifecycle;
   private final Object closeLock = new Object();
   private final ReentrantLock maintenanceLock = new ReentrantLock();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -100,11 +95,13 @@ public final class Engine implements Storage, StorageAdmin {
   private volatile boolean closed;
   private final VersionSequence versions;
   private final RecordStore records;
+  private final ScanPager scans;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
 
   Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
+    this.lifecycle = new Lifecycle(config.directory());
     this.backendProvider = r.backendProvider;
     this.backend = r.backend;
     this.codecs = r.codecs;
@@ -115,6 +112,7 @@ public final class Engine implements Storage, StorageAdmin {
     this.versions = new VersionSequence(
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
     this.records = new RecordStore(config, backend, codecs, versions, metrics);
+    this.scans = new ScanPager(backend, records, metrics, lifecycle);
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -183,9 +181,7 @@ public final class Engine implements Storage, StorageAdmin {
   // ------------------------------------------------------------------------------- lifecycle
 
   private void enter() {
-    if (!lifecycle.enter()) {
-      throw closedException();
-    }
+    lifecycle.enterOrThrow();
   }
 
   private void exit() {
@@ -208,7 +204,7 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   private StorageClosedException closedException() {
-    return new StorageClosedException("storage " + config.directory() + " is closed");
+    return lifecycle.closedException();
   }
 
   @Override
@@ -502,172 +498,23 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public Stream<String> keys(String collection, String prefix) {
-    return page(collection, prefix, false, (rtx, keys, values) -> {
-      List<String> out = new ArrayList<>(keys.size());
-      for (byte[] rk : keys) {
-        out.add(Keys.keyOf(rk));
-      }
-      return out;
-    });
+    Keys.checkCollection(collection);
+    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
+    ensureOpen();
+    return scans.keys(start);
   }
 
   @Override
   public Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix) {
-    return page(collection, prefix, true, (rtx, keys, values) -> {
-      // parse the page first, then read its blobs in id order: runs of nearby ids with one range
-      // scan each instead of a point lookup per value
-      int n = keys.size();
-      RecordFormat.StoredRecord[] recs = new RecordFormat.StoredRecord[n];
-      String[] names = new String[n];
-      long[] ids = new long[n];
-      int blobs = 0;
-      for (int i = 0; i < n; i++) {
-        names[i] = Keys.keyOf(keys.get(i));
-        recs[i] = records.parse(values.get(i), keys.get(i), collection, names[i]);
-        if (recs[i].isBlob()) {
-          ids[blobs++] = recs[i].blobId();
-        }
-      }
-      Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
-      List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        byte[] raw = records.decodeRecord(rtx, recs[i], collection, names[i],
-            recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
-        metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
-        out.add(Map.entry(names[i], raw));
-      }
-      return out;
-    });
-  }
-
-  /** Ids closer than this are read with one range scan (skipping the blobs in between). */
-  private static final int BLOB_RUN_GAP = 8;
-
-  /**
-   * The stored values of the blobs with the first {@code n} of {@code ids} (any order,
-   * duplicates allowed), by id; a missing blob is absent from the map. Runs of ids no more than
-   * {@value #BLOB_RUN_GAP} apart are read with one range scan, the others with a point lookup.
-   */
-  private Map<Long, byte[]> readBlobs(BackendTransaction btx, long[] ids, int n) {
-    long[] sorted = java.util.Arrays.copyOf(ids, n);
-    java.util.Arrays.sort(sorted);
-    Map<Long, byte[]> out = new HashMap<>(n * 2);
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j + 1 < n && sorted[j + 1] - sorted[j] <= BLOB_RUN_GAP) {
-        j++;
-      }
-      if (sorted[j] == sorted[i]) {
-        byte[] v = btx.get(RecordStore.BLOBS, RecordFormat.blobIdKey(sorted[i]));
-        if (v != null) {
-          out.put(sorted[i], v);
-        }
-      } else {
-        try (BackendCursor c = btx.scan(RecordStore.BLOBS, RecordFormat.blobIdKey(sorted[i]),
-            RecordFormat.blobIdKey(sorted[j] + 1))) {
-          int k = i;
-          while (k <= j && c.next()) {
-            long id = RecordFormat.blobIdOf(c.key(), "blob scan");
-            while (k <= j && sorted[k] < id) {
-              k++; // missing: decode reports it
-            }
-            if (k <= j && sorted[k] == id) {
-              out.put(id, c.value());
-              while (k <= j && sorted[k] == id) {
-                k++;
-              }
-            }
-          }
-        }
-      }
-      i = j + 1;
-    }
-    return out;
-  }
-
-  /** What a page produces from its records: keys, and values if the page asked for them. */
-  @FunctionalInterface
-  private interface PageReader<T> {
-    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<byte[]> values);
-  }
-
-  private <T> Stream<T> page(String collection, String prefix, boolean withValues,
-      PageReader<T> reader) {
     Keys.checkCollection(collection);
     byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     ensureOpen();
-    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), withValues, reader);
-    return StreamSupport.stream(
-        java.util.Spliterators.spliteratorUnknownSize(pager,
-            java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL),
-        false);
+    return scans.entries(collection, start);
   }
 
   private void ensureOpen() {
     if (closed) {
       throw closedException();
-    }
-  }
-
-  /**
-   * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
-   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages.
-   */
-  private final class Pager<T> implements java.util.Iterator<T> {
-    private byte[] from;
-    private final byte[] to;
-    private final boolean withValues;
-    private final PageReader<T> reader;
-    private final java.util.ArrayDeque<T> page = new java.util.ArrayDeque<>();
-    private boolean exhausted;
-
-    Pager(byte[] from, byte[] to, boolean withValues, PageReader<T> reader) {
-      this.from = from;
-      this.to = to;
-      this.withValues = withValues;
-      this.reader = reader;
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (page.isEmpty() && !exhausted) {
-        fill();
-      }
-      return !page.isEmpty();
-    }
-
-    @Override
-    public T next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
-      }
-      return page.poll();
-    }
-
-    private void fill() {
-      enter();
-      try (BackendTransaction rtx = backend.beginRead()) {
-        int pageSize = withValues ? ENTRY_PAGE : KEY_PAGE;
-        List<byte[]> keys = new ArrayList<>(pageSize);
-        List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
-        try (BackendCursor c = rtx.scan(RecordStore.RECORDS, from, to)) {
-          while (keys.size() < pageSize && c.next()) {
-            keys.add(c.key());
-            if (withValues) {
-              values.add(c.value());
-            }
-          }
-        }
-        if (keys.size() < pageSize) {
-          exhausted = true;
-        } else {
-          from = Keys.successor(keys.get(keys.size() - 1));
-        }
-        page.addAll(reader.read(rtx, keys, values));
-      } finally {
-        exit();
-      }
     }
   }
 

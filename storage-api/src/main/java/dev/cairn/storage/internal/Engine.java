@@ -39,7 +39,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -78,7 +77,6 @@ public final class Engine implements Storage, StorageAdmin {
   private final Lifecycle lifecycle;
   private final Object closeLock = new Object();
   private final ReentrantLock maintenanceLock = new ReentrantLock();
-  private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private final ThreadLocal<TransactionImpl> currentTx = new ThreadLocal<>();
   /**
    * Threads with a {@link #currentTx} bound: while it is zero, a read outside any transaction
@@ -96,6 +94,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final VersionSequence versions;
   private final RecordStore records;
   private final ScanPager scans;
+  private final AccessStatsFlusher accessStats;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
 
@@ -125,6 +124,8 @@ public final class Engine implements Storage, StorageAdmin {
           task.run(); // queue full: back-pressure by running in the caller
         });
     this.asyncExecutor.allowCoreThreadTimeOut(true);
+    this.accessStats =
+        new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
         Set.of(RecordStore.RECORDS), cache == null ? null : new ExternalInvalidation());
@@ -137,8 +138,7 @@ public final class Engine implements Storage, StorageAdmin {
       }
     }
     this.asyncView = new AsyncView(this, asyncExecutor);
-    long flushMs = config.accessStatsFlushInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::flushAccessQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
+    accessStats.schedule();
     if (config.maintenanceInterval() != null) {
       long ms = config.maintenanceInterval().toMillis();
       scheduler.scheduleWithFixedDelay(this::scheduledMaintenance, ms, ms, TimeUnit.MILLISECONDS);
@@ -229,7 +229,7 @@ public final class Engine implements Storage, StorageAdmin {
       }
       lifecycle.closeAndAwait(); // new operations fail from here; those in flight finish
       try {
-        flushAccess();
+        accessStats.flush();
       } catch (RuntimeException e) {
         LOG.warn("could not flush access statistics at close", e);
       }
@@ -415,15 +415,8 @@ public final class Engine implements Storage, StorageAdmin {
       return;
     }
     int pending = access.recordRead(collection, key, CoarseClock.millis());
-    if (pending >= config.accessStatsMaxPending() && flushScheduled.compareAndSet(false, true)) {
-      try {
-        scheduler.execute(() -> {
-          flushScheduled.set(false);
-          flushAccessQuietly();
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        flushScheduled.set(false); // closing: close() flushes
-      }
+    if (pending >= config.accessStatsMaxPending()) {
+      accessStats.flushSoon();
     }
   }
 
@@ -1073,7 +1066,7 @@ public final class Engine implements Storage, StorageAdmin {
     maintenanceLock.lock();
     try {
       return new Maintenance(this).run(List.of(
-          new Maintenance.Step("flush-access-stats", () -> "flushed " + flushAccess() + " records", null),
+          new Maintenance.Step("flush-access-stats", () -> "flushed " + accessStats.flush() + " records", null),
           new Maintenance.Step("cache-cleanup", () -> {
             long freed = cache.cleanup();
             return "freed " + freed + " bytes";
@@ -1102,74 +1095,6 @@ public final class Engine implements Storage, StorageAdmin {
   long sizeOnDiskUnchecked() {
     return backend.sizeOnDisk();
   }
-
-  private void flushAccessQuietly() {
-    if (closed) {
-      return;
-    }
-    try {
-      enter();
-    } catch (StorageClosedException e) {
-      return;
-    }
-    try {
-      flushAccess();
-    } catch (RuntimeException e) {
-      LOG.warn("could not flush access statistics of {}", config.directory(), e);
-    } finally {
-      exit();
-    }
-  }
-
-  /** Writes pending access statistics in batches; returns how many records were updated. */
-  int flushAccess() {
-    int total = 0;
-    List<AccessTracker.Drained> drained = access.drainAll();
-    for (int from = 0; from < drained.size(); from += ACCESS_FLUSH_BATCH) {
-      List<AccessTracker.Drained> batch =
-          drained.subList(from, Math.min(drained.size(), from + ACCESS_FLUSH_BATCH));
-      try {
-        // instances sharing a store update the same records' statistics: a conflict is retried
-        // like a transaction (each attempt adds to what is stored then, so none counts twice)
-        ConflictRetry.retryAlone(alone -> {
-          flushAccessBatch(batch, alone);
-          return null;
-        }, null);
-        total += batch.size();
-      } catch (RuntimeException e) {
-        access.restore(drained.subList(from, drained.size())); // this batch and the rest
-        throw e;
-      }
-    }
-    return total;
-  }
-
-  private void flushAccessBatch(List<AccessTracker.Drained> batch, boolean alone) {
-    writeLock.lock();
-    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      for (AccessTracker.Drained d : batch) {
-        byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
-        if (btx.get(RecordStore.RECORDS, rk) == null) {
-          continue; // deleted since it was read
-        }
-        byte[] ak = RecordStore.accessKey(rk);
-        byte[] prev = btx.get(RecordStore.META, ak);
-        long count = d.count();
-        long last = d.lastMillis();
-        if (prev != null) {
-          long[] p = RecordFormat.parseAccess(prev, "access stats");
-          count += p[0];
-          last = Math.max(last, p[1]);
-        }
-        btx.put(RecordStore.META, ak, RecordFormat.encodeAccess(count, last));
-      }
-      btx.commit(Durability.ASYNC);
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  private static final int ACCESS_FLUSH_BATCH = 1000;
 
   // ------------------------------------------------------------------------------------ admin
 

@@ -66,9 +66,6 @@ public final class Engine implements Storage, StorageAdmin {
   private final BackendProvider backendProvider;
   private final Backend backend;
   private final CodecRegistry codecs;
-  private final Map<String, java.util.concurrent.atomic.LongAdder> writesWithoutDictionary =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Set<String> dictionaryTraining = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final RecordCache cache;
   private final CacheCoherence coherence = new CacheCoherence();
   final Metrics metrics = new Metrics();
@@ -95,6 +92,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final RecordStore records;
   private final ScanPager scans;
   private final AccessStatsFlusher accessStats;
+  private final DictionaryTrainer dictionaries;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
 
@@ -126,6 +124,8 @@ public final class Engine implements Storage, StorageAdmin {
     this.asyncExecutor.allowCoreThreadTimeOut(true);
     this.accessStats =
         new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
+    this.dictionaries = new DictionaryTrainer(
+        config, backend, codecs, records, writeLock, lifecycle, scheduler);
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
         Set.of(RecordStore.RECORDS), cache == null ? null : new ExternalInvalidation());
@@ -944,77 +944,13 @@ public final class Engine implements Storage, StorageAdmin {
     for (AccessTracker.Ref r : deleted) {
       access.forget(r.collection(), r.key());
     }
-    int samples = config.dictionaryTrainingSamples();
-    if (samples > 0) {
-      d.dictionaryCandidates.forEach((collection, n) -> {
-        var count = writesWithoutDictionary.computeIfAbsent(
-            collection, c -> new java.util.concurrent.atomic.LongAdder());
-        count.add(n);
-        if (count.sum() >= samples && dictionaryTraining.add(collection)) {
-          try {
-            scheduler.execute(() -> trainDictionaryInBackground(collection));
-          } catch (java.util.concurrent.RejectedExecutionException e) {
-            dictionaryTraining.remove(collection); // closing
-          }
-        }
-      });
-    }
-  }
-
-  private void trainDictionaryInBackground(String collection) {
-    try {
-      trainDictionary(collection);
-      writesWithoutDictionary.remove(collection);
-    } catch (StorageClosedException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.warn("could not train a dictionary for collection {}", collection, e);
-    } finally {
-      dictionaryTraining.remove(collection);
-    }
+    dictionaries.countWrites(d.dictionaryCandidates);
   }
 
   @Override
   public java.util.OptionalInt trainDictionary(String collection) {
     Keys.checkCollection(collection);
-    if (!codecs.dictionariesSupported()) {
-      throw new UnsupportedOperationException(
-          "codec " + codecs.writeCodec().name() + " does not support dictionaries");
-    }
-    int wanted = Math.max(config.dictionaryTrainingSamples(), 100);
-    enter();
-    try {
-      List<byte[]> samples = new ArrayList<>();
-      try (BackendTransaction rtx = backend.beginRead();
-          BackendCursor c = rtx.scan(RecordStore.RECORDS, Keys.collectionStart(collection),
-              Keys.prefixEnd(Keys.collectionStart(collection)))) {
-        while (samples.size() < wanted && c.next()) {
-          String key = Keys.keyOf(c.key());
-          RecordFormat.StoredRecord rec = records.parse(c.value(), c.key(), collection, key);
-          if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
-            samples.add(records.decodeRecord(rtx, rec, collection, key));
-          }
-        }
-      }
-      if (samples.size() < 8) {
-        return java.util.OptionalInt.empty();
-      }
-      byte[] dict = codecs.writeCodec().trainDictionary(samples, config.dictionaryMaxBytes());
-      int id;
-      writeLock.lock();
-      try (BackendTransaction btx = backend.beginWrite()) {
-        id = codecs.store(btx, collection, dict);
-        btx.commit(Durability.SYNC);
-      } finally {
-        writeLock.unlock();
-      }
-      codecs.activate(collection, id, dict);
-      LOG.info("trained dictionary {} ({} bytes) for collection {} from {} values",
-          id, dict.length, collection, samples.size());
-      return java.util.OptionalInt.of(id);
-    } finally {
-      exit();
-    }
+    return dictionaries.train(collection);
   }
 
   // ------------------------------------------------------------------------------ async/stats

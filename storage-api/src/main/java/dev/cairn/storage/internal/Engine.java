@@ -7,13 +7,11 @@ import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
-import dev.cairn.storage.SerializationException;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
-import dev.cairn.storage.ValueTooLargeException;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendProvider;
@@ -89,6 +87,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AsyncView asyncView;
   private volatile boolean closed;
   private final VersionSequence versions;
+  private final ValueMapping mapping;
   private final RecordStore records;
   private final ScanPager scans;
   private final AccessStatsFlusher accessStats;
@@ -99,6 +98,7 @@ public final class Engine implements Storage, StorageAdmin {
   Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
     this.lifecycle = new Lifecycle(config.directory());
+    this.mapping = new ValueMapping(config);
     this.backendProvider = r.backendProvider;
     this.backend = r.backend;
     this.codecs = r.codecs;
@@ -251,36 +251,7 @@ public final class Engine implements Storage, StorageAdmin {
   public <T> Optional<T> get(String collection, String key, Class<T> type) {
     Objects.requireNonNull(type, "type");
     byte[] shared = readShared(collection, key);
-    return shared == null ? Optional.empty() : Optional.of(readValue(shared, type));
-  }
-
-  /** Maps stored bytes to {@code type}; {@link Bytes} is not mapped but wraps them. */
-  <T> T readValue(byte[] bytes, Class<T> type) {
-    if (type == Bytes.class) {
-      return type.cast(BytesAccess.wrap(bytes));
-    }
-    try {
-      return config.valueMapper().read(bytes, type);
-    } catch (SerializationException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new SerializationException("cannot map stored bytes to " + type.getName() + ": " + e, e);
-    }
-  }
-
-  /** Maps a value to bytes; {@link Bytes} is not mapped but stored as is. */
-  byte[] writeValue(Object value) {
-    Objects.requireNonNull(value, "value");
-    if (value instanceof Bytes b) {
-      return BytesAccess.array(b);
-    }
-    try {
-      return config.valueMapper().write(value);
-    } catch (SerializationException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new SerializationException("cannot map " + value.getClass().getName() + " to bytes: " + e, e);
-    }
+    return shared == null ? Optional.empty() : Optional.of(mapping.read(shared, type));
   }
 
   @Override
@@ -539,7 +510,7 @@ public final class Engine implements Storage, StorageAdmin {
     Objects.requireNonNull(type, "type");
     Map<String, byte[]> raw = getAllBytes(collection, keys);
     Map<String, T> out = new LinkedHashMap<>();
-    raw.forEach((k, v) -> out.put(k, readValue(v, type)));
+    raw.forEach((k, v) -> out.put(k, mapping.read(v, type)));
     return out;
   }
 
@@ -593,7 +564,7 @@ public final class Engine implements Storage, StorageAdmin {
   public void put(String collection, String key, Object value) {
     Keys.checkCollection(collection);
     Keys.keyBytes(key);
-    byte[] bytes = writeValue(value);
+    byte[] bytes = mapping.write(value);
     putBytes(collection, key, bytes);
   }
 
@@ -602,19 +573,12 @@ public final class Engine implements Storage, StorageAdmin {
     Keys.checkCollection(collection);
     Keys.keyBytes(key);
     Objects.requireNonNull(value, "value");
-    checkSize(value);
+    mapping.checkSize(value);
     byte[] copy = value.clone();
     transaction(config.durability(), tx -> {
       tx.putBytes(collection, key, copy);
       return null;
     });
-  }
-
-  void checkSize(byte[] value) {
-    if (value.length > config.maxValueBytes()) {
-      throw new ValueTooLargeException("value of " + value.length
-          + " bytes exceeds the maximum of " + config.maxValueBytes() + " bytes");
-    }
   }
 
   @Override
@@ -631,8 +595,8 @@ public final class Engine implements Storage, StorageAdmin {
     Map<String, byte[]> bytes = new LinkedHashMap<>();
     values.forEach((k, v) -> {
       Keys.keyBytes(k);
-      byte[] b = writeValue(v);
-      checkSize(b);
+      byte[] b = mapping.write(v);
+      mapping.checkSize(b);
       bytes.put(k, b);
     });
     writeAll(collection, bytes);
@@ -646,7 +610,7 @@ public final class Engine implements Storage, StorageAdmin {
     values.forEach((k, v) -> {
       Keys.keyBytes(k);
       Objects.requireNonNull(v, "value of key " + k);
-      checkSize(v);
+      mapping.checkSize(v);
       bytes.put(k, v.clone());
     });
     writeAll(collection, bytes);
@@ -692,7 +656,7 @@ public final class Engine implements Storage, StorageAdmin {
     TransactionImpl tx = null;
     boolean committed = false;
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(this, records, versions, btx);
+      tx = new TransactionImpl(this, mapping, records, versions, btx);
       bindTransaction(tx);
       R result;
       try {
@@ -900,7 +864,7 @@ public final class Engine implements Storage, StorageAdmin {
 
   /** Runs one grouped function; false if it threw (its failure is recorded). */
   private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(this, records, versions, btx);
+    TransactionImpl tx = new TransactionImpl(this, mapping, records, versions, btx);
     r.tx = tx;
     bindTransaction(tx);
     try {
@@ -1142,7 +1106,7 @@ public final class Engine implements Storage, StorageAdmin {
     for (ExportedRecord r : records) {
       Keys.checkCollection(r.collection());
       Keys.keyBytes(r.key());
-      checkSize(r.value());
+      mapping.checkSize(r.value());
     }
     transaction(config.durability(), tx -> {
       TransactionImpl t = (TransactionImpl) tx;

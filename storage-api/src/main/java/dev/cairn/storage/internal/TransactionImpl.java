@@ -30,6 +30,7 @@ final class TransactionImpl implements Transaction {
   }
 
   private final Engine engine;
+  private final ValueMapping mapping;
   private final RecordStore records;
   private final VersionSequence versions;
   private final BackendTransaction btx;
@@ -40,9 +41,10 @@ final class TransactionImpl implements Transaction {
   private boolean active = true;
   private long seqWritten = -1;
 
-  TransactionImpl(Engine engine, RecordStore records, VersionSequence versions,
-      BackendTransaction btx) {
+  TransactionImpl(Engine engine, ValueMapping mapping, RecordStore records,
+      VersionSequence versions, BackendTransaction btx) {
     this.engine = engine;
+    this.mapping = mapping;
     this.records = records;
     this.versions = versions;
     this.btx = btx;
@@ -62,13 +64,13 @@ final class TransactionImpl implements Transaction {
     check();
     Keys.checkCollection(collection);
     Keys.keyBytes(key);
-    putBytes(collection, key, engine.writeValue(value));
+    putBytes(collection, key, mapping.write(value));
   }
 
   @Override
   public <T> Optional<T> get(String collection, String key, Class<T> type) {
     Objects.requireNonNull(type, "type");
-    return getBytes(collection, key).map(b -> engine.readValue(b, type));
+    return getBytes(collection, key).map(b -> mapping.read(b, type));
   }
 
   @Override
@@ -81,7 +83,7 @@ final class TransactionImpl implements Transaction {
     Keys.checkCollection(collection);
     Keys.keyBytes(key);
     Objects.requireNonNull(value, "value");
-    engine.checkSize(value);
+    mapping.checkSize(value);
     touched.add(new AccessTracker.Ref(collection, key));
     records.write(btx, delta, collection, key, value, created, updated);
   }

@@ -68,17 +68,15 @@ public final class Engine implements Storage, StorageAdmin {
   private final CacheCoherence coherence = new CacheCoherence();
   final Metrics metrics = new Metrics();
   private final AccessTracker access = new AccessTracker();
-  private final ReentrantLock writeLock = new ReentrantLock();
   private final Lifecycle lifecycle;
   private final Object closeLock = new Object();
   private final ReentrantLock maintenanceLock = new ReentrantLock();
-  private final ThreadLocal<TransactionImpl> currentTx = new ThreadLocal<>();
   /**
-   * Threads with a {@link #currentTx} bound: while it is zero, a read outside any transaction
-   * skips the thread-local lookup. A thread's own increment precedes its reads, so it always
-   * finds its transaction.
+   * The commit pipeline's transaction of each thread, and how many threads have one bound: the
+   * pipeline's own objects, read here directly so that a cache hit adds no call.
    */
-  private final AtomicInteger threadsInTransaction = new AtomicInteger();
+  private final ThreadLocal<TransactionImpl> currentTx;
+  private final AtomicInteger threadsInTransaction;
   private final String storeId;
   private final List<String> restoreLeftovers;
   private final StoreLock storeLock;
@@ -92,6 +90,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final ScanPager scans;
   private final AccessStatsFlusher accessStats;
   private final DictionaryTrainer dictionaries;
+  private final CommitPipeline pipeline;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
 
@@ -110,6 +109,8 @@ public final class Engine implements Storage, StorageAdmin {
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
     this.records = new RecordStore(config, backend, codecs, versions, metrics);
     this.scans = new ScanPager(backend, records, metrics, lifecycle);
+    // writes are serialised by one lock: transactions, the access-statistics flush, training
+    ReentrantLock writeLock = new ReentrantLock();
     int id = INSTANCES.incrementAndGet();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
     this.asyncExecutor = new ThreadPoolExecutor(
@@ -126,6 +127,10 @@ public final class Engine implements Storage, StorageAdmin {
         new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
     this.dictionaries = new DictionaryTrainer(
         config, backend, codecs, records, writeLock, lifecycle, scheduler);
+    this.pipeline = new CommitPipeline(config, backend, mapping, records, versions, metrics,
+        access, dictionaries, cache, coherence, lifecycle, writeLock);
+    this.currentTx = pipeline.currentTx;
+    this.threadsInTransaction = pipeline.threadsInTransaction;
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
         Set.of(RecordStore.RECORDS), cache == null ? null : new ExternalInvalidation());
@@ -191,16 +196,6 @@ public final class Engine implements Storage, StorageAdmin {
   /** The transaction this thread is running, or null. */
   private TransactionImpl currentTransaction() {
     return threadsInTransaction.get() == 0 ? null : currentTx.get();
-  }
-
-  private void bindTransaction(TransactionImpl tx) {
-    threadsInTransaction.incrementAndGet();
-    currentTx.set(tx);
-  }
-
-  private void unbindTransaction() {
-    currentTx.remove();
-    threadsInTransaction.decrementAndGet();
   }
 
   private StorageClosedException closedException() {
@@ -632,284 +627,18 @@ public final class Engine implements Storage, StorageAdmin {
   public <R> R transaction(Durability durability, Function<Transaction, R> work) {
     Objects.requireNonNull(durability, "durability");
     Objects.requireNonNull(work, "work");
-    if (currentTransaction() != null) {
-      throw new IllegalStateException(
-          "a transaction is already running on this thread: use the Transaction passed to it");
-    }
-    long start = System.nanoTime();
-    enter();
-    try {
-      // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
-      R result = ConflictRetry.retryAlone(alone -> alone
-              ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work, true)
-              : durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work, false),
-          metrics.conflictsRetried::increment);
-      metrics.writeLatency.recordNanos(System.nanoTime() - start);
-      return result;
-    } finally {
-      exit();
-    }
-  }
-
-  private <R> R runOnce(Durability durability, Function<Transaction, R> work, boolean alone) {
-    writeLock.lock();
-    TransactionImpl tx = null;
-    boolean committed = false;
-    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(this, mapping, records, versions, btx);
-      bindTransaction(tx);
-      R result;
-      try {
-        result = work.apply(tx);
-      } finally {
-        unbindTransaction();
-        tx.end();
-      }
-      tx.reserveVersions();
-      btx.commit(durability);
-      committed = true;
-      tx.committed();
-      return result;
-    } finally {
-      try {
-        if (tx != null) {
-          if (!committed) {
-            metrics.rolledBack.increment();
-          }
-          // a failed commit may or may not have applied: drop cached values either way
-          invalidateTouched(tx);
-        }
-      } finally {
-        writeLock.unlock();
-      }
-    }
-  }
-
-  /** A transaction waiting to be run by a group commit. */
-  private static final class GroupRequest<R> {
-    final Function<Transaction, R> work;
-    final Thread caller = Thread.currentThread();
-    R result;
-    Throwable failure;
-    TransactionImpl tx;
-    volatile boolean done;
-
-    GroupRequest(Function<Transaction, R> work) {
-      this.work = work;
-    }
-  }
-
-  private final java.util.concurrent.ConcurrentLinkedQueue<GroupRequest<?>> groupQueue =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  /** How many requests {@link #groupQueue} holds (its size() walks the queue). */
-  private final AtomicInteger groupQueued = new AtomicInteger();
-  /**
-   * With a group commit window: every thread that ran a GROUP transaction lately, with the
-   * {@code System.nanoTime()} it last started one. The leader waits only for these.
-   */
-  private final java.util.concurrent.ConcurrentHashMap<Thread, Long> groupWriters =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  /** The leader waiting out the window, if any; each request that joins wakes it. */
-  private volatile Thread windowLeader;
-  /** At most this many transactions form one group. */
-  private static final int MAX_GROUP = 1024;
-  /** A GROUP writer counts as one that may join for this long after it last started one. */
-  private static final long RECENT_GROUP_WRITER_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  /**
-   * {@link Durability#GROUP}: the caller queues its work; whoever holds the write lock next runs
-   * every queued function in one backend transaction (each under its own savepoint, so one that
-   * throws loses only its own writes) and commits them with one SYNC commit. Every caller
-   * returns only after the commit that holds its writes is durable. Callers that arrive while a
-   * group commits form the next group.
-   */
-  private <R> R runGrouped(Function<Transaction, R> work) {
-    GroupRequest<R> mine = new GroupRequest<>(work);
-    boolean window = !config.groupCommitWindow().isZero();
-    if (window) {
-      groupWriters.put(mine.caller, System.nanoTime());
-    }
-    groupQueue.add(mine);
-    groupQueued.incrementAndGet();
-    Thread leader = window ? windowLeader : null;
-    if (leader != null) {
-      java.util.concurrent.locks.LockSupport.unpark(leader); // it re-checks whether all joined
-    }
-    while (!mine.done) {
-      if (writeLock.tryLock()) {
-        try {
-          if (!mine.done) {
-            awaitMoreToJoin();
-            runGroup();
-          }
-        } finally {
-          writeLock.unlock();
-        }
-        GroupRequest<?> next = groupQueue.peek();
-        if (next != null) {
-          java.util.concurrent.locks.LockSupport.unpark(next.caller); // it leads the next group
-        }
-      } else {
-        // the leader wakes us when our work is committed, or when we are to lead the next group;
-        // the timeout covers a lock held by a transaction of another durability
-        java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000);
-      }
-    }
-    if (mine.failure != null) {
-      if (mine.failure instanceof RuntimeException re) {
-        throw re;
-      }
-      if (mine.failure instanceof Error er) {
-        throw er;
-      }
-      throw new IllegalStateException(mine.failure);
-    }
-    return mine.result;
-  }
-
-  /**
-   * The leader's wait, with a {@code groupCommitWindow}, for more transactions to join its
-   * group: at most the window, and only while some writer may still join. The rule: a thread
-   * that started a GROUP transaction in the last second (or the last window, if longer) and is
-   * alive is a writer that may join; once every such writer is queued (or the group is full),
-   * nobody the leader knows of is left to wait for, so it commits at once. Each request that
-   * joins wakes the leader to check again. A thread that never ran a GROUP transaction is not
-   * waited for; one that arrives within the window still joins. This only shortens the wait:
-   * who is in the group and when each caller returns (after the commit holding its writes is
-   * durable) are unchanged.
-   */
-  private void awaitMoreToJoin() {
-    long window = config.groupCommitWindow().toNanos();
-    if (window <= 0) {
-      return;
-    }
-    long start = System.nanoTime();
-    long recent = Math.max(RECENT_GROUP_WRITER_NANOS, window);
-    groupWriters.entrySet().removeIf(e -> !e.getKey().isAlive() || start - e.getValue() > recent);
-    windowLeader = Thread.currentThread();
-    try {
-      // a request counts itself before it reads windowLeader, so one of the two sees the other
-      for (long left = window; left > 0; left = start + window - System.nanoTime()) {
-        if (groupQueued.get() >= Math.min(groupWriters.size(), MAX_GROUP)
-            || Thread.currentThread().isInterrupted()) { // park would not wait: commit now
-          return;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-      }
-    } finally {
-      windowLeader = null;
-    }
+    return pipeline.run(durability, work);
   }
 
   /** GROUP transactions queued and not yet taken into a group (for tests). */
   int groupQueued() {
-    return groupQueued.get();
+    return pipeline.groupQueued();
   }
 
-  /**
-   * Runs every queued grouped transaction in one backend transaction and commits it once; holds
-   * the write lock. Optimistic: if one function throws, the backend transaction is rolled back,
-   * that caller gets its exception, and the others run again in a fresh backend transaction
-   * (transaction functions may run more than once, as documented on
-   * {@link Storage#transaction}). The common case pays nothing for isolating failures.
-   */
-  private void runGroup() {
-    List<GroupRequest<?>> group = new ArrayList<>();
-    for (GroupRequest<?> r; group.size() < MAX_GROUP && (r = groupQueue.poll()) != null; ) {
-      groupQueued.decrementAndGet();
-      group.add(r);
-    }
-    while (!group.isEmpty()) {
-      GroupRequest<?> thrower = null;
-      boolean committed = false;
-      Throwable groupFailure = null;
-      try (BackendTransaction btx = backend.beginWrite()) {
-        for (GroupRequest<?> r : group) {
-          if (!runInGroup(r, btx)) {
-            thrower = r;
-            break;
-          }
-        }
-        if (thrower == null) {
-          btx.commit(Durability.SYNC);
-          committed = true;
-        }
-      } catch (RuntimeException | Error e) {
-        groupFailure = e;
-      }
-      for (GroupRequest<?> r : group) {
-        if (r.tx != null) {
-          invalidateTouched(r.tx); // a failed commit may or may not have applied
-        }
-      }
-      if (thrower != null && groupFailure == null) {
-        // everyone else runs again without the function that threw
-        metrics.rolledBack.increment();
-        group.remove(thrower);
-        finish(thrower);
-        continue;
-      }
-      for (GroupRequest<?> r : group) {
-        if (committed) {
-          r.tx.committed();
-        } else {
-          metrics.rolledBack.increment();
-          r.failure = groupFailure;
-        }
-        finish(r);
-      }
-      return;
-    }
-  }
 
-  /** Runs one grouped function; false if it threw (its failure is recorded). */
-  private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(this, mapping, records, versions, btx);
-    r.tx = tx;
-    bindTransaction(tx);
-    try {
-      r.result = r.work.apply(tx);
-      tx.end();
-      tx.reserveVersions();
-      return true;
-    } catch (RuntimeException | Error e) {
-      tx.end();
-      r.failure = e;
-      return false;
-    } finally {
-      unbindTransaction();
-    }
-  }
 
-  private static void finish(GroupRequest<?> r) {
-    r.done = true;
-    java.util.concurrent.locks.LockSupport.unpark(r.caller);
-  }
 
-  private void invalidateTouched(TransactionImpl tx) {
-    if (cache == null) {
-      return;
-    }
-    for (AccessTracker.Ref ref : tx.touched()) {
-      coherence.afterCommit(CacheCoherence.stripe(ref.collection(), ref.key()),
-          () -> cache.invalidate(ref.collection(), ref.key()));
-    }
-  }
 
-  void afterCommit(TransactionImpl.Delta d, List<AccessTracker.Ref> deleted) {
-    metrics.committed.increment();
-    metrics.writes.add(d.writes);
-    metrics.deletes.add(d.deletes);
-    metrics.dedupHits.add(d.dedupHits);
-    metrics.rawBytesWritten.add(d.raw);
-    metrics.storedBytesWritten.add(d.stored);
-    metrics.savedByDedup.add(d.savedByDedup);
-    metrics.savedByCompression.add(d.savedByCompression);
-    for (AccessTracker.Ref r : deleted) {
-      access.forget(r.collection(), r.key());
-    }
-    dictionaries.countWrites(d.dictionaryCandidates);
-  }
 
   @Override
   public java.util.OptionalInt trainDictionary(String collection) {

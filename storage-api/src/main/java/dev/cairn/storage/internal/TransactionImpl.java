@@ -29,7 +29,6 @@ final class TransactionImpl implements Transaction {
     final java.util.Map<String, Integer> dictionaryCandidates = new java.util.HashMap<>();
   }
 
-  private final Engine engine;
   private final ValueMapping mapping;
   private final RecordStore records;
   private final VersionSequence versions;
@@ -41,9 +40,8 @@ final class TransactionImpl implements Transaction {
   private boolean active = true;
   private long seqWritten = -1;
 
-  TransactionImpl(Engine engine, ValueMapping mapping, RecordStore records,
-      VersionSequence versions, BackendTransaction btx) {
-    this.engine = engine;
+  TransactionImpl(ValueMapping mapping, RecordStore records, VersionSequence versions,
+      BackendTransaction btx) {
     this.mapping = mapping;
     this.records = records;
     this.versions = versions;
@@ -136,13 +134,24 @@ final class TransactionImpl implements Transaction {
     }
   }
 
+  /** After the commit: the version high-water mark it wrote is persisted. */
   void committed() {
     if (seqWritten >= 0) {
       versions.persisted(seqWritten);
     }
-    engine.afterCommit(delta, deleted);
   }
 
+  /** The counter changes of its writes. */
+  Delta delta() {
+    return delta;
+  }
+
+  /** The records it deleted. */
+  List<AccessTracker.Ref> deleted() {
+    return deleted;
+  }
+
+  /** Every record it wrote or deleted (whose cached values a commit makes stale). */
   Set<AccessTracker.Ref> touched() {
     return touched;
   }

@@ -330,14 +330,13 @@ public final class Engine implements Storage, StorageAdmin {
   private byte[] readMissed(String collection, String key) {
     TransactionImpl tx = currentTransaction();
     if (tx != null) {
-      return tx.getBytes(collection, key).orElse(null);
+      return tx.read(RecordKey.of(collection, key));
     }
     long start = System.nanoTime();
-    Keys.checkCollection(collection);
-    Keys.checkKey(key);
+    RecordKey k = RecordKey.of(collection, key);
     enter();
     try {
-      byte[] raw = readOne(collection, key, null, null, 0);
+      byte[] raw = readOne(k, null, 0);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return raw;
     } finally {
@@ -347,20 +346,17 @@ public final class Engine implements Storage, StorageAdmin {
 
   /**
    * Reads one value from the backend, in {@code btx} or a new read transaction, and offers it to
-   * the cache (the caller found no cached copy). {@code kb} is the key's bytes, or null to
-   * compute them here. With a {@code btx},
-   * {@code stampBeforeBtx} is the key's coherence stamp noted before {@code btx} began.
+   * the cache (the caller found no cached copy). With a {@code btx}, {@code stampBeforeBtx} is
+   * the key's coherence stamp noted before {@code btx} began.
    */
-  private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx,
-      long stampBeforeBtx) {
+  private byte[] readOne(RecordKey k, BackendTransaction btx, long stampBeforeBtx) {
+    String collection = k.collection();
+    String key = k.key();
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
     // the stamp must be noted before the snapshot the value is read from was taken: a read
     // transaction opened earlier can return a value older than a commit that bumped the stamp
     long stamp = cache == null ? 0 : btx != null ? stampBeforeBtx : coherence.stamp(stripe);
-    byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
-    RecordStore.Read read = btx != null
-        ? records.readIn(btx, rk, collection, key)
-        : records.readLatest(rk, collection, key);
+    RecordStore.Read read = btx != null ? records.read(btx, k) : records.readLatest(k);
     if (read == null) {
       return null;
     }
@@ -388,11 +384,10 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public boolean contains(String collection, String key) {
-    Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     TransactionImpl tx = currentTransaction();
     if (tx != null) {
-      return tx.contains(collection, key);
+      return tx.contains(k);
     }
     enter();
     try {
@@ -400,7 +395,7 @@ public final class Engine implements Storage, StorageAdmin {
         return true;
       }
       try (BackendTransaction rtx = backend.beginRead()) {
-        return rtx.get(RecordStore.RECORDS, Keys.recordKey(collection, kb)) != null;
+        return records.contains(rtx, k);
       }
     } finally {
       exit();
@@ -409,19 +404,16 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public Optional<RecordMetadata> metadata(String collection, String key) {
-    Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     enter();
     try (BackendTransaction rtx = backend.beginRead()) {
-      byte[] rk = Keys.recordKey(collection, kb);
-      byte[] v = rtx.get(RecordStore.RECORDS, rk);
-      if (v == null) {
+      RecordFormat.StoredRecord rec = records.find(rtx, k);
+      if (rec == null) {
         return Optional.empty();
       }
-      RecordFormat.StoredRecord rec = records.parse(v, rk, collection, key);
       long count = 0;
       long last = 0;
-      byte[] a = rtx.get(RecordStore.META, RecordStore.accessKey(rk));
+      byte[] a = rtx.get(RecordStore.META, RecordStore.accessKey(k.bytes()));
       if (a != null) {
         long[] persisted = RecordFormat.parseAccess(a, RecordStore.where(collection, key) + " access stats");
         count = persisted[0];
@@ -512,20 +504,23 @@ public final class Engine implements Storage, StorageAdmin {
   Map<String, byte[]> getAllBytes(String collection, Collection<String> keys) {
     Keys.checkCollection(collection);
     Objects.requireNonNull(keys, "keys");
-    List<byte[]> kbs = new ArrayList<>(keys.size());
+    List<RecordKey> rks = new ArrayList<>(keys.size());
     for (String k : keys) {
-      kbs.add(Keys.keyBytes(k));
+      rks.add(RecordKey.in(collection, k));
     }
     TransactionImpl tx = currentTransaction();
     Map<String, byte[]> out = new LinkedHashMap<>();
     if (tx != null) {
-      for (String k : keys) {
-        tx.getBytes(collection, k).ifPresent(v -> out.put(k, v));
+      for (RecordKey k : rks) {
+        byte[] v = tx.read(k);
+        if (v != null) {
+          out.put(k.key(), v);
+        }
       }
       return out;
     }
     enter();
-    long[] stamps = new long[kbs.size()];
+    long[] stamps = new long[rks.size()];
     if (cache != null) {
       int i = 0;
       for (String k : keys) {
@@ -539,7 +534,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] v = hit == null ? null : hit.raw();
         if (v == null) {
           long start = System.nanoTime();
-          v = readOne(collection, k, kbs.get(i), rtx, stamps[i]);
+          v = readOne(rks.get(i), rtx, stamps[i]);
           metrics.readLatency.recordNanos(System.nanoTime() - start);
         }
         i++;
@@ -555,65 +550,72 @@ public final class Engine implements Storage, StorageAdmin {
 
   // ---------------------------------------------------------------------------------- writes
 
+  // A write checks the collection and key and encodes them once, here (RecordKey), maps and
+  // checks the value, and hands them to the commit pipeline: pipeline -> transaction ->
+  // record store -> backend.
+
   @Override
   public void put(String collection, String key, Object value) {
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     byte[] bytes = mapping.write(value);
-    putBytes(collection, key, bytes);
+    mapping.checkSize(bytes);
+    write(k, bytes);
   }
 
   @Override
   public void putBytes(String collection, String key, byte[] value) {
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     Objects.requireNonNull(value, "value");
     mapping.checkSize(value);
-    byte[] copy = value.clone();
-    transaction(config.durability(), tx -> {
-      tx.putBytes(collection, key, copy);
+    write(k, value.clone());
+  }
+
+  private void write(RecordKey k, byte[] value) {
+    pipeline.run(config.durability(), tx -> {
+      tx.write(k, value, 0, 0);
       return null;
     });
   }
 
   @Override
   public boolean delete(String collection, String key) {
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    return transaction(config.durability(), tx -> tx.delete(collection, key));
+    RecordKey k = RecordKey.of(collection, key);
+    return pipeline.run(config.durability(), tx -> tx.delete(k));
   }
 
   @Override
   public void putAll(String collection, Map<String, ?> values) {
     Keys.checkCollection(collection);
     Objects.requireNonNull(values, "values");
-    Map<String, byte[]> bytes = new LinkedHashMap<>();
+    List<Map.Entry<RecordKey, byte[]>> writes = new ArrayList<>(values.size());
     values.forEach((k, v) -> {
-      Keys.keyBytes(k);
+      RecordKey rk = RecordKey.in(collection, k);
       byte[] b = mapping.write(v);
       mapping.checkSize(b);
-      bytes.put(k, b);
+      writes.add(Map.entry(rk, b));
     });
-    writeAll(collection, bytes);
+    writeAll(writes);
   }
 
   @Override
   public void putAllBytes(String collection, Map<String, byte[]> values) {
     Keys.checkCollection(collection);
     Objects.requireNonNull(values, "values");
-    Map<String, byte[]> bytes = new LinkedHashMap<>();
+    List<Map.Entry<RecordKey, byte[]>> writes = new ArrayList<>(values.size());
     values.forEach((k, v) -> {
-      Keys.keyBytes(k);
+      RecordKey rk = RecordKey.in(collection, k);
       Objects.requireNonNull(v, "value of key " + k);
       mapping.checkSize(v);
-      bytes.put(k, v.clone());
+      writes.add(Map.entry(rk, v.clone()));
     });
-    writeAll(collection, bytes);
+    writeAll(writes);
   }
 
-  private void writeAll(String collection, Map<String, byte[]> bytes) {
-    transaction(config.durability(), tx -> {
-      bytes.forEach((k, v) -> tx.putBytes(collection, k, v));
+  private void writeAll(List<Map.Entry<RecordKey, byte[]>> writes) {
+    pipeline.run(config.durability(), tx -> {
+      for (Map.Entry<RecordKey, byte[]> w : writes) {
+        tx.write(w.getKey(), w.getValue(), 0, 0);
+      }
       return null;
     });
   }
@@ -832,15 +834,15 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public void importRecords(List<ExportedRecord> records) {
     Objects.requireNonNull(records, "records");
+    List<RecordKey> keys = new ArrayList<>(records.size());
     for (ExportedRecord r : records) {
-      Keys.checkCollection(r.collection());
-      Keys.keyBytes(r.key());
+      keys.add(RecordKey.of(r.collection(), r.key()));
       mapping.checkSize(r.value());
     }
-    transaction(config.durability(), tx -> {
-      TransactionImpl t = (TransactionImpl) tx;
-      for (ExportedRecord r : records) {
-        t.putWithTimes(r.collection(), r.key(), r.value(), r.createdAtMillis(), r.updatedAtMillis());
+    pipeline.run(config.durability(), tx -> {
+      for (int i = 0; i < keys.size(); i++) {
+        ExportedRecord r = records.get(i);
+        tx.write(keys.get(i), r.value(), r.createdAtMillis(), r.updatedAtMillis());
       }
       return null;
     });

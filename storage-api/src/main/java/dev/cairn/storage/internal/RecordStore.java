@@ -77,12 +77,15 @@ final class RecordStore {
 
   // ---------------------------------------------------------------------------------- writes
 
-  /** Writes one value inside a write transaction, adjusting reference counts. */
-  void write(
-      BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
+  /**
+   * Writes one value inside a write transaction, adjusting reference counts; a positive
+   * {@code createdOverride} / {@code updatedOverride} replaces the time the record gets.
+   */
+  void write(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k, byte[] raw,
       long createdOverride, long updatedOverride) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    Where where = where(collection, key);
+    String collection = k.collection();
+    byte[] rk = k.bytes();
+    Where where = where(collection, k.key());
     byte[] oldValue = btx.get(RECORDS, rk);
     RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     long now = System.currentTimeMillis();
@@ -152,13 +155,13 @@ final class RecordStore {
   }
 
   /** Deletes one record inside a write transaction; returns whether it existed. */
-  boolean delete(BackendTransaction btx, TransactionImpl.Delta d, String collection, String key) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
+  boolean delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
+    byte[] rk = k.bytes();
     byte[] oldValue = btx.get(RECORDS, rk);
     if (oldValue == null) {
       return false;
     }
-    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(collection, key));
+    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(k.collection(), k.key()));
     btx.delete(RECORDS, rk);
     btx.delete(META, accessKey(rk));
     if (old != null && old.isBlob()) {
@@ -243,7 +246,10 @@ final class RecordStore {
   /**
    * Reads one record outside any transaction, in read transactions of its own; null if absent.
    */
-  Read readLatest(byte[] rk, String collection, String key) {
+  Read readLatest(RecordKey k) {
+    byte[] rk = k.bytes();
+    String collection = k.collection();
+    String key = k.key();
     // No snapshot needed: the record names its blob by an id that is never reused and whose
     // bytes never change, so reading the blob after the record returns the record's value.
     try (BackendTransaction rtx = backend.beginReadLatest()) {
@@ -260,32 +266,33 @@ final class RecordStore {
     // the blob went away after the record was read (an overwrite or delete committed in
     // between): read both from one snapshot, where a missing blob is corruption
     try (BackendTransaction rtx = backend.beginRead()) {
-      return readIn(rtx, rk, collection, key);
+      return read(rtx, k);
     }
   }
 
-  /** The record under {@code rk} read and decoded in {@code t}, or null if absent. */
-  Read readIn(BackendTransaction t, byte[] rk, String collection, String key) {
-    byte[] v = t.get(RECORDS, rk);
-    if (v == null) {
-      return null;
-    }
-    RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-    return new Read(rec.version(), decodeRecord(t, rec, collection, key));
+  /**
+   * The record read and decoded in {@code t} (a read, or the caller's write transaction:
+   * read-your-writes), or null if absent.
+   */
+  Read read(BackendTransaction t, RecordKey k) {
+    RecordFormat.StoredRecord rec = find(t, k);
+    return rec == null ? null
+        : new Read(rec.version(), decodeRecord(t, rec, k.collection(), k.key()));
   }
 
-  /** Reads in a write transaction (read-your-writes; bypasses the cache). */
-  byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    byte[] v = btx.get(RECORDS, rk);
-    if (v == null) {
-      return null;
-    }
-    return decodeRecord(btx, parse(v, rk, collection, key), collection, key);
+  /** The record parsed (not decoded) in {@code t}, or null if absent. */
+  RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
+    byte[] v = t.get(RECORDS, k.bytes());
+    return v == null ? null : parse(v, k.bytes(), k.collection(), k.key());
+  }
+
+  /** Whether the record exists in {@code t}. */
+  boolean contains(BackendTransaction t, RecordKey k) {
+    return t.get(RECORDS, k.bytes()) != null;
   }
 
   /** The keys of {@code collection} starting with {@code prefix}, read in {@code btx}. */
-  List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
+  List<String> keys(BackendTransaction btx, String collection, String prefix) {
     byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     List<String> out = new ArrayList<>();
     try (BackendCursor c = btx.scan(RECORDS, start, Keys.prefixEnd(start))) {

@@ -3,16 +3,22 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.Transaction;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@link Transaction} handed to a transaction function: validates arguments, applies writes
- * to the backend transaction through the engine, and remembers what it touched so that the
- * engine can invalidate the cache and update counters after the commit.
+ * The {@link Transaction} handed to a transaction function: checks its arguments, reads and
+ * writes through the {@link RecordStore} in the one backend write transaction of this attempt,
+ * and remembers what it touched, so that the {@link CommitPipeline} can persist the version
+ * mark, update the counters and invalidate the cache after the commit.
+ *
+ * <p>Threading: used only by the thread running the transaction function, and only while it
+ * runs; any other use throws {@link IllegalStateException}.
  */
 final class TransactionImpl implements Transaction {
 
@@ -26,7 +32,7 @@ final class TransactionImpl implements Transaction {
     long savedByDedup;
     long savedByCompression;
     long maxVersion = -1;
-    final java.util.Map<String, Integer> dictionaryCandidates = new java.util.HashMap<>();
+    final Map<String, Integer> dictionaryCandidates = new HashMap<>();
   }
 
   private final ValueMapping mapping;
@@ -57,12 +63,16 @@ final class TransactionImpl implements Transaction {
     }
   }
 
+  // The Transaction API: each method checks its arguments once, then does its work through
+  // the internal methods below, which take them checked and encoded (RecordKey).
+
   @Override
   public void put(String collection, String key, Object value) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    putBytes(collection, key, mapping.write(value));
+    RecordKey k = RecordKey.of(collection, key);
+    byte[] bytes = mapping.write(value);
+    mapping.checkSize(bytes);
+    write(k, bytes, 0, 0);
   }
 
   @Override
@@ -73,53 +83,70 @@ final class TransactionImpl implements Transaction {
 
   @Override
   public void putBytes(String collection, String key, byte[] value) {
-    putWithTimes(collection, key, value, 0, 0);
-  }
-
-  void putWithTimes(String collection, String key, byte[] value, long created, long updated) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     Objects.requireNonNull(value, "value");
     mapping.checkSize(value);
-    touched.add(new AccessTracker.Ref(collection, key));
-    records.write(btx, delta, collection, key, value, created, updated);
+    write(k, value, 0, 0);
   }
 
   @Override
   public Optional<byte[]> getBytes(String collection, String key) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    return Optional.ofNullable(records.readInTransaction(btx, collection, key));
+    return Optional.ofNullable(read(RecordKey.of(collection, key)));
   }
 
   @Override
   public boolean delete(String collection, String key) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    AccessTracker.Ref ref = new AccessTracker.Ref(collection, key);
-    touched.add(ref);
-    boolean existed = records.delete(btx, delta, collection, key);
-    if (existed) {
-      deleted.add(ref);
-    }
-    return existed;
+    return delete(RecordKey.of(collection, key));
   }
 
   @Override
   public boolean contains(String collection, String key) {
     check();
-    Keys.checkCollection(collection);
-    return btx.get(RecordStore.RECORDS, Keys.recordKey(collection, Keys.keyBytes(key))) != null;
+    return contains(RecordKey.of(collection, key));
   }
 
   @Override
   public List<String> keys(String collection, String prefix) {
     check();
     Keys.checkCollection(collection);
-    return records.keysInTransaction(btx, collection, prefix);
+    return records.keys(btx, collection, prefix);
+  }
+
+  /**
+   * Writes a value already mapped and size-checked; a positive {@code created} / {@code updated}
+   * replaces the record's times (an import keeps the exported ones).
+   */
+  void write(RecordKey k, byte[] value, long created, long updated) {
+    check();
+    touched.add(k.ref());
+    records.write(btx, delta, k, value, created, updated);
+  }
+
+  /** Deletes a record; returns whether it existed. */
+  boolean delete(RecordKey k) {
+    check();
+    AccessTracker.Ref ref = k.ref();
+    touched.add(ref);
+    boolean existed = records.delete(btx, delta, k);
+    if (existed) {
+      deleted.add(ref);
+    }
+    return existed;
+  }
+
+  /** The record's value as this transaction sees it (its own writes included), or null. */
+  byte[] read(RecordKey k) {
+    check();
+    RecordStore.Read r = records.read(btx, k);
+    return r == null ? null : r.raw();
+  }
+
+  boolean contains(RecordKey k) {
+    check();
+    return records.contains(btx, k);
   }
 
   /** The function has returned or thrown: no more use. */

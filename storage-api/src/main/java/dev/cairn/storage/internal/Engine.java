@@ -22,7 +22,6 @@ import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,7 +38,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -54,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * read-only backend transactions. A {@link Lifecycle} (striped in-flight counters) lets
  * {@link #close()} wait for operations in flight.
  */
-public final class Engine implements Storage, StorageAdmin {
+public final class Engine implements Storage {
 
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -77,8 +75,6 @@ public final class Engine implements Storage, StorageAdmin {
    */
   private final ThreadLocal<TransactionImpl> currentTx;
   private final AtomicInteger threadsInTransaction;
-  private final String storeId;
-  private final List<String> restoreLeftovers;
   private final StoreLock storeLock;
   private final ScheduledExecutorService scheduler;
   private final ThreadPoolExecutor asyncExecutor;
@@ -91,6 +87,7 @@ public final class Engine implements Storage, StorageAdmin {
   private final AccessStatsFlusher accessStats;
   private final DictionaryTrainer dictionaries;
   private final CommitPipeline pipeline;
+  private final AdminView admin;
   /** Whether the backend reports other instances' commits to the cache's listener. */
   private final boolean externalCommitsWatched;
 
@@ -103,8 +100,6 @@ public final class Engine implements Storage, StorageAdmin {
     this.codecs = r.codecs;
     this.cache = r.cache;
     this.storeLock = r.storeLock;
-    this.storeId = r.storeId;
-    this.restoreLeftovers = r.restoreLeftovers;
     this.versions = new VersionSequence(
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
     this.records = new RecordStore(config, backend, codecs, versions, metrics);
@@ -131,6 +126,7 @@ public final class Engine implements Storage, StorageAdmin {
         access, dictionaries, cache, coherence, lifecycle, writeLock);
     this.currentTx = pipeline.currentTx;
     this.threadsInTransaction = pipeline.threadsInTransaction;
+    this.admin = new AdminView(config, r, lifecycle, mapping, records, pipeline, dictionaries);
     // publish our commits for other instances; listen only when there is a cache to invalidate
     boolean watched = backend.watchExternalCommits(
         Set.of(RecordStore.RECORDS), cache == null ? null : new ExternalInvalidation());
@@ -142,7 +138,7 @@ public final class Engine implements Storage, StorageAdmin {
             backendProvider.name());
       }
     }
-    this.asyncView = new AsyncView(this, asyncExecutor);
+    this.asyncView = new AsyncView(this, config.directory(), asyncExecutor);
     accessStats.schedule();
     if (config.maintenanceInterval() != null) {
       long ms = config.maintenanceInterval().toMillis();
@@ -642,12 +638,6 @@ public final class Engine implements Storage, StorageAdmin {
 
 
 
-  @Override
-  public java.util.OptionalInt trainDictionary(String collection) {
-    Keys.checkCollection(collection);
-    return dictionaries.train(collection);
-  }
-
   // ------------------------------------------------------------------------------ async/stats
 
   @Override
@@ -703,7 +693,7 @@ public final class Engine implements Storage, StorageAdmin {
             return "freed " + freed + " bytes";
           }, cache == null ? "no cache configured" : null),
           new Maintenance.Step("verify", () -> {
-            VerificationReport v = verify();
+            StorageAdmin.VerificationReport v = admin.verify();
             if (!v.ok()) {
               throw new DataCorruptionException(v.problems().size() + " problems, first: "
                   + v.problems().get(0));
@@ -732,120 +722,12 @@ public final class Engine implements Storage, StorageAdmin {
   @Override
   public StorageAdmin admin() {
     ensureOpen();
-    return this;
-  }
-
-  @Override
-  public String backendName() {
-    return backendProvider.name();
-  }
-
-  @Override
-  public List<String> restoreLeftovers() {
-    return restoreLeftovers;
-  }
-
-  @Override
-  public Set<Capability> backendCapabilities() {
-    return backendProvider.capabilities();
-  }
-
-  @Override
-  public String codecName() {
-    return codecs.writeCodec().name();
-  }
-
-  @Override
-  public Path directory() {
-    return config.directory();
-  }
-
-  @Override
-  public String storeId() {
-    return storeId;
+    return admin;
   }
 
   /** Whether the backend declares {@code c}. */
   public boolean hasCapability(Capability c) {
     return backendProvider.capabilities().contains(c);
-  }
-
-  @Override
-  public void snapshotTo(Path target) {
-    Objects.requireNonNull(target, "target");
-    enter();
-    try {
-      backend.snapshotTo(target);
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public long sizeOnDisk() {
-    enter();
-    try {
-      return backend.sizeOnDisk();
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public VerificationReport verify() {
-    enter();
-    try {
-      List<String> damaged = backend.verifyStructure();
-      if (!damaged.isEmpty()) {
-        List<String> problems = new ArrayList<>(damaged);
-        problems.add("records were not checked: the backend's own structures are damaged");
-        return new VerificationReport(0, 0, problems);
-      }
-      try (BackendTransaction rtx = backend.beginRead()) {
-        return new Verifier(records, rtx).run();
-      }
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public void exportRecords(Consumer<ExportedRecord> visitor) {
-    Objects.requireNonNull(visitor, "visitor");
-    enter();
-    try (BackendTransaction rtx = backend.beginRead();
-        BackendCursor c = rtx.scan(RecordStore.RECORDS, null, null)) {
-      while (c.next()) {
-        byte[] rk = c.key();
-        String collection = Keys.collectionOf(rk);
-        String key = Keys.keyOf(rk);
-        RecordFormat.StoredRecord rec = records.parse(c.value(), rk, collection, key);
-        byte[] raw = records.verifyRecord(rtx, rec, RecordStore.where(collection, key));
-        byte[] hash = rec.isBlob()
-            ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)
-            : null;
-        visitor.accept(new ExportedRecord(collection, key, rec.created(), rec.updated(), raw, hash));
-      }
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public void importRecords(List<ExportedRecord> records) {
-    Objects.requireNonNull(records, "records");
-    List<RecordKey> keys = new ArrayList<>(records.size());
-    for (ExportedRecord r : records) {
-      keys.add(RecordKey.of(r.collection(), r.key()));
-      mapping.checkSize(r.value());
-    }
-    pipeline.run(config.durability(), tx -> {
-      for (int i = 0; i < keys.size(); i++) {
-        ExportedRecord r = records.get(i);
-        tx.write(keys.get(i), r.value(), r.createdAtMillis(), r.updatedAtMillis());
-      }
-      return null;
-    });
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.Bytes;
 import dev.cairn.storage.CacheTierStats;
-import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
@@ -21,7 +20,6 @@ import dev.cairn.storage.spi.Codec;
 import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Engine implements Storage {
 
-
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -68,7 +65,6 @@ public final class Engine implements Storage {
   private final AccessTracker access = new AccessTracker();
   private final Lifecycle lifecycle;
   private final Object closeLock = new Object();
-  private final ReentrantLock maintenanceLock = new ReentrantLock();
   /**
    * The commit pipeline's transaction of each thread, and how many threads have one bound: the
    * pipeline's own objects, read here directly so that a cache hit adds no call.
@@ -88,8 +84,8 @@ public final class Engine implements Storage {
   private final DictionaryTrainer dictionaries;
   private final CommitPipeline pipeline;
   private final AdminView admin;
-  /** Whether the backend reports other instances' commits to the cache's listener. */
-  private final boolean externalCommitsWatched;
+  private final Maintenance maintenance;
+  private final ExternalInvalidation external;
 
   Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
@@ -127,23 +123,12 @@ public final class Engine implements Storage {
     this.currentTx = pipeline.currentTx;
     this.threadsInTransaction = pipeline.threadsInTransaction;
     this.admin = new AdminView(config, r, lifecycle, mapping, records, pipeline, dictionaries);
-    // publish our commits for other instances; listen only when there is a cache to invalidate
-    boolean watched = backend.watchExternalCommits(
-        Set.of(RecordStore.RECORDS), cache == null ? null : new ExternalInvalidation());
-    this.externalCommitsWatched = watched && cache != null;
-    if (cache != null) {
-      if (!watched && backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
-        LOG.warn("backend {} is shared by several processes but cannot report their commits:"
-            + " this instance's cache may serve values other instances have since changed",
-            backendProvider.name());
-      }
-    }
+    this.external = ExternalInvalidation.watch(backend, backendProvider, cache, coherence);
     this.asyncView = new AsyncView(this, config.directory(), asyncExecutor);
+    this.maintenance =
+        new Maintenance(config, this, backend, cache, accessStats, admin, lifecycle);
     accessStats.schedule();
-    if (config.maintenanceInterval() != null) {
-      long ms = config.maintenanceInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(this::scheduledMaintenance, ms, ms, TimeUnit.MILLISECONDS);
-    }
+    maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
       CoarseClock.acquire(); // released by close()
     }
@@ -152,31 +137,6 @@ public final class Engine implements Storage {
   /** Opens a store with a validated configuration. */
   public static Storage open(StorageConfig config) {
     return StoreOpener.open(config);
-  }
-
-  /** Drops cached values that commits of other instances (other processes) changed. */
-  private final class ExternalInvalidation implements dev.cairn.storage.spi.ExternalCommitListener {
-    @Override
-    public void changed(String keyspace, List<byte[]> keys) {
-      for (byte[] rk : keys) {
-        String collection;
-        String key;
-        try {
-          collection = Keys.collectionOf(rk);
-          key = Keys.keyOf(rk);
-        } catch (RuntimeException e) {
-          unknownChanges();
-          return;
-        }
-        coherence.afterCommit(CacheCoherence.stripe(collection, key),
-            () -> cache.invalidate(collection, key));
-      }
-    }
-
-    @Override
-    public void unknownChanges() {
-      coherence.afterUnknownCommits(cache::invalidateAll);
-    }
   }
 
   // ------------------------------------------------------------------------------- lifecycle
@@ -633,11 +593,6 @@ public final class Engine implements Storage {
     return pipeline.groupQueued();
   }
 
-
-
-
-
-
   // ------------------------------------------------------------------------------ async/stats
 
   @Override
@@ -668,53 +623,9 @@ public final class Engine implements Storage {
 
   // ------------------------------------------------------------------------------ maintenance
 
-  private void scheduledMaintenance() {
-    try {
-      MaintenanceReport r = maintenance();
-      if (!r.successful()) {
-        LOG.warn("scheduled maintenance of {} had failures: {}", config.directory(), r.failures());
-      }
-    } catch (StorageClosedException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.error("scheduled maintenance failed", e);
-    }
-  }
-
   @Override
   public MaintenanceReport maintenance() {
-    enter();
-    maintenanceLock.lock();
-    try {
-      return new Maintenance(this).run(List.of(
-          new Maintenance.Step("flush-access-stats", () -> "flushed " + accessStats.flush() + " records", null),
-          new Maintenance.Step("cache-cleanup", () -> {
-            long freed = cache.cleanup();
-            return "freed " + freed + " bytes";
-          }, cache == null ? "no cache configured" : null),
-          new Maintenance.Step("verify", () -> {
-            StorageAdmin.VerificationReport v = admin.verify();
-            if (!v.ok()) {
-              throw new DataCorruptionException(v.problems().size() + " problems, first: "
-                  + v.problems().get(0));
-            }
-            return "verified " + v.records() + " records and " + v.blobs() + " blobs";
-          }, config.maintenanceVerify() ? null : "disabled by maintenanceVerify(false)"),
-          new Maintenance.Step("optimize", () -> {
-            long before = backend.sizeOnDisk();
-            backend.optimize();
-            long after = backend.sizeOnDisk();
-            return "size on disk " + before + " -> " + after + " bytes";
-          }, null)),
-          config.maintenanceTasks());
-    } finally {
-      maintenanceLock.unlock();
-      exit();
-    }
-  }
-
-  long sizeOnDiskUnchecked() {
-    return backend.sizeOnDisk();
+    return maintenance.run();
   }
 
   // ------------------------------------------------------------------------------------ admin
@@ -734,17 +645,7 @@ public final class Engine implements Storage {
   public void catchUp() {
     enter();
     try {
-      if (cache == null || !backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
-        return; // no cache: every read is current; one process: its commits invalidate as they go
-      }
-      if (!externalCommitsWatched) {
-        // nothing reports the other instances' commits: forget everything they may have changed
-        coherence.afterUnknownCommits(cache::invalidateAll);
-      } else if (!backend.catchUpExternalCommits()) {
-        try (BackendTransaction rtx = backend.beginRead()) {
-          rtx.get(RecordStore.META, StoreOpener.FORMAT_KEY); // its end reports every external commit its snapshot saw
-        }
-      }
+      external.catchUp();
     } finally {
       exit();
     }
@@ -766,10 +667,6 @@ public final class Engine implements Storage {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
 }

@@ -31,9 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -53,7 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements Storage {
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   final StorageConfig config;
   private final BackendProvider backendProvider;
@@ -72,8 +68,7 @@ public final class Engine implements Storage {
   private final ThreadLocal<TransactionImpl> currentTx;
   private final AtomicInteger threadsInTransaction;
   private final StoreLock storeLock;
-  private final ScheduledExecutorService scheduler;
-  private final ThreadPoolExecutor asyncExecutor;
+  private final StoreThreads threads;
   private final AsyncView asyncView;
   private volatile boolean closed;
   private final VersionSequence versions;
@@ -102,18 +97,8 @@ public final class Engine implements Storage {
     this.scans = new ScanPager(backend, records, metrics, lifecycle);
     // writes are serialised by one lock: transactions, the access-statistics flush, training
     ReentrantLock writeLock = new ReentrantLock();
-    int id = INSTANCES.incrementAndGet();
-    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
-    this.asyncExecutor = new ThreadPoolExecutor(
-        config.asyncThreads(), config.asyncThreads(), 30, TimeUnit.SECONDS,
-        new java.util.concurrent.ArrayBlockingQueue<>(config.asyncQueueCapacity()),
-        daemon("cairn-async-" + id), (task, pool) -> {
-          if (pool.isShutdown()) {
-            throw new java.util.concurrent.RejectedExecutionException("storage is closed");
-          }
-          task.run(); // queue full: back-pressure by running in the caller
-        });
-    this.asyncExecutor.allowCoreThreadTimeOut(true);
+    this.threads = new StoreThreads(config);
+    ScheduledExecutorService scheduler = threads.scheduler();
     this.accessStats =
         new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
     this.dictionaries = new DictionaryTrainer(
@@ -124,7 +109,7 @@ public final class Engine implements Storage {
     this.threadsInTransaction = pipeline.threadsInTransaction;
     this.admin = new AdminView(config, r, lifecycle, mapping, records, pipeline, dictionaries);
     this.external = ExternalInvalidation.watch(backend, backendProvider, cache, coherence);
-    this.asyncView = new AsyncView(this, config.directory(), asyncExecutor);
+    this.asyncView = new AsyncView(this, config.directory(), threads.async());
     this.maintenance =
         new Maintenance(config, this, backend, cache, accessStats, admin, lifecycle);
     accessStats.schedule();
@@ -163,17 +148,7 @@ public final class Engine implements Storage {
     if (closed) {
       return;
     }
-    scheduler.shutdownNow();
-    asyncExecutor.shutdown();
-    try {
-      if (!asyncExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("async operations still running after 30 s; closing anyway");
-        asyncExecutor.shutdownNow();
-      }
-      scheduler.awaitTermination(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    threads.shutdown();
     synchronized (closeLock) {
       if (closed) {
         return;
@@ -657,16 +632,4 @@ public final class Engine implements Storage {
       cache.invalidateAll();
     }
   }
-
-  // ---------------------------------------------------------------------------------- helpers
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * reads ({@code accessStatsMaxPending}), at maintenance and at close. Each batch of
  * {@value #BATCH} records is one backend write transaction, retried on conflict like a
  * transaction (instances sharing a store update the same records); a batch that fails puts its
- * reads, and those of the batches after it, back to be flushed later.
+ * reads, and those of the batches after it, back to be flushed later. {@link #statsOf} reads
+ * a record's statistics back, flushed plus pending.
  *
  * <p>Threading: any thread may call it. Batches are written under the engine's write lock; at
  * most one flush requested by {@link #flushSoon} is queued at a time.
@@ -103,6 +104,28 @@ final class AccessStatsFlusher {
       }
     }
     return total;
+  }
+
+  /**
+   * A record's access statistics, those flushed (read in {@code rtx}) plus those pending:
+   * {@code {count, lastMillis}}, zeros if it was never read.
+   */
+  long[] statsOf(BackendTransaction rtx, RecordKey k) {
+    long count = 0;
+    long last = 0;
+    byte[] a = rtx.get(RecordStore.META, RecordStore.accessKey(k.bytes()));
+    if (a != null) {
+      long[] persisted = RecordFormat.parseAccess(
+          a, RecordStore.where(k.collection(), k.key()) + " access stats");
+      count = persisted[0];
+      last = persisted[1];
+    }
+    long[] pending = access.pendingFor(k.collection(), k.key());
+    if (pending != null) {
+      count += pending[0];
+      last = Math.max(last, pending[1]);
+    }
+    return new long[] {count, last};
   }
 
   private void flushBatch(List<AccessTracker.Drained> batch, boolean alone) {

@@ -2,7 +2,6 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.Bytes;
-import dev.cairn.storage.CacheTierStats;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
@@ -12,15 +11,12 @@ import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
 import dev.cairn.storage.spi.Backend;
-import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.BackendTransaction;
 import dev.cairn.storage.spi.Capability;
-import dev.cairn.storage.spi.Codec;
 import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -29,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -342,25 +337,8 @@ public final class Engine implements Storage {
       if (rec == null) {
         return Optional.empty();
       }
-      long count = 0;
-      long last = 0;
-      byte[] a = rtx.get(RecordStore.META, RecordStore.accessKey(k.bytes()));
-      if (a != null) {
-        long[] persisted = RecordFormat.parseAccess(a, RecordStore.where(collection, key) + " access stats");
-        count = persisted[0];
-        last = persisted[1];
-      }
-      long[] pending = access.pendingFor(collection, key);
-      if (pending != null) {
-        count += pending[0];
-        last = Math.max(last, pending[1]);
-      }
-      Codec codec = codecs.byId(rec.codecId());
-      return Optional.of(new RecordMetadata(
-          collection, key, rec.version(), Instant.ofEpochMilli(rec.created()),
-          Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
-          codec == null ? "id " + rec.codecId() : codec.name(), rec.isBlob(), count,
-          last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last))));
+      long[] accessed = accessStats.statsOf(rtx, k);
+      return Optional.of(records.metadata(k, rec, accessed[0], accessed[1]));
     } finally {
       exit();
     }
@@ -371,8 +349,7 @@ public final class Engine implements Storage {
     Keys.checkCollection(collection);
     enter();
     try (BackendTransaction rtx = backend.beginRead()) {
-      byte[] start = Keys.collectionStart(collection);
-      return rtx.count(RecordStore.RECORDS, start, Keys.prefixEnd(start));
+      return records.count(rtx, collection);
     } finally {
       exit();
     }
@@ -404,20 +381,7 @@ public final class Engine implements Storage {
   public Set<String> collections() {
     enter();
     try (BackendTransaction rtx = backend.beginRead()) {
-      Set<String> out = new TreeSet<>();
-      byte[] from = null;
-      while (true) {
-        byte[] first;
-        try (BackendCursor c = rtx.scan(RecordStore.RECORDS, from, null)) {
-          if (!c.next()) {
-            return out;
-          }
-          first = c.key();
-        }
-        String collection = Keys.collectionOf(first);
-        out.add(collection);
-        from = Keys.prefixEnd(Keys.collectionStart(collection));
-      }
+      return records.collections(rtx);
     } finally {
       exit();
     }
@@ -580,17 +544,7 @@ public final class Engine implements Storage {
   public StorageStats stats() {
     enter();
     try {
-      Metrics m = metrics;
-      List<CacheTierStats> tiers = cache == null ? List.of() : cache.stats();
-      // one atomic add per hit is a large share of a hit's cost: the cache's per-tier counters
-      // are the only count of hits
-      long hits = tiers.stream().mapToLong(CacheTierStats::hits).sum();
-      return new StorageStats(
-          m.backendReads.sum() + hits, m.writes.sum(), m.deletes.sum(), hits, m.cacheMisses.sum(),
-          m.dedupHits.sum(), m.rawBytesWritten.sum(), m.storedBytesWritten.sum(),
-          m.savedByDedup.sum(), m.savedByCompression.sum(), m.committed.sum(),
-          m.rolledBack.sum(), m.conflictsRetried.sum(), m.corruptions.sum(),
-          m.readLatency.snapshot(), m.writeLatency.snapshot(), tiers, backend.sizeOnDisk());
+      return metrics.stats(cache == null ? List.of() : cache.stats(), backend.sizeOnDisk());
     } finally {
       exit();
     }

@@ -2,17 +2,22 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.VerifyMode;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
+import dev.cairn.storage.spi.Codec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -284,6 +289,44 @@ final class RecordStore {
   RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
     byte[] v = t.get(RECORDS, k.bytes());
     return v == null ? null : parse(v, k.bytes(), k.collection(), k.key());
+  }
+
+  /**
+   * What {@code Storage.metadata} reports of a record found with {@link #find}, with its access
+   * statistics ({@code lastAccess} 0: never read).
+   */
+  RecordMetadata metadata(RecordKey k, RecordFormat.StoredRecord rec, long accessCount,
+      long lastAccess) {
+    Codec codec = codecs.byId(rec.codecId());
+    return new RecordMetadata(
+        k.collection(), k.key(), rec.version(), Instant.ofEpochMilli(rec.created()),
+        Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
+        codec == null ? "id " + rec.codecId() : codec.name(), rec.isBlob(), accessCount,
+        lastAccess == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAccess)));
+  }
+
+  /** The number of records of {@code collection}, counted in {@code t}. */
+  long count(BackendTransaction t, String collection) {
+    byte[] start = Keys.collectionStart(collection);
+    return t.count(RECORDS, start, Keys.prefixEnd(start));
+  }
+
+  /** The names of the collections that have records, in order, read in {@code t}. */
+  Set<String> collections(BackendTransaction t) {
+    Set<String> out = new TreeSet<>();
+    byte[] from = null;
+    while (true) {
+      byte[] first;
+      try (BackendCursor c = t.scan(RECORDS, from, null)) {
+        if (!c.next()) {
+          return out;
+        }
+        first = c.key();
+      }
+      String collection = Keys.collectionOf(first);
+      out.add(collection);
+      from = Keys.prefixEnd(Keys.collectionStart(collection)); // skip to the next collection
+    }
   }
 
   /** Whether the record exists in {@code t}. */

@@ -28,67 +28,87 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage engine: the records/blobs/meta data model of DESIGN.md section 4 over any
- * {@link Backend}, with the cache protocol of {@link CacheCoherence}.
+ * The storage engine: the {@link Storage} a store is used through. Engine is the façade: each
+ * operation checks its arguments once, encodes the collection and key once ({@link RecordKey}),
+ * and hands the work to the part that owns it:
  *
- * <p>Writes are serialised by one engine write lock (so reference counts are changed by one
- * writer at a time, in the same backend transaction as the record), reads run concurrently in
- * read-only backend transactions. A {@link Lifecycle} (striped in-flight counters) lets
- * {@link #close()} wait for operations in flight.
+ * <ul>
+ *   <li>{@link StoreOpener} opened the store and built this engine;
+ *   <li>{@link CommitPipeline} runs transactions and commits them (retries, group commit);
+ *       its {@link TransactionImpl} writes through the {@link RecordStore}, which owns the data
+ *       model (records, deduplicated blobs, reference counts) and takes version numbers from
+ *       the {@link VersionSequence};
+ *   <li>reads the cache does not answer go to the {@link RecordStore}, under the cache protocol
+ *       of {@link CacheCoherence}; scans to the {@link ScanPager};
+ *   <li>{@link AdminView} ({@code admin()}) and {@link AsyncView} ({@code async()}) are the
+ *       other views of the store; {@link Maintenance}, {@link AccessStatsFlusher},
+ *       {@link DictionaryTrainer} and {@link ExternalInvalidation} work in the background, on
+ *       {@link StoreThreads}.
+ * </ul>
+ *
+ * <p>The one thing Engine does itself is the cache-hit read ({@link #getValue} and
+ * {@code cacheHit}): a hit costs a few nanoseconds, so it stays one flat method with no call
+ * into the parts above.
+ *
+ * <p>Threading: any number of threads may use an engine concurrently. Writes are serialised by
+ * one write lock (so reference counts are changed by one writer at a time, in the same backend
+ * transaction as the record), reads run concurrently in read-only backend transactions. A
+ * {@link Lifecycle} (striped in-flight counters) lets {@link #close()} wait for operations in
+ * flight.
  */
 public final class Engine implements Storage {
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
-  final StorageConfig config;
-  private final BackendProvider backendProvider;
-  private final Backend backend;
-  private final CodecRegistry codecs;
+  // read by the cache-hit path
+  private final StorageConfig config;
   private final RecordCache cache;
-  private final CacheCoherence coherence = new CacheCoherence();
-  final Metrics metrics = new Metrics();
+  private final Metrics metrics = new Metrics();
   private final AccessTracker access = new AccessTracker();
-  private final Lifecycle lifecycle;
-  private final Object closeLock = new Object();
   /**
    * The commit pipeline's transaction of each thread, and how many threads have one bound: the
    * pipeline's own objects, read here directly so that a cache hit adds no call.
    */
   private final ThreadLocal<TransactionImpl> currentTx;
   private final AtomicInteger threadsInTransaction;
-  private final StoreLock storeLock;
-  private final StoreThreads threads;
-  private final AsyncView asyncView;
   private volatile boolean closed;
-  private final VersionSequence versions;
+
+  private final BackendProvider backendProvider;
+  private final Backend backend;
+  private final StoreOpener.Resources opened;
+  private final CacheCoherence coherence = new CacheCoherence();
+  private final Lifecycle lifecycle;
+  private final Object closeLock = new Object();
   private final ValueMapping mapping;
   private final RecordStore records;
   private final ScanPager scans;
-  private final AccessStatsFlusher accessStats;
-  private final DictionaryTrainer dictionaries;
   private final CommitPipeline pipeline;
-  private final AdminView admin;
-  private final Maintenance maintenance;
+  private final AccessStatsFlusher accessStats;
   private final ExternalInvalidation external;
+  private final StoreThreads threads;
+  private final AdminView admin;
+  private final AsyncView asyncView;
+  private final Maintenance maintenance;
 
+  /** Builds the parts of a store {@link StoreOpener} opened, and starts its background work. */
   Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
     this.lifecycle = new Lifecycle(config.directory());
     this.mapping = new ValueMapping(config);
     this.backendProvider = r.backendProvider;
     this.backend = r.backend;
-    this.codecs = r.codecs;
     this.cache = r.cache;
-    this.storeLock = r.storeLock;
-    this.versions = new VersionSequence(
+    this.opened = r;
+    VersionSequence versions = new VersionSequence(
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
-    this.records = new RecordStore(config, backend, codecs, versions, metrics);
+    this.records = new RecordStore(config, backend, r.codecs, versions, metrics);
     this.scans = new ScanPager(backend, records, metrics, lifecycle);
     // writes are serialised by one lock: transactions, the access-statistics flush, training
     ReentrantLock writeLock = new ReentrantLock();
@@ -96,8 +116,8 @@ public final class Engine implements Storage {
     ScheduledExecutorService scheduler = threads.scheduler();
     this.accessStats =
         new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
-    this.dictionaries = new DictionaryTrainer(
-        config, backend, codecs, records, writeLock, lifecycle, scheduler);
+    DictionaryTrainer dictionaries = new DictionaryTrainer(
+        config, backend, r.codecs, records, writeLock, lifecycle, scheduler);
     this.pipeline = new CommitPipeline(config, backend, mapping, records, versions, metrics,
         access, dictionaries, cache, coherence, lifecycle, writeLock);
     this.currentTx = pipeline.currentTx;
@@ -120,14 +140,6 @@ public final class Engine implements Storage {
   }
 
   // ------------------------------------------------------------------------------- lifecycle
-
-  private void enter() {
-    lifecycle.enterOrThrow();
-  }
-
-  private void exit() {
-    lifecycle.exit();
-  }
 
   /** The transaction this thread is running, or null. */
   private TransactionImpl currentTransaction() {
@@ -159,11 +171,7 @@ public final class Engine implements Storage {
         CoarseClock.release();
       }
     }
-    StoreOpener.Resources r = new StoreOpener.Resources();
-    r.cache = cache;
-    r.backend = backend;
-    r.storeLock = storeLock;
-    r.release();
+    opened.release(); // the cache, the backend, the store lock
   }
 
   // ----------------------------------------------------------------------------------- reads
@@ -260,13 +268,13 @@ public final class Engine implements Storage {
     }
     long start = System.nanoTime();
     RecordKey k = RecordKey.of(collection, key);
-    enter();
+    lifecycle.enterOrThrow();
     try {
       byte[] raw = readOne(k, null, 0);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return raw;
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -315,7 +323,7 @@ public final class Engine implements Storage {
     if (tx != null) {
       return tx.contains(k);
     }
-    enter();
+    lifecycle.enterOrThrow();
     try {
       if (cache != null && cache.get(collection, key) != null) {
         return true;
@@ -324,14 +332,14 @@ public final class Engine implements Storage {
         return records.contains(rtx, k);
       }
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   @Override
   public Optional<RecordMetadata> metadata(String collection, String key) {
     RecordKey k = RecordKey.of(collection, key);
-    enter();
+    lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
       RecordFormat.StoredRecord rec = records.find(rtx, k);
       if (rec == null) {
@@ -340,18 +348,18 @@ public final class Engine implements Storage {
       long[] accessed = accessStats.statsOf(rtx, k);
       return Optional.of(records.metadata(k, rec, accessed[0], accessed[1]));
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   @Override
   public long count(String collection) {
     Keys.checkCollection(collection);
-    enter();
+    lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
       return records.count(rtx, collection);
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -379,11 +387,11 @@ public final class Engine implements Storage {
 
   @Override
   public Set<String> collections() {
-    enter();
+    lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
       return records.collections(rtx);
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -414,7 +422,7 @@ public final class Engine implements Storage {
       }
       return out;
     }
-    enter();
+    lifecycle.enterOrThrow();
     long[] stamps = new long[rks.size()];
     if (cache != null) {
       int i = 0;
@@ -439,7 +447,7 @@ public final class Engine implements Storage {
       }
       return out;
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -480,33 +488,32 @@ public final class Engine implements Storage {
 
   @Override
   public void putAll(String collection, Map<String, ?> values) {
-    Keys.checkCollection(collection);
-    Objects.requireNonNull(values, "values");
-    List<Map.Entry<RecordKey, byte[]>> writes = new ArrayList<>(values.size());
-    values.forEach((k, v) -> {
-      RecordKey rk = RecordKey.in(collection, k);
+    writeAll(collection, values, (k, v) -> {
       byte[] b = mapping.write(v);
       mapping.checkSize(b);
-      writes.add(Map.entry(rk, b));
+      return b;
     });
-    writeAll(writes);
   }
 
   @Override
   public void putAllBytes(String collection, Map<String, byte[]> values) {
+    writeAll(collection, values, (k, v) -> {
+      Objects.requireNonNull(v, "value of key " + k);
+      mapping.checkSize(v);
+      return v.clone();
+    });
+  }
+
+  /** Checks and maps every value ({@code bytes}) before the one transaction that writes all. */
+  private <V> void writeAll(
+      String collection, Map<String, V> values, BiFunction<String, V, byte[]> bytes) {
     Keys.checkCollection(collection);
     Objects.requireNonNull(values, "values");
     List<Map.Entry<RecordKey, byte[]>> writes = new ArrayList<>(values.size());
     values.forEach((k, v) -> {
       RecordKey rk = RecordKey.in(collection, k);
-      Objects.requireNonNull(v, "value of key " + k);
-      mapping.checkSize(v);
-      writes.add(Map.entry(rk, v.clone()));
+      writes.add(Map.entry(rk, bytes.apply(k, v)));
     });
-    writeAll(writes);
-  }
-
-  private void writeAll(List<Map.Entry<RecordKey, byte[]>> writes) {
     pipeline.run(config.durability(), tx -> {
       for (Map.Entry<RecordKey, byte[]> w : writes) {
         tx.write(w.getKey(), w.getValue(), 0, 0);
@@ -542,11 +549,11 @@ public final class Engine implements Storage {
 
   @Override
   public StorageStats stats() {
-    enter();
+    lifecycle.enterOrThrow();
     try {
       return metrics.stats(cache == null ? List.of() : cache.stats(), backend.sizeOnDisk());
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -572,11 +579,11 @@ public final class Engine implements Storage {
 
   @Override
   public void catchUp() {
-    enter();
+    lifecycle.enterOrThrow();
     try {
       external.catchUp();
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.Transaction;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -16,10 +17,12 @@ import java.util.function.Supplier;
 final class AsyncView implements AsyncStorage {
 
   private final Engine engine;
+  private final Path directory;
   private final Executor executor;
 
-  AsyncView(Engine engine, Executor executor) {
+  AsyncView(Engine engine, Path directory, Executor executor) {
     this.engine = engine;
+    this.directory = directory;
     this.executor = executor;
   }
 
@@ -28,7 +31,7 @@ final class AsyncView implements AsyncStorage {
       return CompletableFuture.supplyAsync(work, executor);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
-          new StorageClosedException("storage " + engine.directory() + " is closed"));
+          new StorageClosedException("storage " + directory + " is closed"));
     }
   }
 

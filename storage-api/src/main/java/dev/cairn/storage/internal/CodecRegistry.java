@@ -104,7 +104,7 @@ final class CodecRegistry {
     if (c != null) {
       return c;
     }
-    byte[] v = btx.get(Engine.META, dictKey(dictId));
+    byte[] v = btx.get(RecordStore.META, dictKey(dictId));
     if (v == null) {
       throw new DataCorruptionException(where + ": its dictionary " + dictId + " is missing");
     }
@@ -123,7 +123,8 @@ final class CodecRegistry {
     if (!dictionaries) {
       return;
     }
-    try (BackendCursor c = btx.scan(Engine.META, DICT_FOR_PREFIX, Keys.prefixEnd(DICT_FOR_PREFIX))) {
+    try (BackendCursor c =
+        btx.scan(RecordStore.META, DICT_FOR_PREFIX, Keys.prefixEnd(DICT_FOR_PREFIX))) {
       while (c.next()) {
         String collection = new String(c.key(), DICT_FOR_PREFIX.length,
             c.key().length - DICT_FOR_PREFIX.length, StandardCharsets.ISO_8859_1);
@@ -139,12 +140,13 @@ final class CodecRegistry {
    * {@link #activate} after the commit.
    */
   int store(BackendTransaction btx, String collection, byte[] dictionary) {
-    byte[] seq = btx.get(Engine.META, DICT_SEQ);
+    byte[] seq = btx.get(RecordStore.META, DICT_SEQ);
     int id = seq == null ? 1 : (int) RecordFormat.parseLong(seq, "dictionary sequence") + 1;
-    btx.put(Engine.META, DICT_SEQ, RecordFormat.encodeLong(id));
-    btx.put(Engine.META, dictKey(id),
+    btx.put(RecordStore.META, DICT_SEQ, RecordFormat.encodeLong(id));
+    btx.put(RecordStore.META, dictKey(id),
         RecordFormat.encodeBlob(writeCodec.id(), 0, dictionary.length, dictionary));
-    btx.put(Engine.META, concat(DICT_FOR_PREFIX, collection.getBytes(StandardCharsets.ISO_8859_1)),
+    btx.put(RecordStore.META,
+        concat(DICT_FOR_PREFIX, collection.getBytes(StandardCharsets.ISO_8859_1)),
         RecordFormat.encodeLong(id));
     return id;
   }

@@ -1,433 +1,153 @@
 package dev.cairn.storage.internal;
 
 import dev.cairn.storage.AsyncStorage;
-import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Bytes;
-import dev.cairn.storage.CacheTierStats;
-import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
-import dev.cairn.storage.SerializationException;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
 import dev.cairn.storage.StorageClosedException;
-import dev.cairn.storage.StorageException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
-import dev.cairn.storage.TransactionConflictException;
-import dev.cairn.storage.ValueTooLargeException;
-import dev.cairn.storage.VerifyMode;
 import dev.cairn.storage.spi.Backend;
-import dev.cairn.storage.spi.BackendConfig;
-import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.BackendTransaction;
-import dev.cairn.storage.spi.CacheConfig;
-import dev.cairn.storage.spi.CacheProvider;
 import dev.cairn.storage.spi.Capability;
-import dev.cairn.storage.spi.Codec;
-import dev.cairn.storage.spi.CodecProvider;
 import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The storage engine: the records/blobs/meta data model of DESIGN.md section 4 over any
- * {@link Backend}, with the cache protocol of {@link CacheCoherence}.
+ * The storage engine: the {@link Storage} a store is used through. Engine is the façade: each
+ * operation checks its arguments once, encodes the collection and key once ({@link RecordKey}),
+ * and hands the work to the part that owns it:
  *
- * <p>Writes are serialised by one engine write lock (so reference counts are changed by one
- * writer at a time, in the same backend transaction as the record), reads run concurrently in
- * read-only backend transactions. A {@link Lifecycle} (striped in-flight counters) lets
- * {@link #close()} wait for operations in flight.
+ * <ul>
+ *   <li>{@link StoreOpener} opened the store and built this engine;
+ *   <li>{@link CommitPipeline} runs transactions and commits them (retries, group commit);
+ *       its {@link TransactionImpl} writes through the {@link RecordStore}, which owns the data
+ *       model (records, deduplicated blobs, reference counts) and takes version numbers from
+ *       the {@link VersionSequence};
+ *   <li>reads the cache does not answer go to the {@link RecordStore}, under the cache protocol
+ *       of {@link CacheCoherence}; scans to the {@link ScanPager};
+ *   <li>{@link AdminView} ({@code admin()}) and {@link AsyncView} ({@code async()}) are the
+ *       other views of the store; {@link Maintenance}, {@link AccessStatsFlusher},
+ *       {@link DictionaryTrainer} and {@link ExternalInvalidation} work in the background, on
+ *       {@link StoreThreads}.
+ * </ul>
+ *
+ * <p>The one thing Engine does itself is the cache-hit read ({@link #getValue} and
+ * {@code cacheHit}): a hit costs a few nanoseconds, so it stays one flat method with no call
+ * into the parts above.
+ *
+ * <p>Threading: any number of threads may use an engine concurrently. Writes are serialised by
+ * one write lock (so reference counts are changed by one writer at a time, in the same backend
+ * transaction as the record), reads run concurrently in read-only backend transactions. A
+ * {@link Lifecycle} (striped in-flight counters) lets {@link #close()} wait for operations in
+ * flight.
  */
-public final class Engine implements Storage, StorageAdmin {
-
-  static final String RECORDS = "records";
-  static final String BLOBS = "blobs";
-  static final String INDEX = "blob_index";
-  static final String META = "meta";
-  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
-
-  static final int STORE_FORMAT = 1;
-  private static final byte[] META_FORMAT = ascii("format");
-  private static final byte[] META_STORE_ID = ascii("store-id");
-  private static final byte[] META_SEQ = ascii("seq");
-  private static final byte[] META_ACCESS_PREFIX = ascii("access:");
-  private static final long VERSION_BLOCK = 4096;
-  private static final int MAX_CONFLICT_RETRIES = 8;
-  /** Conflicted attempts after which a transaction's next attempts run alone. */
-  private static final int ALONE_AFTER_CONFLICTS = 3;
-  /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
-  private static final int KEY_PAGE = 1024;
-  private static final int ENTRY_PAGE = 256;
-  private static final String LOCK_FILE = StoreLock.FILE;
+public final class Engine implements Storage {
 
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-  final StorageConfig config;
+  // read by the cache-hit path
+  private final StorageConfig config;
+  private final RecordCache cache;
+  private final Metrics metrics = new Metrics();
+  private final AccessTracker access = new AccessTracker();
+  /**
+   * The commit pipeline's transaction of each thread, and how many threads have one bound: the
+   * pipeline's own objects, read here directly so that a cache hit adds no call.
+   */
+  private final ThreadLocal<TransactionImpl> currentTx;
+  private final AtomicInteger threadsInTransaction;
+  private volatile boolean closed;
+
   private final BackendProvider backendProvider;
   private final Backend backend;
-  private final CodecRegistry codecs;
-  private final Map<String, java.util.concurrent.atomic.LongAdder> writesWithoutDictionary =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Set<String> dictionaryTraining = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final RecordCache cache;
+  private final StoreOpener.Resources opened;
   private final CacheCoherence coherence = new CacheCoherence();
-  final Metrics metrics = new Metrics();
-  private final AccessTracker access = new AccessTracker();
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final Lifecycle lifecycle = new Lifecycle();
+  private final Lifecycle lifecycle;
   private final Object closeLock = new Object();
-  private final ReentrantLock maintenanceLock = new ReentrantLock();
-  private final AtomicBoolean flushScheduled = new AtomicBoolean();
-  private final ThreadLocal<TransactionImpl> currentTx = new ThreadLocal<>();
-  /**
-   * Threads with a {@link #currentTx} bound: while it is zero, a read outside any transaction
-   * skips the thread-local lookup. A thread's own increment precedes its reads, so it always
-   * finds its transaction.
-   */
-  private final AtomicInteger threadsInTransaction = new AtomicInteger();
-  private final String storeId;
-  private final List<String> restoreLeftovers;
-  private final StoreLock storeLock;
-  private final ScheduledExecutorService scheduler;
-  private final ThreadPoolExecutor asyncExecutor;
+  private final ValueMapping mapping;
+  private final RecordStore records;
+  private final ScanPager scans;
+  private final CommitPipeline pipeline;
+  private final AccessStatsFlusher accessStats;
+  private final ExternalInvalidation external;
+  private final StoreThreads threads;
+  private final AdminView admin;
   private final AsyncView asyncView;
-  private volatile boolean closed;
-  private long nextVersion;
-  private final boolean sharedSequence;
-  /** Whether the backend reports other instances' commits to the cache's listener. */
-  private final boolean externalCommitsWatched;
-  private long persistedSeq;
+  private final Maintenance maintenance;
 
-  private Engine(StorageConfig config, Resources r) {
+  /** Builds the parts of a store {@link StoreOpener} opened, and starts its background work. */
+  Engine(StorageConfig config, StoreOpener.Resources r) {
     this.config = config;
+    this.lifecycle = new Lifecycle(config.directory());
+    this.mapping = new ValueMapping(config);
     this.backendProvider = r.backendProvider;
     this.backend = r.backend;
-    this.codecs = r.codecs;
     this.cache = r.cache;
-    this.storeLock = r.storeLock;
-    this.storeId = r.storeId;
-    this.restoreLeftovers = r.restoreLeftovers;
-    this.persistedSeq = r.seq;
-    this.nextVersion = r.seq + 1;
-    this.sharedSequence = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
-    if (sharedSequence) {
-      this.persistedSeq = 0; // reserve a block of our own at the first write
-      this.nextVersion = 1;
-    }
-    int id = INSTANCES.incrementAndGet();
-    this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("cairn-maintenance-" + id));
-    this.asyncExecutor = new ThreadPoolExecutor(
-        config.asyncThreads(), config.asyncThreads(), 30, TimeUnit.SECONDS,
-        new java.util.concurrent.ArrayBlockingQueue<>(config.asyncQueueCapacity()),
-        daemon("cairn-async-" + id), (task, pool) -> {
-          if (pool.isShutdown()) {
-            throw new java.util.concurrent.RejectedExecutionException("storage is closed");
-          }
-          task.run(); // queue full: back-pressure by running in the caller
-        });
-    this.asyncExecutor.allowCoreThreadTimeOut(true);
-    // publish our commits for other instances; listen only when there is a cache to invalidate
-    boolean watched = backend.watchExternalCommits(
-        Set.of(RECORDS), cache == null ? null : new ExternalInvalidation());
-    this.externalCommitsWatched = watched && cache != null;
-    if (cache != null) {
-      if (!watched && backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
-        LOG.warn("backend {} is shared by several processes but cannot report their commits:"
-            + " this instance's cache may serve values other instances have since changed",
-            backendProvider.name());
-      }
-    }
-    this.asyncView = new AsyncView(this, asyncExecutor);
-    long flushMs = config.accessStatsFlushInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::flushAccessQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
-    if (config.maintenanceInterval() != null) {
-      long ms = config.maintenanceInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(this::scheduledMaintenance, ms, ms, TimeUnit.MILLISECONDS);
-    }
+    this.opened = r;
+    VersionSequence versions = new VersionSequence(
+        backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
+    this.records = new RecordStore(config, backend, r.codecs, versions, metrics);
+    this.scans = new ScanPager(backend, records, metrics, lifecycle);
+    // writes are serialised by one lock: transactions, the access-statistics flush, training
+    ReentrantLock writeLock = new ReentrantLock();
+    this.threads = new StoreThreads(config);
+    ScheduledExecutorService scheduler = threads.scheduler();
+    this.accessStats =
+        new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
+    DictionaryTrainer dictionaries = new DictionaryTrainer(
+        config, backend, r.codecs, records, writeLock, lifecycle, scheduler);
+    this.pipeline = new CommitPipeline(config, backend, mapping, records, versions, metrics,
+        access, dictionaries, cache, coherence, lifecycle, writeLock);
+    this.currentTx = pipeline.currentTx;
+    this.threadsInTransaction = pipeline.threadsInTransaction;
+    this.admin = new AdminView(config, r, lifecycle, mapping, records, pipeline, dictionaries);
+    this.external = ExternalInvalidation.watch(backend, backendProvider, cache, coherence);
+    this.asyncView = new AsyncView(this, config.directory(), threads.async());
+    this.maintenance =
+        new Maintenance(config, this, backend, cache, accessStats, admin, lifecycle);
+    accessStats.schedule();
+    maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
       CoarseClock.acquire(); // released by close()
     }
   }
 
-  /** Drops cached values that commits of other instances (other processes) changed. */
-  private final class ExternalInvalidation implements dev.cairn.storage.spi.ExternalCommitListener {
-    @Override
-    public void changed(String keyspace, List<byte[]> keys) {
-      for (byte[] rk : keys) {
-        String collection;
-        String key;
-        try {
-          collection = Keys.collectionOf(rk);
-          key = Keys.keyOf(rk);
-        } catch (RuntimeException e) {
-          unknownChanges();
-          return;
-        }
-        coherence.afterCommit(CacheCoherence.stripe(collection, key),
-            () -> cache.invalidate(collection, key));
-      }
-    }
-
-    @Override
-    public void unknownChanges() {
-      coherence.afterUnknownCommits(cache::invalidateAll);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------- opening
-
-  /** Resources acquired while opening, released in reverse order if opening fails. */
-  private static final class Resources {
-    StoreLock storeLock;
-    BackendProvider backendProvider;
-    Backend backend;
-    CodecRegistry codecs;
-    RecordCache cache;
-    String storeId;
-    long seq;
-    List<String> restoreLeftovers = List.of();
-
-    void release() {
-      closeQuietly(cache);
-      closeQuietly(backend);
-      try {
-        if (storeLock != null) {
-          storeLock.close();
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("cannot release store lock", e);
-      }
-    }
-  }
-
   /** Opens a store with a validated configuration. */
   public static Storage open(StorageConfig config) {
-    Resources r = new Resources();
-    try {
-      Map<String, BackendProvider> backends =
-          Plugins.all(BackendProvider.class, config.backends(), BackendProvider::name);
-      r.backendProvider = Plugins.choose(
-          BackendProvider.class, backends, defaultBackend(config.backendName(), backends));
-      OptionClaims.check(config, r.backendProvider, backends); // before anything is created
-      resolveCodecs(config, r);
-      Path dir = config.directory();
-      // a restore over this store that a crash interrupted is finished before anything else,
-      // so that a missing directory is put back rather than created empty
-      RestoreSwapRecovery recovery = new RestoreSwapRecovery(dir);
-      recovery.beforeOpen();
-      boolean created = !Files.exists(dir);
-      try {
-        Files.createDirectories(dir);
-      } catch (IOException e) {
-        throw new BackendException("cannot create store directory " + dir + ": " + e, e);
-      }
-      lock(dir, r);
-      try {
-        recovery.afterLock();
-      } catch (RuntimeException e) {
-        r.release();
-        r.storeLock = null;
-        if (created) {
-          removeCreated(dir); // do not leave a new directory in the way of the restore
-        }
-        throw e;
-      }
-      r.restoreLeftovers = recovery.report();
-      boolean marked = StoreMarker.check(dir, r.backendProvider, backends.values());
-      if (config.cacheName() != null) {
-        Map<String, CacheProvider> caches =
-            Plugins.all(CacheProvider.class, config.caches(), CacheProvider::name);
-        CacheProvider cp = Plugins.choose(CacheProvider.class, caches, config.cacheName());
-        r.cache = cp.create(new CacheConfig(
-            config.cacheMaxHeapBytes(), config.cacheMaxOffHeapBytes(),
-            config.cacheExpireAfterWrite(), config.cacheExpireAfterAccess(), r.codecs.writeCodec(),
-            config.cacheOptions()));
-      }
-      r.backend = r.backendProvider.open(new BackendConfig(dir, KEYSPACES, config.backendOptions()));
-      // two instances creating one shared (multi-process) store at once may conflict
-      retryOnConflict(() -> {
-        initMeta(r);
-        return null;
-      }, null);
-      if (!marked) {
-        StoreMarker.write(dir, r.backendProvider.name());
-      }
-      Engine engine = new Engine(config, r);
-      LOG.debug("opened {} store {} in {}", r.backendProvider.name(), r.storeId, dir);
-      return engine;
-    } catch (RuntimeException | Error e) {
-      r.release();
-      throw e;
-    }
-  }
-
-  private static String defaultBackend(String wanted, Map<String, BackendProvider> found) {
-    if (wanted != null) {
-      return wanted;
-    }
-    if (found.size() == 1) {
-      return found.keySet().iterator().next();
-    }
-    if (found.containsKey("sqlite")) {
-      return "sqlite";
-    }
-    throw new IllegalArgumentException(found.isEmpty()
-        ? "no backend found: add a backend module such as cairn-backend-sqlite to the class path"
-        : "several backends found " + found.keySet() + "; choose one with backend(name)");
-  }
-
-  private static void resolveCodecs(StorageConfig config, Resources r) {
-    List<CodecProvider> explicit = new ArrayList<>(config.codecs());
-    explicit.add(0, new IdentityCodecProvider());
-    Map<String, CodecProvider> byName =
-        Plugins.all(CodecProvider.class, explicit, CodecProvider::name);
-    Map<Byte, Codec> byId = new HashMap<>();
-    Map<Byte, String> idOwner = new HashMap<>();
-    Codec chosen = null;
-    for (CodecProvider p : byName.values()) {
-      String previous = idOwner.putIfAbsent(p.id(), p.name());
-      if (previous != null) {
-        throw new IllegalArgumentException("codecs '" + previous + "' and '" + p.name()
-            + "' both use id " + p.id() + "; codec ids must be unique");
-      }
-      boolean selected = p.name().equals(config.codecName());
-      Codec codec;
-      try {
-        codec = p.create(OptionClaims.own(p.name(), config.codecOptions()));
-      } catch (RuntimeException e) {
-        if (selected) {
-          throw e;
-        }
-        // a codec only needed for reading old records: report when (if ever) it is needed
-        LOG.warn("codec {} is unavailable: {}", p.name(), e.toString());
-        continue;
-      }
-      byId.put(p.id(), codec);
-      if (selected) {
-        chosen = codec;
-      }
-    }
-    if (chosen == null) {
-      Plugins.choose(CodecProvider.class, byName, config.codecName()); // throws with the list
-    }
-    boolean dictionaries =
-        byName.get(chosen.name()).capabilities().contains(Capability.DICTIONARIES);
-    r.codecs = new CodecRegistry(Map.copyOf(byId), chosen, config.minSavings(), dictionaries);
-  }
-
-  /** Deletes a store directory this open created and that holds nothing but the lock file. */
-  private static void removeCreated(Path dir) {
-    try {
-      Files.deleteIfExists(dir.resolve(LOCK_FILE));
-      Files.deleteIfExists(dir);
-    } catch (IOException e) {
-      LOG.debug("could not remove {} after a failed open: {}", dir, e.toString());
-    }
-  }
-
-  private static void lock(Path dir, Resources r) {
-    r.storeLock = StoreLock.acquire(dir);
-  }
-
-  private static void initMeta(Resources r) {
-    try (BackendTransaction tx = r.backend.beginWrite()) {
-      byte[] format = tx.get(META, META_FORMAT);
-      if (format == null) {
-        if (tx.scan(RECORDS, null, null).next()) {
-          throw new DataCorruptionException("store has records but no format marker");
-        }
-        tx.put(META, META_FORMAT, RecordFormat.encodeLong(STORE_FORMAT));
-        tx.put(META, META_STORE_ID, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-        tx.put(META, META_SEQ, RecordFormat.encodeLong(0));
-        tx.commit(Durability.SYNC);
-      } else {
-        long f = RecordFormat.parseLong(format, "meta format");
-        if (f > STORE_FORMAT) {
-          throw new BackendException("store format " + f + " is newer than this Cairn version supports ("
-              + STORE_FORMAT + "); upgrade Cairn");
-        }
-      }
-    }
-    try (BackendTransaction tx = r.backend.beginRead()) {
-      byte[] id = tx.get(META, META_STORE_ID);
-      byte[] seq = tx.get(META, META_SEQ);
-      if (id == null || seq == null) {
-        throw new DataCorruptionException(r.backendProvider.name() + " store"
-            + " has a format marker but no " + (id == null ? "store id" : "sequence counter")
-            + " in its meta keyspace");
-      }
-      r.storeId = new String(id, StandardCharsets.UTF_8);
-      r.seq = RecordFormat.parseLong(seq, "meta sequence");
-      r.codecs.loadAssignments(tx);
-    }
+    return StoreOpener.open(config);
   }
 
   // ------------------------------------------------------------------------------- lifecycle
-
-  private void enter() {
-    if (!lifecycle.enter()) {
-      throw closedException();
-    }
-  }
-
-  private void exit() {
-    lifecycle.exit();
-  }
 
   /** The transaction this thread is running, or null. */
   private TransactionImpl currentTransaction() {
     return threadsInTransaction.get() == 0 ? null : currentTx.get();
   }
 
-  private void bindTransaction(TransactionImpl tx) {
-    threadsInTransaction.incrementAndGet();
-    currentTx.set(tx);
-  }
-
-  private void unbindTransaction() {
-    currentTx.remove();
-    threadsInTransaction.decrementAndGet();
-  }
-
   private StorageClosedException closedException() {
-    return new StorageClosedException("storage " + config.directory() + " is closed");
+    return lifecycle.closedException();
   }
 
   @Override
@@ -435,24 +155,14 @@ public final class Engine implements Storage, StorageAdmin {
     if (closed) {
       return;
     }
-    scheduler.shutdownNow();
-    asyncExecutor.shutdown();
-    try {
-      if (!asyncExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("async operations still running after 30 s; closing anyway");
-        asyncExecutor.shutdownNow();
-      }
-      scheduler.awaitTermination(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    threads.shutdown();
     synchronized (closeLock) {
       if (closed) {
         return;
       }
       lifecycle.closeAndAwait(); // new operations fail from here; those in flight finish
       try {
-        flushAccess();
+        accessStats.flush();
       } catch (RuntimeException e) {
         LOG.warn("could not flush access statistics at close", e);
       }
@@ -461,11 +171,7 @@ public final class Engine implements Storage, StorageAdmin {
         CoarseClock.release();
       }
     }
-    Resources r = new Resources();
-    r.cache = cache;
-    r.backend = backend;
-    r.storeLock = storeLock;
-    r.release();
+    opened.release(); // the cache, the backend, the store lock
   }
 
   // ----------------------------------------------------------------------------------- reads
@@ -474,36 +180,7 @@ public final class Engine implements Storage, StorageAdmin {
   public <T> Optional<T> get(String collection, String key, Class<T> type) {
     Objects.requireNonNull(type, "type");
     byte[] shared = readShared(collection, key);
-    return shared == null ? Optional.empty() : Optional.of(readValue(shared, type));
-  }
-
-  /** Maps stored bytes to {@code type}; {@link Bytes} is not mapped but wraps them. */
-  <T> T readValue(byte[] bytes, Class<T> type) {
-    if (type == Bytes.class) {
-      return type.cast(BytesAccess.wrap(bytes));
-    }
-    try {
-      return config.valueMapper().read(bytes, type);
-    } catch (SerializationException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new SerializationException("cannot map stored bytes to " + type.getName() + ": " + e, e);
-    }
-  }
-
-  /** Maps a value to bytes; {@link Bytes} is not mapped but stored as is. */
-  byte[] writeValue(Object value) {
-    Objects.requireNonNull(value, "value");
-    if (value instanceof Bytes b) {
-      return BytesAccess.array(b);
-    }
-    try {
-      return config.valueMapper().write(value);
-    } catch (SerializationException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new SerializationException("cannot map " + value.getClass().getName() + " to bytes: " + e, e);
-    }
+    return shared == null ? Optional.empty() : Optional.of(mapping.read(shared, type));
   }
 
   @Override
@@ -587,60 +264,33 @@ public final class Engine implements Storage, StorageAdmin {
   private byte[] readMissed(String collection, String key) {
     TransactionImpl tx = currentTransaction();
     if (tx != null) {
-      return tx.getBytes(collection, key).orElse(null);
+      return tx.read(RecordKey.of(collection, key));
     }
     long start = System.nanoTime();
-    Keys.checkCollection(collection);
-    Keys.checkKey(key);
-    enter();
+    RecordKey k = RecordKey.of(collection, key);
+    lifecycle.enterOrThrow();
     try {
-      byte[] raw = readOne(collection, key, null, null, 0);
+      byte[] raw = readOne(k, null, 0);
       metrics.readLatency.recordNanos(System.nanoTime() - start);
       return raw;
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   /**
    * Reads one value from the backend, in {@code btx} or a new read transaction, and offers it to
-   * the cache (the caller found no cached copy). {@code kb} is the key's bytes, or null to
-   * compute them here. With a {@code btx},
-   * {@code stampBeforeBtx} is the key's coherence stamp noted before {@code btx} began.
+   * the cache (the caller found no cached copy). With a {@code btx}, {@code stampBeforeBtx} is
+   * the key's coherence stamp noted before {@code btx} began.
    */
-  private byte[] readOne(String collection, String key, byte[] kb, BackendTransaction btx,
-      long stampBeforeBtx) {
+  private byte[] readOne(RecordKey k, BackendTransaction btx, long stampBeforeBtx) {
+    String collection = k.collection();
+    String key = k.key();
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
     // the stamp must be noted before the snapshot the value is read from was taken: a read
     // transaction opened earlier can return a value older than a commit that bumped the stamp
     long stamp = cache == null ? 0 : btx != null ? stampBeforeBtx : coherence.stamp(stripe);
-    byte[] rk = Keys.recordKey(collection, kb != null ? kb : Keys.keyBytes(key));
-    Read read;
-    if (btx != null) {
-      read = readIn(btx, rk, collection, key);
-    } else {
-      // No snapshot needed: the record names its blob by an id that is never reused and whose
-      // bytes never change, so reading the blob after the record returns the record's value.
-      read = null;
-      try (BackendTransaction rtx = backend.beginReadLatest()) {
-        byte[] v = rtx.get(RECORDS, rk);
-        if (v == null) {
-          return null;
-        }
-        RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-        byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
-        if (!rec.isBlob() || bv != null) {
-          read = new Read(rec.version(), decodeRecord(rtx, rec, collection, key, bv));
-        }
-      }
-      if (read == null) {
-        // the blob went away after the record was read (an overwrite or delete committed in
-        // between): read both from one snapshot, where a missing blob is corruption
-        try (BackendTransaction rtx = backend.beginRead()) {
-          read = readIn(rtx, rk, collection, key);
-        }
-      }
-    }
+    RecordStore.Read read = btx != null ? records.read(btx, k) : records.readLatest(k);
     if (read == null) {
       return null;
     }
@@ -656,276 +306,77 @@ public final class Engine implements Storage, StorageAdmin {
     return raw; // shared with the cache from here on: callers copy it
   }
 
-  /** A record's value and the version that wrote it. */
-  private record Read(long version, byte[] raw) {}
-
-  /** The record under {@code rk} read and decoded in {@code t}, or null if absent. */
-  private Read readIn(BackendTransaction t, byte[] rk, String collection, String key) {
-    byte[] v = t.get(RECORDS, rk);
-    if (v == null) {
-      return null;
-    }
-    RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-    return new Read(rec.version(), decodeRecord(t, rec, collection, key));
-  }
-
   private void countAccess(String collection, String key) {
     if (!config.accessStatistics()) {
       return;
     }
     int pending = access.recordRead(collection, key, CoarseClock.millis());
-    if (pending >= config.accessStatsMaxPending() && flushScheduled.compareAndSet(false, true)) {
-      try {
-        scheduler.execute(() -> {
-          flushScheduled.set(false);
-          flushAccessQuietly();
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        flushScheduled.set(false); // closing: close() flushes
-      }
+    if (pending >= config.accessStatsMaxPending()) {
+      accessStats.flushSoon();
     }
-  }
-
-  private RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
-    try {
-      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
-    } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
-      throw e;
-    }
-  }
-
-  /**
-   * Names a record in error messages. Built on every read but turned into a string only when
-   * something is reported.
-   */
-  record Where(String collection, String key, String suffix) {
-    @Override
-    public String toString() {
-      return "record " + collection + "/" + Keys.printable(key) + suffix;
-    }
-
-    Where blob() {
-      return new Where(collection, key, " blob");
-    }
-  }
-
-  static Where where(String collection, String key) {
-    return new Where(collection, key, "");
-  }
-
-  /** Decodes and verifies a record's value, following its blob reference if it has one. */
-  private byte[] decodeRecord(
-      BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
-    return decodeRecord(btx, rec, collection, key, null);
-  }
-
-  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
-  private byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
-      String collection, String key, byte[] blobValue) {
-    try {
-      return decode(btx, rec, where(collection, key), shouldHash(), blobValue);
-    } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
-      throw e;
-    }
-  }
-
-  private boolean shouldHash() {
-    VerifyMode m = config.verifyMode();
-    return m == VerifyMode.ALWAYS
-        || (m == VerifyMode.SAMPLED && ThreadLocalRandom.current().nextInt(16) == 0);
-  }
-
-  private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
-      Object where, boolean hash) {
-    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv,
-        where instanceof Where w ? w.blob() : where + " blob");
-    if (blob.rawLength() != expectedRaw) {
-      throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
-          + " bytes, record says " + expectedRaw);
-    }
-    byte[] raw = codecs.decode(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
-    if (hash) {
-      byte[] h = sha256(raw);
-      if (!java.util.Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {
-        throw new DataCorruptionException(where + ": content does not match its SHA-256");
-      }
-    }
-    return raw;
   }
 
   @Override
   public boolean contains(String collection, String key) {
-    Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     TransactionImpl tx = currentTransaction();
     if (tx != null) {
-      return tx.contains(collection, key);
+      return tx.contains(k);
     }
-    enter();
+    lifecycle.enterOrThrow();
     try {
       if (cache != null && cache.get(collection, key) != null) {
         return true;
       }
       try (BackendTransaction rtx = backend.beginRead()) {
-        return rtx.get(RECORDS, Keys.recordKey(collection, kb)) != null;
+        return records.contains(rtx, k);
       }
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   @Override
   public Optional<RecordMetadata> metadata(String collection, String key) {
-    Keys.checkCollection(collection);
-    byte[] kb = Keys.keyBytes(key);
-    enter();
+    RecordKey k = RecordKey.of(collection, key);
+    lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
-      byte[] rk = Keys.recordKey(collection, kb);
-      byte[] v = rtx.get(RECORDS, rk);
-      if (v == null) {
+      RecordFormat.StoredRecord rec = records.find(rtx, k);
+      if (rec == null) {
         return Optional.empty();
       }
-      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
-      long count = 0;
-      long last = 0;
-      byte[] a = rtx.get(META, accessKey(rk));
-      if (a != null) {
-        long[] persisted = RecordFormat.parseAccess(a, where(collection, key) + " access stats");
-        count = persisted[0];
-        last = persisted[1];
-      }
-      long[] pending = access.pendingFor(collection, key);
-      if (pending != null) {
-        count += pending[0];
-        last = Math.max(last, pending[1]);
-      }
-      Codec codec = codecs.byId(rec.codecId());
-      return Optional.of(new RecordMetadata(
-          collection, key, rec.version(), Instant.ofEpochMilli(rec.created()),
-          Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
-          codec == null ? "id " + rec.codecId() : codec.name(), rec.isBlob(), count,
-          last == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(last))));
+      long[] accessed = accessStats.statsOf(rtx, k);
+      return Optional.of(records.metadata(k, rec, accessed[0], accessed[1]));
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   @Override
   public long count(String collection) {
     Keys.checkCollection(collection);
-    enter();
+    lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
-      byte[] start = Keys.collectionStart(collection);
-      return rtx.count(RECORDS, start, Keys.prefixEnd(start));
+      return records.count(rtx, collection);
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   @Override
   public Stream<String> keys(String collection, String prefix) {
-    return page(collection, prefix, false, (rtx, keys, values) -> {
-      List<String> out = new ArrayList<>(keys.size());
-      for (byte[] rk : keys) {
-        out.add(Keys.keyOf(rk));
-      }
-      return out;
-    });
+    Keys.checkCollection(collection);
+    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
+    ensureOpen();
+    return scans.keys(start);
   }
 
   @Override
   public Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix) {
-    return page(collection, prefix, true, (rtx, keys, values) -> {
-      // parse the page first, then read its blobs in id order: runs of nearby ids with one range
-      // scan each instead of a point lookup per value
-      int n = keys.size();
-      RecordFormat.StoredRecord[] recs = new RecordFormat.StoredRecord[n];
-      String[] names = new String[n];
-      long[] ids = new long[n];
-      int blobs = 0;
-      for (int i = 0; i < n; i++) {
-        names[i] = Keys.keyOf(keys.get(i));
-        recs[i] = parse(values.get(i), keys.get(i), collection, names[i]);
-        if (recs[i].isBlob()) {
-          ids[blobs++] = recs[i].blobId();
-        }
-      }
-      Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
-      List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        byte[] raw = decodeRecord(rtx, recs[i], collection, names[i],
-            recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
-        metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
-        out.add(Map.entry(names[i], raw));
-      }
-      return out;
-    });
-  }
-
-  /** Ids closer than this are read with one range scan (skipping the blobs in between). */
-  private static final int BLOB_RUN_GAP = 8;
-
-  /**
-   * The stored values of the blobs with the first {@code n} of {@code ids} (any order,
-   * duplicates allowed), by id; a missing blob is absent from the map. Runs of ids no more than
-   * {@value #BLOB_RUN_GAP} apart are read with one range scan, the others with a point lookup.
-   */
-  private Map<Long, byte[]> readBlobs(BackendTransaction btx, long[] ids, int n) {
-    long[] sorted = java.util.Arrays.copyOf(ids, n);
-    java.util.Arrays.sort(sorted);
-    Map<Long, byte[]> out = new HashMap<>(n * 2);
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      while (j + 1 < n && sorted[j + 1] - sorted[j] <= BLOB_RUN_GAP) {
-        j++;
-      }
-      if (sorted[j] == sorted[i]) {
-        byte[] v = btx.get(BLOBS, RecordFormat.blobIdKey(sorted[i]));
-        if (v != null) {
-          out.put(sorted[i], v);
-        }
-      } else {
-        try (BackendCursor c = btx.scan(BLOBS, RecordFormat.blobIdKey(sorted[i]),
-            RecordFormat.blobIdKey(sorted[j] + 1))) {
-          int k = i;
-          while (k <= j && c.next()) {
-            long id = RecordFormat.blobIdOf(c.key(), "blob scan");
-            while (k <= j && sorted[k] < id) {
-              k++; // missing: decode reports it
-            }
-            if (k <= j && sorted[k] == id) {
-              out.put(id, c.value());
-              while (k <= j && sorted[k] == id) {
-                k++;
-              }
-            }
-          }
-        }
-      }
-      i = j + 1;
-    }
-    return out;
-  }
-
-  /** What a page produces from its records: keys, and values if the page asked for them. */
-  @FunctionalInterface
-  private interface PageReader<T> {
-    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<byte[]> values);
-  }
-
-  private <T> Stream<T> page(String collection, String prefix, boolean withValues,
-      PageReader<T> reader) {
     Keys.checkCollection(collection);
     byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     ensureOpen();
-    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), withValues, reader);
-    return StreamSupport.stream(
-        java.util.Spliterators.spliteratorUnknownSize(pager,
-            java.util.Spliterator.ORDERED | java.util.Spliterator.NONNULL),
-        false);
+    return scans.entries(collection, start);
   }
 
   private void ensureOpen() {
@@ -934,87 +385,13 @@ public final class Engine implements Storage, StorageAdmin {
     }
   }
 
-  /**
-   * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
-   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages.
-   */
-  private final class Pager<T> implements java.util.Iterator<T> {
-    private byte[] from;
-    private final byte[] to;
-    private final boolean withValues;
-    private final PageReader<T> reader;
-    private final java.util.ArrayDeque<T> page = new java.util.ArrayDeque<>();
-    private boolean exhausted;
-
-    Pager(byte[] from, byte[] to, boolean withValues, PageReader<T> reader) {
-      this.from = from;
-      this.to = to;
-      this.withValues = withValues;
-      this.reader = reader;
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (page.isEmpty() && !exhausted) {
-        fill();
-      }
-      return !page.isEmpty();
-    }
-
-    @Override
-    public T next() {
-      if (!hasNext()) {
-        throw new java.util.NoSuchElementException();
-      }
-      return page.poll();
-    }
-
-    private void fill() {
-      enter();
-      try (BackendTransaction rtx = backend.beginRead()) {
-        int pageSize = withValues ? ENTRY_PAGE : KEY_PAGE;
-        List<byte[]> keys = new ArrayList<>(pageSize);
-        List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
-        try (BackendCursor c = rtx.scan(RECORDS, from, to)) {
-          while (keys.size() < pageSize && c.next()) {
-            keys.add(c.key());
-            if (withValues) {
-              values.add(c.value());
-            }
-          }
-        }
-        if (keys.size() < pageSize) {
-          exhausted = true;
-        } else {
-          from = Keys.successor(keys.get(keys.size() - 1));
-        }
-        page.addAll(reader.read(rtx, keys, values));
-      } finally {
-        exit();
-      }
-    }
-  }
-
   @Override
   public Set<String> collections() {
-    enter();
+    lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
-      Set<String> out = new TreeSet<>();
-      byte[] from = null;
-      while (true) {
-        byte[] first;
-        try (BackendCursor c = rtx.scan(RECORDS, from, null)) {
-          if (!c.next()) {
-            return out;
-          }
-          first = c.key();
-        }
-        String collection = Keys.collectionOf(first);
-        out.add(collection);
-        from = Keys.prefixEnd(Keys.collectionStart(collection));
-      }
+      return records.collections(rtx);
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -1023,27 +400,30 @@ public final class Engine implements Storage, StorageAdmin {
     Objects.requireNonNull(type, "type");
     Map<String, byte[]> raw = getAllBytes(collection, keys);
     Map<String, T> out = new LinkedHashMap<>();
-    raw.forEach((k, v) -> out.put(k, readValue(v, type)));
+    raw.forEach((k, v) -> out.put(k, mapping.read(v, type)));
     return out;
   }
 
   Map<String, byte[]> getAllBytes(String collection, Collection<String> keys) {
     Keys.checkCollection(collection);
     Objects.requireNonNull(keys, "keys");
-    List<byte[]> kbs = new ArrayList<>(keys.size());
+    List<RecordKey> rks = new ArrayList<>(keys.size());
     for (String k : keys) {
-      kbs.add(Keys.keyBytes(k));
+      rks.add(RecordKey.in(collection, k));
     }
     TransactionImpl tx = currentTransaction();
     Map<String, byte[]> out = new LinkedHashMap<>();
     if (tx != null) {
-      for (String k : keys) {
-        tx.getBytes(collection, k).ifPresent(v -> out.put(k, v));
+      for (RecordKey k : rks) {
+        byte[] v = tx.read(k);
+        if (v != null) {
+          out.put(k.key(), v);
+        }
       }
       return out;
     }
-    enter();
-    long[] stamps = new long[kbs.size()];
+    lifecycle.enterOrThrow();
+    long[] stamps = new long[rks.size()];
     if (cache != null) {
       int i = 0;
       for (String k : keys) {
@@ -1057,7 +437,7 @@ public final class Engine implements Storage, StorageAdmin {
         byte[] v = hit == null ? null : hit.raw();
         if (v == null) {
           long start = System.nanoTime();
-          v = readOne(collection, k, kbs.get(i), rtx, stamps[i]);
+          v = readOne(rks.get(i), rtx, stamps[i]);
           metrics.readLatency.recordNanos(System.nanoTime() - start);
         }
         i++;
@@ -1067,78 +447,77 @@ public final class Engine implements Storage, StorageAdmin {
       }
       return out;
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   // ---------------------------------------------------------------------------------- writes
 
+  // A write checks the collection and key and encodes them once, here (RecordKey), maps and
+  // checks the value, and hands them to the commit pipeline: pipeline -> transaction ->
+  // record store -> backend.
+
   @Override
   public void put(String collection, String key, Object value) {
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    byte[] bytes = writeValue(value);
-    putBytes(collection, key, bytes);
+    RecordKey k = RecordKey.of(collection, key);
+    byte[] bytes = mapping.write(value);
+    mapping.checkSize(bytes);
+    write(k, bytes);
   }
 
   @Override
   public void putBytes(String collection, String key, byte[] value) {
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     Objects.requireNonNull(value, "value");
-    checkSize(value);
-    byte[] copy = value.clone();
-    transaction(config.durability(), tx -> {
-      tx.putBytes(collection, key, copy);
+    mapping.checkSize(value);
+    write(k, value.clone());
+  }
+
+  private void write(RecordKey k, byte[] value) {
+    pipeline.run(config.durability(), tx -> {
+      tx.write(k, value, 0, 0);
       return null;
     });
   }
 
-  void checkSize(byte[] value) {
-    if (value.length > config.maxValueBytes()) {
-      throw new ValueTooLargeException("value of " + value.length
-          + " bytes exceeds the maximum of " + config.maxValueBytes() + " bytes");
-    }
-  }
-
   @Override
   public boolean delete(String collection, String key) {
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    return transaction(config.durability(), tx -> tx.delete(collection, key));
+    RecordKey k = RecordKey.of(collection, key);
+    return pipeline.run(config.durability(), tx -> tx.delete(k));
   }
 
   @Override
   public void putAll(String collection, Map<String, ?> values) {
-    Keys.checkCollection(collection);
-    Objects.requireNonNull(values, "values");
-    Map<String, byte[]> bytes = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      Keys.keyBytes(k);
-      byte[] b = writeValue(v);
-      checkSize(b);
-      bytes.put(k, b);
+    writeAll(collection, values, (k, v) -> {
+      byte[] b = mapping.write(v);
+      mapping.checkSize(b);
+      return b;
     });
-    writeAll(collection, bytes);
   }
 
   @Override
   public void putAllBytes(String collection, Map<String, byte[]> values) {
-    Keys.checkCollection(collection);
-    Objects.requireNonNull(values, "values");
-    Map<String, byte[]> bytes = new LinkedHashMap<>();
-    values.forEach((k, v) -> {
-      Keys.keyBytes(k);
+    writeAll(collection, values, (k, v) -> {
       Objects.requireNonNull(v, "value of key " + k);
-      checkSize(v);
-      bytes.put(k, v.clone());
+      mapping.checkSize(v);
+      return v.clone();
     });
-    writeAll(collection, bytes);
   }
 
-  private void writeAll(String collection, Map<String, byte[]> bytes) {
-    transaction(config.durability(), tx -> {
-      bytes.forEach((k, v) -> tx.putBytes(collection, k, v));
+  /** Checks and maps every value ({@code bytes}) before the one transaction that writes all. */
+  private <V> void writeAll(
+      String collection, Map<String, V> values, BiFunction<String, V, byte[]> bytes) {
+    Keys.checkCollection(collection);
+    Objects.requireNonNull(values, "values");
+    List<Map.Entry<RecordKey, byte[]>> writes = new ArrayList<>(values.size());
+    values.forEach((k, v) -> {
+      RecordKey rk = RecordKey.in(collection, k);
+      writes.add(Map.entry(rk, bytes.apply(k, v)));
+    });
+    pipeline.run(config.durability(), tx -> {
+      for (Map.Entry<RecordKey, byte[]> w : writes) {
+        tx.write(w.getKey(), w.getValue(), 0, 0);
+      }
       return null;
     });
   }
@@ -1152,618 +531,12 @@ public final class Engine implements Storage, StorageAdmin {
   public <R> R transaction(Durability durability, Function<Transaction, R> work) {
     Objects.requireNonNull(durability, "durability");
     Objects.requireNonNull(work, "work");
-    if (currentTransaction() != null) {
-      throw new IllegalStateException(
-          "a transaction is already running on this thread: use the Transaction passed to it");
-    }
-    long start = System.nanoTime();
-    enter();
-    try {
-      // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
-      R result = retryAlone(alone -> alone
-              ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work, true)
-              : durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work, false),
-          metrics.conflictsRetried::increment);
-      metrics.writeLatency.recordNanos(System.nanoTime() - start);
-      return result;
-    } finally {
-      exit();
-    }
-  }
-
-  /**
-   * Runs {@code work}, again after a short random backoff each time it throws
-   * {@link TransactionConflictException}, at most {@value #MAX_CONFLICT_RETRIES} retries.
-   */
-  private static <T> T retryOnConflict(java.util.function.Supplier<T> work, Runnable onRetry) {
-    return retry(alone -> work.get(), Integer.MAX_VALUE, onRetry);
-  }
-
-  /**
-   * As {@link #retryOnConflict}, but after {@value #ALONE_AFTER_CONFLICTS} conflicts the
-   * attempts run alone ({@code work} is passed true: use {@link Backend#beginWriteAlone()}).
-   * Optimistic attempts under contention can keep losing to other instances' writers however
-   * many retries they get (three instances updating one shared blob's reference count, say); an
-   * attempt that runs alone waits for them instead of racing them, so a transaction that keeps
-   * conflicting still commits (an attempt alone can fail only by a backend's rare false
-   * positive, and is retried alone). Not for a write transaction nested in another one of the
-   * same thread: it would wait for the outer one.
-   */
-  private static <T> T retryAlone(
-      java.util.function.Function<Boolean, T> work, Runnable onRetry) {
-    return retry(work, ALONE_AFTER_CONFLICTS, onRetry);
-  }
-
-  private static <T> T retry(
-      java.util.function.Function<Boolean, T> work, int aloneAfter, Runnable onRetry) {
-    for (int attempt = 0; ; attempt++) {
-      try {
-        return work.apply(attempt >= aloneAfter);
-      } catch (TransactionConflictException e) {
-        if (attempt >= MAX_CONFLICT_RETRIES) {
-          throw e;
-        }
-        if (onRetry != null) {
-          onRetry.run();
-        }
-        backoff(attempt);
-      }
-    }
-  }
-
-  private static void backoff(int attempt) {
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextInt(1, 2 << Math.min(attempt, 6)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransactionConflictException("interrupted while retrying a conflicting transaction", e);
-    }
-  }
-
-  private <R> R runOnce(Durability durability, Function<Transaction, R> work, boolean alone) {
-    writeLock.lock();
-    TransactionImpl tx = null;
-    boolean committed = false;
-    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(this, btx);
-      bindTransaction(tx);
-      R result;
-      try {
-        result = work.apply(tx);
-      } finally {
-        unbindTransaction();
-        tx.end();
-      }
-      tx.reserveVersions();
-      btx.commit(durability);
-      committed = true;
-      tx.committed();
-      return result;
-    } finally {
-      try {
-        if (tx != null) {
-          if (!committed) {
-            metrics.rolledBack.increment();
-          }
-          // a failed commit may or may not have applied: drop cached values either way
-          invalidateTouched(tx);
-        }
-      } finally {
-        writeLock.unlock();
-      }
-    }
-  }
-
-  /** A transaction waiting to be run by a group commit. */
-  private static final class GroupRequest<R> {
-    final Function<Transaction, R> work;
-    final Thread caller = Thread.currentThread();
-    R result;
-    Throwable failure;
-    TransactionImpl tx;
-    volatile boolean done;
-
-    GroupRequest(Function<Transaction, R> work) {
-      this.work = work;
-    }
-  }
-
-  private final java.util.concurrent.ConcurrentLinkedQueue<GroupRequest<?>> groupQueue =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  /** How many requests {@link #groupQueue} holds (its size() walks the queue). */
-  private final AtomicInteger groupQueued = new AtomicInteger();
-  /**
-   * With a group commit window: every thread that ran a GROUP transaction lately, with the
-   * {@code System.nanoTime()} it last started one. The leader waits only for these.
-   */
-  private final java.util.concurrent.ConcurrentHashMap<Thread, Long> groupWriters =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  /** The leader waiting out the window, if any; each request that joins wakes it. */
-  private volatile Thread windowLeader;
-  /** At most this many transactions form one group. */
-  private static final int MAX_GROUP = 1024;
-  /** A GROUP writer counts as one that may join for this long after it last started one. */
-  private static final long RECENT_GROUP_WRITER_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  /**
-   * {@link Durability#GROUP}: the caller queues its work; whoever holds the write lock next runs
-   * every queued function in one backend transaction (each under its own savepoint, so one that
-   * throws loses only its own writes) and commits them with one SYNC commit. Every caller
-   * returns only after the commit that holds its writes is durable. Callers that arrive while a
-   * group commits form the next group.
-   */
-  private <R> R runGrouped(Function<Transaction, R> work) {
-    GroupRequest<R> mine = new GroupRequest<>(work);
-    boolean window = !config.groupCommitWindow().isZero();
-    if (window) {
-      groupWriters.put(mine.caller, System.nanoTime());
-    }
-    groupQueue.add(mine);
-    groupQueued.incrementAndGet();
-    Thread leader = window ? windowLeader : null;
-    if (leader != null) {
-      java.util.concurrent.locks.LockSupport.unpark(leader); // it re-checks whether all joined
-    }
-    while (!mine.done) {
-      if (writeLock.tryLock()) {
-        try {
-          if (!mine.done) {
-            awaitMoreToJoin();
-            runGroup();
-          }
-        } finally {
-          writeLock.unlock();
-        }
-        GroupRequest<?> next = groupQueue.peek();
-        if (next != null) {
-          java.util.concurrent.locks.LockSupport.unpark(next.caller); // it leads the next group
-        }
-      } else {
-        // the leader wakes us when our work is committed, or when we are to lead the next group;
-        // the timeout covers a lock held by a transaction of another durability
-        java.util.concurrent.locks.LockSupport.parkNanos(this, 200_000);
-      }
-    }
-    if (mine.failure != null) {
-      if (mine.failure instanceof RuntimeException re) {
-        throw re;
-      }
-      if (mine.failure instanceof Error er) {
-        throw er;
-      }
-      throw new IllegalStateException(mine.failure);
-    }
-    return mine.result;
-  }
-
-  /**
-   * The leader's wait, with a {@code groupCommitWindow}, for more transactions to join its
-   * group: at most the window, and only while some writer may still join. The rule: a thread
-   * that started a GROUP transaction in the last second (or the last window, if longer) and is
-   * alive is a writer that may join; once every such writer is queued (or the group is full),
-   * nobody the leader knows of is left to wait for, so it commits at once. Each request that
-   * joins wakes the leader to check again. A thread that never ran a GROUP transaction is not
-   * waited for; one that arrives within the window still joins. This only shortens the wait:
-   * who is in the group and when each caller returns (after the commit holding its writes is
-   * durable) are unchanged.
-   */
-  private void awaitMoreToJoin() {
-    long window = config.groupCommitWindow().toNanos();
-    if (window <= 0) {
-      return;
-    }
-    long start = System.nanoTime();
-    long recent = Math.max(RECENT_GROUP_WRITER_NANOS, window);
-    groupWriters.entrySet().removeIf(e -> !e.getKey().isAlive() || start - e.getValue() > recent);
-    windowLeader = Thread.currentThread();
-    try {
-      // a request counts itself before it reads windowLeader, so one of the two sees the other
-      for (long left = window; left > 0; left = start + window - System.nanoTime()) {
-        if (groupQueued.get() >= Math.min(groupWriters.size(), MAX_GROUP)
-            || Thread.currentThread().isInterrupted()) { // park would not wait: commit now
-          return;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-      }
-    } finally {
-      windowLeader = null;
-    }
+    return pipeline.run(durability, work);
   }
 
   /** GROUP transactions queued and not yet taken into a group (for tests). */
   int groupQueued() {
-    return groupQueued.get();
-  }
-
-  /**
-   * Runs every queued grouped transaction in one backend transaction and commits it once; holds
-   * the write lock. Optimistic: if one function throws, the backend transaction is rolled back,
-   * that caller gets its exception, and the others run again in a fresh backend transaction
-   * (transaction functions may run more than once, as documented on
-   * {@link Storage#transaction}). The common case pays nothing for isolating failures.
-   */
-  private void runGroup() {
-    List<GroupRequest<?>> group = new ArrayList<>();
-    for (GroupRequest<?> r; group.size() < MAX_GROUP && (r = groupQueue.poll()) != null; ) {
-      groupQueued.decrementAndGet();
-      group.add(r);
-    }
-    while (!group.isEmpty()) {
-      GroupRequest<?> thrower = null;
-      boolean committed = false;
-      Throwable groupFailure = null;
-      try (BackendTransaction btx = backend.beginWrite()) {
-        for (GroupRequest<?> r : group) {
-          if (!runInGroup(r, btx)) {
-            thrower = r;
-            break;
-          }
-        }
-        if (thrower == null) {
-          btx.commit(Durability.SYNC);
-          committed = true;
-        }
-      } catch (RuntimeException | Error e) {
-        groupFailure = e;
-      }
-      for (GroupRequest<?> r : group) {
-        if (r.tx != null) {
-          invalidateTouched(r.tx); // a failed commit may or may not have applied
-        }
-      }
-      if (thrower != null && groupFailure == null) {
-        // everyone else runs again without the function that threw
-        metrics.rolledBack.increment();
-        group.remove(thrower);
-        finish(thrower);
-        continue;
-      }
-      for (GroupRequest<?> r : group) {
-        if (committed) {
-          r.tx.committed();
-        } else {
-          metrics.rolledBack.increment();
-          r.failure = groupFailure;
-        }
-        finish(r);
-      }
-      return;
-    }
-  }
-
-  /** Runs one grouped function; false if it threw (its failure is recorded). */
-  private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(this, btx);
-    r.tx = tx;
-    bindTransaction(tx);
-    try {
-      r.result = r.work.apply(tx);
-      tx.end();
-      tx.reserveVersions();
-      return true;
-    } catch (RuntimeException | Error e) {
-      tx.end();
-      r.failure = e;
-      return false;
-    } finally {
-      unbindTransaction();
-    }
-  }
-
-  private static void finish(GroupRequest<?> r) {
-    r.done = true;
-    java.util.concurrent.locks.LockSupport.unpark(r.caller);
-  }
-
-  private void invalidateTouched(TransactionImpl tx) {
-    if (cache == null) {
-      return;
-    }
-    for (AccessTracker.Ref ref : tx.touched()) {
-      coherence.afterCommit(CacheCoherence.stripe(ref.collection(), ref.key()),
-          () -> cache.invalidate(ref.collection(), ref.key()));
-    }
-  }
-
-  /**
-   * Called inside the write lock by a transaction that needs a version number. Versions are
-   * unique store-wide: a single-process backend persists the high-water mark in the writing
-   * transaction itself ({@link #seqToPersist}); a backend that other processes write to as well
-   * ({@link Capability#MULTI_PROCESS}) reserves blocks in separate short transactions, so two
-   * instances never hand out the same version.
-   */
-  long allocateVersion() {
-    if (sharedSequence && nextVersion > persistedSeq) {
-      reserveSharedBlock();
-    }
-    return nextVersion++;
-  }
-
-  private void reserveSharedBlock() {
-    retryOnConflict(() -> {
-      try (BackendTransaction btx = backend.beginWrite()) {
-        long current = RecordFormat.parseLong(btx.get(META, META_SEQ), "meta sequence");
-        btx.put(META, META_SEQ, RecordFormat.encodeLong(current + VERSION_BLOCK));
-        btx.commit(Durability.SYNC);
-        nextVersion = current + 1;
-        persistedSeq = current + VERSION_BLOCK;
-        return null;
-      }
-    }, null);
-  }
-
-  /** The sequence value that must be persisted before versions up to {@code maxUsed} commit. */
-  long seqToPersist(long maxUsed) {
-    return !sharedSequence && maxUsed > persistedSeq ? maxUsed + VERSION_BLOCK : -1;
-  }
-
-  void seqPersisted(long seq) {
-    persistedSeq = Math.max(persistedSeq, seq);
-  }
-
-  static byte[] seqKey() {
-    return META_SEQ;
-  }
-
-  /** Writes one value inside a write transaction, adjusting reference counts. */
-  void writeRecord(
-      BackendTransaction btx, TransactionImpl.Delta d, String collection, String key, byte[] raw,
-      long createdOverride, long updatedOverride) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    Where where = where(collection, key);
-    byte[] oldValue = btx.get(RECORDS, rk);
-    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
-    long now = System.currentTimeMillis();
-    long updated = updatedOverride > 0 ? updatedOverride : now;
-    long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
-    long version = allocateVersion();
-    d.maxVersion = version;
-    byte[] newRecord;
-    byte[] newBlobKey = null;
-    if (raw.length == 0 || raw.length < config.inlineThreshold()) {
-      CodecRegistry.Encoded e = codecs.encode(collection, raw);
-      newRecord = RecordFormat.encodeInline(rk,
-          e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
-      d.stored += e.bytes().length;
-      d.savedByCompression += raw.length - e.bytes().length;
-    } else {
-      byte[] hash = sha256(raw);
-      newBlobKey = blobKey(collection, hash);
-      long blobId;
-      int storedLength;
-      byte blobCodec;
-      int blobDict;
-      if (old != null && old.isBlob() && java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
-        blobId = old.blobId(); // same content: the reference it holds stays
-        storedLength = old.storedLength();
-        blobCodec = old.codecId();
-        blobDict = old.dictId();
-        d.dedupHits++;
-        d.savedByDedup += raw.length;
-      } else {
-        byte[] iv = btx.get(INDEX, newBlobKey);
-        if (iv != null) {
-          RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(newBlobKey));
-          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(e.withCount(e.count() + 1)));
-          blobId = e.blobId();
-          storedLength = e.storedLength();
-          blobCodec = e.codecId();
-          blobDict = e.dictId();
-          d.dedupHits++;
-          d.savedByDedup += raw.length;
-        } else {
-          CodecRegistry.Encoded e = codecs.encode(collection, raw);
-          blobId = version; // unique store-wide and increasing: new blobs append
-          btx.put(BLOBS, RecordFormat.blobIdKey(blobId),
-              RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
-          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(new RecordFormat.IndexEntry(
-              blobId, 1, e.codecId(), e.dictId(), e.bytes().length)));
-          storedLength = e.bytes().length;
-          blobCodec = e.codecId();
-          blobDict = e.dictId();
-          d.stored += e.bytes().length;
-          d.savedByCompression += raw.length - e.bytes().length;
-        }
-      }
-      newRecord = RecordFormat.encodeBlobRef(rk, blobCodec, blobDict, raw.length, storedLength,
-          created, updated, version, newBlobKey, blobId);
-    }
-    btx.put(RECORDS, rk, newRecord);
-    if (old != null && old.isBlob() && !java.util.Arrays.equals(old.blobKey(), newBlobKey)) {
-      release(btx, old.blobKey(), old.blobId());
-    }
-    d.writes++;
-    d.raw += raw.length;
-    if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {
-      d.dictionaryCandidates.merge(collection, 1, Integer::sum);
-    }
-  }
-
-  /** Deletes one record inside a write transaction; returns whether it existed. */
-  boolean deleteRecord(BackendTransaction btx, TransactionImpl.Delta d, String collection, String key) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    byte[] oldValue = btx.get(RECORDS, rk);
-    if (oldValue == null) {
-      return false;
-    }
-    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(collection, key));
-    btx.delete(RECORDS, rk);
-    btx.delete(META, accessKey(rk));
-    if (old != null && old.isBlob()) {
-      release(btx, old.blobKey(), old.blobId());
-    }
-    d.deletes++;
-    return true;
-  }
-
-  /**
-   * Parses the record being replaced. A corrupted old record must not block overwriting or
-   * deleting it: its blob reference (if any) is then unknown, which verify() reports.
-   */
-  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, Object where) {
-    try {
-      return RecordFormat.parseRecord(v, recordKey, where);
-    } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
-      LOG.warn("replacing a corrupted record: {}", e.getMessage());
-      return null;
-    }
-  }
-
-  private void release(BackendTransaction btx, byte[] blobKey, long blobId) {
-    byte[] iv = btx.get(INDEX, blobKey);
-    if (iv == null) {
-      LOG.warn("blob {} was referenced but has no index entry", RecordFormat.hex(blobKey));
-      btx.delete(BLOBS, RecordFormat.blobIdKey(blobId));
-      return;
-    }
-    RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(blobKey));
-    if (e.count() <= 1) {
-      btx.delete(INDEX, blobKey);
-      btx.delete(BLOBS, RecordFormat.blobIdKey(e.blobId()));
-    } else {
-      btx.put(INDEX, blobKey, RecordFormat.encodeIndex(e.withCount(e.count() - 1)));
-    }
-  }
-
-  static String indexWhere(byte[] blobKey) {
-    return "index entry of blob " + RecordFormat.hex(blobKey);
-  }
-
-  private byte[] blobKey(String collection, byte[] hash) {
-    if (config.dedupScope() == dev.cairn.storage.DedupScope.GLOBAL) {
-      byte[] k = new byte[33];
-      System.arraycopy(hash, 0, k, 1, 32);
-      return k; // 0x00 + hash: no collection name starts with 0x00
-    }
-    byte[] prefix = Keys.collectionStart(collection);
-    byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + 32);
-    System.arraycopy(hash, 0, k, prefix.length, 32);
-    return k;
-  }
-
-  static byte[] accessKey(byte[] recordKey) {
-    byte[] k = java.util.Arrays.copyOf(META_ACCESS_PREFIX, META_ACCESS_PREFIX.length + recordKey.length);
-    System.arraycopy(recordKey, 0, k, META_ACCESS_PREFIX.length, recordKey.length);
-    return k;
-  }
-
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-256", e);
-    }
-  });
-
-  static byte[] sha256(byte[] raw) {
-    return SHA256.get().digest(raw); // digest() resets the instance for the next use
-  }
-
-  /** Reads in a write transaction (read-your-writes; bypasses the cache). */
-  byte[] readInTransaction(BackendTransaction btx, String collection, String key) {
-    byte[] rk = Keys.recordKey(collection, Keys.keyBytes(key));
-    byte[] v = btx.get(RECORDS, rk);
-    if (v == null) {
-      return null;
-    }
-    return decodeRecord(btx, parse(v, rk, collection, key), collection, key);
-  }
-
-  List<String> keysInTransaction(BackendTransaction btx, String collection, String prefix) {
-    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
-    List<String> out = new ArrayList<>();
-    try (BackendCursor c = btx.scan(RECORDS, start, Keys.prefixEnd(start))) {
-      while (c.next()) {
-        out.add(Keys.keyOf(c.key()));
-      }
-    }
-    return out;
-  }
-
-  void afterCommit(TransactionImpl.Delta d, List<AccessTracker.Ref> deleted) {
-    metrics.committed.increment();
-    metrics.writes.add(d.writes);
-    metrics.deletes.add(d.deletes);
-    metrics.dedupHits.add(d.dedupHits);
-    metrics.rawBytesWritten.add(d.raw);
-    metrics.storedBytesWritten.add(d.stored);
-    metrics.savedByDedup.add(d.savedByDedup);
-    metrics.savedByCompression.add(d.savedByCompression);
-    for (AccessTracker.Ref r : deleted) {
-      access.forget(r.collection(), r.key());
-    }
-    int samples = config.dictionaryTrainingSamples();
-    if (samples > 0) {
-      d.dictionaryCandidates.forEach((collection, n) -> {
-        var count = writesWithoutDictionary.computeIfAbsent(
-            collection, c -> new java.util.concurrent.atomic.LongAdder());
-        count.add(n);
-        if (count.sum() >= samples && dictionaryTraining.add(collection)) {
-          try {
-            scheduler.execute(() -> trainDictionaryInBackground(collection));
-          } catch (java.util.concurrent.RejectedExecutionException e) {
-            dictionaryTraining.remove(collection); // closing
-          }
-        }
-      });
-    }
-  }
-
-  private void trainDictionaryInBackground(String collection) {
-    try {
-      trainDictionary(collection);
-      writesWithoutDictionary.remove(collection);
-    } catch (StorageClosedException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.warn("could not train a dictionary for collection {}", collection, e);
-    } finally {
-      dictionaryTraining.remove(collection);
-    }
-  }
-
-  @Override
-  public java.util.OptionalInt trainDictionary(String collection) {
-    Keys.checkCollection(collection);
-    if (!codecs.dictionariesSupported()) {
-      throw new UnsupportedOperationException(
-          "codec " + codecs.writeCodec().name() + " does not support dictionaries");
-    }
-    int wanted = Math.max(config.dictionaryTrainingSamples(), 100);
-    enter();
-    try {
-      List<byte[]> samples = new ArrayList<>();
-      try (BackendTransaction rtx = backend.beginRead();
-          BackendCursor c = rtx.scan(RECORDS, Keys.collectionStart(collection),
-              Keys.prefixEnd(Keys.collectionStart(collection)))) {
-        while (samples.size() < wanted && c.next()) {
-          String key = Keys.keyOf(c.key());
-          RecordFormat.StoredRecord rec = parse(c.value(), c.key(), collection, key);
-          if (rec.rawLength() >= 8 && rec.rawLength() <= (64 << 10)) {
-            samples.add(decodeRecord(rtx, rec, collection, key));
-          }
-        }
-      }
-      if (samples.size() < 8) {
-        return java.util.OptionalInt.empty();
-      }
-      byte[] dict = codecs.writeCodec().trainDictionary(samples, config.dictionaryMaxBytes());
-      int id;
-      writeLock.lock();
-      try (BackendTransaction btx = backend.beginWrite()) {
-        id = codecs.store(btx, collection, dict);
-        btx.commit(Durability.SYNC);
-      } finally {
-        writeLock.unlock();
-      }
-      codecs.activate(collection, id, dict);
-      LOG.info("trained dictionary {} ({} bytes) for collection {} from {} values",
-          id, dict.length, collection, samples.size());
-      return java.util.OptionalInt.of(id);
-    } finally {
-      exit();
-    }
+    return pipeline.groupQueued();
   }
 
   // ------------------------------------------------------------------------------ async/stats
@@ -1776,179 +549,27 @@ public final class Engine implements Storage, StorageAdmin {
 
   @Override
   public StorageStats stats() {
-    enter();
+    lifecycle.enterOrThrow();
     try {
-      Metrics m = metrics;
-      List<CacheTierStats> tiers = cache == null ? List.of() : cache.stats();
-      // one atomic add per hit is a large share of a hit's cost: the cache's per-tier counters
-      // are the only count of hits
-      long hits = tiers.stream().mapToLong(CacheTierStats::hits).sum();
-      return new StorageStats(
-          m.backendReads.sum() + hits, m.writes.sum(), m.deletes.sum(), hits, m.cacheMisses.sum(),
-          m.dedupHits.sum(), m.rawBytesWritten.sum(), m.storedBytesWritten.sum(),
-          m.savedByDedup.sum(), m.savedByCompression.sum(), m.committed.sum(),
-          m.rolledBack.sum(), m.conflictsRetried.sum(), m.corruptions.sum(),
-          m.readLatency.snapshot(), m.writeLatency.snapshot(), tiers, backend.sizeOnDisk());
+      return metrics.stats(cache == null ? List.of() : cache.stats(), backend.sizeOnDisk());
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
   // ------------------------------------------------------------------------------ maintenance
 
-  private void scheduledMaintenance() {
-    try {
-      MaintenanceReport r = maintenance();
-      if (!r.successful()) {
-        LOG.warn("scheduled maintenance of {} had failures: {}", config.directory(), r.failures());
-      }
-    } catch (StorageClosedException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.error("scheduled maintenance failed", e);
-    }
-  }
-
   @Override
   public MaintenanceReport maintenance() {
-    enter();
-    maintenanceLock.lock();
-    try {
-      return new Maintenance(this).run(List.of(
-          new Maintenance.Step("flush-access-stats", () -> "flushed " + flushAccess() + " records", null),
-          new Maintenance.Step("cache-cleanup", () -> {
-            long freed = cache.cleanup();
-            return "freed " + freed + " bytes";
-          }, cache == null ? "no cache configured" : null),
-          new Maintenance.Step("verify", () -> {
-            VerificationReport v = verify();
-            if (!v.ok()) {
-              throw new DataCorruptionException(v.problems().size() + " problems, first: "
-                  + v.problems().get(0));
-            }
-            return "verified " + v.records() + " records and " + v.blobs() + " blobs";
-          }, config.maintenanceVerify() ? null : "disabled by maintenanceVerify(false)"),
-          new Maintenance.Step("optimize", () -> {
-            long before = backend.sizeOnDisk();
-            backend.optimize();
-            long after = backend.sizeOnDisk();
-            return "size on disk " + before + " -> " + after + " bytes";
-          }, null)),
-          config.maintenanceTasks());
-    } finally {
-      maintenanceLock.unlock();
-      exit();
-    }
+    return maintenance.run();
   }
-
-  long sizeOnDiskUnchecked() {
-    return backend.sizeOnDisk();
-  }
-
-  private void flushAccessQuietly() {
-    if (closed) {
-      return;
-    }
-    try {
-      enter();
-    } catch (StorageClosedException e) {
-      return;
-    }
-    try {
-      flushAccess();
-    } catch (RuntimeException e) {
-      LOG.warn("could not flush access statistics of {}", config.directory(), e);
-    } finally {
-      exit();
-    }
-  }
-
-  /** Writes pending access statistics in batches; returns how many records were updated. */
-  int flushAccess() {
-    int total = 0;
-    List<AccessTracker.Drained> drained = access.drainAll();
-    for (int from = 0; from < drained.size(); from += ACCESS_FLUSH_BATCH) {
-      List<AccessTracker.Drained> batch =
-          drained.subList(from, Math.min(drained.size(), from + ACCESS_FLUSH_BATCH));
-      try {
-        // instances sharing a store update the same records' statistics: a conflict is retried
-        // like a transaction (each attempt adds to what is stored then, so none counts twice)
-        retryAlone(alone -> {
-          flushAccessBatch(batch, alone);
-          return null;
-        }, null);
-        total += batch.size();
-      } catch (RuntimeException e) {
-        access.restore(drained.subList(from, drained.size())); // this batch and the rest
-        throw e;
-      }
-    }
-    return total;
-  }
-
-  private void flushAccessBatch(List<AccessTracker.Drained> batch, boolean alone) {
-    writeLock.lock();
-    try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      for (AccessTracker.Drained d : batch) {
-        byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
-        if (btx.get(RECORDS, rk) == null) {
-          continue; // deleted since it was read
-        }
-        byte[] ak = accessKey(rk);
-        byte[] prev = btx.get(META, ak);
-        long count = d.count();
-        long last = d.lastMillis();
-        if (prev != null) {
-          long[] p = RecordFormat.parseAccess(prev, "access stats");
-          count += p[0];
-          last = Math.max(last, p[1]);
-        }
-        btx.put(META, ak, RecordFormat.encodeAccess(count, last));
-      }
-      btx.commit(Durability.ASYNC);
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  private static final int ACCESS_FLUSH_BATCH = 1000;
 
   // ------------------------------------------------------------------------------------ admin
 
   @Override
   public StorageAdmin admin() {
     ensureOpen();
-    return this;
-  }
-
-  @Override
-  public String backendName() {
-    return backendProvider.name();
-  }
-
-  @Override
-  public List<String> restoreLeftovers() {
-    return restoreLeftovers;
-  }
-
-  @Override
-  public Set<Capability> backendCapabilities() {
-    return backendProvider.capabilities();
-  }
-
-  @Override
-  public String codecName() {
-    return codecs.writeCodec().name();
-  }
-
-  @Override
-  public Path directory() {
-    return config.directory();
-  }
-
-  @Override
-  public String storeId() {
-    return storeId;
+    return admin;
   }
 
   /** Whether the backend declares {@code c}. */
@@ -1957,130 +578,12 @@ public final class Engine implements Storage, StorageAdmin {
   }
 
   @Override
-  public void snapshotTo(Path target) {
-    Objects.requireNonNull(target, "target");
-    enter();
-    try {
-      backend.snapshotTo(target);
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public long sizeOnDisk() {
-    enter();
-    try {
-      return backend.sizeOnDisk();
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public VerificationReport verify() {
-    enter();
-    try {
-      List<String> damaged = backend.verifyStructure();
-      if (!damaged.isEmpty()) {
-        List<String> problems = new ArrayList<>(damaged);
-        problems.add("records were not checked: the backend's own structures are damaged");
-        return new VerificationReport(0, 0, problems);
-      }
-      try (BackendTransaction rtx = backend.beginRead()) {
-        return new Verifier(this, rtx).run();
-      }
-    } finally {
-      exit();
-    }
-  }
-
-  /** Decodes and verifies one stored record for the verifier; hashing always. */
-  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
-    return decode(rtx, rec, where, true);
-  }
-
-  /** A record's value, decoded and checked; follows its blob reference; SHA-256 if {@code hash}. */
-  private byte[] decode(
-      BackendTransaction btx, RecordFormat.StoredRecord rec, Object where, boolean hash) {
-    return decode(btx, rec, where, hash, null);
-  }
-
-  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
-  private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
-      boolean hash, byte[] blobValue) {
-    if (!rec.isBlob()) {
-      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
-    }
-    byte[] bv = blobValue != null ? blobValue : btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
-    if (bv == null) {
-      throw new DataCorruptionException(where + ": its content blob "
-          + RecordFormat.hex(rec.blobKey()) + " is missing");
-    }
-    return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, hash);
-  }
-
-  byte[] verifyBlob(BackendTransaction rtx, byte[] blobKey, byte[] bv) {
-    RecordFormat.StoredBlob b = RecordFormat.parseBlob(bv, "blob " + RecordFormat.hex(blobKey));
-    return readBlob(rtx, bv, blobKey, b.rawLength(), "blob " + RecordFormat.hex(blobKey), true);
-  }
-
-  @Override
-  public void exportRecords(Consumer<ExportedRecord> visitor) {
-    Objects.requireNonNull(visitor, "visitor");
-    enter();
-    try (BackendTransaction rtx = backend.beginRead();
-        BackendCursor c = rtx.scan(RECORDS, null, null)) {
-      while (c.next()) {
-        byte[] rk = c.key();
-        String collection = Keys.collectionOf(rk);
-        String key = Keys.keyOf(rk);
-        RecordFormat.StoredRecord rec = parse(c.value(), rk, collection, key);
-        byte[] raw = verifyRecord(rtx, rec, where(collection, key));
-        byte[] hash = rec.isBlob()
-            ? java.util.Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)
-            : null;
-        visitor.accept(new ExportedRecord(collection, key, rec.created(), rec.updated(), raw, hash));
-      }
-    } finally {
-      exit();
-    }
-  }
-
-  @Override
-  public void importRecords(List<ExportedRecord> records) {
-    Objects.requireNonNull(records, "records");
-    for (ExportedRecord r : records) {
-      Keys.checkCollection(r.collection());
-      Keys.keyBytes(r.key());
-      checkSize(r.value());
-    }
-    transaction(config.durability(), tx -> {
-      TransactionImpl t = (TransactionImpl) tx;
-      for (ExportedRecord r : records) {
-        t.putWithTimes(r.collection(), r.key(), r.value(), r.createdAtMillis(), r.updatedAtMillis());
-      }
-      return null;
-    });
-  }
-
-  @Override
   public void catchUp() {
-    enter();
+    lifecycle.enterOrThrow();
     try {
-      if (cache == null || !backendProvider.capabilities().contains(Capability.MULTI_PROCESS)) {
-        return; // no cache: every read is current; one process: its commits invalidate as they go
-      }
-      if (!externalCommitsWatched) {
-        // nothing reports the other instances' commits: forget everything they may have changed
-        coherence.afterUnknownCommits(cache::invalidateAll);
-      } else if (!backend.catchUpExternalCommits()) {
-        try (BackendTransaction rtx = backend.beginRead()) {
-          rtx.get(META, META_FORMAT); // its end reports every external commit its snapshot saw
-        }
-      }
+      external.catchUp();
     } finally {
-      exit();
+      lifecycle.exit();
     }
   }
 
@@ -2088,32 +591,6 @@ public final class Engine implements Storage, StorageAdmin {
   public void invalidateCache() {
     if (cache != null) {
       cache.invalidateAll();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------- helpers
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      LOG.warn("error while closing {}", c.getClass().getSimpleName(), e);
     }
   }
 }

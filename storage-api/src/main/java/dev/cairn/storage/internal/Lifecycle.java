@@ -1,5 +1,7 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.StorageClosedException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -26,7 +28,13 @@ final class Lifecycle {
   private static final int PAD = 16; // longs per stripe: 128 bytes, two cache lines
 
   private final AtomicLongArray inFlight = new AtomicLongArray(STRIPES * PAD);
+  private final Path directory;
   private volatile boolean closing;
+
+  /** @param directory the store's directory, named by {@link #closedException()} */
+  Lifecycle(Path directory) {
+    this.directory = directory;
+  }
 
   /** The caller's stripe: a hash of its thread id. */
   static int stripe() {
@@ -47,6 +55,22 @@ final class Lifecycle {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Registers an operation.
+   *
+   * @throws StorageClosedException once closing has begun (nothing is registered then)
+   */
+  void enterOrThrow() {
+    if (!enter()) {
+      throw closedException();
+    }
+  }
+
+  /** What an operation on the closed store throws. */
+  StorageClosedException closedException() {
+    return new StorageClosedException("storage " + directory + " is closed");
   }
 
   /** Ends an operation {@link #enter()} registered, on the same thread. */

@@ -1,18 +1,36 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.MaintenanceReport.Outcome;
 import dev.cairn.storage.MaintenanceTask;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.RecordCache;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs maintenance steps one after another; a failed step is recorded and the next runs. */
+/**
+ * Maintenance of one store, on demand ({@code Storage.maintenance()}) and every
+ * {@code maintenanceInterval}: the built-in steps — flush the access statistics, clean up the
+ * cache, verify every record and blob, optimize the backend — then the configured
+ * {@link MaintenanceTask}s (backups), one after another. A failed step is recorded in the
+ * report and the next one runs.
+ *
+ * <p>Threading: any thread may call {@link #run()}; runs are serialised by a lock, and run
+ * inside the engine's {@link Lifecycle}, so none runs after the store closed.
+ */
 final class Maintenance {
 
   private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
@@ -26,13 +44,84 @@ final class Maintenance {
    */
   record Step(String name, Callable<String> work, String skipReason) {}
 
-  private final Engine engine;
+  private final StorageConfig config;
+  private final Storage storage;
+  private final Backend backend;
+  private final RecordCache cache;
+  private final AccessStatsFlusher accessStats;
+  private final StorageAdmin admin;
+  private final Lifecycle lifecycle;
+  private final ReentrantLock lock = new ReentrantLock();
 
-  Maintenance(Engine engine) {
-    this.engine = engine;
+  /**
+   * @param storage the store, as the configured tasks receive it
+   * @param cache the cache, or null
+   */
+  Maintenance(StorageConfig config, Storage storage, Backend backend, RecordCache cache,
+      AccessStatsFlusher accessStats, StorageAdmin admin, Lifecycle lifecycle) {
+    this.config = config;
+    this.storage = storage;
+    this.backend = backend;
+    this.cache = cache;
+    this.accessStats = accessStats;
+    this.admin = admin;
+    this.lifecycle = lifecycle;
   }
 
-  MaintenanceReport run(List<Step> builtIn, List<MaintenanceTask> tasks) {
+  /** Schedules a run every {@code maintenanceInterval}, if there is one. */
+  void schedule(ScheduledExecutorService scheduler) {
+    if (config.maintenanceInterval() != null) {
+      long ms = config.maintenanceInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(this::runScheduled, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void runScheduled() {
+    try {
+      MaintenanceReport r = run();
+      if (!r.successful()) {
+        LOG.warn("scheduled maintenance of {} had failures: {}", config.directory(), r.failures());
+      }
+    } catch (StorageClosedException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.error("scheduled maintenance failed", e);
+    }
+  }
+
+  /** Runs every step and task. */
+  MaintenanceReport run() {
+    lifecycle.enterOrThrow();
+    lock.lock();
+    try {
+      return run(List.of(
+          new Step("flush-access-stats", () -> "flushed " + accessStats.flush() + " records", null),
+          new Step("cache-cleanup", () -> {
+            long freed = cache.cleanup();
+            return "freed " + freed + " bytes";
+          }, cache == null ? "no cache configured" : null),
+          new Step("verify", () -> {
+            StorageAdmin.VerificationReport v = admin.verify();
+            if (!v.ok()) {
+              throw new DataCorruptionException(v.problems().size() + " problems, first: "
+                  + v.problems().get(0));
+            }
+            return "verified " + v.records() + " records and " + v.blobs() + " blobs";
+          }, config.maintenanceVerify() ? null : "disabled by maintenanceVerify(false)"),
+          new Step("optimize", () -> {
+            long before = backend.sizeOnDisk();
+            backend.optimize();
+            long after = backend.sizeOnDisk();
+            return "size on disk " + before + " -> " + after + " bytes";
+          }, null)),
+          config.maintenanceTasks());
+    } finally {
+      lock.unlock();
+      lifecycle.exit();
+    }
+  }
+
+  private MaintenanceReport run(List<Step> builtIn, List<MaintenanceTask> tasks) {
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     List<MaintenanceReport.Step> done = new ArrayList<>();
@@ -46,7 +135,7 @@ final class Maintenance {
       done.add(runStep(s.name(), s.work(), s.name().equals("optimize") ? sizeBefore : -1));
     }
     for (MaintenanceTask task : tasks) {
-      done.add(runStep(task.name(), () -> task.run(engine), -1));
+      done.add(runStep(task.name(), () -> task.run(storage), -1));
     }
     return new MaintenanceReport(started, Duration.ofNanos(System.nanoTime() - t0), done);
   }
@@ -71,7 +160,7 @@ final class Maintenance {
 
   private long safeSize() {
     try {
-      return engine.sizeOnDiskUnchecked();
+      return backend.sizeOnDisk();
     } catch (RuntimeException e) {
       return 0;
     }

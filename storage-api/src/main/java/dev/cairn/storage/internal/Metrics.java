@@ -1,8 +1,11 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.CacheTierStats;
+import dev.cairn.storage.StorageStats;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The engine's counters; see {@link dev.cairn.storage.StorageStats} for their meaning. */
+/** The engine's counters; see {@link StorageStats} for their meaning. */
 final class Metrics {
   /** Reads answered from the backend; {@code StorageStats.reads} adds the cache hits. */
   final LongAdder backendReads = new LongAdder();
@@ -20,4 +23,17 @@ final class Metrics {
   final LongAdder corruptions = new LongAdder();
   final LatencyHistogram readLatency = new LatencyHistogram();
   final LatencyHistogram writeLatency = new LatencyHistogram();
+
+  /** The counters as {@link StorageStats}, with the cache's tiers and the size on disk. */
+  StorageStats stats(List<CacheTierStats> tiers, long sizeOnDisk) {
+    // one atomic add per hit is a large share of a hit's cost: the cache's per-tier counters
+    // are the only count of hits
+    long hits = tiers.stream().mapToLong(CacheTierStats::hits).sum();
+    return new StorageStats(
+        backendReads.sum() + hits, writes.sum(), deletes.sum(), hits, cacheMisses.sum(),
+        dedupHits.sum(), rawBytesWritten.sum(), storedBytesWritten.sum(),
+        savedByDedup.sum(), savedByCompression.sum(), committed.sum(),
+        rolledBack.sum(), conflictsRetried.sum(), corruptions.sum(),
+        readLatency.snapshot(), writeLatency.snapshot(), tiers, sizeOnDisk);
+  }
 }

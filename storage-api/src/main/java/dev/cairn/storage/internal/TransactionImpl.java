@@ -3,16 +3,22 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.Transaction;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The {@link Transaction} handed to a transaction function: validates arguments, applies writes
- * to the backend transaction through the engine, and remembers what it touched so that the
- * engine can invalidate the cache and update counters after the commit.
+ * The {@link Transaction} handed to a transaction function: checks its arguments, reads and
+ * writes through the {@link RecordStore} in the one backend write transaction of this attempt,
+ * and remembers what it touched, so that the {@link CommitPipeline} can persist the version
+ * mark, update the counters and invalidate the cache after the commit.
+ *
+ * <p>Threading: used only by the thread running the transaction function, and only while it
+ * runs; any other use throws {@link IllegalStateException}.
  */
 final class TransactionImpl implements Transaction {
 
@@ -26,10 +32,12 @@ final class TransactionImpl implements Transaction {
     long savedByDedup;
     long savedByCompression;
     long maxVersion = -1;
-    final java.util.Map<String, Integer> dictionaryCandidates = new java.util.HashMap<>();
+    final Map<String, Integer> dictionaryCandidates = new HashMap<>();
   }
 
-  private final Engine engine;
+  private final ValueMapping mapping;
+  private final RecordStore records;
+  private final VersionSequence versions;
   private final BackendTransaction btx;
   private final Thread owner = Thread.currentThread();
   private final Delta delta = new Delta();
@@ -38,8 +46,11 @@ final class TransactionImpl implements Transaction {
   private boolean active = true;
   private long seqWritten = -1;
 
-  TransactionImpl(Engine engine, BackendTransaction btx) {
-    this.engine = engine;
+  TransactionImpl(ValueMapping mapping, RecordStore records, VersionSequence versions,
+      BackendTransaction btx) {
+    this.mapping = mapping;
+    this.records = records;
+    this.versions = versions;
     this.btx = btx;
   }
 
@@ -52,69 +63,90 @@ final class TransactionImpl implements Transaction {
     }
   }
 
+  // The Transaction API: each method checks its arguments once, then does its work through
+  // the internal methods below, which take them checked and encoded (RecordKey).
+
   @Override
   public void put(String collection, String key, Object value) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    putBytes(collection, key, engine.writeValue(value));
+    RecordKey k = RecordKey.of(collection, key);
+    byte[] bytes = mapping.write(value);
+    mapping.checkSize(bytes);
+    write(k, bytes, 0, 0);
   }
 
   @Override
   public <T> Optional<T> get(String collection, String key, Class<T> type) {
     Objects.requireNonNull(type, "type");
-    return getBytes(collection, key).map(b -> engine.readValue(b, type));
+    return getBytes(collection, key).map(b -> mapping.read(b, type));
   }
 
   @Override
   public void putBytes(String collection, String key, byte[] value) {
-    putWithTimes(collection, key, value, 0, 0);
-  }
-
-  void putWithTimes(String collection, String key, byte[] value, long created, long updated) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
+    RecordKey k = RecordKey.of(collection, key);
     Objects.requireNonNull(value, "value");
-    engine.checkSize(value);
-    touched.add(new AccessTracker.Ref(collection, key));
-    engine.writeRecord(btx, delta, collection, key, value, created, updated);
+    mapping.checkSize(value);
+    write(k, value, 0, 0);
   }
 
   @Override
   public Optional<byte[]> getBytes(String collection, String key) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    return Optional.ofNullable(engine.readInTransaction(btx, collection, key));
+    return Optional.ofNullable(read(RecordKey.of(collection, key)));
   }
 
   @Override
   public boolean delete(String collection, String key) {
     check();
-    Keys.checkCollection(collection);
-    Keys.keyBytes(key);
-    AccessTracker.Ref ref = new AccessTracker.Ref(collection, key);
-    touched.add(ref);
-    boolean existed = engine.deleteRecord(btx, delta, collection, key);
-    if (existed) {
-      deleted.add(ref);
-    }
-    return existed;
+    return delete(RecordKey.of(collection, key));
   }
 
   @Override
   public boolean contains(String collection, String key) {
     check();
-    Keys.checkCollection(collection);
-    return btx.get(Engine.RECORDS, Keys.recordKey(collection, Keys.keyBytes(key))) != null;
+    return contains(RecordKey.of(collection, key));
   }
 
   @Override
   public List<String> keys(String collection, String prefix) {
     check();
     Keys.checkCollection(collection);
-    return engine.keysInTransaction(btx, collection, prefix);
+    return records.keys(btx, collection, prefix);
+  }
+
+  /**
+   * Writes a value already mapped and size-checked; a positive {@code created} / {@code updated}
+   * replaces the record's times (an import keeps the exported ones).
+   */
+  void write(RecordKey k, byte[] value, long created, long updated) {
+    check();
+    touched.add(k.ref());
+    records.write(btx, delta, k, value, created, updated);
+  }
+
+  /** Deletes a record; returns whether it existed. */
+  boolean delete(RecordKey k) {
+    check();
+    AccessTracker.Ref ref = k.ref();
+    touched.add(ref);
+    boolean existed = records.delete(btx, delta, k);
+    if (existed) {
+      deleted.add(ref);
+    }
+    return existed;
+  }
+
+  /** The record's value as this transaction sees it (its own writes included), or null. */
+  byte[] read(RecordKey k) {
+    check();
+    RecordStore.Read r = records.read(btx, k);
+    return r == null ? null : r.raw();
+  }
+
+  boolean contains(RecordKey k) {
+    check();
+    return records.contains(btx, k);
   }
 
   /** The function has returned or thrown: no more use. */
@@ -125,21 +157,28 @@ final class TransactionImpl implements Transaction {
   /** Persists the version high-water mark if this transaction used versions beyond it. */
   void reserveVersions() {
     if (delta.maxVersion >= 0) {
-      long seq = engine.seqToPersist(delta.maxVersion);
-      if (seq >= 0) {
-        btx.put(Engine.META, Engine.seqKey(), RecordFormat.encodeLong(seq));
-        seqWritten = seq;
-      }
+      seqWritten = versions.persistIn(btx, delta.maxVersion);
     }
   }
 
+  /** After the commit: the version high-water mark it wrote is persisted. */
   void committed() {
     if (seqWritten >= 0) {
-      engine.seqPersisted(seqWritten);
+      versions.persisted(seqWritten);
     }
-    engine.afterCommit(delta, deleted);
   }
 
+  /** The counter changes of its writes. */
+  Delta delta() {
+    return delta;
+  }
+
+  /** The records it deleted. */
+  List<AccessTracker.Ref> deleted() {
+    return deleted;
+  }
+
+  /** Every record it wrote or deleted (whose cached values a commit makes stale). */
   Set<AccessTracker.Ref> touched() {
     return touched;
   }

@@ -19,27 +19,27 @@ final class Verifier {
 
   private static final int MAX_PROBLEMS = 1000;
 
-  private final Engine engine;
+  private final RecordStore store;
   private final BackendTransaction rtx;
   private final List<String> problems = new ArrayList<>();
   private long records;
   private long blobs;
 
-  Verifier(Engine engine, BackendTransaction rtx) {
-    this.engine = engine;
+  Verifier(RecordStore store, BackendTransaction rtx) {
+    this.store = store;
     this.rtx = rtx;
   }
 
   VerificationReport run() {
     Map<ByteBuffer, Long> referenced = new HashMap<>();
     Map<ByteBuffer, Long> referencedIds = new HashMap<>();
-    try (BackendCursor c = rtx.scan(Engine.RECORDS, null, null)) {
+    try (BackendCursor c = rtx.scan(RecordStore.RECORDS, null, null)) {
       while (c.next()) {
         records++;
         byte[] rk = c.key();
-        Engine.Where where;
+        RecordStore.Where where;
         try {
-          where = Engine.where(Keys.collectionOf(rk), Keys.keyOf(rk));
+          where = RecordStore.where(Keys.collectionOf(rk), Keys.keyOf(rk));
         } catch (RuntimeException e) {
           problem("record key " + RecordFormat.hex(rk) + " is malformed");
           continue;
@@ -49,7 +49,7 @@ final class Verifier {
           RecordFormat.StoredRecord rec = RecordFormat.parseRecord(value, rk, where);
           // a damaged index (e.g. a flipped separator key in an interior B-tree page) can hide a
           // record from point lookups while scans still see it
-          if (!java.util.Arrays.equals(rtx.get(Engine.RECORDS, rk), value)) {
+          if (!java.util.Arrays.equals(rtx.get(RecordStore.RECORDS, rk), value)) {
             problem(where + ": a point lookup of its key does not find the value a scan finds"
                 + " (the backend's index is damaged)");
           }
@@ -62,7 +62,7 @@ final class Verifier {
                   + " same content to blob id " + previous);
             }
           }
-          engine.verifyRecord(rtx, rec, where);
+          store.verifyRecord(rtx, rec, where);
         } catch (RuntimeException e) {
           problem(e.getMessage());
         }
@@ -71,11 +71,11 @@ final class Verifier {
     // the content index: hash -> (blob id, count)
     Map<ByteBuffer, RecordFormat.IndexEntry> index = new HashMap<>();
     Map<Long, byte[]> keyOfId = new HashMap<>();
-    try (BackendCursor c = rtx.scan(Engine.INDEX, null, null)) {
+    try (BackendCursor c = rtx.scan(RecordStore.INDEX, null, null)) {
       while (c.next()) {
         byte[] k = c.key();
         try {
-          RecordFormat.IndexEntry e = RecordFormat.parseIndex(c.value(), Engine.indexWhere(k));
+          RecordFormat.IndexEntry e = RecordFormat.parseIndex(c.value(), RecordStore.indexWhere(k));
           index.put(ByteBuffer.wrap(k), e);
           byte[] other = keyOfId.put(e.blobId(), k);
           if (other != null) {
@@ -87,7 +87,7 @@ final class Verifier {
         }
       }
     }
-    try (BackendCursor c = rtx.scan(Engine.BLOBS, null, null)) {
+    try (BackendCursor c = rtx.scan(RecordStore.BLOBS, null, null)) {
       while (c.next()) {
         blobs++;
         byte[] idKey = c.key();
@@ -104,7 +104,7 @@ final class Verifier {
           continue;
         }
         try {
-          engine.verifyBlob(rtx, contentKey, c.value());
+          store.verifyBlob(rtx, contentKey, c.value());
         } catch (RuntimeException e) {
           problem(e.getMessage());
         }

@@ -51,7 +51,7 @@ public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, S
       return defaultValue;
     }
     try {
-      return PluginOptions.Option.parseNumber(v);
+      return OptionNumbers.parse(v);
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IllegalArgumentException("option " + key + " must be a number, got '" + v + "'");
     }

@@ -327,10 +327,10 @@ public final class PluginOptions {
       if (min > max) {
         throw new IllegalArgumentException("option " + key + ": min " + min + " > max " + max);
       }
-      String range = range(min, max);
+      String range = OptionNumbers.range(min, max);
       return new Option<>(key, defaultValue, meaning,
           "a whole number (k, m, g suffixes allowed)" + (range.isEmpty() ? "" : " " + range),
-          Option::parseNumber, Option::formatNumber,
+          OptionNumbers::parse, OptionNumbers::format,
           range.isEmpty() ? List.of() : List.of(new Check<Long>(v -> v >= min && v <= max, "must be " + range)),
           UnaryOperator.identity());
     }
@@ -444,52 +444,6 @@ public final class PluginOptions {
     String show(String raw) {
       String s = display.apply(raw);
       return s.isEmpty() || !KEY.matcher(s).matches() ? "'" + s + "'" : s;
-    }
-
-    private static String range(long min, long max) {
-      if (min == Long.MIN_VALUE && max == Long.MAX_VALUE) {
-        return "";
-      }
-      if (max == Long.MAX_VALUE) {
-        return "at least " + formatNumber(min);
-      }
-      if (min == Long.MIN_VALUE) {
-        return "at most " + formatNumber(max);
-      }
-      return "between " + formatNumber(min) + " and " + formatNumber(max);
-    }
-
-    /** A number with an optional k, m or g suffix (powers of 1024); also {@link BackendConfig}'s. */
-    static Long parseNumber(String text) {
-      String s = text.trim().toLowerCase(Locale.ROOT);
-      long mult = 1;
-      if (s.endsWith("k")) {
-        mult = 1L << 10;
-      } else if (s.endsWith("m")) {
-        mult = 1L << 20;
-      } else if (s.endsWith("g")) {
-        mult = 1L << 30;
-      }
-      if (mult != 1) {
-        s = s.substring(0, s.length() - 1);
-      }
-      return Math.multiplyExact(Long.parseLong(s), mult);
-    }
-
-    /** {@code 67108864} as {@code 64m}: exact multiples of 1024 with the largest suffix. */
-    static String formatNumber(long v) {
-      if (v != 0 && v != Long.MIN_VALUE) {
-        if (v % (1L << 30) == 0) {
-          return (v >> 30) + "g";
-        }
-        if (v % (1L << 20) == 0) {
-          return (v >> 20) + "m";
-        }
-        if (v % (1L << 10) == 0) {
-          return (v >> 10) + "k";
-        }
-      }
-      return Long.toString(v);
     }
   }
 

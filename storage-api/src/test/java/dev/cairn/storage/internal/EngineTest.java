@@ -156,7 +156,12 @@ final class EngineTest {
     assertThat(s.contains("c", "k")).isFalse();
   }
 
-  // ---------------------------------------- dedup: values shared by hash, exact reference counts
+  // ------------------------------------------------------------------------------------ dedup
+  // The regression tests name the defects of the storage manager Cairn was modelled on: a
+  // deduplicated write stored only a reference that reads never followed; overwriting a key
+  // with another key's content left the old value; without reference counts, deleting the
+  // original broke every copy; the hash was taken over compressed bytes, so the codec changed
+  // what deduplicated; check-then-insert without a transaction raced.
 
   @Test
   void aValueWrittenUnderTwoKeysIsStoredOnceAndEachDeleteKeepsTheOther() {

@@ -2,6 +2,7 @@ package dev.cairn.storage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +16,7 @@ final class LifecycleTest {
 
   @Test
   void closeWaitsForAnOperationInFlightAndRefusesNewOnes() throws Exception {
-    Lifecycle lifecycle = new Lifecycle();
+    Lifecycle lifecycle = new Lifecycle(Path.of("store"));
     assertThat(lifecycle.enter()).isTrue();
     CountDownLatch closed = new CountDownLatch(1);
     Thread closer = new Thread(() -> {
@@ -38,7 +39,7 @@ final class LifecycleTest {
     // many threads enter and exit; the closer checks that nobody is inside after it returns and
     // that nobody enters afterwards
     for (int round = 0; round < 20; round++) {
-      Lifecycle lifecycle = new Lifecycle();
+      Lifecycle lifecycle = new Lifecycle(Path.of("store"));
       AtomicInteger inside = new AtomicInteger();
       AtomicBoolean closeReturned = new AtomicBoolean();
       AtomicLong violations = new AtomicLong();

@@ -464,6 +464,9 @@ final class RestoreSwapRecoveryTest {
 
   @Test
   void openFinishesTheRecoveryAndTheAdminReportsIt() throws IOException {
+    // the previous store must be one the memory backend may open: its files ("data") are no
+    // backend's, so without a cairn.store naming "memory" the open would refuse the directory
+    StoreMarker.write(dir, "memory");
     crashedRestorer(false);
     Files.move(dir, old);
 

@@ -1,0 +1,445 @@
+package dev.cairn.storage.internal;
+
+import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.RecordMetadata;
+import dev.cairn.storage.VerifyMode;
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendCursor;
+import dev.cairn.storage.spi.BackendTransaction;
+import dev.cairn.storage.spi.Codec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records and their deduplicated blobs in the backend: writes, deletes, reads and verification
+ * of one record or blob, and the reference counts that tie them together.
+ *
+ * <p>The data model, in four keyspaces (byte layouts in {@link RecordFormat}):
+ *
+ * <ul>
+ *   <li>{@value #RECORDS}: one entry per record, keyed {@code collection 0x00 key} (so a
+ *       collection is one ordered range, {@link Keys}). A value shorter than
+ *       {@code inlineThreshold} is stored inline in it (hashing it would cost more than it could
+ *       save); a longer one is stored once per distinct content and the record refers to it.
+ *   <li>{@value #INDEX}: content hash (SHA-256 of the raw bytes, behind a prefix of the dedup
+ *       scope: one for the whole store, or the collection) to the blob's id and its reference
+ *       count. The hash is over the raw bytes, so the codec in use never changes what
+ *       deduplicates.
+ *   <li>{@value #BLOBS}: the content, under its blob id: the version of the write that first
+ *       stored it, so new blobs append. A blob never changes and its id is never reused.
+ *   <li>{@value #META}: the store's format, id and version sequence, trained dictionaries and
+ *       the flushed access statistics.
+ * </ul>
+ *
+ * <p>Every write or delete changes the reference counts in the same backend transaction as the
+ * record, and the last reference deletes the blob, so each blob's count always equals the
+ * number of records referring to it ({@link Verifier} checks this). Every read checks the
+ * record's CRC32C, and a blob's SHA-256 when {@link VerifyMode} says so; damage raises
+ * {@link DataCorruptionException} naming the record, never wrong bytes.
+ *
+ * <p>Threading: holds no state of its own (it counts corruptions in the engine's
+ * {@link Metrics}), so any thread may call it. Writes run in the caller's backend write
+ * transaction under the engine's write lock; reads run concurrently, in the caller's
+ * transaction or in read transactions of their own ({@link #readLatest}).
+ */
+final class RecordStore {
+
+  static final String RECORDS = "records";
+  static final String BLOBS = "blobs";
+  static final String INDEX = "blob_index";
+  static final String META = "meta";
+  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
+
+  private static final byte[] META_ACCESS_PREFIX = "access:".getBytes(StandardCharsets.US_ASCII);
+  private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
+
+  private final StorageConfig config;
+  private final Backend backend;
+  private final CodecRegistry codecs;
+  private final VersionSequence versions;
+  private final Metrics metrics;
+
+  RecordStore(StorageConfig config, Backend backend, CodecRegistry codecs,
+      VersionSequence versions, Metrics metrics) {
+    this.config = config;
+    this.backend = backend;
+    this.codecs = codecs;
+    this.versions = versions;
+    this.metrics = metrics;
+  }
+
+  // ---------------------------------------------------------------------------------- writes
+
+  /**
+   * Writes one value inside a write transaction, adjusting reference counts; a positive
+   * {@code createdOverride} / {@code updatedOverride} replaces the time the record gets.
+   */
+  void write(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k, byte[] raw,
+      long createdOverride, long updatedOverride) {
+    String collection = k.collection();
+    byte[] rk = k.bytes();
+    Where where = where(collection, k.key());
+    byte[] oldValue = btx.get(RECORDS, rk);
+    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
+    long now = System.currentTimeMillis();
+    long updated = updatedOverride > 0 ? updatedOverride : now;
+    long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
+    long version = versions.next();
+    d.maxVersion = version;
+    byte[] newRecord;
+    byte[] newBlobKey = null;
+    if (raw.length == 0 || raw.length < config.inlineThreshold()) {
+      CodecRegistry.Encoded e = codecs.encode(collection, raw);
+      newRecord = RecordFormat.encodeInline(rk,
+          e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
+      d.stored += e.bytes().length;
+      d.savedByCompression += raw.length - e.bytes().length;
+    } else {
+      byte[] hash = sha256(raw);
+      newBlobKey = blobKey(collection, hash);
+      long blobId;
+      int storedLength;
+      byte blobCodec;
+      int blobDict;
+      if (old != null && old.isBlob() && Arrays.equals(old.blobKey(), newBlobKey)) {
+        blobId = old.blobId(); // same content: the reference it holds stays
+        storedLength = old.storedLength();
+        blobCodec = old.codecId();
+        blobDict = old.dictId();
+        d.dedupHits++;
+        d.savedByDedup += raw.length;
+      } else {
+        byte[] iv = btx.get(INDEX, newBlobKey);
+        if (iv != null) {
+          RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(newBlobKey));
+          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(e.withCount(e.count() + 1)));
+          blobId = e.blobId();
+          storedLength = e.storedLength();
+          blobCodec = e.codecId();
+          blobDict = e.dictId();
+          d.dedupHits++;
+          d.savedByDedup += raw.length;
+        } else {
+          CodecRegistry.Encoded e = codecs.encode(collection, raw);
+          blobId = version; // unique store-wide and increasing: new blobs append
+          btx.put(BLOBS, RecordFormat.blobIdKey(blobId),
+              RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
+          btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(new RecordFormat.IndexEntry(
+              blobId, 1, e.codecId(), e.dictId(), e.bytes().length)));
+          storedLength = e.bytes().length;
+          blobCodec = e.codecId();
+          blobDict = e.dictId();
+          d.stored += e.bytes().length;
+          d.savedByCompression += raw.length - e.bytes().length;
+        }
+      }
+      newRecord = RecordFormat.encodeBlobRef(rk, blobCodec, blobDict, raw.length, storedLength,
+          created, updated, version, newBlobKey, blobId);
+    }
+    btx.put(RECORDS, rk, newRecord);
+    if (old != null && old.isBlob() && !Arrays.equals(old.blobKey(), newBlobKey)) {
+      release(btx, old.blobKey(), old.blobId());
+    }
+    d.writes++;
+    d.raw += raw.length;
+    if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {
+      d.dictionaryCandidates.merge(collection, 1, Integer::sum);
+    }
+  }
+
+  /** Deletes one record inside a write transaction; returns whether it existed. */
+  boolean delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
+    byte[] rk = k.bytes();
+    byte[] oldValue = btx.get(RECORDS, rk);
+    if (oldValue == null) {
+      return false;
+    }
+    RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(k.collection(), k.key()));
+    btx.delete(RECORDS, rk);
+    btx.delete(META, accessKey(rk));
+    if (old != null && old.isBlob()) {
+      release(btx, old.blobKey(), old.blobId());
+    }
+    d.deletes++;
+    return true;
+  }
+
+  /**
+   * Parses the record being replaced. A corrupted old record must not block overwriting or
+   * deleting it: its blob reference (if any) is then unknown, which verify() reports.
+   */
+  private RecordFormat.StoredRecord parseForWrite(byte[] v, byte[] recordKey, Object where) {
+    try {
+      return RecordFormat.parseRecord(v, recordKey, where);
+    } catch (DataCorruptionException e) {
+      metrics.corruptions.increment();
+      LOG.warn("replacing a corrupted record: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  /** Drops one reference to a blob; the last one deletes it. */
+  private void release(BackendTransaction btx, byte[] blobKey, long blobId) {
+    byte[] iv = btx.get(INDEX, blobKey);
+    if (iv == null) {
+      LOG.warn("blob {} was referenced but has no index entry", RecordFormat.hex(blobKey));
+      btx.delete(BLOBS, RecordFormat.blobIdKey(blobId));
+      return;
+    }
+    RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(blobKey));
+    if (e.count() <= 1) {
+      btx.delete(INDEX, blobKey);
+      btx.delete(BLOBS, RecordFormat.blobIdKey(e.blobId()));
+    } else {
+      btx.put(INDEX, blobKey, RecordFormat.encodeIndex(e.withCount(e.count() - 1)));
+    }
+  }
+
+  static String indexWhere(byte[] blobKey) {
+    return "index entry of blob " + RecordFormat.hex(blobKey);
+  }
+
+  /** The index key of content with SHA-256 {@code hash}: the dedup scope's prefix, the hash. */
+  private byte[] blobKey(String collection, byte[] hash) {
+    if (config.dedupScope() == DedupScope.GLOBAL) {
+      byte[] k = new byte[33];
+      System.arraycopy(hash, 0, k, 1, 32);
+      return k; // 0x00 + hash: no collection name starts with 0x00
+    }
+    byte[] prefix = Keys.collectionStart(collection);
+    byte[] k = Arrays.copyOf(prefix, prefix.length + 32);
+    System.arraycopy(hash, 0, k, prefix.length, 32);
+    return k;
+  }
+
+  /** The meta key of a record's flushed access statistics. */
+  static byte[] accessKey(byte[] recordKey) {
+    byte[] k = Arrays.copyOf(META_ACCESS_PREFIX, META_ACCESS_PREFIX.length + recordKey.length);
+    System.arraycopy(recordKey, 0, k, META_ACCESS_PREFIX.length, recordKey.length);
+    return k;
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  });
+
+  static byte[] sha256(byte[] raw) {
+    return SHA256.get().digest(raw); // digest() resets the instance for the next use
+  }
+
+  // ----------------------------------------------------------------------------------- reads
+
+  /** A record's value and the version that wrote it. */
+  record Read(long version, byte[] raw) {}
+
+  /**
+   * Reads one record outside any transaction, in read transactions of its own; null if absent.
+   */
+  Read readLatest(RecordKey k) {
+    byte[] rk = k.bytes();
+    String collection = k.collection();
+    String key = k.key();
+    // No snapshot needed: the record names its blob by an id that is never reused and whose
+    // bytes never change, so reading the blob after the record returns the record's value.
+    try (BackendTransaction rtx = backend.beginReadLatest()) {
+      byte[] v = rtx.get(RECORDS, rk);
+      if (v == null) {
+        return null;
+      }
+      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
+      byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
+      if (!rec.isBlob() || bv != null) {
+        return new Read(rec.version(), decodeRecord(rtx, rec, collection, key, bv));
+      }
+    }
+    // the blob went away after the record was read (an overwrite or delete committed in
+    // between): read both from one snapshot, where a missing blob is corruption
+    try (BackendTransaction rtx = backend.beginRead()) {
+      return read(rtx, k);
+    }
+  }
+
+  /**
+   * The record read and decoded in {@code t} (a read, or the caller's write transaction:
+   * read-your-writes), or null if absent.
+   */
+  Read read(BackendTransaction t, RecordKey k) {
+    RecordFormat.StoredRecord rec = find(t, k);
+    return rec == null ? null
+        : new Read(rec.version(), decodeRecord(t, rec, k.collection(), k.key()));
+  }
+
+  /** The record parsed (not decoded) in {@code t}, or null if absent. */
+  RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
+    byte[] v = t.get(RECORDS, k.bytes());
+    return v == null ? null : parse(v, k.bytes(), k.collection(), k.key());
+  }
+
+  /**
+   * What {@code Storage.metadata} reports of a record found with {@link #find}, with its access
+   * statistics ({@code lastAccess} 0: never read).
+   */
+  RecordMetadata metadata(RecordKey k, RecordFormat.StoredRecord rec, long accessCount,
+      long lastAccess) {
+    Codec codec = codecs.byId(rec.codecId());
+    return new RecordMetadata(
+        k.collection(), k.key(), rec.version(), Instant.ofEpochMilli(rec.created()),
+        Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
+        codec == null ? "id " + rec.codecId() : codec.name(), rec.isBlob(), accessCount,
+        lastAccess == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAccess)));
+  }
+
+  /** The number of records of {@code collection}, counted in {@code t}. */
+  long count(BackendTransaction t, String collection) {
+    byte[] start = Keys.collectionStart(collection);
+    return t.count(RECORDS, start, Keys.prefixEnd(start));
+  }
+
+  /** The names of the collections that have records, in order, read in {@code t}. */
+  Set<String> collections(BackendTransaction t) {
+    Set<String> out = new TreeSet<>();
+    byte[] from = null;
+    while (true) {
+      byte[] first;
+      try (BackendCursor c = t.scan(RECORDS, from, null)) {
+        if (!c.next()) {
+          return out;
+        }
+        first = c.key();
+      }
+      String collection = Keys.collectionOf(first);
+      out.add(collection);
+      from = Keys.prefixEnd(Keys.collectionStart(collection)); // skip to the next collection
+    }
+  }
+
+  /** Whether the record exists in {@code t}. */
+  boolean contains(BackendTransaction t, RecordKey k) {
+    return t.get(RECORDS, k.bytes()) != null;
+  }
+
+  /** The keys of {@code collection} starting with {@code prefix}, read in {@code btx}. */
+  List<String> keys(BackendTransaction btx, String collection, String prefix) {
+    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
+    List<String> out = new ArrayList<>();
+    try (BackendCursor c = btx.scan(RECORDS, start, Keys.prefixEnd(start))) {
+      while (c.next()) {
+        out.add(Keys.keyOf(c.key()));
+      }
+    }
+    return out;
+  }
+
+  /** Parses a stored record value, counting the corruption it may report. */
+  RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
+    try {
+      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
+    } catch (DataCorruptionException e) {
+      metrics.corruptions.increment();
+      throw e;
+    }
+  }
+
+  /**
+   * Names a record in error messages. Built on every read but turned into a string only when
+   * something is reported.
+   */
+  record Where(String collection, String key, String suffix) {
+    @Override
+    public String toString() {
+      return "record " + collection + "/" + Keys.printable(key) + suffix;
+    }
+
+    Where blob() {
+      return new Where(collection, key, " blob");
+    }
+  }
+
+  static Where where(String collection, String key) {
+    return new Where(collection, key, "");
+  }
+
+  /** Decodes and verifies a record's value, following its blob reference if it has one. */
+  byte[] decodeRecord(
+      BackendTransaction btx, RecordFormat.StoredRecord rec, String collection, String key) {
+    return decodeRecord(btx, rec, collection, key, null);
+  }
+
+  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
+  byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
+      String collection, String key, byte[] blobValue) {
+    try {
+      return decode(btx, rec, where(collection, key), shouldHash(), blobValue);
+    } catch (DataCorruptionException e) {
+      metrics.corruptions.increment();
+      throw e;
+    }
+  }
+
+  private boolean shouldHash() {
+    VerifyMode m = config.verifyMode();
+    return m == VerifyMode.ALWAYS
+        || (m == VerifyMode.SAMPLED && ThreadLocalRandom.current().nextInt(16) == 0);
+  }
+
+  /** A record's value, decoded and checked; follows its blob reference; SHA-256 if {@code hash}. */
+  private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
+      boolean hash, byte[] blobValue) {
+    if (!rec.isBlob()) {
+      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
+    }
+    byte[] bv = blobValue != null ? blobValue : btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
+    if (bv == null) {
+      throw new DataCorruptionException(where + ": its content blob "
+          + RecordFormat.hex(rec.blobKey()) + " is missing");
+    }
+    return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, hash);
+  }
+
+  private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
+      Object where, boolean hash) {
+    RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv,
+        where instanceof Where w ? w.blob() : where + " blob");
+    if (blob.rawLength() != expectedRaw) {
+      throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
+          + " bytes, record says " + expectedRaw);
+    }
+    byte[] raw = codecs.decode(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
+    if (hash) {
+      byte[] h = sha256(raw);
+      if (!Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {
+        throw new DataCorruptionException(where + ": content does not match its SHA-256");
+      }
+    }
+    return raw;
+  }
+
+  // ---------------------------------------------------------------------------------- verify
+
+  /** Decodes and verifies one stored record for the verifier; hashing always. */
+  byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
+    return decode(rtx, rec, where, true, null);
+  }
+
+  /** Decodes and verifies one stored blob for the verifier; hashing always. */
+  byte[] verifyBlob(BackendTransaction rtx, byte[] blobKey, byte[] bv) {
+    RecordFormat.StoredBlob b = RecordFormat.parseBlob(bv, "blob " + RecordFormat.hex(blobKey));
+    return readBlob(rtx, bv, blobKey, b.rawLength(), "blob " + RecordFormat.hex(blobKey), true);
+  }
+}

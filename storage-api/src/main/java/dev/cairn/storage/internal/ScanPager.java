@@ -1,0 +1,211 @@
+package dev.cairn.storage.internal;
+
+import dev.cairn.storage.spi.Backend;
+import dev.cairn.storage.spi.BackendCursor;
+import dev.cairn.storage.spi.BackendTransaction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Scans of the records keyspace ({@link dev.cairn.storage.Storage#keys},
+ * {@link dev.cairn.storage.Storage#entries}) as lazy streams that read one page at a time: one
+ * short read transaction per page of {@value #KEY_PAGE} keys or {@value #ENTRY_PAGE} records
+ * with values, holding no transaction between pages, so memory stays bounded and writers are
+ * never held up by a slow consumer. A page with values reads its blobs in id order, nearby ids
+ * with one range scan.
+ *
+ * <p>Threading: stateless; each stream is used by one thread at a time, as streams are. A page
+ * is read inside the engine's {@link Lifecycle}, so reading a page of a closed store throws.
+ */
+final class ScanPager {
+
+  /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
+  private static final int KEY_PAGE = 1024;
+  private static final int ENTRY_PAGE = 256;
+
+  private final Backend backend;
+  private final RecordStore records;
+  private final Metrics metrics;
+  private final Lifecycle lifecycle;
+
+  ScanPager(Backend backend, RecordStore records, Metrics metrics, Lifecycle lifecycle) {
+    this.backend = backend;
+    this.records = records;
+    this.metrics = metrics;
+    this.lifecycle = lifecycle;
+  }
+
+  /** The keys from record key {@code start} to the end of its prefix, in key order. */
+  Stream<String> keys(byte[] start) {
+    return page(start, false, (rtx, keys, values) -> {
+      List<String> out = new ArrayList<>(keys.size());
+      for (byte[] rk : keys) {
+        out.add(Keys.keyOf(rk));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * The keys and values of {@code collection} from record key {@code start} to the end of its
+   * prefix, in key order; each value is decoded and checked as a read by key is.
+   */
+  Stream<Map.Entry<String, byte[]>> entries(String collection, byte[] start) {
+    return page(start, true, (rtx, keys, values) -> {
+      // parse the page first, then read its blobs in id order: runs of nearby ids with one range
+      // scan each instead of a point lookup per value
+      int n = keys.size();
+      RecordFormat.StoredRecord[] recs = new RecordFormat.StoredRecord[n];
+      String[] names = new String[n];
+      long[] ids = new long[n];
+      int blobs = 0;
+      for (int i = 0; i < n; i++) {
+        names[i] = Keys.keyOf(keys.get(i));
+        recs[i] = records.parse(values.get(i), keys.get(i), collection, names[i]);
+        if (recs[i].isBlob()) {
+          ids[blobs++] = recs[i].blobId();
+        }
+      }
+      Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
+      List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        byte[] raw = records.decodeRecord(rtx, recs[i], collection, names[i],
+            recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
+        metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
+        out.add(Map.entry(names[i], raw));
+      }
+      return out;
+    });
+  }
+
+  /** Ids closer than this are read with one range scan (skipping the blobs in between). */
+  private static final int BLOB_RUN_GAP = 8;
+
+  /**
+   * The stored values of the blobs with the first {@code n} of {@code ids} (any order,
+   * duplicates allowed), by id; a missing blob is absent from the map. Runs of ids no more than
+   * {@value #BLOB_RUN_GAP} apart are read with one range scan, the others with a point lookup.
+   */
+  private Map<Long, byte[]> readBlobs(BackendTransaction btx, long[] ids, int n) {
+    long[] sorted = Arrays.copyOf(ids, n);
+    Arrays.sort(sorted);
+    Map<Long, byte[]> out = new HashMap<>(n * 2);
+    int i = 0;
+    while (i < n) {
+      int j = i;
+      while (j + 1 < n && sorted[j + 1] - sorted[j] <= BLOB_RUN_GAP) {
+        j++;
+      }
+      if (sorted[j] == sorted[i]) {
+        byte[] v = btx.get(RecordStore.BLOBS, RecordFormat.blobIdKey(sorted[i]));
+        if (v != null) {
+          out.put(sorted[i], v);
+        }
+      } else {
+        try (BackendCursor c = btx.scan(RecordStore.BLOBS, RecordFormat.blobIdKey(sorted[i]),
+            RecordFormat.blobIdKey(sorted[j] + 1))) {
+          int k = i;
+          while (k <= j && c.next()) {
+            long id = RecordFormat.blobIdOf(c.key(), "blob scan");
+            while (k <= j && sorted[k] < id) {
+              k++; // missing: decode reports it
+            }
+            if (k <= j && sorted[k] == id) {
+              out.put(id, c.value());
+              while (k <= j && sorted[k] == id) {
+                k++;
+              }
+            }
+          }
+        }
+      }
+      i = j + 1;
+    }
+    return out;
+  }
+
+  /** What a page produces from its records: keys, and values if the page asked for them. */
+  @FunctionalInterface
+  private interface PageReader<T> {
+    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<byte[]> values);
+  }
+
+  private <T> Stream<T> page(byte[] start, boolean withValues, PageReader<T> reader) {
+    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), withValues, reader);
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(pager,
+            Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
+  }
+
+  /**
+   * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
+   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages.
+   */
+  private final class Pager<T> implements Iterator<T> {
+    private byte[] from;
+    private final byte[] to;
+    private final boolean withValues;
+    private final PageReader<T> reader;
+    private final ArrayDeque<T> page = new ArrayDeque<>();
+    private boolean exhausted;
+
+    Pager(byte[] from, byte[] to, boolean withValues, PageReader<T> reader) {
+      this.from = from;
+      this.to = to;
+      this.withValues = withValues;
+      this.reader = reader;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (page.isEmpty() && !exhausted) {
+        fill();
+      }
+      return !page.isEmpty();
+    }
+
+    @Override
+    public T next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return page.poll();
+    }
+
+    private void fill() {
+      lifecycle.enterOrThrow();
+      try (BackendTransaction rtx = backend.beginRead()) {
+        int pageSize = withValues ? ENTRY_PAGE : KEY_PAGE;
+        List<byte[]> keys = new ArrayList<>(pageSize);
+        List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
+        try (BackendCursor c = rtx.scan(RecordStore.RECORDS, from, to)) {
+          while (keys.size() < pageSize && c.next()) {
+            keys.add(c.key());
+            if (withValues) {
+              values.add(c.value());
+            }
+          }
+        }
+        if (keys.size() < pageSize) {
+          exhausted = true;
+        } else {
+          from = Keys.successor(keys.get(keys.size() - 1));
+        }
+        page.addAll(reader.read(rtx, keys, values));
+      } finally {
+        lifecycle.exit();
+      }
+    }
+  }
+}

@@ -56,6 +56,9 @@ final class H2Backend implements Backend {
   static final String KEYSPACE_PREFIX = "ks.";
   static final String FORMAT = "1";
 
+  /** How long {@link #close} waits for readers to give back their snapshots. */
+  private static final long CLOSE_WAIT_MS = 2_000;
+
   /** How many bytes {@link #snapshotTo} copies between commits of the target store. */
   private static final long SNAPSHOT_COMMIT_BYTES = 8L << 20;
 
@@ -75,6 +78,8 @@ final class H2Backend implements Backend {
   private final Map<String, MVMap<byte[], byte[]>> allMaps;
   private final Semaphore writer = new Semaphore(1, true);
   private final Set<H2Transaction> open = ConcurrentHashMap.newKeySet();
+  /** Snapshots whose MVStore version is still pinned (see {@link Snapshot}). */
+  private final Set<Snapshot> pinnedSnapshots = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService flusher;
   private volatile Thread writerThread;
   private volatile Snapshot published;
@@ -433,7 +438,7 @@ final class H2Backend implements Backend {
     for (Map.Entry<String, MVMap<byte[], byte[]>> e : allMaps.entrySet()) {
       roots.put(e.getKey(), e.getValue().flushAndGetRoot());
     }
-    Snapshot next = new Snapshot(roots, store, pin);
+    Snapshot next = new Snapshot(roots, store, pin, pinnedSnapshots);
     Snapshot previous = published;
     published = next;
     if (previous != null) {
@@ -665,6 +670,7 @@ final class H2Backend implements Backend {
       if (s != null) {
         s.release();
       }
+      awaitSnapshotsReleased();
       if (!store.isClosed()) {
         if (failure == null && permit) {
           store.commit();
@@ -692,6 +698,25 @@ final class H2Backend implements Backend {
     LOG.debug("closed H2 store {}", file);
     if (error != null) {
       throw H2Errors.onOperation("close", error);
+    }
+  }
+
+  /**
+   * Waits, briefly, for the readers still holding a snapshot: one that took it in
+   * {@link #beginRead} just before {@link #close} aborted the open transactions ends it as soon
+   * as it sees the backend closed. A hot backup ({@link #snapshotTo}) may hold one for longer;
+   * after {@value #CLOSE_WAIT_MS} ms its pin is given back anyway and its further reads fail. (A
+   * version still pinned at {@code MVStore.close()} trips MVStore's own consistency check.)
+   */
+  private void awaitSnapshotsReleased() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+    while (!pinnedSnapshots.isEmpty() && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    for (Snapshot s : List.copyOf(pinnedSnapshots)) {
+      LOG.warn("H2 store {}: a snapshot (a hot backup?) was still being read at close; its reads"
+          + " will fail", file);
+      s.unpin();
     }
   }
 

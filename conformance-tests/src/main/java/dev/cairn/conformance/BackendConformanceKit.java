@@ -582,23 +582,20 @@ public abstract class BackendConformanceKit {
     @Test
     @DisplayName("rollback leaves nothing of the transaction's puts and deletes")
     void rollbackLeavesNothing() {
-      write(tx -> {
-        tx.put(KS_A, bytes(1), V1);
-        tx.put(KS_B, bytes(1), V1);
-      });
-      try (BackendTransaction tx = backend.beginWrite()) {
-        tx.put(KS_A, bytes(1), V2);
-        tx.put(KS_A, bytes(2), V2);
-        tx.delete(KS_B, bytes(1));
-        tx.put(KS_B, bytes(3), V2);
-        tx.rollback();
-      }
-      assertUnchangedAfterDiscard();
+      assertDiscarded(BackendTransaction::rollback);
     }
 
     @Test
     @DisplayName("closing a write transaction without commit rolls it back")
     void closeWithoutCommitRollsBack() {
+      assertDiscarded(tx -> { });
+    }
+
+    /**
+     * Writes puts, an overwrite and a delete in a transaction that {@code end} leaves uncommitted
+     * before it is closed, then checks that none of them is visible.
+     */
+    private void assertDiscarded(Consumer<BackendTransaction> end) {
       write(tx -> {
         tx.put(KS_A, bytes(1), V1);
         tx.put(KS_B, bytes(1), V1);
@@ -608,6 +605,7 @@ public abstract class BackendConformanceKit {
         tx.put(KS_A, bytes(2), V2);
         tx.delete(KS_B, bytes(1));
         tx.put(KS_B, bytes(3), V2);
+        end.accept(tx);
       }
       assertUnchangedAfterDiscard();
     }

@@ -347,11 +347,7 @@ public final class BackupManager {
      * maintenance run before it has passed since the store's newest set takes no backup.
      */
     public Builder interval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("interval must not be negative, got " + interval);
-      }
-      this.interval = interval;
+      this.interval = notNegative(interval, "interval");
       return this;
     }
 
@@ -369,11 +365,7 @@ public final class BackupManager {
 
     /** How old an incomplete set must be before retention removes it (default 1 day). */
     public Builder incompleteGrace(Duration grace) {
-      Objects.requireNonNull(grace, "incomplete grace");
-      if (grace.isNegative()) {
-        throw new IllegalArgumentException("incomplete grace must not be negative, got " + grace);
-      }
-      this.incompleteGrace = grace;
+      this.incompleteGrace = notNegative(grace, "incomplete grace");
       return this;
     }
 
@@ -413,6 +405,14 @@ public final class BackupManager {
         throw new IllegalArgumentException("a backup target is required: call target(...)");
       }
       return new BackupManager(this);
+    }
+
+    private static Duration notNegative(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative, got " + d);
+      }
+      return d;
     }
   }
 }

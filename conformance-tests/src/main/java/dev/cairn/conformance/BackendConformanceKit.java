@@ -70,6 +70,9 @@ import org.junit.jupiter.api.io.TempDir;
 @org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class BackendConformanceKit {
 
+  /** For subclasses, which supply the backend provider under test ({@link #provider()}). */
+  protected BackendConformanceKit() {}
+
   /** The first keyspace the kit opens backends with. */
   protected static final String KS_A = "alpha";
   /** The second keyspace the kit opens backends with. */
@@ -86,10 +89,18 @@ public abstract class BackendConformanceKit {
   private Backend backend;
   private BackendProvider provider;
 
-  /** The backend provider under test. Called once per test. */
+  /**
+   * The backend provider under test. Called once per test.
+   *
+   * @return the provider whose backends the kit opens
+   */
   protected abstract BackendProvider provider();
 
-  /** Options passed in every {@link BackendConfig} the kit opens (default none). */
+  /**
+   * Options passed in every {@link BackendConfig} the kit opens (default none).
+   *
+   * @return backend option keys and values; none by default
+   */
   protected Map<String, String> options() {
     return Map.of();
   }

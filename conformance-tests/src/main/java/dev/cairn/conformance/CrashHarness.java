@@ -78,7 +78,13 @@ public final class CrashHarness {
     this.jvm = config.child;
   }
 
-  /** A harness for the backend registered as {@code backend}, writing in {@code directory}. */
+  /**
+   * A harness for the backend registered as {@code backend}, writing in {@code directory}.
+   *
+   * @param backend the backend's registered name
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
+   */
   public static Builder builder(String backend, Path directory) {
     return new Builder(backend, directory);
   }
@@ -87,6 +93,10 @@ public final class CrashHarness {
    * A harness for the backend of a provider class that need not be registered with
    * {@link java.util.ServiceLoader}: the child JVM and the check create it through its
    * no-argument constructor (of any visibility), as {@code ServiceLoader} would.
+   *
+   * @param provider the backend provider's class
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
    */
   public static Builder builder(
       Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path directory) {
@@ -165,7 +175,12 @@ public final class CrashHarness {
       return this;
     }
 
-    /** How many children to kill (default 20). */
+    /**
+     * How many children to kill (default 20).
+     *
+     * @param n 1 or more
+     * @return this builder
+     */
     public Builder cycles(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("cycles must be positive, got " + n);
@@ -174,7 +189,13 @@ public final class CrashHarness {
       return this;
     }
 
-    /** Kill after a random number of acknowledgements in {@code min..max} (default 20..200). */
+    /**
+     * Kill after a random number of acknowledgements in {@code min..max} (default 20..200).
+     *
+     * @param min the fewest acknowledgements before a kill, 1 or more
+     * @param max the most acknowledgements before a kill, at least {@code min}
+     * @return this builder
+     */
     public Builder acksPerCycle(int min, int max) {
       if (min < 1 || max < min) {
         throw new IllegalArgumentException("acks per cycle must satisfy 1 <= min <= max, got "
@@ -185,7 +206,12 @@ public final class CrashHarness {
       return this;
     }
 
-    /** Then wait a random time up to this before the kill (default 5 ms), to land mid-commit. */
+    /**
+     * Then wait a random time up to this before the kill (default 5 ms), to land mid-commit.
+     *
+     * @param d zero or more
+     * @return this builder
+     */
     public Builder maxKillDelay(Duration d) {
       Objects.requireNonNull(d, "max kill delay");
       if (d.isNegative()) {
@@ -195,7 +221,12 @@ public final class CrashHarness {
       return this;
     }
 
-    /** A cycle that does not reach its acknowledgements within this fails (default 60 s). */
+    /**
+     * A cycle that does not reach its acknowledgements within this fails (default 60 s).
+     *
+     * @param d a positive duration
+     * @return this builder
+     */
     public Builder cycleTimeout(Duration d) {
       Objects.requireNonNull(d, "cycle timeout");
       if (d.isNegative() || d.isZero()) {
@@ -230,6 +261,7 @@ public final class CrashHarness {
     /**
      * Runs every cycle.
      *
+     * @return what the run did
      * @throws AssertionError on the first violation, naming the seed, cycle and what was wrong
      */
     public Report run() {

@@ -156,7 +156,13 @@ public final class PowerLossHarness {
     this.model = new WorkloadModel(jvm.seed, jvm.writerThreads);
   }
 
-  /** A harness for the backend registered as {@code backend}, writing in {@code directory}. */
+  /**
+   * A harness for the backend registered as {@code backend}, writing in {@code directory}.
+   *
+   * @param backend the backend's registered name
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
+   */
   public static Builder builder(String backend, Path directory) {
     return new Builder(backend, directory);
   }
@@ -164,6 +170,10 @@ public final class PowerLossHarness {
    * A harness for the backend of a provider class that need not be registered with
    * {@link java.util.ServiceLoader}: the child JVM and the checks create it through its
    * no-argument constructor (of any visibility), as {@code ServiceLoader} would.
+   *
+   * @param provider the backend provider's class
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
    */
   public static Builder builder(
       Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path directory) {
@@ -234,6 +244,9 @@ public final class PowerLossHarness {
     /**
      * Recorded child runs (default 3): the first creates the store and dies without closing it,
      * the second recovers it and closes it, the third reopens a closed store, and so on.
+     *
+     * @param n 1 to 100
+     * @return this builder
      */
     public Builder sessions(int n) {
       if (n < 1 || n > 100) {
@@ -246,6 +259,9 @@ public final class PowerLossHarness {
     /**
      * Steps each writer thread writes per session (default 8; multiplied by
      * {@code -Dcairn.powerloss.scale}).
+     *
+     * @param n 1 to 100,000
+     * @return this builder
      */
     public Builder stepsPerSession(int n) {
       if (n < 1 || n > 100_000) {
@@ -258,6 +274,9 @@ public final class PowerLossHarness {
     /**
      * Crash points per session drawn at random, besides every sync point, every
      * acknowledgement and the ends (default 8; multiplied by {@code -Dcairn.powerloss.scale}).
+     *
+     * @param n 0 or more
+     * @return this builder
      */
     public Builder randomCrashPoints(int n) {
       if (n < 0) {
@@ -270,6 +289,9 @@ public final class PowerLossHarness {
     /**
      * Random fault states per crash point, alternately {@link FaultMode#TORN_PREFIX} and
      * {@link FaultMode#REORDERED}, besides the two fixed ones (default 2).
+     *
+     * @param n 0 to 1000
+     * @return this builder
      */
     public Builder randomStatesPerCrashPoint(int n) {
       if (n < 0 || n > 1000) {
@@ -280,7 +302,12 @@ public final class PowerLossHarness {
       return this;
     }
 
-    /** A child that has not finished its session within this fails the run (default 120 s). */
+    /**
+     * A child that has not finished its session within this fails the run (default 120 s).
+     *
+     * @param d a positive duration
+     * @return this builder
+     */
     public Builder sessionTimeout(Duration d) {
       Objects.requireNonNull(d, "session timeout");
       if (d.isNegative() || d.isZero()) {
@@ -317,6 +344,7 @@ public final class PowerLossHarness {
      * ({@code <directory>-powerloss}, next to the store) is deleted; on failure it keeps the op
      * logs, the children's output and the first failing states.
      *
+     * @return what the run did
      * @throws AssertionError listing the violations, naming the seed, crash point and fault
      * @throws IllegalStateException if the directory is not empty, the C compiler is missing or
      *     the recorder cannot follow what the backend did

@@ -316,7 +316,7 @@ public final class BackupManager {
     /**
      * Where sets are written (required).
      *
-     * @param target the target
+     * @param target any implementation of the {@link BackupTarget} SPI, e.g. a third party's
      * @return this builder
      */
     public Builder target(BackupTarget target) {

@@ -12,6 +12,10 @@ public interface BackupListener {
   /** A listener that ignores every event. */
   BackupListener NONE = event -> { };
 
-  /** Called with each progress event. */
+  /**
+   * Called with each progress event.
+   *
+   * @param event the operation, its phase and how far it has got
+   */
   void onProgress(BackupProgress event);
 }

@@ -80,17 +80,26 @@ public final class BackupManager {
     this.clock = b.clock;
   }
 
-  /** A new builder; {@link Builder#target} is required. */
+  /**
+   * A new builder; {@link Builder#target} is required.
+   *
+   * @return a builder with the defaults described on its setters
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The target sets are written to. */
+  /** {@return the target this manager writes its sets to} */
   public BackupTarget target() {
     return target;
   }
 
-  /** Takes a backup of the configured {@link Builder#kind kind}. */
+  /**
+   * Takes a backup of the configured {@link Builder#kind kind}.
+   *
+   * @param storage the open store to back up
+   * @return the manifest of the new set
+   */
   public BackupManifest backup(Storage storage) {
     return backup(storage, kind);
   }
@@ -98,6 +107,8 @@ public final class BackupManager {
   /**
    * Takes a backup of {@code storage} while it keeps running, and publishes it in the target.
    *
+   * @param storage the open store to back up; it keeps serving meanwhile
+   * @param kind the kind of set to take
    * @return the manifest of the new set
    * @throws BackupException if the backup cannot be taken or written; nothing of the set is
    *     left published
@@ -113,6 +124,7 @@ public final class BackupManager {
    * sorted by id (creation time). A set whose manifest is present but unusable is not a complete
    * set: it is not in this list but in {@link #listDamaged()}.
    *
+   * @return the complete sets, oldest first
    * @throws BackupException if the target cannot be listed
    */
   public List<BackupManifest> list() {
@@ -130,6 +142,13 @@ public final class BackupManager {
    *     JSON: Unexpected end-of-input ...}
    */
   public record DamagedSet(String setId, String reason) {
+    /**
+     * Checks that both components are present.
+     *
+     * @param setId the set's id (its directory in the target)
+     * @param reason why its manifest is unusable, one line, e.g. {@code manifest.json: not valid
+     *     JSON: Unexpected end-of-input ...}
+     */
     public DamagedSet {
       Objects.requireNonNull(setId, "setId");
       Objects.requireNonNull(reason, "reason");
@@ -142,13 +161,19 @@ public final class BackupManager {
    * without a manifest is not damaged but incomplete (a backup in progress or interrupted) and
    * is in neither list.
    *
+   * @return the damaged sets, oldest first
    * @throws BackupException if the target cannot be listed
    */
   public List<DamagedSet> listDamaged() {
     return catalog.listDamaged();
   }
 
-  /** The manifest of a set, if it is complete and readable. */
+  /**
+   * The manifest of a set, if it is complete and readable.
+   *
+   * @param setId the set's id
+   * @return its manifest, or empty if the set is absent, incomplete or damaged
+   */
   public Optional<BackupManifest> manifest(String setId) {
     SetIds.check(setId);
     return catalog.manifest(setId);
@@ -161,6 +186,8 @@ public final class BackupManager {
    * checked and every blob reference resolved (through the parents of an incremental set,
    * whose files are checksummed too). Never throws for what it finds.
    *
+   * @param setId the set's id
+   * @return what was checked and every problem found
    * @throws IllegalArgumentException if {@code setId} is not a well-formed set id
    */
   public VerifyReport verify(String setId) {
@@ -171,6 +198,8 @@ public final class BackupManager {
   /**
    * Restores a set into a new directory with the set's own backend and default settings.
    *
+   * @param setId the set's id
+   * @param directory an absent or empty directory
    * @see #restoreTo(String, Path, StorageBuilder)
    */
   public void restoreTo(String setId, Path directory) {
@@ -187,6 +216,9 @@ public final class BackupManager {
    * native one only into its own), opened and checked there, and then renamed into place.
    * The builder's directory is set to {@code directory} on return.
    *
+   * @param setId the set's id
+   * @param directory an absent or empty directory
+   * @param builder the settings of the restored store
    * @throws IllegalArgumentException if {@code directory} is not absent or empty
    * @throws BackupException if the set is damaged (the message names the file) or the restore
    *     fails; {@code directory} is then left as it was
@@ -221,6 +253,8 @@ public final class BackupManager {
    * method is treated like a crash: it releases what it holds, leaves the directories as they
    * are and the next open finishes the job. See backup/README.md, "After a crash".
    *
+   * @param setId the set's id
+   * @return the store reopened on the restored data, in place of {@code live}
    * @param live the open store; closed by this call once the restored data is ready
    * @param reopen the builder to reopen it with (its directory is set to the store's)
    * @throws BackupException if the set is damaged or the restore fails
@@ -253,6 +287,8 @@ public final class BackupManager {
    * {@link Builder#interval} ago (or there is none) it takes a backup of the configured kind.
    * Every run then applies retention to the store's sets. Its report line names the set, its
    * size and how long it took.
+   *
+   * @return the task; add it to every store that should be backed up on schedule
    */
   public MaintenanceTask maintenanceTask() {
     return new ScheduledBackupTask(catalog, writer, retention, clock, interval, kind);
@@ -277,13 +313,23 @@ public final class BackupManager {
 
     private Builder() {}
 
-    /** Where sets are written (required). */
+    /**
+     * Where sets are written (required).
+     *
+     * @param target any implementation of the {@link BackupTarget} SPI, e.g. a third party's
+     * @return this builder
+     */
     public Builder target(BackupTarget target) {
       this.target = Objects.requireNonNull(target, "target");
       return this;
     }
 
-    /** A local directory as the target (created if absent). */
+    /**
+     * A local directory as the target (created if absent).
+     *
+     * @param directory the directory holding the sets
+     * @return this builder
+     */
     public Builder target(Path directory) {
       Objects.requireNonNull(directory, "directory");
       this.target = new LocalBackupTarget(directory);
@@ -294,6 +340,8 @@ public final class BackupManager {
      * The target at a URI, opened by the {@link BackupTargetProvider} that supports it (found
      * with {@link ServiceLoader}; {@code file:} is built in).
      *
+     * @param location the target's location, e.g. {@code file:/var/backups/orders}
+     * @return this builder
      * @throws IllegalArgumentException if no provider, or more than one, supports it
      */
     public Builder target(URI location) {
@@ -317,13 +365,21 @@ public final class BackupManager {
     /**
      * The kind {@link BackupManager#backup(Storage)} and the maintenance task take (default
      * LOGICAL).
+     *
+     * @param kind {@code NATIVE}, {@code LOGICAL} or {@code INCREMENTAL}
+     * @return this builder
      */
     public Builder kind(BackupKind kind) {
       this.kind = Objects.requireNonNull(kind, "kind");
       return this;
     }
 
-    /** Retention keeps the newest {@code n} sets of each store (default 0: no count rule). */
+    /**
+     * Retention keeps the newest {@code n} sets of each store (default 0: no count rule).
+     *
+     * @param n 0 or more
+     * @return this builder
+     */
     public Builder retainLast(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("retain last must not be negative, got " + n);
@@ -332,7 +388,12 @@ public final class BackupManager {
       return this;
     }
 
-    /** Retention keeps the sets younger than {@code age} (default: no age rule). */
+    /**
+     * Retention keeps the sets younger than {@code age} (default: no age rule).
+     *
+     * @param age a positive duration
+     * @return this builder
+     */
     public Builder retainMaxAge(Duration age) {
       Objects.requireNonNull(age, "retain max age");
       if (age.isNegative() || age.isZero()) {
@@ -345,19 +406,21 @@ public final class BackupManager {
     /**
      * The least time between two backups taken by the maintenance task (default 24 h). A
      * maintenance run before it has passed since the store's newest set takes no backup.
+     *
+     * @param interval zero or more
+     * @return this builder
      */
     public Builder interval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.isNegative()) {
-        throw new IllegalArgumentException("interval must not be negative, got " + interval);
-      }
-      this.interval = interval;
+      this.interval = notNegative(interval, "interval");
       return this;
     }
 
     /**
      * The most sets an incremental chain holds, the full set included (default 8); the next
      * incremental backup after that is a full logical set.
+     *
+     * @param sets 1 to 1000
+     * @return this builder
      */
     public Builder maxChainLength(int sets) {
       if (sets < 1 || sets > 1000) {
@@ -367,17 +430,23 @@ public final class BackupManager {
       return this;
     }
 
-    /** How old an incomplete set must be before retention removes it (default 1 day). */
+    /**
+     * How old an incomplete set must be before retention removes it (default 1 day).
+     *
+     * @param grace zero or more
+     * @return this builder
+     */
     public Builder incompleteGrace(Duration grace) {
-      Objects.requireNonNull(grace, "incomplete grace");
-      if (grace.isNegative()) {
-        throw new IllegalArgumentException("incomplete grace must not be negative, got " + grace);
-      }
-      this.incompleteGrace = grace;
+      this.incompleteGrace = notNegative(grace, "incomplete grace");
       return this;
     }
 
-    /** Receives progress events (default: none). */
+    /**
+     * Receives progress events (default: none).
+     *
+     * @param listener told of every progress event
+     * @return this builder
+     */
     public Builder listener(BackupListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -387,6 +456,9 @@ public final class BackupManager {
      * Where backups stage their files and verifications unpack (default
      * {@code java.io.tmpdir}). Restores stage next to the destination instead, so the final
      * rename stays on one file system.
+     *
+     * @param directory a directory for temporary files, created if absent
+     * @return this builder
      */
     public Builder workDirectory(Path directory) {
       this.workDirectory = Objects.requireNonNull(directory, "work directory");
@@ -406,6 +478,7 @@ public final class BackupManager {
     /**
      * The manager.
      *
+     * @return a manager of the sets in the target
      * @throws IllegalArgumentException if no target is set
      */
     public BackupManager build() {
@@ -413,6 +486,14 @@ public final class BackupManager {
         throw new IllegalArgumentException("a backup target is required: call target(...)");
       }
       return new BackupManager(this);
+    }
+
+    private static Duration notNegative(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative, got " + d);
+      }
+      return d;
     }
   }
 }

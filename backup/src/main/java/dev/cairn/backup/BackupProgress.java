@@ -19,7 +19,12 @@ public record BackupProgress(
 
   /** The operation an event belongs to. */
   public enum Operation {
-    BACKUP, VERIFY, RESTORE
+    /** {@link BackupManager#backup(dev.cairn.storage.Storage, BackupKind)}. */
+    BACKUP,
+    /** {@link BackupManager#verify(String)}. */
+    VERIFY,
+    /** A restore: {@code restoreTo} or {@code restoreOver}. */
+    RESTORE
   }
 
   /** The phases, in the order an operation goes through those it uses. */
@@ -46,7 +51,7 @@ public record BackupProgress(
     DONE
   }
 
-  /** The fraction done in this phase (0..1), or -1 if no total is known. */
+  /** {@return the fraction done in this phase (0..1), or -1 if no total is known} */
   public double fraction() {
     if (bytesTotal > 0) {
       return Math.min(1.0, (double) bytesDone / bytesTotal);

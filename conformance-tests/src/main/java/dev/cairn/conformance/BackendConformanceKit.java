@@ -70,6 +70,9 @@ import org.junit.jupiter.api.io.TempDir;
 @org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class BackendConformanceKit {
 
+  /** For subclasses, which supply the backend provider under test ({@link #provider()}). */
+  protected BackendConformanceKit() {}
+
   /** The first keyspace the kit opens backends with. */
   protected static final String KS_A = "alpha";
   /** The second keyspace the kit opens backends with. */
@@ -86,10 +89,18 @@ public abstract class BackendConformanceKit {
   private Backend backend;
   private BackendProvider provider;
 
-  /** The backend provider under test. Called once per test. */
+  /**
+   * The backend provider under test. Called once per test.
+   *
+   * @return the provider whose backends the kit opens
+   */
   protected abstract BackendProvider provider();
 
-  /** Options passed in every {@link BackendConfig} the kit opens (default none). */
+  /**
+   * Options passed in every {@link BackendConfig} the kit opens (default none).
+   *
+   * @return backend option keys and values; none by default
+   */
   protected Map<String, String> options() {
     return Map.of();
   }
@@ -582,23 +593,20 @@ public abstract class BackendConformanceKit {
     @Test
     @DisplayName("rollback leaves nothing of the transaction's puts and deletes")
     void rollbackLeavesNothing() {
-      write(tx -> {
-        tx.put(KS_A, bytes(1), V1);
-        tx.put(KS_B, bytes(1), V1);
-      });
-      try (BackendTransaction tx = backend.beginWrite()) {
-        tx.put(KS_A, bytes(1), V2);
-        tx.put(KS_A, bytes(2), V2);
-        tx.delete(KS_B, bytes(1));
-        tx.put(KS_B, bytes(3), V2);
-        tx.rollback();
-      }
-      assertUnchangedAfterDiscard();
+      assertDiscarded(BackendTransaction::rollback);
     }
 
     @Test
     @DisplayName("closing a write transaction without commit rolls it back")
     void closeWithoutCommitRollsBack() {
+      assertDiscarded(tx -> { });
+    }
+
+    /**
+     * Writes puts, an overwrite and a delete in a transaction that {@code end} leaves uncommitted
+     * before it is closed, then checks that none of them is visible.
+     */
+    private void assertDiscarded(Consumer<BackendTransaction> end) {
       write(tx -> {
         tx.put(KS_A, bytes(1), V1);
         tx.put(KS_B, bytes(1), V1);
@@ -608,6 +616,7 @@ public abstract class BackendConformanceKit {
         tx.put(KS_A, bytes(2), V2);
         tx.delete(KS_B, bytes(1));
         tx.put(KS_B, bytes(3), V2);
+        end.accept(tx);
       }
       assertUnchangedAfterDiscard();
     }

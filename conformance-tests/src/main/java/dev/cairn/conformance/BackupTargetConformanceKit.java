@@ -44,9 +44,16 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class BackupTargetConformanceKit {
 
+  /** For subclasses, which supply the target under test ({@link #target()}). */
+  protected BackupTargetConformanceKit() {}
+
   private static final long SEED = Long.getLong("cairn.conformance.seed", new Random().nextLong());
 
-  /** The target under test: a new, empty one for each test. */
+  /**
+   * The target under test: a new, empty one for each test.
+   *
+   * @return an empty target
+   */
   protected abstract BackupTarget target();
 
   private BackupTarget target;

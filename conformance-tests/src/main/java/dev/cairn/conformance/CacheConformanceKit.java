@@ -55,21 +55,40 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class CacheConformanceKit {
 
+  /** For subclasses, which supply the cache provider under test ({@link #provider()}). */
+  protected CacheConformanceKit() {}
+
   private static final long AMPLE = 4L << 20;
 
   private final List<RecordCache> created = new ArrayList<>();
   private CacheProvider provider;
   private RecordCache cache;
 
-  /** The cache provider under test. Called once per test. */
+  /**
+   * The cache provider under test. Called once per test.
+   *
+   * @return the provider whose caches the kit creates
+   */
   protected abstract CacheProvider provider();
 
-  /** Provider-specific options for every cache the kit creates (default none). */
+  /**
+   * Provider-specific options for every cache the kit creates (default none).
+   *
+   * @return cache option keys and values; none by default
+   */
   protected Map<String, String> options() {
     return Map.of();
   }
 
-  /** The configuration the kit creates caches with; override to add options. */
+  /**
+   * The configuration the kit creates caches with; override to add options.
+   *
+   * @param maxHeapBytes the on-heap bound the test needs
+   * @param maxOffHeapBytes the off-heap bound the test needs
+   * @param expireAfterWrite the test's expiry after write, or {@code null} for never
+   * @param expireAfterAccess the test's expiry after access, or {@code null} for never
+   * @return the configuration of one cache
+   */
   protected CacheConfig config(
       long maxHeapBytes, long maxOffHeapBytes, Duration expireAfterWrite,
       Duration expireAfterAccess) {

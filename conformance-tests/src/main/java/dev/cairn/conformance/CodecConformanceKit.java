@@ -55,6 +55,9 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class CodecConformanceKit {
 
+  /** For subclasses, which supply the codec provider under test ({@link #provider()}). */
+  protected CodecConformanceKit() {}
+
   /** A raw length a corrupted header might claim; decoding must not allocate it. */
   private static final int FORGED_RAW_LENGTH = 256 << 20;
   /** The allocation a decode of a small input may make, with generous slack. */
@@ -63,10 +66,18 @@ public abstract class CodecConformanceKit {
   private CodecProvider provider;
   private Codec codec;
 
-  /** The codec provider under test. Called once per test. */
+  /**
+   * The codec provider under test. Called once per test.
+   *
+   * @return the provider whose codecs the kit creates
+   */
   protected abstract CodecProvider provider();
 
-  /** Options the kit creates codecs with (default none). */
+  /**
+   * Options the kit creates codecs with (default none).
+   *
+   * @return codec option keys and values; none by default
+   */
   protected Map<String, String> options() {
     return Map.of();
   }

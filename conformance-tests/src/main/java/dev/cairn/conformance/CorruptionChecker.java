@@ -87,7 +87,13 @@ public final class CorruptionChecker {
     this.config = config;
   }
 
-  /** A checker for the backend registered as {@code backend}, working in {@code workDir}. */
+  /**
+   * A checker for the backend registered as {@code backend}, working in {@code workDir}.
+   *
+   * @param backend the backend's registered name
+   * @param workDir an empty directory for the pristine store and the damaged copies
+   * @return a builder of the checker
+   */
   public static Builder builder(String backend, Path workDir) {
     return new Builder(backend, workDir);
   }
@@ -95,13 +101,25 @@ public final class CorruptionChecker {
   /**
    * A checker for the backend of a provider class that need not be registered with
    * {@link java.util.ServiceLoader} (created through its no-argument constructor).
+   *
+   * @param provider the backend provider's class
+   * @param workDir an empty directory for the pristine store and the damaged copies
+   * @return a builder of the checker
    */
   public static Builder builder(
       Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path workDir) {
     return new Builder(KitSupport.PROVIDER_CLASS + provider.getName(), workDir);
   }
 
-  /** One byte flip: {@code file} (relative to the store), offset and XOR mask. */
+  /**
+   * One byte flip: {@code file} (relative to the store), offset and XOR mask.
+   *
+   * @param file the damaged file, relative to the store's directory
+   * @param offset the position of the flipped byte in the file
+   * @param mask the XOR mask applied to it, 1 to 255
+   * @param target what the byte belonged to: a marked key or value of the data set, or {@code
+   *     random}
+   */
   public record Flip(String file, long offset, int mask, String target) {
     @Override
     public String toString() {
@@ -147,19 +165,35 @@ public final class CorruptionChecker {
       this.workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath();
     }
 
-    /** The codec by name (default {@code identity}). */
+    /**
+     * The codec by name (default {@code identity}).
+     *
+     * @param name a codec registered for {@link java.util.ServiceLoader}
+     * @return this builder
+     */
     public Builder codec(String name) {
       this.codec = Objects.requireNonNull(name, "codec");
       return this;
     }
 
-    /** A backend option for every open. */
+    /**
+     * A backend option for every open.
+     *
+     * @param key the option's key, with the backend's prefix
+     * @param value its value
+     * @return this builder
+     */
     public Builder backendOption(String key, String value) {
       backendOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Trials flipping a byte at a random offset of a random file (default 100). */
+    /**
+     * Trials flipping a byte at a random offset of a random file (default 100).
+     *
+     * @param n 0 or more
+     * @return this builder
+     */
     public Builder randomFlips(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("random flips must not be negative, got " + n);
@@ -168,7 +202,12 @@ public final class CorruptionChecker {
       return this;
     }
 
-    /** At most this many trials flipping a byte inside a known value or key (default 40). */
+    /**
+     * At most this many trials flipping a byte inside a known value or key (default 40).
+     *
+     * @param n 0 or more
+     * @return this builder
+     */
     public Builder targetedFlips(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("targeted flips must not be negative, got " + n);
@@ -182,6 +221,9 @@ public final class CorruptionChecker {
      * an earlier commit rather than a loss (default 1: the damaged newest commit, taken for one
      * torn by a crash, as H2 and LMDB do). More missing commits, or every record gone, is a
      * violation: a backend must not answer damage by silently dropping data.
+     *
+     * @param commits 0 or more
+     * @return this builder
      */
     public Builder maxRolledBackCommits(int commits) {
       if (commits < 0) {
@@ -192,13 +234,22 @@ public final class CorruptionChecker {
       return this;
     }
 
-    /** The seed (default: the kit's seed, {@code -Dcairn.conformance.seed}). */
+    /**
+     * The seed (default: the kit's seed, {@code -Dcairn.conformance.seed}).
+     *
+     * @param seed any value; the same seed replays the same data set and flips
+     * @return this builder
+     */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** Runs every trial and returns the report, or throws listing every violation. */
+    /**
+     * Runs every trial and returns the report, or throws listing every violation.
+     *
+     * @return what every trial found, when no trial found a violation
+     */
     public Report run() {
       Report r = new CorruptionChecker(this).runAll();
       if (!r.violations().isEmpty()) {
@@ -210,7 +261,11 @@ public final class CorruptionChecker {
       return r;
     }
 
-    /** Runs every trial and returns the report without failing on violations. */
+    /**
+     * Runs every trial and returns the report without failing on violations.
+     *
+     * @return what every trial found, violations included
+     */
     public Report report() {
       return new CorruptionChecker(this).runAll();
     }

@@ -4,7 +4,6 @@ import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
-import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,8 +23,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,16 +69,22 @@ import org.slf4j.LoggerFactory;
 public final class CrashHarness {
 
   private static final Logger LOG = LoggerFactory.getLogger(CrashHarness.class);
-  private static final List<String> COLLECTIONS =
-      List.of(CrashWorkload.ACCOUNTS, CrashWorkload.DOCS, CrashWorkload.LEDGER);
 
   private final Builder config;
+  private final ChildJvm jvm;
 
   private CrashHarness(Builder config) {
     this.config = config;
+    this.jvm = config.child;
   }
 
-  /** A harness for the backend registered as {@code backend}, writing in {@code directory}. */
+  /**
+   * A harness for the backend registered as {@code backend}, writing in {@code directory}.
+   *
+   * @param backend the backend's registered name
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
+   */
   public static Builder builder(String backend, Path directory) {
     return new Builder(backend, directory);
   }
@@ -91,6 +93,10 @@ public final class CrashHarness {
    * A harness for the backend of a provider class that need not be registered with
    * {@link java.util.ServiceLoader}: the child JVM and the check create it through its
    * no-argument constructor (of any visibility), as {@code ServiceLoader} would.
+   *
+   * @param provider the backend provider's class
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
    */
   public static Builder builder(
       Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path directory) {
@@ -111,58 +117,70 @@ public final class CrashHarness {
 
   /** Configures a {@link CrashHarness}; every setter validates at once. */
   public static final class Builder {
-    private final String backend;
-    private final Path directory;
-    private String codec = "identity";
-    private Durability durability = Durability.SYNC;
-    private final Map<String, String> backendOptions = new LinkedHashMap<>();
-    private int writerThreads = 1;
+    private final ChildJvm child;
     private int cycles = 20;
     private int minAcks = 20;
     private int maxAcks = 200;
     private Duration maxKillDelay = Duration.ofMillis(5);
     private Duration cycleTimeout = Duration.ofSeconds(60);
-    private long seed = KitSupport.SEED;
-    private final List<String> jvmArgs = new ArrayList<>();
 
     private Builder(String backend, Path directory) {
-      this.backend = Objects.requireNonNull(backend, "backend");
-      this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+      this.child = new ChildJvm(backend, directory, 64);
     }
 
-    /** The codec by name (default {@code identity}). */
+    /**
+     * The codec by name (default {@code identity}).
+     *
+     * @param name a codec registered for {@link java.util.ServiceLoader}
+     * @return this builder
+     */
     public Builder codec(String name) {
-      this.codec = Objects.requireNonNull(name, "codec");
+      child.codec(name);
       return this;
     }
 
-    /** Durability of every write (default {@link Durability#SYNC}); {@code ASYNC} is refused. */
+    /**
+     * Durability of every write (default {@link Durability#SYNC}); {@code ASYNC} is refused.
+     *
+     * @param d {@code SYNC} or {@code GROUP}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is {@code ASYNC}
+     */
     public Builder durability(Durability d) {
-      Objects.requireNonNull(d, "durability");
-      if (d == Durability.ASYNC) {
-        throw new IllegalArgumentException(
-            "durability ASYNC acknowledges before fsync: acknowledged writes may be lost by design");
-      }
-      this.durability = d;
+      child.durability(d);
       return this;
     }
 
-    /** A backend option passed to the store in the child and in the checking JVM. */
+    /**
+     * A backend option passed to the store in the child and in the checking JVM.
+     *
+     * @param key the option's key, with the backend's prefix
+     * @param value its value
+     * @return this builder
+     */
     public Builder backendOption(String key, String value) {
-      backendOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      child.backendOption(key, value);
       return this;
     }
 
-    /** Concurrent writer threads in the child (default 1; more make {@code GROUP} coalesce). */
+    /**
+     * Concurrent writer threads in the child (default 1; more make {@code GROUP} coalesce).
+     *
+     * @param n 1 to 64
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
     public Builder writerThreads(int n) {
-      if (n < 1 || n > 64) {
-        throw new IllegalArgumentException("writer threads must be in 1..64, got " + n);
-      }
-      this.writerThreads = n;
+      child.writerThreads(n);
       return this;
     }
 
-    /** How many children to kill (default 20). */
+    /**
+     * How many children to kill (default 20).
+     *
+     * @param n 1 or more
+     * @return this builder
+     */
     public Builder cycles(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("cycles must be positive, got " + n);
@@ -171,7 +189,13 @@ public final class CrashHarness {
       return this;
     }
 
-    /** Kill after a random number of acknowledgements in {@code min..max} (default 20..200). */
+    /**
+     * Kill after a random number of acknowledgements in {@code min..max} (default 20..200).
+     *
+     * @param min the fewest acknowledgements before a kill, 1 or more
+     * @param max the most acknowledgements before a kill, at least {@code min}
+     * @return this builder
+     */
     public Builder acksPerCycle(int min, int max) {
       if (min < 1 || max < min) {
         throw new IllegalArgumentException("acks per cycle must satisfy 1 <= min <= max, got "
@@ -182,7 +206,12 @@ public final class CrashHarness {
       return this;
     }
 
-    /** Then wait a random time up to this before the kill (default 5 ms), to land mid-commit. */
+    /**
+     * Then wait a random time up to this before the kill (default 5 ms), to land mid-commit.
+     *
+     * @param d zero or more
+     * @return this builder
+     */
     public Builder maxKillDelay(Duration d) {
       Objects.requireNonNull(d, "max kill delay");
       if (d.isNegative()) {
@@ -192,7 +221,12 @@ public final class CrashHarness {
       return this;
     }
 
-    /** A cycle that does not reach its acknowledgements within this fails (default 60 s). */
+    /**
+     * A cycle that does not reach its acknowledgements within this fails (default 60 s).
+     *
+     * @param d a positive duration
+     * @return this builder
+     */
     public Builder cycleTimeout(Duration d) {
       Objects.requireNonNull(d, "cycle timeout");
       if (d.isNegative() || d.isZero()) {
@@ -202,21 +236,32 @@ public final class CrashHarness {
       return this;
     }
 
-    /** The seed of the workload and the kill points (default: the kit's seed). */
+    /**
+     * The seed of the workload and the kill points (default: the kit's seed).
+     *
+     * @param seed any value; the same seed replays the same workload and kill points
+     * @return this builder
+     */
     public Builder seed(long seed) {
-      this.seed = seed;
+      child.seed = seed;
       return this;
     }
 
-    /** Extra arguments for the child JVM (e.g. {@code -Xmx512m}). */
+    /**
+     * An extra argument for the child JVM (e.g. {@code -Xmx512m}); may be called repeatedly.
+     *
+     * @param arg one argument, placed before the child's main class
+     * @return this builder
+     */
     public Builder jvmArg(String arg) {
-      jvmArgs.add(Objects.requireNonNull(arg, "jvm argument"));
+      child.jvmArg(arg);
       return this;
     }
 
     /**
      * Runs every cycle.
      *
+     * @return what the run did
      * @throws AssertionError on the first violation, naming the seed, cycle and what was wrong
      */
     public Report run() {
@@ -227,25 +272,24 @@ public final class CrashHarness {
   // ------------------------------------------------------------------------------- the loop
 
   private final class State {
-    final CrashWorkload workload = new CrashWorkload(config.seed);
-    final long[] committed = new long[config.writerThreads];
+    final CrashWorkload workload = new CrashWorkload(jvm.seed);
+    final long[] committed = new long[jvm.writerThreads];
     final List<TreeMap<String, byte[]>> models = new ArrayList<>();
     long acknowledged;
     long committedTotal;
     long inFlightCommitted;
 
     State() {
-      for (int t = 0; t < config.writerThreads; t++) {
+      for (int t = 0; t < jvm.writerThreads; t++) {
         models.add(new TreeMap<>());
       }
     }
   }
 
   private Report runAll() {
-    LOG.info("crash harness on {} / {} / {}: {} cycles, {} writer thread(s), seed {}",
-        config.backend, config.codec, config.durability, config.cycles, config.writerThreads,
-        config.seed);
-    Random rnd = new Random(config.seed ^ 0x2545F4914F6CDD1DL);
+    LOG.info("crash harness on {}: {} cycles, {} writer thread(s), seed {}", jvm.describe(),
+        config.cycles, jvm.writerThreads, jvm.seed);
+    Random rnd = new Random(jvm.seed ^ 0x2545F4914F6CDD1DL);
     State state = new State();
     for (int cycle = 0; cycle < config.cycles; cycle++) {
       int target = config.minAcks + rnd.nextInt(config.maxAcks - config.minAcks + 1);
@@ -253,17 +297,16 @@ public final class CrashHarness {
       long[] acked = killOne(cycle, target, delayNanos, state);
       check(cycle, acked, state);
     }
-    Report r = new Report(config.seed, config.cycles, state.acknowledged, state.committedTotal,
+    Report r = new Report(jvm.seed, config.cycles, state.acknowledged, state.committedTotal,
         state.inFlightCommitted);
-    LOG.info("crash harness on {} / {} / {} passed: {}", config.backend, config.codec,
-        config.durability, r);
+    LOG.info("crash harness on {} passed: {}", jvm.describe(), r);
     return r;
   }
 
   private String context(int cycle) {
-    return "[crash harness " + config.backend + "/" + config.codec + "/" + config.durability
-        + ", cycle " + (cycle + 1) + "/" + config.cycles + ", seed=" + config.seed
-        + " (replay with -D" + KitSupport.SEED_PROPERTY + "=" + config.seed + ")] ";
+    return "[crash harness " + jvm.describe() + ", cycle " + (cycle + 1) + "/" + config.cycles
+        + ", seed=" + jvm.seed
+        + " (replay with -D" + KitSupport.SEED_PROPERTY + "=" + jvm.seed + ")] ";
   }
 
   /** Runs one child until killed; returns per thread the number of acknowledged steps. */
@@ -272,7 +315,7 @@ public final class CrashHarness {
     Process child;
     try {
       Files.createDirectories(directory());
-      child = new ProcessBuilder(command(state.committed))
+      child = new ProcessBuilder(jvm.command(state.committed, List.of()))
           .redirectErrorStream(false)
           .redirectError(log.toFile())
           .start();
@@ -329,7 +372,7 @@ public final class CrashHarness {
       child.destroyForcibly();
       throw new AssertionError(context(cycle) + "interrupted", e);
     }
-    String stderr = tail(log);
+    String stderr = ChildJvm.tail(log);
     if (!killed) {
       throw new AssertionError(context(cycle) + "the child ended after " + count + " of " + target
           + " acknowledgements" + (error != null ? " with " + error : " (timeout?)")
@@ -353,73 +396,25 @@ public final class CrashHarness {
   }
 
   private Path directory() {
-    return config.directory;
-  }
-
-  private List<String> command(long[] starts) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("--add-opens");
-    cmd.add("java.base/java.nio=ALL-UNNAMED");
-    cmd.add("--add-opens");
-    cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.add("-Xmx256m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    cmd.addAll(config.jvmArgs);
-    cmd.add(CrashWriter.class.getName());
-    cmd.add(directory().toString());
-    cmd.add(config.backend);
-    cmd.add(config.codec);
-    cmd.add(config.durability.name());
-    cmd.add(Long.toString(config.seed));
-    cmd.add(Arrays.stream(starts).mapToObj(Long::toString).collect(Collectors.joining(",")));
-    config.backendOptions.forEach((k, v) -> cmd.add(k + "=" + v));
-    return cmd;
+    return jvm.directory;
   }
 
   // ----------------------------------------------------------------------------- the checks
 
   private void check(int cycle, long[] acked, State state) {
-    StorageBuilder b = KitSupport.selectBackend(Storage.builder(), config.backend)
-        .directory(directory())
-        .codec(config.codec)
-        .noScheduledMaintenance();
-    config.backendOptions.forEach(b::backendOption);
     Storage storage;
     try {
-      storage = b.open();
+      storage = jvm.reopen(directory()).open();
     } catch (StorageException e) {
       throw new AssertionError(context(cycle) + "the killed store does not reopen: " + e, e);
     }
     try (storage) {
-      for (int t = 0; t < config.writerThreads; t++) {
+      for (int t = 0; t < jvm.writerThreads; t++) {
         checkThread(cycle, t, acked[t], storage, state);
       }
-      Set<String> unexpected = new TreeSet<>(storage.collections());
-      COLLECTIONS.forEach(unexpected::remove);
-      if (!unexpected.isEmpty()) {
-        throw new AssertionError(context(cycle) + "collections nobody wrote: " + unexpected);
-      }
-      for (String c : COLLECTIONS) {
-        long owned = 0;
-        for (int t = 0; t < config.writerThreads; t++) {
-          try (Stream<String> keys = storage.keys(c, CrashWorkload.prefix(t))) {
-            owned += keys.count();
-          }
-        }
-        if (storage.count(c) != owned) {
-          throw new AssertionError(context(cycle) + "collection " + c + " holds "
-              + storage.count(c) + " records but the writer threads own " + owned);
-        }
-      }
-      StorageAdmin.VerificationReport report = storage.admin().verify();
-      if (!report.ok()) {
-        throw new AssertionError(context(cycle) + "admin().verify() after recovery found "
-            + report.problems().size() + " problems: " + report.problems());
+      String problem = jvm.storeProblem(storage);
+      if (problem != null) {
+        throw new AssertionError(context(cycle) + "after recovery: " + problem);
       }
     }
   }
@@ -452,21 +447,15 @@ public final class CrashHarness {
 
   private TreeMap<String, byte[]> read(int cycle, int t, Storage storage) {
     TreeMap<String, byte[]> out = new TreeMap<>();
-    for (String c : COLLECTIONS) {
-      List<String> keys;
-      try (Stream<String> s = storage.keys(c, CrashWorkload.prefix(t))) {
-        keys = s.toList();
-      }
-      for (String k : keys) {
-        try {
-          byte[] v = storage.getBytes(c, k).orElseThrow(() -> new AssertionError(context(cycle)
-              + "key " + c + "/" + k + " is listed by keys() but getBytes finds nothing"));
-          out.put(c + "/" + k, v);
-        } catch (DataCorruptionException e) {
-          throw new AssertionError(context(cycle) + "torn or corrupted record after recovery: "
-              + e.getMessage(), e);
-        }
-      }
+    String problem;
+    try {
+      problem = jvm.readThread(storage, t, out);
+    } catch (DataCorruptionException e) {
+      throw new AssertionError(context(cycle) + "torn or corrupted record after recovery: "
+          + e.getMessage(), e);
+    }
+    if (problem != null) {
+      throw new AssertionError(context(cycle) + problem);
     }
     return out;
   }
@@ -546,16 +535,6 @@ public final class CrashHarness {
       }
     }
     return out.size() > 12 ? out.subList(0, 12) + " ... (" + out.size() + " differences)" : out.toString();
-  }
-
-  /** The last 4,000 characters of a child's log. */
-  static String tail(Path log) {
-    try {
-      String s = Files.readString(log, StandardCharsets.UTF_8);
-      return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e + ")";
-    }
   }
 
   /**

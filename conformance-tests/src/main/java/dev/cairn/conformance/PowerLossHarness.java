@@ -4,7 +4,6 @@ import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
-import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +24,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,8 +84,6 @@ public final class PowerLossHarness {
   /** System property: a factor for the steps per session and the random crash points. */
   public static final String SCALE_PROPERTY = "cairn.powerloss.scale";
 
-  private static final List<String> COLLECTIONS =
-      List.of(CrashWorkload.ACCOUNTS, CrashWorkload.DOCS, CrashWorkload.LEDGER);
   private static final int DETAILED_VIOLATIONS = 6;
   private static final int KEPT_FAILURE_STATES = 3;
 
@@ -138,6 +132,7 @@ public final class PowerLossHarness {
       Duration elapsed) {}
 
   private final Builder config;
+  private final ChildJvm jvm;
   private final Path work;
   private final WorkloadModel model;
   private final List<String> violations = new ArrayList<>();
@@ -156,11 +151,18 @@ public final class PowerLossHarness {
 
   private PowerLossHarness(Builder config) {
     this.config = config;
-    this.work = config.directory.resolveSibling(config.directory.getFileName() + "-powerloss");
-    this.model = new WorkloadModel(config.seed, config.writerThreads);
+    this.jvm = config.child;
+    this.work = jvm.directory.resolveSibling(jvm.directory.getFileName() + "-powerloss");
+    this.model = new WorkloadModel(jvm.seed, jvm.writerThreads);
   }
 
-  /** A harness for the backend registered as {@code backend}, writing in {@code directory}. */
+  /**
+   * A harness for the backend registered as {@code backend}, writing in {@code directory}.
+   *
+   * @param backend the backend's registered name
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
+   */
   public static Builder builder(String backend, Path directory) {
     return new Builder(backend, directory);
   }
@@ -168,6 +170,10 @@ public final class PowerLossHarness {
    * A harness for the backend of a provider class that need not be registered with
    * {@link java.util.ServiceLoader}: the child JVM and the checks create it through its
    * no-argument constructor (of any visibility), as {@code ServiceLoader} would.
+   *
+   * @param provider the backend provider's class
+   * @param directory the store's directory: absent or empty
+   * @return a builder of the harness
    */
   public static Builder builder(
       Class<? extends dev.cairn.storage.spi.BackendProvider> provider, Path directory) {
@@ -177,60 +183,70 @@ public final class PowerLossHarness {
 
   /** Configures a {@link PowerLossHarness}; every setter validates at once. */
   public static final class Builder {
-    private final String backend;
-    private final Path directory;
-    private String codec = "identity";
-    private Durability durability = Durability.SYNC;
-    private final Map<String, String> backendOptions = new LinkedHashMap<>();
-    private int writerThreads = 1;
+    private final ChildJvm child;
     private int sessions = 3;
     private int stepsPerSession = 8;
     private int randomCrashPoints = 8;
     private int randomStatesPerCrashPoint = 2;
     private Duration sessionTimeout = Duration.ofSeconds(120);
-    private long seed = KitSupport.SEED;
-    private final List<String> jvmArgs = new ArrayList<>();
 
     private Builder(String backend, Path directory) {
-      this.backend = Objects.requireNonNull(backend, "backend");
-      this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
+      this.child = new ChildJvm(backend, directory, 16);
     }
 
-    /** The codec by name (default {@code identity}). */
+    /**
+     * The codec by name (default {@code identity}).
+     *
+     * @param name a codec registered for {@link java.util.ServiceLoader}
+     * @return this builder
+     */
     public Builder codec(String name) {
-      this.codec = Objects.requireNonNull(name, "codec");
+      child.codec(name);
       return this;
     }
 
-    /** Durability of every write (default {@link Durability#SYNC}); {@code ASYNC} is refused. */
+    /**
+     * Durability of every write (default {@link Durability#SYNC}); {@code ASYNC} is refused.
+     *
+     * @param d {@code SYNC} or {@code GROUP}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is {@code ASYNC}
+     */
     public Builder durability(Durability d) {
-      Objects.requireNonNull(d, "durability");
-      if (d == Durability.ASYNC) {
-        throw new IllegalArgumentException(
-            "durability ASYNC acknowledges before fsync: acknowledged writes may be lost by design");
-      }
-      this.durability = d;
+      child.durability(d);
       return this;
     }
 
-    /** A backend option passed to the store in the child and in every checked state. */
+    /**
+     * A backend option passed to the store in the child and in every checked state.
+     *
+     * @param key the option's key, with the backend's prefix
+     * @param value its value
+     * @return this builder
+     */
     public Builder backendOption(String key, String value) {
-      backendOptions.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      child.backendOption(key, value);
       return this;
     }
 
-    /** Concurrent writer threads in the child (default 1; more make {@code GROUP} coalesce). */
+    /**
+     * Concurrent writer threads in the child (default 1; more make {@code GROUP} coalesce).
+     *
+     * @param n 1 to 16
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
     public Builder writerThreads(int n) {
-      if (n < 1 || n > 16) {
-        throw new IllegalArgumentException("writer threads must be in 1..16, got " + n);
-      }
-      this.writerThreads = n;
+      child.writerThreads(n);
       return this;
     }
 
     /**
      * Recorded child runs (default 3): the first creates the store and dies without closing it,
      * the second recovers it and closes it, the third reopens a closed store, and so on.
+     *
+     * @param n 1 to 100
+     * @return this builder
      */
     public Builder sessions(int n) {
       if (n < 1 || n > 100) {
@@ -243,6 +259,9 @@ public final class PowerLossHarness {
     /**
      * Steps each writer thread writes per session (default 8; multiplied by
      * {@code -Dcairn.powerloss.scale}).
+     *
+     * @param n 1 to 100,000
+     * @return this builder
      */
     public Builder stepsPerSession(int n) {
       if (n < 1 || n > 100_000) {
@@ -255,6 +274,9 @@ public final class PowerLossHarness {
     /**
      * Crash points per session drawn at random, besides every sync point, every
      * acknowledgement and the ends (default 8; multiplied by {@code -Dcairn.powerloss.scale}).
+     *
+     * @param n 0 or more
+     * @return this builder
      */
     public Builder randomCrashPoints(int n) {
       if (n < 0) {
@@ -267,6 +289,9 @@ public final class PowerLossHarness {
     /**
      * Random fault states per crash point, alternately {@link FaultMode#TORN_PREFIX} and
      * {@link FaultMode#REORDERED}, besides the two fixed ones (default 2).
+     *
+     * @param n 0 to 1000
+     * @return this builder
      */
     public Builder randomStatesPerCrashPoint(int n) {
       if (n < 0 || n > 1000) {
@@ -277,7 +302,12 @@ public final class PowerLossHarness {
       return this;
     }
 
-    /** A child that has not finished its session within this fails the run (default 120 s). */
+    /**
+     * A child that has not finished its session within this fails the run (default 120 s).
+     *
+     * @param d a positive duration
+     * @return this builder
+     */
     public Builder sessionTimeout(Duration d) {
       Objects.requireNonNull(d, "session timeout");
       if (d.isNegative() || d.isZero()) {
@@ -287,15 +317,25 @@ public final class PowerLossHarness {
       return this;
     }
 
-    /** The seed of the workload, the random crash points and states (default: the kit's). */
+    /**
+     * The seed of the workload, the random crash points and states (default: the kit's).
+     *
+     * @param seed any value; the same seed replays the same workload, crash points and states
+     * @return this builder
+     */
     public Builder seed(long seed) {
-      this.seed = seed;
+      child.seed = seed;
       return this;
     }
 
-    /** Extra arguments for the child JVM (e.g. {@code -Xmx512m}). */
+    /**
+     * An extra argument for the child JVM (e.g. {@code -Xmx512m}); may be called repeatedly.
+     *
+     * @param arg one argument, placed before the child's main class
+     * @return this builder
+     */
     public Builder jvmArg(String arg) {
-      jvmArgs.add(Objects.requireNonNull(arg, "jvm argument"));
+      child.jvmArg(arg);
       return this;
     }
 
@@ -304,6 +344,7 @@ public final class PowerLossHarness {
      * ({@code <directory>-powerloss}, next to the store) is deleted; on failure it keeps the op
      * logs, the children's output and the first failing states.
      *
+     * @return what the run did
      * @throws AssertionError listing the violations, naming the seed, crash point and fault
      * @throws IllegalStateException if the directory is not empty, the C compiler is missing or
      *     the recorder cannot follow what the backend did
@@ -317,9 +358,9 @@ public final class PowerLossHarness {
   // ------------------------------------------------------------------------------- the run
 
   private String context() {
-    return "[power-loss harness " + config.backend + "/" + config.codec + "/" + config.durability
-        + (config.writerThreads > 1 ? " x" + config.writerThreads + " threads" : "") + ", seed="
-        + config.seed + " (replay with -D" + KitSupport.SEED_PROPERTY + "=" + config.seed + ")] ";
+    return "[power-loss harness " + jvm.describe()
+        + (jvm.writerThreads > 1 ? " x" + jvm.writerThreads + " threads" : "") + ", seed="
+        + jvm.seed + " (replay with -D" + KitSupport.SEED_PROPERTY + "=" + jvm.seed + ")] ";
   }
 
   private Report runAll() {
@@ -331,7 +372,7 @@ public final class PowerLossHarness {
     }
     int steps = config.stepsPerSession * scale;
     int randomPoints = config.randomCrashPoints * scale;
-    Path dir = config.directory;
+    Path dir = jvm.directory;
     String root;
     try {
       if (Files.exists(dir)) {
@@ -349,10 +390,9 @@ public final class PowerLossHarness {
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare " + dir + " and " + work + ": " + e, e);
     }
-    LOG.info("power-loss harness on {} / {} / {}: {} session(s) of {} step(s) x {} thread(s), seed {}",
-        config.backend, config.codec, config.durability, config.sessions, steps,
-        config.writerThreads, config.seed);
-    long[] committed = new long[config.writerThreads];
+    LOG.info("power-loss harness on {}: {} session(s) of {} step(s) x {} thread(s), seed {}",
+        jvm.describe(), config.sessions, steps, jvm.writerThreads, jvm.seed);
+    long[] committed = new long[jvm.writerThreads];
     for (int s = 0; s < config.sessions; s++) {
       boolean close = s % 2 == 1;
       Map<String, PowerLossStates.BaseEntry> base = snapshot(dir);
@@ -371,7 +411,7 @@ public final class PowerLossHarness {
             + " be wrong. Use a configuration that writes with write/pwrite (LMDB: no"
             + " MDB_WRITEMAP)");
       } else {
-        for (int t = 0; t < config.writerThreads; t++) {
+        for (int t = 0; t < jvm.writerThreads; t++) {
           model.extendTo(t, committed[t] + steps);
         }
         replay(s, log, fs, committed, steps, randomPoints);
@@ -381,7 +421,7 @@ public final class PowerLossHarness {
       }
       operations += log.ops.size();
     }
-    Report r = new Report(config.seed, config.sessions, acknowledged, operations, syncPoints,
+    Report r = new Report(jvm.seed, config.sessions, acknowledged, operations, syncPoints,
         crashPoints, states, distinctStates, tornWrites, droppedOperations,
         undoneDirectoryOperations, Set.copyOf(mappedFiles),
         Duration.ofNanos(System.nanoTime() - started));
@@ -393,8 +433,7 @@ public final class PowerLossHarness {
           + "\nOp logs, child output and the first failing states are in " + work);
     }
     deleteRecursively(work);
-    LOG.info("power-loss harness on {} / {} / {} passed: {}", config.backend, config.codec,
-        config.durability, r);
+    LOG.info("power-loss harness on {} passed: {}", jvm.describe(), r);
     return r;
   }
 
@@ -432,7 +471,7 @@ public final class PowerLossHarness {
       Map<String, String> env = pb.environment();
       String preload = env.get("LD_PRELOAD");
       env.put("LD_PRELOAD", library + (preload == null || preload.isBlank() ? "" : ":" + preload));
-      env.put("CAIRN_POWERLOSS_DIR", config.directory.toRealPath().toString());
+      env.put("CAIRN_POWERLOSS_DIR", jvm.directory.toRealPath().toString());
       env.put("CAIRN_POWERLOSS_LOG", logFile.toString());
       env.put("CAIRN_POWERLOSS_MARK_FD", "1");
       child = pb.start();
@@ -444,7 +483,8 @@ public final class PowerLossHarness {
         child.destroyForcibly();
         child.waitFor(30, TimeUnit.SECONDS);
         throw new AssertionError(context() + "session " + (session + 1) + " did not finish "
-            + steps + " steps within " + config.sessionTimeout + "; its stderr:\n" + tail(err));
+            + steps + " steps within " + config.sessionTimeout + "; its stderr:\n"
+            + ChildJvm.tail(err));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -454,14 +494,14 @@ public final class PowerLossHarness {
     if (child.exitValue() != 0) {
       throw new AssertionError(context() + "session " + (session + 1) + ": the child exited with "
           + child.exitValue() + (child.exitValue() == 97 ? " (the recorder failed)" : "")
-          + "; its stderr:\n" + tail(err));
+          + "; its stderr:\n" + ChildJvm.tail(err));
     }
     try {
       OpLog log = OpLog.read(logFile);
       if (log.ops.stream().noneMatch(op -> op.type() == OpLog.Type.MARK)) {
         throw new IllegalStateException(context() + "session " + (session + 1) + ": the recorder"
             + " logged no acknowledgement, so LD_PRELOAD of " + library + " did not take effect"
-            + " in the child JVM; its stderr:\n" + tail(err));
+            + " in the child JVM; its stderr:\n" + ChildJvm.tail(err));
       }
       return log;
     } catch (IOException e) {
@@ -470,32 +510,11 @@ public final class PowerLossHarness {
   }
 
   private List<String> command(long[] starts, int steps, boolean close, Path tmp) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("--add-opens");
-    cmd.add("java.base/java.nio=ALL-UNNAMED");
-    cmd.add("--add-opens");
-    cmd.add("java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.add("-Xmx256m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    // native libraries extracted by sqlite-jdbc and lmdbjava land here and go with the work dir
-    cmd.add("-Djava.io.tmpdir=" + tmp);
-    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    cmd.add("-D" + CrashWriter.STEPS_PROPERTY + "=" + steps);
-    cmd.add("-D" + CrashWriter.END_PROPERTY + "=" + (close ? "close" : "halt"));
-    cmd.addAll(config.jvmArgs);
-    cmd.add(CrashWriter.class.getName());
-    cmd.add(config.directory.toString());
-    cmd.add(config.backend);
-    cmd.add(config.codec);
-    cmd.add(config.durability.name());
-    cmd.add(Long.toString(config.seed));
-    cmd.add(Arrays.stream(starts).mapToObj(Long::toString).collect(Collectors.joining(",")));
-    config.backendOptions.forEach((k, v) -> cmd.add(k + "=" + v));
-    return cmd;
+    return jvm.command(starts, List.of(
+        // native libraries extracted by sqlite-jdbc and lmdbjava land here and go with the work dir
+        "-Djava.io.tmpdir=" + tmp,
+        "-D" + CrashWriter.STEPS_PROPERTY + "=" + steps,
+        "-D" + CrashWriter.END_PROPERTY + "=" + (close ? "close" : "halt")));
   }
 
   // ---------------------------------------------------------------------------- the replay
@@ -555,7 +574,7 @@ public final class PowerLossHarness {
     acks.forEach(a -> points.add(a.index() + 1));
     points.add(readyAt + 1);
     points.add(endAt + 1);
-    Random rnd = new Random(mix(config.seed, s, -1, -1));
+    Random rnd = new Random(mix(jvm.seed, s, -1, -1));
     for (int i = 0; i < randomPoints; i++) {
       points.add(rnd.nextInt(n + 1));
     }
@@ -572,7 +591,7 @@ public final class PowerLossHarness {
         FaultMode mode = v == 0 ? FaultMode.LOSE_UNSYNCED
             : v == 1 ? FaultMode.KEEP_UNSYNCED
             : v % 2 == 0 ? FaultMode.TORN_PREFIX : FaultMode.REORDERED;
-        long stateSeed = mix(config.seed, s, k, v);
+        long stateSeed = mix(jvm.seed, s, k, v);
         PowerLossStates.State st = fs.build(k, mode, new Random(stateSeed));
         states++;
         tornWrites += st.tornWrites;
@@ -711,14 +730,9 @@ public final class PowerLossHarness {
   private Outcome check(PowerLossStates.State st) {
     Path dir = work.resolve("state");
     writeState(st, dir);
-    StorageBuilder b = KitSupport.selectBackend(Storage.builder(), config.backend)
-        .directory(dir)
-        .codec(config.codec)
-        .noScheduledMaintenance();
-    config.backendOptions.forEach(b::backendOption);
     Storage storage;
     try {
-      storage = b.open();
+      storage = jvm.reopen(dir).open();
     } catch (StorageException e) {
       return failed("the store does not open: " + e);
     } catch (RuntimeException e) {
@@ -727,47 +741,19 @@ public final class PowerLossHarness {
     try (storage) {
       List<List<Integer>> matches = new ArrayList<>();
       List<Map<String, byte[]>> unmatched = new ArrayList<>();
-      for (int t = 0; t < config.writerThreads; t++) {
+      for (int t = 0; t < jvm.writerThreads; t++) {
         Map<String, byte[]> actual = new TreeMap<>();
-        for (String c : COLLECTIONS) {
-          List<String> keys;
-          try (Stream<String> ks = storage.keys(c, CrashWorkload.prefix(t))) {
-            keys = ks.toList();
-          }
-          for (String k : keys) {
-            byte[] v = storage.getBytes(c, k).orElse(null);
-            if (v == null) {
-              return failed("key " + c + "/" + k + " is listed by keys() but getBytes finds"
-                  + " nothing");
-            }
-            actual.put(c + "/" + k, v);
-          }
+        String problem = jvm.readThread(storage, t, actual);
+        if (problem != null) {
+          return failed(problem);
         }
         List<Integer> m = model.stepsMatching(t, actual);
         matches.add(m);
         unmatched.add(m.isEmpty() ? actual : null);
       }
-      Set<String> unexpected = new TreeSet<>(storage.collections());
-      COLLECTIONS.forEach(unexpected::remove);
-      if (!unexpected.isEmpty()) {
-        return failed("collections nobody wrote: " + unexpected);
-      }
-      for (String c : COLLECTIONS) {
-        long owned = 0;
-        for (int t = 0; t < config.writerThreads; t++) {
-          try (Stream<String> keys = storage.keys(c, CrashWorkload.prefix(t))) {
-            owned += keys.count();
-          }
-        }
-        if (storage.count(c) != owned) {
-          return failed("collection " + c + " holds " + storage.count(c)
-              + " records but the writer threads own " + owned);
-        }
-      }
-      StorageAdmin.VerificationReport report = storage.admin().verify();
-      if (!report.ok()) {
-        return failed("admin().verify() found " + report.problems().size() + " problem(s): "
-            + report.problems().subList(0, Math.min(5, report.problems().size())));
+      String storeProblem = jvm.storeProblem(storage);
+      if (storeProblem != null) {
+        return failed(storeProblem);
       }
       return new Outcome(null, matches, unmatched);
     } catch (DataCorruptionException e) {
@@ -781,15 +767,6 @@ public final class PowerLossHarness {
 
   private static Outcome failed(String error) {
     return new Outcome(error, List.of(), List.of());
-  }
-
-  private static String tail(Path log) {
-    try {
-      String s = Files.readString(log, StandardCharsets.UTF_8);
-      return s.length() > 4000 ? "..." + s.substring(s.length() - 4000) : s;
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e + ")";
-    }
   }
 
   private static void deleteRecursively(Path p) {

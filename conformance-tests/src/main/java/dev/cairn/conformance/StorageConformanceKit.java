@@ -86,6 +86,9 @@ import org.junit.jupiter.api.io.TempDir;
 @org.junit.jupiter.api.extension.ExtendWith(NamesKitRun.class)
 public abstract class StorageConformanceKit {
 
+  /** For subclasses, which supply the stack under test ({@link #configure(StorageBuilder)}). */
+  protected StorageConformanceKit() {}
+
   @TempDir Path tempDir;
 
   private final List<Storage> opened = new ArrayList<>();
@@ -94,10 +97,17 @@ public abstract class StorageConformanceKit {
   /**
    * Configures the builder with the backend, codec and cache under test. The kit has already set
    * the directory; tests may change other settings (inline threshold, dedup scope...) after this.
+   *
+   * @param builder a builder with the test's directory set
+   * @return the builder, or a builder made from it
    */
   protected abstract StorageBuilder configure(StorageBuilder builder);
 
-  /** The capabilities of the backend under test, as the open store reports them. */
+  /**
+   * The capabilities of the backend under test, as the open store reports them.
+   *
+   * @return the capabilities the open store's backend declares
+   */
   protected Set<Capability> backendCapabilities() {
     return storage.admin().backendCapabilities();
   }
@@ -177,7 +187,13 @@ public abstract class StorageConformanceKit {
     return storage.admin().verify().blobs();
   }
 
-  /** A record type for the typed API. */
+  /**
+   * A record type for the typed API.
+   *
+   * @param name the player's name
+   * @param score the player's score
+   * @param tags the player's tags, in order
+   */
   public record Player(String name, int score, List<String> tags) {}
 
   /** A JavaBean for the typed API. */
@@ -185,25 +201,46 @@ public abstract class StorageConformanceKit {
     private String owner;
     private long balance;
 
+    /**
+     * An account with no owner and a zero balance, for mappers that need a no-argument constructor.
+     */
     public Account() {}
 
+    /**
+     * An account of {@code owner} holding {@code balance}.
+     *
+     * @param owner the account's owner
+     * @param balance the account's balance
+     */
     public Account(String owner, long balance) {
       this.owner = owner;
       this.balance = balance;
     }
 
+    /** {@return the account's owner} */
     public String getOwner() {
       return owner;
     }
 
+    /**
+     * Sets the account's owner.
+     *
+     * @param owner the new owner
+     */
     public void setOwner(String owner) {
       this.owner = owner;
     }
 
+    /** {@return the account's balance} */
     public long getBalance() {
       return balance;
     }
 
+    /**
+     * Sets the account's balance.
+     *
+     * @param balance the new balance
+     */
     public void setBalance(long balance) {
       this.balance = balance;
     }
@@ -1068,7 +1105,11 @@ public abstract class StorageConformanceKit {
     }
   }
 
-  /** The store the current test runs against (for subclasses that add tests). */
+  /**
+   * The store the current test runs against (for subclasses that add tests).
+   *
+   * @return the open store of the current test
+   */
   protected final Storage storage() {
     return storage;
   }

@@ -15,20 +15,85 @@ import java.util.function.Function;
  */
 public interface AsyncStorage {
 
+  /**
+   * {@link Storage#put} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; mapped on the executor, so leave it unchanged
+   *     until the future completes
+   * @return completes when the write is durable
+   */
   CompletableFuture<Void> put(String collection, String key, Object value);
 
+  /**
+   * {@link Storage#get} on the executor.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param type the class to map the stored bytes to
+   * @return completes with the mapped value, or empty if the key is absent
+   */
   <T> CompletableFuture<Optional<T>> get(String collection, String key, Class<T> type);
 
+  /**
+   * {@link Storage#putBytes} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes, copied before this method returns
+   * @return completes when the write is durable
+   */
   CompletableFuture<Void> putBytes(String collection, String key, byte[] value);
 
+  /**
+   * {@link Storage#getBytes} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return completes with a new array holding the value, or empty if the key is absent
+   */
   CompletableFuture<Optional<byte[]>> getBytes(String collection, String key);
 
+  /**
+   * {@link Storage#delete} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return completes with {@code true} if the key existed and was deleted
+   */
   CompletableFuture<Boolean> delete(String collection, String key);
 
+  /**
+   * {@link Storage#putAll} on the executor: all entries are written, or none.
+   *
+   * @param collection the collection's name
+   * @param values keys and the values to map and store; read on the executor, so leave them
+   *     unchanged until the future completes
+   * @return completes when the transaction is durable
+   */
   CompletableFuture<Void> putAll(String collection, Map<String, ?> values);
 
+  /**
+   * {@link Storage#getAll} on the executor.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param keys the keys to read
+   * @param type the class to map the stored bytes to
+   * @return completes with the values found, by key
+   */
   <T> CompletableFuture<Map<String, T>> getAll(
       String collection, Collection<String> keys, Class<T> type);
 
+  /**
+   * {@link Storage#transaction(Function)} on the executor; {@code work} runs on an executor
+   * thread and, like there, may run more than once.
+   *
+   * @param <R> the type of {@code work}'s result
+   * @param work reads and writes through the {@link Transaction} it is given
+   * @return completes with what {@code work} returned, once the commit is durable
+   */
   <R> CompletableFuture<R> transaction(Function<Transaction, R> work);
 }

@@ -36,7 +36,12 @@ public final class Bytes {
     this.bytes = bytes;
   }
 
-  /** A copy of {@code bytes}: changing the array afterwards does not change the result. */
+  /**
+   * A copy of {@code bytes}: changing the array afterwards does not change the result.
+   *
+   * @param bytes the bytes to copy
+   * @return an immutable copy
+   */
   public static Bytes copyOf(byte[] bytes) {
     return new Bytes(bytes.clone());
   }
@@ -44,6 +49,10 @@ public final class Bytes {
   /**
    * A copy of {@code length} bytes of {@code bytes} from {@code offset}.
    *
+   * @param bytes the array holding the bytes to copy
+   * @param offset the index of the first byte to copy
+   * @param length how many bytes to copy
+   * @return an immutable copy
    * @throws IndexOutOfBoundsException if the range is not within the array
    */
   public static Bytes copyOf(byte[] bytes, int offset, int length) {
@@ -51,12 +60,12 @@ public final class Bytes {
     return new Bytes(Arrays.copyOfRange(bytes, offset, offset + length));
   }
 
-  /** The number of bytes. */
+  /** {@return the number of bytes} */
   public int length() {
     return bytes.length;
   }
 
-  /** Whether the length is 0 (an empty value is a valid value, not an absent one). */
+  /** {@return whether the length is 0 (an empty value is a valid value, not an absent one)} */
   public boolean isEmpty() {
     return bytes.length == 0;
   }
@@ -64,13 +73,15 @@ public final class Bytes {
   /**
    * The byte at {@code index}.
    *
+   * @param index 0 to {@code length() - 1}
+   * @return the byte
    * @throws IndexOutOfBoundsException unless {@code 0 <= index < length()}
    */
   public byte byteAt(int index) {
     return bytes[Objects.checkIndex(index, bytes.length)];
   }
 
-  /** A new array with the bytes: the caller's to keep and modify. */
+  /** {@return a new array with the bytes: the caller's to keep and modify} */
   public byte[] toByteArray() {
     return bytes.clone();
   }
@@ -78,6 +89,8 @@ public final class Bytes {
   /**
    * Copies all bytes into {@code target} from {@code targetOffset}.
    *
+   * @param target the array to copy into
+   * @param targetOffset the index in {@code target} of the first byte copied
    * @throws IndexOutOfBoundsException if they do not fit
    */
   public void copyTo(byte[] target, int targetOffset) {
@@ -86,14 +99,19 @@ public final class Bytes {
   }
 
   /**
-   * A new read-only buffer over the bytes (no copy), position 0 and limit {@link #length()}. The
-   * caller may move its position and limit; that changes no other buffer.
+   * {@return a new read-only buffer over the bytes (no copy), position 0 and limit
+   * {@link #length()}} The caller may move its position and limit; that changes no other buffer.
    */
   public ByteBuffer asReadOnlyBuffer() {
     return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
   }
 
-  /** The bytes decoded as text in {@code charset} (malformed input is replaced). */
+  /**
+   * The bytes decoded as text in {@code charset} (malformed input is replaced).
+   *
+   * @param charset the encoding of the bytes
+   * @return the decoded text
+   */
   public String toString(Charset charset) {
     return new String(bytes, charset);
   }

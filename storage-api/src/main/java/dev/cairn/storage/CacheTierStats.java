@@ -14,7 +14,7 @@ package dev.cairn.storage;
 public record CacheTierStats(
     String tier, long hits, long misses, long evictions, long entries, long bytesUsed, long maxBytes) {
 
-  /** Hits divided by lookups, or 0 when there were none. */
+  /** {@return hits divided by lookups, or 0 when there were none} */
   public double hitRate() {
     long lookups = hits + misses;
     return lookups == 0 ? 0.0 : (double) hits / lookups;

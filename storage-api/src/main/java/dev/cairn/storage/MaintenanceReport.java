@@ -15,6 +15,13 @@ import java.util.Optional;
  */
 public record MaintenanceReport(Instant startedAt, Duration duration, List<Step> steps) {
 
+  /**
+   * Copies {@code steps}, so that the report cannot change.
+   *
+   * @param startedAt when the run started
+   * @param duration how long the whole run took
+   * @param steps each step in the order it ran
+   */
   public MaintenanceReport {
     steps = List.copyOf(steps);
   }
@@ -44,17 +51,22 @@ public record MaintenanceReport(Instant startedAt, Duration duration, List<Step>
       String name, Outcome outcome, Duration duration, String detail, long bytesFreed,
       Optional<String> error) {}
 
-  /** Whether no step failed. */
+  /** {@return whether no step failed} */
   public boolean successful() {
     return steps.stream().noneMatch(s -> s.outcome() == Outcome.FAILED);
   }
 
-  /** The failed steps. */
+  /** {@return the failed steps, in the order they ran} */
   public List<Step> failures() {
     return steps.stream().filter(s -> s.outcome() == Outcome.FAILED).toList();
   }
 
-  /** The step with the given name, if it ran. */
+  /**
+   * The step with the given name, if it ran.
+   *
+   * @param name the step's name, e.g. {@code verify}
+   * @return the step, or empty if no step of that name ran
+   */
   public Optional<Step> step(String name) {
     return steps.stream().filter(s -> s.name().equals(name)).findFirst();
   }

@@ -8,7 +8,7 @@ package dev.cairn.storage;
  */
 public interface MaintenanceTask {
 
-  /** The step's name in {@link MaintenanceReport}. */
+  /** {@return the step's name in {@link MaintenanceReport}} */
   String name();
 
   /**

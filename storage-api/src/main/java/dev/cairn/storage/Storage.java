@@ -49,7 +49,11 @@ import java.util.stream.Stream;
  */
 public interface Storage extends AutoCloseable {
 
-  /** A new builder with the defaults described on each of its setters. */
+  /**
+   * A new builder with the defaults described on each of its setters.
+   *
+   * @return a builder; call {@link StorageBuilder#directory} and {@link StorageBuilder#open()}
+   */
   static StorageBuilder builder() {
     return StorageBuilder.newBuilder();
   }
@@ -58,6 +62,9 @@ public interface Storage extends AutoCloseable {
    * Stores {@code value}, mapped to bytes by the configured {@link ValueMapper}, replacing any
    * previous value of the key.
    *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
    * @throws ValueTooLargeException if the mapped bytes exceed the configured maximum
    * @throws SerializationException if the mapper fails
    */
@@ -66,18 +73,32 @@ public interface Storage extends AutoCloseable {
   /**
    * Reads the value of a key mapped to {@code type}; empty if absent.
    *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param type the class to map the stored bytes to; {@code Bytes.class} reads them as stored
+   * @return the mapped value, or empty if the key is absent
    * @throws DataCorruptionException if the stored bytes fail verification
    * @throws CodecNotFoundException if the value was written with a codec that is not installed
    * @throws SerializationException if the bytes cannot be mapped to {@code type}
    */
   <T> Optional<T> get(String collection, String key, Class<T> type);
 
-  /** Stores raw bytes (a zero-length array is a valid value). */
+  /**
+   * Stores raw bytes (a zero-length array is a valid value).
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes, copied before this returns
+   */
   void putBytes(String collection, String key, byte[] value);
 
   /**
    * Reads raw bytes; empty if absent. The array is the caller's to keep and modify.
    *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return a new array holding the value, or empty if the key is absent
    * @throws DataCorruptionException if the stored bytes fail verification
    * @throws CodecNotFoundException if the value was written with a codec that is not installed
    */
@@ -88,6 +109,10 @@ public interface Storage extends AutoCloseable {
    * memory with the read cache, so a cache hit costs no copy of the value (use it for hot reads
    * of large values; {@link #getBytes} copies). Its position is 0 and its limit the value's
    * length; the caller may move them. Verification is as for {@link #getBytes}.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return a read-only view of the value, or empty if the key is absent
    */
   default Optional<ByteBuffer> getBuffer(String collection, String key) {
     return getBytes(collection, key).map(b -> ByteBuffer.wrap(b).asReadOnlyBuffer());
@@ -97,21 +122,48 @@ public interface Storage extends AutoCloseable {
    * Reads raw bytes as an immutable {@link Bytes}; empty if absent. The fastest read: a cache
    * hit copies nothing and allocates nothing (the {@code Optional} is made once per cache entry),
    * so use it for hot reads. Verification is as for {@link #getBytes}.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return the value, or empty if the key is absent
    */
   default Optional<Bytes> getValue(String collection, String key) {
     return getBytes(collection, key).map(BytesAccess::wrap); // getBytes' array is ours
   }
 
-  /** Deletes a key; returns whether it existed. */
+  /**
+   * Deletes a key; returns whether it existed.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return {@code true} if the key existed and was deleted
+   */
   boolean delete(String collection, String key);
 
-  /** Whether a key exists. Cheaper than a read: the value is neither decoded nor verified. */
+  /**
+   * Whether a key exists. Cheaper than a read: the value is neither decoded nor verified.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return {@code true} if the key holds a value
+   */
   boolean contains(String collection, String key);
 
-  /** What is known about a record; empty if absent. */
+  /**
+   * What is known about a record; empty if absent.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return the record's metadata, or empty if the key is absent
+   */
   Optional<RecordMetadata> metadata(String collection, String key);
 
-  /** How many records a collection holds (a scan: linear in the collection's size). */
+  /**
+   * How many records a collection holds (a scan: linear in the collection's size).
+   *
+   * @param collection the collection's name
+   * @return the number of records; 0 for a collection that does not exist
+   */
   long count(String collection);
 
   /**
@@ -119,6 +171,10 @@ public interface Storage extends AutoCloseable {
    * order. The stream is lazy and paged: it reads a bounded page at a time and holds no backend
    * transaction between pages, so it sees a consistent page but not a snapshot of the whole
    * collection. Close it (try-with-resources) if not fully consumed.
+   *
+   * @param collection the collection's name
+   * @param prefix the start of every key returned; {@code ""} for all
+   * @return a lazy stream of keys, to be closed
    */
   Stream<String> keys(String collection, String prefix);
 
@@ -131,24 +187,43 @@ public interface Storage extends AutoCloseable {
    * record as just read and turn each scan into a write of every record's statistics. Close the
    * stream if not fully consumed.
    *
+   * @param collection the collection's name
+   * @param prefix the start of every key returned; {@code ""} for all
+   * @return a lazy stream of keys and values, to be closed
    * @throws DataCorruptionException (from the stream) at a value that fails verification
    * @throws CodecNotFoundException (from the stream) at a value written with a codec that is not
    *     installed
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix);
 
-  /** The names of the collections that hold at least one record, sorted. */
+  /** {@return the names of the collections that hold at least one record, sorted} */
   Set<String> collections();
 
-  /** Stores every entry in one transaction: all are written, or none. */
+  /**
+   * Stores every entry in one transaction: all are written, or none.
+   *
+   * @param collection the collection's name
+   * @param values keys and the values to map and store
+   */
   void putAll(String collection, Map<String, ?> values);
 
-  /** Stores every entry's raw bytes in one transaction: all are written, or none. */
+  /**
+   * Stores every entry's raw bytes in one transaction: all are written, or none.
+   *
+   * @param collection the collection's name
+   * @param values keys and the bytes to store
+   */
   void putAllBytes(String collection, Map<String, byte[]> values);
 
   /**
    * Reads several keys; absent keys are missing from the result. Fails as {@link #get} does for
    * any of them.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param keys the keys to read
+   * @param type the class to map the stored bytes to
+   * @return the values found, by key
    */
   <T> Map<String, T> getAll(String collection, Collection<String> keys, Class<T> type);
 
@@ -161,16 +236,29 @@ public interface Storage extends AutoCloseable {
    * it must not have side effects outside the transaction. After three conflicts the attempts
    * run alone: the other instances' writers wait while {@code work} runs, so keep it short.
    *
+   * @param <R> the type of {@code work}'s result
+   * @param work reads and writes through the {@link Transaction} it is given
    * @return what {@code work} returned
    * @throws TransactionConflictException only if the attempts alone conflicted as well (a
    *     backend's rare false positive)
    */
   <R> R transaction(Function<Transaction, R> work);
 
-  /** {@link #transaction(Function)} with an explicit durability for this commit. */
+  /**
+   * {@link #transaction(Function)} with an explicit durability for this commit.
+   *
+   * @param <R> the type of {@code work}'s result
+   * @param durability the durability of this commit
+   * @param work reads and writes through the {@link Transaction} it is given
+   * @return what {@code work} returned
+   */
   <R> R transaction(Durability durability, Function<Transaction, R> work);
 
-  /** {@link #transaction(Function)} for work that returns nothing. */
+  /**
+   * {@link #transaction(Function)} for work that returns nothing.
+   *
+   * @param work reads and writes through the {@link Transaction} it is given
+   */
   default void useTransaction(Consumer<Transaction> work) {
     transaction(tx -> {
       work.accept(tx);
@@ -197,22 +285,34 @@ public interface Storage extends AutoCloseable {
    */
   void catchUp();
 
-  /** The same operations returning {@link java.util.concurrent.CompletableFuture}s. */
+  /**
+   * The same operations returning {@link java.util.concurrent.CompletableFuture}s.
+   *
+   * @return the asynchronous view of this store, sharing its state
+   */
   AsyncStorage async();
 
-  /** A snapshot of the counters since open. */
+  /**
+   * A snapshot of the counters since open.
+   *
+   * @return counters, cache statistics and latency percentiles
+   */
   StorageStats stats();
 
   /**
    * Runs maintenance now: flush access statistics, cache cleanup, integrity verification,
    * backend optimisation and any plugged-in {@link MaintenanceTask}s. It never throws for a
    * failed step; read {@link MaintenanceReport#failures()}.
+   *
+   * @return what each step did and which failed
    */
   MaintenanceReport maintenance();
 
   /**
    * Internal operations for Cairn's own modules (backup, conformance kit, CLI): snapshots,
    * raw export and verification. Not part of the stable API.
+   *
+   * @return the administrative view of this store
    */
   StorageAdmin admin();
 

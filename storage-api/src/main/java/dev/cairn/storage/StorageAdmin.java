@@ -10,19 +10,19 @@ import java.util.function.Consumer;
  */
 public interface StorageAdmin {
 
-  /** The backend's provider name, e.g. {@code sqlite}. */
+  /** {@return the backend's provider name, e.g. {@code sqlite}} */
   String backendName();
 
-  /** What the backend declares it can do. */
+  /** {@return what the backend declares it can do} */
   java.util.Set<dev.cairn.storage.spi.Capability> backendCapabilities();
 
-  /** The configured codec's name (used for new writes). */
+  /** {@return the configured codec's name (used for new writes)} */
   String codecName();
 
-  /** The store's directory. */
+  /** {@return the store's directory} */
   Path directory();
 
-  /** The store's unique id, generated when it was created. */
+  /** {@return the store's unique id, generated when it was created} */
   String storeId();
 
   /**
@@ -34,18 +34,26 @@ public interface StorageAdmin {
    * was nothing, which is the normal case. The open finishes an interrupted restore before the
    * store is used: the store holds either its data from before the restore or the complete
    * restored data (backup/README.md, "After a crash").
+   *
+   * @return one line per finding; empty when the last open found nothing to finish
    */
   default List<String> restoreLeftovers() {
     return List.of();
   }
 
-  /** The backend's consistent hot copy into an empty or absent directory {@code target}. */
+  /**
+   * The backend's consistent hot copy into an empty or absent directory {@code target}.
+   *
+   * @param target an empty or absent directory
+   */
   void snapshotTo(Path target);
 
   /**
    * Checks every record and blob: headers parse, payloads decode, checksums and hashes match,
    * and the dedup invariants hold (each blob's count equals the records referencing it; no
    * dangling reference; no blob with count 0). Never throws for what it finds.
+   *
+   * @return what was checked and every problem found
    */
   VerificationReport verify();
 
@@ -54,6 +62,7 @@ public interface StorageAdmin {
    * (collection, key) order. For incremental logical backups, deduplicated values carry their
    * content hash.
    *
+   * @param visitor receives each record in turn, on the calling thread
    * @throws DataCorruptionException on the first record that fails verification
    * @throws CodecNotFoundException on the first record written with a codec that is not
    *     installed
@@ -63,6 +72,8 @@ public interface StorageAdmin {
   /**
    * Writes records as they were exported (keeping their creation and update times), in one
    * transaction per call.
+   *
+   * @param records records from {@link #exportRecords}, of this store or another
    */
   void importRecords(List<ExportedRecord> records);
 
@@ -71,11 +82,13 @@ public interface StorageAdmin {
    * and uses it for the collection's new writes. Values written before keep the dictionary (or
    * none) they were written with. Empty if the collection has too few values to train on.
    *
+   * @param collection the collection's name
+   * @return the new dictionary's id, or empty if the collection has too few values
    * @throws UnsupportedOperationException if the configured codec has no dictionaries
    */
   java.util.OptionalInt trainDictionary(String collection);
 
-  /** Bytes the backend occupies on disk. */
+  /** {@return how many bytes the backend occupies on disk} */
   long sizeOnDisk();
 
   /**
@@ -100,11 +113,22 @@ public interface StorageAdmin {
    * @param problems one line per problem found, naming the record or blob
    */
   record VerificationReport(long records, long blobs, List<String> problems) {
+    /**
+     * Copies {@code problems}, so that the report cannot change.
+     *
+     * @param records records checked
+     * @param blobs blobs checked
+     * @param problems one line per problem found
+     */
     public VerificationReport {
       problems = List.copyOf(problems);
     }
 
-    /** Whether nothing was wrong. */
+    /**
+     * Whether nothing was wrong.
+     *
+     * @return {@code true} if no problem was found
+     */
     public boolean ok() {
       return problems.isEmpty();
     }

@@ -73,12 +73,21 @@ public final class StorageBuilder {
 
   private StorageBuilder() {}
 
-  /** A builder with defaults. Same as {@link Storage#builder()}. */
+  /**
+   * A builder with defaults. Same as {@link Storage#builder()}.
+   *
+   * @return a new builder holding every default
+   */
   public static StorageBuilder newBuilder() {
     return new StorageBuilder();
   }
 
-  /** The store's directory (required). Created if absent. */
+  /**
+   * The store's directory (required). Created if absent.
+   *
+   * @param directory where the store lives; created with its parents if absent
+   * @return this builder
+   */
   public StorageBuilder directory(Path directory) {
     this.directory = Objects.requireNonNull(directory, "directory");
     return this;
@@ -87,13 +96,21 @@ public final class StorageBuilder {
   /**
    * The backend by provider name ({@code sqlite}, {@code lmdb}, {@code h2}, ...). Default: the
    * only backend found, or {@code sqlite} when several are present.
+   *
+   * @param name the provider's {@link dev.cairn.storage.spi.BackendProvider#name() name}
+   * @return this builder
    */
   public StorageBuilder backend(String name) {
     this.backendName = requireName(name, "backend name");
     return this;
   }
 
-  /** Uses this provider as the backend (explicit registration; no discovery needed). */
+  /**
+   * Uses this provider as the backend (explicit registration; no discovery needed).
+   *
+   * @param provider the backend's provider, used by this builder whether or not it is registered
+   * @return this builder
+   */
   public StorageBuilder backend(BackendProvider provider) {
     Objects.requireNonNull(provider, "backend provider");
     backends.add(provider);
@@ -104,6 +121,10 @@ public final class StorageBuilder {
   /**
    * A backend-specific option, documented in the backend module's README; checked by
    * {@link #open()} against the options the backend in use declares.
+   *
+   * @param key the option's key: the backend's name, a dot and the option
+   * @param value the option's value, checked by the backend at open
+   * @return this builder
    */
   public StorageBuilder backendOption(String key, String value) {
     backendOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
@@ -114,13 +135,21 @@ public final class StorageBuilder {
    * The codec for new writes by name ({@code identity}, {@code snappy}, {@code zstd}); default
    * {@code identity}. Records carry their codec's id, so changing it later keeps old records
    * readable as long as their codec's module stays on the class path.
+   *
+   * @param name the provider's {@link dev.cairn.storage.spi.CodecProvider#name() name}
+   * @return this builder
    */
   public StorageBuilder codec(String name) {
     this.codecName = requireName(name, "codec name");
     return this;
   }
 
-  /** Registers a codec provider explicitly and selects it for new writes. */
+  /**
+   * Registers a codec provider explicitly and selects it for new writes.
+   *
+   * @param provider the codec's provider, used by this builder whether or not it is registered
+   * @return this builder
+   */
   public StorageBuilder codec(CodecProvider provider) {
     Objects.requireNonNull(provider, "codec provider");
     codecs.add(provider);
@@ -128,7 +157,12 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Registers a codec provider for reading old records without selecting it. */
+  /**
+   * Registers a codec provider for reading old records without selecting it.
+   *
+   * @param provider a codec provider that old records may name
+   * @return this builder
+   */
   public StorageBuilder registerCodec(CodecProvider provider) {
     codecs.add(Objects.requireNonNull(provider, "codec provider"));
     return this;
@@ -137,19 +171,33 @@ public final class StorageBuilder {
   /**
    * A codec-specific option, e.g. {@code zstd.level=6}; checked by {@link #open()} against the
    * options the installed codecs declare.
+   *
+   * @param key the option's key: the codec's name, a dot and the option
+   * @param value the option's value, checked by the codec at open
+   * @return this builder
    */
   public StorageBuilder codecOption(String key, String value) {
     codecOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
     return this;
   }
 
-  /** The read cache by provider name (e.g. {@code tiered}); default: no cache. */
+  /**
+   * The read cache by provider name (e.g. {@code tiered}); default: no cache.
+   *
+   * @param name the provider's {@link dev.cairn.storage.spi.CacheProvider#name() name}
+   * @return this builder
+   */
   public StorageBuilder cache(String name) {
     this.cacheName = requireName(name, "cache name");
     return this;
   }
 
-  /** Uses this cache provider. */
+  /**
+   * Uses this cache provider.
+   *
+   * @param provider the cache's provider, used by this builder whether or not it is registered
+   * @return this builder
+   */
   public StorageBuilder cache(CacheProvider provider) {
     Objects.requireNonNull(provider, "cache provider");
     caches.add(provider);
@@ -157,7 +205,11 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** No read cache (the default). */
+  /**
+   * No read cache (the default).
+   *
+   * @return this builder
+   */
   public StorageBuilder noCache() {
     this.cacheName = null;
     return this;
@@ -166,6 +218,9 @@ public final class StorageBuilder {
   /**
    * Bound of the cache's on-heap tier in bytes (default 32 MiB; 0 disables the tier). Setting it
    * without a cache is an error at {@link #open()}.
+   *
+   * @param bytes 0 or more
+   * @return this builder
    */
   public StorageBuilder cacheMaxHeapBytes(long bytes) {
     this.cacheMaxHeapBytes = requireNonNegative(bytes, "cache heap bytes");
@@ -176,6 +231,9 @@ public final class StorageBuilder {
   /**
    * Bound of the cache's off-heap tier in bytes (default 128 MiB; 0 disables the tier). Setting
    * it without a cache is an error at {@link #open()}.
+   *
+   * @param bytes 0 or more
+   * @return this builder
    */
   public StorageBuilder cacheMaxOffHeapBytes(long bytes) {
     this.cacheMaxOffHeapBytes = requireNonNegative(bytes, "cache off-heap bytes");
@@ -183,13 +241,23 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Drops cache entries this long after they were written (default: never). */
+  /**
+   * Drops cache entries this long after they were written (default: never).
+   *
+   * @param d a positive duration
+   * @return this builder
+   */
   public StorageBuilder cacheExpireAfterWrite(Duration d) {
     this.cacheExpireAfterWrite = requirePositive(d, "cache expire-after-write");
     return this;
   }
 
-  /** Drops cache entries not read for this long (default: never). */
+  /**
+   * Drops cache entries not read for this long (default: never).
+   *
+   * @param d a positive duration
+   * @return this builder
+   */
   public StorageBuilder cacheExpireAfterAccess(Duration d) {
     this.cacheExpireAfterAccess = requirePositive(d, "cache expire-after-access");
     return this;
@@ -198,6 +266,10 @@ public final class StorageBuilder {
   /**
    * A cache-specific option, e.g. {@code tiered.blockBytes=256}; checked by {@link #open()}
    * against the options the cache in use declares. Without a cache it is an error.
+   *
+   * @param key the option's key: the cache's name, a dot and the option
+   * @param value the option's value, checked by the cache at open
+   * @return this builder
    */
   public StorageBuilder cacheOption(String key, String value) {
     cacheOptions.put(requireName(key, "option key"), Objects.requireNonNull(value, "value"));
@@ -208,6 +280,9 @@ public final class StorageBuilder {
    * Values shorter than this many bytes are stored inline in their record and never
    * deduplicated (default 64; hashing tiny values costs more than it saves). 0 deduplicates
    * every non-empty value.
+   *
+   * @param bytes 0 to 4096
+   * @return this builder
    */
   public StorageBuilder inlineThreshold(int bytes) {
     if (bytes < 0 || bytes > 4096) {
@@ -220,6 +295,9 @@ public final class StorageBuilder {
   /**
    * Compression is kept only if it saves at least this fraction of the raw size (default 1/16);
    * otherwise the value is stored raw.
+   *
+   * @param fraction at least 0 and less than 1
+   * @return this builder
    */
   public StorageBuilder minSavings(double fraction) {
     if (!(fraction >= 0.0 && fraction < 1.0)) {
@@ -229,19 +307,34 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Which records may share stored content (default {@link DedupScope#GLOBAL}). */
+  /**
+   * Which records may share stored content (default {@link DedupScope#GLOBAL}).
+   *
+   * @param scope {@code GLOBAL}, or {@code PER_COLLECTION} to keep collections' data apart
+   * @return this builder
+   */
   public StorageBuilder dedupScope(DedupScope scope) {
     this.dedupScope = Objects.requireNonNull(scope, "dedup scope");
     return this;
   }
 
-  /** How reads verify deduplicated values (default {@link VerifyMode#SAMPLED}). */
+  /**
+   * How reads verify deduplicated values (default {@link VerifyMode#SAMPLED}).
+   *
+   * @param mode {@code ALWAYS}, {@code SAMPLED} or {@code NEVER}
+   * @return this builder
+   */
   public StorageBuilder verifyMode(VerifyMode mode) {
     this.verifyMode = Objects.requireNonNull(mode, "verify mode");
     return this;
   }
 
-  /** The largest value accepted, in bytes (default 16 MiB, at most 1 GiB). */
+  /**
+   * The largest value accepted, in bytes (default 16 MiB, at most 1 GiB).
+   *
+   * @param bytes 1 to 2^30
+   * @return this builder
+   */
   public StorageBuilder maxValueBytes(int bytes) {
     if (bytes < 1 || bytes > (1 << 30)) {
       throw new IllegalArgumentException("max value bytes must be in 1..2^30, got " + bytes);
@@ -250,7 +343,12 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Durability of commits (default {@link Durability#SYNC}). */
+  /**
+   * Durability of commits (default {@link Durability#SYNC}).
+   *
+   * @param durability the default for commits that do not name their own
+   * @return this builder
+   */
   public StorageBuilder durability(Durability durability) {
     this.durability = Objects.requireNonNull(durability, "durability");
     return this;
@@ -262,6 +360,9 @@ public final class StorageBuilder {
    * previous group was committing, which already shares one fsync among concurrent writers; a
    * small window trades latency for larger groups). The leader stops waiting as soon as every
    * thread that ran a GROUP transaction in the last second has joined.
+   *
+   * @param window 0 to 1 second
+   * @return this builder
    */
   public StorageBuilder groupCommitWindow(Duration window) {
     Objects.requireNonNull(window, "group commit window");
@@ -272,13 +373,23 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Maps typed values to bytes (default: {@link ValueMapper#json()}). */
+  /**
+   * Maps typed values to bytes (default: {@link ValueMapper#json()}).
+   *
+   * @param mapper the mapper of {@code put(c, k, Object)} and {@code get(c, k, Type)}
+   * @return this builder
+   */
   public StorageBuilder valueMapper(ValueMapper mapper) {
     this.valueMapper = Objects.requireNonNull(mapper, "value mapper");
     return this;
   }
 
-  /** Threads of the {@link Storage#async()} executor (default: max(2, cores)). */
+  /**
+   * Threads of the {@link Storage#async()} executor (default: max(2, cores)).
+   *
+   * @param threads 1 to 1024
+   * @return this builder
+   */
   public StorageBuilder asyncThreads(int threads) {
     if (threads < 1 || threads > 1024) {
       throw new IllegalArgumentException("async threads must be in 1..1024, got " + threads);
@@ -287,7 +398,12 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** Queue bound of the async executor (default 1024); when full the caller runs the task. */
+  /**
+   * Queue bound of the async executor (default 1024); when full the caller runs the task.
+   *
+   * @param capacity 1 or more tasks
+   * @return this builder
+   */
   public StorageBuilder asyncQueueCapacity(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("async queue capacity must be positive, got " + capacity);
@@ -299,25 +415,42 @@ public final class StorageBuilder {
   /**
    * Runs {@link Storage#maintenance()} every {@code interval}, the first time one interval after
    * open (never at open). Default: every hour.
+   *
+   * @param interval a positive duration
+   * @return this builder
    */
   public StorageBuilder maintenanceInterval(Duration interval) {
     this.maintenanceInterval = requirePositive(interval, "maintenance interval");
     return this;
   }
 
-  /** No scheduled maintenance; {@link Storage#maintenance()} still works on demand. */
+  /**
+   * No scheduled maintenance; {@link Storage#maintenance()} still works on demand.
+   *
+   * @return this builder
+   */
   public StorageBuilder noScheduledMaintenance() {
     this.maintenanceInterval = null;
     return this;
   }
 
-  /** Whether maintenance verifies every record and blob (default true). */
+  /**
+   * Whether maintenance verifies every record and blob (default true).
+   *
+   * @param verify {@code false} leaves verification to explicit {@link StorageAdmin#verify()} calls
+   * @return this builder
+   */
   public StorageBuilder maintenanceVerify(boolean verify) {
     this.maintenanceVerify = verify;
     return this;
   }
 
-  /** Adds a step to every maintenance run (used by the backup module). */
+  /**
+   * Adds a step to every maintenance run (used by the backup module).
+   *
+   * @param task a task with a name; tasks run in the order they were added
+   * @return this builder
+   */
   public StorageBuilder maintenanceTask(MaintenanceTask task) {
     Objects.requireNonNull(task, "maintenance task");
     Objects.requireNonNull(task.name(), "maintenance task name");
@@ -331,19 +464,32 @@ public final class StorageBuilder {
    * about 7 ns, a third of a cache hit through {@link Storage#getValue} — and there is no
    * background flush writing the counts; metadata keeps the counts flushed before. For stores
    * whose hot reads are served by the cache.
+   *
+   * @param enabled {@code false} turns access statistics off
+   * @return this builder
    */
   public StorageBuilder accessStatistics(boolean enabled) {
     this.accessStatistics = enabled;
     return this;
   }
 
-  /** How often in-memory access statistics are written to the store (default 10 s). */
+  /**
+   * How often in-memory access statistics are written to the store (default 10 s).
+   *
+   * @param interval a positive duration
+   * @return this builder
+   */
   public StorageBuilder accessStatsFlushInterval(Duration interval) {
     this.accessStatsFlushInterval = requirePositive(interval, "access stats flush interval");
     return this;
   }
 
-  /** Pending access-stat entries that trigger an early flush (default 10,000). */
+  /**
+   * Pending access-stat entries that trigger an early flush (default 10,000).
+   *
+   * @param entries 1 or more
+   * @return this builder
+   */
   public StorageBuilder accessStatsMaxPending(int entries) {
     if (entries < 1) {
       throw new IllegalArgumentException("access stats max pending must be positive: " + entries);
@@ -358,6 +504,9 @@ public final class StorageBuilder {
    * values and used for its new writes (default 1000; 0 disables automatic training —
    * {@link StorageAdmin#trainDictionary(String)} still works). Dictionaries help most on small,
    * similar values such as JSON records.
+   *
+   * @param samples 0 or more writes
+   * @return this builder
    */
   public StorageBuilder dictionaryTrainingSamples(int samples) {
     if (samples < 0) {
@@ -367,7 +516,12 @@ public final class StorageBuilder {
     return this;
   }
 
-  /** The largest dictionary trained, in bytes (default 16 KiB; 1 KiB to 1 MiB). */
+  /**
+   * The largest dictionary trained, in bytes (default 16 KiB; 1 KiB to 1 MiB).
+   *
+   * @param bytes 1024 to 1048576
+   * @return this builder
+   */
   public StorageBuilder dictionaryMaxBytes(int bytes) {
     if (bytes < 1024 || bytes > (1 << 20)) {
       throw new IllegalArgumentException("dictionary max bytes must be in 1024..1048576, got " + bytes);
@@ -379,6 +533,7 @@ public final class StorageBuilder {
   /**
    * Opens the store, creating it if absent.
    *
+   * @return the open store; close it to release its directory
    * @throws IllegalArgumentException listing every configuration problem: first those of the
    *     builder alone (missing directory, cache settings without a cache), then unknown or
    *     ambiguous plugin names, then — together, one a line — every option no plugin in use

@@ -27,10 +27,21 @@ package dev.cairn.storage;
 public abstract class StorageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An exception with a message and no cause.
+   *
+   * @param message what went wrong, naming what it happened to
+   */
   protected StorageException(String message) {
     super(message);
   }
 
+  /**
+   * An exception with a message and the failure that caused it.
+   *
+   * @param message what went wrong, naming what it happened to
+   * @param cause the underlying failure, kept for its stack trace
+   */
   protected StorageException(String message, Throwable cause) {
     super(message, cause);
   }

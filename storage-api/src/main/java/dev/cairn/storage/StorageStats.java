@@ -49,6 +49,31 @@ public record StorageStats(
     List<CacheTierStats> cacheTiers,
     long sizeOnDisk) {
 
+  /**
+   * Copies {@code cacheTiers}, so that the statistics cannot change.
+   *
+   * @param reads completed reads (get, getBytes, getAll per key, contains does not count)
+   * @param writes records written (put, putBytes, putAll per record, transactional puts)
+   * @param deletes records actually deleted (deletes of absent keys do not count)
+   * @param cacheHits reads answered by the cache: the sum of its tiers' hit counters
+   *     ({@link #cacheTiers}), which are the only count of hits
+   * @param cacheMisses reads that went to the backend while a cache was configured
+   * @param dedupHits writes whose content was already stored and only gained a reference
+   * @param rawBytesWritten bytes of values as given by callers
+   * @param storedBytesWritten bytes actually added to the store for those values
+   * @param bytesSavedByDedup bytes not stored because equal content was already present
+   * @param bytesSavedByCompression bytes saved by the codec on newly stored payloads
+   * @param transactionsCommitted committed transactions (including single-record calls)
+   * @param transactionsRolledBack transactions rolled back because their function threw
+   * @param conflictsRetried transactions retried after a {@link TransactionConflictException}
+   * @param corruptionsDetected reads that raised {@link DataCorruptionException}
+   * @param readLatency latency of single-key reads the backend answered (cache misses, and every
+   *     read without a cache); cache hits take nanoseconds and are counted in {@code cacheHits},
+   *     not timed, as a cache's load time covers only its misses
+   * @param writeLatency latency of single-record writes and transactions
+   * @param cacheTiers per-tier cache counters; empty without a cache
+   * @param sizeOnDisk the backend's files' size in bytes
+   */
   public StorageStats {
     cacheTiers = List.copyOf(cacheTiers);
   }

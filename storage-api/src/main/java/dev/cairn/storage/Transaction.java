@@ -16,24 +16,68 @@ import java.util.Optional;
  */
 public interface Transaction {
 
-  /** Stores {@code value} mapped to bytes by the instance's {@link ValueMapper}. */
+  /**
+   * Stores {@code value} mapped to bytes by the instance's {@link ValueMapper}.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   */
   void put(String collection, String key, Object value);
 
-  /** Reads and maps a value; empty if the key is absent. */
+  /**
+   * Reads and maps a value; empty if the key is absent.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param type the class to map the stored bytes to
+   * @return the mapped value as this transaction sees it, or empty if the key is absent
+   */
   <T> Optional<T> get(String collection, String key, Class<T> type);
 
-  /** Stores raw bytes. */
+  /**
+   * Stores raw bytes.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes to store
+   */
   void putBytes(String collection, String key, byte[] value);
 
-  /** Reads raw bytes; empty if the key is absent. */
+  /**
+   * Reads raw bytes; empty if the key is absent.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return a new array holding the value as this transaction sees it, or empty if absent
+   */
   Optional<byte[]> getBytes(String collection, String key);
 
-  /** Deletes a key; returns whether it existed. */
+  /**
+   * Deletes a key; returns whether it existed.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return {@code true} if the key existed and was deleted
+   */
   boolean delete(String collection, String key);
 
-  /** Whether the key exists (does not read or verify the value). */
+  /**
+   * Whether the key exists (does not read or verify the value).
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @return {@code true} if the key holds a value in this transaction's view
+   */
   boolean contains(String collection, String key);
 
-  /** The keys of a collection starting with {@code prefix} (may be empty), in UTF-8 byte order. */
+  /**
+   * The keys of a collection starting with {@code prefix} (may be empty), in UTF-8 byte order.
+   *
+   * @param collection the collection's name
+   * @param prefix the start of every key returned; {@code ""} for all
+   * @return the keys, this transaction's own writes included
+   */
   List<String> keys(String collection, String prefix);
 }

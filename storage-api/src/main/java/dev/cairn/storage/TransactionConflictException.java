@@ -6,10 +6,21 @@ package dev.cairn.storage;
 public class TransactionConflictException extends StorageException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An exception with a message and no cause.
+   *
+   * @param message what went wrong, naming what it happened to
+   */
   public TransactionConflictException(String message) {
     super(message);
   }
 
+  /**
+   * An exception with a message and the failure that caused it.
+   *
+   * @param message what went wrong, naming what it happened to
+   * @param cause the underlying failure, kept for its stack trace
+   */
   public TransactionConflictException(String message, Throwable cause) {
     super(message, cause);
   }

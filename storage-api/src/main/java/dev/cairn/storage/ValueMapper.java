@@ -12,16 +12,30 @@ import dev.cairn.storage.internal.JacksonValueMapper;
  */
 public interface ValueMapper {
 
-  /** Serialises {@code value} (never {@code null}) to bytes. */
+  /**
+   * Serialises {@code value} (never {@code null}) to bytes.
+   *
+   * @param value the value to store
+   * @return its bytes
+   */
   byte[] write(Object value);
 
   /**
    * Deserialises {@code bytes} into an instance of {@code type}. The array must not be modified
    * or kept: on a cache hit it is the cache's own copy of the value, read without copying.
+   *
+   * @param <T> the type to map to
+   * @param bytes the stored bytes
+   * @param type the class to map to
+   * @return the value
    */
   <T> T read(byte[] bytes, Class<T> type);
 
-  /** The default mapper: JSON through a Jackson {@code ObjectMapper} with modules auto-found. */
+  /**
+   * The default mapper: JSON through a Jackson {@code ObjectMapper} with modules auto-found.
+   *
+   * @return the JSON mapper, shared
+   */
   static ValueMapper json() {
     return JacksonValueMapper.DEFAULT;
   }

@@ -65,8 +65,11 @@ public final class H2BackendProvider implements BackendProvider {
   }
 
   /**
-   * {@inheritDoc}
+   * Opens (creating if needed) the H2 store in {@code config.directory()} with every keyspace of
+   * {@code config.keyspaces()}.
    *
+   * @param config the directory, keyspaces and {@code h2.*} options
+   * @return the open backend
    * @throws IllegalArgumentException for an option not declared by {@link #options()} or an
    *     invalid option value (every problem at once)
    */

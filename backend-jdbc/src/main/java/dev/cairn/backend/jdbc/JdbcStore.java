@@ -10,12 +10,14 @@ import java.sql.SQLException;
  */
 public interface JdbcStore {
 
-  /** The database's dialect. */
+  /** {@return the database's dialect} */
   SqlDialect dialect();
 
   /**
    * The SQL of keyspace {@code name}.
    *
+   * @param name a keyspace's name
+   * @return its SQL
    * @throws IllegalArgumentException if the store was not opened with that keyspace
    */
   KeyspaceSql keyspace(String name);
@@ -23,6 +25,10 @@ public interface JdbcStore {
   /**
    * Turns a failure of {@code what} (which starts the message) into Cairn's exception, keeping
    * {@code e} as its cause.
+   *
+   * @param e the driver's failure
+   * @param what the operation that failed, e.g. {@code "put"}
+   * @return the exception to throw
    */
   StorageException map(SQLException e, String what);
 }

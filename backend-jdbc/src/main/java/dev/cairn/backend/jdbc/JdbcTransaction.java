@@ -56,6 +56,8 @@ public abstract class JdbcTransaction implements BackendTransaction {
   private boolean commitFailed;
 
   /**
+   * A transaction of {@code store}, open until it commits, rolls back or is closed.
+   *
    * @param store the backend that begins the transaction
    * @param readOnly whether this is a read transaction (puts and deletes are refused)
    */
@@ -67,10 +69,21 @@ public abstract class JdbcTransaction implements BackendTransaction {
 
   // ------------------------------------------------------------------------------- hooks
 
-  /** A prepared statement for {@code sql}, for one operation; given back with {@link #done}. */
+  /**
+   * A prepared statement for {@code sql}, for one operation; given back with {@link #done}.
+   *
+   * @param sql the statement's SQL, from {@link KeyspaceSql}
+   * @return a statement on this transaction's connection
+   * @throws SQLException if the statement cannot be prepared
+   */
   protected abstract PreparedStatement statement(String sql) throws SQLException;
 
-  /** Gives back a statement of {@link #statement} after its operation. Closes it by default. */
+  /**
+   * Gives back a statement of {@link #statement} after its operation. Closes it by default.
+   *
+   * @param statement a statement {@link #statement} returned
+   * @throws SQLException if closing it fails
+   */
   protected void done(PreparedStatement statement) throws SQLException {
     statement.close();
   }
@@ -79,12 +92,21 @@ public abstract class JdbcTransaction implements BackendTransaction {
    * A prepared statement for a scan, held by its cursor until the cursor is closed or the
    * transaction ends, then given back with {@link #doneScanning}. {@link #statement} by
    * default.
+   *
+   * @param sql the scan's SQL, from {@link KeyspaceSql}
+   * @return a statement on this transaction's connection
+   * @throws SQLException if the statement cannot be prepared
    */
   protected PreparedStatement scanStatement(String sql) throws SQLException {
     return statement(sql);
   }
 
-  /** Gives back a statement of {@link #scanStatement}. {@link #done} by default. */
+  /**
+   * Gives back a statement of {@link #scanStatement}. {@link #done} by default.
+   *
+   * @param statement a statement {@link #scanStatement} returned
+   * @throws SQLException if giving it back fails
+   */
   protected void doneScanning(PreparedStatement statement) throws SQLException {
     done(statement);
   }
@@ -93,35 +115,61 @@ public abstract class JdbcTransaction implements BackendTransaction {
    * Commits the database transaction. If it throws, the transaction is rolled back
    * ({@link #rollbackQuietly}), the connection given back, and the failure thrown as
    * {@link JdbcStore#map mapped}.
+   *
+   * @param durability the commit's durability
+   * @throws SQLException if the database refuses or fails the commit
    */
   protected abstract void commitInDatabase(Durability durability) throws SQLException;
 
   /**
    * Rolls back the database transaction, if one is open; returns whether the connection is
    * still usable (false: the backend discards it). Never throws.
+   *
+   * @return {@code true} if the connection may be used again
    */
   protected abstract boolean rollbackQuietly();
 
-  /** Gives the connection back to the backend; called exactly once, when the transaction ends. */
+  /**
+   * Gives the connection back to the backend; called exactly once, when the transaction ends.
+   *
+   * @param healthy {@code false} if the connection must be discarded, not reused
+   */
   protected abstract void release(boolean healthy);
 
-  /** The statement of a put; the keyspace's upsert ({@link SqlDialect#upsert}) by default. */
+  /**
+   * The statement of a put; the keyspace's upsert ({@link SqlDialect#upsert}) by default.
+   *
+   * @param ks the keyspace's SQL
+   * @return the SQL of a put, with the key as parameter 1 and the value as parameter 2
+   */
   protected String putSql(KeyspaceSql ks) {
     return ks.put();
   }
 
-  /** The statement of a delete; the keyspace's {@code DELETE ... WHERE k = ?} by default. */
+  /**
+   * The statement of a delete; the keyspace's {@code DELETE ... WHERE k = ?} by default.
+   *
+   * @param ks the keyspace's SQL
+   * @return the SQL of a delete, with the key as parameter 1
+   */
   protected String deleteSql(KeyspaceSql ks) {
     return ks.delete();
   }
 
-  /** Called after a put, and after a delete that removed a row. Does nothing by default. */
+  /**
+   * Called after a put, and after a delete that removed a row. Does nothing by default.
+   *
+   * @param keyspace the keyspace written
+   * @param key the key put or deleted
+   */
   protected void written(String keyspace, byte[] key) {}
 
   /**
    * Called after {@link #commitInDatabase} succeeded, before the connection is given back (a
    * write transaction only). Does nothing by default. An exception it throws reaches the
    * caller of {@link #commit}; the transaction stays committed.
+   *
+   * @param durability the commit's durability
    */
   protected void committed(Durability durability) {}
 
@@ -135,6 +183,8 @@ public abstract class JdbcTransaction implements BackendTransaction {
   /**
    * Whether the connection may be kept once rolled back after {@link #commitInDatabase} failed.
    * True by default.
+   *
+   * @return {@code true} if the connection may be used again
    */
   protected boolean reusableAfterFailedCommit() {
     return true;
@@ -145,6 +195,9 @@ public abstract class JdbcTransaction implements BackendTransaction {
    * mapped). By default {@link #COMMIT_REFUSED} with the first failure's message appended and as
    * cause, a {@link TransactionConflictException} if the first failure was one (so it stays
    * retryable), else a {@link BackendException}.
+   *
+   * @param firstFailure the first failure of a statement, as mapped
+   * @return the exception the commit throws
    */
   protected StorageException commitRefused(StorageException firstFailure) {
     String msg = COMMIT_REFUSED + " (" + firstFailure.getMessage() + ")";
@@ -319,6 +372,10 @@ public abstract class JdbcTransaction implements BackendTransaction {
   /**
    * Ends the transaction, rolled back, because a statement of its begin failed (one the
    * subclass runs before handing the transaction out); returns the mapped failure to throw.
+   *
+   * @param e the statement's failure
+   * @param what the operation that failed, which starts the message
+   * @return the mapped failure, to throw
    */
   protected final synchronized StorageException failBegin(SQLException e, String what) {
     StorageException mapped = fail(e, what);

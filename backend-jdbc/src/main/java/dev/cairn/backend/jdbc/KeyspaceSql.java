@@ -43,6 +43,9 @@ public final class KeyspaceSql {
   /**
    * The SQL of keyspace {@code name} in {@code dialect}.
    *
+   * @param dialect the database's dialect
+   * @param name the keyspace's name
+   * @return the keyspace's SQL
    * @throws IllegalArgumentException if {@code name} does not match {@code [a-z][a-z0-9_]{0,31}}
    */
   public static KeyspaceSql of(SqlDialect dialect, String name) {
@@ -54,17 +57,17 @@ public final class KeyspaceSql {
     return new KeyspaceSql(dialect, name);
   }
 
-  /** The keyspace's name. */
+  /** {@return the keyspace's name} */
   public String name() {
     return name;
   }
 
-  /** The keyspace's table as it stands in SQL ({@link SqlDialect#table}). */
+  /** {@return the keyspace's table as it stands in SQL ({@link SqlDialect#table})} */
   public String table() {
     return table;
   }
 
-  /** The statement that creates the table if it does not exist. */
+  /** {@return the statement that creates the table if it does not exist} */
   public String create() {
     return create;
   }

@@ -14,21 +14,35 @@ package dev.cairn.backend.jdbc;
  */
 public interface SqlDialect {
 
-  /** The database's name in messages, e.g. {@code "SQLite"} ("the SQLite backend was closed"). */
+  /**
+   * {@return the database's name in messages, e.g. {@code "SQLite"} ("the SQLite backend was
+   * closed")}
+   */
   String databaseName();
 
-  /** The table of {@code keyspace} as it stands in SQL: quoted, or qualified by a schema. */
+  /**
+   * The table of {@code keyspace} as it stands in SQL: quoted, or qualified by a schema.
+   *
+   * @param keyspace a valid keyspace name
+   * @return the table's name, ready to splice into SQL
+   */
   String table(String keyspace);
 
   /**
    * The statement that creates {@code table} (as returned by {@link #table}) if it does not
    * exist, with the columns {@code k} and {@code v} described above.
+   *
+   * @param table a table as {@link #table} returned it
+   * @return the {@code CREATE TABLE IF NOT EXISTS} statement, or its equivalent
    */
   String createTable(String table);
 
   /**
    * The statement that inserts or replaces one row of {@code table}, with the key as parameter
    * 1 and the value as parameter 2. The default is an {@code ON CONFLICT (k)} upsert.
+   *
+   * @param table a table as {@link #table} returned it
+   * @return the upsert statement
    */
   default String upsert(String table) {
     return "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v";
@@ -37,6 +51,8 @@ public interface SqlDialect {
   /**
    * How many rows a scan asks the driver for at a time ({@link java.sql.Statement#setFetchSize});
    * 0, the default, leaves the driver's own setting.
+   *
+   * @return rows per fetch, or 0
    */
   default int scanFetchSize() {
     return 0;

@@ -24,7 +24,11 @@ public final class CairnModule extends AbstractModule {
 
   private final StorageBuilder builder;
 
-  /** A module that opens its store with {@code builder}. */
+  /**
+   * A module that opens its store with {@code builder}.
+   *
+   * @param builder the configured builder; the module opens it once, when first injected
+   */
   public CairnModule(StorageBuilder builder) {
     this.builder = Objects.requireNonNull(builder, "builder");
   }

@@ -57,7 +57,11 @@ import java.util.Set;
  */
 public interface Backend extends AutoCloseable {
 
-  /** Begins a read-only transaction over a consistent snapshot. */
+  /**
+   * Begins a read-only transaction over a consistent snapshot.
+   *
+   * @return a read-only transaction; close it
+   */
   BackendTransaction beginRead();
 
   /**
@@ -71,12 +75,18 @@ public interface Backend extends AutoCloseable {
    * never reused and whose bytes never change, so the blob read needs no shared snapshot; if
    * the blob is gone (deleted by a commit in between), the engine reads again with
    * {@link #beginRead()}.
+   *
+   * @return a read-only transaction; close it
    */
   default BackendTransaction beginReadLatest() {
     return beginRead();
   }
 
-  /** Begins a read-write transaction. */
+  /**
+   * Begins a read-write transaction.
+   *
+   * @return a read-write transaction; commit or close it
+   */
   BackendTransaction beginWrite();
 
   /**
@@ -91,6 +101,8 @@ public interface Backend extends AutoCloseable {
    *
    * <p>The default returns {@link #beginWrite()}, which is right for a backend whose write
    * transactions never overlap.
+   *
+   * @return a read-write transaction; commit or close it
    */
   default BackendTransaction beginWriteAlone() {
     return beginWrite();
@@ -99,6 +111,8 @@ public interface Backend extends AutoCloseable {
   /**
    * Writes a consistent copy of the whole store into {@code target} (created; must not exist or
    * be empty) while other transactions keep running. The copy opens with this provider.
+   *
+   * @param target an absent or empty directory
    */
   void snapshotTo(Path target);
 
@@ -121,6 +135,8 @@ public interface Backend extends AutoCloseable {
    * this was called: the engine calls it on every open, with a {@code null} listener when it has
    * no cache (publish only, nothing to invalidate here).
    *
+   * @param keyspaces the keyspaces whose changes matter
+   * @param listener told of the changes; {@code null} to publish this backend's commits only
    * @return false if the backend cannot do it (the default): the caller must not cache values
    *     other instances may change, or must accept stale reads
    */
@@ -154,7 +170,7 @@ public interface Backend extends AutoCloseable {
     return List.of();
   }
 
-  /** Bytes the store occupies on disk. */
+  /** {@return how many bytes the store occupies on disk} */
   long sizeOnDisk();
 
   /**

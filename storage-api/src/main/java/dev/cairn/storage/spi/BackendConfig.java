@@ -22,6 +22,13 @@ public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, S
 
   private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
+  /**
+   * Checks the keyspace names and copies the sets and maps, so that the config cannot change.
+   *
+   * @param directory the store's directory
+   * @param keyspaces the keyspaces to create or open
+   * @param options backend-specific options
+   */
   public BackendConfig {
     Objects.requireNonNull(directory, "directory");
     keyspaces = Set.copyOf(keyspaces);
@@ -34,17 +41,34 @@ public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, S
     }
   }
 
-  /** Whether {@code name} is a valid keyspace name. */
+  /**
+   * Whether {@code name} is a valid keyspace name.
+   *
+   * @param name a candidate keyspace name, or {@code null}
+   * @return {@code true} if {@code name} matches {@code [a-z][a-z0-9_]{0,31}}
+   */
   public static boolean isValidKeyspace(String name) {
     return name != null && KEYSPACE.matcher(name).matches();
   }
 
-  /** The option's value, or {@code defaultValue}. */
+  /**
+   * The option's value, or {@code defaultValue}.
+   *
+   * @param key the option's full key
+   * @param defaultValue returned when the option is not set
+   * @return the option's value, or {@code defaultValue}
+   */
   public String option(String key, String defaultValue) {
     return options.getOrDefault(key, defaultValue);
   }
 
-  /** A numeric option (accepts suffixes k, m, g for powers of 1024). */
+  /**
+   * A numeric option (accepts suffixes k, m, g for powers of 1024).
+   *
+   * @param key the option's full key
+   * @param defaultValue returned when the option is not set
+   * @return the option's value, or {@code defaultValue}
+   */
   public long longOption(String key, long defaultValue) {
     String v = options.get(key);
     if (v == null) {
@@ -57,7 +81,12 @@ public record BackendConfig(Path directory, Set<String> keyspaces, Map<String, S
     }
   }
 
-  /** The options whose keys start with {@code prefix}, sorted. */
+  /**
+   * The options whose keys start with {@code prefix}, sorted.
+   *
+   * @param prefix the start of the keys wanted, e.g. {@code sqlite.}
+   * @return those options, sorted by key
+   */
   public Map<String, String> optionsWithPrefix(String prefix) {
     Map<String, String> out = new TreeMap<>();
     options.forEach((k, v) -> {

@@ -17,13 +17,17 @@ package dev.cairn.storage.spi;
  */
 public interface BackendCursor extends AutoCloseable {
 
-  /** Advances to the next entry; false when the range is exhausted. */
+  /**
+   * Advances to the next entry; false when the range is exhausted.
+   *
+   * @return {@code true} if the cursor moved to an entry, {@code false} at the end of the range
+   */
   boolean next();
 
-  /** The current key. */
+  /** {@return the current entry's key; the array is the caller's} */
   byte[] key();
 
-  /** The current value. */
+  /** {@return the current entry's value; the array is the caller's} */
   byte[] value();
 
   @Override

@@ -10,10 +10,10 @@ import java.util.Set;
  */
 public interface BackendProvider {
 
-  /** A stable lower-case name users select it by, e.g. {@code sqlite}. */
+  /** {@return a stable lower-case name users select it by, e.g. {@code sqlite}} */
   String name();
 
-  /** What backends of this provider can do. */
+  /** {@return what backends of this provider can do} */
   Set<Capability> capabilities();
 
   /**
@@ -25,6 +25,8 @@ public interface BackendProvider {
    * <p>The default declares none, so the engine refuses every backend option while this backend
    * is in use. A backend that reads options must override this: a default that let through the
    * keys of the backend's prefix would let a misspelt or unsupported option pass unnoticed.
+   *
+   * @return the declaration of every option the backend reads
    */
   default PluginOptions options() {
     return PluginOptions.backend(name()).build();
@@ -48,6 +50,8 @@ public interface BackendProvider {
    * it). Names starting with {@code cairn.} belong to the engine; a backend must not use them.
    * Default: none (right for a backend that keeps no files in the directory; it then opens only
    * an empty directory or its own store's).
+   *
+   * @return the file names, without directories
    */
   default Set<String> storeFiles() {
     return Set.of();
@@ -58,6 +62,8 @@ public interface BackendProvider {
    * {@code config.keyspaces()}. Through the engine, the directory has already been checked to
    * be empty or this backend's (see {@link #storeFiles()}).
    *
+   * @param config the directory, keyspaces and options
+   * @return the open backend; the engine closes it
    * @throws dev.cairn.storage.BackendException if it cannot be opened; the message says why
    *     (file held by another process, no permission...)
    */

@@ -9,12 +9,22 @@ import java.net.URI;
  */
 public interface BackupTargetProvider {
 
-  /** A stable name, e.g. {@code local}. */
+  /** {@return a stable name, e.g. {@code local}} */
   String name();
 
-  /** Whether this provider handles {@code location} (for example by its URI scheme). */
+  /**
+   * Whether this provider handles {@code location} (for example by its URI scheme).
+   *
+   * @param location where the backups are to be kept
+   * @return {@code true} if {@link #open} can open {@code location}
+   */
   boolean supports(URI location);
 
-  /** Opens the target at {@code location}, creating it if needed. */
+  /**
+   * Opens the target at {@code location}, creating it if needed.
+   *
+   * @param location where the backups are to be kept
+   * @return the target
+   */
   BackupTarget open(URI location);
 }

@@ -24,6 +24,16 @@ public record CacheConfig(
     Codec codec,
     Map<String, String> options) {
 
+  /**
+   * Checks the bounds and copies the options, so that the config cannot change.
+   *
+   * @param maxHeapBytes bound of the on-heap tier, in bytes; 0 or more
+   * @param maxOffHeapBytes bound of the off-heap tier, in bytes; 0 or more
+   * @param expireAfterWrite entries older than this are dropped; {@code null} for never
+   * @param expireAfterAccess entries unread this long are dropped; {@code null} for never
+   * @param codec the store's codec
+   * @param options provider-specific options
+   */
   public CacheConfig {
     if (maxHeapBytes < 0) {
       throw new IllegalArgumentException("maxHeapBytes must not be negative: " + maxHeapBytes);

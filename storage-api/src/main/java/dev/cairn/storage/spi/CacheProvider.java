@@ -6,10 +6,10 @@ package dev.cairn.storage.spi;
  */
 public interface CacheProvider {
 
-  /** A stable lower-case name, e.g. {@code tiered}. */
+  /** {@return a stable lower-case name, e.g. {@code tiered}} */
   String name();
 
-  /** What caches of this provider can do ({@link Capability#EXPIRY}). */
+  /** {@return what caches of this provider can do ({@link Capability#EXPIRY})} */
   java.util.Set<Capability> capabilities();
 
   /**
@@ -20,11 +20,18 @@ public interface CacheProvider {
    * <p>The default declares none, so the engine refuses every cache option while this cache is
    * in use. A cache that reads options must override this: a default that let through the keys
    * of the cache's prefix would let a misspelt or unsupported option pass unnoticed.
+   *
+   * @return the declaration of every option the cache reads
    */
   default PluginOptions options() {
     return PluginOptions.cache(name()).build();
   }
 
-  /** Creates a cache honouring {@code config}'s bounds. */
+  /**
+   * Creates a cache honouring {@code config}'s bounds.
+   *
+   * @param config the bounds, expiry, codec and options
+   * @return a new, empty cache; the engine closes it
+   */
   RecordCache create(CacheConfig config);
 }

@@ -8,19 +8,27 @@ import java.util.List;
  */
 public interface Codec {
 
-  /** Same as the provider's id. */
+  /** {@return the codec's id, the same as its provider's} */
   byte id();
 
-  /** Same as the provider's name. */
+  /** {@return the codec's name, the same as its provider's} */
   String name();
 
-  /** Compresses {@code raw}. */
+  /**
+   * Compresses {@code raw}.
+   *
+   * @param raw the bytes to compress; not modified
+   * @return the compressed bytes
+   */
   byte[] encode(byte[] raw);
 
   /**
    * Decompresses {@code encoded} into exactly {@code rawLength} bytes. Never allocates more than
    * {@code rawLength} bytes for the output.
    *
+   * @param encoded what {@link #encode} returned
+   * @param rawLength the length of the bytes that were encoded
+   * @return the bytes that were encoded
    * @throws dev.cairn.storage.DataCorruptionException if the input is truncated, corrupted or
    *     does not decode to exactly {@code rawLength} bytes
    */
@@ -29,6 +37,10 @@ public interface Codec {
   /**
    * Trains a dictionary of at most {@code maxBytes} from sample values (only with
    * {@link Capability#DICTIONARIES}).
+   *
+   * @param samples values of one collection
+   * @param maxBytes the largest dictionary wanted
+   * @return the dictionary
    */
   default byte[] trainDictionary(List<byte[]> samples, int maxBytes) {
     throw new UnsupportedOperationException(name() + " does not support dictionaries");
@@ -37,6 +49,9 @@ public interface Codec {
   /**
    * A codec of the same id that compresses with {@code dictionary} (only with
    * {@link Capability#DICTIONARIES}). Values it encodes decode only with the same dictionary.
+   *
+   * @param dictionary a dictionary from {@link #trainDictionary}
+   * @return a codec that uses the dictionary
    */
   default Codec withDictionary(byte[] dictionary) {
     throw new UnsupportedOperationException(name() + " does not support dictionaries");

@@ -11,16 +11,22 @@ import java.util.Set;
  */
 public interface CodecProvider {
 
-  /** A stable lower-case name, e.g. {@code zstd}. */
+  /** {@return a stable lower-case name, e.g. {@code zstd}} */
   String name();
 
   /**
    * The one-byte id written into every stored value. Ids are unique across providers: 0 is
    * {@code identity}, 1 snappy, 2 zstd; third parties use 64..127.
+   *
+   * @return the codec's id
    */
   byte id();
 
-  /** {@link Capability#DICTIONARIES} if the codec can train and use dictionaries. */
+  /**
+   * {@link Capability#DICTIONARIES} if the codec can train and use dictionaries.
+   *
+   * @return the codec's capabilities; none by default
+   */
   default Set<Capability> capabilities() {
     return Set.of();
   }
@@ -35,6 +41,8 @@ public interface CodecProvider {
    * <p>The default declares none, so the engine refuses every option with this codec's prefix.
    * A codec that reads options must override this: a default that let through the keys of the
    * codec's prefix would let a misspelt or unsupported option pass unnoticed.
+   *
+   * @return the declaration of every option the codec reads
    */
   default PluginOptions options() {
     return PluginOptions.codec(name()).build();
@@ -44,6 +52,9 @@ public interface CodecProvider {
    * Creates a codec with the given options (e.g. {@code zstd.level=3}). The engine passes only
    * the keys with this codec's prefix, already checked against {@link #options()}; called
    * directly, an option the codec does not declare is an {@link IllegalArgumentException}.
+   *
+   * @param options option keys with this codec's prefix, and their values
+   * @return a codec
    */
   Codec create(Map<String, String> options);
 }

@@ -10,7 +10,12 @@ import java.util.List;
  */
 public interface ExternalCommitListener {
 
-  /** Another instance's commit changed (put or deleted) {@code keys} of {@code keyspace}. */
+  /**
+   * Another instance's commit changed (put or deleted) {@code keys} of {@code keyspace}.
+   *
+   * @param keyspace the keyspace of the keys
+   * @param keys the keys changed; the arrays are the listener's
+   */
   void changed(String keyspace, List<byte[]> keys);
 
   /** Changes may have been missed (connection lost, too many keys): forget everything cached. */

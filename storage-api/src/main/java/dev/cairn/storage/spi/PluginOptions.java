@@ -107,47 +107,67 @@ public final class PluginOptions {
     this.rules = List.copyOf(b.rules);
   }
 
-  /** Starts the declaration of backend {@code name}'s options ({@link BackendProvider#name()}). */
+  /**
+   * Starts the declaration of backend {@code name}'s options ({@link BackendProvider#name()}).
+   *
+   * @param name the backend's name, the prefix of every key it declares
+   * @return a builder of the declaration
+   */
   public static Builder backend(String name) {
     return new Builder("backend", name);
   }
 
-  /** Starts the declaration of codec {@code name}'s options ({@link CodecProvider#name()}). */
+  /**
+   * Starts the declaration of codec {@code name}'s options ({@link CodecProvider#name()}).
+   *
+   * @param name the codec's name, the prefix of every key it declares
+   * @return a builder of the declaration
+   */
   public static Builder codec(String name) {
     return new Builder("codec", name);
   }
 
-  /** Starts the declaration of cache {@code name}'s options ({@link CacheProvider#name()}). */
+  /**
+   * Starts the declaration of cache {@code name}'s options ({@link CacheProvider#name()}).
+   *
+   * @param name the cache's name, the prefix of every key it declares
+   * @return a builder of the declaration
+   */
   public static Builder cache(String name) {
     return new Builder("cache", name);
   }
 
-  /** The kind of plugin: {@code backend}, {@code codec} or {@code cache}. */
+  /** {@return the kind of plugin: {@code backend}, {@code codec} or {@code cache}} */
   public String kind() {
     return kind;
   }
 
-  /** The plugin's name, e.g. {@code sqlite}. */
+  /** {@return the plugin's name, e.g. {@code sqlite}} */
   public String plugin() {
     return plugin;
   }
 
-  /** The prefix of every key: the plugin's name and a dot, e.g. {@code sqlite.}. */
+  /** {@return the prefix of every key: the plugin's name and a dot, e.g. {@code sqlite.}} */
   public String prefix() {
     return plugin + ".";
   }
 
-  /** The declared options, in declaration order. */
+  /** {@return the declared options, in declaration order} */
   public List<Option<?>> options() {
     return List.copyOf(options.values());
   }
 
-  /** The declared keys, in declaration order. */
+  /** {@return the declared keys, in declaration order} */
   public List<String> keys() {
     return List.copyOf(options.keySet());
   }
 
-  /** Whether {@code key} is declared. */
+  /**
+   * Whether {@code key} is declared.
+   *
+   * @param key a full key, prefix included
+   * @return {@code true} if this declaration claims {@code key}
+   */
   public boolean declares(String key) {
     return options.containsKey(key);
   }
@@ -155,6 +175,8 @@ public final class PluginOptions {
   /**
    * Reads {@code given} and returns its values.
    *
+   * @param given option keys and their values as written, e.g. from the builder's options
+   * @return the values of every declared option, given or defaulted
    * @throws IllegalArgumentException listing every problem, one a line: keys not declared, values
    *     that do not parse or are not allowed, broken rules
    * @throws NullPointerException if {@code given} is null or holds a null
@@ -168,6 +190,8 @@ public final class PluginOptions {
    * plugin adds its own ({@link Values#reject}, e.g. a check that needs the store's directory)
    * and then calls {@link Values#orThrow()}, so that every problem is still reported together.
    *
+   * @param given option keys and their values as written, e.g. from the builder's options
+   * @return the values read, and the problems found so far
    * @throws NullPointerException if {@code given} is null or holds a null
    */
   public Values parse(Map<String, String> given) {
@@ -200,6 +224,9 @@ public final class PluginOptions {
    * The problem report for a key this declaration does not claim, with a "did you mean" when a
    * declared key is close: {@code unknown option 'sqllite.readers' for backend sqlite; did you
    * mean 'sqlite.readers'? known options: [...]}.
+   *
+   * @param key a key that {@link #declares} is false for
+   * @return one line for the problem list
    */
   public String unknownOption(String key) {
     return OptionMessages.unknown(key, kind + " " + plugin,
@@ -232,6 +259,8 @@ public final class PluginOptions {
     /**
      * Declares {@code option}.
      *
+     * @param option an option whose key starts with the plugin's name and a dot
+     * @return this builder
      * @throws IllegalArgumentException if its key lacks the plugin's prefix or is declared twice
      */
     public Builder add(Option<?> option) {
@@ -253,6 +282,9 @@ public final class PluginOptions {
      * "{@code key=value}" — e.g. {@code "must not be below lmdb.mapSize (2g)"}. A rule that reads
      * an option whose value is itself invalid is skipped (that problem is already reported).
      *
+     * @param subject the option the problem is reported against
+     * @param check the rule: null when the values are fine, else the requirement broken
+     * @return this builder
      * @throws IllegalArgumentException if {@code subject} is not declared (declare it first)
      */
     public Builder rule(Option<?> subject, Function<? super Values, String> check) {
@@ -265,7 +297,11 @@ public final class PluginOptions {
       return this;
     }
 
-    /** The declaration. */
+    /**
+     * The declaration.
+     *
+     * @return the declaration of every option added, with its rules
+     */
     public PluginOptions build() {
       return new PluginOptions(this);
     }
@@ -320,6 +356,12 @@ public final class PluginOptions {
      * A whole number in {@code min..max}, written in decimal with an optional suffix {@code k},
      * {@code m} or {@code g} (powers of 1024): {@code 64m} is 67108864.
      *
+     * @param key the option's key, prefix included
+     * @param defaultValue the value of the option when not given
+     * @param min the least value allowed
+     * @param max the greatest value allowed
+     * @param meaning one line saying what the option does
+     * @return the option
      * @throws IllegalArgumentException if {@code min > max} or the default is outside them
      */
     public static Option<Long> number(
@@ -335,7 +377,14 @@ public final class PluginOptions {
           UnaryOperator.identity());
     }
 
-    /** {@code true} or {@code false}, in any case. */
+    /**
+     * {@code true} or {@code false}, in any case.
+     *
+     * @param key the option's key, prefix included
+     * @param defaultValue the value of the option when not given
+     * @param meaning one line saying what the option does
+     * @return the option
+     */
     public static Option<Boolean> bool(String key, boolean defaultValue, String meaning) {
       return new Option<>(key, defaultValue, meaning, "true or false", s -> {
         String t = s.trim().toLowerCase(Locale.ROOT);
@@ -346,13 +395,28 @@ public final class PluginOptions {
       }, String::valueOf, List.of(), UnaryOperator.identity());
     }
 
-    /** Any text; {@code defaultValue} may be null (then an option not given reads as null). */
+    /**
+     * Any text; {@code defaultValue} may be null (then an option not given reads as null).
+     *
+     * @param key the option's key, prefix included
+     * @param defaultValue the value of the option when not given, or null
+     * @param meaning one line saying what the option does
+     * @return the option
+     */
     public static Option<String> text(String key, String defaultValue, String meaning) {
       return new Option<>(key, defaultValue, meaning, "text", s -> s, s -> s, List.of(),
           UnaryOperator.identity());
     }
 
-    /** One of {@code allowed}, exactly (case included). */
+    /**
+     * One of {@code allowed}, exactly (case included).
+     *
+     * @param key the option's key, prefix included
+     * @param defaultValue the value of the option when not given, or null
+     * @param allowed every value accepted
+     * @param meaning one line saying what the option does
+     * @return the option
+     */
     public static Option<String> choice(
         String key, String defaultValue, Collection<String> allowed, String meaning) {
       Set<String> set = Collections.unmodifiableSet(new LinkedHashSet<>(allowed));
@@ -366,6 +430,14 @@ public final class PluginOptions {
      * Any type: {@code parser} turns the text into a value and throws (any
      * {@link RuntimeException}) when it cannot; the problem then says the value "must be
      * {@code expected}".
+     *
+     * @param <T> the type of the option's value
+     * @param key the option's key, prefix included
+     * @param defaultValue the value of the option when not given, or null
+     * @param expected what a value must be, completing "must be", e.g. {@code "a duration like 5s"}
+     * @param parser turns the text given into a value; throws when it cannot
+     * @param meaning one line saying what the option does
+     * @return the option
      */
     public static <T> Option<T> of(String key, T defaultValue, String expected,
         Function<String, ? extends T> parser, String meaning) {
@@ -379,6 +451,9 @@ public final class PluginOptions {
      * This option with one more requirement; {@code requirement} completes "{@code key=value}",
      * e.g. {@code "must be a power of two"}.
      *
+     * @param test true for the values allowed
+     * @param requirement the problem's wording when {@code test} is false
+     * @return a new option; this one is unchanged
      * @throws IllegalArgumentException if the default breaks it
      */
     public Option<T> require(Predicate<? super T> test, String requirement) {
@@ -391,28 +466,31 @@ public final class PluginOptions {
     /**
      * This option with its values shown through {@code display} in problems, e.g. to hide a
      * password in a URL. The raw value is never shown.
+     *
+     * @param display turns a value's text into what problems show
+     * @return a new option; this one is unchanged
      */
     public Option<T> shownAs(UnaryOperator<String> display) {
       return new Option<>(key, defaultValue, meaning, expected, parser, format, checks,
           Objects.requireNonNull(display, "display"));
     }
 
-    /** The key, e.g. {@code sqlite.readers}. */
+    /** {@return the key, e.g. {@code sqlite.readers}} */
     public String key() {
       return key;
     }
 
-    /** The value of an option not given; may be null for text options. */
+    /** {@return the value of an option not given; may be null for text options} */
     public T defaultValue() {
       return defaultValue;
     }
 
-    /** The default as it would be written, e.g. {@code 64m}; null if there is none. */
+    /** {@return the default as it would be written, e.g. {@code 64m}; null if there is none} */
     public String defaultText() {
       return defaultValue == null ? null : format.apply(defaultValue);
     }
 
-    /** The one-line meaning. */
+    /** {@return the option's one-line meaning, as listed in a plugin's options table} */
     public String meaning() {
       return meaning;
     }
@@ -482,6 +560,9 @@ public final class PluginOptions {
     /**
      * The value of {@code option}: as given, else its default.
      *
+     * @param <T> the type of the option's value
+     * @param option an option of this declaration
+     * @return its value
      * @throws IllegalArgumentException if {@code option} is not part of this declaration
      * @throws IllegalStateException if the value given is invalid (see {@link #problems()})
      */
@@ -495,7 +576,12 @@ public final class PluginOptions {
       return v;
     }
 
-    /** Whether {@code option} was given (not defaulted). */
+    /**
+     * Whether {@code option} was given (not defaulted).
+     *
+     * @param option an option of this declaration
+     * @return {@code true} if it was given, even with its default value
+     */
     public boolean isSet(Option<?> option) {
       check(option);
       return given.containsKey(option.key);
@@ -504,6 +590,9 @@ public final class PluginOptions {
     /**
      * {@code option}'s value as text for a problem report: as given (through its
      * {@linkplain Option#shownAs display}), else its default, e.g. {@code 2g}.
+     *
+     * @param option an option of this declaration
+     * @return the value as a problem report shows it
      */
     public String text(Option<?> option) {
       check(option);
@@ -515,6 +604,10 @@ public final class PluginOptions {
      * Records a problem of {@code option} in the common format:
      * {@code invalid option for <kind> <plugin>: <key>=<value> <requirement>}. For checks only
      * the plugin can make (its directory, its environment); returns this.
+     *
+     * @param option the option whose value is refused
+     * @param requirement what the value must be, completing "{@code key=value}"
+     * @return this, to add more problems
      */
     public Values reject(Option<?> option, String requirement) {
       check(option);
@@ -533,7 +626,7 @@ public final class PluginOptions {
       return this;
     }
 
-    /** Every problem found, one per entry, in the common format. */
+    /** {@return every problem found, one per entry, in the common format} */
     public List<String> problems() {
       return List.copyOf(problems);
     }
@@ -541,6 +634,7 @@ public final class PluginOptions {
     /**
      * Returns this if there is no problem.
      *
+     * @return this
      * @throws IllegalArgumentException listing every problem, one a line
      */
     public Values orThrow() {

@@ -27,25 +27,42 @@ public interface RecordCache extends AutoCloseable {
    * <p>The engine calls {@code get} without waiting for {@link #close()} (a hit is its hot path):
    * a {@code get} concurrent with or after {@code close} must return {@code null}, a valid
    * entry, or throw {@link IllegalStateException}, and must never read released memory.
+   *
+   * @param collection the record's collection
+   * @param key the record's key
+   * @return the entry, or {@code null} on a miss
    */
   CachedValue get(String collection, String key);
 
   /**
    * Caches a value (the cache may keep the array, copy or compress it; nobody modifies it
    * afterwards).
+   *
+   * @param collection the record's collection
+   * @param key the record's key
+   * @param value the entry to keep
    */
   void put(String collection, String key, CachedValue value);
 
-  /** Drops the key's entry from every tier. */
+  /**
+   * Drops the key's entry from every tier.
+   *
+   * @param collection the record's collection
+   * @param key the record's key
+   */
   void invalidate(String collection, String key);
 
   /** Drops every entry. */
   void invalidateAll();
 
-  /** Performs pending housekeeping (expiry, eviction); returns bytes freed if known. */
+  /**
+   * Performs pending housekeeping (expiry, eviction); returns bytes freed if known.
+   *
+   * @return the bytes freed, or 0 if unknown
+   */
   long cleanup();
 
-  /** Counters per tier. */
+  /** {@return counters per tier} */
   List<CacheTierStats> stats();
 
   /** Releases all memory (off-heap included). Idempotent. */
@@ -63,6 +80,8 @@ public interface RecordCache extends AutoCloseable {
     private Optional<Bytes> bytes; // built on first use; racy but idempotent, as String.hash
 
     /**
+     * A cached value of {@code raw}, written at {@code version}.
+     *
      * @param version the store-wide version of the write that produced {@code raw}
      * @param raw the decoded value, not copied: nobody may modify it afterwards
      */
@@ -71,12 +90,12 @@ public interface RecordCache extends AutoCloseable {
       this.raw = Objects.requireNonNull(raw, "raw");
     }
 
-    /** The store-wide version of the write that produced the value. */
+    /** {@return the store-wide version of the write that produced the value} */
     public long version() {
       return version;
     }
 
-    /** The decoded value; must not be modified. */
+    /** {@return the decoded value; must not be modified} */
     public byte[] raw() {
       return raw;
     }
@@ -85,6 +104,8 @@ public interface RecordCache extends AutoCloseable {
      * The value as {@link Bytes} (sharing {@link #raw()}), in an {@code Optional} built once per
      * entry, so that the engine answers {@code Storage.getValue} from the cache without
      * allocating. Caches need not call it.
+     *
+     * @return the value, present
      */
     public Optional<Bytes> bytes() {
       Optional<Bytes> b = bytes;

@@ -55,7 +55,7 @@ final class CairnHealthIndicator implements HealthIndicator {
     } catch (RuntimeException e) {
       return health.down(e).build();
     }
-    Path directory = admin.directory();
+    Path directory = admin.directory().toAbsolutePath();
     health.withDetail("backend", admin.backendName()).withDetail("directory", directory.toString());
     try {
       health.withDetail("diskFreeBytes", Files.getFileStore(directory).getUsableSpace());

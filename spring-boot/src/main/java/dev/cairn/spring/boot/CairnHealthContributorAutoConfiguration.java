@@ -24,8 +24,8 @@ import org.springframework.context.annotation.Bean;
  * when {@code cairn.health.max-backup-age} is exceeded. Details: name, backend, directory, free
  * disk space and, with a {@link BackupManager} bean, the newest backup set and its age.
  */
-@AutoConfiguration(after = CairnAutoConfiguration.class,
-    beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
+@AutoConfiguration(after = CairnAutoConfiguration.class, beforeName =
+    "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnSingleCandidate(Storage.class)
 @ConditionalOnEnabledHealthIndicator("cairn")

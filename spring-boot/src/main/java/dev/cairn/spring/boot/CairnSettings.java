@@ -55,14 +55,18 @@ final class CairnSettings {
 
     Cache c = p.cache();
     if (c.name() == null) {
-      needs(problems, cacheSettings(c), "cairn.cache.name", "name the cache, e.g. cairn.cache.name=tiered");
+      needs(problems, cacheSettings(c), "cairn.cache.name",
+          "name the cache, e.g. cairn.cache.name=tiered");
     } else {
       b.cache(c.name());
-      set(problems, "cairn.cache.max-heap-bytes", c.maxHeapBytes(), x -> b.cacheMaxHeapBytes(x.toBytes()));
+      set(problems, "cairn.cache.max-heap-bytes", c.maxHeapBytes(),
+          x -> b.cacheMaxHeapBytes(x.toBytes()));
       set(problems, "cairn.cache.max-off-heap-bytes", c.maxOffHeapBytes(),
           x -> b.cacheMaxOffHeapBytes(x.toBytes()));
-      set(problems, "cairn.cache.expire-after-write", c.expireAfterWrite(), b::cacheExpireAfterWrite);
-      set(problems, "cairn.cache.expire-after-access", c.expireAfterAccess(), b::cacheExpireAfterAccess);
+      set(problems, "cairn.cache.expire-after-write", c.expireAfterWrite(),
+          b::cacheExpireAfterWrite);
+      set(problems, "cairn.cache.expire-after-access", c.expireAfterAccess(),
+          b::cacheExpireAfterAccess);
       c.options().forEach((k, v) ->
           set(problems, "cairn.cache.options[" + k + "]", v, x -> b.cacheOption(k, x)));
     }
@@ -86,9 +90,9 @@ final class CairnSettings {
         problems.add("cairn.backup.schedule is set but cairn.maintenance.enabled=false: "
             + "scheduled backups are taken by maintenance runs");
       } else if (schedule.compareTo(every) < 0) {
-        problems.add("cairn.backup.schedule=" + schedule + " is shorter than cairn.maintenance.interval="
-            + every + ": backups are taken by maintenance runs, so set cairn.maintenance.interval "
-            + "to at most " + schedule);
+        problems.add("cairn.backup.schedule=" + schedule + " is shorter than "
+            + "cairn.maintenance.interval=" + every + ": backups are taken by maintenance runs, "
+            + "so set cairn.maintenance.interval to at most " + schedule);
       }
     }
     return b;
@@ -218,20 +222,20 @@ final class CairnSettings {
   /** A problem for each set property that needs {@code required}, which is unset. */
   private static void needs(List<String> problems, Map<String, Object> settings, String required,
       String hint) {
-    settings.forEach((name, value) -> {
-      if (value != null) {
-        problems.add(name + " is set but " + required + " is not: " + hint);
-      }
-    });
+    eachSet(settings, name -> problems.add(name + " is set but " + required + " is not: " + hint));
   }
 
   /** A problem for each set property that would configure the application's own bean. */
   private static void userBean(List<String> problems, Map<String, Object> settings, String type,
       String hint) {
-    settings.forEach((name, value) -> {
+    eachSet(settings, name -> problems.add(name + " is set but the application defines its own "
+        + type + " bean, which cairn.* properties do not configure: " + hint));
+  }
+
+  private static void eachSet(Map<String, Object> settings, Consumer<String> name) {
+    settings.forEach((n, value) -> {
       if (value != null) {
-        problems.add(name + " is set but the application defines its own " + type
-            + " bean, which cairn.* properties do not configure: " + hint);
+        name.accept(n);
       }
     });
   }
@@ -240,15 +244,18 @@ final class CairnSettings {
   private static boolean definedHere(ConfigurableListableBeanFactory beans, Class<?> type) {
     for (String name : beans.getBeanNamesForType(type, true, false)) {
       BeanDefinition d = beans.getBeanDefinition(name);
-      MethodMetadata factory = d instanceof AnnotatedBeanDefinition a ? a.getFactoryMethodMetadata() : null;
-      if (factory != null && factory.getDeclaringClassName().equals(CairnAutoConfiguration.class.getName())) {
+      MethodMetadata factory =
+          d instanceof AnnotatedBeanDefinition a ? a.getFactoryMethodMetadata() : null;
+      if (factory != null
+          && factory.getDeclaringClassName().equals(CairnAutoConfiguration.class.getName())) {
         return true;
       }
     }
     return false;
   }
 
-  private static <T> void set(List<String> problems, String property, T value, Consumer<T> setter) {
+  private static <T> void set(List<String> problems, String property, T value,
+      Consumer<T> setter) {
     if (value == null) {
       return;
     }

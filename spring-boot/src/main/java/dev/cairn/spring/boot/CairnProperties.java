@@ -57,21 +57,15 @@ public record CairnProperties(
     @DefaultValue("cairn") String name,
     Path directory,
     String backend,
-    Map<String, String> backendOptions,
+    @DefaultValue Map<String, String> backendOptions,
     String codec,
-    Map<String, String> codecOptions,
+    @DefaultValue Map<String, String> codecOptions,
     @DefaultValue Cache cache,
     Durability durability,
     @DefaultValue Maintenance maintenance,
     @DefaultValue Backup backup,
     @DefaultValue Metrics metrics,
     @DefaultValue Health health) {
-
-  /** Null maps (nothing bound) become empty. */
-  public CairnProperties {
-    backendOptions = backendOptions == null ? Map.of() : Map.copyOf(backendOptions);
-    codecOptions = codecOptions == null ? Map.of() : Map.copyOf(codecOptions);
-  }
 
   /**
    * The read cache ({@code cairn.cache.*}). Every setting but {@code name} needs a
@@ -92,13 +86,7 @@ public record CairnProperties(
       DataSize maxOffHeapBytes,
       Duration expireAfterWrite,
       Duration expireAfterAccess,
-      Map<String, String> options) {
-
-    /** A null map (nothing bound) becomes empty. */
-    public Cache {
-      options = options == null ? Map.of() : Map.copyOf(options);
-    }
-  }
+      @DefaultValue Map<String, String> options) {}
 
   /**
    * Scheduled maintenance ({@code cairn.maintenance.*}).

@@ -1,7 +1,6 @@
 package dev.cairn.backup;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -19,10 +18,4 @@ import java.util.Optional;
  */
 public record BackupStats(
     long backups, long backupFailures, long restores, long restoreFailures,
-    Optional<Instant> lastBackup) {
-
-  /** Checks that {@code lastBackup} is not null. */
-  public BackupStats {
-    Objects.requireNonNull(lastBackup, "lastBackup");
-  }
-}
+    Optional<Instant> lastBackup) {}

@@ -2,7 +2,6 @@ package dev.cairn.storage;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -73,13 +72,8 @@ public record StorageStats(
     long verifyFailures,
     Optional<Instant> lastVerify) {
 
-  /** Copies {@code cacheTiers}; every component is required. */
   public StorageStats {
     cacheTiers = List.copyOf(cacheTiers);
-    Objects.requireNonNull(readLatency, "readLatency");
-    Objects.requireNonNull(writeLatency, "writeLatency");
-    Objects.requireNonNull(lastMaintenance, "lastMaintenance");
-    Objects.requireNonNull(lastVerify, "lastVerify");
   }
 
   /**

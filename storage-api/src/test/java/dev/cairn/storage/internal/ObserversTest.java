@@ -22,11 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -275,39 +270,11 @@ final class ObserversTest {
     Recorder rec = new Recorder();
     Engine s = (Engine) open(b -> b.durability(Durability.GROUP).listener(rec));
     int writers = 4;
-    CountDownLatch holding = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
-    try {
-      // a SYNC transaction holds the write lock until every GROUP writer is queued behind it
-      Future<?> blocker = pool.submit(() -> s.transaction(Durability.SYNC, tx -> {
-        holding.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-        return null;
-      }));
-      assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
-      List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < writers; t++) {
-        String key = "w" + t;
-        fs.add(pool.submit(() -> s.putBytes("c", key, value(key, 10))));
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (s.groupQueued() < writers && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
-      assertThat(s.groupQueued()).isEqualTo(writers);
-      release.countDown();
-      blocker.get(30, TimeUnit.SECONDS);
-      for (Future<?> f : fs) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      release.countDown();
-      pool.shutdownNow();
+    try (QueuedGroup group = new QueuedGroup(s, writers, t -> () -> {
+      String key = "w" + t;
+      s.putBytes("c", key, value(key, 10));
+    })) {
+      group.releaseAndAwait();
     }
     s.putBytes("c", "alone", value("a", 10)); // a group of one
 

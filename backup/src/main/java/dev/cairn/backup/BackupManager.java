@@ -66,11 +66,14 @@ public final class BackupManager {
   private final BackupKind kind;
   private final Duration interval;
   private final Clock clock;
+  private final BackupActivity activity;
 
   private BackupManager(Builder b) {
     this.target = b.target;
     this.catalog = new SetCatalog(b.target);
-    this.writer = new SetWriter(catalog, b.clock, b.listener, b.workDirectory, b.maxChainLength);
+    this.activity = new BackupActivity(catalog);
+    this.writer = new SetWriter(
+        catalog, b.clock, b.listener, b.workDirectory, b.maxChainLength, activity);
     this.verifier = new SetVerifier(catalog, b.listener, b.workDirectory);
     this.restorer = new Restorer(verifier, b.listener, b.faultHook);
     this.retention = new Retention(catalog, b.clock, b.retainLast, b.retainMaxAge,
@@ -227,7 +230,10 @@ public final class BackupManager {
     SetIds.check(setId);
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(builder, "builder");
-    restorer.restoreTo(setId, directory, builder);
+    activity.restore(setId, directory, false, () -> {
+      restorer.restoreTo(setId, directory, builder);
+      return null;
+    });
   }
 
   /**
@@ -263,7 +269,21 @@ public final class BackupManager {
     SetIds.check(setId);
     Objects.requireNonNull(live, "live");
     Objects.requireNonNull(reopen, "reopen");
-    return restorer.restoreOver(setId, live, reopen);
+    return activity.restore(setId, live.admin().directory(), true,
+        () -> restorer.restoreOver(setId, live, reopen));
+  }
+
+  /**
+   * What this manager did since it was built: backups and restores, their failures, and when
+   * the newest backup began (see {@link BackupStats}). Cheap, except that the first call before
+   * any backup lists the target once to find its newest set. Each backup and restore is also
+   * recorded as a JFR event ({@code dev.cairn.Backup}, {@code dev.cairn.Restore}) while a
+   * recording enables it.
+   *
+   * @return the counters now
+   */
+  public BackupStats stats() {
+    return activity.stats();
   }
 
   /**

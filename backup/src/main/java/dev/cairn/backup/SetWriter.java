@@ -57,18 +57,28 @@ final class SetWriter {
   private final Path workDirectory;
   private final int maxChainLength;
 
+  private final BackupActivity activity;
+
   SetWriter(SetCatalog catalog, Clock clock, BackupListener listener, Path workDirectory,
-      int maxChainLength) {
+      int maxChainLength, BackupActivity activity) {
     this.catalog = catalog;
     this.target = catalog.target();
     this.clock = clock;
     this.listener = listener;
     this.workDirectory = workDirectory;
     this.maxChainLength = maxChainLength;
+    this.activity = activity;
   }
 
-  /** Takes a backup of {@code kind} and publishes it; see {@link BackupManager#backup}. */
+  /**
+   * Takes a backup of {@code kind} and publishes it, counted in the manager's
+   * {@link BackupStats}; see {@link BackupManager#backup}.
+   */
   BackupManifest write(Storage storage, BackupKind kind) {
+    return activity.backup(storage, () -> writeSet(storage, kind));
+  }
+
+  private BackupManifest writeSet(Storage storage, BackupKind kind) {
     StorageAdmin admin = storage.admin();
     String id = newSetId();
     ProgressReporter progress = new ProgressReporter(listener, Operation.BACKUP, id);

@@ -20,8 +20,8 @@ import java.util.TreeSet;
 
 /**
  * Turns JMH's {@code -rf json} output into the one-line-per-case report of {@code benchmarks/run}:
- * {@code case  raw ops/s  cairn ops/s  ratio}, plus the scale and cache tables, and writes the
- * same as JSON.
+ * {@code case  raw ops/s  cairn ops/s  ratio}, plus the scale, cache and observability tables,
+ * and writes the same as JSON.
  *
  * <pre>
  * Report --backends                                   print the backends on the class path
@@ -75,6 +75,8 @@ public final class Report {
     ArrayNode scale = report.putArray("scale");
     ArrayNode other = report.putArray("other");
     Map<String, JsonNode> cache = new LinkedHashMap<>(); // StorageCacheBenchmark method -> entry
+    // ObservabilityBench method -> mode -> entry
+    Map<String, Map<String, JsonNode>> observability = new LinkedHashMap<>();
 
     // case -> impl -> entry
     Map<String, Map<String, JsonNode>> pairs = new LinkedHashMap<>();
@@ -99,6 +101,9 @@ public final class Report {
           memory(b, s);
         } else if (cls.endsWith(".StorageCacheBenchmark")) {
           cache.put(method, b);
+        } else if (cls.endsWith(".ObservabilityBench")) {
+          observability.computeIfAbsent(method, k -> new LinkedHashMap<>())
+              .put(p.path("mode").asText(), b);
         } else {
           ObjectNode o = other.addObject();
           o.put("benchmark", bench);
@@ -155,6 +160,9 @@ public final class Report {
     if (!cache.isEmpty()) {
       cacheSection(cache, report.putArray("cache"), o);
     }
+    if (!observability.isEmpty()) {
+      observabilitySection(observability, report.putArray("observability"), o);
+    }
     if (out != null) {
       Files.createDirectories(out.toAbsolutePath().getParent());
       json.writeValue(out.toFile(), report);
@@ -202,6 +210,35 @@ public final class Report {
         n.put("met", c.meets(ratio));
       }
     }
+  }
+
+  /**
+   * The observability rows: each case's time with nothing on ({@code off}), with a JFR recording
+   * of the Cairn events ({@code jfr}) and with CairnMetrics and the latency histograms
+   * ({@code metrics}), and what each adds to {@code off} (benchmarks/README.md, "Observability").
+   */
+  private static void observabilitySection(Map<String, Map<String, JsonNode>> cases,
+      ArrayNode rows, PrintStream o) {
+    o.println();
+    o.printf(Locale.ROOT, "%-22s %12s %12s %12s %12s %12s%n", "observability case", "off ns/op",
+        "jfr ns/op", "metrics ns/op", "jfr adds", "metrics adds");
+    for (Map.Entry<String, Map<String, JsonNode>> e : cases.entrySet()) {
+      double off = score(e.getValue().get("off"));
+      double jfr = score(e.getValue().get("jfr"));
+      double metrics = score(e.getValue().get("metrics"));
+      o.printf(Locale.ROOT, "%-22s %12.1f %12.1f %12.1f %+12.1f %+12.1f%n", e.getKey(), off, jfr,
+          metrics, jfr - off, metrics - off);
+      ObjectNode n = rows.addObject();
+      n.put("case", "observability/" + e.getKey());
+      for (Map.Entry<String, JsonNode> m : e.getValue().entrySet()) {
+        n.put(m.getKey() + "NsPerOp", round(score(m.getValue())));
+        n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));
+      }
+    }
+  }
+
+  private static double score(JsonNode bench) {
+    return bench == null ? Double.NaN : bench.at("/primaryMetric/score").asDouble();
   }
 
   /**

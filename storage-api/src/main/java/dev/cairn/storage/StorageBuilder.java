@@ -70,6 +70,7 @@ public final class StorageBuilder {
   private Duration groupCommitWindow = Duration.ZERO;
   private int dictionaryTrainingSamples = 1000;
   private int dictionaryMaxBytes = 16 << 10;
+  private final List<StorageListener> listeners = new ArrayList<>();
 
   private StorageBuilder() {}
 
@@ -531,6 +532,21 @@ public final class StorageBuilder {
   }
 
   /**
+   * Adds a listener that is told of every backend read, commit, rollback, conflict retry,
+   * maintenance run, verification and corruption of the store (see {@link StorageListener};
+   * cache hits are not reported). May be called several times: listeners are called in the
+   * order they were added. Without listeners nothing is called and nothing is allocated.
+   *
+   * @param listener the listener, e.g. cairn-micrometer's
+   *     {@code CairnMetrics.latencyHistograms(...)}
+   * @return this builder
+   */
+  public StorageBuilder listener(StorageListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
    * Opens the store, creating it if absent.
    *
    * @return the open store; close it to release its directory
@@ -575,7 +591,8 @@ public final class StorageBuilder {
         inlineThreshold, minSavings, dedupScope, verifyMode, maxValueBytes, durability,
         groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
         maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
-        accessStatsMaxPending, accessStatistics, dictionaryTrainingSamples, dictionaryMaxBytes);
+        accessStatsMaxPending, accessStatistics, dictionaryTrainingSamples, dictionaryMaxBytes,
+        List.copyOf(listeners));
   }
 
   private static String requireName(String s, String what) {

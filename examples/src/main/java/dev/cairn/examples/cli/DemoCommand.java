@@ -53,7 +53,7 @@ final class DemoCommand extends StoreCommand {
     j.put("transfers", r.transfers());
     j.put("negativeBalances", r.negativeBalances());
     j.put("backup", r.backup());
-    j.put("stats", r.stats());
+    j.put("stats", Json.stats(r.stats()));
     j.put("maintenance", Json.maintenance(r.maintenance()));
     j.put("elapsedMillis", r.elapsedMillis());
     json(j);

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
+import dev.cairn.storage.StorageStats;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,24 @@ final class Json {
     j.put("deduplicated", m.deduplicated());
     j.put("accessCount", m.accessCount());
     j.put("lastAccessedAt", m.lastAccessedAt().map(Object::toString).orElse(null));
+    return j;
+  }
+
+  /**
+   * Every component of the stats under its own name; the optional times as ISO strings or null
+   * (the mapper has no module for {@code Optional} or {@code Instant}).
+   */
+  static Map<String, Object> stats(StorageStats s) {
+    Map<String, Object> j = new LinkedHashMap<>();
+    for (RecordComponent c : StorageStats.class.getRecordComponents()) {
+      Object v;
+      try {
+        v = c.getAccessor().invoke(s);
+      } catch (IllegalAccessException | InvocationTargetException e) {
+        throw new IllegalStateException("cannot read stats component " + c.getName(), e);
+      }
+      j.put(c.getName(), v instanceof Optional<?> o ? o.map(Object::toString).orElse(null) : v);
+    }
     return j;
   }
 

@@ -37,6 +37,9 @@ final class DemoCommandTest {
     assertThat(j.at("/transfers/1/committed").asBoolean()).isFalse();
     assertThat(j.at("/stats/bytesSavedByDedup").asLong()).isPositive();
     assertThat(j.at("/maintenance/successful").asBoolean()).isTrue();
+    assertThat(j.at("/stats/maintenanceRuns").asLong()).isEqualTo(1);
+    assertThat(java.time.Instant.parse(j.at("/stats/lastMaintenance").asText()))
+        .as("the optional time as an ISO string").isNotNull();
     assertThat(j.get("backup").asText()).matches("\\d{8}T\\d{9}Z-[0-9a-f]{12}");
   }
 

@@ -7,6 +7,7 @@ import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.BackendTransaction;
 import dev.cairn.storage.spi.Capability;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,10 +39,11 @@ final class AdminView implements StorageAdmin {
   private final RecordStore records;
   private final CommitPipeline pipeline;
   private final DictionaryTrainer dictionaries;
+  private final Observers observers;
 
   AdminView(StorageConfig config, StoreOpener.Resources opened, Lifecycle lifecycle,
       ValueMapping mapping, RecordStore records, CommitPipeline pipeline,
-      DictionaryTrainer dictionaries) {
+      DictionaryTrainer dictionaries, Observers observers) {
     this.config = config;
     this.backendProvider = opened.backendProvider;
     this.backend = opened.backend;
@@ -53,6 +55,7 @@ final class AdminView implements StorageAdmin {
     this.records = records;
     this.pipeline = pipeline;
     this.dictionaries = dictionaries;
+    this.observers = observers;
   }
 
   @Override
@@ -106,21 +109,31 @@ final class AdminView implements StorageAdmin {
     }
   }
 
+  /** Verifies the store and reports the run to the {@link Observers} (not if it throws). */
   @Override
   public VerificationReport verify() {
     lifecycle.enterOrThrow();
     try {
-      List<String> damaged = backend.verifyStructure();
-      if (!damaged.isEmpty()) {
-        List<String> problems = new ArrayList<>(damaged);
-        problems.add("records were not checked: the backend's own structures are damaged");
-        return new VerificationReport(0, 0, problems);
-      }
-      try (BackendTransaction rtx = backend.beginRead()) {
-        return new Verifier(records, rtx).run();
-      }
+      Instant started = Instant.now();
+      long t0 = System.nanoTime();
+      JfrEvents.Verify event = JfrEvents.beginVerify();
+      VerificationReport report = check();
+      observers.verified(report, started, System.nanoTime() - t0, event);
+      return report;
     } finally {
       lifecycle.exit();
+    }
+  }
+
+  private VerificationReport check() {
+    List<String> damaged = backend.verifyStructure();
+    if (!damaged.isEmpty()) {
+      List<String> problems = new ArrayList<>(damaged);
+      problems.add("records were not checked: the backend's own structures are damaged");
+      return new VerificationReport(0, 0, problems);
+    }
+    try (BackendTransaction rtx = backend.beginRead()) {
+      return new Verifier(records, rtx).run();
     }
   }
 

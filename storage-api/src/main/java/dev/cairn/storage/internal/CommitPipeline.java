@@ -22,7 +22,9 @@ import java.util.function.Function;
  * {@link ConflictRetry#retryAlone}), group commit for {@link Durability#GROUP}, and what follows
  * a commit: the version high-water mark, the engine's counters, forgetting deleted records'
  * pending access statistics, dictionary-training counts, and dropping every touched key from
- * the cache (after any attempt, since a failed commit may or may not have applied).
+ * the cache (after any attempt, since a failed commit may or may not have applied). Each
+ * transaction's outcome (committed, rolled back, retried; group commits) is reported to
+ * {@link Observers} once, on the caller's thread and outside the write lock.
  *
  * <p>Threading: any thread may call {@link #run}. Writers are serialised by the write lock
  * (shared with the access-statistics flush and dictionary training); a function runs on its
@@ -36,6 +38,7 @@ final class CommitPipeline {
   private final ValueMapping mapping;
   private final RecordStore records;
   private final VersionSequence versions;
+  private final Observers observers;
   private final Metrics metrics;
   private final AccessTracker access;
   private final DictionaryTrainer dictionaries;
@@ -57,7 +60,7 @@ final class CommitPipeline {
   final AtomicInteger threadsInTransaction = new AtomicInteger();
 
   CommitPipeline(StorageConfig config, Backend backend, ValueMapping mapping,
-      RecordStore records, VersionSequence versions, Metrics metrics, AccessTracker access,
+      RecordStore records, VersionSequence versions, Observers observers, AccessTracker access,
       DictionaryTrainer dictionaries, RecordCache cache, CacheCoherence coherence,
       Lifecycle lifecycle, ReentrantLock writeLock) {
     this.config = config;
@@ -65,7 +68,8 @@ final class CommitPipeline {
     this.mapping = mapping;
     this.records = records;
     this.versions = versions;
-    this.metrics = metrics;
+    this.observers = observers;
+    this.metrics = observers.metrics;
     this.access = access;
     this.dictionaries = dictionaries;
     this.cache = cache;
@@ -85,15 +89,23 @@ final class CommitPipeline {
       throw new IllegalStateException(
           "a transaction is already running on this thread: use the Transaction passed to it");
     }
-    long start = System.nanoTime();
+    Observers.TxTrace trace = new Observers.TxTrace();
     lifecycle.enterOrThrow();
     try {
-      // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
-      R result = ConflictRetry.retryAlone(alone -> alone
-              ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work, true)
-              : durability == Durability.GROUP ? runGrouped(work) : runOnce(durability, work, false),
-          metrics.conflictsRetried::increment);
-      metrics.writeLatency.recordNanos(System.nanoTime() - start);
+      R result;
+      try {
+        // a GROUP transaction that runs alone commits alone, with the same promise as GROUP
+        result = ConflictRetry.retryAlone(alone -> alone
+                ? runOnce(durability == Durability.GROUP ? Durability.SYNC : durability, work,
+                    true, trace)
+                : durability == Durability.GROUP ? runGrouped(work, trace)
+                    : runOnce(durability, work, false, trace),
+            conflict -> observers.conflictRetried(trace, conflict));
+      } catch (RuntimeException | Error e) {
+        observers.rolledBack(e);
+        throw e;
+      }
+      observers.committed(trace, durability);
       return result;
     } finally {
       lifecycle.exit();
@@ -115,11 +127,10 @@ final class CommitPipeline {
     threadsInTransaction.decrementAndGet();
   }
 
-  private <R> R runOnce(
-      Durability durability, Function<? super TransactionImpl, R> work, boolean alone) {
+  private <R> R runOnce(Durability durability, Function<? super TransactionImpl, R> work,
+      boolean alone, Observers.TxTrace trace) {
     writeLock.lock();
     TransactionImpl tx = null;
-    boolean committed = false;
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
       tx = new TransactionImpl(mapping, records, versions, btx);
       bindTransaction(tx);
@@ -132,15 +143,12 @@ final class CommitPipeline {
       }
       tx.reserveVersions();
       btx.commit(durability);
-      committed = true;
       committed(tx);
+      trace.committed(tx.delta(), 1);
       return result;
     } finally {
       try {
         if (tx != null) {
-          if (!committed) {
-            metrics.rolledBack.increment();
-          }
           // a failed commit may or may not have applied: drop cached values either way
           invalidateTouched(tx);
         }
@@ -153,14 +161,16 @@ final class CommitPipeline {
   /** A transaction waiting to be run by a group commit. */
   private static final class GroupRequest<R> {
     final Function<? super TransactionImpl, R> work;
+    final Observers.TxTrace trace;
     final Thread caller = Thread.currentThread();
     R result;
     Throwable failure;
     TransactionImpl tx;
     volatile boolean done;
 
-    GroupRequest(Function<? super TransactionImpl, R> work) {
+    GroupRequest(Function<? super TransactionImpl, R> work, Observers.TxTrace trace) {
       this.work = work;
+      this.trace = trace;
     }
   }
 
@@ -186,8 +196,8 @@ final class CommitPipeline {
    * returns only after the commit that holds its writes is durable. Callers that arrive while a
    * group commits form the next group.
    */
-  private <R> R runGrouped(Function<? super TransactionImpl, R> work) {
-    GroupRequest<R> mine = new GroupRequest<>(work);
+  private <R> R runGrouped(Function<? super TransactionImpl, R> work, Observers.TxTrace trace) {
+    GroupRequest<R> mine = new GroupRequest<>(work, trace);
     boolean window = !config.groupCommitWindow().isZero();
     if (window) {
       groupWriters.put(mine.caller, System.nanoTime());
@@ -286,6 +296,7 @@ final class CommitPipeline {
       GroupRequest<?> thrower = null;
       boolean committed = false;
       Throwable groupFailure = null;
+      JfrEvents.GroupCommit event = JfrEvents.beginGroupCommit();
       try (BackendTransaction btx = backend.beginWrite()) {
         for (GroupRequest<?> r : group) {
           if (!runInGroup(r, btx)) {
@@ -307,19 +318,27 @@ final class CommitPipeline {
       }
       if (thrower != null && groupFailure == null) {
         // everyone else runs again without the function that threw
-        metrics.rolledBack.increment();
         group.remove(thrower);
         finish(thrower);
         continue;
       }
+      long written = 0;
+      long deleted = 0;
       for (GroupRequest<?> r : group) {
         if (committed) {
           committed(r.tx);
+          r.trace.committed(r.tx.delta(), group.size());
+          written += r.tx.delta().writes;
+          deleted += r.tx.delta().deletes;
         } else {
-          metrics.rolledBack.increment();
           r.failure = groupFailure;
         }
-        finish(r);
+      }
+      if (committed) {
+        observers.groupCommitted(group.size(), written, deleted, event);
+      }
+      for (GroupRequest<?> r : group) {
+        finish(r); // after the counts: a caller may read stats() as soon as it returns
       }
       return;
     }

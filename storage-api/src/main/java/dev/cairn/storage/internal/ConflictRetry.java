@@ -3,6 +3,7 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.TransactionConflictException;
 import dev.cairn.storage.spi.Backend;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -24,9 +25,9 @@ final class ConflictRetry {
   /**
    * Runs {@code work}, again after a short random backoff each time it throws
    * {@link TransactionConflictException}, at most {@value #MAX_RETRIES} retries.
-   * {@code onRetry} (may be null) runs before each retry.
+   * {@code onRetry} (may be null) receives each conflict that is retried, before the retry.
    */
-  static <T> T retryOnConflict(Supplier<T> work, Runnable onRetry) {
+  static <T> T retryOnConflict(Supplier<T> work, Consumer<TransactionConflictException> onRetry) {
     return retry(alone -> work.get(), Integer.MAX_VALUE, onRetry);
   }
 
@@ -40,11 +41,13 @@ final class ConflictRetry {
    * positive, and is retried alone). Not for a write transaction nested in another one of the
    * same thread: it would wait for the outer one.
    */
-  static <T> T retryAlone(Function<Boolean, T> work, Runnable onRetry) {
+  static <T> T retryAlone(Function<Boolean, T> work,
+      Consumer<TransactionConflictException> onRetry) {
     return retry(work, ALONE_AFTER_CONFLICTS, onRetry);
   }
 
-  private static <T> T retry(Function<Boolean, T> work, int aloneAfter, Runnable onRetry) {
+  private static <T> T retry(Function<Boolean, T> work, int aloneAfter,
+      Consumer<TransactionConflictException> onRetry) {
     for (int attempt = 0; ; attempt++) {
       try {
         return work.apply(attempt >= aloneAfter);
@@ -53,7 +56,7 @@ final class ConflictRetry {
           throw e;
         }
         if (onRetry != null) {
-          onRetry.run();
+          onRetry.accept(e);
         }
         backoff(attempt);
       }

@@ -96,6 +96,7 @@ public final class Engine implements Storage {
   private final AdminView admin;
   private final AsyncView asyncView;
   private final Maintenance maintenance;
+  private final Observers observers;
 
   /** Builds the parts of a store {@link StoreOpener} opened, and starts its background work. */
   Engine(StorageConfig config, StoreOpener.Resources r) {
@@ -106,9 +107,10 @@ public final class Engine implements Storage {
     this.backend = r.backend;
     this.cache = r.cache;
     this.opened = r;
+    this.observers = new Observers(metrics, config.listeners(), config.directory().toString());
     VersionSequence versions = new VersionSequence(
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
-    this.records = new RecordStore(config, backend, r.codecs, versions, metrics);
+    this.records = new RecordStore(config, backend, r.codecs, versions, observers);
     this.scans = new ScanPager(backend, records, metrics, lifecycle);
     // writes are serialised by one lock: transactions, the access-statistics flush, training
     ReentrantLock writeLock = new ReentrantLock();
@@ -118,15 +120,16 @@ public final class Engine implements Storage {
         new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
     DictionaryTrainer dictionaries = new DictionaryTrainer(
         config, backend, r.codecs, records, writeLock, lifecycle, scheduler);
-    this.pipeline = new CommitPipeline(config, backend, mapping, records, versions, metrics,
+    this.pipeline = new CommitPipeline(config, backend, mapping, records, versions, observers,
         access, dictionaries, cache, coherence, lifecycle, writeLock);
     this.currentTx = pipeline.currentTx;
     this.threadsInTransaction = pipeline.threadsInTransaction;
-    this.admin = new AdminView(config, r, lifecycle, mapping, records, pipeline, dictionaries);
+    this.admin = new AdminView(
+        config, r, lifecycle, mapping, records, pipeline, dictionaries, observers);
     this.external = ExternalInvalidation.watch(backend, backendProvider, cache, coherence);
     this.asyncView = new AsyncView(this, config.directory(), threads.async());
     this.maintenance =
-        new Maintenance(config, this, backend, cache, accessStats, admin, lifecycle);
+        new Maintenance(config, this, backend, cache, accessStats, admin, lifecycle, observers);
     accessStats.schedule();
     maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
@@ -267,11 +270,12 @@ public final class Engine implements Storage {
       return tx.read(RecordKey.of(collection, key));
     }
     long start = System.nanoTime();
+    JfrEvents.SlowRead slow = JfrEvents.beginSlowRead(); // null unless a recording enables it
     RecordKey k = RecordKey.of(collection, key);
     lifecycle.enterOrThrow();
     try {
       byte[] raw = readOne(k, null, 0);
-      metrics.readLatency.recordNanos(System.nanoTime() - start);
+      observers.read(k, raw != null, start, slow); // latency, JFR, listeners
       return raw;
     } finally {
       lifecycle.exit();
@@ -437,8 +441,9 @@ public final class Engine implements Storage {
         byte[] v = hit == null ? null : hit.raw();
         if (v == null) {
           long start = System.nanoTime();
+          JfrEvents.SlowRead slow = JfrEvents.beginSlowRead();
           v = readOne(rks.get(i), rtx, stamps[i]);
-          metrics.readLatency.recordNanos(System.nanoTime() - start);
+          observers.read(rks.get(i), v != null, start, slow);
         }
         i++;
         if (v != null) {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code maintenanceInterval}: the built-in steps — flush the access statistics, clean up the
  * cache, verify every record and blob, optimize the backend — then the configured
  * {@link MaintenanceTask}s (backups), one after another. A failed step is recorded in the
- * report and the next one runs.
+ * report and the next one runs. Each step and the finished run are reported to
+ * {@link Observers} (a JFR event per step, the run to listeners and the counters).
  *
  * <p>Threading: any thread may call {@link #run()}; runs are serialised by a lock, and run
  * inside the engine's {@link Lifecycle}, so none runs after the store closed.
@@ -51,6 +52,7 @@ final class Maintenance {
   private final AccessStatsFlusher accessStats;
   private final StorageAdmin admin;
   private final Lifecycle lifecycle;
+  private final Observers observers;
   private final ReentrantLock lock = new ReentrantLock();
 
   /**
@@ -58,7 +60,8 @@ final class Maintenance {
    * @param cache the cache, or null
    */
   Maintenance(StorageConfig config, Storage storage, Backend backend, RecordCache cache,
-      AccessStatsFlusher accessStats, StorageAdmin admin, Lifecycle lifecycle) {
+      AccessStatsFlusher accessStats, StorageAdmin admin, Lifecycle lifecycle,
+      Observers observers) {
     this.config = config;
     this.storage = storage;
     this.backend = backend;
@@ -66,6 +69,7 @@ final class Maintenance {
     this.accessStats = accessStats;
     this.admin = admin;
     this.lifecycle = lifecycle;
+    this.observers = observers;
   }
 
   /** Schedules a run every {@code maintenanceInterval}, if there is one. */
@@ -127,17 +131,24 @@ final class Maintenance {
     List<MaintenanceReport.Step> done = new ArrayList<>();
     long sizeBefore = safeSize();
     for (Step s : builtIn) {
-      if (s.skipReason() != null) {
-        done.add(new MaintenanceReport.Step(
-            s.name(), Outcome.SKIPPED, Duration.ZERO, s.skipReason(), 0, Optional.empty()));
-        continue;
-      }
-      done.add(runStep(s.name(), s.work(), s.name().equals("optimize") ? sizeBefore : -1));
+      JfrEvents.MaintenanceStep event = JfrEvents.beginMaintenanceStep();
+      MaintenanceReport.Step step = s.skipReason() != null
+          ? new MaintenanceReport.Step(
+              s.name(), Outcome.SKIPPED, Duration.ZERO, s.skipReason(), 0, Optional.empty())
+          : runStep(s.name(), s.work(), s.name().equals("optimize") ? sizeBefore : -1);
+      observers.maintenanceStep(step, event);
+      done.add(step);
     }
     for (MaintenanceTask task : tasks) {
-      done.add(runStep(task.name(), () -> task.run(storage), -1));
+      JfrEvents.MaintenanceStep event = JfrEvents.beginMaintenanceStep();
+      MaintenanceReport.Step step = runStep(task.name(), () -> task.run(storage), -1);
+      observers.maintenanceStep(step, event);
+      done.add(step);
     }
-    return new MaintenanceReport(started, Duration.ofNanos(System.nanoTime() - t0), done);
+    MaintenanceReport report =
+        new MaintenanceReport(started, Duration.ofNanos(System.nanoTime() - t0), done);
+    observers.maintenance(report);
+    return report;
   }
 
   private MaintenanceReport.Step runStep(String name, Callable<String> work, long sizeBefore) {

@@ -2,10 +2,16 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.CacheTierStats;
 import dev.cairn.storage.StorageStats;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The engine's counters; see {@link StorageStats} for their meaning. */
+/**
+ * The engine's counters; see {@link StorageStats} for their meaning. The engine's parts count
+ * here directly on their hot paths; events that listeners and JFR also see go through
+ * {@link Observers}, which counts them here.
+ */
 final class Metrics {
   /** Reads answered from the backend; {@code StorageStats.reads} adds the cache hits. */
   final LongAdder backendReads = new LongAdder();
@@ -21,6 +27,15 @@ final class Metrics {
   final LongAdder rolledBack = new LongAdder();
   final LongAdder conflictsRetried = new LongAdder();
   final LongAdder corruptions = new LongAdder();
+  final LongAdder groupCommits = new LongAdder();
+  final LongAdder groupedTransactions = new LongAdder();
+  final LongAdder maintenanceRuns = new LongAdder();
+  final LongAdder maintenanceFailures = new LongAdder();
+  final LongAdder verifyRuns = new LongAdder();
+  final LongAdder verifyFailures = new LongAdder();
+  /** Start of the last finished maintenance run / verification, or null. */
+  volatile Instant lastMaintenance;
+  volatile Instant lastVerify;
   final LatencyHistogram readLatency = new LatencyHistogram();
   final LatencyHistogram writeLatency = new LatencyHistogram();
 
@@ -34,6 +49,9 @@ final class Metrics {
         dedupHits.sum(), rawBytesWritten.sum(), storedBytesWritten.sum(),
         savedByDedup.sum(), savedByCompression.sum(), committed.sum(),
         rolledBack.sum(), conflictsRetried.sum(), corruptions.sum(),
-        readLatency.snapshot(), writeLatency.snapshot(), tiers, sizeOnDisk);
+        readLatency.snapshot(), writeLatency.snapshot(), tiers, sizeOnDisk,
+        groupCommits.sum(), groupedTransactions.sum(),
+        maintenanceRuns.sum(), maintenanceFailures.sum(), Optional.ofNullable(lastMaintenance),
+        verifyRuns.sum(), verifyFailures.sum(), Optional.ofNullable(lastVerify));
   }
 }

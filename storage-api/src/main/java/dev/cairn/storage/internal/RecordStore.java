@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * record's CRC32C, and a blob's SHA-256 when {@link VerifyMode} says so; damage raises
  * {@link DataCorruptionException} naming the record, never wrong bytes.
  *
- * <p>Threading: holds no state of its own (it counts corruptions in the engine's
- * {@link Metrics}), so any thread may call it. Writes run in the caller's backend write
+ * <p>Threading: holds no state of its own (it reports corruptions to the engine's
+ * {@link Observers}), so any thread may call it. Writes run in the caller's backend write
  * transaction under the engine's write lock; reads run concurrently, in the caller's
  * transaction or in read transactions of their own ({@link #readLatest}).
  */
@@ -69,15 +69,15 @@ final class RecordStore {
   private final Backend backend;
   private final CodecRegistry codecs;
   private final VersionSequence versions;
-  private final Metrics metrics;
+  private final Observers observers;
 
   RecordStore(StorageConfig config, Backend backend, CodecRegistry codecs,
-      VersionSequence versions, Metrics metrics) {
+      VersionSequence versions, Observers observers) {
     this.config = config;
     this.backend = backend;
     this.codecs = codecs;
     this.versions = versions;
-    this.metrics = metrics;
+    this.observers = observers;
   }
 
   // ---------------------------------------------------------------------------------- writes
@@ -184,7 +184,7 @@ final class RecordStore {
     try {
       return RecordFormat.parseRecord(v, recordKey, where);
     } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
+      observers.corruption(e);
       LOG.warn("replacing a corrupted record: {}", e.getMessage());
       return null;
     }
@@ -351,7 +351,7 @@ final class RecordStore {
     try {
       return RecordFormat.parseRecord(v, recordKey, where(collection, key));
     } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
+      observers.corruption(e);
       throw e;
     }
   }
@@ -387,7 +387,7 @@ final class RecordStore {
     try {
       return decode(btx, rec, where(collection, key), shouldHash(), blobValue);
     } catch (DataCorruptionException e) {
-      metrics.corruptions.increment();
+      observers.corruption(e);
       throw e;
     }
   }

@@ -3,6 +3,7 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceTask;
+import dev.cairn.storage.StorageListener;
 import dev.cairn.storage.ValueMapper;
 import dev.cairn.storage.VerifyMode;
 import dev.cairn.storage.spi.BackendProvider;
@@ -46,4 +47,5 @@ public record StorageConfig(
     int accessStatsMaxPending,
     boolean accessStatistics,
     int dictionaryTrainingSamples,
-    int dictionaryMaxBytes) {}
+    int dictionaryMaxBytes,
+    List<StorageListener> listeners) {}

@@ -1039,35 +1039,14 @@ final class EngineTest {
     Engine s = (Engine) open(b -> b.durability(dev.cairn.storage.Durability.GROUP)
         .groupCommitWindow(window));
     int writers = 8;
-    CountDownLatch holding = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
-    try {
-      // a SYNC transaction holds the write lock until every GROUP writer is queued behind it
-      Future<?> blocker = pool.submit(() -> s.transaction(dev.cairn.storage.Durability.SYNC, tx -> {
-        holding.countDown();
-        await(release);
-        return null;
-      }));
-      assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
-      List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < writers; t++) {
-        String key = "w" + t;
-        fs.add(pool.submit(() -> s.putBytes("c", key, value(key, 10))));
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (s.groupQueued() < writers && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
-      assertThat(s.groupQueued()).isEqualTo(writers);
+    try (QueuedGroup group = new QueuedGroup(s, writers, t -> () -> {
+      String key = "w" + t;
+      s.putBytes("c", key, value(key, 10));
+    })) {
       long commitsBefore = MemoryBackendProvider.COMMITS.get();
 
       long start = System.nanoTime();
-      release.countDown();
-      blocker.get(30, TimeUnit.SECONDS);
-      for (Future<?> f : fs) {
-        f.get(30, TimeUnit.SECONDS);
-      }
+      group.releaseAndAwait();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(took).as("all %d writers were in the group: no reason to wait the %s window",
@@ -1075,9 +1054,6 @@ final class EngineTest {
       assertThat(MemoryBackendProvider.COMMITS.get() - commitsBefore)
           .as("the blocker's commit and one group commit").isEqualTo(2);
       assertThat(s.count("c")).isEqualTo(writers);
-    } finally {
-      release.countDown();
-      pool.shutdownNow();
     }
   }
 
@@ -1114,15 +1090,6 @@ final class EngineTest {
           .as("the leader waited for the other recent writer: one commit for both").isEqualTo(1);
     } finally {
       second.shutdownNow();
-    }
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

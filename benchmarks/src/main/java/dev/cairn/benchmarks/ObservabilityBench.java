@@ -1,0 +1,155 @@
+package dev.cairn.benchmarks;
+
+import dev.cairn.storage.Bytes;
+import dev.cairn.storage.Durability;
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageBuilder;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * What observability costs a store (identity codec, 1 KiB values; backends chosen so that a
+ * small cost shows: LMDB for reads, the fastest, and H2 with {@code ASYNC} durability for
+ * writes, whose commits return without waiting for the disk), in each
+ * {@link ObservabilityModes mode}: {@code off}, {@code jfr} (a recording with the Cairn events
+ * on) and {@code metrics} (CairnMetrics bound to a Prometheus registry and the latency
+ * histograms listener):
+ *
+ * <ul>
+ *   <li>{@code pointReadHit}: {@code getValue} answered by the tiered cache's heap tier — the
+ *       path no observability touches;
+ *   <li>{@code pointReadMiss}: {@code getValue} of a store without a cache: every read goes to
+ *       the backend, and is timed, offered to the SlowRead event and to the listener;
+ *   <li>{@code write}: {@code putBytes} of a new 1 KiB value into the H2 store (a Commit
+ *       event, the listener's timer; LMDB and SQLite sync even {@code ASYNC} commits' data, which
+ *       would bury the cost under the fsync);
+ *   <li>{@code histogramRecord}: the latency histograms listener alone, as the engine calls it
+ *       per backend read ({@code metrics}; a no-op listener otherwise);
+ *   <li>{@code jfrCommitEvent}: an event shaped like {@code dev.cairn.Commit} (whose class is
+ *       internal), emitted as the engine emits it: the cost of one commit's event while a
+ *       recording enables it ({@code jfr}), and of the enabled check otherwise;
+ *   <li>{@code scrape}: one Prometheus scrape of the three stores' meters ({@code metrics} only;
+ *       an empty string otherwise).
+ * </ul>
+ *
+ * Results and their causes: benchmarks/README.md, "Observability".
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {
+    "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
+public class ObservabilityBench {
+
+  private static final int KEYS = 1024;
+
+  /** off, jfr or metrics. */
+  @Param({"off", "jfr", "metrics"})
+  public String mode;
+
+  private Path root;
+  private ObservabilityModes observability;
+  private Storage cached;
+  private Storage uncached;
+  private Storage writes;
+  private String[] keys;
+  private byte[] value;
+  private int next;
+  private long written;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    root = BenchDirs.fresh("observability");
+    observability = new ObservabilityModes(mode);
+    cached = observability.configure(builder(root.resolve("cached")).cache("tiered"), "cached")
+        .open();
+    uncached = observability.configure(builder(root.resolve("uncached")), "uncached").open();
+    writes = observability.configure(builder(root.resolve("writes")).backend("h2"), "writes")
+        .open();
+    observability.bind(cached, "cached");
+    observability.bind(uncached, "uncached");
+    observability.bind(writes, "writes");
+    keys = new String[KEYS];
+    Random random = new Random(1);
+    value = new byte[1024];
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = "player-" + i;
+      byte[] v = new byte[1024];
+      random.nextBytes(v);
+      cached.putBytes("bench", keys[i], v);
+      cached.getBytes("bench", keys[i]); // populate the cache
+      uncached.putBytes("bench", keys[i], v);
+    }
+    random.nextBytes(value);
+  }
+
+  private static StorageBuilder builder(Path dir) {
+    return Storage.builder().directory(dir).backend("lmdb").durability(Durability.ASYNC)
+        .noScheduledMaintenance();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    cached.close();
+    uncached.close();
+    writes.close();
+    observability.close();
+    BenchDirs.delete(root);
+  }
+
+  private String nextKey() {
+    next = (next + 1) & (KEYS - 1);
+    return keys[next];
+  }
+
+  @Benchmark
+  public Optional<Bytes> pointReadHit() {
+    return cached.getValue("bench", nextKey());
+  }
+
+  @Benchmark
+  public Optional<Bytes> pointReadMiss() {
+    return uncached.getValue("bench", nextKey());
+  }
+
+  @Benchmark
+  public void write() {
+    // a new key each time; the value's first bytes make each content new (no dedup hit)
+    long n = written++;
+    value[0] = (byte) n;
+    value[1] = (byte) (n >>> 8);
+    value[2] = (byte) (n >>> 16);
+    value[3] = (byte) (n >>> 24);
+    writes.putBytes("written", "w" + n, value);
+  }
+
+  /** The latency histograms listener alone, as called per backend read ({@code metrics}). */
+  @Benchmark
+  public void histogramRecord() {
+    observability.readTimed(5_000 + next++ % 4096);
+  }
+
+  /** One Commit-shaped JFR event: recorded ({@code jfr}) or only checked (the others). */
+  @Benchmark
+  public void jfrCommitEvent() {
+    observability.commitEvent();
+  }
+
+  @Benchmark
+  public String scrape() {
+    return observability.scrape();
+  }
+}

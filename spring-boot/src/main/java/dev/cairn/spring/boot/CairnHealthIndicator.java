@@ -4,6 +4,7 @@ import dev.cairn.backup.BackupManager;
 import dev.cairn.backup.BackupManifest;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * that long after startup).
  *
  * <p>Details: {@code name}, {@code backend}, {@code directory}, {@code diskFreeBytes} (usable
- * space of the directory's file system) and, with a {@link BackupManager}, {@code lastBackup}
+ * space of the directory's file system), {@code lastMaintenance} and {@code lastVerify} (once
+ * there was one), {@code maintenanceFailures}, {@code verifyFailures} and, with a
+ * {@link BackupManager}, {@code lastBackup}
  * (the set id), {@code lastBackupAt}, {@code lastBackupAgeSeconds}, or {@code lastBackup:
  * none}. Listing the backups reads the target's manifests on every check.
  */
@@ -48,9 +51,10 @@ final class CairnHealthIndicator implements HealthIndicator {
   @Override
   public Health health() {
     Health.Builder health = Health.up().withDetail("name", name);
+    StorageStats stats;
     StorageAdmin admin;
     try {
-      storage.stats();
+      stats = storage.stats();
       admin = storage.admin();
     } catch (RuntimeException e) {
       return health.down(e).build();
@@ -62,6 +66,10 @@ final class CairnHealthIndicator implements HealthIndicator {
     } catch (IOException e) {
       health.withDetail("diskFreeBytes", "unknown: " + e);
     }
+    stats.lastMaintenance().ifPresent(t -> health.withDetail("lastMaintenance", t.toString()));
+    stats.lastVerify().ifPresent(t -> health.withDetail("lastVerify", t.toString()));
+    health.withDetail("maintenanceFailures", stats.maintenanceFailures())
+        .withDetail("verifyFailures", stats.verifyFailures());
     if (backups != null) {
       backupDetails(health, admin.storeId());
     }

@@ -39,11 +39,32 @@ final class CairnHealthIndicatorTest {
           Health health = health(context);
           assertThat(health.getStatus()).isEqualTo(Status.UP);
           assertThat(health.getDetails()).containsOnlyKeys("name", "backend", "directory",
-              "diskFreeBytes");
+              "diskFreeBytes", "maintenanceFailures", "verifyFailures");
+          assertThat(health.getDetails()).containsEntry("maintenanceFailures", 0L)
+              .containsEntry("verifyFailures", 0L);
           assertThat(health.getDetails()).containsEntry("name", "orders")
               .containsEntry("backend", "sqlite")
               .containsEntry("directory", tmp.resolve("store").toString());
           assertThat((Long) health.getDetails().get("diskFreeBytes")).isPositive();
+        });
+  }
+
+  @Test
+  void reportsTheLastMaintenanceAndVerify() {
+    runner.withPropertyValues("cairn.directory=" + tmp.resolve("store"))
+        .run(context -> {
+          Storage storage = context.getBean(Storage.class);
+          Instant before = Instant.now();
+          storage.maintenance();
+          Instant after = Instant.now();
+          Health health = health(context);
+          assertThat(health.getStatus()).isEqualTo(Status.UP);
+          assertThat(Instant.parse((String) health.getDetails().get("lastMaintenance")))
+              .isBetween(before, after);
+          assertThat(Instant.parse((String) health.getDetails().get("lastVerify")))
+              .isBetween(before, after);
+          assertThat(health.getDetails()).containsEntry("maintenanceFailures", 0L)
+              .containsEntry("verifyFailures", 0L);
         });
   }
 

@@ -86,9 +86,12 @@ public record StorageStats(
    * @param storedBytesWritten bytes actually added to the store for those values
    * @param bytesSavedByDedup bytes not stored because equal content was already present
    * @param bytesSavedByCompression bytes saved by the codec on newly stored payloads
-   * @param transactionsCommitted committed transactions (including single-record calls)
-   * @param transactionsRolledBack transactions rolled back because their function threw
-   * @param conflictsRetried transactions retried after a {@link TransactionConflictException}
+   * @param transactionsCommitted committed transactions (including single-record calls); each
+   *     transaction of a {@link Durability#GROUP} group counts
+   * @param transactionsRolledBack transactions that ended without a commit: the function threw,
+   *     the commit failed, or the transaction still conflicted after its last retry (each counts
+   *     once, however often it was retried)
+   * @param conflictsRetried attempts run again after a {@link TransactionConflictException}
    * @param corruptionsDetected reads that raised {@link DataCorruptionException}
    * @param readLatency latency of single-key reads the backend answered (cache misses, and every
    *     read without a cache); cache hits take nanoseconds and are counted in {@code cacheHits},
@@ -96,6 +99,16 @@ public record StorageStats(
    * @param writeLatency latency of single-record writes and transactions
    * @param cacheTiers per-tier cache counters; empty without a cache
    * @param sizeOnDisk the backend's files' size in bytes
+   * @param groupCommits backend commits that carried {@link Durability#GROUP} transactions
+   * @param groupedTransactions transactions those commits carried ({@code groupedTransactions /
+   *     groupCommits} is the mean group size)
+   * @param maintenanceRuns maintenance runs finished, scheduled or on demand
+   * @param maintenanceFailures maintenance runs with at least one failed step
+   * @param lastMaintenance when the last finished maintenance run started; empty if none
+   * @param verifyRuns runs of {@link StorageAdmin#verify()} finished (maintenance's verify step
+   *     included); a verification that threw does not count
+   * @param verifyFailures verifications that found problems
+   * @param lastVerify when the last finished verification started; empty if none
    */
   public StorageStats {
     cacheTiers = List.copyOf(cacheTiers);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,13 +101,7 @@ final class Observers {
   void conflictRetried(TxTrace tx, TransactionConflictException conflict) {
     tx.attempts++;
     metrics.conflictsRetried.increment();
-    for (StorageListener l : listeners) {
-      try {
-        l.onConflictRetry(conflict);
-      } catch (RuntimeException e) {
-        listenerFailed(l, "onConflictRetry", e);
-      }
-    }
+    tell("onConflictRetry", l -> l.onConflictRetry(conflict));
   }
 
   /** {@code tx}, asking for {@code durability}, committed; called on its caller's thread. */
@@ -138,13 +133,7 @@ final class Observers {
   /** A transaction ended without a commit; called on its caller's thread. */
   void rolledBack(Throwable cause) {
     metrics.rolledBack.increment();
-    for (StorageListener l : listeners) {
-      try {
-        l.onRollback(cause);
-      } catch (RuntimeException e) {
-        listenerFailed(l, "onRollback", e);
-      }
-    }
+    tell("onRollback", l -> l.onRollback(cause));
   }
 
   /**
@@ -178,13 +167,7 @@ final class Observers {
       e.message = exception.getMessage();
       e.commit();
     }
-    for (StorageListener l : listeners) {
-      try {
-        l.onCorruption(exception);
-      } catch (RuntimeException e) {
-        listenerFailed(l, "onCorruption", e);
-      }
-    }
+    tell("onCorruption", l -> l.onCorruption(exception));
   }
 
   /** A verification that started at {@code started} and took {@code nanos} finished. */
@@ -206,13 +189,7 @@ final class Observers {
       }
     }
     Duration took = Duration.ofNanos(nanos);
-    for (StorageListener l : listeners) {
-      try {
-        l.onVerify(report, took);
-      } catch (RuntimeException e) {
-        listenerFailed(l, "onVerify", e);
-      }
-    }
+    tell("onVerify", l -> l.onVerify(report, took));
   }
 
   /** A maintenance step finished; {@code event} was begun before it ran (may be null). */
@@ -238,16 +215,24 @@ final class Observers {
       metrics.maintenanceFailures.increment();
     }
     metrics.lastMaintenance = report.startedAt();
-    for (StorageListener l : listeners) {
-      try {
-        l.onMaintenance(report);
-      } catch (RuntimeException e) {
-        listenerFailed(l, "onMaintenance", e);
-      }
-    }
+    tell("onMaintenance", l -> l.onMaintenance(report));
   }
 
   // --------------------------------------------------------------------------------- failures
+
+  /**
+   * Calls every listener for an event that is rare (not a read or a commit, whose loops stay
+   * inline and allocate nothing); a listener that throws is logged and the others still run.
+   */
+  private void tell(String method, Consumer<StorageListener> call) {
+    for (StorageListener l : listeners) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        listenerFailed(l, method, e);
+      }
+    }
+  }
 
   private void listenerFailed(StorageListener l, String method, RuntimeException e) {
     long now = System.nanoTime();

@@ -135,6 +135,19 @@ public final class BackupManager {
   }
 
   /**
+   * The newest complete set of one store: what scheduled backups and health checks measure the
+   * age of the store's backups by.
+   *
+   * @param storeId the store's id ({@code storage.admin().storeId()})
+   * @return its newest complete set, or empty if the target holds none
+   * @throws BackupException if the target cannot be listed
+   */
+  public Optional<BackupManifest> newest(String storeId) {
+    Objects.requireNonNull(storeId, "storeId");
+    return catalog.newest(storeId);
+  }
+
+  /**
    * A set whose {@code manifest.json} exists but cannot be used: it cannot be read, is truncated
    * or not JSON, is not a manifest of this module, has a format version this module does not
    * read, or does not describe the set. Such a set cannot be restored; {@link #verify} reports

@@ -5,7 +5,6 @@ import dev.cairn.storage.Storage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -45,9 +44,7 @@ final class ScheduledBackupTask implements MaintenanceTask {
   public String run(Storage storage) {
     String storeId = storage.admin().storeId();
     Instant now = clock.instant();
-    Optional<BackupManifest> latest = catalog.list().stream()
-        .filter(m -> m.storeId().equals(storeId))
-        .max(Comparator.comparing(BackupManifest::createdAt));
+    Optional<BackupManifest> latest = catalog.newest(storeId);
     String did;
     if (latest.isPresent() && latest.get().createdAt().plus(interval).isAfter(now)) {
       did = "no backup due: last set " + latest.get().setId() + ", next after "

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +66,13 @@ final class SetCatalog {
       }
     }
     return out;
+  }
+
+  /** The newest complete set of store {@code storeId}, if the target holds one. */
+  Optional<BackupManifest> newest(String storeId) {
+    return list().stream()
+        .filter(m -> m.storeId().equals(storeId))
+        .max(Comparator.comparing(BackupManifest::createdAt));
   }
 
   /** Every set whose manifest is present but unusable, sorted by id. */

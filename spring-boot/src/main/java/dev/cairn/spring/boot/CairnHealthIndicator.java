@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Optional;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -79,9 +78,7 @@ final class CairnHealthIndicator implements HealthIndicator {
   private void backupDetails(Health.Builder health, String storeId) {
     Optional<BackupManifest> newest;
     try {
-      newest = backups.list().stream()
-          .filter(m -> m.storeId().equals(storeId))
-          .max(Comparator.comparing(BackupManifest::createdAt));
+      newest = backups.newest(storeId);
     } catch (RuntimeException e) {
       health.down(e).withDetail("lastBackup", "unknown: " + e.getMessage());
       return;

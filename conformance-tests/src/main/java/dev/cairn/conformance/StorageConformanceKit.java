@@ -9,7 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.storage.Bytes;
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
@@ -398,10 +400,123 @@ public abstract class StorageConformanceKit {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** Deduplication; the "defect N" tests are listed in the class Javadoc. */
+  /** Deferred deduplication ({@code DedupMode.DEFERRED}, the default). */
   @Nested
-  @DisplayName("deduplication")
+  @DisplayName("deferred deduplication")
+  class DeferredDedup {
+
+    @Test
+    @DisplayName("equal values stay in their records until maintenance shares them")
+    void maintenanceSharesEqualValues() {
+      byte[] v = randomBytes(random(), 6_000);
+      storage.putBytes("c", "k1", v);
+      storage.putBytes("d", "k2", v);
+      assertThat(blobs()).as("shared blobs before maintenance").isZero();
+      assertThat(storage.metadata("c", "k1").orElseThrow().deduplicated()).isFalse();
+      assertThat(storage.maintenance().successful()).isTrue();
+      assertThat(blobs()).as("shared blobs after maintenance").isEqualTo(1);
+      assertThat(storage.metadata("c", "k1").orElseThrow().deduplicated()).isTrue();
+      assertThat(storage.metadata("d", "k2").orElseThrow().deduplicated()).isTrue();
+      assertThat(get("c", "k1")).isEqualTo(v);
+      assertThat(get("d", "k2")).isEqualTo(v);
+      storage.putBytes("c", "k3", v);
+      assertThat(storage.metadata("c", "k3").orElseThrow().deduplicated())
+          .as("content already shared is shared at write time").isTrue();
+      assertThat(blobs()).isEqualTo(1);
+      assertThat(storage.entries("c", "").map(Map.Entry::getValue))
+          .as("a scan reads shared and inline values").allSatisfy(x -> assertThat(x).isEqualTo(v));
+    }
+
+    @Test
+    @DisplayName("after maintenance a value left with one reference is back in its record")
+    void lastReferenceGoesBackInline() {
+      byte[] v = randomBytes(random(), 3_000);
+      storage.putBytes("c", "k1", v);
+      storage.putBytes("c", "k2", v);
+      storage.maintenance();
+      assertThat(storage.delete("c", "k1")).isTrue();
+      storage.maintenance();
+      assertThat(blobs()).isZero();
+      assertThat(storage.metadata("c", "k2").orElseThrow().deduplicated()).isFalse();
+      assertThat(get("c", "k2")).isEqualTo(v);
+    }
+
+    @Test
+    @DisplayName("random writes, deletes, rollbacks and maintenance runs match a model and keep "
+        + "every reference count exact")
+    void randomSequencesWithMaintenanceMatchAModel() {
+      Random rnd = random();
+      Map<String, byte[]> model = new HashMap<>();
+      String[] collections = {"a", "b", "c"};
+      byte[][] contents = new byte[6][];
+      for (int i = 0; i < contents.length; i++) {
+        contents[i] = i % 3 == 0 ? randomBytes(rnd, 30 + i) : compressibleBytes(rnd, 100 + 200 * i);
+      }
+      for (int step = 0; step < 300; step++) {
+        String c = collections[rnd.nextInt(collections.length)];
+        String k = "k" + rnd.nextInt(10);
+        int op = rnd.nextInt(12);
+        String where = "seed " + KitSupport.SEED + ", step " + step;
+        if (op < 6) {
+          byte[] v = contents[rnd.nextInt(contents.length)];
+          storage.putBytes(c, k, v);
+          model.put(c + "/" + k, v);
+        } else if (op < 9) {
+          assertThat(storage.delete(c, k)).as(where).isEqualTo(model.remove(c + "/" + k) != null);
+        } else if (op < 11) {
+          byte[] v = contents[rnd.nextInt(contents.length)];
+          try {
+            storage.useTransaction(tx -> {
+              tx.putBytes(c, k, v);
+              throw new IllegalStateException("rolled back on purpose");
+            });
+          } catch (IllegalStateException expected) {
+            // nothing may have changed
+          }
+        } else {
+          MaintenanceReport r = storage.maintenance();
+          assertThat(r.successful()).as(where + ": " + r.failures()).isTrue();
+        }
+        if (step % 50 == 49) {
+          assertThat(storage.admin().verify().problems()).as(where).isEmpty();
+        }
+      }
+      storage.maintenance();
+      for (String c : collections) {
+        for (int i = 0; i < 10; i++) {
+          assertThat(get(c, "k" + i)).as("%s/k%d, seed %d", c, i, KitSupport.SEED)
+              .isEqualTo(model.get(c + "/k" + i));
+        }
+      }
+    }
+
+    @Test
+    @DisplayName("shared values survive a reopen")
+    void sharedValuesSurviveReopen() {
+      require(Capability.DURABLE);
+      byte[] v = compressibleBytes(random(), 4_000);
+      storage.putBytes("c", "k1", v);
+      storage.putBytes("c", "k2", v);
+      storage.maintenance();
+      reopen(UnaryOperator.identity());
+      assertThat(get("c", "k1")).isEqualTo(v);
+      assertThat(get("c", "k2")).isEqualTo(v);
+      assertThat(blobs()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Deduplication at write time ({@code DedupMode.ON_WRITE}); the "defect N" tests are listed
+   * in the class Javadoc.
+   */
+  @Nested
+  @DisplayName("deduplication at write time")
   class Dedup {
+
+    @BeforeEach
+    void writeTimeDedup() {
+      reopen(b -> b.dedupMode(DedupMode.ON_WRITE));
+    }
 
     @Test
     @DisplayName("a value written under two keys is stored once; each key reads it")
@@ -539,7 +654,7 @@ public abstract class StorageConformanceKit {
       require(Capability.DURABLE);
       byte[] v = compressibleBytes(random(), 8_000);
       storage.putBytes("c", "k1", v);
-      reopen(b -> b.codec("identity"));
+      reopen(b -> b.codec("identity").dedupMode(DedupMode.ON_WRITE));
       storage.putBytes("c", "k2", v);
       assertThat(storage.stats().dedupHits()).isEqualTo(1);
       assertThat(blobs()).isEqualTo(1);
@@ -559,7 +674,7 @@ public abstract class StorageConformanceKit {
     @Test
     @DisplayName("PER_COLLECTION scope shares content only within a collection")
     void perCollectionScope() {
-      storage = reopen(b -> b.dedupScope(DedupScope.PER_COLLECTION));
+      storage = reopen(b -> b.dedupScope(DedupScope.PER_COLLECTION).dedupMode(DedupMode.ON_WRITE));
       byte[] v = randomBytes(random(), 2_000);
       storage.putBytes("owner1", "k1", v);
       storage.putBytes("owner1", "k2", v);
@@ -584,7 +699,7 @@ public abstract class StorageConformanceKit {
       storage.putBytes("c", "t", atThreshold);
       assertThat(storage.metadata("c", "t").orElseThrow().deduplicated())
           .as("a 64-byte value with the default threshold of 64").isTrue();
-      storage = reopen(b -> b.inlineThreshold(0));
+      storage = reopen(b -> b.inlineThreshold(0).dedupMode(DedupMode.ON_WRITE));
       storage.putBytes("c", "tiny", new byte[] {7});
       assertThat(storage.metadata("c", "tiny").orElseThrow().deduplicated())
           .as("a 1-byte value with threshold 0").isTrue();

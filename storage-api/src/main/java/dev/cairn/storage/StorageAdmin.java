@@ -99,7 +99,8 @@ public interface StorageAdmin {
    * @param createdAtMillis creation time, epoch milliseconds
    * @param updatedAtMillis update time, epoch milliseconds
    * @param value the raw value
-   * @param contentHash SHA-256 of the value if it is stored deduplicated, else {@code null}
+   * @param contentHash SHA-256 of the value if the store keeps one for it (a value of at least
+   *     the inline threshold, not written with {@code DedupMode.OFF}), else {@code null}
    */
   record ExportedRecord(
       String collection, String key, long createdAtMillis, long updatedAtMillis, byte[] value,

@@ -55,6 +55,8 @@ public final class StorageBuilder {
   private int inlineThreshold = 64;
   private double minSavings = 1.0 / 16;
   private DedupScope dedupScope = DedupScope.GLOBAL;
+  private DedupMode dedupMode = DedupMode.DEFERRED;
+  private final Map<String, DedupMode> collectionDedupModes = new java.util.TreeMap<>();
   private VerifyMode verifyMode = VerifyMode.SAMPLED;
   private int maxValueBytes = 16 << 20;
   private Durability durability = Durability.SYNC;
@@ -316,6 +318,33 @@ public final class StorageBuilder {
    */
   public StorageBuilder dedupScope(DedupScope scope) {
     this.dedupScope = Objects.requireNonNull(scope, "dedup scope");
+    return this;
+  }
+
+  /**
+   * When equal values start sharing one stored copy, for every collection without a mode of
+   * its own (default {@link DedupMode#DEFERRED}: at write time if the content is already
+   * shared, otherwise by {@link Storage#maintenance()}).
+   *
+   * @param mode {@code DEFERRED}, {@code ON_WRITE} or {@code OFF}
+   * @return this builder
+   */
+  public StorageBuilder dedupMode(DedupMode mode) {
+    this.dedupMode = Objects.requireNonNull(mode, "dedup mode");
+    return this;
+  }
+
+  /**
+   * When equal values of one collection start sharing one stored copy, overriding
+   * {@link #dedupMode(DedupMode)} for it.
+   *
+   * @param collection the collection's name
+   * @param mode {@code DEFERRED}, {@code ON_WRITE} or {@code OFF}
+   * @return this builder
+   */
+  public StorageBuilder dedupMode(String collection, DedupMode mode) {
+    collectionDedupModes.put(requireName(collection, "collection"),
+        Objects.requireNonNull(mode, "dedup mode"));
     return this;
   }
 
@@ -588,7 +617,8 @@ public final class StorageBuilder {
         codecName, List.copyOf(codecs), Map.copyOf(codecOptions),
         cacheName, List.copyOf(caches), cacheMaxHeapBytes, cacheMaxOffHeapBytes,
         cacheExpireAfterWrite, cacheExpireAfterAccess, Map.copyOf(cacheOptions),
-        inlineThreshold, minSavings, dedupScope, verifyMode, maxValueBytes, durability,
+        inlineThreshold, minSavings, dedupScope, dedupMode, Map.copyOf(collectionDedupModes),
+        verifyMode, maxValueBytes, durability,
         groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
         maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
         accessStatsMaxPending, accessStatistics, dictionaryTrainingSamples, dictionaryMaxBytes,

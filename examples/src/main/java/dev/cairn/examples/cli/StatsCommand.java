@@ -49,7 +49,7 @@ final class StatsCommand extends StoreCommand {
           return;   // deleted meanwhile
         }
         codecs.merge(m.codec(), 1L, Long::sum);
-        if (r.contentHash() != null) {
+        if (m.deduplicated()) {
           t.deduplicated++;
           blobs.putIfAbsent(ByteBuffer.wrap(r.contentHash()), new long[] {m.rawLength(), m.storedLength()});
         } else {

@@ -151,7 +151,7 @@ final class AdminView implements StorageAdmin {
         byte[] raw = records.verifyRecord(rtx, rec, RecordStore.where(collection, key));
         byte[] hash = rec.isBlob()
             ? Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)
-            : null;
+            : rec.hash(); // an inline value's own hash (deferred dedup), or null
         visitor.accept(new ExportedRecord(collection, key, rec.created(), rec.updated(), raw, hash));
       }
     } finally {

@@ -128,8 +128,9 @@ public final class Engine implements Storage {
         config, r, lifecycle, mapping, records, pipeline, dictionaries, observers);
     this.external = ExternalInvalidation.watch(backend, backendProvider, cache, coherence);
     this.asyncView = new AsyncView(this, config.directory(), threads.async());
-    this.maintenance =
-        new Maintenance(config, this, backend, cache, accessStats, admin, lifecycle, observers);
+    Deduplicator dedup = new Deduplicator(backend, records, versions, metrics, writeLock);
+    this.maintenance = new Maintenance(
+        config, this, backend, cache, accessStats, dedup, admin, lifecycle, observers);
     accessStats.schedule();
     maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
@@ -577,11 +578,6 @@ public final class Engine implements Storage {
     return admin;
   }
 
-  /** Whether the backend declares {@code c}. */
-  public boolean hasCapability(Capability c) {
-    return backendProvider.capabilities().contains(c);
-  }
-
   @Override
   public void catchUp() {
     lifecycle.enterOrThrow();
@@ -589,13 +585,6 @@ public final class Engine implements Storage {
       external.catchUp();
     } finally {
       lifecycle.exit();
-    }
-  }
-
-  /** Invalidates the whole cache (after a restore, for example). */
-  public void invalidateCache() {
-    if (cache != null) {
-      cache.invalidateAll();
     }
   }
 }

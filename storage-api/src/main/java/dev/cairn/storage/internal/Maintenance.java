@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Maintenance of one store, on demand ({@code Storage.maintenance()}) and every
  * {@code maintenanceInterval}: the built-in steps — flush the access statistics, clean up the
- * cache, verify every record and blob, optimize the backend — then the configured
+ * cache, deduplicate what was written inline ({@link Deduplicator}), verify every record and
+ * blob, optimize the backend — then the configured
  * {@link MaintenanceTask}s (backups), one after another. A failed step is recorded in the
  * report and the next one runs. Each step and the finished run are reported to
  * {@link Observers} (a JFR event per step, the run to listeners and the counters).
@@ -50,6 +51,7 @@ final class Maintenance {
   private final Backend backend;
   private final RecordCache cache;
   private final AccessStatsFlusher accessStats;
+  private final Deduplicator dedup;
   private final StorageAdmin admin;
   private final Lifecycle lifecycle;
   private final Observers observers;
@@ -60,13 +62,14 @@ final class Maintenance {
    * @param cache the cache, or null
    */
   Maintenance(StorageConfig config, Storage storage, Backend backend, RecordCache cache,
-      AccessStatsFlusher accessStats, StorageAdmin admin, Lifecycle lifecycle,
-      Observers observers) {
+      AccessStatsFlusher accessStats, Deduplicator dedup, StorageAdmin admin,
+      Lifecycle lifecycle, Observers observers) {
     this.config = config;
     this.storage = storage;
     this.backend = backend;
     this.cache = cache;
     this.accessStats = accessStats;
+    this.dedup = dedup;
     this.admin = admin;
     this.lifecycle = lifecycle;
     this.observers = observers;
@@ -104,6 +107,7 @@ final class Maintenance {
             long freed = cache.cleanup();
             return "freed " + freed + " bytes";
           }, cache == null ? "no cache configured" : null),
+          new Step("deduplicate", () -> dedup.run().toString(), null),
           new Step("verify", () -> {
             StorageAdmin.VerificationReport v = admin.verify();
             if (!v.ok()) {

@@ -15,7 +15,9 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * records    : format(1)=2 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
- *              updated(8) version(8) then either the inline payload (flags bit 0 clear) or
+ *              updated(8) version(8) then either the inline payload (flags bit 0 clear),
+ *              preceded by the SHA-256 of the raw value if flags bit 1 is set (store format 2:
+ *              a value that maintenance may deduplicate later), or
  *              blobKeyLen(2) blobKey blobId(8) (flags bit 0 set), then crc32c(4)
  * blob_index : blobId(8) count(8) codec(1) dict(4) storedLen(4) crc32c(4)
  *              key = blobKey: scope prefix + SHA-256 of the raw bytes
@@ -35,6 +37,9 @@ final class RecordFormat {
   /** Record format whose CRC32C covers the record key, then the value. */
   static final byte FORMAT_KEYED = 2;
   static final int FLAG_BLOB = 1;
+  /** An inline record that carries the SHA-256 of its raw value (store format 2). */
+  static final int FLAG_HASHED = 2;
+  static final int HASH = 32;
   private static final int RECORD_HEADER = 39;
   private static final int BLOB_HEADER = 10;
   private static final int CRC = 4;
@@ -43,13 +48,14 @@ final class RecordFormat {
   private RecordFormat() {}
 
   /**
-   * A parsed record value. {@code payload} is set for inline records; a blob reference has the
-   * content's {@code blobKey} (scope prefix + SHA-256, the key of its index entry) and the
-   * {@code blobId} its bytes are stored under.
+   * A parsed record value. {@code payload} is set for inline records, with the SHA-256 of the
+   * raw value in {@code hash} if the record carries one; a blob reference has the content's
+   * {@code blobKey} (scope prefix + SHA-256, the key of its index entry) and the {@code blobId}
+   * its bytes are stored under.
    */
   record StoredRecord(
       int flags, byte codecId, int dictId, int rawLength, int storedLength, long created,
-      long updated, long version, byte[] payload, byte[] blobKey, long blobId) {
+      long updated, long version, byte[] payload, byte[] hash, byte[] blobKey, long blobId) {
     boolean isBlob() {
       return (flags & FLAG_BLOB) != 0;
     }
@@ -58,11 +64,17 @@ final class RecordFormat {
   /** A parsed blob value. */
   record StoredBlob(byte codecId, int dictId, int rawLength, byte[] payload) {}
 
+  /** An inline record; {@code hash} is the raw value's SHA-256, or null for none. */
   static byte[] encodeInline(byte[] recordKey,
       byte codecId, int dictId, int rawLength, long created, long updated, long version,
-      byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + payload.length + CRC);
-    header(b, 0, codecId, dictId, rawLength, payload.length, created, updated, version);
+      byte[] payload, byte[] hash) {
+    int hashLength = hash == null ? 0 : HASH;
+    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + hashLength + payload.length + CRC);
+    header(b, hash == null ? 0 : FLAG_HASHED, codecId, dictId, rawLength, payload.length,
+        created, updated, version);
+    if (hash != null) {
+      b.put(hash, 0, HASH);
+    }
     b.put(payload);
     return seal(b, recordKey);
   }
@@ -120,7 +132,15 @@ final class RecordFormat {
       b.get(key);
       long blobId = b.getLong();
       return new StoredRecord(
-          flags, codec, dict, raw, stored, created, updated, version, null, key, blobId);
+          flags, codec, dict, raw, stored, created, updated, version, null, null, key, blobId);
+    }
+    byte[] hash = null;
+    if ((flags & FLAG_HASHED) != 0) {
+      if (format != FORMAT_KEYED || b.remaining() < HASH) {
+        throw corrupt(where, "hashed record without room for its hash");
+      }
+      hash = new byte[HASH];
+      b.get(hash);
     }
     if (stored != b.remaining()) {
       throw corrupt(where, "inline payload is " + b.remaining() + " bytes, header says " + stored);
@@ -128,7 +148,7 @@ final class RecordFormat {
     byte[] payload = new byte[stored];
     b.get(payload);
     return new StoredRecord(
-        flags, codec, dict, raw, stored, created, updated, version, payload, null, 0);
+        flags, codec, dict, raw, stored, created, updated, version, payload, hash, null, 0);
   }
 
   /** The key a blob's bytes are stored under: its id, big-endian, so new blobs append. */

@@ -1,6 +1,7 @@
 package dev.cairn.storage.internal;
 
 import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.VerifyMode;
@@ -100,53 +101,45 @@ final class RecordStore {
     d.maxVersion = version;
     byte[] newRecord;
     byte[] newBlobKey = null;
-    if (raw.length == 0 || raw.length < config.inlineThreshold()) {
-      CodecRegistry.Encoded e = codecs.encode(collection, raw);
-      newRecord = RecordFormat.encodeInline(rk,
-          e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes());
-      d.stored += e.bytes().length;
-      d.savedByCompression += raw.length - e.bytes().length;
+    DedupMode mode = config.dedupMode(collection);
+    if (raw.length == 0 || raw.length < config.inlineThreshold() || mode == DedupMode.OFF) {
+      newRecord = inline(rk, d, collection, raw, created, updated, version, null);
     } else {
       byte[] hash = sha256(raw);
       newBlobKey = blobKey(collection, hash);
-      long blobId;
-      int storedLength;
-      byte blobCodec;
-      int blobDict;
       if (old != null && old.isBlob() && Arrays.equals(old.blobKey(), newBlobKey)) {
-        blobId = old.blobId(); // same content: the reference it holds stays
-        storedLength = old.storedLength();
-        blobCodec = old.codecId();
-        blobDict = old.dictId();
+        // same content: the reference it holds stays
         d.dedupHits++;
         d.savedByDedup += raw.length;
+        newRecord = RecordFormat.encodeBlobRef(rk, old.codecId(), old.dictId(), raw.length,
+            old.storedLength(), created, updated, version, newBlobKey, old.blobId());
       } else {
         byte[] iv = btx.get(INDEX, newBlobKey);
         if (iv != null) {
+          // the content is shared already: one more reference
           RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(newBlobKey));
           btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(e.withCount(e.count() + 1)));
-          blobId = e.blobId();
-          storedLength = e.storedLength();
-          blobCodec = e.codecId();
-          blobDict = e.dictId();
           d.dedupHits++;
           d.savedByDedup += raw.length;
+          newRecord = RecordFormat.encodeBlobRef(rk, e.codecId(), e.dictId(), raw.length,
+              e.storedLength(), created, updated, version, newBlobKey, e.blobId());
+        } else if (mode == DedupMode.DEFERRED) {
+          // new content stays in its record, with its hash for maintenance to find twins by
+          newRecord = inline(rk, d, collection, raw, created, updated, version, hash);
+          newBlobKey = null;
         } else {
           CodecRegistry.Encoded e = codecs.encode(collection, raw);
-          blobId = version; // unique store-wide and increasing: new blobs append
+          long blobId = version; // unique store-wide and increasing: new blobs append
           btx.put(BLOBS, RecordFormat.blobIdKey(blobId),
               RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
           btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(new RecordFormat.IndexEntry(
               blobId, 1, e.codecId(), e.dictId(), e.bytes().length)));
-          storedLength = e.bytes().length;
-          blobCodec = e.codecId();
-          blobDict = e.dictId();
           d.stored += e.bytes().length;
           d.savedByCompression += raw.length - e.bytes().length;
+          newRecord = RecordFormat.encodeBlobRef(rk, e.codecId(), e.dictId(), raw.length,
+              e.bytes().length, created, updated, version, newBlobKey, blobId);
         }
       }
-      newRecord = RecordFormat.encodeBlobRef(rk, blobCodec, blobDict, raw.length, storedLength,
-          created, updated, version, newBlobKey, blobId);
     }
     btx.put(RECORDS, rk, newRecord);
     if (old != null && old.isBlob() && !Arrays.equals(old.blobKey(), newBlobKey)) {
@@ -157,6 +150,16 @@ final class RecordStore {
     if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {
       d.dictionaryCandidates.merge(collection, 1, Integer::sum);
     }
+  }
+
+  /** An inline record of {@code raw}, encoded, counted in {@code d}; {@code hash} or null. */
+  private byte[] inline(byte[] rk, TransactionImpl.Delta d, String collection, byte[] raw,
+      long created, long updated, long version, byte[] hash) {
+    CodecRegistry.Encoded e = codecs.encode(collection, raw);
+    d.stored += e.bytes().length;
+    d.savedByCompression += raw.length - e.bytes().length;
+    return RecordFormat.encodeInline(rk,
+        e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes(), hash);
   }
 
   /** Deletes one record inside a write transaction; returns whether it existed. */
@@ -212,7 +215,7 @@ final class RecordStore {
   }
 
   /** The index key of content with SHA-256 {@code hash}: the dedup scope's prefix, the hash. */
-  private byte[] blobKey(String collection, byte[] hash) {
+  byte[] blobKey(String collection, byte[] hash) {
     if (config.dedupScope() == DedupScope.GLOBAL) {
       byte[] k = new byte[33];
       System.arraycopy(hash, 0, k, 1, 32);
@@ -402,7 +405,20 @@ final class RecordStore {
   private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
       boolean hash, byte[] blobValue) {
     if (!rec.isBlob()) {
-      return codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
+      byte[] raw =
+          codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
+      // the record's CRC32C already covers an inline value; its SHA-256 (kept for deferred
+      // dedup) is checked by verify() and with VerifyMode.ALWAYS, not on sampled reads
+      if (rec.hash() != null && (hash && blobValue == VERIFYING
+          || config.verifyMode() == VerifyMode.ALWAYS)) {
+        if (!Arrays.equals(sha256(raw), rec.hash())) {
+          throw new DataCorruptionException(where + ": content does not match its SHA-256");
+        }
+      }
+      return raw;
+    }
+    if (blobValue == VERIFYING) {
+      blobValue = null;
     }
     byte[] bv = blobValue != null ? blobValue : btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
     if (bv == null) {
@@ -432,9 +448,12 @@ final class RecordStore {
 
   // ---------------------------------------------------------------------------------- verify
 
+  /** Marks a decode for the verifier, which checks the SHA-256 of inline values too. */
+  private static final byte[] VERIFYING = new byte[0];
+
   /** Decodes and verifies one stored record for the verifier; hashing always. */
   byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
-    return decode(rtx, rec, where, true, null);
+    return decode(rtx, rec, where, true, VERIFYING);
   }
 
   /** Decodes and verifies one stored blob for the verifier; hashing always. */

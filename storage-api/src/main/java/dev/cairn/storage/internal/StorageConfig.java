@@ -1,5 +1,6 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceTask;
@@ -33,6 +34,8 @@ public record StorageConfig(
     int inlineThreshold,
     double minSavings,
     DedupScope dedupScope,
+    DedupMode dedupMode,
+    Map<String, DedupMode> collectionDedupModes,
     VerifyMode verifyMode,
     int maxValueBytes,
     Durability durability,
@@ -48,4 +51,13 @@ public record StorageConfig(
     boolean accessStatistics,
     int dictionaryTrainingSamples,
     int dictionaryMaxBytes,
-    List<StorageListener> listeners) {}
+    List<StorageListener> listeners) {
+
+  /** The dedup mode of {@code collection}: its own, or the store's. */
+  public DedupMode dedupMode(String collection) {
+    if (collectionDedupModes.isEmpty()) {
+      return dedupMode;
+    }
+    return collectionDedupModes.getOrDefault(collection, dedupMode);
+  }
+}

@@ -38,8 +38,13 @@ import org.slf4j.LoggerFactory;
  */
 final class StoreOpener {
 
-  /** The layout of the engine's keyspaces this version writes; a newer store is refused. */
-  static final int FORMAT = 1;
+  /**
+   * The layout of the engine's keyspaces this version writes; a newer store is refused. Format
+   * 2 adds inline records that carry their SHA-256 (deferred dedup, {@link RecordFormat}); a
+   * format 1 store is read as it is and marked format 2 when opened, since it may then receive
+   * records a format 1 build cannot read (which then refuses it instead of misreading it).
+   */
+  static final int FORMAT = 2;
   /** The meta entry holding the store's format: present in every store. */
   static final byte[] FORMAT_KEY = ascii("format");
   private static final byte[] STORE_ID_KEY = ascii("store-id");
@@ -222,6 +227,13 @@ final class StoreOpener {
         if (f > FORMAT) {
           throw new BackendException("store format " + f + " is newer than this Cairn version supports ("
               + FORMAT + "); upgrade Cairn");
+        }
+        if (f < FORMAT) {
+          LOG.info("store {} has format {}; marking it format {} (its records are read as they"
+              + " are; builds before format {} will refuse it)", r.backendProvider.name(), f,
+              FORMAT, FORMAT);
+          tx.put(RecordStore.META, FORMAT_KEY, RecordFormat.encodeLong(FORMAT));
+          tx.commit(Durability.SYNC);
         }
       }
     }

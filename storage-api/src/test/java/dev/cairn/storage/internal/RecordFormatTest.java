@@ -18,7 +18,7 @@ final class RecordFormatTest {
 
   private static byte[] inline(String k, String value) {
     byte[] v = value.getBytes(StandardCharsets.UTF_8);
-    return RecordFormat.encodeInline(key(k), (byte) 0, 0, v.length, 1, 2, 3, v);
+    return RecordFormat.encodeInline(key(k), (byte) 0, 0, v.length, 1, 2, 3, v, null);
   }
 
   @Test

@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  *
  * and for the store: {@link StorageAdmin#verify()} reports no problem (checksums, hashes,
  * reference counts). The next cycle continues writing into the recovered store, so recovery of a
- * recovered store is exercised too.
+ * recovered store is exercised too. Cycles alternate the dedup mode of the child: even cycles
+ * write with {@code DedupMode.DEFERRED} and run {@code maintenance()} (which shares equal values
+ * in transactions of its own) every few hundred milliseconds while writing, odd cycles write with
+ * {@code DedupMode.ON_WRITE}, so that commits span the records, index and blob keyspaces.
  *
  * <pre>{@code
  * CrashHarness.Report r = CrashHarness.builder("rocks", tempDir.resolve("store"))
@@ -315,7 +318,11 @@ public final class CrashHarness {
     Process child;
     try {
       Files.createDirectories(directory());
-      child = new ProcessBuilder(jvm.command(state.committed, List.of()))
+      // even cycles write with deferred dedup and run maintenance (which shares equal values)
+      // while writing; odd cycles share at write time, so commits span three keyspaces
+      String dedup = cycle % 2 == 0 ? "DEFERRED" : "ON_WRITE";
+      child = new ProcessBuilder(jvm.command(state.committed,
+          List.of("-D" + CrashWriter.DEDUP_PROPERTY + "=" + dedup)))
           .redirectErrorStream(false)
           .redirectError(log.toFile())
           .start();

@@ -1,6 +1,8 @@
 package dev.cairn.conformance;
 
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.Durability;
+import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageBuilder;
 import java.io.FileDescriptor;
@@ -32,6 +34,11 @@ final class CrashWriter {
 
   /** Steps per thread before the writer stops (default: unbounded, until killed). */
   static final String STEPS_PROPERTY = "cairn.crashWriter.steps";
+  /**
+   * The {@code DedupMode} to write with (default {@code ON_WRITE}); with {@code DEFERRED} a
+   * thread also runs {@code maintenance()} every 100–400 ms while the writers write.
+   */
+  static final String DEDUP_PROPERTY = "cairn.crashWriter.dedup";
   /** {@code close}: close the store after the last step; anything else: halt without closing. */
   static final String END_PROPERTY = "cairn.crashWriter.end";
 
@@ -44,6 +51,8 @@ final class CrashWriter {
         .codec(args[2])
         .durability(Durability.valueOf(args[3]))
         .noScheduledMaintenance();
+    DedupMode dedup = DedupMode.valueOf(System.getProperty(DEDUP_PROPERTY, "ON_WRITE"));
+    b.dedupMode(dedup);
     long seed = Long.parseLong(args[4]);
     String[] starts = args[5].split(",");
     for (int i = 6; i < args.length; i++) {
@@ -63,6 +72,11 @@ final class CrashWriter {
       th.setDaemon(false);
       threads.add(th);
     }
+    if (dedup == DedupMode.DEFERRED) {
+      Thread maintenance = new Thread(() -> maintain(storage, seed), "crash-maintenance");
+      maintenance.setDaemon(true);
+      maintenance.start();
+    }
     print("ready");
     threads.forEach(Thread::start);
     for (Thread th : threads) {
@@ -75,6 +89,27 @@ final class CrashWriter {
       print("done");
     }
     Runtime.getRuntime().halt(0); // no shutdown hook, no close: as if the process died here
+  }
+
+  /** Runs maintenance (deferred dedup among its steps) until the JVM dies; a failure ends it. */
+  private static void maintain(Storage storage, long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    try {
+      while (true) {
+        Thread.sleep(100 + rnd.nextInt(300));
+        MaintenanceReport r = storage.maintenance();
+        if (!r.successful()) {
+          print("error maintenance " + r.failures());
+          System.exit(3);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      print("error maintenance " + e);
+      System.exit(3);
+    }
   }
 
   private static void write(

@@ -55,7 +55,14 @@ final class FormatFixtureTest {
       FormatFixtures.load(FormatFixtures.read(KEYSPACES), b);
     }
     checkAndWrite(builder(backend, dir, options));
+    try (Backend b = FormatFixtures.open(backend, dir, options)) {
+      assertThat(FormatFixtures.dump(b)).as("the store is marked format 2 once opened")
+          .contains(FORMAT_KEY + sealedLong(2));
+    }
   }
+
+  private static final String FORMAT_KEY =
+      "meta " + HexFormat.of().formatHex("format".getBytes(StandardCharsets.US_ASCII)) + " ";
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sqlite", "lmdb", "h2", "postgres"})
@@ -63,9 +70,9 @@ final class FormatFixtureTest {
   void aNewerFormatIsRefusedAndNotModified(String backend) {
     Path dir = tmp.resolve(backend);
     Map<String, String> options = options(backend);
-    String formatKey = "meta " + HexFormat.of().formatHex("format".getBytes(StandardCharsets.US_ASCII)) + " ";
+    String formatKey = FORMAT_KEY;
     List<String> lines = FormatFixtures.read(KEYSPACES).stream()
-        .map(l -> l.startsWith(formatKey) ? formatKey + sealedLong(2) : l)
+        .map(l -> l.startsWith(formatKey) ? formatKey + sealedLong(3) : l)
         .toList();
     assertThat(lines).as("the fixture has a format entry").anyMatch(l -> l.startsWith(formatKey));
     try (Backend b = FormatFixtures.open(backend, dir, options)) {
@@ -73,7 +80,7 @@ final class FormatFixtureTest {
     }
     assertThatThrownBy(() -> builder(backend, dir, options).open())
         .isInstanceOf(BackendException.class)
-        .hasMessageContaining("store format 2 is newer than this Cairn version supports");
+        .hasMessageContaining("store format 3 is newer than this Cairn version supports");
     try (Backend b = FormatFixtures.open(backend, dir, options)) {
       assertThat(FormatFixtures.dump(b)).as("every keyspace as it was").isEqualTo(lines);
     }
@@ -127,6 +134,11 @@ final class FormatFixtureTest {
       assertThat(s.getBytes("ledger", "tx-new")).hasValue(expected.get("ledger").get("tx-00000"));
       assertThat(s.getBytes("blobs", "blob-copy")).hasValue(expected.get("blobs").get("blob-copy"));
       assertThat(s.getBytes("blobs", "blob-2")).isEmpty();
+      assertThat(s.admin().verify().problems()).isEmpty();
+      // maintenance (deferred dedup) rewrites format 1 records: lone blobs go back inline
+      assertThat(s.maintenance().successful()).isTrue();
+      assertThat(s.getBytes("ledger", "tx-new")).hasValue(expected.get("ledger").get("tx-00000"));
+      assertThat(s.getBytes("blobs", "blob-copy")).hasValue(expected.get("blobs").get("blob-copy"));
       assertThat(s.admin().verify().problems()).isEmpty();
     }
   }

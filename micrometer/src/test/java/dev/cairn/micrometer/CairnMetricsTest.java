@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageBuilder;
@@ -43,6 +44,7 @@ final class CairnMetricsTest {
   private Storage open(UnaryOperator<StorageBuilder> custom) {
     return custom.apply(Storage.builder().directory(dir.resolve("store")).backend("sqlite")
         .cache("tiered")
+        .dedupMode(DedupMode.ON_WRITE) // the workload's dedup hit happens at write time
         .noScheduledMaintenance()).open();
   }
 

@@ -27,6 +27,7 @@ final class LmdbErrorMapper {
 
   // errno values LMDB passes through
   private static final int EPERM = 1;
+  private static final int EIO = 5;
   private static final int EACCES = 13;
   private static final int EFBIG = 27;
   private static final int ENOSPC = 28;
@@ -82,6 +83,15 @@ final class LmdbErrorMapper {
               where + ": too many concurrent read transactions (lmdb.maxReaders=" + maxReaders
                   + ")",
               e);
+        case EIO:
+          // LMDB also answers a short write ("filesystem full?") with EIO: find out whether
+          // the data file can grow, so a full disk is reported as one
+          String full = "commit".equals(action) ? cannotGrow() : null;
+          if (full != null) {
+            return new StorageFullException(where + ": " + LmdbBackend.DATA_FILE
+                + " cannot grow: " + full + " (LMDB reported a short write as EIO)", e);
+          }
+          break;
         case EACCES:
         case EPERM:
         case EROFS:
@@ -91,6 +101,32 @@ final class LmdbErrorMapper {
       }
     }
     return new BackendException(where + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * Why the data file cannot grow by a page, or null if it can: writes one page past its end
+   * into a scratch file beside it (sparse below that), which fails as the data file's next write
+   * would — {@code ENOSPC} on a full disk, {@code EFBIG} past a file-size limit.
+   */
+  private String cannotGrow() {
+    Path scratch = directory.resolve("cairn-lmdb-grow-probe");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(scratch,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+      long end = java.nio.file.Files.size(directory.resolve(LmdbBackend.DATA_FILE));
+      ch.write(java.nio.ByteBuffer.allocate(4096), end);
+      return null;
+    } catch (java.io.IOException probe) {
+      String m = String.valueOf(probe.getMessage());
+      return m.contains("File too large") ? "file too large"
+          : m.contains("No space left") || m.contains("quota") ? "no space left on device"
+          : null;
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(scratch);
+      } catch (java.io.IOException ignored) {
+        // a leftover probe file is harmless
+      }
+    }
   }
 
   /**

@@ -82,6 +82,11 @@ public final class CairnCli implements Callable<Integer> {
       description = "Codec for new writes: identity, snappy, zstd (default: identity).")
   String codec;
 
+  @Option(names = "--dedup", paramLabel = "MODE", scope = ScopeType.INHERIT,
+      description = "When equal values start sharing one copy: DEFERRED (default: by maintenance,"
+          + " or at once if the content is already shared), ON_WRITE or OFF.")
+  dev.cairn.storage.DedupMode dedup;
+
   @Option(names = "--backend-option", paramLabel = "KEY=VALUE", scope = ScopeType.INHERIT,
       description = "A backend option, e.g. sqlite.readers=8 (repeatable; see the backend's README).")
   Map<String, String> backendOptions = new LinkedHashMap<>();

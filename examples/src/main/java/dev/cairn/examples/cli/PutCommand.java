@@ -40,7 +40,7 @@ final class PutCommand extends StoreCommand {
         json(Json.metadata(m));
       } else {
         out().printf("stored %s/%s: %s as %s (%s%s)%n", collection, key, Fmt.bytes(m.rawLength()),
-            Fmt.bytes(m.storedLength()), m.codec(), m.deduplicated() ? ", deduplicated" : ", inline");
+            Fmt.bytes(m.storedLength()), m.codec(), m.deduplicated() ? ", shared" : ", in its record");
       }
     }
     return CairnCli.OK;

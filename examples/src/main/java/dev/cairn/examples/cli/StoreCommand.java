@@ -140,6 +140,9 @@ abstract class StoreCommand implements Callable<Integer> {
     if (cli.codec != null) {
       b.codec(checkedCodec(cli.codec));
     }
+    if (cli.dedup != null) {
+      b.dedupMode(cli.dedup);
+    }
     cli.backendOptions.forEach((key, value) -> {
       if (!ofAnotherOpenedBackend(key, backend)) {
         b.backendOption(key, value);

@@ -1,6 +1,7 @@
 package dev.cairn.storage.internal;
 
 import dev.cairn.storage.DataCorruptionException;
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendCursor;
@@ -19,8 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The maintenance step that deduplicates later what {@link dev.cairn.storage.DedupMode#DEFERRED}
  * wrote inline: values stored in their records (with their SHA-256) that are equal to another
  * record's, or to content already shared, become references to one shared blob; and a shared
- * blob that only one record still references goes back into that record, so reading it is one
- * lookup again.
+ * blob that only one record of a {@code DEFERRED} collection still references goes back into
+ * that record, so reading it is one lookup again ({@code ON_WRITE} collections keep content
+ * apart from records, as their mode says; {@code OFF} collections are left alone). Modes are read
+ * as configured now: a store may hold records written under other modes.
  *
  * <p>How: two passes over the records, each in one read snapshot, find the candidates in bounded
  * memory — the first keeps a 64-bit fingerprint per hashed record and index entry (8 bytes
@@ -39,14 +42,16 @@ final class Deduplicator {
   /** Records changed per write transaction (bounds the write lock's hold time). */
   static final int BATCH = 256;
 
+  private final StorageConfig config;
   private final Backend backend;
   private final RecordStore records;
   private final VersionSequence versions;
   private final Metrics metrics;
   private final ReentrantLock writeLock;
 
-  Deduplicator(Backend backend, RecordStore records, VersionSequence versions, Metrics metrics,
-      ReentrantLock writeLock) {
+  Deduplicator(StorageConfig config, Backend backend, RecordStore records,
+      VersionSequence versions, Metrics metrics, ReentrantLock writeLock) {
+    this.config = config;
     this.backend = backend;
     this.records = records;
     this.versions = versions;
@@ -87,7 +92,8 @@ final class Deduplicator {
         while (c.next()) {
           byte[] rk = c.key();
           RecordFormat.StoredRecord rec = parse(rk, c.value());
-          if (rec != null && !rec.isBlob() && rec.hash() != null) {
+          if (rec != null && !rec.isBlob() && rec.hash() != null
+              && mode(rk) != DedupMode.OFF) {
             if (n == fps.length) {
               fps = Arrays.copyOf(fps, n * 2);
             }
@@ -122,10 +128,12 @@ final class Deduplicator {
             continue;
           }
           if (rec.isBlob()) {
-            if (single.contains(ByteBuffer.wrap(rec.blobKey()))) {
+            // ON_WRITE keeps content apart from its record even when only one refers to it
+            if (single.contains(ByteBuffer.wrap(rec.blobKey()))
+                && mode(rk) == DedupMode.DEFERRED) {
               lone.add(rk);
             }
-          } else if (rec.hash() != null) {
+          } else if (rec.hash() != null && mode(rk) != DedupMode.OFF) {
             byte[] bk = records.blobKey(Keys.collectionOf(rk), rec.hash());
             if (Arrays.binarySearch(candidates, fingerprint(bk)) >= 0) {
               groups.computeIfAbsent(ByteBuffer.wrap(bk), x -> new ArrayList<>()).add(rk);
@@ -242,6 +250,11 @@ final class Deduplicator {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** The dedup mode of the collection of record key {@code rk}, as configured now. */
+  private DedupMode mode(byte[] rk) {
+    return config.dedupMode(Keys.collectionOf(rk));
   }
 
   /** The record parsed, or null if it is damaged (verify() reports it; it is left alone). */

@@ -128,7 +128,7 @@ public final class Engine implements Storage {
         config, r, lifecycle, mapping, records, pipeline, dictionaries, observers);
     this.external = ExternalInvalidation.watch(backend, backendProvider, cache, coherence);
     this.asyncView = new AsyncView(this, config.directory(), threads.async());
-    Deduplicator dedup = new Deduplicator(backend, records, versions, metrics, writeLock);
+    Deduplicator dedup = new Deduplicator(config, backend, records, versions, metrics, writeLock);
     this.maintenance = new Maintenance(
         config, this, backend, cache, accessStats, dedup, admin, lifecycle, observers);
     accessStats.schedule();

@@ -253,6 +253,10 @@ final class EngineTest {
     assertThat(s.metadata("shared", "a").orElseThrow().deduplicated())
         .as("ON_WRITE for this collection").isTrue();
     assertThat(s.admin().verify().blobs()).isEqualTo(1);
+    s.maintenance();
+    assertThat(s.metadata("shared", "a").orElseThrow().deduplicated())
+        .as("maintenance leaves ON_WRITE content apart, even with one reference").isTrue();
+    assertThat(s.admin().verify().blobs()).isEqualTo(1);
   }
 
   @Test

@@ -36,7 +36,7 @@ public final class Report {
    */
   static final Map<String, Double> TARGETS = Map.of(
       "bulkLoad", 0.5, "pointRead", 0.7, "pointRead2t", 0.7, "scanKeys", 0.7, "scanAll", 0.7,
-      "groupCommit16", 5.0);
+      "durableCommit", 0.8, "groupCommit16", 5.0, "groupCommit64", 10.0);
 
   private Report() {}
 

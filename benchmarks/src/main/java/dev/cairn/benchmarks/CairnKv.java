@@ -1,5 +1,6 @@
 package dev.cairn.benchmarks;
 
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageBuilder;
@@ -9,8 +10,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The same workload through {@link Storage}: identity codec, no cache (unless asked), dedup on
- * (global), values above the inline threshold (so every value is a content-addressed blob),
- * the default verification (CRC32C on every read, SHA-256 on a sample), SYNC durability.
+ * (global, {@link DedupMode#DEFERRED} unless a mode is given: values above the inline threshold
+ * stay in their records with their SHA-256), the default verification (CRC32C on every read,
+ * SHA-256 on a sample), SYNC durability, no scheduled maintenance.
  */
 final class CairnKv implements Kv {
 
@@ -32,8 +34,16 @@ final class CairnKv implements Kv {
   final Storage storage;
 
   CairnKv(String backend, Path dir, boolean withCache) {
+    this(backend, dir, withCache, null);
+  }
+
+  /** With {@code dedupMode} for the whole store, or the builder's default if null. */
+  CairnKv(String backend, Path dir, boolean withCache, DedupMode dedupMode) {
     StorageBuilder b = Storage.builder().directory(dir).backend(backend).codec("identity")
         .valueMapper(BYTES).noScheduledMaintenance();
+    if (dedupMode != null) {
+      b.dedupMode(dedupMode);
+    }
     String window = System.getenv("CAIRN_BENCH_GROUP_WINDOW_US");
     if (window != null && !window.isBlank()) {
       b.groupCommitWindow(java.time.Duration.ofNanos(Long.parseLong(window.trim()) * 1000));

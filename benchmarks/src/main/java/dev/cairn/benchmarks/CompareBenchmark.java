@@ -33,6 +33,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  *   <li>{@code durableCommit}: one new record per durable commit, one thread.
  *   <li>{@code groupCommit16}: 16 threads each committing one new record durably: Cairn with
  *       {@code Durability.GROUP}, the raw library one commit and one fsync per record.
+ *   <li>{@code groupCommit64}: the same with 64 threads.
  *   <li>{@code scanKeys}: every key of the collection in order ({@code Storage.keys} vs a
  *       key-only cursor; score: keys/s).
  *   <li>{@code scanAll}: every key and value (Cairn: {@code entries}, paged;
@@ -143,6 +144,14 @@ public class CompareBenchmark {
   @Benchmark
   @Threads(16)
   public void groupCommit16() {
+    long n = next.getAndIncrement();
+    kv.putOneGroup(Values.key(n), values.value(n));
+  }
+
+  /** As {@link #groupCommit16} with 64 writers: larger groups for Cairn, the same serial raw. */
+  @Benchmark
+  @Threads(64)
+  public void groupCommit64() {
     long n = next.getAndIncrement();
     kv.putOneGroup(Values.key(n), values.value(n));
   }

@@ -6,7 +6,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * One workload, two ways to run it: straight on a library ("raw") or through Cairn's
  * {@code Storage}. Implementations are thread-safe to the degree each benchmark needs (reads
- * from several threads; single-record durable writes from 16 threads).
+ * from several threads; single-record durable writes from 64 threads).
  */
 interface Kv extends AutoCloseable {
 

@@ -70,7 +70,7 @@ final class RawLmdb implements Kv {
 
   @Override
   public void putOneGroup(String key, byte[] value) {
-    putOne(key, value); // LMDB's writer mutex serialises the 16 writers
+    putOne(key, value); // LMDB's writer mutex serialises the writers
   }
 
   @Override

@@ -25,7 +25,8 @@ import java.util.TreeSet;
  *
  * <pre>
  * Report --backends                                   print the backends on the class path
- * Report --out result.json [--machine key=value]... jmh1.json [jmh2.json ...]
+ * Report --out result.json [--machine key=value]... [--dedup-space dedup-space.json]
+ *        jmh1.json [jmh2.json ...]
  * </pre>
  */
 public final class Report {
@@ -36,7 +37,7 @@ public final class Report {
    */
   static final Map<String, Double> TARGETS = Map.of(
       "bulkLoad", 0.5, "pointRead", 0.7, "pointRead2t", 0.7, "scanKeys", 0.7, "scanAll", 0.7,
-      "groupCommit16", 5.0);
+      "durableCommit", 0.8, "groupCommit16", 5.0, "groupCommit64", 10.0);
 
   private Report() {}
 
@@ -56,6 +57,7 @@ public final class Report {
     Path out = null;
     Map<String, String> machine = new LinkedHashMap<>();
     List<Path> inputs = new ArrayList<>();
+    Path dedupSpace = null; // DedupSpace's output
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--out" -> out = Path.of(args[++i]);
@@ -64,6 +66,7 @@ public final class Report {
           int eq = kv.indexOf('=');
           machine.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        case "--dedup-space" -> dedupSpace = Path.of(args[++i]);
         default -> inputs.add(Path.of(args[i]));
       }
     }
@@ -77,6 +80,8 @@ public final class Report {
     Map<String, JsonNode> cache = new LinkedHashMap<>(); // StorageCacheBenchmark method -> entry
     // ObservabilityBench method -> mode -> entry
     Map<String, Map<String, JsonNode>> observability = new LinkedHashMap<>();
+    // DedupBenchmark: "backend/setting" -> method -> entry
+    Map<String, Map<String, JsonNode>> dedup = new LinkedHashMap<>();
 
     // case -> impl -> entry
     Map<String, Map<String, JsonNode>> pairs = new LinkedHashMap<>();
@@ -101,6 +106,9 @@ public final class Report {
           memory(b, s);
         } else if (cls.endsWith(".StorageCacheBenchmark")) {
           cache.put(method, b);
+        } else if (cls.endsWith(".DedupBenchmark")) {
+          dedup.computeIfAbsent(p.path("backend").asText() + "/" + p.path("setting").asText(),
+              k -> new LinkedHashMap<>()).put(method, b);
         } else if (cls.endsWith(".ObservabilityBench")) {
           observability.computeIfAbsent(method, k -> new LinkedHashMap<>())
               .put(p.path("mode").asText(), b);
@@ -162,6 +170,10 @@ public final class Report {
     }
     if (!observability.isEmpty()) {
       observabilitySection(observability, report.putArray("observability"), o);
+    }
+    if (!dedup.isEmpty() || dedupSpace != null) {
+      dedupSection(dedup, dedupSpace == null ? null : json.readTree(dedupSpace.toFile()),
+          report.putArray("dedup"), o);
     }
     if (out != null) {
       Files.createDirectories(out.toAbsolutePath().getParent());
@@ -235,6 +247,94 @@ public final class Report {
         n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));
       }
     }
+  }
+
+  /**
+   * The dedup rows ({@code DedupBenchmark} and {@code DedupSpace}, benchmarks/README.md, "Dedup"):
+   * per backend and setting, bulk load and point read against the raw library of the same
+   * backend, and the store's size after the load, after one maintenance run and closed, with
+   * the bytes Cairn saved by dedup (and their share of the values written).
+   */
+  private static void dedupSection(Map<String, Map<String, JsonNode>> jmh, JsonNode space,
+      ArrayNode rows, PrintStream o) {
+    Map<String, JsonNode> sizes = new LinkedHashMap<>();
+    long valueBytes = space == null ? 0 : space.path("valueBytes").asLong();
+    if (space != null) {
+      for (JsonNode r : space.path("dedupSpace")) {
+        sizes.put(r.path("case").asText(), r);
+      }
+    }
+    TreeSet<String> names = new TreeSet<>(jmh.keySet());
+    names.addAll(sizes.keySet());
+    o.println();
+    if (space != null) {
+      o.printf(Locale.ROOT, "dedup: %d records, half repeating one of %d values, %.1f MiB of "
+          + "values; sizes in MiB%n", space.path("records").asLong(),
+          space.path("pool").asLong(), valueBytes / 1048576.0);
+    }
+    o.printf(Locale.ROOT, "%-18s %11s %6s %11s %6s %8s %8s %8s %6s %15s %8s%n", "dedup case",
+        "load rec/s", "ratio", "read ops/s", "ratio", "loaded", "maint'd", "closed", "ratio",
+        "saved (%)", "maint s");
+    // raw first, then the modes in DedupSpace's order, per backend
+    List<String> order = new ArrayList<>();
+    for (String n : names) {
+      String backend = n.substring(0, n.indexOf('/'));
+      for (String setting : DedupSpace.SETTINGS) {
+        String c = backend + "/" + setting;
+        if (names.contains(c) && !order.contains(c)) {
+          order.add(c);
+        }
+      }
+    }
+    for (String c : order) {
+      String backend = c.substring(0, c.indexOf('/'));
+      Map<String, JsonNode> m = jmh.getOrDefault(c, Map.of());
+      Map<String, JsonNode> raw = jmh.getOrDefault(backend + "/raw", Map.of());
+      double load = score(m.get("bulkLoad"));
+      double read = score(m.get("pointRead"));
+      double loadRatio = load / score(raw.get("bulkLoad"));
+      double readRatio = read / score(raw.get("pointRead"));
+      JsonNode s = sizes.get(c);
+      JsonNode rawSize = sizes.get(backend + "/raw");
+      double closed = s == null ? Double.NaN : s.path("sizeClosed").asDouble();
+      double sizeRatio = rawSize == null ? Double.NaN : closed / rawSize.path("sizeClosed").asDouble();
+      long saved = s == null ? 0 : s.path("bytesSavedByDedup").asLong();
+      o.printf(Locale.ROOT, "%-18s %11s %6s %11s %6s %8s %8s %8s %6s %15s %8s%n", c, fmt(load),
+          ratio(loadRatio), fmt(read), ratio(readRatio), mib(s, "sizeAfterLoad"),
+          mib(s, "sizeAfterMaintenance"), mib(s, "sizeClosed"), ratio(sizeRatio),
+          s == null || c.endsWith("/raw") ? "-" : String.format(Locale.ROOT, "%.1f (%.0f%%)",
+              saved / 1048576.0, valueBytes == 0 ? Double.NaN : 100.0 * saved / valueBytes),
+          s == null || !s.has("maintenanceMillis") ? "-"
+              : String.format(Locale.ROOT, "%.2f", s.get("maintenanceMillis").asLong() / 1000.0));
+      ObjectNode n = rows.addObject();
+      n.put("case", "dedup/" + c);
+      n.put("bulkLoadRecordsPerSecond", round(load));
+      n.put("bulkLoadError", round(error(m.get("bulkLoad"))));
+      n.put("bulkLoadRatio", Math.round(loadRatio * 1000) / 1000.0);
+      n.put("pointReadOpsPerSecond", round(read));
+      n.put("pointReadError", round(error(m.get("pointRead"))));
+      n.put("pointReadRatio", Math.round(readRatio * 1000) / 1000.0);
+      if (s != null) {
+        n.set("space", s);
+        n.put("sizeClosedRatio", Math.round(sizeRatio * 1000) / 1000.0);
+        if (valueBytes > 0) {
+          n.put("savedPercentOfValues", Math.round(1000.0 * saved / valueBytes) / 10.0);
+        }
+      }
+    }
+  }
+
+  private static double error(JsonNode bench) {
+    return bench == null ? Double.NaN : bench.at("/primaryMetric/scoreError").asDouble();
+  }
+
+  private static String ratio(double r) {
+    return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f", r);
+  }
+
+  private static String mib(JsonNode row, String field) {
+    return row == null || !row.has(field) ? "-"
+        : String.format(Locale.ROOT, "%.1f", row.get(field).asLong() / 1048576.0);
   }
 
   private static double score(JsonNode bench) {

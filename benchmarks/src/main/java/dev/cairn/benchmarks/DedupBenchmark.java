@@ -36,10 +36,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       run, so the repeated values are shared (two lookups) and the unique ones stay inline (one).
  * </ul>
  *
- * <p>Only {@code DEFERRED} gets a maintenance run: it is the mode that relies on it, and a run
- * also moves blobs with one reference back into their records, which would make an
- * {@code ON_WRITE} store stop being one. Sizes on disk, before and after maintenance, are
- * measured outside JMH by {@link DedupSpace}.
+ * <p>Only {@code DEFERRED} gets a maintenance run: it is the mode that relies on it
+ * ({@code ON_WRITE} shares at write time, {@code OFF} never). Sizes on disk, before and after
+ * maintenance, are measured outside JMH by {@link DedupSpace}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -66,7 +66,7 @@ public final class StorageBuilder {
   private Duration maintenanceInterval = Duration.ofHours(1);
   private boolean maintenanceVerify = true;
   private Duration accessStatsFlushInterval = Duration.ofSeconds(10);
-  private int accessStatsMaxPending = 10_000;
+  private int accessStatsMaxPending = 100_000;
   private boolean accessStatistics = true;
   private final List<MaintenanceTask> maintenanceTasks = new ArrayList<>();
   private Duration groupCommitWindow = Duration.ZERO;

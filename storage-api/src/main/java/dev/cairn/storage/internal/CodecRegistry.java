@@ -8,7 +8,6 @@ import dev.cairn.storage.spi.Codec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -30,7 +29,8 @@ final class CodecRegistry {
   /** An encoding result: the codec and dictionary used, and the bytes to store. */
   record Encoded(byte codecId, int dictId, byte[] bytes) {}
 
-  private final Map<Byte, Codec> byId;
+  /** The codecs by id ({@code id & 0xFF}): an array, read on every decode. */
+  private final Codec[] byId = new Codec[256];
   private final Codec writeCodec;
   private final double minSavings;
   private final boolean dictionaries;
@@ -38,7 +38,7 @@ final class CodecRegistry {
   private final Map<String, Integer> dictFor = new ConcurrentHashMap<>();
 
   CodecRegistry(Map<Byte, Codec> byId, Codec writeCodec, double minSavings, boolean dictionaries) {
-    this.byId = byId;
+    byId.forEach((id, codec) -> this.byId[id & 0xFF] = codec);
     this.writeCodec = writeCodec;
     this.minSavings = minSavings;
     this.dictionaries = dictionaries;
@@ -58,7 +58,7 @@ final class CodecRegistry {
   }
 
   Codec byId(byte id) {
-    return byId.get(id);
+    return byId[id & 0xFF];
   }
 
   /** Compresses if it saves at least {@code minSavings}; otherwise stores raw (identity). */
@@ -77,7 +77,12 @@ final class CodecRegistry {
   /** Decodes into exactly {@code rawLength} bytes, loading a dictionary through {@code btx}. */
   byte[] decode(byte codecId, int dictId, byte[] payload, int rawLength, Object where,
       BackendTransaction btx) {
-    Codec codec = byId.get(codecId);
+    if (codecId == 0 && dictId == 0 && payload.length == rawLength) {
+      // identity: the payload is already a copy of its own (parsed out of the stored value),
+      // so it is returned as it is rather than copied once more by the identity codec
+      return payload;
+    }
+    Codec codec = byId[codecId & 0xFF];
     if (codec == null) {
       throw missingCodec(codecId, where);
     }
@@ -168,7 +173,8 @@ final class CodecRegistry {
 
   /** Names the missing codec (by name too where the id is a built-in one) and what to add. */
   private CodecNotFoundException missingCodec(byte id, Object where) {
-    String installed = new TreeMap<>(byId).values().stream()
+    String installed = java.util.Arrays.stream(byId).filter(java.util.Objects::nonNull)
+        .sorted(java.util.Comparator.comparingInt(Codec::id))
         .map(c -> c.name() + "=" + c.id())
         .collect(Collectors.joining(", "));
     String codec = switch (id) {

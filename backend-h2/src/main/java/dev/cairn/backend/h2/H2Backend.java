@@ -60,9 +60,6 @@ final class H2Backend implements Backend {
   /** How long {@link #close} waits for readers to give back their snapshots. */
   private static final long CLOSE_WAIT_MS = 2_000;
 
-  /** MVStore's default retention of dead chunks, kept when commits reach the file unsynced. */
-  static final int H2_RETENTION_MS = 45_000;
-
   /** {@link #optimize} rewrites chunks until this percentage of their bytes is live. */
   static final int COMPACT_FILL_RATE = 80;
 
@@ -193,14 +190,6 @@ final class H2Backend implements Backend {
       // registerVersionUsage; MVStore's default of 5 extra versions would keep dead chunks
       // (deleted data) from ever being freed by optimize().
       store.setVersionsToKeep(0);
-      // A chunk no version needs any more is reused at once instead of after H2's 45 s: after
-      // many small commits the file otherwise grows by every commit's chunk for 45 s (854 MiB
-      // for 9 MiB of values in the bank workload, README "Maintenance"). H2 waits because a
-      // power loss could keep a new chunk written into that space but not the unsynced newer
-      // version that emptied it. Here every chunk written is synced before another store
-      // commit — except the ASYNC commits written unsynced with h2.asyncFlushMs=0, which keep
-      // H2's retention.
-      store.setRetentionTime(reuseSpaceAfterMs(options));
       Set<String> names = store.getMapNames();
       if (!names.isEmpty() && !names.contains(META_MAP)) {
         throw new BackendException(
@@ -281,11 +270,6 @@ final class H2Backend implements Backend {
               + " it would silently drop them. Restore the store from a backup (or salvage what"
               + " H2's recovery tool can read): " + file);
     }
-  }
-
-  /** How long a dead chunk is kept before its space is reused (see {@link #open}). */
-  static int reuseSpaceAfterMs(H2Options options) {
-    return options.asyncFlushMs() == 0 ? H2_RETENTION_MS : 0;
   }
 
   private static MVMap<String, String> openMetaMap(MVStore store) {

@@ -608,9 +608,10 @@ final class H2Backend implements Backend {
    * {@value #COMPACT_ROUND_BYTES} bytes of live pages (sparsest, oldest chunks first), commits
    * and syncs, and publishes a new snapshot so that the old one no longer pins the chunks just
    * emptied; rounds continue while the chunks are less than {@value #COMPACT_FILL_RATE} % live
-   * and {@code h2.compactTimeMs} lasts. Crash safety: every round is synced (header naming the
-   * newest chunk) before a later write may reuse the space it freed, and
-   * {@code compactMoveChunks} syncs before it overwrites or truncates anything.
+   * and {@code h2.compactTimeMs} lasts. Crash safety: every round's chunk is synced before the
+   * header names it and before a later write may reuse the space it freed
+   * ({@link HeaderSyncingFileStore#syncChunkThenHeader}), and {@code compactMoveChunks} syncs
+   * before it overwrites or truncates anything.
    */
   @Override
   public void optimize() {
@@ -636,7 +637,7 @@ final class H2Backend implements Backend {
           // the chunks no version needs any more.
           openMetaMap(store).put("compactedAt", Long.toString(System.currentTimeMillis()));
           store.commit();
-          fileStore.syncNamingNewestChunk();
+          fileStore.syncChunkThenHeader();
           publish(); // the previous snapshot pinned the version before this round's rewrite
           if (!rewrote || System.nanoTime() - deadline > 0) {
             break;
@@ -646,14 +647,14 @@ final class H2Backend implements Backend {
         // those of the last round (the new snapshot pins only the version just written).
         openMetaMap(store).put("compactedAt", Long.toString(System.currentTimeMillis()));
         store.commit();
-        fileStore.syncNamingNewestChunk();
+        fileStore.syncChunkThenHeader();
         if (fs instanceof RandomAccessStore ras) {
           // packs the live chunks to the front and truncates the file (what H2's own
           // housekeeping runs while sessions read)
           ras.compactMoveChunks(100, Long.MAX_VALUE, store);
         }
         store.commit();
-        fileStore.syncNamingNewestChunk();
+        fileStore.syncChunkThenHeader();
       } finally {
         if (!store.isClosed()) {
           store.setRetentionTime(retention);

@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  * a few hundred bytes (a short header and 100–700 random bytes, so neither dedup nor a codec
  * shrinks it); identity codec, no scheduled maintenance. The live bytes are read back from the
  * store ({@code entries} of both collections, each distinct content once); keys are not
- * counted. The target is the one {@code SpaceBoundTest} (integration-tests) asserts at a quarter
- * of this size: at most {@value #FACTOR} x the live bytes + {@value #SLACK_MIB} MiB after
+ * counted. The target is the one {@code SpaceBoundTest} (integration-tests) asserts at 12,000
+ * transfers: at most {@value #FACTOR} x the live bytes + {@value #SLACK_MIB} MiB after
  * maintenance.
  *
  * <pre>

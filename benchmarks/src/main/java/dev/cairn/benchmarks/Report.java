@@ -21,7 +21,8 @@ import java.util.TreeSet;
 /**
  * Turns JMH's {@code -rf json} output into the one-line-per-case report of {@code benchmarks/run}:
  * {@code case  raw ops/s  cairn ops/s  ratio}, plus the scale, cache and observability tables,
- * and writes the same as JSON.
+ * and the space table of {@link SpaceReport} (its JSON given among the inputs), and writes the
+ * same as JSON.
  *
  * <pre>
  * Report --backends                                   print the backends on the class path
@@ -85,8 +86,14 @@ public final class Report {
 
     // case -> impl -> entry
     Map<String, Map<String, JsonNode>> pairs = new LinkedHashMap<>();
+    JsonNode space = null; // SpaceReport's output, the one input that is not JMH's
     for (Path in : inputs) {
-      for (JsonNode b : json.readTree(in.toFile())) {
+      JsonNode tree = json.readTree(in.toFile());
+      if (tree.has("space")) {
+        space = tree;
+        continue;
+      }
+      for (JsonNode b : tree) {
         String bench = b.get("benchmark").asText();
         String cls = bench.substring(0, bench.lastIndexOf('.'));
         String method = bench.substring(bench.lastIndexOf('.') + 1);
@@ -171,6 +178,9 @@ public final class Report {
     if (!observability.isEmpty()) {
       observabilitySection(observability, report.putArray("observability"), o);
     }
+    if (space != null) {
+      spaceSection(space, report.putArray("space"), o);
+    }
     if (!dedup.isEmpty() || dedupSpace != null) {
       dedupSection(dedup, dedupSpace == null ? null : json.readTree(dedupSpace.toFile()),
           report.putArray("dedup"), o);
@@ -180,6 +190,28 @@ public final class Report {
       json.writeValue(out.toFile(), report);
       o.println();
       o.println("wrote " + out);
+    }
+  }
+
+  /**
+   * The space rows of {@link SpaceReport}: bytes on disk per live byte before and after
+   * maintenance, and the verdict against its target (2x the live bytes + a few MiB, after).
+   */
+  private static void spaceSection(JsonNode space, ArrayNode rows, PrintStream o) {
+    o.println();
+    String target = "<= " + space.path("factor").asInt() + "x live + "
+        + space.path("slackMiB").asInt() + " MiB";
+    o.printf(Locale.ROOT, "%-16s %10s %12s %12s %8s %8s %10s  %s%n", "space case", "live MiB",
+        "before MiB", "after MiB", "before", "after", "transfers/s", "target (after)");
+    for (JsonNode r : space.path("space")) {
+      o.printf(Locale.ROOT, "%-16s %10.1f %12.1f %12.1f %7.2fx %7.2fx %10d  %s %s%n",
+          r.path("case").asText(), r.path("liveBytes").asLong() / 1048576.0,
+          r.path("sizeBeforeMaintenance").asLong() / 1048576.0,
+          r.path("sizeAfterMaintenance").asLong() / 1048576.0,
+          r.path("perLiveByteBefore").asDouble(), r.path("perLiveByteAfter").asDouble(),
+          r.path("transfersPerSecond").asLong(), target,
+          r.path("met").asBoolean() ? "met" : "MISSED");
+      rows.add(r);
     }
   }
 

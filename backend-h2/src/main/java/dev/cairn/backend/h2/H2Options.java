@@ -14,7 +14,7 @@ import java.util.Map;
  * @param asyncFlushMs how long an {@code ASYNC} commit may stay in memory only; 0 = written to
  *     the file (not fsynced) at commit
  * @param compress LZF-compress MVStore pages
- * @param compactTimeMs time budget of one {@code optimize()} compaction
+ * @param compactTimeMs time budget of the chunk-rewrite rounds of one {@code optimize()}
  */
 record H2Options(
     long writerTimeoutMs, int cacheSizeMb, long asyncFlushMs, boolean compress, int compactTimeMs) {
@@ -28,7 +28,7 @@ record H2Options(
   static final Option<Boolean> COMPRESS =
       Option.bool("h2.compress", false, "LZF-compress MVStore pages");
   static final Option<Long> COMPACT_TIME_MS = Option.number("h2.compactTimeMs", 2_000, 0,
-      Integer.MAX_VALUE, "time budget of the chunk-rewrite phase of optimize()");
+      Integer.MAX_VALUE, "time budget of the chunk-rewrite rounds of optimize()");
 
   /** Every option, in documentation order. */
   static final PluginOptions DECLARATION = PluginOptions.backend(H2BackendProvider.NAME)

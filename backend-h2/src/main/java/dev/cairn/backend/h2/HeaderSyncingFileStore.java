@@ -89,6 +89,19 @@ final class HeaderSyncingFileStore extends SingleFileStore {
   }
 
   /**
+   * Like {@link #syncNamingNewestChunk()}, but the newest chunk is made durable before the header
+   * names it: one more fsync, and no power loss can leave a header naming a chunk that never
+   * reached the disk. For writes that go into reused space in the middle of the file and carry no
+   * caller's commit ({@code optimize()}): if the header naming such a chunk reached the disk and
+   * the chunk did not, recovery could not find the chunk before it either (it looks at the end of
+   * the file), and the backend would refuse the store.
+   */
+  void syncChunkThenHeader() {
+    sync();
+    syncNamingNewestChunk();
+  }
+
+  /**
    * The newest chunk version this file's header says was made durable, or -1 if the header does
    * not say (a file written before this class recorded it).
    */

@@ -352,8 +352,9 @@ final class LmdbBackend implements Backend {
       } catch (LmdbException e) {
         throw errors.translate("begin read transaction", e);
       }
-      LmdbReadTransaction txn = new LmdbReadTransaction(
-          this, LmdbReadSlots.Slot.standalone(own, ByteBuffer.allocateDirect(maxKeySize)), stamp, cell);
+      LmdbReadSlots.Slot alone =
+          LmdbReadSlots.Slot.standalone(own, ByteBuffer.allocateDirect(maxKeySize));
+      LmdbReadTransaction txn = new LmdbReadTransaction(this, alone, stamp, cell);
       stamp = 0; // the transaction releases it
       register(txn);
       return txn;

@@ -139,7 +139,8 @@ final class LmdbMapGrowthGate {
    */
   long acquireExclusive(long timeoutMs, Runnable whileBusy) throws InterruptedException {
     exclusivePending.incrementAndGet();
-    long deadline = timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    long deadline =
+        timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     long ws = 0;
     try {
       for (int attempt = 0; ; attempt++) {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * thread writes, and gives it back with one ordered store. As long as no more threads read at
  * once than there are slots, every thread keeps its own slot and the read path writes no shared
  * memory. A thread whose slot is busy (another thread has it, or this thread already reads from
- * it: a nested read) takes another idle slot, then an empty one (creating its native
- * transaction); with every slot busy the read gets a transaction of its own (not kept).
+ * it: a nested read) takes an empty slot (creating its native transaction), then another idle
+ * one; with every slot busy the read gets a transaction of its own (not kept).
  *
  * <p>Slots belong to no thread, so a thread that dies leaks nothing: its slot is idle and the
  * next thread that needs one takes it. The number of reader-table entries held by idle slots
@@ -137,8 +137,11 @@ final class LmdbReadSlots {
   }
 
   /**
-   * Claims any idle slot, else any empty one (its holder creates the native transaction); null
-   * when every slot is in use or frozen. The claimed slot becomes this thread's.
+   * Claims an empty slot (its holder creates the native transaction), else an idle one; null
+   * when every slot is in use or frozen. The claimed slot becomes this thread's. Empty first, so
+   * that up to {@code size()} threads each get a slot of their own rather than taking turns on
+   * another thread's; once every slot exists, idle ones (of threads that exited, or read rarely)
+   * are taken over.
    */
   Slot claimAny() {
     int n = slots.length;
@@ -150,7 +153,7 @@ final class LmdbReadSlots {
         ? c.index
         : (int) (((Thread.currentThread().getId() * 0x9E3779B9L) >>> 1) % n);
     for (int pass = 0; pass < 2; pass++) {
-      int wanted = pass == 0 ? IDLE : EMPTY;
+      int wanted = pass == 0 ? EMPTY : IDLE;
       for (int i = 0; i < n; i++) {
         Slot s = slots[(start + i) % n];
         if (s.state == wanted && s.cas(wanted, ACTIVE)) {

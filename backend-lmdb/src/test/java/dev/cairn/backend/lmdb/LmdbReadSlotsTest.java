@@ -104,6 +104,42 @@ final class LmdbReadSlotsTest {
   }
 
   @Test
+  void eachReadingThreadKeepsASlotOfItsOwn() throws Exception {
+    // Two threads reading side by side: after its first read, each always gets the same slot,
+    // and not the other's (sharing one slot would bounce its cache line between the cores).
+    try (Backend backend = LmdbTestSupport.open(dir)) {
+      put(backend, "records", b("k"), b("v"));
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        List<Future<java.util.Set<LmdbReadSlots.Slot>>> work = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          work.add(pool.submit(() -> {
+            java.util.Set<LmdbReadSlots.Slot> used =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            start.await();
+            for (int n = 0; n < 5_000; n++) {
+              try (BackendTransaction tx = backend.beginRead()) {
+                assertThat(s(tx.get("records", b("k")))).isEqualTo("v");
+                used.add(((LmdbReadTransaction) tx).slot());
+              }
+            }
+            return used;
+          }));
+        }
+        start.countDown();
+        java.util.Set<LmdbReadSlots.Slot> first = work.get(0).get(60, TimeUnit.SECONDS);
+        java.util.Set<LmdbReadSlots.Slot> second = work.get(1).get(60, TimeUnit.SECONDS);
+        assertThat(first).hasSize(1);
+        assertThat(second).hasSize(1);
+        assertThat(first.iterator().next()).isNotSameAs(second.iterator().next());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void moreLiveThreadsThanSlotsShareThemAndAllReadCorrectly() throws Exception {
     // 12 threads alive at once, 2 slots: threads take turns on the slots, and overflow reads get
     // a transaction of their own. Every value read matches what was committed.

@@ -22,7 +22,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * The LMDB {@link Backend}: one environment per directory, one named Dbi per keyspace.
  *
  * <p>Concurrency: every transaction (and a running snapshot) passes the {@link #mapGate}, which
- * grows the map while no transaction runs ({@link LmdbMapGrowthGate}). Write transactions are
+ * grows the map while no transaction runs ({@link LmdbMapGrowthGate}). A read transaction
+ * normally runs on a read slot ({@link LmdbReadSlots}) that its thread claims with one
+ * compare-and-set on the slot's own state, touching no shared mutable state. Write transactions are
  * serialized by the fair {@link #writerPermit} before LMDB's own writer mutex is touched, so a
  * waiting writer times out in Java instead of blocking forever in native code. Native failures
  * become Cairn exceptions through {@link #errors} ({@link LmdbErrorMapper}).
@@ -72,23 +73,13 @@ final class LmdbBackend implements Backend {
   /** Every transaction holds a shared stamp of it; growing the map takes the exclusive side. */
   final LmdbMapGrowthGate mapGate;
   private final Semaphore writerPermit = new Semaphore(1, true);
-  private final ConcurrentLinkedDeque<ReadSlot> spareReads = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger spareCount = new AtomicInteger();
+  /** The read slots (native read transactions kept reset while idle), one per reading thread. */
+  private final LmdbReadSlots readSlots;
+  /** The write transaction and reads without a slot; reads on a slot are found through it. */
   private final Set<LmdbTransaction> openTransactions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Key buffer of the (single) write transaction. */
   private final ByteBuffer writerKeyBuffer;
-
-  /** A native read transaction (reset while spare) and the direct key buffer that goes with it. */
-  static final class ReadSlot {
-    final Txn<ByteBuffer> txn;
-    final ByteBuffer keyBuffer;
-
-    ReadSlot(Txn<ByteBuffer> txn, ByteBuffer keyBuffer) {
-      this.txn = txn;
-      this.keyBuffer = keyBuffer;
-    }
-  }
 
   private LmdbBackend(
       Path directory,
@@ -108,8 +99,8 @@ final class LmdbBackend implements Backend {
     this.maxKeySize = env.getMaxKeySize();
     this.writerKeyBuffer = ByteBuffer.allocateDirect(maxKeySize);
     this.errors = new LmdbErrorMapper(directory, options.maxReaders());
-    this.mapGate =
-        new LmdbMapGrowthGate(env, directory, options, errors, closed, this::drainSpares);
+    this.readSlots = new LmdbReadSlots(directory, options.readTxnPoolSize());
+    this.mapGate = new LmdbMapGrowthGate(env, directory, options, errors, closed, readSlots);
   }
 
   // ---------------------------------------------------------------------------------- opening
@@ -318,21 +309,91 @@ final class LmdbBackend implements Backend {
 
   // ---------------------------------------------------------------------------- transactions
 
+  /**
+   * Begins a read. The common case claims this thread's read slot (one compare-and-set on the
+   * slot's own cache line), checks that no growth or close() is under way, and renews the slot's
+   * native transaction: no write to memory other threads use. Everything else goes through
+   * {@link #beginReadSlow()}.
+   */
   @Override
   public BackendTransaction beginRead() {
     checkOpen();
+    LmdbReadSlots.Slot slot = readSlots.claimCached();
+    if (slot != null) {
+      // Claiming first and checking second: a growth sets its flag first and then freezes the
+      // slots, so either it sees this slot in use and waits, or this read sees the flag.
+      if (!mapGate.exclusivePending() && !closed.get()) {
+        return startOnSlot(slot);
+      }
+      readSlots.release(slot);
+    }
+    return beginReadSlow();
+  }
+
+  /**
+   * A read whose thread has no idle slot (none yet, another thread took it, a nested read), or
+   * that met a pending growth or close(). Under a shared stamp (waiting out a pending growth
+   * unless this thread already holds a transaction) it claims any idle or empty slot; the slot
+   * then protects the read and the stamp is released at once. With every slot busy, the read gets
+   * a native transaction of its own, which holds the stamp until it ends.
+   */
+  private BackendTransaction beginReadSlow() {
     AtomicInteger cell = mapGate.stampCell();
     long stamp = mapGate.acquireShared(cell);
-    ReadSlot slot;
     try {
       checkOpen();
-      slot = takeReadSlot();
-    } catch (RuntimeException e) {
-      mapGate.releaseShared(stamp, cell);
-      throw e;
+      LmdbReadSlots.Slot slot = readSlots.claimAny();
+      if (slot != null) {
+        return startOnSlot(slot);
+      }
+      Txn<ByteBuffer> own;
+      try {
+        own = env.txnRead();
+      } catch (LmdbException e) {
+        throw errors.translate("begin read transaction", e);
+      }
+      LmdbReadSlots.Slot alone =
+          LmdbReadSlots.Slot.standalone(own, ByteBuffer.allocateDirect(maxKeySize));
+      LmdbReadTransaction txn = new LmdbReadTransaction(this, alone, stamp, cell);
+      stamp = 0; // the transaction releases it
+      register(txn);
+      return txn;
+    } finally {
+      if (stamp != 0) {
+        mapGate.releaseShared(stamp, cell);
+      }
     }
-    LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, stamp, cell);
-    register(txn);
+  }
+
+  /**
+   * Starts a read transaction on a slot this thread has claimed (ACTIVE): renews its native
+   * transaction, or creates it if the slot is empty. Holds the new transaction's monitor
+   * meanwhile, so close() (which may see the transaction as soon as it is published) waits for the
+   * native call to finish before it ends it.
+   */
+  private LmdbReadTransaction startOnSlot(LmdbReadSlots.Slot slot) {
+    LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, 0, null);
+    synchronized (txn) {
+      slot.publish(txn);
+      try {
+        if (slot.txn == null) {
+          if (slot.keyBuffer == null) {
+            slot.keyBuffer = ByteBuffer.allocateDirect(maxKeySize);
+          }
+          slot.txn = env.txnRead();
+        } else {
+          slot.txn.renew();
+        }
+      } catch (LmdbException e) {
+        txn.state = LmdbTransaction.State.FAILED;
+        readSlots.discard(slot);
+        throw errors.translate("begin read transaction", e);
+      } catch (RuntimeException | Error e) {
+        txn.state = LmdbTransaction.State.FAILED;
+        readSlots.discard(slot);
+        throw e;
+      }
+    }
     return txn;
   }
 
@@ -388,39 +449,26 @@ final class LmdbBackend implements Backend {
     }
   }
 
-  private ReadSlot takeReadSlot() {
-    ReadSlot slot = spareReads.pollFirst();
-    try {
-      if (slot != null) {
-        spareCount.decrementAndGet();
-        slot.txn.renew();
-        return slot;
+  /**
+   * Called by a read transaction when it ends (under its monitor, native txn still READY): a
+   * slot's native transaction is reset and the slot given back; one of its own is aborted and its
+   * stamp released.
+   */
+  void endRead(LmdbReadTransaction txn, LmdbReadSlots.Slot slot, long stamp, AtomicInteger cell) {
+    if (slot.pooled()) {
+      try {
+        slot.txn.reset();
+      } catch (RuntimeException e) {
+        LOG.warn("LMDB store {}: resetting a read transaction failed", directory, e);
+        readSlots.discard(slot);
+        return;
       }
-      return new ReadSlot(env.txnRead(), ByteBuffer.allocateDirect(maxKeySize));
-    } catch (LmdbException e) {
-      if (slot != null) {
-        slot.txn.close();
-      }
-      throw errors.translate("begin read transaction", e);
+      readSlots.release(slot);
+      return;
     }
-  }
-
-  /** Called by a read transaction when it ends (native txn still READY). */
-  void releaseReadSlot(ReadSlot slot, long stamp, AtomicInteger cell) {
+    unregister(txn);
     try {
-      boolean pooled = false;
-      if (!closed.get()) {
-        if (spareCount.incrementAndGet() <= options.readTxnPoolSize()) {
-          slot.txn.reset();
-          spareReads.offerFirst(slot);
-          pooled = true;
-        } else {
-          spareCount.decrementAndGet();
-        }
-      }
-      if (!pooled) {
-        slot.txn.close();
-      }
+      slot.txn.close();
     } catch (LmdbException e) {
       LOG.warn("LMDB store {}: ending a read transaction failed", directory, e);
     } finally {
@@ -428,20 +476,9 @@ final class LmdbBackend implements Backend {
     }
   }
 
-  /** Frees every spare read transaction. Caller holds the exclusive side of {@link #mapGate}. */
-  private void drainSpares() {
-    ReadSlot slot;
-    while ((slot = spareReads.pollFirst()) != null) {
-      spareCount.decrementAndGet();
-      try {
-        // lmdbjava's Txn.close() does not call mdb_txn_abort on a RESET txn, which would leak
-        // the handle and (with MDB_NOTLS) its reader slot: renew first, then abort.
-        slot.txn.renew();
-        slot.txn.close();
-      } catch (LmdbException e) {
-        LOG.warn("LMDB store {}: freeing a spare read transaction failed", directory, e);
-      }
-    }
+  /** The read slots; for tests. */
+  LmdbReadSlots readSlots() {
+    return readSlots;
   }
 
   void unregister(LmdbTransaction txn) {
@@ -656,21 +693,24 @@ final class LmdbBackend implements Backend {
         txn.abandon();
       }
     }
+    readSlots.abandonActive();
     for (LmdbTransaction txn : openTransactions) {
       txn.abandon();
     }
-    // waits for a running snapshot and abandoned transactions
+    // Waits for a running snapshot and abandoned transactions, and freezes every read slot;
+    // ends reads on slots that began while close() ran (they see the closed flag or are ended
+    // here).
     long ws = 0;
     boolean interrupted = false;
     while (ws == 0) {
       try {
-        ws = mapGate.acquireExclusive(-1);
+        ws = mapGate.acquireExclusive(-1, readSlots::abandonActive);
       } catch (InterruptedException e) {
         interrupted = true;
       }
     }
     try {
-      drainSpares();
+      readSlots.freeFrozen();
       env.close();
     } catch (LmdbException e) {
       LOG.warn("LMDB store {}: closing the environment failed", directory, e);

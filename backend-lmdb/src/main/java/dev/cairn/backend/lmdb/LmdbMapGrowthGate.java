@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.StampedLock;
 import org.lmdbjava.Env;
 import org.lmdbjava.LmdbException;
@@ -16,8 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * How the memory map grows while transactions run. LMDB resizes the map
  * ({@code mdb_env_set_mapsize}) only while no transaction of the process is active, so every
- * transaction, and a running snapshot, passes this gate: it holds a <em>shared</em> stamp of
- * {@link #mapLock} while it runs, and growing the map takes the <em>exclusive</em> side.
+ * transaction, and a running snapshot, passes this gate. Write transactions, snapshots and read
+ * transactions that found no free read slot hold a <em>shared</em> stamp of {@link #mapLock}
+ * while they run; a read transaction on a read slot ({@link LmdbReadSlots}) holds the slot
+ * instead, which costs no write to shared memory. The <em>exclusive</em> side is the write lock
+ * of {@link #mapLock} <em>and</em> every read slot frozen ({@link LmdbReadSlots#freezeAll}); a
+ * slot can be claimed only while it is not frozen, so the two exclude each other.
  *
  * <p>The map grows by doubling (capped at {@code lmdb.mapSizeMax}) in two ways:
  *
@@ -31,10 +36,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writer preference: JDK 17's {@link StampedLock} lets readers barge past a queued writer, so
  * continuous overlapping reads would starve a growth. While {@link #exclusivePending} is above
- * zero, new transactions wait at this gate, except on a thread that already holds a stamp
- * (waiting there would deadlock against our own exclusive request). A thread's count of held
- * stamps is its {@linkplain #stampCell() stamp cell}; the backend passes it back on release so
- * a transaction ended on another thread (close) decrements the right count.
+ * zero, new transactions wait at this gate, except on a thread that already holds a stamp or a
+ * read slot (waiting there would deadlock against our own exclusive request). A thread's count of
+ * held stamps is its {@linkplain #stampCell() stamp cell}; the backend passes it back on release
+ * so a transaction ended on another thread (close) decrements the right count. A read on a slot
+ * checks {@link #exclusivePending()} right after claiming its slot and, if set, gives the slot
+ * back and comes here: so a growth is not starved by a stream of reads, and it waits only for
+ * the reads that were running when it began.
  */
 final class LmdbMapGrowthGate {
 
@@ -45,7 +53,7 @@ final class LmdbMapGrowthGate {
   private final LmdbOptions options;
   private final LmdbErrorMapper errors;
   private final AtomicBoolean closed;
-  private final Runnable freeSpareReads;
+  private final LmdbReadSlots readSlots;
   private final long pageSize;
 
   private final StampedLock mapLock = new StampedLock();
@@ -57,8 +65,8 @@ final class LmdbMapGrowthGate {
 
   /**
    * @param closed the backend's closed flag: no growth once it is set
-   * @param freeSpareReads frees the backend's pooled read transactions; run while the exclusive
-   *     side is held, right before the map is resized
+   * @param readSlots the backend's read slots: frozen by the exclusive side, and their idle
+   *     native transactions freed right before the map is resized
    */
   LmdbMapGrowthGate(
       Env<ByteBuffer> env,
@@ -66,13 +74,13 @@ final class LmdbMapGrowthGate {
       LmdbOptions options,
       LmdbErrorMapper errors,
       AtomicBoolean closed,
-      Runnable freeSpareReads) {
+      LmdbReadSlots readSlots) {
     this.env = env;
     this.directory = directory;
     this.options = options;
     this.errors = errors;
     this.closed = closed;
-    this.freeSpareReads = freeSpareReads;
+    this.readSlots = readSlots;
     this.mapSize = env.info().mapSize;
     this.pageSize = env.stat().pageSize;
   }
@@ -87,9 +95,17 @@ final class LmdbMapGrowthGate {
     return stampsOfThisThread.get();
   }
 
-  /** A shared stamp, taken by every transaction and snapshot; waits while a growth is pending. */
+  /** Whether a growth or close() waits for the exclusive side (new transactions should wait). */
+  boolean exclusivePending() {
+    return exclusivePending.get() > 0;
+  }
+
+  /**
+   * A shared stamp, taken by writers, snapshots and reads without a slot; waits while a growth is
+   * pending unless this thread holds a stamp or a read slot.
+   */
   long acquireShared(AtomicInteger held) {
-    if (exclusivePending.get() > 0 && held.get() <= 0) {
+    if (exclusivePending.get() > 0 && held.get() <= 0 && !readSlots.heldByThisThread()) {
       boolean interrupted = false;
       synchronized (gate) {
         while (exclusivePending.get() > 0) {
@@ -115,18 +131,42 @@ final class LmdbMapGrowthGate {
   }
 
   /**
-   * The exclusive side: no transaction of this backend runs until {@link #releaseExclusive}.
-   * Returns 0 after {@code timeoutMs} (-1: no timeout).
+   * The exclusive side: no transaction of this backend runs until {@link #releaseExclusive}, and
+   * every read slot is frozen. Returns 0 after {@code timeoutMs} (-1: no timeout).
+   *
+   * @param whileBusy run between attempts while read slots are still in use (close() ends their
+   *     transactions), or null
    */
-  long acquireExclusive(long timeoutMs) throws InterruptedException {
+  long acquireExclusive(long timeoutMs, Runnable whileBusy) throws InterruptedException {
     exclusivePending.incrementAndGet();
+    long deadline =
+        timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     long ws = 0;
     try {
-      ws =
-          timeoutMs < 0
-              ? mapLock.writeLockInterruptibly()
-              : mapLock.tryWriteLock(timeoutMs, TimeUnit.MILLISECONDS);
-      return ws;
+      for (int attempt = 0; ; attempt++) {
+        if (timeoutMs < 0) {
+          ws = mapLock.writeLockInterruptibly();
+        } else {
+          long left = deadline - System.nanoTime();
+          ws = left > 0 ? mapLock.tryWriteLock(left, TimeUnit.NANOSECONDS) : mapLock.tryWriteLock();
+          if (ws == 0) {
+            return 0;
+          }
+        }
+        if (readSlots.freezeAll()) {
+          return ws;
+        }
+        // A read on a slot is still running: let it end (it needs no stamp to), then try again.
+        mapLock.unlockWrite(ws);
+        ws = 0;
+        if (whileBusy != null) {
+          whileBusy.run();
+        }
+        if (timeoutMs >= 0 && deadline - System.nanoTime() <= 0) {
+          return 0;
+        }
+        backOff(attempt);
+      }
     } finally {
       if (ws == 0) {
         openGate();
@@ -134,7 +174,25 @@ final class LmdbMapGrowthGate {
     }
   }
 
+  /** Waits a little between attempts: spins first, then parks up to 1 ms. */
+  private static void backOff(int attempt) throws InterruptedException {
+    if (attempt < 16) {
+      Thread.onSpinWait();
+    } else if (attempt < 32) {
+      Thread.yield();
+    } else {
+      LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(attempt - 32, 10)));
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+  }
+
+  /** Releases the exclusive side; the read slots stay frozen once the backend is closed. */
   void releaseExclusive(long ws) {
+    if (!closed.get()) {
+      readSlots.thawAll();
+    }
     mapLock.unlockWrite(ws);
     openGate();
   }
@@ -181,14 +239,20 @@ final class LmdbMapGrowthGate {
         return;
       }
       try {
-        if (closed.get()) {
-          return;
+        if (closed.get() || !readSlots.freezeAll()) {
+          return; // closing, or a read is running: grow later
         }
-        long next = nextMapSize(current);
-        freeSpareReads.run();
-        env.setMapSize(next);
-        mapSize = next;
-        LOG.info("LMDB store {}: map grown ahead from {} to {} bytes", directory, current, next);
+        try {
+          long next = nextMapSize(current);
+          readSlots.freeFrozen();
+          env.setMapSize(next);
+          mapSize = next;
+          LOG.info("LMDB store {}: map grown ahead from {} to {} bytes", directory, current, next);
+        } finally {
+          if (!closed.get()) {
+            readSlots.thawAll();
+          }
+        }
       } finally {
         mapLock.unlockWrite(ws);
       }
@@ -223,7 +287,7 @@ final class LmdbMapGrowthGate {
               + " bytes (lmdb.mapSizeMax); the transaction was rolled back",
           cause);
     }
-    if (stampsOfThisThread.get().get() > 0) {
+    if (stampsOfThisThread.get().get() > 0 || readSlots.heldByThisThread()) {
       throw new BackendException(
           "cannot grow the LMDB map of "
               + directory
@@ -234,7 +298,7 @@ final class LmdbMapGrowthGate {
     long next = Math.max(current, nextMapSize(current));
     long ws;
     try {
-      ws = acquireExclusive(options.writerTimeoutMs());
+      ws = acquireExclusive(options.writerTimeoutMs(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendException("interrupted while waiting to grow the LMDB map", e);
@@ -252,7 +316,7 @@ final class LmdbMapGrowthGate {
       if (closed.get()) {
         throw LmdbBackend.closedError(directory);
       }
-      freeSpareReads.run();
+      readSlots.freeFrozen();
       env.setMapSize(next);
       mapSize = next;
       LOG.info("LMDB store {}: map grown from {} to {} bytes", directory, current, next);

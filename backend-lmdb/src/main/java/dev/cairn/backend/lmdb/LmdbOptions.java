@@ -27,7 +27,7 @@ record LmdbOptions(
   static final Option<Long> WRITER_TIMEOUT_MS = Option.number("lmdb.writerTimeoutMs", 30_000, 0,
       Long.MAX_VALUE, "how long beginWrite() and a map growth wait before failing");
   static final Option<Long> READ_TXN_POOL_SIZE = Option.number("lmdb.readTxnPoolSize", 16, 0,
-      Long.MAX_VALUE, "spare read transactions kept for reuse");
+      Long.MAX_VALUE, "read slots: read transactions kept for reuse, one per reading thread");
   static final Option<Long> FULL_CHECK_MAX_BYTES = Option.number("lmdb.fullCheckMaxBytes",
       64L << 20, 0, Long.MAX_VALUE, "a data.mdb up to this size has every page checked at open");
 

@@ -6,22 +6,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.lmdbjava.Txn;
 
 /**
- * A read-only transaction over one LMDB snapshot. Its native transaction comes from the
- * backend's pool of reset transactions (renewed here) and goes back there when it ends, so the
- * hot path never pays {@code mdb_txn_begin}. It never blocks the writer.
+ * A read-only transaction over one LMDB snapshot. Its native transaction is usually a read slot's
+ * ({@link LmdbReadSlots}: reset while idle, renewed by the backend when this transaction begins,
+ * reset again when it ends), so the hot path never pays {@code mdb_txn_begin}. When every slot was
+ * busy it has a native transaction of its own and holds a shared stamp of the map gate instead. It
+ * never blocks the writer.
  */
 final class LmdbReadTransaction extends LmdbTransaction {
 
-  private final LmdbBackend.ReadSlot slot;
+  private final LmdbReadSlots.Slot slot;
+  /** The stamp of a transaction outside the slots (0 on a slot). */
   private final long stamp;
   private final AtomicInteger stampCell;
+  /** The thread that began it (a growth on that thread must not wait for it). */
+  final Thread thread = Thread.currentThread();
 
   LmdbReadTransaction(
-      LmdbBackend backend, LmdbBackend.ReadSlot slot, long stamp, AtomicInteger stampCell) {
+      LmdbBackend backend, LmdbReadSlots.Slot slot, long stamp, AtomicInteger stampCell) {
     super(backend);
     this.slot = slot;
     this.stamp = stamp;
     this.stampCell = stampCell;
+  }
+
+  LmdbReadSlots.Slot slot() {
+    return slot;
   }
 
   @Override
@@ -81,8 +90,7 @@ final class LmdbReadTransaction extends LmdbTransaction {
     try {
       closeCursors();
     } finally {
-      backend.unregister(this);
-      backend.releaseReadSlot(slot, stamp, stampCell);
+      backend.endRead(this, slot, stamp, stampCell);
     }
   }
 }

@@ -30,7 +30,8 @@ abstract class LmdbTransaction implements BackendTransaction {
   }
 
   final LmdbBackend backend;
-  private final List<LmdbCursor> cursors = new ArrayList<>(2);
+  /** Open cursors; empty (and allocating nothing) for a point read. */
+  private final List<LmdbCursor> cursors = new ArrayList<>();
   State state = State.ACTIVE;
 
   LmdbTransaction(LmdbBackend backend) {
@@ -153,6 +154,9 @@ abstract class LmdbTransaction implements BackendTransaction {
 
   /** Closes every cursor (before the native transaction ends). */
   void closeCursors() {
+    if (cursors.isEmpty()) {
+      return;
+    }
     for (LmdbCursor c : new ArrayList<>(cursors)) {
       c.closeInternal();
     }

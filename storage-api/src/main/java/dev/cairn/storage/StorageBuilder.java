@@ -515,7 +515,9 @@ public final class StorageBuilder {
   }
 
   /**
-   * Pending access-stat entries that trigger an early flush (default 10,000).
+   * Pending access-stat entries that trigger an early flush (default 100,000, about 10 MB of
+   * heap). A flush writes one entry per record read since the last one, so a threshold below
+   * the number of records read within a flush interval turns reads into writes early.
    *
    * @param entries 1 or more
    * @return this builder

@@ -223,9 +223,11 @@ final class CommitPipeline {
           LockSupport.unpark(next.caller); // it leads the next group
         }
       } else {
-        // the leader wakes us when our work is committed, or when we are to lead the next group;
-        // the timeout covers a lock held by a transaction of another durability
-        LockSupport.parkNanos(this, 200_000);
+        // the leader wakes us when our work is committed, or when we are to lead the next group.
+        // Only the head of the queue polls (a lock held by a transaction of another durability
+        // wakes nobody when it is released); the others sleep until woken, with a long timeout
+        // as a safety net, so that 64 waiting writers do not spin on two cores.
+        LockSupport.parkNanos(this, groupQueue.peek() == mine ? 200_000 : 20_000_000);
       }
     }
     if (mine.failure != null) {

@@ -80,7 +80,7 @@ final class Deduplicator {
           if (n == fps.length) {
             fps = Arrays.copyOf(fps, n * 2);
           }
-          fps[n++] = fingerprint(k);
+          fps[n++] = RecordStore.fingerprint(k);
           RecordFormat.IndexEntry e =
               RecordFormat.parseIndex(c.value(), RecordStore.indexWhere(k));
           if (e.count() == 1) {
@@ -97,7 +97,8 @@ final class Deduplicator {
             if (n == fps.length) {
               fps = Arrays.copyOf(fps, n * 2);
             }
-            fps[n++] = fingerprint(records.blobKey(Keys.collectionOf(rk), rec.hash()));
+            byte[] bk = records.blobKey(Keys.collectionOf(rk), rec.hash());
+            fps[n++] = RecordStore.fingerprint(bk);
           }
         }
       }
@@ -135,7 +136,7 @@ final class Deduplicator {
             }
           } else if (rec.hash() != null && mode(rk) != DedupMode.OFF) {
             byte[] bk = records.blobKey(Keys.collectionOf(rk), rec.hash());
-            if (Arrays.binarySearch(candidates, fingerprint(bk)) >= 0) {
+            if (Arrays.binarySearch(candidates, RecordStore.fingerprint(bk)) >= 0) {
               groups.computeIfAbsent(ByteBuffer.wrap(bk), x -> new ArrayList<>()).add(rk);
             }
           }
@@ -199,6 +200,7 @@ final class Deduplicator {
           first.codecId(), first.dictId(), first.rawLength(), first.payload()));
       entry = new RecordFormat.IndexEntry(
           blobId, 0, first.codecId(), first.dictId(), first.storedLength());
+      records.noteShared(blobKey);
       saved -= first.rawLength();
       totals[1]++;
     }
@@ -264,12 +266,5 @@ final class Deduplicator {
     } catch (DataCorruptionException e) {
       return null;
     }
-  }
-
-  /** 64 bits of a content key: its hash's first 8 bytes mixed with its scope prefix. */
-  private static long fingerprint(byte[] blobKey) {
-    int h = blobKey.length - RecordFormat.HASH;
-    long fp = ByteBuffer.wrap(blobKey, h, 8).getLong();
-    return fp ^ (Arrays.hashCode(Arrays.copyOf(blobKey, h)) * 0x9E3779B97F4A7C15L);
   }
 }

@@ -79,6 +79,59 @@ final class RecordStore {
     this.codecs = codecs;
     this.versions = versions;
     this.observers = observers;
+    try (BackendTransaction rtx = backend.beginRead();
+        BackendCursor c = rtx.scan(INDEX, null, null)) {
+      while (c.next()) {
+        noteShared(c.key());
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------- shared content
+
+  /** Shared contents remembered by fingerprint; beyond this many, every write looks it up. */
+  static final int MAX_REMEMBERED_SHARED = 1 << 20;
+
+  /**
+   * Fingerprints of the content keys in the index that this store has seen (read at open, and
+   * added when this process shares new content), so that a {@code DEFERRED} write of new content
+   * skips its index lookup when the content cannot be shared. Only ever grows: a fingerprint of
+   * content no longer shared costs one lookup. Content shared by another process (PostgreSQL)
+   * since this one opened is missed here and stays inline until maintenance shares it. Null when
+   * more than {@value #MAX_REMEMBERED_SHARED} contents are shared (about 50 MB): then every
+   * write looks up.
+   */
+  private volatile Set<Long> shared = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Remembers that content key {@code blobKey} has (or is about to have) an index entry. */
+  void noteShared(byte[] blobKey) {
+    Set<Long> s = shared;
+    if (s != null) {
+      s.add(fingerprint(blobKey));
+      if (s.size() > MAX_REMEMBERED_SHARED) {
+        shared = null;
+      }
+    }
+  }
+
+  /** False only if content key {@code blobKey} certainly has no index entry. */
+  private boolean maybeShared(byte[] blobKey) {
+    Set<Long> s = shared;
+    return s == null || s.contains(fingerprint(blobKey));
+  }
+
+  /** 64 bits of a content key: its hash's first 8 bytes, mixed with its scope prefix. */
+  static long fingerprint(byte[] blobKey) {
+    int h = blobKey.length - RecordFormat.HASH;
+    long fp = 0;
+    for (int i = 0; i < 8; i++) {
+      fp = (fp << 8) | (blobKey[h + i] & 0xFF);
+    }
+    int scope = 1;
+    for (int i = 0; i < h; i++) {
+      scope = 31 * scope + blobKey[i];
+    }
+    return fp ^ (scope * 0x9E3779B97F4A7C15L);
   }
 
   // ---------------------------------------------------------------------------------- writes
@@ -114,7 +167,10 @@ final class RecordStore {
         newRecord = RecordFormat.encodeBlobRef(rk, old.codecId(), old.dictId(), raw.length,
             old.storedLength(), created, updated, version, newBlobKey, old.blobId());
       } else {
-        byte[] iv = btx.get(INDEX, newBlobKey);
+        // DEFERRED: content never shared is not looked up (ON_WRITE must always look, or it
+        // would overwrite an entry another process made)
+        byte[] iv = mode == DedupMode.DEFERRED && !maybeShared(newBlobKey)
+            ? null : btx.get(INDEX, newBlobKey);
         if (iv != null) {
           // the content is shared already: one more reference
           RecordFormat.IndexEntry e = RecordFormat.parseIndex(iv, indexWhere(newBlobKey));
@@ -134,6 +190,7 @@ final class RecordStore {
               RecordFormat.encodeBlob(e.codecId(), e.dictId(), raw.length, e.bytes()));
           btx.put(INDEX, newBlobKey, RecordFormat.encodeIndex(new RecordFormat.IndexEntry(
               blobId, 1, e.codecId(), e.dictId(), e.bytes().length)));
+          noteShared(newBlobKey);
           d.stored += e.bytes().length;
           d.savedByCompression += raw.length - e.bytes().length;
           newRecord = RecordFormat.encodeBlobRef(rk, e.codecId(), e.dictId(), raw.length,

@@ -220,6 +220,21 @@ final class EngineTest {
   }
 
   @Test
+  void deferredDedupSharesAtWriteTimeWhatWasSharedBeforeAReopen() {
+    Storage s = open();
+    byte[] v = value("reopened ", 20);
+    s.putBytes("c", "a", v);
+    s.putBytes("c", "b", v);
+    s.maintenance();
+    s.close();
+    Storage again = open();
+    again.putBytes("c", "third", v);
+    assertThat(again.metadata("c", "third").orElseThrow().deduplicated())
+        .as("the shared contents are read at open").isTrue();
+    assertThat(again.admin().verify().blobs()).isEqualTo(1);
+  }
+
+  @Test
   void deferredDedupKeepsTimesAndVersionsAndRespectsTheScope() {
     Storage s = open(b -> b.dedupScope(DedupScope.PER_COLLECTION));
     byte[] v = value("scoped ", 20);

@@ -88,13 +88,19 @@ public class CompareBenchmark {
 
   /** Writes records {@code from..from+n-1} in durable batches of {@code batch}. */
   static void load(Kv kv, Values values, long from, long n, int batch) {
+    load(kv, values::value, from, n, batch);
+  }
+
+  /** As above, record {@code i} holding {@code value.apply(i)}. */
+  static void load(Kv kv, java.util.function.LongFunction<byte[]> value, long from, long n,
+      int batch) {
     for (long i = from; i < from + n; i += batch) {
       int size = (int) Math.min(batch, from + n - i);
       String[] keys = new String[size];
       byte[][] vals = new byte[size][];
       for (int j = 0; j < size; j++) {
         keys[j] = Values.key(i + j);
-        vals[j] = values.value(i + j);
+        vals[j] = value.apply(i + j);
       }
       kv.putBatch(keys, vals);
     }

@@ -87,16 +87,7 @@ public class DedupBenchmark {
 
   /** Writes records {@code from..from+n-1} of this workload in durable batches of BATCH. */
   static void load(Kv kv, Values values, long from, long n) {
-    for (long i = from; i < from + n; i += BATCH) {
-      int size = (int) Math.min(BATCH, from + n - i);
-      String[] keys = new String[size];
-      byte[][] vals = new byte[size][];
-      for (int j = 0; j < size; j++) {
-        keys[j] = Values.key(i + j);
-        vals[j] = value(values, i + j);
-      }
-      kv.putBatch(keys, vals);
-    }
+    CompareBenchmark.load(kv, i -> value(values, i), from, n, BATCH);
   }
 
   @Setup(Level.Trial)

@@ -18,7 +18,10 @@ import java.util.Optional;
  * @param dedupHits writes whose content was already stored and only gained a reference
  * @param rawBytesWritten bytes of values as given by callers
  * @param storedBytesWritten bytes actually added to the store for those values
- * @param bytesSavedByDedup bytes not stored because equal content was already present
+ * @param bytesSavedByDedup bytes not stored because equal content was already present (at
+ *     write time, or found by maintenance: then the shared records' bytes move from
+ *     {@code storedBytesWritten} and {@code bytesSavedByCompression} to this count, so that the
+ *     raw bytes are always the sum of the three)
  * @param bytesSavedByCompression bytes saved by the codec on newly stored payloads
  * @param transactionsCommitted committed transactions (including single-record calls); each
  *     transaction of a {@link Durability#GROUP} group counts
@@ -84,7 +87,8 @@ public record StorageStats(
    * @param dedupHits writes whose content was already stored and only gained a reference
    * @param rawBytesWritten bytes of values as given by callers
    * @param storedBytesWritten bytes actually added to the store for those values
-   * @param bytesSavedByDedup bytes not stored because equal content was already present
+   * @param bytesSavedByDedup bytes not stored because equal content was already present, at
+   *     write time or found by maintenance (see the record's description)
    * @param bytesSavedByCompression bytes saved by the codec on newly stored payloads
    * @param transactionsCommitted committed transactions (including single-record calls); each
    *     transaction of a {@link Durability#GROUP} group counts

@@ -143,7 +143,7 @@ final class Deduplicator {
         }
       }
     }
-    long[] totals = new long[4];
+    long[] totals = new long[5];
     List<Map.Entry<ByteBuffer, List<byte[]>>> batch = new ArrayList<>();
     int batchRecords = 0;
     for (Map.Entry<ByteBuffer, List<byte[]>> g : groups.entrySet()) {
@@ -162,15 +162,19 @@ final class Deduplicator {
       List<byte[]> part = lone.subList(i, Math.min(lone.size(), i + BATCH));
       inTransaction(btx -> part.forEach(rk -> unshare(btx, rk, totals)));
     }
+    // the shared records' bytes were counted as stored (and compressed) when written: move them
+    // to the dedup saving, so that raw = stored + saved by dedup + saved by compression holds
     metrics.dedupHits.add(totals[0] - totals[1]);
     metrics.savedByDedup.add(totals[3]);
+    metrics.storedBytesWritten.add(-totals[4]);
+    metrics.savedByCompression.add(-(totals[3] - totals[4]));
     return new Result(totals[0], totals[1], totals[2], totals[3]);
   }
 
   /**
    * Turns the records of one content that still hold it inline into references to its shared
    * blob, creating the blob from the first of them if the content is not shared yet (and at
-   * least two records hold it). totals: shared, new blobs, unshared, bytes saved.
+   * least two records hold it). totals: shared, new blobs, unshared, raw and stored bytes saved.
    */
   private void share(BackendTransaction btx, ByteBuffer blobKeyBuffer, List<byte[]> keys,
       long[] totals) {
@@ -193,6 +197,7 @@ final class Deduplicator {
       return;
     }
     long saved = 0;
+    long savedStored = 0;
     if (entry == null) {
       RecordFormat.StoredRecord first = recs.get(0);
       long blobId = versions.next(); // unique store-wide and increasing: new blobs append
@@ -202,6 +207,7 @@ final class Deduplicator {
           blobId, 0, first.codecId(), first.dictId(), first.storedLength());
       records.noteShared(blobKey);
       saved -= first.rawLength();
+      savedStored -= first.storedLength();
       totals[1]++;
     }
     for (int i = 0; i < recs.size(); i++) {
@@ -210,11 +216,13 @@ final class Deduplicator {
           entry.codecId(), entry.dictId(), rec.rawLength(), entry.storedLength(), rec.created(),
           rec.updated(), rec.version(), blobKey, entry.blobId()));
       saved += rec.rawLength();
+      savedStored += rec.storedLength();
     }
     btx.put(RecordStore.INDEX, blobKey,
         RecordFormat.encodeIndex(entry.withCount(entry.count() + recs.size())));
     totals[0] += recs.size();
     totals[3] += Math.max(0, saved);
+    totals[4] += Math.max(0, savedStored);
   }
 
   /** Moves a blob that only {@code rk} references back into its record. */

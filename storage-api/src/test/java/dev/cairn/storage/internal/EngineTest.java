@@ -15,6 +15,7 @@ import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.SerializationException;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin;
+import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.TransactionConflictException;
@@ -198,6 +199,11 @@ final class EngineTest {
     assertThat(s.metadata("d", "b").orElseThrow().deduplicated()).isTrue();
     assertThat(s.stats().dedupHits()).isEqualTo(1);
     assertThat(s.stats().bytesSavedByDedup()).isEqualTo(v.length);
+    StorageStats st = s.stats();
+    assertThat(st.storedBytesWritten() + st.bytesSavedByDedup() + st.bytesSavedByCompression())
+        .as("the shared copy's bytes moved from stored to saved").isEqualTo(st.rawBytesWritten())
+        .isEqualTo(2L * v.length);
+    assertThat(st.storedBytesWritten()).isEqualTo(v.length);
     assertThat(lookups(() -> assertThat(s.getBytes("d", "b")).contains(v)))
         .as("a shared value is two lookups").containsExactly("records", "blobs");
 

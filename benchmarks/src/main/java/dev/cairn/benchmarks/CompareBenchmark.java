@@ -95,15 +95,20 @@ public class CompareBenchmark {
   static void load(Kv kv, java.util.function.LongFunction<byte[]> value, long from, long n,
       int batch) {
     for (long i = from; i < from + n; i += batch) {
-      int size = (int) Math.min(batch, from + n - i);
-      String[] keys = new String[size];
-      byte[][] vals = new byte[size][];
-      for (int j = 0; j < size; j++) {
-        keys[j] = Values.key(i + j);
-        vals[j] = value.apply(i + j);
-      }
-      kv.putBatch(keys, vals);
+      putBatch(kv, value, i, (int) Math.min(batch, from + n - i));
     }
+  }
+
+  /** Writes records {@code first..first+size-1} in one durable batch. */
+  static void putBatch(Kv kv, java.util.function.LongFunction<byte[]> value, long first,
+      int size) {
+    String[] keys = new String[size];
+    byte[][] vals = new byte[size][];
+    for (int j = 0; j < size; j++) {
+      keys[j] = Values.key(first + j);
+      vals[j] = value.apply(first + j);
+    }
+    kv.putBatch(keys, vals);
   }
 
   @TearDown(Level.Trial)
@@ -120,14 +125,7 @@ public class CompareBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void bulkLoad() {
-    long first = next.getAndAdd(BATCH);
-    String[] keys = new String[BATCH];
-    byte[][] vals = new byte[BATCH][];
-    for (int j = 0; j < BATCH; j++) {
-      keys[j] = Values.key(first + j);
-      vals[j] = values.value(first + j);
-    }
-    kv.putBatch(keys, vals);
+    putBatch(kv, values::value, next.getAndAdd(BATCH), BATCH);
   }
 
   @Benchmark

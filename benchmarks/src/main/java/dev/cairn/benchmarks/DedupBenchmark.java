@@ -120,13 +120,7 @@ public class DedupBenchmark {
   public void bulkLoad() {
     long first = next;
     next += BATCH;
-    String[] keys = new String[BATCH];
-    byte[][] vals = new byte[BATCH][];
-    for (int j = 0; j < BATCH; j++) {
-      keys[j] = Values.key(first + j);
-      vals[j] = value(values, first + j);
-    }
-    kv.putBatch(keys, vals);
+    CompareBenchmark.putBatch(kv, i -> value(values, i), first, BATCH);
   }
 
   @Benchmark

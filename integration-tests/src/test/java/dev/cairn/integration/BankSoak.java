@@ -288,6 +288,15 @@ final class BankSoak {
     return Long.toString(amount).getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Applies transfer {@code t} in {@code tx}: both balances and the ledger entry. */
+  static void transfer(dev.cairn.storage.Transaction tx, Transfer t) {
+    long from = balance(tx.getBytes(ACCOUNTS, account(t.from())));
+    long to = balance(tx.getBytes(ACCOUNTS, account(t.to())));
+    tx.putBytes(ACCOUNTS, account(t.from()), balanceBytes(from - t.amount()));
+    tx.putBytes(ACCOUNTS, account(t.to()), balanceBytes(to + t.amount()));
+    tx.putBytes(LEDGER, t.id(), t.entry());
+  }
+
   static long balance(Optional<byte[]> value) {
     return Long.parseLong(new String(value.orElseThrow(
         () -> new IllegalStateException("account missing")), StandardCharsets.US_ASCII));

@@ -78,16 +78,7 @@ final class BankSoakWriter {
     try {
       for (long n = 0; ; n++) {
         BankSoak.Transfer t = bank.next(rnd, BankSoak.transferId(cycle, thread, n));
-        storage.transaction(tx -> {
-          long from = BankSoak.balance(tx.getBytes(BankSoak.ACCOUNTS, BankSoak.account(t.from())));
-          long to = BankSoak.balance(tx.getBytes(BankSoak.ACCOUNTS, BankSoak.account(t.to())));
-          tx.putBytes(BankSoak.ACCOUNTS, BankSoak.account(t.from()),
-              BankSoak.balanceBytes(from - t.amount()));
-          tx.putBytes(BankSoak.ACCOUNTS, BankSoak.account(t.to()),
-              BankSoak.balanceBytes(to + t.amount()));
-          tx.putBytes(BankSoak.LEDGER, t.id(), t.entry());
-          return null;
-        });
+        storage.useTransaction(tx -> BankSoak.transfer(tx, t));
         print("ack " + t.id());
       }
     } catch (RuntimeException e) {

@@ -103,16 +103,7 @@ final class SpaceBoundTest {
     Random rnd = new Random(seed);
     for (int n = 0; n < transfers; n++) {
       BankSoak.Transfer t = bank.next(rnd, BankSoak.transferId(0, 0, n));
-      s.transaction(tx -> {
-        long from = BankSoak.balance(tx.getBytes(BankSoak.ACCOUNTS, BankSoak.account(t.from())));
-        long to = BankSoak.balance(tx.getBytes(BankSoak.ACCOUNTS, BankSoak.account(t.to())));
-        tx.putBytes(BankSoak.ACCOUNTS, BankSoak.account(t.from()),
-            BankSoak.balanceBytes(from - t.amount()));
-        tx.putBytes(BankSoak.ACCOUNTS, BankSoak.account(t.to()),
-            BankSoak.balanceBytes(to + t.amount()));
-        tx.putBytes(BankSoak.LEDGER, t.id(), t.entry());
-        return null;
-      });
+      s.useTransaction(tx -> BankSoak.transfer(tx, t));
     }
   }
 

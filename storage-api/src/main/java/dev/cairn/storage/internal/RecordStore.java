@@ -79,12 +79,15 @@ final class RecordStore {
     this.codecs = codecs;
     this.versions = versions;
     this.observers = observers;
-    try (BackendTransaction rtx = backend.beginRead();
-        BackendCursor c = rtx.scan(INDEX, null, null)) {
-      while (c.next()) {
-        noteShared(c.key());
+    if (config.dedupMode() == DedupMode.DEFERRED
+        || config.collectionDedupModes().containsValue(DedupMode.DEFERRED)) {
+      try (BackendTransaction rtx = backend.beginRead();
+          BackendCursor c = rtx.scan(INDEX, null, null)) {
+        while (shared != null && c.next()) {
+          noteShared(c.key());
+        }
       }
-    }
+    } // else no write consults the remembered contents: nothing to read at open
   }
 
   // ------------------------------------------------------------------------- shared content
@@ -445,7 +448,7 @@ final class RecordStore {
   byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
       String collection, String key, byte[] blobValue) {
     try {
-      return decode(btx, rec, where(collection, key), shouldHash(), blobValue);
+      return decode(btx, rec, where(collection, key), false, blobValue);
     } catch (DataCorruptionException e) {
       observers.corruption(e);
       throw e;
@@ -458,31 +461,28 @@ final class RecordStore {
         || (m == VerifyMode.SAMPLED && ThreadLocalRandom.current().nextInt(16) == 0);
   }
 
-  /** A record's value, decoded and checked; follows its blob reference; SHA-256 if {@code hash}. */
+  /**
+   * A record's value, decoded and checked; follows its blob reference. SHA-256: always when
+   * {@code verifying}; otherwise a shared value's per {@link VerifyMode}, and an inline value's
+   * only with {@code ALWAYS} (its CRC32C already covers it; the hash is kept for deferred dedup).
+   */
   private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
-      boolean hash, byte[] blobValue) {
+      boolean verifying, byte[] blobValue) {
     if (!rec.isBlob()) {
       byte[] raw =
           codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
-      // the record's CRC32C already covers an inline value; its SHA-256 (kept for deferred
-      // dedup) is checked by verify() and with VerifyMode.ALWAYS, not on sampled reads
-      if (rec.hash() != null && (hash && blobValue == VERIFYING
-          || config.verifyMode() == VerifyMode.ALWAYS)) {
-        if (!Arrays.equals(sha256(raw), rec.hash())) {
-          throw new DataCorruptionException(where + ": content does not match its SHA-256");
-        }
+      if (rec.hash() != null && (verifying || config.verifyMode() == VerifyMode.ALWAYS)
+          && !Arrays.equals(sha256(raw), rec.hash())) {
+        throw new DataCorruptionException(where + ": content does not match its SHA-256");
       }
       return raw;
-    }
-    if (blobValue == VERIFYING) {
-      blobValue = null;
     }
     byte[] bv = blobValue != null ? blobValue : btx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId()));
     if (bv == null) {
       throw new DataCorruptionException(where + ": its content blob "
           + RecordFormat.hex(rec.blobKey()) + " is missing");
     }
-    return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, hash);
+    return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, verifying || shouldHash());
   }
 
   private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
@@ -505,12 +505,9 @@ final class RecordStore {
 
   // ---------------------------------------------------------------------------------- verify
 
-  /** Marks a decode for the verifier, which checks the SHA-256 of inline values too. */
-  private static final byte[] VERIFYING = new byte[0];
-
   /** Decodes and verifies one stored record for the verifier; hashing always. */
   byte[] verifyRecord(BackendTransaction rtx, RecordFormat.StoredRecord rec, Object where) {
-    return decode(rtx, rec, where, true, VERIFYING);
+    return decode(rtx, rec, where, true, null);
   }
 
   /** Decodes and verifies one stored blob for the verifier; hashing always. */

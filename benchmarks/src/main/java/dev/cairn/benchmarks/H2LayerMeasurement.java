@@ -16,18 +16,14 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.tx.Transaction;
 import org.h2.mvstore.tx.TransactionMap;
 import org.h2.mvstore.tx.TransactionStore;
-import org.h2.mvstore.type.BasicDataType;
 import org.h2.mvstore.type.ByteArrayDataType;
 
 /**
@@ -151,7 +147,7 @@ public final class H2LayerMeasurement {
       for (int i = 0; i < SYNC_COMMITS; i++) {
         Transaction tx = ts.begin();
         TransactionMap<byte[], byte[]> m =
-            tx.openMap("records", UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
+            tx.openMap("records", H2UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
         m.put(key(1_000_000 + i), VALUE);
         tx.commit();
         store.commit();
@@ -162,7 +158,7 @@ public final class H2LayerMeasurement {
       for (int n = 0; n < BATCHES; n++) {
         Transaction tx = ts.begin();
         TransactionMap<byte[], byte[]> m =
-            tx.openMap("records", UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
+            tx.openMap("records", H2UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
         for (int i = 0; i < BATCH; i++) {
           m.put(key(n * BATCH + i), VALUE);
         }
@@ -175,7 +171,7 @@ public final class H2LayerMeasurement {
       long sink = 0;
       Transaction tx = ts.begin();
       TransactionMap<byte[], byte[]> m =
-          tx.openMap("records", UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
+          tx.openMap("records", H2UnsignedBytes.INSTANCE, ByteArrayDataType.INSTANCE);
       t0 = System.nanoTime();
       for (int i = 0; i < READS; i++) {
         sink += m.get(key(rnd.nextInt(BATCHES * BATCH))).length;
@@ -284,41 +280,5 @@ public final class H2LayerMeasurement {
 
   private static double secs(long t0) {
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  /**
-   * {@code byte[]} keys in unsigned (memcmp) order, as the backend's own key type orders them:
-   * H2's {@code ByteArrayDataType} compares signed bytes.
-   */
-  private static final class UnsignedBytes extends BasicDataType<byte[]> {
-    static final UnsignedBytes INSTANCE = new UnsignedBytes();
-
-    @Override
-    public int getMemory(byte[] data) {
-      return 24 + data.length;
-    }
-
-    @Override
-    public void write(WriteBuffer buff, byte[] data) {
-      buff.putVarInt(data.length);
-      buff.put(data);
-    }
-
-    @Override
-    public byte[] read(ByteBuffer buff) {
-      byte[] data = new byte[DataUtils.readVarInt(buff)];
-      buff.get(data);
-      return data;
-    }
-
-    @Override
-    public byte[][] createStorage(int size) {
-      return new byte[size][];
-    }
-
-    @Override
-    public int compare(byte[] one, byte[] two) {
-      return Arrays.compareUnsigned(one, two);
-    }
   }
 }

@@ -37,7 +37,11 @@ interface Kv extends AutoCloseable {
   /** The backends {@link #open} can drive through their raw library. */
   java.util.Set<String> RAW_BACKENDS = java.util.Set.of("sqlite", "h2", "lmdb");
 
-  /** Opens {@code impl} ("raw" or "cairn") on {@code backend} in an empty directory. */
+  /**
+   * Opens {@code impl} on {@code backend} in an empty directory: "raw" (the library alone),
+   * "cairn" (through {@code Storage}) or "ceiling" (the raw library plus only the checks and
+   * copies no checking store can skip; H2 only: {@link CeilingH2}).
+   */
   static Kv open(String impl, String backend, Path dir) {
     switch (impl) {
       case "raw":
@@ -53,6 +57,11 @@ interface Kv extends AutoCloseable {
         }
       case "cairn":
         return new CairnKv(backend, dir, false);
+      case "ceiling":
+        if (!backend.equals("h2")) {
+          throw new IllegalArgumentException("no ceiling prototype for " + backend);
+        }
+        return new CeilingH2(dir);
       default:
         throw new IllegalArgumentException("unknown impl " + impl);
     }

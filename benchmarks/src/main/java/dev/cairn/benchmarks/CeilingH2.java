@@ -1,0 +1,138 @@
+package dev.cairn.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.zip.CRC32C;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The ceiling for a store on H2's MVStore that keeps Cairn's two promises on reads and nothing
+ * else: it is the raw library ({@link RawH2}) plus only the work no checking store can skip.
+ *
+ * <ul>
+ *   <li>Keys are UTF-8 bytes behind a collection prefix, ordered as unsigned bytes (the order
+ *       every Cairn backend shares; H2's {@code StringDataType} orders by UTF-16 units), so a
+ *       scanned key is decoded into a {@code String}.
+ *   <li>Every value carries a CRC32C over key and value, checked on every read (Cairn: "every
+ *       read fails on a damaged record").
+ *   <li>A read hands out a copy (MVStore hands out the array in its page cache: a caller that
+ *       changed it would change what later reads return).
+ * </ul>
+ *
+ * <p>No header, no versions, no access statistics, no locks, no lifecycle, no snapshots beyond
+ * MVStore's own: what {@code impl=ceiling} scores is what any store with these guarantees can
+ * reach on this engine, in the same run as raw and Cairn (benchmarks/README.md, "Ceilings").
+ */
+final class CeilingH2 implements Kv {
+
+  private static final byte[] PREFIX = "bench\0".getBytes(StandardCharsets.UTF_8);
+
+  private final MVStore store;
+  private final MVMap<byte[], byte[]> map;
+
+  CeilingH2(Path dir) {
+    store = new MVStore.Builder().fileName(dir.resolve("ceiling.mv.db").toString())
+        .autoCommitDisabled().cacheSize(16).open();
+    map = store.openMap("kv", new MVMap.Builder<byte[], byte[]>()
+        .keyType(H2UnsignedBytes.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+  }
+
+  @Override
+  public synchronized void putBatch(String[] keys, byte[][] values) {
+    for (int i = 0; i < keys.length; i++) {
+      byte[] k = key(keys[i]);
+      map.put(k, seal(k, values[i]));
+    }
+    store.commit();
+    store.sync();
+  }
+
+  @Override
+  public synchronized void putOne(String key, byte[] value) {
+    byte[] k = key(key);
+    map.put(k, seal(k, value));
+    store.commit();
+    store.sync();
+  }
+
+  @Override
+  public void putOneGroup(String key, byte[] value) {
+    putOne(key, value);
+  }
+
+  @Override
+  public byte[] get(String key) {
+    byte[] k = key(key);
+    return unseal(k, Kv.require(map.get(k), key));
+  }
+
+  @Override
+  public long scanKeys(Blackhole bh) {
+    long n = 0;
+    Iterator<byte[]> it = map.keyIterator(PREFIX);
+    while (it.hasNext()) {
+      bh.consume(keyString(it.next()));
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public long scanAll(Blackhole bh) {
+    long n = 0;
+    Cursor<byte[], byte[]> c = map.cursor(PREFIX);
+    while (c.hasNext()) {
+      byte[] k = c.next();
+      bh.consume(keyString(k));
+      bh.consume(unseal(k, c.getValue()));
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  private static byte[] key(String key) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    byte[] out = Arrays.copyOf(PREFIX, PREFIX.length + k.length);
+    System.arraycopy(k, 0, out, PREFIX.length, k.length);
+    return out;
+  }
+
+  private static String keyString(byte[] k) {
+    return new String(k, PREFIX.length, k.length - PREFIX.length, StandardCharsets.UTF_8);
+  }
+
+  /** The value followed by the CRC32C of key and value. */
+  private static byte[] seal(byte[] key, byte[] value) {
+    byte[] out = Arrays.copyOf(value, value.length + 4);
+    ByteBuffer.wrap(out).putInt(value.length, crc(key, value, value.length));
+    return out;
+  }
+
+  /** A copy of the value after checking its CRC32C. */
+  private static byte[] unseal(byte[] key, byte[] stored) {
+    int n = stored.length - 4;
+    if (ByteBuffer.wrap(stored).getInt(n) != crc(key, stored, n)) {
+      throw new IllegalStateException("damaged record");
+    }
+    return Arrays.copyOf(stored, n);
+  }
+
+  private static int crc(byte[] key, byte[] value, int length) {
+    CRC32C c = new CRC32C();
+    c.update(key);
+    c.update(value, 0, length);
+    return (int) c.getValue();
+  }
+}

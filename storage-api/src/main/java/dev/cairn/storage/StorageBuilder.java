@@ -517,7 +517,9 @@ public final class StorageBuilder {
   /**
    * Pending access-stat entries that trigger an early flush (default 100,000, about 10 MB of
    * heap). A flush writes one entry per record read since the last one, so a threshold below
-   * the number of records read within a flush interval turns reads into writes early.
+   * the number of records read within a flush interval turns reads into writes early. Reads are
+   * logged cheaply and counted per record in the background after every ~16,000 reads; the
+   * threshold is checked then, so the pending entries may exceed it by about that many.
    *
    * @param entries 1 or more
    * @return this builder

@@ -359,6 +359,21 @@ final class H2Backend implements Backend {
     return tx;
   }
 
+  /**
+   * A read transaction for the engine's reads of one record: pinned like any other, but not
+   * registered with the backend (one map update less per read in each direction); its pin
+   * holds {@code close()} back until it ends.
+   */
+  @Override
+  public BackendTransaction beginReadLatest() {
+    checkUsable();
+    return H2Transaction.pointReader(this, acquireSnapshot());
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public BackendTransaction beginWrite() {
     checkUsable();

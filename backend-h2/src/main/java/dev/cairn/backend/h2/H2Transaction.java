@@ -31,19 +31,33 @@ final class H2Transaction implements BackendTransaction {
   private final List<H2Cursor> cursors = new ArrayList<>(2);
   private String endedBy;
 
-  private H2Transaction(H2Backend backend, boolean readOnly, Snapshot snapshot) {
+  /**
+   * Whether the backend knows this transaction (to end it at close). A point read
+   * ({@link H2Backend#beginReadLatest}) is not registered: its snapshot pin keeps
+   * {@code close()} waiting until it ends, and it checks the backend's state on every call.
+   */
+  private final boolean registered;
+
+  private H2Transaction(H2Backend backend, boolean readOnly, Snapshot snapshot,
+      boolean registered) {
     this.backend = backend;
     this.readOnly = readOnly;
     this.snapshot = snapshot;
+    this.registered = registered;
     this.undo = readOnly ? List.of() : new ArrayList<>();
   }
 
   static H2Transaction reader(H2Backend backend, Snapshot snapshot) {
-    return new H2Transaction(backend, true, snapshot);
+    return new H2Transaction(backend, true, snapshot, true);
+  }
+
+  /** A read transaction {@code close()} does not end: see {@link #registered}. */
+  static H2Transaction pointReader(H2Backend backend, Snapshot snapshot) {
+    return new H2Transaction(backend, true, snapshot, false);
   }
 
   static H2Transaction writer(H2Backend backend) {
-    return new H2Transaction(backend, false, null);
+    return new H2Transaction(backend, false, null, true);
   }
 
   @Override
@@ -53,14 +67,27 @@ final class H2Transaction implements BackendTransaction {
 
   @Override
   public synchronized byte[] get(String keyspace, byte[] key) {
+    byte[] v = lookup(keyspace, key);
+    return v == null ? null : v.clone();
+  }
+
+  /** Hands {@code reader} the array in MVStore's pages: no copy until the engine's own. */
+  @Override
+  public synchronized <T> T read(String keyspace, byte[] key,
+      java.util.function.Function<java.nio.ByteBuffer, T> reader) {
+    byte[] v = lookup(keyspace, key);
+    return v == null ? null : reader.apply(java.nio.ByteBuffer.wrap(v));
+  }
+
+  /** The value as MVStore holds it (never to be changed or handed out), or null. */
+  private byte[] lookup(String keyspace, byte[] key) {
     checkActive();
     Objects.requireNonNull(key, "key");
     MVMap<byte[], byte[]> map = backend.map(keyspace);
     try {
-      byte[] v = readOnly
+      return readOnly
           ? map.get(snapshot.root(backend.mapName(keyspace)).root, key)
           : map.get(key);
-      return v == null ? null : v.clone();
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOperation("get", e);
     }
@@ -216,12 +243,17 @@ final class H2Transaction implements BackendTransaction {
     if (readOnly) {
       snapshot.release();
     }
-    backend.ended(this);
+    if (registered) {
+      backend.ended(this);
+    }
   }
 
   private void checkActive() {
     if (endedBy != null) {
       throw new IllegalStateException("transaction already " + endedBy);
+    }
+    if (!registered && backend.isClosed()) {
+      throw new IllegalStateException("transaction already closed with its backend");
     }
   }
 

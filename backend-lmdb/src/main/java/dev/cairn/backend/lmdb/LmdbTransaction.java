@@ -77,11 +77,7 @@ abstract class LmdbTransaction implements BackendTransaction {
    * or a read outside the map.
    */
   byte[] copy(ByteBuffer buffer) {
-    int n = buffer.remaining();
-    if (n < 0 || buffer.capacity() < 0 || n > backend.mapSize()) {
-      throw new DataCorruptionException("data.mdb is corrupted: an entry claims " + n
-          + " bytes in a map of " + backend.mapSize());
-    }
+    int n = checkSize(buffer);
     try {
       byte[] b = new byte[n];
       buffer.get(buffer.position(), b);
@@ -89,6 +85,39 @@ abstract class LmdbTransaction implements BackendTransaction {
     } catch (IndexOutOfBoundsException | InternalError e) {
       throw new DataCorruptionException("data.mdb is corrupted: " + e, e);
     }
+  }
+
+  /** {@code buffer}'s size, if it can be the size of an entry in the map (see {@link #copy}). */
+  private int checkSize(ByteBuffer buffer) {
+    int n = buffer.remaining();
+    if (n < 0 || buffer.capacity() < 0 || n > backend.mapSize()) {
+      throw new DataCorruptionException("data.mdb is corrupted: an entry claims " + n
+          + " bytes in a map of " + backend.mapSize());
+    }
+    return n;
+  }
+
+  /**
+   * Hands {@code reader} the value in the memory map itself (valid until this transaction's next
+   * operation; the lock keeps {@link LmdbBackend#close()} from unmapping it meanwhile).
+   */
+  @Override
+  public synchronized <T> T read(String keyspace, byte[] key,
+      java.util.function.Function<ByteBuffer, T> reader) {
+    checkActive();
+    Dbi<ByteBuffer> dbi = backend.dbi(keyspace);
+    backend.checkKey(key);
+    ByteBuffer value;
+    try {
+      value = dbi.get(nativeTxn(), keyBuffer(key));
+    } catch (LmdbException e) {
+      throw backend.errors.translate("read", e);
+    }
+    if (value == null) {
+      return null;
+    }
+    checkSize(value);
+    return reader.apply(value);
   }
 
   @Override

@@ -16,14 +16,15 @@ import org.slf4j.LoggerFactory;
  * Writes the access statistics that reads collect in memory ({@link AccessTracker}) to the
  * records' meta entries ({@link RecordStore#accessKey}), so that a read never becomes a write:
  * on a timer ({@code accessStatsFlushInterval}), soon after too many records have pending
- * reads ({@code accessStatsMaxPending}), at maintenance and at close. Each batch of
+ * reads ({@code accessStatsMaxPending}, checked whenever the tracker's logged reads are counted:
+ * {@link #collectSoon}), at maintenance and at close. Each batch of
  * {@value #BATCH} records is one backend write transaction, retried on conflict like a
  * transaction (instances sharing a store update the same records); a batch that fails puts its
  * reads, and those of the batches after it, back to be flushed later. {@link #statsOf} reads
  * a record's statistics back, flushed plus pending.
  *
  * <p>Threading: any thread may call it. Batches are written under the engine's write lock; at
- * most one flush requested by {@link #flushSoon} is queued at a time.
+ * most one collection requested by {@link #collectSoon} is queued at a time.
  */
 final class AccessStatsFlusher {
 
@@ -36,7 +37,7 @@ final class AccessStatsFlusher {
   private final ReentrantLock writeLock;
   private final Lifecycle lifecycle;
   private final ScheduledExecutorService scheduler;
-  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final AtomicBoolean collectScheduled = new AtomicBoolean();
 
   AccessStatsFlusher(StorageConfig config, Backend backend, AccessTracker access,
       ReentrantLock writeLock, Lifecycle lifecycle, ScheduledExecutorService scheduler) {
@@ -54,18 +55,25 @@ final class AccessStatsFlusher {
     scheduler.scheduleWithFixedDelay(this::flushQuietly, flushMs, flushMs, TimeUnit.MILLISECONDS);
   }
 
-  /** Queues a flush on the scheduler unless one is queued already (too many pending reads). */
-  void flushSoon() {
-    if (!flushScheduled.compareAndSet(false, true)) {
+  /**
+   * Queues, unless one is queued already, a task on the scheduler that counts the reads the
+   * tracker has logged, and flushes them if that leaves {@code accessStatsMaxPending} or more
+   * records with pending reads.
+   */
+  void collectSoon() {
+    if (!collectScheduled.compareAndSet(false, true)) {
       return;
     }
     try {
       scheduler.execute(() -> {
-        flushScheduled.set(false);
-        flushQuietly();
+        collectScheduled.set(false);
+        access.collect();
+        if (access.pendingRecords() >= config.accessStatsMaxPending()) {
+          flushQuietly();
+        }
       });
     } catch (RejectedExecutionException e) {
-      flushScheduled.set(false); // closing: close() flushes
+      collectScheduled.set(false); // closing: close() flushes
     }
   }
 

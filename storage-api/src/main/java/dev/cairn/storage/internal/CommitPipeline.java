@@ -392,9 +392,7 @@ final class CommitPipeline {
     metrics.storedBytesWritten.add(d.stored);
     metrics.savedByDedup.add(d.savedByDedup);
     metrics.savedByCompression.add(d.savedByCompression);
-    for (AccessTracker.Ref r : tx.deleted()) {
-      access.forget(r.collection(), r.key());
-    }
+    access.forget(tx.deleted());
     dictionaries.countWrites(d.dictionaryCandidates);
   }
 }

@@ -315,9 +315,8 @@ public final class Engine implements Storage {
     if (!config.accessStatistics()) {
       return;
     }
-    int pending = access.recordRead(collection, key, CoarseClock.millis());
-    if (pending >= config.accessStatsMaxPending()) {
-      accessStats.flushSoon();
+    if (access.recordRead(collection, key, CoarseClock.millis())) {
+      accessStats.collectSoon();
     }
   }
 

@@ -99,10 +99,21 @@ final class RecordFormat {
 
   /** Parses a record value stored under {@code recordKey}, checking its CRC32C. */
   static StoredRecord parseRecord(byte[] v, byte[] recordKey, Object where) {
-    if (v.length < RECORD_HEADER + CRC) {
-      throw corrupt(where, "record of " + v.length + " bytes is shorter than its header");
+    return parseRecord(ByteBuffer.wrap(v), recordKey, where);
+  }
+
+  /**
+   * As above, from the value's bytes between {@code v}'s position and limit, which may be the
+   * backend's own memory ({@link dev.cairn.storage.spi.BackendTransaction#read}): everything
+   * the record keeps is copied out, the payload once. {@code v}'s position is left unchanged.
+   */
+  static StoredRecord parseRecord(ByteBuffer v, byte[] recordKey, Object where) {
+    int at = v.position();
+    int length = v.remaining();
+    if (length < RECORD_HEADER + CRC) {
+      throw corrupt(where, "record of " + length + " bytes is shorter than its header");
     }
-    byte format = v[0];
+    byte format = v.get(at);
     if (format == FORMAT_KEYED) {
       checkCrc(v, recordKey, where);
     } else if (format == FORMAT) {
@@ -110,8 +121,8 @@ final class RecordFormat {
     } else {
       throw corrupt(where, "unknown record format " + format);
     }
-    ByteBuffer b = ByteBuffer.wrap(v, 0, v.length - CRC);
-    b.get();
+    ByteBuffer b = v.duplicate(); // big-endian, whatever v's order
+    b.limit(at + length - CRC).position(at + 1);
     int flags = b.get();
     byte codec = b.get();
     int dict = b.getInt();
@@ -275,13 +286,19 @@ final class RecordFormat {
   }
 
   private static void checkCrc(byte[] v, byte[] key, Object where) {
-    int n = v.length - CRC;
+    checkCrc(ByteBuffer.wrap(v), key, where);
+  }
+
+  /** Checks the CRC32C ending the bytes between {@code v}'s position and limit. */
+  private static void checkCrc(ByteBuffer v, byte[] key, Object where) {
+    int end = v.limit() - CRC;
     CRC32C crc = new CRC32C();
     if (key != null) {
       crc.update(key);
     }
-    crc.update(v, 0, n);
-    int stored = ByteBuffer.wrap(v, n, CRC).getInt();
+    ByteBuffer body = v.duplicate(); // big-endian, whatever v's order
+    int stored = body.getInt(end);
+    crc.update(body.limit(end));
     if (stored != (int) crc.getValue()) {
       throw corrupt(where, "CRC32C mismatch");
     }

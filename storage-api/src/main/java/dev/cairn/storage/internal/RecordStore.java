@@ -321,11 +321,10 @@ final class RecordStore {
     // No snapshot needed: the record names its blob by an id that is never reused and whose
     // bytes never change, so reading the blob after the record returns the record's value.
     try (BackendTransaction rtx = backend.beginReadLatest()) {
-      byte[] v = rtx.get(RECORDS, rk);
-      if (v == null) {
+      RecordFormat.StoredRecord rec = rtx.read(RECORDS, rk, v -> parse(v, rk, collection, key));
+      if (rec == null) {
         return null;
       }
-      RecordFormat.StoredRecord rec = parse(v, rk, collection, key);
       byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
       if (!rec.isBlob() || bv != null) {
         return new Read(rec.version(), decodeRecord(rtx, rec, collection, key, bv));
@@ -350,8 +349,7 @@ final class RecordStore {
 
   /** The record parsed (not decoded) in {@code t}, or null if absent. */
   RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
-    byte[] v = t.get(RECORDS, k.bytes());
-    return v == null ? null : parse(v, k.bytes(), k.collection(), k.key());
+    return t.read(RECORDS, k.bytes(), v -> parse(v, k.bytes(), k.collection(), k.key()));
   }
 
   /**
@@ -411,6 +409,12 @@ final class RecordStore {
 
   /** Parses a stored record value, counting the corruption it may report. */
   RecordFormat.StoredRecord parse(byte[] v, byte[] recordKey, String collection, String key) {
+    return parse(java.nio.ByteBuffer.wrap(v), recordKey, collection, key);
+  }
+
+  /** As above, from a buffer that may be the backend's ({@link BackendTransaction#read}). */
+  RecordFormat.StoredRecord parse(
+      java.nio.ByteBuffer v, byte[] recordKey, String collection, String key) {
     try {
       return RecordFormat.parseRecord(v, recordKey, where(collection, key));
     } catch (DataCorruptionException e) {

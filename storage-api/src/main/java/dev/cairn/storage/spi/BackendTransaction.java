@@ -22,6 +22,29 @@ public interface BackendTransaction extends AutoCloseable {
   byte[] get(String keyspace, byte[] key);
 
   /**
+   * Passes the value of {@code key} to {@code reader} without first copying it into an array of
+   * the caller's, and returns what {@code reader} returns; {@code null} if the key is absent
+   * ({@code reader} is not called). The value is the bytes between the buffer's position and
+   * limit. The buffer may be the backend's own memory (LMDB's memory map, H2's page cache): it
+   * is valid only while {@code reader} runs, and {@code reader} must neither write to it nor keep
+   * it. The engine reads records this way and copies out only what it returns, once.
+   *
+   * <p>The default calls {@link #get} and wraps the array, which satisfies the contract; a
+   * backend overrides it when it can hand out its own bytes safely.
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param reader reads the value; not called if the key is absent
+   * @param <T> what {@code reader} makes of the value
+   * @return {@code reader}'s result, or {@code null} if the key is absent
+   */
+  default <T> T read(String keyspace, byte[] key,
+      java.util.function.Function<java.nio.ByteBuffer, T> reader) {
+    byte[] v = get(keyspace, key);
+    return v == null ? null : reader.apply(java.nio.ByteBuffer.wrap(v));
+  }
+
+  /**
    * Inserts or replaces. Throws {@link IllegalStateException} in a read-only transaction.
    *
    * @param keyspace the keyspace's name

@@ -168,8 +168,18 @@ public abstract class BackendConformanceKit {
 
   private static List<byte[]> scanKeys(
       BackendTransaction tx, String keyspace, byte[] from, byte[] to) {
+    return keysOf(tx.scan(keyspace, from, to));
+  }
+
+  private static List<byte[]> scanKeysDescending(
+      BackendTransaction tx, String keyspace, byte[] from, byte[] to) {
+    return keysOf(tx.scanDescending(keyspace, from, to));
+  }
+
+  /** Every key {@code cursor} returns, in its order; closes it. */
+  private static List<byte[]> keysOf(BackendCursor cursor) {
     List<byte[]> keys = new ArrayList<>();
-    try (BackendCursor c = tx.scan(keyspace, from, to)) {
+    try (BackendCursor c = cursor) {
       while (c.next()) {
         keys.add(c.key());
       }
@@ -183,22 +193,29 @@ public abstract class BackendConformanceKit {
     }
   }
 
-  private static List<byte[]> scanKeysDescending(
-      BackendTransaction tx, String keyspace, byte[] from, byte[] to) {
-    List<byte[]> keys = new ArrayList<>();
-    try (BackendCursor c = tx.scanDescending(keyspace, from, to)) {
-      while (c.next()) {
-        keys.add(c.key());
-      }
-    }
-    return keys;
-  }
-
   private List<byte[]> scanKeysDescending(String keyspace, byte[] from, byte[] to) {
     try (BackendTransaction tx = backend.beginRead()) {
       return scanKeysDescending(tx, keyspace, from, to);
     }
   }
+
+  /** Writes {@code n} random keys of 1 to 4 bytes (so ranges often meet a key); the distinct ones. */
+  private List<byte[]> writeRandomShortKeys(Random rnd, int n) {
+    Map<String, byte[]> keys = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      byte[] k = randomBytes(rnd, 1 + rnd.nextInt(4));
+      keys.put(hex(k), k);
+    }
+    write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, V1)));
+    return List.copyOf(keys.values());
+  }
+
+  /** Keys around 0xFF and 0x00 bytes, where prefix ends and bounds are easy to get wrong. */
+  private static final List<byte[]> FF_KEYS = List.of(
+      bytes(0x01), bytes(0x01, 0xFE), bytes(0x01, 0xFE, 0xFF), bytes(0x01, 0xFF),
+      bytes(0x01, 0xFF, 0x00), bytes(0x01, 0xFF, 0xFF), bytes(0x01, 0xFF, 0xFF, 0xFF, 0x07),
+      bytes(0x02), bytes(0x02, 0x00), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0x00),
+      bytes(0xFF, 0xFF), bytes(0xFF, 0xFF, 0x00), bytes(0xFF, 0xFF, 0xFF, 0xFF));
 
   /** Asserts a descending scan of {@code [from, to)} against the keys written, reversed. */
   private void assertDescending(List<byte[]> written, byte[] from, byte[] to) {
@@ -476,11 +493,7 @@ public abstract class BackendConformanceKit {
     @Test
     @DisplayName("prefix ranges whose prefix ends in 0xFF bytes hold exactly the prefixed keys")
     void prefixRangesEndingInFfBytes() {
-      List<byte[]> keys = List.of(
-          bytes(0x01), bytes(0x01, 0xFE), bytes(0x01, 0xFE, 0xFF), bytes(0x01, 0xFF),
-          bytes(0x01, 0xFF, 0x00), bytes(0x01, 0xFF, 0xFF), bytes(0x01, 0xFF, 0xFF, 0xFF, 0x07),
-          bytes(0x02), bytes(0x02, 0x00), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0x00),
-          bytes(0xFF, 0xFF), bytes(0xFF, 0xFF, 0x00), bytes(0xFF, 0xFF, 0xFF, 0xFF));
+      List<byte[]> keys = FF_KEYS;
       write(tx -> keys.forEach(k -> tx.put(KS_A, k, k)));
       List<byte[]> prefixes = List.of(bytes(0x01), bytes(0x01, 0xFF), bytes(0x01, 0xFF, 0xFF),
           bytes(0x01, 0xFE), bytes(0xFE), bytes(0xFF), bytes(0xFF, 0xFF), bytes(0x00));
@@ -525,13 +538,7 @@ public abstract class BackendConformanceKit {
     @DisplayName("random ranges over random keys return exactly the keys inside them")
     void randomRangesMatchAModel() {
       Random rnd = random();
-      Map<String, byte[]> keys = new TreeMap<>();
-      for (int i = 0; i < 300; i++) {
-        byte[] k = randomBytes(rnd, 1 + rnd.nextInt(4));
-        keys.put(hex(k), k);
-      }
-      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, V1)));
-      List<byte[]> all = List.copyOf(keys.values());
+      List<byte[]> all = writeRandomShortKeys(rnd, 300);
       for (int i = 0; i < 60; i++) {
         byte[] from = rnd.nextInt(8) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
         byte[] to = rnd.nextInt(8) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
@@ -645,11 +652,8 @@ public abstract class BackendConformanceKit {
     @Test
     @DisplayName("keys and bounds with 0xFF and 0x00 bytes, and bounds longer than any key")
     void keysWithFfBytes() {
-      List<byte[]> keys = List.of(
-          bytes(0x00), bytes(0x01), bytes(0x01, 0xFE), bytes(0x01, 0xFE, 0xFF), bytes(0x01, 0xFF),
-          bytes(0x01, 0xFF, 0x00), bytes(0x01, 0xFF, 0xFF), bytes(0x01, 0xFF, 0xFF, 0xFF, 0x07),
-          bytes(0x02), bytes(0x02, 0x00), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0x00),
-          bytes(0xFF, 0xFF), bytes(0xFF, 0xFF, 0x00), bytes(0xFF, 0xFF, 0xFF, 0xFF));
+      List<byte[]> keys = new ArrayList<>(FF_KEYS);
+      keys.add(bytes(0x00));
       write(tx -> keys.forEach(k -> tx.put(KS_A, k, k)));
       for (byte[] prefix : List.of(bytes(0x01), bytes(0x01, 0xFF), bytes(0x01, 0xFE), bytes(0xFE),
           bytes(0xFF), bytes(0xFF, 0xFF), bytes(0x00))) {
@@ -668,13 +672,7 @@ public abstract class BackendConformanceKit {
     @DisplayName("random ranges over random keys return exactly the keys inside them, reversed")
     void randomDescendingRangesMatchAModel() {
       Random rnd = random();
-      Map<String, byte[]> keys = new TreeMap<>();
-      for (int i = 0; i < 700; i++) {
-        byte[] k = randomBytes(rnd, 1 + rnd.nextInt(4));
-        keys.put(hex(k), k);
-      }
-      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, V1)));
-      List<byte[]> all = List.copyOf(keys.values());
+      List<byte[]> all = writeRandomShortKeys(rnd, 700);
       for (int i = 0; i < 60; i++) {
         byte[] from = rnd.nextInt(6) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
         byte[] to = rnd.nextInt(6) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));

@@ -168,8 +168,18 @@ public abstract class BackendConformanceKit {
 
   private static List<byte[]> scanKeys(
       BackendTransaction tx, String keyspace, byte[] from, byte[] to) {
+    return keysOf(tx.scan(keyspace, from, to));
+  }
+
+  private static List<byte[]> scanKeysDescending(
+      BackendTransaction tx, String keyspace, byte[] from, byte[] to) {
+    return keysOf(tx.scanDescending(keyspace, from, to));
+  }
+
+  /** Every key {@code cursor} returns, in its order; closes it. */
+  private static List<byte[]> keysOf(BackendCursor cursor) {
     List<byte[]> keys = new ArrayList<>();
-    try (BackendCursor c = tx.scan(keyspace, from, to)) {
+    try (BackendCursor c = cursor) {
       while (c.next()) {
         keys.add(c.key());
       }
@@ -181,6 +191,39 @@ public abstract class BackendConformanceKit {
     try (BackendTransaction tx = backend.beginRead()) {
       return scanKeys(tx, keyspace, from, to);
     }
+  }
+
+  private List<byte[]> scanKeysDescending(String keyspace, byte[] from, byte[] to) {
+    try (BackendTransaction tx = backend.beginRead()) {
+      return scanKeysDescending(tx, keyspace, from, to);
+    }
+  }
+
+  /** Writes {@code n} random keys of 1 to 4 bytes (so ranges often meet a key); the distinct ones. */
+  private List<byte[]> writeRandomShortKeys(Random rnd, int n) {
+    Map<String, byte[]> keys = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      byte[] k = randomBytes(rnd, 1 + rnd.nextInt(4));
+      keys.put(hex(k), k);
+    }
+    write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, V1)));
+    return List.copyOf(keys.values());
+  }
+
+  /** Keys around 0xFF and 0x00 bytes, where prefix ends and bounds are easy to get wrong. */
+  private static final List<byte[]> FF_KEYS = List.of(
+      bytes(0x01), bytes(0x01, 0xFE), bytes(0x01, 0xFE, 0xFF), bytes(0x01, 0xFF),
+      bytes(0x01, 0xFF, 0x00), bytes(0x01, 0xFF, 0xFF), bytes(0x01, 0xFF, 0xFF, 0xFF, 0x07),
+      bytes(0x02), bytes(0x02, 0x00), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0x00),
+      bytes(0xFF, 0xFF), bytes(0xFF, 0xFF, 0x00), bytes(0xFF, 0xFF, 0xFF, 0xFF));
+
+  /** Asserts a descending scan of {@code [from, to)} against the keys written, reversed. */
+  private void assertDescending(List<byte[]> written, byte[] from, byte[] to) {
+    List<byte[]> expected = new ArrayList<>(
+        sortedUnsigned(written.stream().filter(k -> inRange(k, from, to)).toList()));
+    java.util.Collections.reverse(expected);
+    assertScan(scanKeysDescending(KS_A, from, to), expected,
+        "descending scan [" + hex(from) + ", " + hex(to) + ") (greatest key first)");
   }
 
   /** Asserts a scan result: exact order with ORDERED_SCAN, same set otherwise. */
@@ -450,11 +493,7 @@ public abstract class BackendConformanceKit {
     @Test
     @DisplayName("prefix ranges whose prefix ends in 0xFF bytes hold exactly the prefixed keys")
     void prefixRangesEndingInFfBytes() {
-      List<byte[]> keys = List.of(
-          bytes(0x01), bytes(0x01, 0xFE), bytes(0x01, 0xFE, 0xFF), bytes(0x01, 0xFF),
-          bytes(0x01, 0xFF, 0x00), bytes(0x01, 0xFF, 0xFF), bytes(0x01, 0xFF, 0xFF, 0xFF, 0x07),
-          bytes(0x02), bytes(0x02, 0x00), bytes(0xFE, 0xFF), bytes(0xFF), bytes(0xFF, 0x00),
-          bytes(0xFF, 0xFF), bytes(0xFF, 0xFF, 0x00), bytes(0xFF, 0xFF, 0xFF, 0xFF));
+      List<byte[]> keys = FF_KEYS;
       write(tx -> keys.forEach(k -> tx.put(KS_A, k, k)));
       List<byte[]> prefixes = List.of(bytes(0x01), bytes(0x01, 0xFF), bytes(0x01, 0xFF, 0xFF),
           bytes(0x01, 0xFE), bytes(0xFE), bytes(0xFF), bytes(0xFF, 0xFF), bytes(0x00));
@@ -499,13 +538,7 @@ public abstract class BackendConformanceKit {
     @DisplayName("random ranges over random keys return exactly the keys inside them")
     void randomRangesMatchAModel() {
       Random rnd = random();
-      Map<String, byte[]> keys = new TreeMap<>();
-      for (int i = 0; i < 300; i++) {
-        byte[] k = randomBytes(rnd, 1 + rnd.nextInt(4));
-        keys.put(hex(k), k);
-      }
-      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, V1)));
-      List<byte[]> all = List.copyOf(keys.values());
+      List<byte[]> all = writeRandomShortKeys(rnd, 300);
       for (int i = 0; i < 60; i++) {
         byte[] from = rnd.nextInt(8) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
         byte[] to = rnd.nextInt(8) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
@@ -518,6 +551,216 @@ public abstract class BackendConformanceKit {
               .as("count [%s, %s); %s", hex(from), hex(to), seedNote())
               .isEqualTo(expected.size());
         }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("descending scan")
+  class DescendingScan {
+
+    @Test
+    @DisplayName("a full descending scan returns random keys and their values, greatest key first")
+    void fullDescendingScanReturnsKeysInReverseUnsignedOrder() {
+      Random rnd = random();
+      Map<String, byte[]> keys = new TreeMap<>();
+      for (int i = 0; i < 600; i++) {
+        byte[] k = randomBytes(rnd, 1 + rnd.nextInt(24));
+        keys.put(hex(k), k);
+      }
+      write(tx -> keys.values().forEach(k -> tx.put(KS_A, k, Arrays.copyOf(k, k.length + 1))));
+      List<byte[]> expected = new ArrayList<>(sortedUnsigned(List.copyOf(keys.values())));
+      java.util.Collections.reverse(expected);
+      List<byte[]> seen = new ArrayList<>();
+      try (BackendTransaction tx = backend.beginRead();
+          BackendCursor c = tx.scanDescending(KS_A, null, null)) {
+        while (c.next()) {
+          byte[] k = c.key();
+          assertThat(c.value()).as("value of %s; %s", hex(k), seedNote())
+              .isEqualTo(Arrays.copyOf(k, k.length + 1));
+          seen.add(k);
+        }
+        assertThat(c.next()).as("next() after the end").isFalse();
+      }
+      assertScan(seen, expected, "full descending scan of 600 random keys");
+    }
+
+    @Test
+    @DisplayName("the lower bound is inclusive and the upper bound exclusive, null bounds open")
+    void descendingBoundsAreInclusiveAndExclusive() {
+      List<byte[]> keys = List.of(bytes(0), bytes(1), bytes(2), bytes(2, 0), bytes(3), bytes(4),
+          bytes(0x80), bytes(0xFF, 0xFF));
+      write(tx -> keys.forEach(k -> tx.put(KS_A, k, V1)));
+      assertScan(scanKeysDescending(KS_A, bytes(2), bytes(4)),
+          List.of(bytes(3), bytes(2, 0), bytes(2)), "descending scan [02, 04)");
+      assertScan(scanKeysDescending(KS_A, bytes(2, 0), bytes(3)), List.of(bytes(2, 0)),
+          "descending scan [0200, 03)");
+      assertScan(scanKeysDescending(KS_A, bytes(1, 0), bytes(2, 0)), List.of(bytes(2)),
+          "descending scan [0100, 0200)");
+      assertScan(scanKeysDescending(KS_A, bytes(4), bytes(0x80)), List.of(bytes(4)),
+          "descending scan [04, 80)");
+      for (byte[][] r : new byte[][][] {{null, null}, {bytes(1), null}, {null, bytes(0x80)},
+          {null, bytes(0)}, {bytes(0xFF, 0xFF), null}, {bytes(0x7F), bytes(0xFF)}}) {
+        assertDescending(keys, r[0], r[1]);
+      }
+    }
+
+    @Test
+    @DisplayName("an empty or inverted range returns nothing, even where a key equals the bound")
+    void emptyDescendingRangeReturnsNothing() {
+      write(tx -> {
+        for (int i = 0; i < 10; i++) {
+          tx.put(KS_A, bytes(i), V1);
+        }
+      });
+      assertScan(scanKeysDescending(KS_A, bytes(5), bytes(5)), List.of(), "descending [05, 05)");
+      assertScan(scanKeysDescending(KS_A, bytes(5, 0), bytes(5, 0, 0)), List.of(),
+          "descending [0500, 050000)");
+      assertScan(scanKeysDescending(KS_A, bytes(8), bytes(2)), List.of(), "descending [08, 02)");
+      assertScan(scanKeysDescending(KS_A, null, bytes(0)), List.of(), "descending (null, 00)");
+      assertScan(scanKeysDescending(KS_A, null, new byte[0]), List.of(),
+          "descending (null, empty key)");
+      assertScan(scanKeysDescending(KS_B, null, null), List.of(),
+          "descending scan of an empty keyspace");
+    }
+
+    @Test
+    @DisplayName("a single entry is returned once, by every range that holds it")
+    void singleEntry() {
+      write(tx -> tx.put(KS_A, bytes(7, 7), bytes(10, 20)));
+      for (byte[][] r : new byte[][][] {{null, null}, {bytes(7, 7), null}, {null, bytes(7, 8)},
+          {bytes(7), bytes(8)}, {bytes(7, 7), bytes(7, 7, 0)}}) {
+        try (BackendTransaction tx = backend.beginRead();
+            BackendCursor c = tx.scanDescending(KS_A, r[0], r[1])) {
+          assertThat(c.next()).as("[%s, %s)", hex(r[0]), hex(r[1])).isTrue();
+          byte[] k = c.key();
+          byte[] v = c.value();
+          k[0] = 42;
+          v[0] = 42;
+          assertThat(c.key()).as("the key array is the caller's").containsExactly(7, 7);
+          assertThat(c.value()).as("the value array is the caller's").containsExactly(10, 20);
+          assertThat(c.next()).as("[%s, %s) after its one entry", hex(r[0]), hex(r[1])).isFalse();
+        }
+      }
+      assertScan(scanKeysDescending(KS_A, null, bytes(7, 7)), List.of(), "descending (null, 0707)");
+      assertScan(scanKeysDescending(KS_A, bytes(7, 7, 0), null), List.of(),
+          "descending [070700, null)");
+    }
+
+    @Test
+    @DisplayName("keys and bounds with 0xFF and 0x00 bytes, and bounds longer than any key")
+    void keysWithFfBytes() {
+      List<byte[]> keys = new ArrayList<>(FF_KEYS);
+      keys.add(bytes(0x00));
+      write(tx -> keys.forEach(k -> tx.put(KS_A, k, k)));
+      for (byte[] prefix : List.of(bytes(0x01), bytes(0x01, 0xFF), bytes(0x01, 0xFE), bytes(0xFE),
+          bytes(0xFF), bytes(0xFF, 0xFF), bytes(0x00))) {
+        assertDescending(keys, prefix, prefixUpperBound(prefix));
+      }
+      byte[] longFf = new byte[700];
+      Arrays.fill(longFf, (byte) 0xFF);
+      byte[] longAfter01 = Arrays.copyOf(bytes(0x01, 0xFF), 700); // 01 FF then 698 zero bytes
+      for (byte[][] r : new byte[][][] {{null, longFf}, {longAfter01, longFf},
+          {bytes(0x01), longAfter01}, {longAfter01, null}, {bytes(0xFF), bytes(0xFF, 0xFF)}}) {
+        assertDescending(keys, r[0], r[1]);
+      }
+    }
+
+    @Test
+    @DisplayName("random ranges over random keys return exactly the keys inside them, reversed")
+    void randomDescendingRangesMatchAModel() {
+      Random rnd = random();
+      List<byte[]> all = writeRandomShortKeys(rnd, 700);
+      for (int i = 0; i < 60; i++) {
+        byte[] from = rnd.nextInt(6) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
+        byte[] to = rnd.nextInt(6) == 0 ? null : randomBytes(rnd, 1 + rnd.nextInt(3));
+        assertDescending(all, from, to);
+      }
+    }
+
+    @Test
+    @DisplayName("a write transaction's descending scan sees its own puts and deletes")
+    void descendingScanSeesOwnWrites() {
+      write(tx -> {
+        for (int i = 1; i <= 5; i++) {
+          tx.put(KS_A, bytes(i), V1);
+        }
+      });
+      try (BackendTransaction tx = backend.beginWrite()) {
+        tx.put(KS_A, bytes(3, 0), V2);
+        tx.put(KS_A, bytes(9), V2);
+        tx.delete(KS_A, bytes(2));
+        tx.delete(KS_A, bytes(5));
+        assertThat(scanKeysDescending(tx, KS_A, null, null)).extracting(KitSupport::hex)
+            .containsExactly(hex(bytes(9)), hex(bytes(4)), hex(bytes(3, 0)), hex(bytes(3)),
+                hex(bytes(1)));
+        assertThat(scanKeysDescending(tx, KS_A, bytes(2), bytes(4))).extracting(KitSupport::hex)
+            .containsExactly(hex(bytes(3, 0)), hex(bytes(3)));
+        tx.rollback();
+      }
+      assertThat(scanKeysDescending(KS_A, null, null)).extracting(KitSupport::hex)
+          .as("after rollback").containsExactly(hex(bytes(5)), hex(bytes(4)), hex(bytes(3)),
+              hex(bytes(2)), hex(bytes(1)));
+    }
+
+    @Test
+    @DisplayName("a descending cursor ends with its transaction, read or write, and on close")
+    void descendingCursorEndsWithItsTransaction() {
+      write(tx -> {
+        for (int i = 0; i < 5; i++) {
+          tx.put(KS_A, bytes(i), V1);
+        }
+      });
+      for (boolean writeTx : new boolean[] {false, true}) {
+        BackendTransaction tx = writeTx ? backend.beginWrite() : backend.beginRead();
+        BackendCursor c = tx.scanDescending(KS_A, null, null);
+        assertThat(c.next()).isTrue();
+        assertThat(c.key()).containsExactly(4);
+        tx.close();
+        assertThatThrownBy(c::next).as("next() after the %s transaction closed",
+            writeTx ? "write" : "read").isInstanceOf(IllegalStateException.class);
+        assertThatCode(c::close).as("closing the cursor afterwards").doesNotThrowAnyException();
+      }
+      try (BackendTransaction tx = backend.beginRead()) {
+        BackendCursor c = tx.scanDescending(KS_A, bytes(1), bytes(4));
+        assertThat(c.next()).isTrue();
+        c.close();
+        assertThatThrownBy(c::next).as("next() after close").isInstanceOf(IllegalStateException.class);
+        assertThatCode(c::close).as("second close").doesNotThrowAnyException();
+        assertThat(scanKeysDescending(tx, KS_A, bytes(1), bytes(4))).as("the transaction goes on")
+            .hasSize(3);
+      }
+      BackendTransaction ended = backend.beginRead();
+      ended.close();
+      assertThatThrownBy(() -> ended.scanDescending(KS_A, null, null))
+          .as("scanDescending on an ended transaction").isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    @DisplayName("two thousand keys in reverse, whole and in part")
+    void manyKeysInReverse() {
+      write(tx -> {
+        for (int i = 0; i < 2000; i++) {
+          tx.put(KS_A, longBytes(i), longBytes(i));
+        }
+      });
+      try (BackendTransaction tx = backend.beginRead()) {
+        List<Long> all = scanKeysDescending(tx, KS_A, null, null).stream()
+            .map(BackendConformanceKit::toLong).toList();
+        List<Long> part = scanKeysDescending(tx, KS_A, longBytes(100), longBytes(1900)).stream()
+            .map(BackendConformanceKit::toLong).toList();
+        assertThat(all).hasSize(2000);
+        assertThat(part).hasSize(1800);
+        if (provider.capabilities().contains(Capability.ORDERED_SCAN)) {
+          assertThat(all.get(0)).isEqualTo(1999);
+          assertThat(all).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+          assertThat(part.get(0)).isEqualTo(1899);
+          assertThat(part.get(1799)).isEqualTo(100);
+          assertThat(part).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        }
+        assertThat(part).doesNotHaveDuplicates().allMatch(n -> n >= 100 && n < 1900);
       }
     }
   }
@@ -779,6 +1022,16 @@ public abstract class BackendConformanceKit {
     @Test
     @DisplayName("writes of a cursor's own transaction never make it fail uncleanly or invent data")
     void cursorSurvivesWritesOfItsOwnTransaction() {
+      cursorSurvivesOwnWrites(false);
+    }
+
+    @Test
+    @DisplayName("the same holds for a descending cursor")
+    void descendingCursorSurvivesWritesOfItsOwnTransaction() {
+      cursorSurvivesOwnWrites(true);
+    }
+
+    private void cursorSurvivesOwnWrites(boolean descending) {
       write(tx -> {
         for (int i = 0; i < 40; i += 2) {
           tx.put(KS_A, longBytes(i), longBytes(i));
@@ -790,7 +1043,8 @@ public abstract class BackendConformanceKit {
         for (long i = 0; i < 40; i += 2) {
           written.computeIfAbsent(i, k -> new ArrayList<>()).add(longBytes(i));
         }
-        try (BackendCursor c = tx.scan(KS_A, null, null)) {
+        try (BackendCursor c = descending
+            ? tx.scanDescending(KS_A, null, null) : tx.scan(KS_A, null, null)) {
           int step = 0;
           while (true) {
             boolean more;

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.storage.Bytes;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.Storage;
@@ -847,6 +848,198 @@ public abstract class StorageConformanceKit {
   // ---------------------------------------------------------------------------------------------
 
   @Nested
+  @DisplayName("key ranges")
+  class KeyRanges {
+
+    /** Keys in UTF-8 byte order. */
+    private final java.util.Comparator<String> utf8Order = (x, y) ->
+        Arrays.compareUnsigned(x.getBytes(UTF_8), y.getBytes(UTF_8));
+
+    /** What {@code range} must return from {@code sortedKeys} (in UTF-8 order). */
+    private List<String> model(List<String> sortedKeys, KeyRange range) {
+      List<String> in = new ArrayList<>(sortedKeys.stream()
+          .filter(k -> k.startsWith(range.keyPrefix()))
+          .filter(k -> range.fromInclusive().map(f -> utf8Order.compare(k, f) >= 0).orElse(true))
+          .filter(k -> range.toExclusive().map(t -> utf8Order.compare(k, t) < 0).orElse(true))
+          .toList());
+      if (range.isDescending()) {
+        java.util.Collections.reverse(in);
+      }
+      return in.subList(0, (int) Math.min(in.size(), range.limit()));
+    }
+
+    private List<String> keys(String collection, KeyRange range) {
+      try (Stream<String> s = storage.keys(collection, range)) {
+        return s.toList();
+      }
+    }
+
+    @Test
+    @DisplayName("ranges page through thousands of keys in UTF-8 order, both ways, open or bounded, limited")
+    void rangesMatchAModelBothWays() {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 2600; i++) {
+        keys.add((i % 4 == 0 ? "a/" : i % 4 == 1 ? "b/" : i % 4 == 2 ? "a" : "\u00e9/")
+            + String.format("%05d", i));
+      }
+      // UTF-16 order and UTF-8 byte order disagree on the last two
+      keys.addAll(List.of("a/\u00e9", "a/\uFF21", "a/\uD83D\uDE00", "\uFF21", "\uD83D\uDE00"));
+      Map<String, byte[]> values = new TreeMap<>();
+      keys.forEach(k -> values.put(k, ("value of " + k).getBytes(UTF_8)));
+      storage.putAllBytes("c", values);
+      storage.putBytes("b", "a/0", new byte[] {1}); // neighbours must not leak in
+      storage.putBytes("c.d", "a/0", new byte[] {1});
+      List<String> sorted = new ArrayList<>(keys);
+      sorted.sort(utf8Order);
+      List<KeyRange> ranges = List.of(KeyRange.all(), KeyRange.from("a/01000"),
+          KeyRange.to("b/00005"), KeyRange.between("a/00100", "a/02000"),
+          KeyRange.between("a/\uFF21", "a/\uD83D\uDE00"), KeyRange.from("\uFF21"),
+          KeyRange.between("a", "a0"), KeyRange.between("a/00008", "a/00008"),
+          KeyRange.between("", "a/00004"), KeyRange.to(""), KeyRange.from("\uD83D\uDE01"),
+          KeyRange.prefix("a/"), KeyRange.prefix("\u00e9/0"), KeyRange.prefix("zz"));
+      for (KeyRange range : ranges) {
+        for (KeyRange r : List.of(range, range.reversed())) {
+          for (long limit : new long[] {Long.MAX_VALUE, 0, 1, 7, 1500}) {
+            KeyRange limited = limit == Long.MAX_VALUE ? r : r.limit(limit);
+            assertThat(keys("c", limited)).as("keys of %s", limited)
+                .containsExactlyElementsOf(model(sorted, limited));
+          }
+          List<String> expected = model(sorted, r);
+          try (Stream<Map.Entry<String, byte[]>> s = storage.entries("c", r)) {
+            List<Map.Entry<String, byte[]>> got = s.toList();
+            assertThat(got).extracting(Map.Entry::getKey).as("entries of %s", r)
+                .containsExactlyElementsOf(expected);
+            got.forEach(e -> assertThat(e.getValue()).as("value of %s", e.getKey())
+                .isEqualTo(values.get(e.getKey())));
+          }
+        }
+      }
+      assertThat(keys("c", KeyRange.between("a/\uFF21", "a/\uD83D\uDE00")))
+          .as("a range between two non-ASCII bounds, ordered as UTF-8")
+          .containsExactly("a/\uFF21");
+      try (Stream<String> s = storage.keys("c", KeyRange.all().reversed())) {
+        assertThat(s.limit(3).toList()).as("a stream closed early")
+            .containsExactlyElementsOf(model(sorted, KeyRange.all().reversed().limit(3)));
+      }
+    }
+
+    @Test
+    @DisplayName("entries in reverse decode compressed and shared values, page after page")
+    void entriesInReverseDecodeEveryKindOfValue() {
+      Random rnd = random();
+      byte[] shared = randomBytes(rnd, 4_000);
+      Map<String, byte[]> values = new TreeMap<>();
+      for (int i = 0; i < 700; i++) {
+        values.put(String.format("k%04d", i), i % 7 == 0 ? shared
+            : i % 2 == 0 ? compressibleBytes(rnd, 2_000) : randomBytes(rnd, 1 + rnd.nextInt(300)));
+      }
+      storage.putAllBytes("c", values);
+      storage.maintenance(); // shares the equal values (DEFERRED dedup)
+      List<String> expectedKeys = new ArrayList<>(values.keySet());
+      java.util.Collections.reverse(expectedKeys);
+      try (Stream<Map.Entry<String, byte[]>> s = storage.entries("c", KeyRange.all().reversed())) {
+        List<Map.Entry<String, byte[]>> got = s.toList();
+        assertThat(got).extracting(Map.Entry::getKey).containsExactlyElementsOf(expectedKeys);
+        got.forEach(e -> assertThat(Arrays.equals(e.getValue(), values.get(e.getKey())))
+            .as("value of %s; %s", e.getKey(), seedNote()).isTrue());
+      }
+      try (Stream<Map.Entry<String, byte[]>> s =
+          storage.entries("c", KeyRange.between("k0100", "k0600").reversed().limit(300))) {
+        assertThat(s.map(Map.Entry::getKey).toList())
+            .containsExactlyElementsOf(expectedKeys.subList(100, 400));
+      }
+    }
+
+    @Test
+    @DisplayName("a long descending stream reads page by page, never one snapshot")
+    void descendingStreamHoldsNoSnapshot() {
+      Map<String, byte[]> values = new TreeMap<>();
+      for (int i = 0; i < 5_000; i++) {
+        values.put(String.format("k%05d", i), new byte[] {1});
+      }
+      storage.putAllBytes("c", values);
+      try (Stream<String> s = storage.keys("c", KeyRange.all().reversed())) {
+        java.util.Iterator<String> it = s.iterator();
+        assertThat(it.next()).isEqualTo("k04999");
+        storage.useTransaction(tx -> {       // commits while the stream is open
+          for (int i = 0; i < 100; i++) {
+            tx.delete("c", String.format("k%05d", i));
+          }
+        });
+        List<String> rest = new ArrayList<>();
+        it.forEachRemaining(rest::add);
+        assertThat(rest).as("the later pages are read after the deletes")
+            .hasSize(4_899).doesNotContain("k00000", "k00099").endsWith("k00100");
+      }
+    }
+
+    @Test
+    @DisplayName("a transaction's range results include its own writes, in order")
+    void transactionSeesItsOwnWritesInRanges() {
+      for (int i = 1; i <= 9; i++) {
+        storage.putBytes("c", "k" + i, new byte[] {(byte) i});
+      }
+      storage.putBytes("d", "k5", new byte[] {1});
+      storage.useTransaction(tx -> {
+        tx.putBytes("c", "k5a", new byte[] {1});
+        tx.putBytes("c", "k\u00e9", new byte[] {1});
+        tx.delete("c", "k3");
+        tx.delete("c", "k8");
+        assertThat(tx.keys("c", KeyRange.between("k2", "k9")))
+            .containsExactly("k2", "k4", "k5", "k5a", "k6", "k7");
+        assertThat(tx.keys("c", KeyRange.between("k2", "k9").reversed()))
+            .containsExactly("k7", "k6", "k5a", "k5", "k4", "k2");
+        assertThat(tx.keys("c", KeyRange.from("k5").reversed().limit(2)))
+            .containsExactly("k\u00e9", "k9");
+        assertThat(tx.keys("c", KeyRange.prefix("k5").reversed()))
+            .containsExactly("k5a", "k5");
+        assertThat(tx.keys("c", KeyRange.to("k3").limit(0))).isEmpty();
+      });
+      try (Stream<String> s = storage.keys("c", KeyRange.all().reversed().limit(3))) {
+        assertThat(s.toList()).as("after the commit").containsExactly("k\u00e9", "k9", "k7");
+      }
+    }
+
+    @Test
+    @DisplayName("bad ranges and arguments are rejected with messages naming them")
+    void badRangesAreRejected() {
+      storage.putBytes("c", "k", new byte[] {1});
+      assertThatThrownBy(() -> KeyRange.between("b", "a"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from");
+      assertThatThrownBy(() -> KeyRange.between("\uD83D\uDE00", "\uFF21"))
+          .as("after in UTF-8 order, though before in UTF-16 order")
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> KeyRange.all().limit(-1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
+      assertThatThrownBy(() -> KeyRange.from("bad\uD800"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from");
+      assertThatThrownBy(() -> KeyRange.to(null)).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> storage.keys(null, KeyRange.all()))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> storage.keys("c", (KeyRange) null))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> storage.entries("a b", KeyRange.all()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("collection");
+      assertThatThrownBy(() -> storage.keys("c", KeyRange.prefix("x".repeat(257))))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix");
+      storage.useTransaction(tx -> {
+        assertThatThrownBy(() -> tx.keys("c", (KeyRange) null))
+            .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> tx.keys(null, KeyRange.all()))
+            .isInstanceOf(NullPointerException.class);
+      });
+      assertThat(KeyRange.between("a", "b").reversed().limit(3))
+          .isEqualTo(KeyRange.between("a", "b").limit(3).reversed())
+          .isNotEqualTo(KeyRange.between("a", "b").limit(3));
+      assertThat(KeyRange.all().reversed().reversed()).isEqualTo(KeyRange.all());
+      assertThat(keys("c", KeyRange.between("k", "k"))).as("equal bounds").isEmpty();
+      assertThat(keys("c", KeyRange.between("k", "k\u0000"))).containsExactly("k");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
   @DisplayName("async")
   class Async {
 
@@ -897,6 +1090,8 @@ public abstract class StorageConformanceKit {
           () -> storage.metadata("c", "k"),
           () -> storage.count("c"),
           () -> storage.keys("c", "").toList(),
+          () -> storage.keys("c", KeyRange.all().reversed()).toList(),
+          () -> storage.entries("c", KeyRange.from("k")).toList(),
           () -> storage.collections(),
           () -> storage.putAllBytes("c", Map.of("x", new byte[1])),
           () -> storage.getAll("c", List.of("k"), byte[].class),

@@ -51,6 +51,15 @@ final class BrokenFixtures {
   }
 
   @ExtendWith(OnlyUnderSelfTest.class)
+  static final class DescendingScanIncludesUpperBound extends BackendConformanceKit {
+    @Override
+    protected BackendProvider provider() {
+      return new ReferenceBackendProvider(
+          ReferenceBackendProvider.Defect.DESCENDING_SCAN_INCLUDES_UPPER_BOUND);
+    }
+  }
+
+  @ExtendWith(OnlyUnderSelfTest.class)
   static final class CommitsKeyspacesApart extends BackendConformanceKit {
     @Override
     protected BackendProvider provider() {

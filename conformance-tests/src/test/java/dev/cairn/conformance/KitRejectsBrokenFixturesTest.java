@@ -63,6 +63,16 @@ final class KitRejectsBrokenFixturesTest {
   }
 
   @Test
+  void backendKitRejectsADescendingScanThatIncludesItsUpperBound() {
+    Set<String> failed = failedMethods(BrokenFixtures.DescendingScanIncludesUpperBound.class);
+    assertThat(failed).containsAll(List.of("descendingBoundsAreInclusiveAndExclusive",
+        "emptyDescendingRangeReturnsNothing", "singleEntry", "keysWithFfBytes",
+        "randomDescendingRangesMatchAModel", "descendingScanSeesOwnWrites"));
+    assertThat(failed).as("the ascending scans are right").doesNotContain(
+        "boundsAreInclusiveAndExclusive", "randomRangesMatchAModel");
+  }
+
+  @Test
   void backendKitRejectsACommitThatReachesDiskOneKeyspaceAtATime() {
     // only a crash can show it: the kit's crash recovery group must fail, the rest passes
     Set<String> failed = failedMethods(BrokenFixtures.CommitsKeyspacesApart.class);

@@ -47,6 +47,8 @@ class ReferenceBackendProvider implements BackendProvider {
     ROLLBACK_KEEPS_WRITES,
     /** scan ignores its upper bound. */
     SCAN_IGNORES_UPPER_BOUND,
+    /** a descending scan includes a key equal to its (exclusive) upper bound. */
+    DESCENDING_SCAN_INCLUDES_UPPER_BOUND,
     /**
      * deletes in the engine's {@code blobs} keyspace report success but keep the entry: to the
      * engine it looks like a skipped blob removal (a refcount bug), which the storage kit must
@@ -334,6 +336,18 @@ class ReferenceBackendProvider implements BackendProvider {
       }
       ops.add(new ReferenceCommitLog.Op(keyspace, key.clone(), null));
       return writable(keyspace).remove(key) != null;
+    }
+
+    /**
+     * The SPI's default (reverse order built from forward scans), which the kit thereby checks;
+     * with {@link Defect#DESCENDING_SCAN_INCLUDES_UPPER_BOUND} it wrongly includes the bound.
+     */
+    @Override
+    public BackendCursor scanDescending(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+      if (backend.defect == Defect.DESCENDING_SCAN_INCLUDES_UPPER_BOUND && toExclusive != null) {
+        toExclusive = Arrays.copyOf(toExclusive, toExclusive.length + 1); // its successor
+      }
+      return BackendTransaction.super.scanDescending(keyspace, fromInclusive, toExclusive);
     }
 
     @Override

@@ -196,6 +196,41 @@ public interface Storage extends AutoCloseable {
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, String prefix);
 
+  /**
+   * The keys of a collection in {@code range}: between bounds or with a prefix, ascending or
+   * descending, up to the range's limit, in UTF-8 byte order. Paged like
+   * {@link #keys(String, String)}: lazy, one bounded page per short read transaction, none held
+   * between pages, so even a long descending stream pins no snapshot. Close it if not fully
+   * consumed.
+   *
+   * <pre>{@code
+   * try (Stream<String> last = storage.keys("events", KeyRange.prefix("user-7/").reversed().limit(10))) {
+   *   last.forEach(System.out::println);   // the 10 greatest keys starting with user-7/
+   * }
+   * }</pre>
+   *
+   * @param collection the collection's name
+   * @param range which keys, in which order, how many ({@link KeyRange#all()} for all)
+   * @return a lazy stream of keys, to be closed
+   * @throws IllegalArgumentException if the range's prefix is longer than 256 UTF-8 bytes
+   */
+  Stream<String> keys(String collection, KeyRange range);
+
+  /**
+   * The records of a collection in {@code range}, with their values, in the range's order (see
+   * {@link #keys(String, KeyRange)}). Paged, verified and without access statistics as
+   * {@link #entries(String, String)} is. Close the stream if not fully consumed.
+   *
+   * @param collection the collection's name
+   * @param range which keys, in which order, how many ({@link KeyRange#all()} for all)
+   * @return a lazy stream of keys and values, to be closed
+   * @throws IllegalArgumentException if the range's prefix is longer than 256 UTF-8 bytes
+   * @throws DataCorruptionException (from the stream) at a value that fails verification
+   * @throws CodecNotFoundException (from the stream) at a value written with a codec that is not
+   *     installed
+   */
+  Stream<Map.Entry<String, byte[]>> entries(String collection, KeyRange range);
+
   /** {@return the names of the collections that hold at least one record, sorted} */
   Set<String> collections();
 

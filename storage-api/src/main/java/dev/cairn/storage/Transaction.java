@@ -80,4 +80,16 @@ public interface Transaction {
    * @return the keys, this transaction's own writes included
    */
   List<String> keys(String collection, String prefix);
+
+  /**
+   * The keys of a collection in {@code range} (see {@link KeyRange}), in the range's order and
+   * up to its limit, this transaction's own puts and deletes included. Read at once, in this
+   * transaction: the whole result is in memory, so give a large range a limit.
+   *
+   * @param collection the collection's name
+   * @param range which keys, in which order, how many ({@link KeyRange#all()} for all)
+   * @return the keys, this transaction's own writes included
+   * @throws IllegalArgumentException if the range's prefix is longer than 256 UTF-8 bytes
+   */
+  List<String> keys(String collection, KeyRange range);
 }

@@ -4,22 +4,34 @@ import dev.cairn.storage.spi.BackendCursor;
 import java.util.Arrays;
 import org.h2.mvstore.Cursor;
 
-/** A forward cursor over one keyspace; guarded by its transaction's monitor. */
+/**
+ * A cursor over one keyspace, forward or backward (an MVStore {@link Cursor} in reverse, started
+ * at the greatest key at or below the upper bound); guarded by its transaction's monitor.
+ */
 final class H2Cursor implements BackendCursor {
 
   private final H2Transaction tx;
   private final Cursor<byte[], byte[]> cursor;
+  private final byte[] fromInclusive;
   private final byte[] toExclusive;
+  private final boolean descending;
   private byte[] key;
   private byte[] value;
   private boolean exhausted;
   private boolean closed;
 
-  /** {@code cursor} null means an empty range. */
-  H2Cursor(H2Transaction tx, Cursor<byte[], byte[]> cursor, byte[] toExclusive) {
+  /**
+   * {@code cursor} null means an empty range. An ascending {@code cursor} starts at
+   * {@code fromInclusive}, a descending one at {@code toExclusive}; this cursor applies the other
+   * bound (and skips a key equal to {@code toExclusive}, which a reverse H2 cursor includes).
+   */
+  H2Cursor(H2Transaction tx, Cursor<byte[], byte[]> cursor, byte[] fromInclusive,
+      byte[] toExclusive, boolean descending) {
     this.tx = tx;
     this.cursor = cursor;
+    this.fromInclusive = fromInclusive;
     this.toExclusive = toExclusive;
+    this.descending = descending;
     this.exhausted = cursor == null;
   }
 
@@ -31,13 +43,21 @@ final class H2Cursor implements BackendCursor {
         return false;
       }
       try {
-        if (cursor.hasNext()) {
+        while (cursor.hasNext()) {
           byte[] k = cursor.next();
-          if (toExclusive == null || Arrays.compareUnsigned(k, toExclusive) < 0) {
-            key = k;
-            value = cursor.getValue();
-            return true;
+          if (toExclusive != null && Arrays.compareUnsigned(k, toExclusive) >= 0) {
+            if (descending) {
+              continue; // the reverse cursor's first key may equal the exclusive bound
+            }
+            break;
           }
+          if (descending && fromInclusive != null
+              && Arrays.compareUnsigned(k, fromInclusive) < 0) {
+            break;
+          }
+          key = k;
+          value = cursor.getValue();
+          return true;
         }
       } catch (RuntimeException | AssertionError | StackOverflowError e) {
         throw H2Errors.onOperation("scan", e);

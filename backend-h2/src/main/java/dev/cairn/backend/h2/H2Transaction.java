@@ -127,20 +127,35 @@ final class H2Transaction implements BackendTransaction {
 
   @Override
   public synchronized BackendCursor scan(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    return cursor(keyspace, fromInclusive, toExclusive, false);
+  }
+
+  /** {@inheritDoc} Natively: an MVStore cursor in reverse. */
+  @Override
+  public synchronized BackendCursor scanDescending(
+      String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    return cursor(keyspace, fromInclusive, toExclusive, true);
+  }
+
+  private BackendCursor cursor(
+      String keyspace, byte[] fromInclusive, byte[] toExclusive, boolean descending) {
     checkActive();
     MVMap<byte[], byte[]> map = backend.map(keyspace);
     byte[] from = fromInclusive == null ? null : fromInclusive.clone();
     byte[] to = toExclusive == null ? null : toExclusive.clone();
     H2Cursor c;
     if (from != null && to != null && Arrays.compareUnsigned(from, to) >= 0) {
-      c = new H2Cursor(this, null, to);
+      c = new H2Cursor(this, null, from, to, descending);
     } else {
       try {
         // A write transaction scans the live map as of now: a stable view (copy-on-write
         // pages) that includes its own earlier writes but not writes made during the scan.
         RootReference<byte[], byte[]> root =
             readOnly ? snapshot.root(backend.mapName(keyspace)) : map.flushAndGetRoot();
-        c = new H2Cursor(this, new Cursor<>(root, from, null), to);
+        Cursor<byte[], byte[]> mv = descending
+            ? new Cursor<>(root, to, null, true)
+            : new Cursor<>(root, from, null);
+        c = new H2Cursor(this, mv, from, to, descending);
       } catch (RuntimeException | AssertionError | StackOverflowError e) {
         throw H2Errors.onOperation("scan", e);
       }

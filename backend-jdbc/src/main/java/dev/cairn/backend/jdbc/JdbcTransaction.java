@@ -268,9 +268,24 @@ public abstract class JdbcTransaction implements BackendTransaction {
   public final synchronized BackendCursor scan(
       String keyspace, byte[] fromInclusive, byte[] toExclusive) {
     KeyspaceSql ks = prepare(keyspace);
+    return scan(keyspace, ks.scan(fromInclusive, toExclusive), fromInclusive, toExclusive);
+  }
+
+  /** {@inheritDoc} Natively: {@code ORDER BY k DESC}. */
+  @Override
+  public final synchronized BackendCursor scanDescending(
+      String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    KeyspaceSql ks = prepare(keyspace);
+    return scan(keyspace, ks.scanDescending(fromInclusive, toExclusive), fromInclusive,
+        toExclusive);
+  }
+
+  /** Runs a scan's {@code sql} (from {@link KeyspaceSql}) with the range's bounds. */
+  private BackendCursor scan(String keyspace, String sql, byte[] fromInclusive,
+      byte[] toExclusive) {
     PreparedStatement ps = null;
     try {
-      ps = scanStatement(ks.scan(fromInclusive, toExclusive));
+      ps = scanStatement(sql);
       if (dialect.scanFetchSize() > 0) {
         ps.setFetchSize(dialect.scanFetchSize());
       }

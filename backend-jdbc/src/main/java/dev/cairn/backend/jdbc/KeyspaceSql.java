@@ -25,6 +25,7 @@ public final class KeyspaceSql {
   private final String delete;
   /** Indexed by {@link #variant}. */
   private final String[] scan = new String[4];
+  private final String[] scanDescending = new String[4];
   private final String[] count = new String[4];
 
   private KeyspaceSql(SqlDialect dialect, String name) {
@@ -36,6 +37,7 @@ public final class KeyspaceSql {
     delete = "DELETE FROM " + table + " WHERE k = ?";
     for (int i = 0; i < 4; i++) {
       scan[i] = "SELECT k, v FROM " + table + WHERE[i] + " ORDER BY k";
+      scanDescending[i] = scan[i] + " DESC";
       count[i] = "SELECT count(*) FROM " + table + WHERE[i];
     }
   }
@@ -90,6 +92,14 @@ public final class KeyspaceSql {
   /** {@code SELECT k, v} of the range, in key order; {@code null} bounds are open. */
   String scan(byte[] fromInclusive, byte[] toExclusive) {
     return scan[variant(fromInclusive, toExclusive)];
+  }
+
+  /**
+   * {@code SELECT k, v} of the range, in descending key order (the primary key's index read
+   * backwards); {@code null} bounds are open.
+   */
+  String scanDescending(byte[] fromInclusive, byte[] toExclusive) {
+    return scanDescending[variant(fromInclusive, toExclusive)];
   }
 
   /** {@code SELECT count(*)} of the range; {@code null} bounds are open. */

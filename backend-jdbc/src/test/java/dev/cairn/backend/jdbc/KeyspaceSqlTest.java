@@ -57,6 +57,13 @@ final class KeyspaceSqlTest {
     assertThat(ks.scan(null, b)).isEqualTo("SELECT k, v FROM t_records WHERE k < ? ORDER BY k");
     assertThat(ks.scan(b, b))
         .isEqualTo("SELECT k, v FROM t_records WHERE k >= ? AND k < ? ORDER BY k");
+    assertThat(ks.scanDescending(null, null)).isEqualTo("SELECT k, v FROM t_records ORDER BY k DESC");
+    assertThat(ks.scanDescending(b, null))
+        .isEqualTo("SELECT k, v FROM t_records WHERE k >= ? ORDER BY k DESC");
+    assertThat(ks.scanDescending(null, b))
+        .isEqualTo("SELECT k, v FROM t_records WHERE k < ? ORDER BY k DESC");
+    assertThat(ks.scanDescending(b, b))
+        .isEqualTo("SELECT k, v FROM t_records WHERE k >= ? AND k < ? ORDER BY k DESC");
     assertThat(ks.count(null, null)).isEqualTo("SELECT count(*) FROM t_records");
     assertThat(ks.count(b, b)).isEqualTo("SELECT count(*) FROM t_records WHERE k >= ? AND k < ?");
   }

@@ -9,8 +9,9 @@ import org.lmdbjava.GetOp;
 import org.lmdbjava.LmdbException;
 
 /**
- * A forward range cursor. The native cursor is opened lazily; in a write transaction it is
- * re-positioned after the last returned key whenever the transaction changed (a put or delete
+ * A range cursor, forward or backward. The native cursor is opened lazily; in a write
+ * transaction it is re-positioned past the last returned key (after it, or before it going
+ * backward) whenever the transaction changed (a put or delete
  * since the last step) or was replayed into a new native transaction after map growth, so the
  * iteration is always exactly the committed-order walk of the current contents.
  */
@@ -20,6 +21,7 @@ final class LmdbCursor implements BackendCursor {
   private final Dbi<ByteBuffer> dbi;
   private final byte[] from;
   private final byte[] to;
+  private final boolean descending;
   private Cursor<ByteBuffer> cursor;
   private int generation;
   private long modifications;
@@ -30,11 +32,13 @@ final class LmdbCursor implements BackendCursor {
   private boolean exhausted;
   private boolean closed;
 
-  LmdbCursor(LmdbTransaction owner, Dbi<ByteBuffer> dbi, byte[] from, byte[] to) {
+  LmdbCursor(LmdbTransaction owner, Dbi<ByteBuffer> dbi, byte[] from, byte[] to,
+      boolean descending) {
     this.owner = owner;
     this.dbi = dbi;
     this.from = from;
     this.to = to;
+    this.descending = descending;
     this.exhausted = from != null && to != null && Arrays.compareUnsigned(from, to) >= 0;
   }
 
@@ -54,21 +58,32 @@ final class LmdbCursor implements BackendCursor {
           cursor = dbi.openCursor(owner.nativeTxn());
           generation = owner.generation();
           modifications = owner.modifications();
-          found = positioned ? seekAfter(key) : seek(owner, cursor, from);
+          if (positioned) {
+            found = seekPast(key);
+          } else {
+            found = descending ? seekBefore(to) : seek(owner, cursor, from);
+          }
         } else if (modifications != owner.modifications()) {
           modifications = owner.modifications();
-          found = seekAfter(key);
+          found = seekPast(key);
         } else {
-          found = cursor.next();
+          found = descending ? cursor.prev() : cursor.next();
         }
-        // Bounds longer than LMDB's key limit were seeked by their prefix: skip what precedes.
-        while (found && from != null && from.length > owner.backend.maxKeySize
-            && compare(cursor.key(), from) < 0) {
-          found = cursor.next();
-        }
-        if (!found || (to != null && compare(cursor.key(), to) >= 0)) {
-          exhaust();
-          return false;
+        if (descending) {
+          if (!found || (from != null && compare(cursor.key(), from) < 0)) {
+            exhaust();
+            return false;
+          }
+        } else {
+          // Bounds longer than LMDB's key limit were seeked by their prefix: skip what precedes.
+          while (found && from != null && from.length > owner.backend.maxKeySize
+              && compare(cursor.key(), from) < 0) {
+            found = cursor.next();
+          }
+          if (!found || (to != null && compare(cursor.key(), to) >= 0)) {
+            exhaust();
+            return false;
+          }
         }
         positioned = true;
         if (!owner.readOnly()) {
@@ -81,6 +96,19 @@ final class LmdbCursor implements BackendCursor {
         throw owner.backend.errors.translate("scan", e);
       }
     }
+  }
+
+  /** Positions the cursor at the next key past {@code last} in the cursor's direction. */
+  private boolean seekPast(byte[] last) {
+    return descending ? seekBefore(last) : seekAfter(last);
+  }
+
+  /** Positions the cursor at the greatest key below {@code bound} (or the last key, if null). */
+  private boolean seekBefore(byte[] bound) {
+    if (bound == null || !seek(owner, cursor, bound)) {
+      return cursor.last();
+    }
+    return cursor.prev();
   }
 
   private boolean seekAfter(byte[] last) {

@@ -135,6 +135,18 @@ abstract class LmdbTransaction implements BackendTransaction {
 
   @Override
   public synchronized BackendCursor scan(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    return cursor(keyspace, fromInclusive, toExclusive, false);
+  }
+
+  /** {@inheritDoc} Natively: the cursor steps backward ({@code MDB_PREV}). */
+  @Override
+  public synchronized BackendCursor scanDescending(
+      String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    return cursor(keyspace, fromInclusive, toExclusive, true);
+  }
+
+  private BackendCursor cursor(
+      String keyspace, byte[] fromInclusive, byte[] toExclusive, boolean descending) {
     checkActive();
     Dbi<ByteBuffer> dbi = backend.dbi(keyspace);
     LmdbCursor cursor =
@@ -142,7 +154,8 @@ abstract class LmdbTransaction implements BackendTransaction {
             this,
             dbi,
             fromInclusive == null || fromInclusive.length == 0 ? null : fromInclusive.clone(),
-            toExclusive == null ? null : toExclusive.clone());
+            toExclusive == null ? null : toExclusive.clone(),
+            descending);
     cursors.add(cursor);
     return cursor;
   }

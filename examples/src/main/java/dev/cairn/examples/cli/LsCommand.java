@@ -1,5 +1,6 @@
 package dev.cairn.examples.cli;
 
+import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.Storage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,8 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "ls", description = {
-    "List the collections, or the keys of COLLECTION.",
-    "Examples: cairn ls   |   cairn ls bets --prefix bet-00001 --limit 20"})
+    "List the collections, or the keys of COLLECTION (in UTF-8 order).",
+    "Examples: cairn ls   |   cairn ls bets --prefix bet-00001 --limit 20",
+    "          cairn ls bets --from bet-00100 --to bet-00200   |   cairn ls bets --reverse -n 5"})
 final class LsCommand extends StoreCommand {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "COLLECTION", description = "List this collection's keys.")
@@ -20,6 +22,15 @@ final class LsCommand extends StoreCommand {
 
   @Option(names = {"-p", "--prefix"}, paramLabel = "PREFIX", description = "Only keys starting with PREFIX.")
   String prefix = "";
+
+  @Option(names = "--from", paramLabel = "KEY", description = "Only keys at or after KEY.")
+  String from;
+
+  @Option(names = "--to", paramLabel = "KEY", description = "Only keys before KEY (KEY itself excluded).")
+  String to;
+
+  @Option(names = {"-r", "--reverse"}, description = "Greatest key first.")
+  boolean reverse;
 
   @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "At most N keys (default: all).")
   long limit = Long.MAX_VALUE;
@@ -29,13 +40,43 @@ final class LsCommand extends StoreCommand {
     if (collection == null && !prefix.isEmpty()) {
       throw CliException.usage("--prefix needs a COLLECTION: cairn ls COLLECTION --prefix " + prefix);
     }
+    if (collection == null && (from != null || to != null || reverse)) {
+      throw CliException.usage("--from, --to and --reverse need a COLLECTION: cairn ls COLLECTION"
+          + " --from KEY --to KEY --reverse");
+    }
+    if (!prefix.isEmpty() && (from != null || to != null)) {
+      throw CliException.usage("--prefix cannot be combined with --from or --to");
+    }
     checkedArgument(prefix, "--prefix");
     if (limit < 0) {
       throw CliException.usage("--limit must not be negative, got " + limit);
     }
+    KeyRange range = collection == null ? null : range();
     try (Storage storage = openExisting()) {
-      return collection == null ? collections(storage) : keys(storage);
+      return collection == null ? collections(storage) : keys(storage, range);
     }
+  }
+
+  /** The range the options ask for; bad bounds are usage errors (exit 2), before any store opens. */
+  private KeyRange range() {
+    if (from != null) {
+      checkedArgument(from, "--from");
+    }
+    if (to != null) {
+      checkedArgument(to, "--to");
+    }
+    KeyRange r;
+    if (!prefix.isEmpty()) {
+      r = KeyRange.prefix(prefix);
+    } else if (from != null && to != null) {
+      r = KeyRange.between(from, to);
+    } else if (from != null) {
+      r = KeyRange.from(from);
+    } else {
+      r = to != null ? KeyRange.to(to) : KeyRange.all();
+    }
+    r = reverse ? r.reversed() : r;
+    return limit == Long.MAX_VALUE ? r : r.limit(limit);
   }
 
   private int collections(Storage storage) {
@@ -56,15 +97,18 @@ final class LsCommand extends StoreCommand {
     return CairnCli.OK;
   }
 
-  private int keys(Storage storage) {
+  private int keys(Storage storage, KeyRange range) {
     List<String> keys;
-    try (Stream<String> s = storage.keys(collection, prefix)) {
-      keys = s.limit(limit).toList();
+    try (Stream<String> s = storage.keys(collection, range)) {
+      keys = s.toList();
     }
     if (cli.json) {
       Map<String, Object> j = new LinkedHashMap<>();
       j.put("collection", collection);
       j.put("prefix", prefix);
+      j.put("from", from);
+      j.put("to", to);
+      j.put("reverse", reverse);
       j.put("keys", keys);
       json(j);
     } else {

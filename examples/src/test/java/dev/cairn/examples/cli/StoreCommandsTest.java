@@ -182,6 +182,46 @@ final class StoreCommandsTest {
   }
 
   @Test
+  void lsListsARangeOfKeysEitherWayWithALimit() throws IOException {
+    for (String k : new String[] {"e-01", "e-02", "e-03", "e-10", "e-\u00e9", "f-01"}) {
+      ok("--store", store, "put", "events", k, "{}");
+    }
+
+    Cli.Run between = ok("--store", store, "ls", "events", "--from", "e-02", "--to", "e-10");
+    Cli.Run reversed = ok("--store", store, "ls", "events", "--reverse", "--limit", "2");
+    Cli.Run fromReversed = ok("--store", store, "ls", "events", "--from", "e-03", "-r");
+    Cli.Run to = ok("--store", store, "ls", "events", "--to", "e-02");
+    Cli.Run prefixReversed = ok("--store", store, "ls", "events", "-p", "e-0", "--reverse");
+    JsonNode j = json(ok("--store", store, "--json", "ls", "events", "--from", "e-10", "-r"));
+
+    assertThat(between.out()).isEqualTo("e-02\ne-03\n");
+    assertThat(reversed.out()).isEqualTo("f-01\ne-\u00e9\n");
+    assertThat(fromReversed.out()).isEqualTo("f-01\ne-\u00e9\ne-10\ne-03\n");
+    assertThat(to.out()).isEqualTo("e-01\n");
+    assertThat(prefixReversed.out()).isEqualTo("e-03\ne-02\ne-01\n");
+    assertThat(j.get("from").asText()).isEqualTo("e-10");
+    assertThat(j.get("reverse").asBoolean()).isTrue();
+    assertThat(j.get("keys")).hasSize(3);
+    assertThat(j.get("keys").get(0).asText()).isEqualTo("f-01");
+  }
+
+  @Test
+  void lsWithBadRangeOptionsIsAUsageError() {
+    ok("--store", store, "put", "c", "k", "v");
+
+    Cli.Run inverted = cairn("--store", store, "ls", "c", "--from", "b", "--to", "a");
+    Cli.Run noCollection = cairn("--store", store, "ls", "--reverse");
+    Cli.Run prefixAndFrom = cairn("--store", store, "ls", "c", "--prefix", "k", "--from", "a");
+
+    assertThat(inverted.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(inverted.err()).contains("from must not come after to");
+    assertThat(noCollection.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(noCollection.err()).contains("need a COLLECTION");
+    assertThat(prefixAndFrom.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(prefixAndFrom.err()).contains("--prefix cannot be combined");
+  }
+
+  @Test
   void lsWithAPrefixButNoCollectionIsAUsageError() {
     ok("--store", store, "put", "c", "k", "v");
 

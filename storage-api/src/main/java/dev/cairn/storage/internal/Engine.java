@@ -3,6 +3,7 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.Bytes;
 import dev.cairn.storage.Durability;
+import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
 import dev.cairn.storage.Storage;
@@ -381,6 +382,22 @@ public final class Engine implements Storage {
     byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
     ensureOpen();
     return scans.entries(collection, start);
+  }
+
+  @Override
+  public Stream<String> keys(String collection, KeyRange range) {
+    Keys.checkCollection(collection);
+    ScanRange r = ScanRange.of(collection, range);
+    ensureOpen();
+    return scans.keys(r);
+  }
+
+  @Override
+  public Stream<Map.Entry<String, byte[]>> entries(String collection, KeyRange range) {
+    Keys.checkCollection(collection);
+    ScanRange r = ScanRange.of(collection, range);
+    ensureOpen();
+    return scans.entries(collection, r);
   }
 
   private void ensureOpen() {

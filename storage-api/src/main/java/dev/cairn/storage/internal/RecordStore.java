@@ -397,10 +397,14 @@ final class RecordStore {
 
   /** The keys of {@code collection} starting with {@code prefix}, read in {@code btx}. */
   List<String> keys(BackendTransaction btx, String collection, String prefix) {
-    byte[] start = Keys.recordKey(collection, Keys.prefixBytes(prefix));
+    return keys(btx, ScanRange.prefix(Keys.recordKey(collection, Keys.prefixBytes(prefix))));
+  }
+
+  /** The keys of {@code range}, in its order and up to its limit, read in {@code btx}. */
+  List<String> keys(BackendTransaction btx, ScanRange range) {
     List<String> out = new ArrayList<>();
-    try (BackendCursor c = btx.scan(RECORDS, start, Keys.prefixEnd(start))) {
-      while (c.next()) {
+    try (BackendCursor c = range.open(btx)) {
+      while (out.size() < range.limit() && c.next()) {
         out.add(Keys.keyOf(c.key()));
       }
     }

@@ -18,11 +18,13 @@ import java.util.stream.StreamSupport;
 
 /**
  * Scans of the records keyspace ({@link dev.cairn.storage.Storage#keys},
- * {@link dev.cairn.storage.Storage#entries}) as lazy streams that read one page at a time: one
- * short read transaction per page of {@value #KEY_PAGE} keys or {@value #ENTRY_PAGE} records
- * with values, holding no transaction between pages, so memory stays bounded and writers are
- * never held up by a slow consumer. A page with values reads its blobs in id order, nearby ids
- * with one range scan.
+ * {@link dev.cairn.storage.Storage#entries}), by prefix or by {@link ScanRange}, ascending or
+ * descending ({@link BackendTransaction#scanDescending}), as lazy streams that read one page at
+ * a time: one short read transaction per page of {@value #KEY_PAGE} keys or
+ * {@value #ENTRY_PAGE} records with values, holding no transaction between pages, so memory
+ * stays bounded and writers are never held up by a slow consumer (a descending stream pins no
+ * snapshot either). A page with values reads its blobs in id order, nearby ids with one range
+ * scan.
  *
  * <p>Threading: stateless; each stream is used by one thread at a time, as streams are. A page
  * is read inside the engine's {@link Lifecycle}, so reading a page of a closed store throws.
@@ -47,7 +49,12 @@ final class ScanPager {
 
   /** The keys from record key {@code start} to the end of its prefix, in key order. */
   Stream<String> keys(byte[] start) {
-    return page(start, false, (rtx, keys, values) -> {
+    return keys(ScanRange.prefix(start));
+  }
+
+  /** The keys of {@code range}, in its order and up to its limit. */
+  Stream<String> keys(ScanRange range) {
+    return page(range, false, (rtx, keys, values) -> {
       List<String> out = new ArrayList<>(keys.size());
       for (byte[] rk : keys) {
         out.add(Keys.keyOf(rk));
@@ -61,7 +68,15 @@ final class ScanPager {
    * prefix, in key order; each value is decoded and checked as a read by key is.
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, byte[] start) {
-    return page(start, true, (rtx, keys, values) -> {
+    return entries(collection, ScanRange.prefix(start));
+  }
+
+  /**
+   * The keys and values of {@code range} within {@code collection}, in its order and up to its
+   * limit; each value is decoded and checked as a read by key is.
+   */
+  Stream<Map.Entry<String, byte[]>> entries(String collection, ScanRange range) {
+    return page(range, true, (rtx, keys, values) -> {
       // parse the page first, then read its blobs in id order: runs of nearby ids with one range
       // scan each instead of a point lookup per value
       int n = keys.size();
@@ -140,8 +155,8 @@ final class ScanPager {
     List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<byte[]> values);
   }
 
-  private <T> Stream<T> page(byte[] start, boolean withValues, PageReader<T> reader) {
-    Pager<T> pager = new Pager<>(start, Keys.prefixEnd(start), withValues, reader);
+  private <T> Stream<T> page(ScanRange range, boolean withValues, PageReader<T> reader) {
+    Pager<T> pager = new Pager<>(range, withValues, reader);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(pager,
             Spliterator.ORDERED | Spliterator.NONNULL),
@@ -150,19 +165,25 @@ final class ScanPager {
 
   /**
    * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
-   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages.
+   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages. An
+   * ascending page starts after the last key of the page before, a descending page below it;
+   * the last page is no longer than what remains of the limit.
    */
   private final class Pager<T> implements Iterator<T> {
     private byte[] from;
-    private final byte[] to;
+    private byte[] to;
+    private final boolean descending;
+    private long remaining;
     private final boolean withValues;
     private final PageReader<T> reader;
     private final ArrayDeque<T> page = new ArrayDeque<>();
     private boolean exhausted;
 
-    Pager(byte[] from, byte[] to, boolean withValues, PageReader<T> reader) {
-      this.from = from;
-      this.to = to;
+    Pager(ScanRange range, boolean withValues, PageReader<T> reader) {
+      this.from = range.from();
+      this.to = range.to();
+      this.descending = range.descending();
+      this.remaining = range.limit();
       this.withValues = withValues;
       this.reader = reader;
     }
@@ -184,12 +205,16 @@ final class ScanPager {
     }
 
     private void fill() {
+      if (remaining <= 0) {
+        exhausted = true;
+        return;
+      }
       lifecycle.enterOrThrow();
       try (BackendTransaction rtx = backend.beginRead()) {
-        int pageSize = withValues ? ENTRY_PAGE : KEY_PAGE;
+        int pageSize = (int) Math.min(withValues ? ENTRY_PAGE : KEY_PAGE, remaining);
         List<byte[]> keys = new ArrayList<>(pageSize);
         List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
-        try (BackendCursor c = rtx.scan(RecordStore.RECORDS, from, to)) {
+        try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
           while (keys.size() < pageSize && c.next()) {
             keys.add(c.key());
             if (withValues) {
@@ -197,8 +222,11 @@ final class ScanPager {
             }
           }
         }
-        if (keys.size() < pageSize) {
+        remaining -= keys.size();
+        if (keys.size() < pageSize || remaining == 0) {
           exhausted = true;
+        } else if (descending) {
+          to = keys.get(keys.size() - 1);
         } else {
           from = Keys.successor(keys.get(keys.size() - 1));
         }

@@ -1,5 +1,6 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.Transaction;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.util.ArrayList;
@@ -113,6 +114,13 @@ final class TransactionImpl implements Transaction {
     check();
     Keys.checkCollection(collection);
     return records.keys(btx, collection, prefix);
+  }
+
+  @Override
+  public List<String> keys(String collection, KeyRange range) {
+    check();
+    Keys.checkCollection(collection);
+    return records.keys(btx, ScanRange.of(collection, range));
   }
 
   /**

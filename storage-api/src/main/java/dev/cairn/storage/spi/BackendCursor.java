@@ -1,8 +1,10 @@
 package dev.cairn.storage.spi;
 
 /**
- * A forward cursor over a range of one keyspace. {@link #next()} advances; {@link #key()} and
- * {@link #value()} read the current entry (new arrays each call).
+ * A cursor over a range of one keyspace, ascending ({@link BackendTransaction#scan}) or
+ * descending ({@link BackendTransaction#scanDescending}). {@link #next()} advances in the
+ * cursor's direction; {@link #key()} and {@link #value()} read the current entry (new arrays
+ * each call).
  *
  * <p><b>Writes of its own transaction.</b> The engine never writes through a transaction while
  * one of that transaction's cursors is open, and a backend need not support it: after such a
@@ -18,7 +20,7 @@ package dev.cairn.storage.spi;
 public interface BackendCursor extends AutoCloseable {
 
   /**
-   * Advances to the next entry; false when the range is exhausted.
+   * Advances to the next entry in the cursor's direction; false when the range is exhausted.
    *
    * @return {@code true} if the cursor moved to an entry, {@code false} at the end of the range
    */

@@ -75,6 +75,35 @@ public interface BackendTransaction extends AutoCloseable {
   BackendCursor scan(String keyspace, byte[] fromInclusive, byte[] toExclusive);
 
   /**
+   * The entries with {@code fromInclusive <= key < toExclusive} in descending order (the greatest
+   * key first); {@code null} bounds are open. The same range as {@link #scan} with the same
+   * bounds, in reverse order, and the same rules otherwise: lazily iterated, closed with the
+   * transaction at the latest, arrays the caller's, a write transaction's own writes seen as
+   * {@link #scan} sees them ({@link BackendCursor} on writes made while a cursor is open).
+   *
+   * <p>The engine uses it for descending key ranges ({@link dev.cairn.storage.KeyRange#reversed()}),
+   * reading one bounded page per read transaction: each page opens a descending cursor whose upper
+   * bound is the last key of the page before. Override it with a native reverse cursor
+   * ({@code ORDER BY k DESC}, a cursor stepped backwards): every built-in backend does, and a
+   * native cursor's cost is that of {@link #scan}.
+   *
+   * <p>The default is correct but slow, for backends written before this method existed: it
+   * builds the reverse order out of {@link #scan}s, keeping the 256 greatest keys of the range
+   * below its last position (bounded memory: keys only; each value is read with {@link #get}
+   * as the cursor reaches its key, and a key its own transaction deleted meanwhile is skipped). Each batch of 256 entries costs one forward scan of the rest of the range,
+   * so reading {@code n} entries in reverse reads about {@code n * n / 512} entries. It does not
+   * rely on {@link Capability#ORDERED_SCAN}. The conformance kit checks either kind.
+   *
+   * @param keyspace the keyspace's name
+   * @param fromInclusive the least key, or {@code null} for the first
+   * @param toExclusive the bound above the greatest key, or {@code null} for none
+   * @return a cursor before the greatest entry of the range
+   */
+  default BackendCursor scanDescending(String keyspace, byte[] fromInclusive, byte[] toExclusive) {
+    return new DescendingByForwardScans(this, keyspace, fromInclusive, toExclusive);
+  }
+
+  /**
    * Counts the entries in the range of {@link #scan}.
    *
    * @param keyspace the keyspace's name

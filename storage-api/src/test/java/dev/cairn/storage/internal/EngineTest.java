@@ -9,6 +9,7 @@ import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
+import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.MaintenanceTask;
 import dev.cairn.storage.RecordMetadata;
@@ -714,7 +715,8 @@ final class EngineTest {
     }
     assertThatThrownBy(() -> s.putBytes("c", "k", new byte[101])).isInstanceOf(ValueTooLargeException.class)
         .hasMessageContaining("101 bytes");
-    assertThatThrownBy(() -> s.keys("c", null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> s.keys("c", (String) null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> s.keys("c", (KeyRange) null)).isInstanceOf(NullPointerException.class);
     assertThat(s.collections()).isEmpty();
     assertThat(s.stats().writes()).isZero();
     s.putBytes("c", "k".repeat(256), new byte[100]);

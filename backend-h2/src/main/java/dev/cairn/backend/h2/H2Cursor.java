@@ -85,6 +85,16 @@ final class H2Cursor implements BackendCursor {
     }
   }
 
+  /** The entry as MVStore holds it: no copies until the engine's own. */
+  @Override
+  public <T> T read(EntryReader<T> reader) {
+    synchronized (tx) {
+      checkOpen();
+      return reader.read(
+          java.nio.ByteBuffer.wrap(current(key)), java.nio.ByteBuffer.wrap(current(value)));
+    }
+  }
+
   private static byte[] current(byte[] b) {
     if (b == null) {
       throw new IllegalStateException("cursor has no current entry (call next() and check it returned true)");

@@ -181,6 +181,28 @@ final class LmdbCursor implements BackendCursor {
     }
   }
 
+  /** In a read transaction, the entry in the memory map itself (the lock keeps it mapped). */
+  @Override
+  public <T> T read(EntryReader<T> reader) {
+    synchronized (owner) {
+      checkPositioned();
+      if (!owner.readOnly()) {
+        return reader.read(ByteBuffer.wrap(key), ByteBuffer.wrap(value));
+      }
+      ByteBuffer k;
+      ByteBuffer v;
+      try {
+        k = cursor.key();
+        v = cursor.val();
+      } catch (LmdbException e) {
+        throw owner.backend.errors.translate("scan", e);
+      }
+      owner.checkSize(k);
+      owner.checkSize(v);
+      return reader.read(k, v);
+    }
+  }
+
   private void checkPositioned() {
     owner.checkActive();
     if (closed) {

@@ -54,7 +54,7 @@ final class ScanPager {
 
   /** The keys of {@code range}, in its order and up to its limit. */
   Stream<String> keys(ScanRange range) {
-    return page(range, false, (rtx, keys, values) -> {
+    return page(range, null, (rtx, keys, parsed) -> {
       List<String> out = new ArrayList<>(keys.size());
       for (byte[] rk : keys) {
         out.add(Keys.keyOf(rk));
@@ -76,28 +76,25 @@ final class ScanPager {
    * limit; each value is decoded and checked as a read by key is.
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, ScanRange range) {
-    return page(range, true, (rtx, keys, values) -> {
-      // parse the page first, then read its blobs in id order: runs of nearby ids with one range
-      // scan each instead of a point lookup per value
+    return page(range, collection, (rtx, keys, parsed) -> {
+      // the page is parsed (as the cursor read it); read its blobs in id order: runs of nearby
+      // ids with one range scan each instead of a point lookup per value
       int n = keys.size();
-      RecordFormat.StoredRecord[] recs = new RecordFormat.StoredRecord[n];
-      String[] names = new String[n];
       long[] ids = new long[n];
       int blobs = 0;
-      for (int i = 0; i < n; i++) {
-        names[i] = Keys.keyOf(keys.get(i));
-        recs[i] = records.parse(values.get(i), keys.get(i), collection, names[i]);
-        if (recs[i].isBlob()) {
-          ids[blobs++] = recs[i].blobId();
+      for (Parsed p : parsed) {
+        if (p.rec().isBlob()) {
+          ids[blobs++] = p.rec().blobId();
         }
       }
       Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
       List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        byte[] raw = records.decodeRecord(rtx, recs[i], collection, names[i],
-            recs[i].isBlob() ? blobValues.get(recs[i].blobId()) : null);
+      for (Parsed p : parsed) {
+        RecordFormat.StoredRecord rec = p.rec();
+        byte[] raw = records.decodeRecord(rtx, rec, collection, p.name(),
+            rec.isBlob() ? blobValues.get(rec.blobId()) : null);
         metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
-        out.add(Map.entry(names[i], raw));
+        out.add(Map.entry(p.name(), raw));
       }
       return out;
     });
@@ -149,14 +146,18 @@ final class ScanPager {
     return out;
   }
 
-  /** What a page produces from its records: keys, and values if the page asked for them. */
+  /** A record of a page with values: its key, and its value parsed (checked, not decoded). */
+  private record Parsed(String name, RecordFormat.StoredRecord rec) {}
+
+  /** What a page produces from its records: keys, and parsed values if the page asked for them. */
   @FunctionalInterface
   private interface PageReader<T> {
-    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<byte[]> values);
+    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<Parsed> parsed);
   }
 
-  private <T> Stream<T> page(ScanRange range, boolean withValues, PageReader<T> reader) {
-    Pager<T> pager = new Pager<>(range, withValues, reader);
+  /** A page reader over {@code range}; with values if {@code collection} is not null. */
+  private <T> Stream<T> page(ScanRange range, String collection, PageReader<T> reader) {
+    Pager<T> pager = new Pager<>(range, collection, reader);
     return StreamSupport.stream(
         Spliterators.spliteratorUnknownSize(pager,
             Spliterator.ORDERED | Spliterator.NONNULL),
@@ -174,17 +175,18 @@ final class ScanPager {
     private byte[] to;
     private final boolean descending;
     private long remaining;
-    private final boolean withValues;
+    /** The collection whose values the pages parse; null for keys only. */
+    private final String collection;
     private final PageReader<T> reader;
     private final ArrayDeque<T> page = new ArrayDeque<>();
     private boolean exhausted;
 
-    Pager(ScanRange range, boolean withValues, PageReader<T> reader) {
+    Pager(ScanRange range, String collection, PageReader<T> reader) {
       this.from = range.from();
       this.to = range.to();
       this.descending = range.descending();
       this.remaining = range.limit();
-      this.withValues = withValues;
+      this.collection = collection;
       this.reader = reader;
     }
 
@@ -211,14 +213,23 @@ final class ScanPager {
       }
       lifecycle.enterOrThrow();
       try (BackendTransaction rtx = backend.beginRead()) {
+        boolean withValues = collection != null;
         int pageSize = (int) Math.min(withValues ? ENTRY_PAGE : KEY_PAGE, remaining);
         List<byte[]> keys = new ArrayList<>(pageSize);
-        List<byte[]> values = withValues ? new ArrayList<>(pageSize) : List.of();
+        List<Parsed> parsed = withValues ? new ArrayList<>(pageSize) : List.of();
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
           while (keys.size() < pageSize && c.next()) {
-            keys.add(c.key());
             if (withValues) {
-              values.add(c.value());
+              // parsed from the backend's own bytes: the payload is the one copy made
+              parsed.add(c.read((k, v) -> {
+                byte[] rk = new byte[k.remaining()];
+                k.get(k.position(), rk);
+                keys.add(rk);
+                String name = Keys.keyOf(rk);
+                return new Parsed(name, records.parse(v, rk, collection, name));
+              }));
+            } else {
+              keys.add(c.key());
             }
           }
         }
@@ -230,7 +241,7 @@ final class ScanPager {
         } else {
           from = Keys.successor(keys.get(keys.size() - 1));
         }
-        page.addAll(reader.read(rtx, keys, values));
+        page.addAll(reader.read(rtx, keys, parsed));
       } finally {
         lifecycle.exit();
       }

@@ -32,6 +32,42 @@ public interface BackendCursor extends AutoCloseable {
   /** {@return the current entry's value; the array is the caller's} */
   byte[] value();
 
+  /**
+   * Passes the current entry to {@code reader} without first copying it into arrays of the
+   * caller's, and returns what {@code reader} returns. Key and value are the bytes between each
+   * buffer's position and limit; the buffers may be the backend's own memory (LMDB's map, H2's
+   * pages), valid only while {@code reader} runs: it must neither write to them nor keep them.
+   * The engine reads scanned records this way and copies out only what it keeps, once. Throws
+   * as {@link #key()} does when there is no current entry.
+   *
+   * <p>The default wraps {@link #key()} and {@link #value()}, which satisfies the contract; a
+   * backend overrides it when it can hand out its own bytes safely.
+   *
+   * @param reader reads the entry
+   * @param <T> what {@code reader} makes of the entry
+   * @return {@code reader}'s result
+   */
+  default <T> T read(EntryReader<T> reader) {
+    return reader.read(java.nio.ByteBuffer.wrap(key()), java.nio.ByteBuffer.wrap(value()));
+  }
+
+  /**
+   * Reads one entry of a cursor from buffers that may be the backend's ({@link #read}).
+   *
+   * @param <T> what it makes of the entry
+   */
+  @FunctionalInterface
+  interface EntryReader<T> {
+    /**
+     * Reads the entry.
+     *
+     * @param key the key's bytes, between position and limit; not to be kept or written
+     * @param value the value's bytes, between position and limit; not to be kept or written
+     * @return what the reader makes of the entry
+     */
+    T read(java.nio.ByteBuffer key, java.nio.ByteBuffer value);
+  }
+
   @Override
   void close();
 }

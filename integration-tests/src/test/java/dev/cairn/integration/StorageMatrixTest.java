@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link StorageConformanceKit} over every combination of backend × codec × cache, each named
- * like {@code sqlite/zstd/tiered}. Combinations whose providers are not on the class path are
+ * like {@code sqlite/zstd/tiered}: every group of the kit, conditional writes and their races
+ * included, runs on every backend, with and without a cache. Combinations whose providers are not on the class path are
  * reported as skipped with the missing provider named. {@code postgres} runs against a real
  * PostgreSQL server started once per JVM from Maven-delivered binaries ({@link TestPostgres}).
  * (The kit's own reference backend and test codec run it in conformance-tests:

@@ -37,6 +37,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -817,6 +819,22 @@ public abstract class StorageConformanceKit {
       return storage.metadata(c, k).orElseThrow().version();
     }
 
+    /** Runs {@code task} of each of {@code threads} threads at once and waits for all. */
+    private void onThreads(int threads, IntFunction<Callable<?>> task) throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          work.add(pool.submit(task.apply(t)));
+        }
+        for (Future<?> f : work) {
+          f.get(300, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
     @Test
     @DisplayName("putIfAbsent writes only an absent key, and again after a delete")
     void putIfAbsentWritesOnlyAnAbsentKey() {
@@ -992,7 +1010,6 @@ public abstract class StorageConformanceKit {
       int threads = 4;
       int rounds = 12;
       CyclicBarrier start = new CyclicBarrier(threads);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
       // wins[round][0]: putIfAbsent winners; [1]: replaceIfVersion winners
       AtomicInteger[][] wins = new AtomicInteger[rounds][2];
       for (AtomicInteger[] w : wins) {
@@ -1000,41 +1017,30 @@ public abstract class StorageConformanceKit {
         w[1] = new AtomicInteger();
       }
       long[] firstVersion = new long[rounds];
-      try {
-        List<Future<?>> work = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          int thread = t;
-          work.add(pool.submit(() -> {
-            for (int r = 0; r < rounds; r++) {
-              String key = "k" + r;
-              byte[] mine = {(byte) thread, (byte) r};
-              start.await(60, TimeUnit.SECONDS);
-              // half the threads insert through a transaction: it must conflict as any would
-              boolean inserted = thread % 2 == 0
-                  ? storage.putBytesIfAbsent("race", key, mine)
-                  : storage.transaction(tx -> tx.putBytesIfAbsent("race", key, mine));
-              if (inserted) {
-                wins[r][0].incrementAndGet();
-                firstVersion[r] = version("race", key);
-              }
-              start.await(60, TimeUnit.SECONDS); // every insert of the round has returned
-              long seen = firstVersion[r];
-              boolean replaced = thread % 2 == 1
-                  ? storage.replaceBytesIfVersion("race", key, seen, mine)
-                  : storage.transaction(tx -> tx.replaceBytesIfVersion("race", key, seen, mine));
-              if (replaced) {
-                wins[r][1].incrementAndGet();
-              }
-            }
-            return null;
-          }));
+      onThreads(threads, thread -> () -> {
+        for (int r = 0; r < rounds; r++) {
+          String key = "k" + r;
+          byte[] mine = {(byte) thread, (byte) r};
+          start.await(60, TimeUnit.SECONDS);
+          // half the threads insert through a transaction: it must conflict as any would
+          boolean inserted = thread % 2 == 0
+              ? storage.putBytesIfAbsent("race", key, mine)
+              : storage.transaction(tx -> tx.putBytesIfAbsent("race", key, mine));
+          if (inserted) {
+            wins[r][0].incrementAndGet();
+            firstVersion[r] = version("race", key);
+          }
+          start.await(60, TimeUnit.SECONDS); // every insert of the round has returned
+          long seen = firstVersion[r];
+          boolean replaced = thread % 2 == 1
+              ? storage.replaceBytesIfVersion("race", key, seen, mine)
+              : storage.transaction(tx -> tx.replaceBytesIfVersion("race", key, seen, mine));
+          if (replaced) {
+            wins[r][1].incrementAndGet();
+          }
         }
-        for (Future<?> f : work) {
-          f.get(300, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+        return null;
+      });
       for (int r = 0; r < rounds; r++) {
         assertThat(wins[r][0].get()).as("putIfAbsent winners of round %d", r).isEqualTo(1);
         assertThat(wins[r][1].get()).as("replaceIfVersion winners of round %d", r).isEqualTo(1);
@@ -1055,32 +1061,20 @@ public abstract class StorageConformanceKit {
       for (int c = 0; c < counters; c++) {
         assertThat(storage.putIfAbsent("ctr", "c" + c, 0L)).isTrue();
       }
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
       AtomicLong failedAttempts = new AtomicLong();
-      try {
-        List<Future<?>> work = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          int thread = t;
-          work.add(pool.submit(() -> {
-            for (int i = 0; i < increments; i++) {
-              String key = "c" + ((thread + i) % counters);
-              while (true) {
-                Versioned<Long> seen = storage.getVersioned("ctr", key, Long.class).orElseThrow();
-                if (storage.replaceIfVersion("ctr", key, seen.version(), seen.value() + 1)) {
-                  break;
-                }
-                failedAttempts.incrementAndGet();
-              }
+      onThreads(threads, thread -> () -> {
+        for (int i = 0; i < increments; i++) {
+          String key = "c" + ((thread + i) % counters);
+          while (true) {
+            Versioned<Long> seen = storage.getVersioned("ctr", key, Long.class).orElseThrow();
+            if (storage.replaceIfVersion("ctr", key, seen.version(), seen.value() + 1)) {
+              break;
             }
-            return null;
-          }));
+            failedAttempts.incrementAndGet();
+          }
         }
-        for (Future<?> f : work) {
-          f.get(300, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+        return null;
+      });
       long total = 0;
       for (int c = 0; c < counters; c++) {
         total += storage.get("ctr", "c" + c, Long.class).orElseThrow();

@@ -30,14 +30,7 @@ final class PostgresConditionalWriteTest {
   @TempDir Path dir;
 
   private static Storage open(Path d, Map<String, String> options, MapCacheProvider cache) {
-    var b = Storage.builder().directory(d).backend("postgres").noScheduledMaintenance();
-    options.forEach(b::backendOption);
-    if (cache == null) {
-      b.noCache();
-    } else {
-      b.cache(cache);
-    }
-    return b.open();
+    return PostgresCacheCoherenceTest.open(d, options, cache);
   }
 
   @Test

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.storage.Bytes;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
+import dev.cairn.storage.Durability;
 import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
@@ -19,7 +20,9 @@ import dev.cairn.storage.StorageAdmin;
 import dev.cairn.storage.StorageAdmin.ExportedRecord;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageClosedException;
+import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.ValueTooLargeException;
+import dev.cairn.storage.Versioned;
 import dev.cairn.storage.spi.Capability;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,15 +38,19 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -58,8 +65,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the public API only ({@link Storage}, {@link StorageBuilder}, {@link StorageAdmin}). It covers
  * what {@link Storage} promises about data, transactions, operations and errors: CRUD, typed
  * values, content-hash dedup with reference counts, dedup scope, inline threshold, compression
- * only when it saves, transactions, key paging, batches, async, close, bad input, reopen, and two
- * concurrency tests (bank transfers, cache coherence).
+ * only when it saves, transactions, conditional writes (insert if absent, replace and delete if
+ * the version matches, with races that must have exactly one winner), key paging, batches,
+ * async, close, bad input, reopen, and concurrency tests (bank transfers, snapshot isolation,
+ * cache coherence).
  *
  * <p>The deduplication tests named "defect N" each guard against one way a deduplicating store
  * has been got wrong before:
@@ -794,6 +803,287 @@ public abstract class StorageConformanceKit {
       assertThat(storage.contains("c", "fine")).as("a batch with a bad key wrote nothing")
           .isFalse();
       assertThat(storage.count("c")).isEqualTo(300);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Conditional writes: {@code putIfAbsent}, {@code replaceIfVersion}, {@code deleteIfVersion}
+   * and {@code getVersioned}, alone, in transactions and racing each other.
+   */
+  @Nested
+  @DisplayName("conditional writes")
+  class ConditionalWrites {
+
+    private long version(String c, String k) {
+      return storage.metadata(c, k).orElseThrow().version();
+    }
+
+    /** Runs {@code task} of each of {@code threads} threads at once and waits for all. */
+    private void onThreads(int threads, IntFunction<Callable<?>> task) throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          work.add(pool.submit(task.apply(t)));
+        }
+        for (Future<?> f : work) {
+          f.get(300, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("putIfAbsent writes only an absent key, and again after a delete")
+    void putIfAbsentWritesOnlyAnAbsentKey() {
+      assertThat(storage.putBytesIfAbsent("c", "k", new byte[] {1})).isTrue();
+      assertThat(storage.putBytesIfAbsent("c", "k", new byte[] {2})).isFalse();
+      assertThat(storage.putIfAbsent("c", "k", new Player("x", 1, List.of()))).isFalse();
+      assertThat(get("c", "k")).containsExactly(1);
+      assertThat(storage.putBytesIfAbsent("c", "empty", new byte[0])).isTrue();
+      assertThat(storage.putBytesIfAbsent("c", "empty", new byte[] {3}))
+          .as("a zero-length value is present").isFalse();
+      assertThat(storage.putIfAbsent("players", "p", new Player("a", 1, List.of("t")))).isTrue();
+      assertThat(storage.get("players", "p", Player.class))
+          .contains(new Player("a", 1, List.of("t")));
+      assertThat(storage.delete("c", "k")).isTrue();
+      assertThat(storage.putBytesIfAbsent("c", "k", new byte[] {4})).isTrue();
+      assertThat(get("c", "k")).containsExactly(4);
+      byte[] mine = {5};
+      assertThat(storage.putBytesIfAbsent("c", "copied", mine)).isTrue();
+      mine[0] = 6;
+      assertThat(get("c", "copied")).as("the array is copied").containsExactly(5);
+    }
+
+    @Test
+    @DisplayName("replaceIfVersion applies only with the record's current version, which it changes")
+    void replaceIfVersionNeedsTheCurrentVersion() {
+      storage.putBytes("c", "k", new byte[] {1});
+      Versioned<Bytes> first = storage.getVersioned("c", "k", Bytes.class).orElseThrow();
+      assertThat(first.value().toByteArray()).containsExactly(1);
+      assertThat(first.version()).as("getVersioned and metadata agree")
+          .isEqualTo(version("c", "k")).isPositive();
+      assertThat(storage.replaceBytesIfVersion("c", "k", first.version() + 1, new byte[] {9}))
+          .isFalse();
+      assertThat(get("c", "k")).containsExactly(1);
+      assertThat(version("c", "k")).as("a replace that did not apply changes nothing")
+          .isEqualTo(first.version());
+      assertThat(storage.replaceBytesIfVersion("c", "k", first.version(), new byte[] {2}))
+          .isTrue();
+      Versioned<Bytes> second = storage.getVersioned("c", "k", Bytes.class).orElseThrow();
+      assertThat(second.value().toByteArray()).containsExactly(2);
+      assertThat(second.version()).isNotEqualTo(first.version()).isEqualTo(version("c", "k"));
+      assertThat(storage.replaceBytesIfVersion("c", "k", first.version(), new byte[] {3}))
+          .as("the version read before the last write is stale").isFalse();
+      assertThat(storage.replaceIfVersion("c", "k", second.version(),
+          new Player("p", 7, List.of()))).isTrue();
+      assertThat(storage.getVersioned("c", "k", Player.class)).get()
+          .extracting(Versioned::value).isEqualTo(new Player("p", 7, List.of()));
+      assertThat(storage.replaceBytesIfVersion("c", "absent", first.version(), new byte[] {1}))
+          .as("an absent key matches no version").isFalse();
+      assertThat(storage.contains("c", "absent")).isFalse();
+      assertThat(storage.getVersioned("c", "absent", Bytes.class)).isEmpty();
+      // a key deleted and written again does not match the version it had before
+      long before = version("c", "k");
+      storage.delete("c", "k");
+      storage.putBytes("c", "k", new byte[] {4});
+      assertThat(storage.replaceBytesIfVersion("c", "k", before, new byte[] {5})).isFalse();
+      assertThat(get("c", "k")).containsExactly(4);
+    }
+
+    @Test
+    @DisplayName("deleteIfVersion deletes only the record of that version")
+    void deleteIfVersionNeedsTheCurrentVersion() {
+      storage.putBytes("c", "k", new byte[] {1});
+      long v1 = version("c", "k");
+      storage.putBytes("c", "k", new byte[] {2});
+      assertThat(storage.deleteIfVersion("c", "k", v1)).isFalse();
+      assertThat(get("c", "k")).containsExactly(2);
+      long v2 = version("c", "k");
+      assertThat(storage.deleteIfVersion("c", "k", v2)).isTrue();
+      assertThat(storage.contains("c", "k")).isFalse();
+      assertThat(storage.deleteIfVersion("c", "k", v2)).as("already deleted").isFalse();
+    }
+
+    @Test
+    @DisplayName("a version that is not positive is refused and changes nothing")
+    void nonPositiveVersionsAreRefused() {
+      storage.putBytes("c", "k", new byte[] {1});
+      assertThatThrownBy(() -> storage.replaceBytesIfVersion("c", "k", 0, new byte[] {2}))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expectedVersion");
+      assertThatThrownBy(() -> storage.deleteIfVersion("c", "k", -1))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> storage.putBytesIfAbsent("c", "", new byte[] {2}))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> storage.putBytesIfAbsent("c", "n", null))
+          .isInstanceOf(NullPointerException.class);
+      assertThat(get("c", "k")).containsExactly(1);
+      assertThat(storage.count("c")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("in a transaction they see its own writes, and a rollback undoes them")
+    void inATransactionTheySeeItsOwnWrites() {
+      storage.putBytes("c", "old", new byte[] {1});
+      long oldVersion = version("c", "old");
+      long[] written = new long[1];
+      storage.useTransaction(tx -> {
+        tx.putBytes("c", "k", new byte[] {1});
+        assertThat(tx.putBytesIfAbsent("c", "k", new byte[] {2})).as("its own put").isFalse();
+        Versioned<Bytes> v = tx.getVersioned("c", "k", Bytes.class).orElseThrow();
+        assertThat(v.value().toByteArray()).containsExactly(1);
+        assertThat(tx.replaceBytesIfVersion("c", "k", v.version(), new byte[] {3})).isTrue();
+        written[0] = tx.getVersioned("c", "k", Bytes.class).orElseThrow().version();
+        assertThat(tx.replaceBytesIfVersion("c", "k", v.version(), new byte[] {4}))
+            .as("its own replace changed the version").isFalse();
+        assertThat(tx.deleteIfVersion("c", "old", oldVersion)).isTrue();
+        assertThat(tx.putIfAbsent("c", "old", new Player("back", 1, List.of())))
+            .as("its own delete").isTrue();
+        assertThat(tx.deleteIfVersion("c", "none", oldVersion)).isFalse();
+      });
+      assertThat(get("c", "k")).containsExactly(3);
+      assertThat(version("c", "k")).as("the version the transaction saw is the committed one")
+          .isEqualTo(written[0]);
+      assertThat(storage.get("c", "old", Player.class)).get()
+          .extracting(Player::name).isEqualTo("back");
+      long kept = version("c", "k");
+      assertThatThrownBy(() -> storage.useTransaction(tx -> {
+        assertThat(tx.replaceBytesIfVersion("c", "k", kept, new byte[] {5})).isTrue();
+        assertThat(tx.putBytesIfAbsent("c", "new", new byte[] {6})).isTrue();
+        throw new Boom();
+      })).isInstanceOf(Boom.class);
+      assertThat(get("c", "k")).containsExactly(3);
+      assertThat(version("c", "k")).isEqualTo(kept);
+      assertThat(storage.contains("c", "new")).isFalse();
+    }
+
+    @Test
+    @DisplayName("shared values keep exact reference counts through conditional writes")
+    void sharedValuesKeepTheirReferenceCounts() {
+      reopen(b -> b.dedupMode(DedupMode.ON_WRITE));
+      Random rnd = random();
+      byte[] shared = randomBytes(rnd, 4_000);
+      byte[] other = randomBytes(rnd, 3_000);
+      assertThat(storage.putBytesIfAbsent("c", "a", shared)).isTrue();
+      assertThat(storage.putBytesIfAbsent("c", "b", shared)).isTrue();
+      assertThat(storage.putBytesIfAbsent("c", "b", other)).isFalse();
+      assertThat(blobs()).as("one copy of the shared value").isEqualTo(1);
+      assertThat(storage.replaceBytesIfVersion("c", "a", version("c", "a"), other)).isTrue();
+      assertThat(blobs()).as("shared and other").isEqualTo(2);
+      assertThat(storage.deleteIfVersion("c", "b", version("c", "b"))).isTrue();
+      assertThat(blobs()).as("the last reference to shared released it").isEqualTo(1);
+      assertThat(get("c", "a")).isEqualTo(other);
+      StorageStats stats = storage.stats();
+      assertThat(stats.writes()).as("writes that applied").isEqualTo(3);
+      assertThat(stats.deletes()).isEqualTo(1);
+      assertThat(stats.transactionsCommitted()).as("one transaction per write that applied")
+          .isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("async conditional writes complete with the results of the synchronous ones")
+    void asyncConditionalWrites() throws Exception {
+      assertThat(storage.async().putBytesIfAbsent("c", "k", new byte[] {1})
+          .get(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(storage.async().putIfAbsent("c", "k", Bytes.copyOf(new byte[] {2}))
+          .get(60, TimeUnit.SECONDS)).isFalse();
+      Versioned<Bytes> v = storage.async().getVersioned("c", "k", Bytes.class)
+          .get(60, TimeUnit.SECONDS).orElseThrow();
+      assertThat(storage.async().replaceBytesIfVersion("c", "k", v.version(), new byte[] {3})
+          .get(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(storage.async().replaceIfVersion("c", "k", v.version(), "stale")
+          .get(60, TimeUnit.SECONDS)).isFalse();
+      assertThat(storage.async().deleteIfVersion("c", "k", version("c", "k"))
+          .get(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(storage.contains("c", "k")).isFalse();
+      assertThatThrownBy(() -> storage.async().deleteIfVersion("c", "k", 0)
+          .get(60, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("racing threads: one putIfAbsent and one replaceIfVersion of each round win")
+    void racesHaveExactlyOneWinner() throws Exception {
+      int threads = 4;
+      int rounds = 12;
+      CyclicBarrier start = new CyclicBarrier(threads);
+      // wins[round][0]: putIfAbsent winners; [1]: replaceIfVersion winners
+      AtomicInteger[][] wins = new AtomicInteger[rounds][2];
+      for (AtomicInteger[] w : wins) {
+        w[0] = new AtomicInteger();
+        w[1] = new AtomicInteger();
+      }
+      long[] firstVersion = new long[rounds];
+      onThreads(threads, thread -> () -> {
+        for (int r = 0; r < rounds; r++) {
+          String key = "k" + r;
+          byte[] mine = {(byte) thread, (byte) r};
+          start.await(60, TimeUnit.SECONDS);
+          // half the threads insert through a transaction: it must conflict as any would
+          boolean inserted = thread % 2 == 0
+              ? storage.putBytesIfAbsent("race", key, mine)
+              : storage.transaction(tx -> tx.putBytesIfAbsent("race", key, mine));
+          if (inserted) {
+            wins[r][0].incrementAndGet();
+            firstVersion[r] = version("race", key);
+          }
+          start.await(60, TimeUnit.SECONDS); // every insert of the round has returned
+          long seen = firstVersion[r];
+          boolean replaced = thread % 2 == 1
+              ? storage.replaceBytesIfVersion("race", key, seen, mine)
+              : storage.transaction(tx -> tx.replaceBytesIfVersion("race", key, seen, mine));
+          if (replaced) {
+            wins[r][1].incrementAndGet();
+          }
+        }
+        return null;
+      });
+      for (int r = 0; r < rounds; r++) {
+        assertThat(wins[r][0].get()).as("putIfAbsent winners of round %d", r).isEqualTo(1);
+        assertThat(wins[r][1].get()).as("replaceIfVersion winners of round %d", r).isEqualTo(1);
+      }
+      assertThat(storage.count("race")).isEqualTo(rounds);
+      assertThat(storage.stats().writes()).as("one insert and one replace per round")
+          .isEqualTo(2L * rounds);
+    }
+
+    @Test
+    @DisplayName("counters incremented by compare-and-set loops from racing threads end exact")
+    void compareAndSetCountersEndExact() throws Exception {
+      // GROUP: the check also runs amid the other writes of a group commit
+      reopen(b -> b.durability(Durability.GROUP));
+      int threads = 4;
+      int increments = 25;
+      int counters = 2;
+      for (int c = 0; c < counters; c++) {
+        assertThat(storage.putIfAbsent("ctr", "c" + c, 0L)).isTrue();
+      }
+      AtomicLong failedAttempts = new AtomicLong();
+      onThreads(threads, thread -> () -> {
+        for (int i = 0; i < increments; i++) {
+          String key = "c" + ((thread + i) % counters);
+          while (true) {
+            Versioned<Long> seen = storage.getVersioned("ctr", key, Long.class).orElseThrow();
+            if (storage.replaceIfVersion("ctr", key, seen.version(), seen.value() + 1)) {
+              break;
+            }
+            failedAttempts.incrementAndGet();
+          }
+        }
+        return null;
+      });
+      long total = 0;
+      for (int c = 0; c < counters; c++) {
+        total += storage.get("ctr", "c" + c, Long.class).orElseThrow();
+      }
+      assertThat(total).as("no increment lost (%d attempts lost a race)", failedAttempts.get())
+          .isEqualTo((long) threads * increments);
+      assertThat(storage.stats().writes()).as("only the increments that applied were written")
+          .isEqualTo((long) threads * increments + counters);
     }
   }
 

@@ -18,11 +18,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link StorageConformanceKit} over every combination of backend × codec × cache, each named
- * like {@code sqlite/zstd/tiered}: every group of the kit, among them key ranges (bounded, open
- * and prefix {@link dev.cairn.storage.KeyRange}s in both directions with limits, paged over
- * thousands of keys, entries in reverse over compressed and shared values, a transaction's own
- * writes), so descending scans run natively on every real backend under every codec and cache. Combinations whose providers are not on the class path are
- * reported as skipped with the missing provider named. {@code postgres} runs against a real
+ * like {@code sqlite/zstd/tiered}: every group of the kit, among them conditional writes and
+ * their races, and key ranges (bounded, open and prefix {@link dev.cairn.storage.KeyRange}s in
+ * both directions with limits, paged over thousands of keys, entries in reverse over compressed
+ * and shared values, a transaction's own writes), so descending scans run natively on every
+ * real backend under every codec and cache. Combinations whose providers are not on the class
+ * path are reported as skipped with the missing provider named. {@code postgres} runs against a real
  * PostgreSQL server started once per JVM from Maven-delivered binaries ({@link TestPostgres}).
  * (The kit's own reference backend and test codec run it in conformance-tests:
  * {@code ReferenceStorageConformanceTest}.)

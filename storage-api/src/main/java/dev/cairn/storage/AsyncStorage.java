@@ -66,6 +66,74 @@ public interface AsyncStorage {
   CompletableFuture<Boolean> delete(String collection, String key);
 
   /**
+   * {@link Storage#putIfAbsent} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; mapped on the executor, so leave it unchanged
+   *     until the future completes
+   * @return completes with {@code true} if the key was absent and the write is durable
+   */
+  CompletableFuture<Boolean> putIfAbsent(String collection, String key, Object value);
+
+  /**
+   * {@link Storage#putBytesIfAbsent} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes, copied before this method returns
+   * @return completes with {@code true} if the key was absent and the write is durable
+   */
+  CompletableFuture<Boolean> putBytesIfAbsent(String collection, String key, byte[] value);
+
+  /**
+   * {@link Storage#replaceIfVersion} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @param value any value the mapper can map; mapped on the executor, so leave it unchanged
+   *     until the future completes
+   * @return completes with {@code true} if the record had that version and the write is durable
+   */
+  CompletableFuture<Boolean> replaceIfVersion(
+      String collection, String key, long expectedVersion, Object value);
+
+  /**
+   * {@link Storage#replaceBytesIfVersion} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @param value the bytes, copied before this method returns
+   * @return completes with {@code true} if the record had that version and the write is durable
+   */
+  CompletableFuture<Boolean> replaceBytesIfVersion(
+      String collection, String key, long expectedVersion, byte[] value);
+
+  /**
+   * {@link Storage#deleteIfVersion} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @return completes with {@code true} if the record had that version and the delete is durable
+   */
+  CompletableFuture<Boolean> deleteIfVersion(String collection, String key, long expectedVersion);
+
+  /**
+   * {@link Storage#getVersioned} on the executor.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param type the class to map the stored bytes to
+   * @return completes with the mapped value and its version, or empty if the key is absent
+   */
+  <T> CompletableFuture<Optional<Versioned<T>>> getVersioned(
+      String collection, String key, Class<T> type);
+
+  /**
    * {@link Storage#putAll} on the executor: all entries are written, or none.
    *
    * @param collection the collection's name

@@ -8,7 +8,9 @@ import java.util.Optional;
  *
  * @param collection the collection name
  * @param key the key
- * @param version the store-wide sequence number of the write that produced this value
+ * @param version the store-wide sequence number of the write that produced this value; every
+ *     write of a record gives it a new one, which {@link Storage#replaceIfVersion} and
+ *     {@link Storage#deleteIfVersion} compare (see {@link Versioned})
  * @param createdAt when the key was first written (kept across overwrites)
  * @param updatedAt when the current value was written
  * @param rawLength the value's length in bytes as the caller gave it
@@ -19,7 +21,7 @@ import java.util.Optional;
  * @param deduplicated whether the value is stored as a content-addressed blob that other records
  *     may share (values below the inline threshold are stored inline)
  * @param accessCount how often the record was read by key (get, getBytes, getBuffer, getValue,
- *     getAll; not by scans such as {@code entries}); kept in memory and flushed in batches; 0 while
+ *     getVersioned, getAll; not by scans such as {@code entries}); kept in memory and flushed in batches; 0 while
  *     {@code StorageBuilder.accessStatistics(false)}
  * @param lastAccessedAt when it was last read by key, if ever; to within about 10 ms (reads are
  *     stamped from a clock refreshed every 10 ms, which costs a field read instead of a system

@@ -140,6 +140,124 @@ public interface Storage extends AutoCloseable {
    */
   boolean delete(String collection, String key);
 
+  // ------------------------------------------------------------------ conditional writes
+
+  /**
+   * Stores {@code value} only if the key holds no value; returns whether it did. The check and
+   * the write are one transaction against the latest committed state of the store (never a
+   * cache), so of any number of threads or instances sharing the store racing to insert one key,
+   * exactly one gets {@code true}. A write that applies is a {@link #put} in every respect
+   * (version, deduplication, statistics, listeners, cache); one that does not changes nothing,
+   * takes no version and is neither counted nor reported as a transaction.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   * @return {@code true} if the key was absent and now holds {@code value}
+   * @throws ValueTooLargeException if the mapped bytes exceed the configured maximum (checked
+   *     before the key is looked at)
+   * @throws SerializationException if the mapper fails
+   */
+  boolean putIfAbsent(String collection, String key, Object value);
+
+  /**
+   * {@link #putIfAbsent} of raw bytes.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes, copied before this returns
+   * @return {@code true} if the key was absent and now holds {@code value}
+   * @throws ValueTooLargeException if {@code value} exceeds the configured maximum
+   */
+  boolean putBytesIfAbsent(String collection, String key, byte[] value);
+
+  /**
+   * Replaces the key's value only if the record is still the one written with version
+   * {@code expectedVersion} (from {@link #getVersioned} or {@link #metadata}); returns whether it
+   * did. The check and the write are one transaction against the latest committed state, so of
+   * any number of threads or instances racing with the same expected version, exactly one gets
+   * {@code true}; an absent key never matches. A write that applies is a {@link #put} in every
+   * respect and gives the record a new version; one that does not changes nothing, takes no
+   * version and is neither counted nor reported as a transaction.
+   *
+   * <p>A compare-and-set loop, the way to update a record without a transaction (a put does not
+   * return the new version; read it with the value, as here):
+   *
+   * <pre>{@code
+   * while (true) {
+   *   Versioned<Long> seen = storage.getVersioned("counters", "hits", Long.class).orElseThrow();
+   *   if (storage.replaceIfVersion("counters", "hits", seen.version(), seen.value() + 1)) {
+   *     break;   // nobody wrote the record in between: no increment is lost
+   *   }
+   * }
+   * }</pre>
+   *
+   * <p>Read the value and its version together ({@link #getVersioned}): a value read with
+   * {@link #get} and a version read with {@link #metadata} may come from different writes.
+   * With a cache on a store shared by several instances, {@link #getVersioned} may return a
+   * pair another instance has just replaced; the replace then fails, and its backend
+   * transaction brings the cache up to date, so the loop's next read is current.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   * @return {@code true} if the record had version {@code expectedVersion} and now holds
+   *     {@code value}
+   * @throws IllegalArgumentException if {@code expectedVersion} is not positive
+   * @throws ValueTooLargeException if the mapped bytes exceed the configured maximum
+   * @throws SerializationException if the mapper fails
+   * @throws DataCorruptionException if the stored record is damaged (its version is unknown)
+   */
+  boolean replaceIfVersion(String collection, String key, long expectedVersion, Object value);
+
+  /**
+   * {@link #replaceIfVersion} of raw bytes.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @param value the bytes, copied before this returns
+   * @return {@code true} if the record had version {@code expectedVersion} and now holds
+   *     {@code value}
+   * @throws IllegalArgumentException if {@code expectedVersion} is not positive
+   * @throws ValueTooLargeException if {@code value} exceeds the configured maximum
+   * @throws DataCorruptionException if the stored record is damaged (its version is unknown)
+   */
+  boolean replaceBytesIfVersion(String collection, String key, long expectedVersion, byte[] value);
+
+  /**
+   * Deletes the key only if the record is still the one written with version
+   * {@code expectedVersion}; returns whether it did. Atomic and exclusive like
+   * {@link #replaceIfVersion}; a delete that applies is a {@link #delete} in every respect, one
+   * that does not changes nothing and is neither counted nor reported as a transaction.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @return {@code true} if the record had version {@code expectedVersion} and is now deleted
+   * @throws IllegalArgumentException if {@code expectedVersion} is not positive
+   * @throws DataCorruptionException if the stored record is damaged (its version is unknown)
+   */
+  boolean deleteIfVersion(String collection, String key, long expectedVersion);
+
+  /**
+   * Reads a value mapped to {@code type} together with the version of the write that produced
+   * it, for {@link #replaceIfVersion} and {@link #deleteIfVersion}; empty if absent. As cheap as
+   * {@link #get}: a cache hit answers it (value and version come from one entry), and a read the
+   * backend answers costs one lookup. Counted as a read of the record like {@link #get}.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param type the class to map the stored bytes to; {@code Bytes.class} reads them as stored
+   * @return the mapped value and its version, or empty if the key is absent
+   * @throws DataCorruptionException if the stored bytes fail verification
+   * @throws CodecNotFoundException if the value was written with a codec that is not installed
+   * @throws SerializationException if the bytes cannot be mapped to {@code type}
+   */
+  <T> Optional<Versioned<T>> getVersioned(String collection, String key, Class<T> type);
+
   /**
    * Whether a key exists. Cheaper than a read: the value is neither decoded nor verified.
    *

@@ -64,6 +64,82 @@ public interface Transaction {
   boolean delete(String collection, String key);
 
   /**
+   * Stores {@code value} only if the key holds no value in this transaction's view (its own
+   * writes and deletes included); returns whether it did. Like every read of a transaction, the
+   * check is part of it: a concurrent writer that makes the answer stale is a conflict, handled
+   * as for any transaction (serialised writers, or retried on a shared store).
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   * @return {@code true} if the key was absent and now holds {@code value}
+   */
+  boolean putIfAbsent(String collection, String key, Object value);
+
+  /**
+   * {@link #putIfAbsent} of raw bytes.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes to store
+   * @return {@code true} if the key was absent and now holds {@code value}
+   */
+  boolean putBytesIfAbsent(String collection, String key, byte[] value);
+
+  /**
+   * Replaces the value only if the record has version {@code expectedVersion} in this
+   * transaction's view (a write of this transaction gives the record a new version, which
+   * {@link #getVersioned} returns); returns whether it did.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   * @return {@code true} if the record had version {@code expectedVersion} and now holds
+   *     {@code value}
+   * @throws IllegalArgumentException if {@code expectedVersion} is not positive
+   */
+  boolean replaceIfVersion(String collection, String key, long expectedVersion, Object value);
+
+  /**
+   * {@link #replaceIfVersion} of raw bytes.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @param value the bytes to store
+   * @return {@code true} if the record had version {@code expectedVersion} and now holds
+   *     {@code value}
+   * @throws IllegalArgumentException if {@code expectedVersion} is not positive
+   */
+  boolean replaceBytesIfVersion(String collection, String key, long expectedVersion, byte[] value);
+
+  /**
+   * Deletes the key only if the record has version {@code expectedVersion} in this
+   * transaction's view; returns whether it did.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param expectedVersion the version the record must have; positive
+   * @return {@code true} if the record had version {@code expectedVersion} and is now deleted
+   * @throws IllegalArgumentException if {@code expectedVersion} is not positive
+   */
+  boolean deleteIfVersion(String collection, String key, long expectedVersion);
+
+  /**
+   * Reads and maps a value with the version of the write that produced it, as this transaction
+   * sees it (a value this transaction wrote has the version its commit will give it); empty if
+   * the key is absent.
+   *
+   * @param <T> the type to map the stored bytes to
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param type the class to map the stored bytes to
+   * @return the mapped value and its version, or empty if the key is absent
+   */
+  <T> Optional<Versioned<T>> getVersioned(String collection, String key, Class<T> type);
+
+  /**
    * Whether the key exists (does not read or verify the value).
    *
    * @param collection the collection's name

@@ -32,7 +32,8 @@ final class PostgresCacheCoherenceTest {
 
   @TempDir Path dir;
 
-  private static Storage open(Path d, Map<String, String> options, MapCacheProvider cache) {
+  /** A store on the postgres backend, with {@code cache} or none (null). */
+  static Storage open(Path d, Map<String, String> options, MapCacheProvider cache) {
     var b = Storage.builder().directory(d).backend("postgres").noScheduledMaintenance();
     options.forEach(b::backendOption);
     if (cache == null) {

@@ -28,7 +28,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <p>Exit codes: {@value #OK} ok, {@value #ERROR} the operation failed, {@value #USAGE} bad
  * command line or input (unknown option, backend or codec, missing store), {@value #CORRUPT}
- * corrupted data found, {@value #NOT_FOUND} the key does not exist. Errors are one line on
+ * corrupted data found, {@value #NOT_FOUND} the key does not exist, {@value #NOT_APPLIED} a
+ * conditional put found the key present or at another version. Errors are one line on
  * stderr (a configuration with several problems, one line each), with {@code --json} one JSON
  * object {@code {"error": ..., "exitCode": ...}} (usage errors included); {@code --verbose} adds
  * the stack trace.
@@ -55,6 +56,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "  2  bad command line or input (unknown option/backend/codec, missing store)",
         "  3  corrupted data (a read failed verification, verify found problems)",
         "  4  not found (get or delete of a key that does not exist)",
+        "  5  not applied (put --if-absent of a present key, put --if-version of another version)",
         "",
         "Environment: CAIRN_STORE is the store directory when --store is not given."})
 public final class CairnCli implements Callable<Integer> {
@@ -69,6 +71,8 @@ public final class CairnCli implements Callable<Integer> {
   public static final int CORRUPT = 3;
   /** A key does not exist. */
   public static final int NOT_FOUND = 4;
+  /** A conditional put did not apply. */
+  public static final int NOT_APPLIED = 5;
 
   @Option(names = "--store", paramLabel = "DIR", scope = ScopeType.INHERIT,
       description = "The store directory (default: $CAIRN_STORE).")

@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "put", description = {
     "Store a value under COLLECTION KEY (creates the store if absent).",
     "The value is the VALUE argument, the contents of --file, or stdin with '-'.",
-    "Bytes are stored as given."})
+    "Bytes are stored as given.",
+    "With --if-absent or --if-version N the value is stored only if the key is absent, or its",
+    "record is at version N (from 'get --meta'); exit code 5 if it is not."})
 final class PutCommand extends StoreCommand {
 
   @Parameters(index = "0", paramLabel = "COLLECTION", description = "Collection name ([A-Za-z0-9_.-]{1,64}).")
@@ -29,21 +31,47 @@ final class PutCommand extends StoreCommand {
   @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read the value from FILE.")
   Path file;
 
+  @Option(names = "--if-absent", description = "Store only if the key holds no value.")
+  boolean ifAbsent;
+
+  @Option(names = "--if-version", paramLabel = "N",
+      description = "Store only if the record is at version N (see 'get --meta').")
+  Long ifVersion;
+
   @Override
   public Integer call() {
     checkedArgument(key, "KEY");
+    if (ifAbsent && ifVersion != null) {
+      throw CliException.usage("give --if-absent or --if-version, not both");
+    }
     byte[] bytes = value();
     try (Storage storage = openOrCreate()) {
-      storage.putBytes(collection, key, bytes);
+      if (!store(storage, bytes)) {
+        throw new CliException(CairnCli.NOT_APPLIED, "not stored: " + collection + "/" + key
+            + (ifAbsent ? " exists (--if-absent)" : " is not at version " + ifVersion));
+      }
       RecordMetadata m = storage.metadata(collection, key).orElseThrow();
       if (cli.json) {
         json(Json.metadata(m));
       } else {
-        out().printf("stored %s/%s: %s as %s (%s%s)%n", collection, key, Fmt.bytes(m.rawLength()),
-            Fmt.bytes(m.storedLength()), m.codec(), m.deduplicated() ? ", shared" : ", in its record");
+        out().printf("stored %s/%s: %s as %s (%s%s), version %d%n", collection, key,
+            Fmt.bytes(m.rawLength()), Fmt.bytes(m.storedLength()), m.codec(),
+            m.deduplicated() ? ", shared" : ", in its record", m.version());
       }
     }
     return CairnCli.OK;
+  }
+
+  /** Stores the value as the options say; false if a condition did not hold. */
+  private boolean store(Storage storage, byte[] bytes) {
+    if (ifAbsent) {
+      return storage.putBytesIfAbsent(collection, key, bytes);
+    }
+    if (ifVersion != null) {
+      return storage.replaceBytesIfVersion(collection, key, ifVersion, bytes);
+    }
+    storage.putBytes(collection, key, bytes);
+    return true;
   }
 
   private byte[] value() {

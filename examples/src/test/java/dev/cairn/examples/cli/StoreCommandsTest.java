@@ -322,4 +322,27 @@ final class StoreCommandsTest {
     assertThat(ok("--store", store, "get", "c", "k").out()).isEqualTo("on h2\n");
     assertThat(Path.of(store, "cairn.store")).content().contains("backend=h2");
   }
+
+  @Test
+  void putIfAbsentAndIfVersionStoreOnlyWhileTheConditionHolds() throws IOException {
+    Cli.Run first = ok("--store", store, "put", "--if-absent", "locks", "job", "worker-1");
+    Cli.Run taken = cairn("--store", store, "put", "--if-absent", "locks", "job", "worker-2");
+    long version = json(ok("--store", store, "--json", "get", "--meta", "locks", "job"))
+        .get("metadata").get("version").asLong();
+    Cli.Run stale = cairn("--store", store, "put", "--if-version", Long.toString(version + 1),
+        "locks", "job", "worker-3");
+    Cli.Run current = ok("--store", store, "put", "--if-version", Long.toString(version),
+        "locks", "job", "worker-4");
+    Cli.Run both = cairn("--store", store, "put", "--if-absent", "--if-version", "1",
+        "locks", "job", "worker-5");
+
+    assertThat(first.out()).startsWith("stored locks/job: ").endsWith(", version " + version + "\n");
+    assertThat(taken.exitCode()).as(taken.toString()).isEqualTo(CairnCli.NOT_APPLIED);
+    assertThat(taken.err()).isEqualTo("cairn: not stored: locks/job exists (--if-absent)\n");
+    assertThat(stale.exitCode()).as(stale.toString()).isEqualTo(CairnCli.NOT_APPLIED);
+    assertThat(stale.err()).contains("is not at version " + (version + 1));
+    assertThat(current.out()).startsWith("stored locks/job: ").doesNotContain("version " + version + "\n");
+    assertThat(both.exitCode()).as(both.toString()).isEqualTo(CairnCli.USAGE);
+    assertThat(ok("--store", store, "get", "locks", "job").out()).isEqualTo("worker-4\n");
+  }
 }

@@ -3,6 +3,7 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.Transaction;
+import dev.cairn.storage.Versioned;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
@@ -65,6 +66,43 @@ final class AsyncView implements AsyncStorage {
   @Override
   public CompletableFuture<Boolean> delete(String collection, String key) {
     return submit(() -> engine.delete(collection, key));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> putIfAbsent(String collection, String key, Object value) {
+    return submit(() -> engine.putIfAbsent(collection, key, value));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> putBytesIfAbsent(
+      String collection, String key, byte[] value) {
+    byte[] copy = value == null ? null : value.clone();
+    return submit(() -> engine.putBytesIfAbsent(collection, key, copy));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> replaceIfVersion(
+      String collection, String key, long expectedVersion, Object value) {
+    return submit(() -> engine.replaceIfVersion(collection, key, expectedVersion, value));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> replaceBytesIfVersion(
+      String collection, String key, long expectedVersion, byte[] value) {
+    byte[] copy = value == null ? null : value.clone();
+    return submit(() -> engine.replaceBytesIfVersion(collection, key, expectedVersion, copy));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> deleteIfVersion(
+      String collection, String key, long expectedVersion) {
+    return submit(() -> engine.deleteIfVersion(collection, key, expectedVersion));
+  }
+
+  @Override
+  public <T> CompletableFuture<Optional<Versioned<T>>> getVersioned(
+      String collection, String key, Class<T> type) {
+    return submit(() -> engine.getVersioned(collection, key, type));
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Runs transaction functions and commits them: one backend write transaction per attempt
@@ -105,11 +106,32 @@ final class CommitPipeline {
         observers.rolledBack(e);
         throw e;
       }
-      observers.committed(trace, durability);
+      if (!trace.discarded) {
+        observers.committed(trace, durability);
+      }
       return result;
     } finally {
       lifecycle.exit();
     }
+  }
+
+  /**
+   * Runs one conditional write ({@code Storage.putIfAbsent}, {@code replaceIfVersion},
+   * {@code deleteIfVersion}) as a transaction of its own: {@code op} checks and, if the check
+   * passes, writes, returning whether it did. One that applied is committed and reported like
+   * any write call; one that did not wrote nothing, so its backend transaction ends without a
+   * commit (alone) or adds nothing to its group's, and nothing is counted or reported: no
+   * version taken, no counter, no listener, no cache entry dropped. Its answer was read under
+   * the write lock in a backend write transaction, so it reflects the latest committed state.
+   */
+  boolean runConditional(Durability durability, Predicate<TransactionImpl> op) {
+    return run(durability, tx -> {
+      boolean applied = op.test(tx);
+      if (!applied) {
+        tx.discard();
+      }
+      return applied;
+    });
   }
 
   /** The transaction this thread is running, or null. */
@@ -141,6 +163,11 @@ final class CommitPipeline {
         unbindTransaction();
         tx.end();
       }
+      if (tx.discarded()) {
+        trace.discarded = true;
+        return result; // wrote nothing: closing btx rolls it back
+      }
+      trace.discarded = false; // an earlier attempt may have been discarded
       tx.reserveVersions();
       btx.commit(durability);
       committed(tx);
@@ -326,18 +353,26 @@ final class CommitPipeline {
       }
       long written = 0;
       long deleted = 0;
+      int applied = 0;
       for (GroupRequest<?> r : group) {
+        applied += discarded(r) ? 0 : 1;
+      }
+      for (GroupRequest<?> r : group) {
+        r.trace.discarded = discarded(r);
+        if (committed && r.trace.discarded) {
+          continue; // a conditional write that did not apply: nothing to count
+        }
         if (committed) {
           committed(r.tx);
-          r.trace.committed(r.tx.delta(), group.size());
+          r.trace.committed(r.tx.delta(), applied);
           written += r.tx.delta().writes;
           deleted += r.tx.delta().deletes;
         } else {
           r.failure = groupFailure;
         }
       }
-      if (committed) {
-        observers.groupCommitted(group.size(), written, deleted, event);
+      if (committed && applied > 0) {
+        observers.groupCommitted(applied, written, deleted, event);
       }
       for (GroupRequest<?> r : group) {
         finish(r); // after the counts: a caller may read stats() as soon as it returns
@@ -363,6 +398,11 @@ final class CommitPipeline {
     } finally {
       unbindTransaction();
     }
+  }
+
+  /** Whether {@code r} ran in this group as a conditional write that did not apply. */
+  private static boolean discarded(GroupRequest<?> r) {
+    return r.tx != null && r.tx.discarded();
   }
 
   private static void finish(GroupRequest<?> r) {

@@ -11,6 +11,7 @@ import dev.cairn.storage.StorageAdmin;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.Transaction;
+import dev.cairn.storage.Versioned;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.BackendTransaction;
@@ -506,6 +507,87 @@ public final class Engine implements Storage {
   public boolean delete(String collection, String key) {
     RecordKey k = RecordKey.of(collection, key);
     return pipeline.run(config.durability(), tx -> tx.delete(k));
+  }
+
+  // Conditional writes: the check and the write are one transaction of the commit pipeline
+  // (write lock, one backend write transaction), so the check sees the latest committed state,
+  // never the cache; one that does not apply is ended without a commit and reported nowhere.
+
+  @Override
+  public boolean putIfAbsent(String collection, String key, Object value) {
+    RecordKey k = RecordKey.of(collection, key);
+    byte[] bytes = mapping.mapped(value);
+    return pipeline.runConditional(config.durability(), tx -> tx.writeIfAbsent(k, bytes));
+  }
+
+  @Override
+  public boolean putBytesIfAbsent(String collection, String key, byte[] value) {
+    RecordKey k = RecordKey.of(collection, key);
+    byte[] bytes = mapping.checked(value).clone();
+    return pipeline.runConditional(config.durability(), tx -> tx.writeIfAbsent(k, bytes));
+  }
+
+  @Override
+  public boolean replaceIfVersion(
+      String collection, String key, long expectedVersion, Object value) {
+    RecordKey k = RecordKey.of(collection, key);
+    long expected = TransactionImpl.checkVersion(expectedVersion);
+    byte[] bytes = mapping.mapped(value);
+    return pipeline.runConditional(
+        config.durability(), tx -> tx.writeIfVersion(k, expected, bytes));
+  }
+
+  @Override
+  public boolean replaceBytesIfVersion(
+      String collection, String key, long expectedVersion, byte[] value) {
+    RecordKey k = RecordKey.of(collection, key);
+    long expected = TransactionImpl.checkVersion(expectedVersion);
+    byte[] bytes = mapping.checked(value).clone();
+    return pipeline.runConditional(
+        config.durability(), tx -> tx.writeIfVersion(k, expected, bytes));
+  }
+
+  @Override
+  public boolean deleteIfVersion(String collection, String key, long expectedVersion) {
+    RecordKey k = RecordKey.of(collection, key);
+    long expected = TransactionImpl.checkVersion(expectedVersion);
+    return pipeline.runConditional(config.durability(), tx -> tx.deleteIfVersion(k, expected));
+  }
+
+  /**
+   * A cache hit answers it (the entry holds the value with its version); otherwise the thread's
+   * transaction, or one backend read. A miss does not populate the cache: {@link #readOne} does
+   * that for the plain reads.
+   */
+  @Override
+  public <T> Optional<Versioned<T>> getVersioned(String collection, String key, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    CachedValue hit = cacheHit(collection, key);
+    RecordStore.Read read = hit != null ? new RecordStore.Read(hit.version(), hit.raw())
+        : readVersionedMissed(RecordKey.of(collection, key));
+    return read == null ? Optional.empty()
+        : Optional.of(new Versioned<>(mapping.read(read.raw(), type), read.version()));
+  }
+
+  private RecordStore.Read readVersionedMissed(RecordKey k) {
+    TransactionImpl tx = currentTransaction();
+    if (tx != null) {
+      return tx.readVersioned(k);
+    }
+    long start = System.nanoTime();
+    JfrEvents.SlowRead slow = JfrEvents.beginSlowRead();
+    lifecycle.enterOrThrow();
+    try {
+      RecordStore.Read read = records.readLatest(k);
+      if (read != null) {
+        metrics.backendReads.increment();
+        countAccess(k.collection(), k.key());
+      }
+      observers.read(k, read != null, start, slow);
+      return read;
+    } finally {
+      lifecycle.exit();
+    }
   }
 
   @Override

@@ -88,6 +88,11 @@ final class Observers {
     long recordsWritten;
     long recordsDeleted;
     int groupSize = 1;
+    /**
+     * A conditional write that did not apply: it wrote nothing and is reported nowhere
+     * ({@link CommitPipeline#runConditional}).
+     */
+    boolean discarded;
 
     /** Notes what the committed attempt did; called by whichever thread committed it. */
     void committed(TransactionImpl.Delta d, int groupSize) {

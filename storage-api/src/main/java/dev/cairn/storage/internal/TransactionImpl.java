@@ -2,6 +2,7 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.Transaction;
+import dev.cairn.storage.Versioned;
 import dev.cairn.storage.spi.BackendTransaction;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +46,7 @@ final class TransactionImpl implements Transaction {
   private final Set<AccessTracker.Ref> touched = new LinkedHashSet<>();
   private final List<AccessTracker.Ref> deleted = new ArrayList<>();
   private boolean active = true;
+  private boolean discarded;
   private long seqWritten = -1;
 
   TransactionImpl(ValueMapping mapping, RecordStore records, VersionSequence versions,
@@ -121,6 +123,117 @@ final class TransactionImpl implements Transaction {
     check();
     Keys.checkCollection(collection);
     return records.keys(btx, ScanRange.of(collection, range));
+  }
+
+  @Override
+  public boolean putIfAbsent(String collection, String key, Object value) {
+    check();
+    return writeIfAbsent(RecordKey.of(collection, key), mapping.mapped(value));
+  }
+
+  @Override
+  public boolean putBytesIfAbsent(String collection, String key, byte[] value) {
+    check();
+    return writeIfAbsent(RecordKey.of(collection, key), mapping.checked(value));
+  }
+
+  @Override
+  public boolean replaceIfVersion(
+      String collection, String key, long expectedVersion, Object value) {
+    check();
+    RecordKey k = RecordKey.of(collection, key);
+    return writeIfVersion(k, checkVersion(expectedVersion), mapping.mapped(value));
+  }
+
+  @Override
+  public boolean replaceBytesIfVersion(
+      String collection, String key, long expectedVersion, byte[] value) {
+    check();
+    RecordKey k = RecordKey.of(collection, key);
+    return writeIfVersion(k, checkVersion(expectedVersion), mapping.checked(value));
+  }
+
+  @Override
+  public boolean deleteIfVersion(String collection, String key, long expectedVersion) {
+    check();
+    return deleteIfVersion(RecordKey.of(collection, key), checkVersion(expectedVersion));
+  }
+
+  @Override
+  public <T> Optional<Versioned<T>> getVersioned(String collection, String key, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    check();
+    RecordStore.Read r = readVersioned(RecordKey.of(collection, key));
+    return r == null ? Optional.empty()
+        : Optional.of(new Versioned<>(mapping.read(r.raw(), type), r.version()));
+  }
+
+  /** {@code expectedVersion} if it can be a version (versions start at 1). */
+  static long checkVersion(long expectedVersion) {
+    if (expectedVersion <= 0) {
+      throw new IllegalArgumentException(
+          "expectedVersion must be positive (versions start at 1): " + expectedVersion);
+    }
+    return expectedVersion;
+  }
+
+  // Conditional writes: the check reads the record in this backend write transaction, so it
+  // sees this transaction's own writes and the latest committed state (the write lock is held,
+  // and on a shared backend the read is part of the serializable transaction: a concurrent
+  // writer that changes the record makes one of the two conflict and run again). When the
+  // check fails nothing is touched, read or written besides the record.
+
+  /** Writes {@code value} if the key has no record in this transaction's view. */
+  boolean writeIfAbsent(RecordKey k, byte[] value) {
+    check();
+    if (records.contains(btx, k)) {
+      return false;
+    }
+    write(k, value, 0, 0);
+    return true;
+  }
+
+  /** Writes {@code value} if the record has version {@code expectedVersion}. */
+  boolean writeIfVersion(RecordKey k, long expectedVersion, byte[] value) {
+    if (!hasVersion(k, expectedVersion)) {
+      return false;
+    }
+    write(k, value, 0, 0);
+    return true;
+  }
+
+  /** Deletes the record if it has version {@code expectedVersion}. */
+  boolean deleteIfVersion(RecordKey k, long expectedVersion) {
+    return hasVersion(k, expectedVersion) && delete(k);
+  }
+
+  private boolean hasVersion(RecordKey k, long expectedVersion) {
+    check();
+    RecordFormat.StoredRecord r = records.find(btx, k);
+    return r != null && r.version() == expectedVersion;
+  }
+
+  /** The record's value and version as this transaction sees it, or null. */
+  RecordStore.Read readVersioned(RecordKey k) {
+    check();
+    return records.read(btx, k);
+  }
+
+  /**
+   * Marks a transaction whose conditional write did not apply: it wrote nothing, so the
+   * pipeline ends its backend transaction without a commit and reports nothing
+   * ({@link CommitPipeline#runConditional}).
+   */
+  void discard() {
+    if (!touched.isEmpty() || delta.maxVersion >= 0) {
+      throw new IllegalStateException("a transaction that wrote is never discarded");
+    }
+    discarded = true;
+  }
+
+  /** Whether {@link #discard} was called. */
+  boolean discarded() {
+    return discarded;
   }
 
   /**

@@ -53,6 +53,20 @@ final class ValueMapping {
     }
   }
 
+  /** {@code value} mapped ({@link #write}) and size-checked ({@link #checkSize}): ready to store. */
+  byte[] mapped(Object value) {
+    byte[] bytes = write(value);
+    checkSize(bytes);
+    return bytes;
+  }
+
+  /** Raw bytes checked (not null, {@link #checkSize}): ready to store; not copied. */
+  byte[] checked(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    checkSize(value);
+    return value;
+  }
+
   /** Refuses a value longer than {@code maxValueBytes}. */
   void checkSize(byte[] value) {
     if (value.length > config.maxValueBytes()) {

@@ -14,7 +14,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * sqlite-jdbc used the way a careful user would: WAL, {@code synchronous=FULL} (durable commits),
  * one {@code WITHOUT ROWID} table of BLOB key/value, one writer connection (SQLite allows one
- * writer), one reader connection per thread with prepared statements, autocommit reads.
+ * writer) without generated keys, one reader connection per thread with prepared statements,
+ * autocommit reads.
  */
 final class RawSqlite implements Kv {
 
@@ -39,7 +40,11 @@ final class RawSqlite implements Kv {
   RawSqlite(Path dir) {
     url = "jdbc:sqlite:" + dir.resolve("raw.sqlite");
     try {
-      writer = DriverManager.getConnection(url);
+      // the driver's default runs a freshly prepared SELECT last_insert_rowid() after every
+      // INSERT (getGeneratedKeys); nothing here reads generated keys, and Cairn turns it off too
+      org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+      config.setGetGeneratedKeys(false);
+      writer = DriverManager.getConnection(url, config.toProperties());
       try (Statement st = writer.createStatement()) {
         // the page size Cairn's SQLite backend uses (sqlite.pageSize): with SQLite's default of
         // 4096, ~1 KiB values spill into overflow pages and every read touches two pages

@@ -58,8 +58,12 @@ final class SqliteBackend implements Backend, JdbcStore {
   private final Semaphore writerLock = new Semaphore(1, true);
   /** The writer connection; only touched by the holder of {@link #writerLock}. Null if broken. */
   private SqliteConnection writer;
-  /** An open handle on the WAL file for explicit fsyncs; guarded by {@link #writerLock}. */
+  /**
+   * An open handle on the WAL file for explicit fsyncs, opened at the first sync of each writer
+   * connection ({@link #syncWal}); guarded by {@link #writerLock}.
+   */
   private FileChannel walChannel;
+  /** The file key of the WAL {@link #walChannel} was opened on (for tests); may be null. */
   private Object walFileKey;
 
   /** One permit per reader connection that may exist. */
@@ -281,7 +285,9 @@ final class SqliteBackend implements Backend, JdbcStore {
     return writer;
   }
 
+  /** Closes the writer connection and the WAL channel that belongs to it. Needs the lock. */
   private void discardWriter() {
+    closeWalChannel(); // a new writer may find a new WAL (if this was the last connection)
     if (writer != null) {
       writer.close();
       writer = null;
@@ -341,23 +347,65 @@ final class SqliteBackend implements Backend, JdbcStore {
    * Forces the WAL to stable storage. SQLite runs with {@code synchronous=NORMAL}, which does not
    * sync the WAL at commit; after a SYNC/GROUP commit this fdatasync makes it as durable as
    * {@code synchronous=FULL} would. Needs the writer lock.
+   *
+   * <p>The channel is opened (and the directory synced) once per writer connection, not looked
+   * up per commit: SQLite only deletes and recreates the WAL when the last connection closes,
+   * and the writer connection stays open until it is discarded ({@link #discardWriter}, which
+   * closes the channel too). A stat of the WAL per commit cost a disk write per commit: since
+   * Linux 6.13 a file whose times were read gets a fine-grained time at its next write, so each
+   * commit dirtied the WAL's inode and every fdatasync wrote the inode block as well (ext4;
+   * measured with {@code perf stat -e block:block_rq_issue}: 2.0 requests per sync with the
+   * stat, 1.2 without; benchmarks/README.md, "2026-12-05 (third)").
    */
   void syncWal() throws IOException {
-    Object key;
-    try {
-      key = Files.readAttributes(walFile, BasicFileAttributes.class).fileKey();
-    } catch (NoSuchFileException e) {
+    if (walChannel == null && !openWalChannel()) {
       return; // nothing in a WAL: every commit is in the database file, synced by checkpoint
     }
-    // A new file key means SQLite recreated the WAL: reopen, and sync the directory entry.
-    // (Platforms without file keys cannot delete an open file, so the channel stays valid.)
-    if (walChannel == null || (key != null && !key.equals(walFileKey))) {
-      closeWalChannel();
-      walChannel = FileChannel.open(walFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      walFileKey = key;
-      syncDirectory(directory);
-    }
     walChannel.force(false);
+  }
+
+  /** Opens {@link #walChannel} on the current WAL and syncs the directory; false if none. */
+  private boolean openWalChannel() throws IOException {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(walFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+    walChannel = ch;
+    walFileKey = Files.readAttributes(walFile, BasicFileAttributes.class).fileKey();
+    // the WAL may have been created by this connection: make its directory entry durable
+    syncDirectory(directory);
+    return true;
+  }
+
+  /** The file key of the WAL file SYNC commits sync, or null before the first (for tests). */
+  Object walSyncFileKey() throws InterruptedException {
+    writerLock.acquire();
+    try {
+      return walChannel == null ? null : walFileKey;
+    } finally {
+      writerLock.release();
+    }
+  }
+
+  /**
+   * Closes the writer and the idle readers, as a failure that discards the writer does when no
+   * reader is open (SQLite then removes the WAL); the next write opens a new writer (for tests).
+   */
+  void discardConnections() throws InterruptedException {
+    writerLock.acquire();
+    try {
+      synchronized (idleReaders) {
+        for (SqliteConnection c : idleReaders) {
+          c.close();
+        }
+        idleReaders.clear();
+      }
+      discardWriter();
+    } finally {
+      writerLock.release();
+    }
   }
 
   private void closeWalChannel() {
@@ -552,8 +600,7 @@ final class SqliteBackend implements Backend, JdbcStore {
       LOG.warn("closing the SQLite writer of {} while another thread still uses it", dbFile);
     }
     try {
-      closeWalChannel();
-      discardWriter();
+      discardWriter(); // and the WAL channel
     } finally {
       if (gotWriter) {
         writerLock.release();

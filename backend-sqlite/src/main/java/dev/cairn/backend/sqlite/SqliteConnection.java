@@ -46,6 +46,9 @@ final class SqliteConnection implements AutoCloseable {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(readOnly);
     cfg.setBusyTimeout(o.busyTimeoutMs());
+    // Nothing here asks for generated keys; with them on (the driver's default) every INSERT is
+    // followed by a freshly prepared "SELECT last_insert_rowid()" and a statement object.
+    cfg.setGetGeneratedKeys(false);
     Properties props = cfg.toProperties();
     Connection c = JDBC.createConnection(url, props);
     if (c == null) {

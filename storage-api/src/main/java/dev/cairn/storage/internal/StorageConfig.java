@@ -11,6 +11,7 @@ import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CacheProvider;
 import dev.cairn.storage.spi.CodecProvider;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,9 @@ public record StorageConfig(
     boolean accessStatistics,
     int dictionaryTrainingSamples,
     int dictionaryMaxBytes,
-    List<StorageListener> listeners) {
+    List<StorageListener> listeners,
+    Map<String, Duration> defaultTtls,
+    Clock clock) {
 
   /** The dedup mode of {@code collection}: its own, or the store's. */
   public DedupMode dedupMode(String collection) {
@@ -59,5 +62,18 @@ public record StorageConfig(
       return dedupMode;
     }
     return collectionDedupModes.getOrDefault(collection, dedupMode);
+  }
+
+  /**
+   * The expiry a write to {@code collection} without a TTL of its own gets at this clock's now:
+   * its collection's default TTL from now, or {@link RecordFormat#NEVER}.
+   */
+  long defaultExpiry(String collection) {
+    if (defaultTtls.isEmpty()) {
+      return RecordFormat.NEVER;
+    }
+    Duration ttl = defaultTtls.get(collection);
+    return ttl == null ? RecordFormat.NEVER
+        : Expiry.after(clock.millis(), Expiry.ttlMillis(ttl));
   }
 }

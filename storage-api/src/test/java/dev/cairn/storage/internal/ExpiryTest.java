@@ -1,0 +1,184 @@
+package dev.cairn.storage.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.storage.Storage;
+import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.StorageStats;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Expiring records in the engine: the expiry index, the cache, the format marker. */
+final class ExpiryTest {
+
+  @TempDir Path dir;
+  private final List<Storage> opened = new ArrayList<>();
+  private final TestClock clock = new TestClock();
+  private final Duration hour = Duration.ofHours(1);
+
+  /** A clock moved by hand. */
+  static final class TestClock extends Clock {
+    private volatile long millis = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
+
+    void advance(Duration d) {
+      millis += d.toMillis();
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  private Storage open(UnaryOperator<StorageBuilder> custom) {
+    Storage s = custom.apply(Storage.builder().directory(dir)
+        .backend(new MemoryBackendProvider()).noScheduledMaintenance().clock(clock)).open();
+    opened.add(s);
+    return s;
+  }
+
+  @AfterEach
+  void closeAll() {
+    for (Storage s : opened) {
+      s.close();
+    }
+  }
+
+  /** A keyspace of the store in {@code dir}, as its last close left it. */
+  private NavigableMap<byte[], byte[]> keyspace(String name) {
+    return MemoryBackendProvider.STORES.get(dir.toAbsolutePath()).get(name);
+  }
+
+  /** The expiry index entries: (expiry, collection/key). */
+  private List<String> expiryIndex() {
+    List<String> out = new ArrayList<>();
+    for (byte[] k : keyspace("meta").keySet()) {
+      if (k.length > RecordStore.EXPIRY_PREFIX.length && java.util.Arrays.equals(k, 0,
+          RecordStore.EXPIRY_PREFIX.length, RecordStore.EXPIRY_PREFIX, 0,
+          RecordStore.EXPIRY_PREFIX.length)) {
+        byte[] rk = RecordStore.recordKeyOf(k);
+        out.add(RecordStore.expiryOf(k) + " " + Keys.collectionOf(rk) + "/" + Keys.keyOf(rk));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aStoreThatNeverUsesTtlWritesNoExpiryIndexAndItsRecordsCarryNoExpiry() {
+    Storage s = open(b -> b);
+    for (int i = 0; i < 100; i++) {
+      s.putBytes("c", "k" + i, new byte[] {(byte) i});
+    }
+    s.delete("c", "k1");
+    s.maintenance();
+    s.close();
+    assertThat(expiryIndex()).isEmpty();
+    for (byte[] v : keyspace("records").values()) {
+      assertThat(v[1] & RecordFormat.FLAG_EXPIRES).isZero();
+    }
+  }
+
+  @Test
+  void theExpiryIndexHoldsExactlyOneEntryPerExpiringRecord() {
+    UnaryOperator<StorageBuilder> settings = b -> b.defaultTtl("d", hour.multipliedBy(2));
+    Storage s = open(settings);
+    long now = clock.millis();
+    s.putBytes("c", "a", new byte[] {1}, hour);
+    s.putBytes("c", "b", new byte[] {1}, hour);
+    s.putBytes("d", "x", new byte[] {1});
+    s.close();
+    assertThat(expiryIndex()).containsExactly(
+        (now + 3_600_000) + " c/a", (now + 3_600_000) + " c/b", (now + 7_200_000) + " d/x");
+    s = open(settings);
+    s.putBytes("c", "a", new byte[] {2}, hour.multipliedBy(3)); // moved
+    s.putBytes("c", "b", new byte[] {2}); // no longer expires
+    s.delete("d", "x");
+    s.close();
+    assertThat(expiryIndex()).containsExactly((now + 10_800_000) + " c/a");
+    s = open(settings);
+    s.useTransaction(tx -> tx.putBytes("c", "t", new byte[] {3}, hour));
+    try {
+      s.useTransaction(tx -> {
+        tx.putBytes("c", "rolled-back", new byte[] {1}, hour);
+        throw new IllegalStateException("roll back");
+      });
+    } catch (IllegalStateException expected) {
+      // rolled back: its index entry with it
+    }
+    s.close();
+    assertThat(expiryIndex()).hasSize(2);
+    s = open(settings);
+    clock.advance(hour.plusMillis(1));
+    assertThat(s.maintenance().step("purge-expired").orElseThrow().detail())
+        .isEqualTo("purged 1 expired records");
+    assertThat(s.admin().verify().problems()).isEmpty();
+    s.close();
+    assertThat(expiryIndex()).containsExactly((now + 10_800_000) + " c/a");
+  }
+
+  @Test
+  void aCachedValueIsNotServedPastItsExpiryAndCountsAsAMiss() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.putBytes("c", "k", new byte[] {1}, hour);
+    s.putBytes("c", "p", new byte[] {2});
+    assertThat(s.getBytes("c", "k")).isPresent(); // a miss: populates the cache
+    assertThat(s.getBytes("c", "k")).isPresent(); // a hit
+    StorageStats before = s.stats();
+    clock.advance(hour);
+    assertThat(s.getValue("c", "k")).isEmpty();
+    assertThat(s.stats().cacheMisses() - before.cacheMisses())
+        .as("the expired entry is a miss, and the backend found nothing live").isEqualTo(1);
+    assertThat(s.getVersioned("c", "k", byte[].class)).isEmpty();
+    assertThat(s.contains("c", "k")).isFalse();
+    assertThat(s.getBytes("c", "p")).isPresent();
+  }
+
+  @Test
+  void aPurgeIsACommittedDeleteThatInvalidatesTheCache() {
+    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    s.putBytes("c", "k", new byte[] {1}, hour);
+    s.getBytes("c", "k");
+    clock.advance(hour);
+    clock.advance(Duration.ofDays(-1)); // the clock going back brings the record back...
+    assertThat(s.getBytes("c", "k")).isPresent();
+    clock.advance(Duration.ofDays(1));
+    s.maintenance();
+    clock.advance(Duration.ofDays(-1)); // ...until a purge removed it and dropped its cached value
+    assertThat(s.getBytes("c", "k")).isEmpty();
+    s.close();
+    assertThat(keyspace("records")).isEmpty();
+  }
+
+  @Test
+  void storesAreMarkedFormat3WhenOpened() {
+    open(b -> b).close();
+    byte[] f = keyspace("meta").get(StoreOpener.FORMAT_KEY);
+    assertThat(RecordFormat.parseLong(f, "format")).isEqualTo(3);
+  }
+}

@@ -1,14 +1,9 @@
 package dev.cairn.benchmarks;
 
 import dev.cairn.storage.Bytes;
-import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageBuilder;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,46 +42,21 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {
     "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
-public class TtlBenchmark {
+public class TtlBenchmark extends ReadWriteStores {
 
-  private static final int KEYS = 1024;
   private static final Duration DAY = Duration.ofDays(1);
 
   /** none: no record ever had a TTL; ttl: every record has one. */
   @Param({"none", "ttl"})
   public String expiry;
 
-  private Path root;
-  private Storage cached;
-  private Storage uncached;
-  private Storage writes;
-  private String[] keys;
-  private byte[] value;
-  private int next;
-  private long written;
-
   @Setup(Level.Trial)
   public void setUp() {
-    root = BenchDirs.fresh("ttl");
-    cached = builder(root.resolve("cached")).cache("tiered").open();
-    uncached = builder(root.resolve("uncached")).open();
-    writes = builder(root.resolve("writes")).backend("h2").open();
-    keys = new String[KEYS];
-    Random random = new Random(1);
-    value = new byte[1024];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = "session-" + i;
-      byte[] v = new byte[1024];
-      random.nextBytes(v);
-      for (Storage s : List.of(cached, uncached)) {
-        put(s, "bench", keys[i], v);
-      }
-      cached.getBytes("bench", keys[i]); // populate the cache
-    }
-    random.nextBytes(value);
+    openStores("ttl", (builder, name) -> builder);
   }
 
-  private void put(Storage s, String collection, String key, byte[] v) {
+  @Override
+  void put(Storage s, String collection, String key, byte[] v) {
     if (expiry.equals("ttl")) {
       s.putBytes(collection, key, v, DAY);
     } else {
@@ -94,33 +64,14 @@ public class TtlBenchmark {
     }
   }
 
-  private static StorageBuilder builder(Path dir) {
-    return Storage.builder().directory(dir).backend("lmdb").durability(Durability.ASYNC)
-        .noScheduledMaintenance();
-  }
-
   @TearDown(Level.Trial)
   public void tearDown() {
-    cached.close();
-    uncached.close();
-    writes.close();
-    BenchDirs.delete(root);
-  }
-
-  private String nextKey() {
-    next = (next + 1) & (KEYS - 1);
-    return keys[next];
+    closeStores();
   }
 
   @Benchmark
   public void write() {
-    // a new key each time; the value's first bytes make each content new (no dedup hit)
-    long n = written++;
-    value[0] = (byte) n;
-    value[1] = (byte) (n >>> 8);
-    value[2] = (byte) (n >>> 16);
-    value[3] = (byte) (n >>> 24);
-    put(writes, "written", "w" + n, value);
+    writeNew();
   }
 
   @Benchmark

@@ -74,7 +74,7 @@ public final class StorageBuilder {
   private int dictionaryMaxBytes = 16 << 10;
   private final List<StorageListener> listeners = new ArrayList<>();
   private final Map<String, Duration> defaultTtls = new java.util.TreeMap<>();
-  private java.time.Clock clock = java.time.Clock.systemUTC();
+  private java.time.InstantSource clock = java.time.InstantSource.system();
 
   private StorageBuilder() {}
 
@@ -369,15 +369,17 @@ public final class StorageBuilder {
   }
 
   /**
-   * The clock every expiry decision uses (default {@link java.time.Clock#systemUTC()}): when a
-   * record with a time to live expires, whether a read, scan, count or cache hit still sees it,
-   * what maintenance purges. Records' creation and update times are read from it too. Meant for
-   * tests, which advance a clock of their own instead of waiting.
+   * The clock every expiry decision uses (default {@link java.time.InstantSource#system()}):
+   * when a record with a time to live expires, whether a read, scan, count or cache hit still
+   * sees it, what maintenance purges. Records' creation and update times are read from it too.
+   * Meant for tests, which move a clock of their own instead of waiting; any
+   * {@link java.time.Clock} is one, and so is a lambda:
+   * {@code builder.clock(() -> Instant.ofEpochMilli(now.get()))}.
    *
-   * @param clock the clock
+   * @param clock the source of the current instant; called from any thread
    * @return this builder
    */
-  public StorageBuilder clock(java.time.Clock clock) {
+  public StorageBuilder clock(java.time.InstantSource clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;
   }

@@ -11,7 +11,6 @@ import dev.cairn.storage.spi.BackendProvider;
 import dev.cairn.storage.spi.CacheProvider;
 import dev.cairn.storage.spi.CodecProvider;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,7 @@ public record StorageConfig(
     int dictionaryMaxBytes,
     List<StorageListener> listeners,
     Map<String, Duration> defaultTtls,
-    Clock clock) {
+    java.time.InstantSource clock) {
 
   /** The dedup mode of {@code collection}: its own, or the store's. */
   public DedupMode dedupMode(String collection) {

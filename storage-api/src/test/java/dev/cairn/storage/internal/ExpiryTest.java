@@ -152,4 +152,38 @@ final class ExpiryTest {
     byte[] f = keyspace("meta").get(StoreOpener.FORMAT_KEY);
     assertThat(RecordFormat.parseLong(f, "format")).isEqualTo(3);
   }
+
+  @Test
+  void verifyReportsAnExpiringRecordWithoutItsIndexEntryAndAnEntryWithoutItsRecord() {
+    Storage s = open(b -> b);
+    s.putBytes("c", "k", new byte[] {1}, hour);
+    long expiresAt = s.metadata("c", "k").orElseThrow().expiresAt().orElseThrow().toEpochMilli();
+    s.close();
+    byte[] rk = Keys.recordKey("c", Keys.keyBytes("k"));
+    byte[] gone = Keys.recordKey("c", Keys.keyBytes("gone"));
+    NavigableMap<byte[], byte[]> meta = keyspace("meta");
+    assertThat(meta.remove(RecordStore.expiryKey(expiresAt, rk))).isNotNull();
+    meta.put(RecordStore.expiryKey(expiresAt, gone), new byte[] {1});
+    List<String> problems = open(b -> b).admin().verify().problems();
+    assertThat(problems).hasSize(2);
+    assertThat(problems.get(0)).contains("record c/k", "no expiry index entry");
+    assertThat(problems.get(1)).contains("names a record that does not expire then (absent)");
+  }
+
+  @Test
+  void ttlsAreRoundedUpToAMillisecondAndCappedAtTheGreatestInstant() {
+    assertThat(Expiry.ttlMillis(Duration.ofNanos(1))).isEqualTo(1);
+    assertThat(Expiry.ttlMillis(Duration.ofMillis(1))).isEqualTo(1);
+    assertThat(Expiry.ttlMillis(Duration.ofNanos(1_500_000))).isEqualTo(2);
+    assertThat(Expiry.ttlMillis(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
+    assertThat(Expiry.after(Long.MAX_VALUE - 5, 10)).isEqualTo(Long.MAX_VALUE);
+    Storage s = open(b -> b);
+    s.putBytes("c", "tiny", new byte[] {1}, Duration.ofNanos(1));
+    assertThat(s.metadata("c", "tiny").orElseThrow().expiresAt())
+        .as("a TTL below a millisecond never expires a record at the instant of its write")
+        .contains(Instant.ofEpochMilli(now.get() + 1));
+    s.putBytes("c", "forever", new byte[] {1}, Duration.ofSeconds(Long.MAX_VALUE));
+    assertThat(s.metadata("c", "forever").orElseThrow().expiresAt())
+        .contains(Instant.ofEpochMilli(Long.MAX_VALUE));
+  }
 }

@@ -418,6 +418,14 @@ final class RecordStore {
     return RecordFormat.expired(RecordFormat.peekExpiry(v), nowMillis);
   }
 
+  /**
+   * Whether {@code rec} has expired by the store's clock, which is read only for a record that
+   * expires: a store that never used a TTL never reads it on a read.
+   */
+  private boolean expired(RecordFormat.StoredRecord rec) {
+    return rec.expiresAt() != RecordFormat.NEVER && rec.expired(now());
+  }
+
   /** The store clock's now, for expiry decisions. */
   long now() {
     return config.clock().millis();
@@ -458,7 +466,7 @@ final class RecordStore {
     // bytes never change, so reading the blob after the record returns the record's value.
     try (BackendTransaction rtx = backend.beginReadLatest()) {
       RecordFormat.StoredRecord rec = rtx.read(RECORDS, rk, v -> parse(v, rk, collection, key));
-      if (rec == null || rec.expired(now())) {
+      if (rec == null || expired(rec)) {
         return null;
       }
       byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
@@ -488,7 +496,7 @@ final class RecordStore {
   RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
     RecordFormat.StoredRecord rec =
         t.read(RECORDS, k.bytes(), v -> parse(v, k.bytes(), k.collection(), k.key()));
-    return rec == null || rec.expired(now()) ? null : rec;
+    return rec == null || expired(rec) ? null : rec;
   }
 
   /**
@@ -553,7 +561,7 @@ final class RecordStore {
   /** Whether the record exists in {@code t} and has not expired. */
   boolean contains(BackendTransaction t, RecordKey k) {
     Long expiresAt = t.read(RECORDS, k.bytes(), RecordFormat::peekExpiry);
-    return expiresAt != null && !RecordFormat.expired(expiresAt, now());
+    return expiresAt != null && (expiresAt == RecordFormat.NEVER || expiresAt > now());
   }
 
   /** The keys of {@code collection} starting with {@code prefix}, read in {@code btx}. */

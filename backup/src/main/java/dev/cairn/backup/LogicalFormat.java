@@ -30,6 +30,8 @@ import java.util.zip.GZIPOutputStream;
  *   0x01 BLOB    hash[32] (SHA-256 of the raw bytes), u32 length, bytes[length]
  *   0x02 RECORD  u16 n, collection[n] (UTF-8), u16 n, key[n] (UTF-8),
  *                i64 createdAtMillis, i64 updatedAtMillis, u8 mode, then
+ *                  if mode bit 0x10 (EXPIRES) is set: i64 expiresAtMillis (a record with a time
+ *                                                     to live), then, by the low bits:
  *                  mode 0 INLINE  u32 length, bytes[length]
  *                  mode 1 BLOB    hash[32], u32 rawLength   (bytes in a BLOB frame of this set
  *                                                            or of one of its parents)
@@ -40,6 +42,10 @@ import java.util.zip.GZIPOutputStream;
  * to it, and each hash has at most one BLOB frame per set. The blob index
  * ({@code blobs.idx}) is the sorted concatenation of the 32-byte hashes of the set's own BLOB
  * frames, so an incremental backup learns what its parents hold without reading their data.
+ *
+ * <p>The EXPIRES bit came with records that expire; the stream version stays 1, so that a set
+ * without such records reads in older builds, and an older build that meets one stops with
+ * "unknown value mode" instead of restoring the record without its expiry.
  */
 final class LogicalFormat {
 
@@ -48,6 +54,8 @@ final class LogicalFormat {
   static final int BLOB = 1;
   static final int RECORD = 2;
   static final int END = 3;
+  /** Mode bit: an expiry instant follows the mode byte. */
+  static final int EXPIRES = 0x10;
   static final int HASH_BYTES = 32;
   static final int MAX_VALUE = 1 << 30;
 
@@ -136,19 +144,23 @@ final class LogicalFormat {
       blobs++;
     }
 
+    /** A record frame; {@code expiresAt} is its expiry (epoch ms), or 0 for none. */
     void record(String collection, String key, long created, long updated, byte[] inline,
-        byte[] hash, int rawLength) throws IOException {
+        byte[] hash, int rawLength, long expiresAt) throws IOException {
       out.writeByte(RECORD);
       writeString(collection);
       writeString(key);
       out.writeLong(created);
       out.writeLong(updated);
+      int expires = expiresAt == 0 ? 0 : EXPIRES;
+      out.writeByte((hash == null ? 0 : 1) | expires);
+      if (expiresAt != 0) {
+        out.writeLong(expiresAt);
+      }
       if (hash == null) {
-        out.writeByte(0);
         out.writeInt(inline.length);
         out.write(inline);
       } else {
-        out.writeByte(1);
         out.write(hash);
         out.writeInt(rawLength);
       }
@@ -187,9 +199,12 @@ final class LogicalFormat {
     }
   }
 
-  /** One record frame as read. {@code inline} is null when {@code hash} is set. */
+  /**
+   * One record frame as read. {@code inline} is null when {@code hash} is set;
+   * {@code expiresAt} is 0 for a record that never expires.
+   */
   record Rec(String collection, String key, long created, long updated, byte[] inline,
-      byte[] hash, int rawLength) {
+      byte[] hash, int rawLength, long expiresAt) {
     String where() {
       return collection + "/" + key;
     }
@@ -242,16 +257,25 @@ final class LogicalFormat {
             long created = in.readLong();
             long updated = in.readLong();
             int mode = in.readUnsignedByte();
+            long expiresAt = 0;
+            if ((mode & EXPIRES) != 0) {
+              mode &= ~EXPIRES;
+              expiresAt = in.readLong();
+              if (expiresAt <= 0) {
+                throw new FormatException("expiry " + expiresAt + " is not positive", where);
+              }
+            }
             Rec r;
             if (mode == 0) {
               int len = in.readInt();
               checkLength(len, "inline value", where);
-              r = new Rec(collection, key, created, updated, readBytes(in, len, where), null, len);
+              r = new Rec(collection, key, created, updated, readBytes(in, len, where), null, len,
+                  expiresAt);
             } else if (mode == 1) {
               byte[] hash = readBytes(in, HASH_BYTES, where);
               int len = in.readInt();
               checkLength(len, "blob raw length", where);
-              r = new Rec(collection, key, created, updated, null, hash, len);
+              r = new Rec(collection, key, created, updated, null, hash, len, expiresAt);
             } else {
               throw new FormatException("unknown value mode " + mode, where);
             }

@@ -88,7 +88,7 @@ final class LogicalImporter {
           public void record(LogicalFormat.Rec r) throws IOException {
             byte[] value = r.inline() != null ? r.inline() : readSpooled(spool, r);
             batch.add(new ExportedRecord(r.collection(), r.key(), r.created(), r.updated(), value,
-                null));
+                null, r.expiresAt()));
             batchBytes[0] += value.length;
             if (batch.size() >= BATCH_RECORDS || batchBytes[0] >= BATCH_BYTES) {
               progress.add(batch.size(), batchBytes[0]);

@@ -192,10 +192,10 @@ final class SetWriter {
               w.blob(r.contentHash(), v);
             }
             w.record(r.collection(), r.key(), r.createdAtMillis(), r.updatedAtMillis(), null,
-                r.contentHash(), v.length);
+                r.contentHash(), v.length, r.expiresAtMillis());
           } else {
             w.record(r.collection(), r.key(), r.createdAtMillis(), r.updatedAtMillis(), v, null,
-                v.length);
+                v.length, r.expiresAtMillis());
           }
           raw[0] += v.length;
           progress.add(1, v.length);

@@ -1,12 +1,7 @@
 package dev.cairn.benchmarks;
 
 import dev.cairn.storage.Bytes;
-import dev.cairn.storage.Durability;
-import dev.cairn.storage.Storage;
-import dev.cairn.storage.StorageBuilder;
-import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,67 +47,28 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {
     "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"})
-public class ObservabilityBench {
-
-  private static final int KEYS = 1024;
+public class ObservabilityBench extends ReadWriteStores {
 
   /** off, jfr or metrics. */
   @Param({"off", "jfr", "metrics"})
   public String mode;
 
-  private Path root;
   private ObservabilityModes observability;
-  private Storage cached;
-  private Storage uncached;
-  private Storage writes;
-  private String[] keys;
-  private byte[] value;
-  private int next;
-  private long written;
+  private int histogramSample;
 
   @Setup(Level.Trial)
   public void setUp() {
-    root = BenchDirs.fresh("observability");
     observability = new ObservabilityModes(mode);
-    cached = observability.configure(builder(root.resolve("cached")).cache("tiered"), "cached")
-        .open();
-    uncached = observability.configure(builder(root.resolve("uncached")), "uncached").open();
-    writes = observability.configure(builder(root.resolve("writes")).backend("h2"), "writes")
-        .open();
+    openStores("observability", observability::configure);
     observability.bind(cached, "cached");
     observability.bind(uncached, "uncached");
     observability.bind(writes, "writes");
-    keys = new String[KEYS];
-    Random random = new Random(1);
-    value = new byte[1024];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = "player-" + i;
-      byte[] v = new byte[1024];
-      random.nextBytes(v);
-      cached.putBytes("bench", keys[i], v);
-      cached.getBytes("bench", keys[i]); // populate the cache
-      uncached.putBytes("bench", keys[i], v);
-    }
-    random.nextBytes(value);
-  }
-
-  private static StorageBuilder builder(Path dir) {
-    return Storage.builder().directory(dir).backend("lmdb").durability(Durability.ASYNC)
-        .noScheduledMaintenance();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    cached.close();
-    uncached.close();
-    writes.close();
+    closeStores();
     observability.close();
-    BenchDirs.delete(root);
-  }
-
-  private String nextKey() {
-    next = (next + 1) & (KEYS - 1);
-    return keys[next];
   }
 
   @Benchmark
@@ -127,19 +83,13 @@ public class ObservabilityBench {
 
   @Benchmark
   public void write() {
-    // a new key each time; the value's first bytes make each content new (no dedup hit)
-    long n = written++;
-    value[0] = (byte) n;
-    value[1] = (byte) (n >>> 8);
-    value[2] = (byte) (n >>> 16);
-    value[3] = (byte) (n >>> 24);
-    writes.putBytes("written", "w" + n, value);
+    writeNew();
   }
 
   /** The latency histograms listener alone, as called per backend read ({@code metrics}). */
   @Benchmark
   public void histogramRecord() {
-    observability.readTimed(5_000 + next++ % 4096);
+    observability.readTimed(5_000 + histogramSample++ % 4096);
   }
 
   /** One Commit-shaped JFR event: recorded ({@code jfr}) or only checked (the others). */

@@ -82,6 +82,8 @@ public final class Report {
     Map<String, JsonNode> cache = new LinkedHashMap<>(); // StorageCacheBenchmark method -> entry
     // ObservabilityBench method -> mode -> entry
     Map<String, Map<String, JsonNode>> observability = new LinkedHashMap<>();
+    // TtlBenchmark method -> expiry (none, ttl) -> entry
+    Map<String, Map<String, JsonNode>> ttl = new LinkedHashMap<>();
     // DedupBenchmark: "backend/setting" -> method -> entry
     Map<String, Map<String, JsonNode>> dedup = new LinkedHashMap<>();
 
@@ -120,6 +122,9 @@ public final class Report {
         } else if (cls.endsWith(".ObservabilityBench")) {
           observability.computeIfAbsent(method, k -> new LinkedHashMap<>())
               .put(p.path("mode").asText(), b);
+        } else if (cls.endsWith(".TtlBenchmark")) {
+          ttl.computeIfAbsent(method, k -> new LinkedHashMap<>())
+              .put(p.path("expiry").asText(), b);
         } else {
           ObjectNode o = other.addObject();
           o.put("benchmark", bench);
@@ -195,6 +200,9 @@ public final class Report {
     }
     if (!observability.isEmpty()) {
       observabilitySection(observability, report.putArray("observability"), o);
+    }
+    if (!ttl.isEmpty()) {
+      ttlSection(ttl, report.putArray("ttl"), o);
     }
     if (space != null) {
       spaceSection(space, report.putArray("space"), o);
@@ -292,6 +300,29 @@ public final class Report {
           metrics, jfr - off, metrics - off);
       ObjectNode n = rows.addObject();
       n.put("case", "observability/" + e.getKey());
+      for (Map.Entry<String, JsonNode> m : e.getValue().entrySet()) {
+        n.put(m.getKey() + "NsPerOp", round(score(m.getValue())));
+        n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));
+      }
+    }
+  }
+
+  /**
+   * The time-to-live rows ({@code TtlBenchmark}, benchmarks/README.md, "Time to live"): each
+   * case on stores that never used a TTL ({@code none}) and on stores whose every record has one
+   * ({@code ttl}), and what the TTL adds.
+   */
+  private static void ttlSection(Map<String, Map<String, JsonNode>> cases, ArrayNode rows,
+      PrintStream o) {
+    o.println();
+    o.printf(Locale.ROOT, "%-22s %14s %14s %12s%n", "ttl case", "no TTL ns/op", "TTL ns/op",
+        "TTL adds");
+    for (Map.Entry<String, Map<String, JsonNode>> e : cases.entrySet()) {
+      double none = score(e.getValue().get("none"));
+      double with = score(e.getValue().get("ttl"));
+      o.printf(Locale.ROOT, "%-22s %14.1f %14.1f %+12.1f%n", e.getKey(), none, with, with - none);
+      ObjectNode n = rows.addObject();
+      n.put("case", "ttl/" + e.getKey());
       for (Map.Entry<String, JsonNode> m : e.getValue().entrySet()) {
         n.put(m.getKey() + "NsPerOp", round(score(m.getValue())));
         n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));

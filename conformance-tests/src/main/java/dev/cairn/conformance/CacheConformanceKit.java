@@ -154,6 +154,31 @@ public abstract class CacheConformanceKit {
     }
 
     @Test
+    @DisplayName("a value keeps its record's expiry in every tier (demoted and promoted again)")
+    void expiryIsKeptInEveryTier() {
+      // a small heap tier: most values live in the next tier, if there is one
+      RecordCache c = create(64 << 10, 512 << 10, null, null);
+      long base = 1_900_000_000_000L;
+      int n = 2000;
+      for (int i = 0; i < n; i++) {
+        long expiresAt = i % 3 == 0 ? 0 : base + i;
+        c.put("c", "k" + i, new CachedValue(i + 1, payload(i + 1, 200), expiresAt));
+      }
+      c.cleanup();
+      int found = 0;
+      for (int i = 0; i < n; i++) {
+        CachedValue v = c.get("c", "k" + i);
+        if (v != null) {
+          found++;
+          assertThat(v.expiresAtMillis()).as("expiry of k%d, version %d", i, v.version())
+              .isEqualTo(i % 3 == 0 ? 0 : base + i);
+          assertThat(v.raw()).isEqualTo(payload(i + 1, 200));
+        }
+      }
+      assertThat(found).as("values still cached").isPositive();
+    }
+
+    @Test
     @DisplayName("a zero-length value is cached")
     void zeroLengthValue() {
       cache.put("c", "k", new CachedValue(1, new byte[0]));

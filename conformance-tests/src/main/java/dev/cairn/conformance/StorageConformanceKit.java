@@ -105,6 +105,8 @@ public abstract class StorageConformanceKit {
 
   private final List<Storage> opened = new ArrayList<>();
   private Storage storage;
+  /** How far the TTL tests moved the clock every store the kit opens reads (real time + it). */
+  private final AtomicLong clockOffset = new AtomicLong();
 
   /**
    * Configures the builder with the backend, codec and cache under test. The kit has already set
@@ -154,7 +156,8 @@ public abstract class StorageConformanceKit {
 
   private Storage openIn(Path dir, UnaryOperator<StorageBuilder> tweak) {
     StorageBuilder b = configure(Storage.builder().directory(dir));
-    Storage s = tweak.apply(b.noScheduledMaintenance()).open();
+    Storage s = tweak.apply(b.noScheduledMaintenance().clock(
+        () -> java.time.Instant.ofEpochMilli(now()))).open();
     opened.add(s);
     return s;
   }
@@ -164,6 +167,15 @@ public abstract class StorageConformanceKit {
     storage.close();
     storage = open(tweak);
     return storage;
+  }
+
+  /** The kit's clock: real time, moved ahead by the TTL tests instead of waiting. */
+  private long now() {
+    return System.currentTimeMillis() + clockOffset.get();
+  }
+
+  private void advanceClock(java.time.Duration d) {
+    clockOffset.addAndGet(d.toMillis());
   }
 
   private void require(Capability c) {
@@ -1084,6 +1096,352 @@ public abstract class StorageConformanceKit {
           .isEqualTo((long) threads * increments);
       assertThat(storage.stats().writes()).as("only the increments that applied were written")
           .isEqualTo((long) threads * increments + counters);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Time to live: the kit's stores read an adjustable clock ({@code StorageBuilder.clock}), which
+   * these tests move forward past a record's expiry instead of waiting for it.
+   */
+  @Nested
+  @DisplayName("time to live")
+  class TimeToLive {
+
+    private final java.time.Duration hour = java.time.Duration.ofHours(1);
+
+    /** Every read path, as a caller sees it: the value of each, or what says it is absent. */
+    private List<Object> reads(Storage s, String c, String k) {
+      List<Object> out = new ArrayList<>();
+      out.add(s.getBytes(c, k).map(Bytes::copyOf));
+      out.add(s.getValue(c, k));
+      out.add(s.getBuffer(c, k).map(b -> {
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        return Bytes.copyOf(a);
+      }));
+      out.add(s.get(c, k, Bytes.class));
+      out.add(s.getVersioned(c, k, Bytes.class).map(Versioned::value));
+      out.add(s.getAll(c, List.of(k), Bytes.class).containsKey(k));
+      out.add(s.contains(c, k));
+      out.add(s.metadata(c, k).isPresent());
+      return out;
+    }
+
+    private List<Object> absent() {
+      return List.of(java.util.Optional.empty(), java.util.Optional.empty(),
+          java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+          false, false, false);
+    }
+
+    private List<Object> present(byte[] v) {
+      Bytes b = Bytes.copyOf(v);
+      return List.of(java.util.Optional.of(b), java.util.Optional.of(b), java.util.Optional.of(b),
+          java.util.Optional.of(b), java.util.Optional.of(b), true, true, true);
+    }
+
+    private List<String> keys(String c, KeyRange r) {
+      try (Stream<String> st = storage.keys(c, r)) {
+        return st.toList();
+      }
+    }
+
+    private List<String> entryKeys(String c, KeyRange r) {
+      try (Stream<Map.Entry<String, byte[]>> st = storage.entries(c, r)) {
+        return st.map(Map.Entry::getKey).toList();
+      }
+    }
+
+    @Test
+    @DisplayName("an expired record is absent at once to every read, scan and count, cached or not")
+    void expiredRecordIsAbsentEverywhere() {
+      byte[] v = compressibleBytes(random(), 300);
+      java.time.Instant before = java.time.Instant.ofEpochMilli(now());
+      storage.putBytes("s", "gone", v, hour);
+      storage.putBytes("s", "kept", v);
+      storage.putBytes("only", "gone", v, java.time.Duration.ofMinutes(30));
+      // read twice: the second read may be a cache hit
+      assertThat(reads(storage, "s", "gone")).isEqualTo(present(v));
+      assertThat(reads(storage, "s", "gone")).as("cached").isEqualTo(present(v));
+      RecordMetadata m = storage.metadata("s", "gone").orElseThrow();
+      assertThat(m.expiresAt()).as("expiresAt: an hour after the write").get()
+          .satisfies(e -> assertThat(e).isBetween(before.plus(hour),
+              java.time.Instant.ofEpochMilli(now()).plus(hour)));
+      assertThat(storage.metadata("s", "kept").orElseThrow().expiresAt()).isEmpty();
+      assertThat(storage.count("s")).isEqualTo(2);
+      assertThat(storage.collections()).contains("only", "s");
+
+      advanceClock(hour.plusMillis(1));
+
+      assertThat(reads(storage, "s", "gone")).as("after its expiry").isEqualTo(absent());
+      assertThat(reads(storage, "only", "gone")).isEqualTo(absent());
+      assertThat(reads(storage, "s", "kept")).isEqualTo(present(v));
+      assertThat(storage.count("s")).isEqualTo(1);
+      assertThat(storage.count("only")).isZero();
+      assertThat(storage.collections()).as("a collection of expired records only")
+          .doesNotContain("only").contains("s");
+      for (KeyRange r : List.of(KeyRange.all(), KeyRange.all().reversed(),
+          KeyRange.from("g"), KeyRange.between("a", "z").reversed().limit(5))) {
+        assertThat(keys("s", r)).as("keys %s", r).containsExactly("kept");
+        assertThat(entryKeys("s", r)).as("entries %s", r).containsExactly("kept");
+      }
+      try (Stream<String> st = storage.keys("s", "")) {
+        assertThat(st.toList()).containsExactly("kept");
+      }
+      assertThat(storage.delete("s", "gone")).as("delete of an expired record").isFalse();
+      assertThat(storage.maintenance().successful()).isTrue();
+      assertThat(reads(storage, "s", "gone")).isEqualTo(absent());
+    }
+
+    @Test
+    @DisplayName("scans over many pages skip expired records and honour their limits; count is exact")
+    void scansAndCountSkipExpiredRecordsAcrossPages() {
+      Map<String, byte[]> all = new TreeMap<>();
+      List<String> live = new ArrayList<>();
+      for (int i = 0; i < 2500; i++) {
+        String k = String.format("k%05d", i);
+        byte[] v = longBytes(i);
+        if (i % 3 == 0) {
+          live.add(k);
+          all.put(k, v);
+        }
+        if (i % 3 == 0) {
+          storage.putBytes("c", k, v);
+        } else {
+          storage.putBytes("c", k, v, i % 3 == 1 ? hour : hour.multipliedBy(3));
+        }
+      }
+      advanceClock(hour.multipliedBy(3).plusMillis(1));
+      assertThat(storage.count("c")).isEqualTo(live.size());
+      assertThat(keys("c", KeyRange.all())).containsExactlyElementsOf(live);
+      List<String> reversed = new ArrayList<>(live);
+      java.util.Collections.reverse(reversed);
+      assertThat(keys("c", KeyRange.all().reversed())).containsExactlyElementsOf(reversed);
+      assertThat(keys("c", KeyRange.all().reversed().limit(700)))
+          .containsExactlyElementsOf(reversed.subList(0, 700));
+      assertThat(entryKeys("c", KeyRange.all().limit(300)))
+          .containsExactlyElementsOf(live.subList(0, 300));
+      try (Stream<Map.Entry<String, byte[]>> st = storage.entries("c", "")) {
+        st.forEach(e -> assertThat(e.getValue()).as(e.getKey()).isEqualTo(all.get(e.getKey())));
+      }
+      List<String> inTx =
+          storage.transaction(tx -> tx.keys("c", KeyRange.all().reversed().limit(10)));
+      assertThat(inTx).containsExactlyElementsOf(reversed.subList(0, 10));
+      MaintenanceReport r = storage.maintenance();
+      assertThat(r.step("purge-expired").orElseThrow().detail())
+          .isEqualTo("purged " + (2500 - live.size()) + " expired records");
+      assertThat(storage.count("c")).isEqualTo(live.size());
+      assertThat(keys("c", KeyRange.all())).containsExactlyElementsOf(live);
+      assertThat(storage.maintenance().step("purge-expired").orElseThrow().detail())
+          .as("a second purge finds nothing").isEqualTo("purged 0 expired records");
+    }
+
+    @Test
+    @DisplayName("only the expired part goes: a later expiry and a record rewritten without TTL stay")
+    void rewritesChangeOrClearTheExpiry() {
+      storage.putBytes("c", "short", new byte[] {1}, hour);
+      storage.putBytes("c", "long", new byte[] {2}, hour.multipliedBy(2));
+      storage.putBytes("c", "cleared", new byte[] {3}, hour);
+      storage.putBytes("c", "cleared", new byte[] {4});
+      storage.putBytes("c", "extended", new byte[] {5}, hour);
+      storage.putBytes("c", "extended", new byte[] {6}, hour.multipliedBy(3));
+      assertThat(storage.metadata("c", "cleared").orElseThrow().expiresAt()).isEmpty();
+      advanceClock(hour.plusMillis(1));
+      assertThat(keys("c", KeyRange.all())).containsExactly("cleared", "extended", "long");
+      storage.maintenance();
+      assertThat(storage.getBytes("c", "extended")).get().isEqualTo(new byte[] {6});
+      advanceClock(hour);
+      assertThat(keys("c", KeyRange.all())).containsExactly("cleared", "extended");
+      advanceClock(hour);
+      storage.maintenance();
+      assertThat(keys("c", KeyRange.all())).containsExactly("cleared");
+      assertThat(storage.count("c")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("conditional writes treat an expired record as absent")
+    void conditionalWritesSeeAnExpiredRecordAsAbsent() {
+      storage.putBytes("locks", "job", new byte[] {1}, hour);
+      long version = storage.getVersioned("locks", "job", Bytes.class).orElseThrow().version();
+      assertThat(storage.putBytesIfAbsent("locks", "job", new byte[] {2})).isFalse();
+      advanceClock(hour.plusMillis(1));
+      assertThat(storage.replaceBytesIfVersion("locks", "job", version, new byte[] {3})).isFalse();
+      assertThat(storage.deleteIfVersion("locks", "job", version)).isFalse();
+      assertThat(storage.putBytesIfAbsent("locks", "job", new byte[] {4})).isTrue();
+      assertThat(get("locks", "job")).isEqualTo(new byte[] {4});
+      RecordMetadata m = storage.metadata("locks", "job").orElseThrow();
+      assertThat(m.expiresAt()).as("the new record has no TTL").isEmpty();
+      assertThat(m.createdAt()).as("a new record: created now, not when the expired one was")
+          .isAfterOrEqualTo(java.time.Instant.ofEpochMilli(now() - 60_000));
+    }
+
+    @Test
+    @DisplayName("purging shared content releases exactly its references (dedup at write and deferred)")
+    void purgeReleasesSharedContent() {
+      for (DedupMode mode : List.of(DedupMode.DEFERRED, DedupMode.ON_WRITE)) {
+        String c = "d" + mode.name().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        reopen(b -> b.inlineThreshold(16).dedupMode(mode));
+        byte[] v = randomBytes(random(), 4096);
+        byte[] w = randomBytes(new Random(KitSupport.SEED + 1), 4096);
+        storage.putBytes(c, "permanent", v);
+        storage.putBytes(c, "expiring", v, hour);
+        storage.putBytes(c, "both-1", w, hour);
+        storage.putBytes(c, "both-2", w, hour.multipliedBy(2));
+        storage.maintenance(); // DEFERRED: shares the two contents now
+        assertThat(blobs()).as("%s: two shared contents", mode).isEqualTo(2);
+        advanceClock(hour.plusMillis(1));
+        assertThat(storage.maintenance().successful()).isTrue();
+        assertThat(get(c, "permanent")).as("%s: the other reference", mode).isEqualTo(v);
+        assertThat(get(c, "expiring")).isNull();
+        assertThat(get(c, "both-2")).isEqualTo(w);
+        assertThat(storage.admin().verify().problems()).isEmpty();
+        advanceClock(hour);
+        assertThat(storage.maintenance().successful()).isTrue();
+        assertThat(get(c, "both-2")).isNull();
+        // deferred: the content left with one reference goes back into its record
+        assertThat(blobs()).as("%s: blobs once only permanent is left", mode)
+            .isEqualTo(mode == DedupMode.ON_WRITE ? 1 : 0);
+        assertThat(storage.count(c)).isEqualTo(1);
+        assertThat(storage.admin().verify().problems()).isEmpty();
+      }
+    }
+
+    @Test
+    @DisplayName("deferred dedup neither shares expired records nor drops the expiry of those it shares")
+    void deferredDedupKeepsExpiry() {
+      reopen(b -> b.inlineThreshold(16));
+      byte[] v = randomBytes(random(), 2048);
+      storage.putBytes("c", "a", v, hour);
+      storage.putBytes("c", "b", v, hour.multipliedBy(2));
+      storage.putBytes("c", "x", v, java.time.Duration.ofMinutes(1));
+      java.util.Optional<java.time.Instant> expiresB = storage.metadata("c", "b").orElseThrow()
+          .expiresAt();
+      advanceClock(java.time.Duration.ofMinutes(2));
+      // "x" has expired: the purge runs first and removes it; dedup shares a and b
+      assertThat(storage.maintenance().successful()).isTrue();
+      RecordMetadata b = storage.metadata("c", "b").orElseThrow();
+      assertThat(b.deduplicated()).isTrue();
+      assertThat(b.expiresAt()).as("kept when shared").isEqualTo(expiresB);
+      advanceClock(hour);
+      assertThat(get("c", "a")).isNull();
+      assertThat(get("c", "b")).isEqualTo(v);
+      advanceClock(hour);
+      assertThat(get("c", "b")).isNull();
+      assertThat(storage.maintenance().successful()).isTrue();
+      assertThat(blobs()).isZero();
+      assertThat(storage.count("c")).isZero();
+    }
+
+    @Test
+    @DisplayName("in a transaction: a put with TTL, and reads of records expired meanwhile")
+    void transactionsSeeExpiry() {
+      storage.putBytes("c", "old", new byte[] {1}, hour);
+      storage.useTransaction(tx -> {
+        tx.putBytes("c", "new", new byte[] {2}, hour.multipliedBy(2));
+        tx.put("c", "typed", new Player("p", 1, List.of()), hour.multipliedBy(2));
+        assertThat(tx.getBytes("c", "new")).isPresent();
+        assertThat(tx.keys("c", KeyRange.all())).containsExactly("new", "old", "typed");
+      });
+      assertThat(storage.metadata("c", "typed").orElseThrow().expiresAt()).isPresent();
+      advanceClock(hour.plusMillis(1));
+      storage.useTransaction(tx -> {
+        assertThat(tx.getBytes("c", "old")).isEmpty();
+        assertThat(tx.contains("c", "old")).isFalse();
+        assertThat(tx.getVersioned("c", "old", Bytes.class)).isEmpty();
+        assertThat(tx.keys("c", "")).containsExactly("new", "typed");
+        assertThat(tx.delete("c", "old")).isFalse();
+        assertThat(tx.putBytesIfAbsent("c", "old", new byte[] {3})).isTrue();
+      });
+      assertThat(get("c", "old")).isEqualTo(new byte[] {3});
+      advanceClock(hour);
+      assertThat(storage.count("c")).isEqualTo(1);
+      assertThat(storage.getAll("c", List.of("new", "old", "typed"), Bytes.class))
+          .containsOnlyKeys("old");
+    }
+
+    @Test
+    @DisplayName("a collection's default TTL applies to its writes without a TTL of their own")
+    void collectionDefaults() {
+      reopen(b -> b.defaultTtl("sessions", hour));
+      storage.put("sessions", "s1", new Player("a", 1, List.of()));
+      storage.putAllBytes("sessions", Map.of("s2", new byte[] {1}));
+      assertThat(storage.putBytesIfAbsent("sessions", "s3", new byte[] {1})).isTrue();
+      storage.putBytes("sessions", "long", new byte[] {1}, hour.multipliedBy(5));
+      storage.putBytes("users", "u1", new byte[] {1});
+      assertThat(storage.metadata("sessions", "s1").orElseThrow().expiresAt()).isPresent();
+      assertThat(storage.metadata("users", "u1").orElseThrow().expiresAt()).isEmpty();
+      advanceClock(hour.plusMillis(1));
+      assertThat(keys("sessions", KeyRange.all())).containsExactly("long");
+      assertThat(storage.count("users")).isEqualTo(1);
+      storage.maintenance();
+      assertThat(storage.count("sessions")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a TTL that is not positive is refused and writes nothing")
+    void badTtlsAreRefused() {
+      for (java.time.Duration bad : List.of(java.time.Duration.ZERO,
+          java.time.Duration.ofSeconds(-1))) {
+        assertThatThrownBy(() -> storage.putBytes("c", "k", new byte[] {1}, bad))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> storage.put("c", "k", "v", bad))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        assertThatThrownBy(() -> storage.async().putBytes("c", "k", new byte[] {1}, bad))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> storage.useTransaction(
+            tx -> tx.putBytes("c", "k", new byte[] {1}, bad)))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Storage.builder().defaultTtl("c", bad))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+      }
+      assertThatThrownBy(() -> storage.putBytes("c", "k", new byte[] {1}, null))
+          .isInstanceOf(NullPointerException.class);
+      assertThat(storage.contains("c", "k")).isFalse();
+    }
+
+    @Test
+    @DisplayName("the expiry survives a reopen, an export and import, and a snapshot")
+    void expiryIsKeptByCopies() {
+      storage.putBytes("c", "e", new byte[] {1, 2}, hour);
+      storage.putBytes("c", "p", new byte[] {3});
+      java.time.Instant expiresAt =
+          storage.metadata("c", "e").orElseThrow().expiresAt().orElseThrow();
+      if (backendCapabilities().contains(Capability.DURABLE)) {
+        reopen(UnaryOperator.identity());
+        assertThat(storage.metadata("c", "e").orElseThrow().expiresAt()).contains(expiresAt);
+      }
+      List<ExportedRecord> exported = new ArrayList<>();
+      storage.admin().exportRecords(exported::add);
+      assertThat(exported).extracting(ExportedRecord::expiresAtMillis)
+          .containsExactly(expiresAt.toEpochMilli(), 0L);
+      Storage imported =
+          openIn(tempDir.resolve("imported"), b -> b.defaultTtl("c", hour.multipliedBy(9)));
+      imported.admin().importRecords(exported);
+      assertThat(imported.metadata("c", "e").orElseThrow().expiresAt()).contains(expiresAt);
+      assertThat(imported.metadata("c", "p").orElseThrow().expiresAt())
+          .as("an import keeps 'never', whatever the collection's default").isEmpty();
+      List<Storage> copies = new ArrayList<>(List.of(storage, imported));
+      // a snapshot that is a directory of its own opens as a store (PostgreSQL's is a schema)
+      boolean selfContained =
+          backendCapabilities().contains(Capability.SELF_CONTAINED_SNAPSHOT);
+      Path snapshot = tempDir.resolve("snapshot");
+      if (selfContained) {
+        storage.admin().snapshotTo(snapshot);
+      }
+      advanceClock(hour.plusMillis(1));
+      if (selfContained) {
+        copies.add(openIn(snapshot, UnaryOperator.identity()));
+      }
+      for (Storage s : copies) {
+        assertThat(s.getBytes("c", "e")).as(s.admin().directory().toString()).isEmpty();
+        assertThat(s.getBytes("c", "p")).isPresent();
+        assertThat(s.count("c")).isEqualTo(1);
+        assertThat(s.maintenance().successful()).isTrue();
+      }
+      List<ExportedRecord> again = new ArrayList<>();
+      imported.admin().exportRecords(again::add);
+      assertThat(again).extracting(ExportedRecord::key).containsExactly("p");
     }
   }
 

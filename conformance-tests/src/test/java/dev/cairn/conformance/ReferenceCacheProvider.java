@@ -85,7 +85,8 @@ final class ReferenceCacheProvider implements CacheProvider {
       if (weight(value) > maxBytes) {
         return;
       }
-      CachedValue copy = new CachedValue(value.version(), value.raw().clone());
+      CachedValue copy =
+          new CachedValue(value.version(), value.raw().clone(), value.expiresAtMillis());
       map.compute(new Key(collection, key), (k, old) -> {
         if (old != null && old.version() > copy.version()) {
           return old;

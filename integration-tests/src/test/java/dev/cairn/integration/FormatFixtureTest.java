@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,37 +28,47 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Stores written by an earlier build still open, read and verify on every backend: the committed
  * fixtures of {@link FormatFixtures} (store format 1, written on 2026-12-05 before the storage
- * format changed) are copied, never opened in place.
+ * format changed, and store format 2, written by the build before expiring records) are copied,
+ * never opened in place.
  */
 final class FormatFixtureTest {
 
   private static final Path FIXTURES = Path.of("src/test/resources/format-fixtures");
-  private static final Path KEYSPACES = FIXTURES.resolve("format-1/keyspaces.txt");
+  /** The keyspaces of the newest committed fixture, the base of a store of an unknown format. */
+  private static final Path KEYSPACES = FIXTURES.resolve("format-2/keyspaces.txt");
+  /** The store format this build writes. */
+  private static final int CURRENT = 3;
 
   @TempDir Path tmp;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "lmdb", "h2"})
-  @DisplayName("a store of format 1 written by an earlier build opens, reads and verifies")
-  void aFormat1StoreOpens(String backend) throws IOException {
+  @ValueSource(strings = {"format-1/sqlite", "format-1/lmdb", "format-1/h2",
+      "format-2/sqlite", "format-2/lmdb", "format-2/h2"})
+  @DisplayName("a store of format 1 or 2 written by an earlier build opens, reads and verifies")
+  void anOlderStoreOpens(String fixture) throws IOException {
+    String backend = fixture.substring(fixture.indexOf('/') + 1);
     Path dir = tmp.resolve(backend);
-    copy(FIXTURES.resolve("format-1").resolve(backend), dir);
+    copy(FIXTURES.resolve(fixture), dir);
     checkAndWrite(Storage.builder().directory(dir).backend(backend));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "lmdb", "h2", "postgres"})
-  @DisplayName("the keyspaces of a format 1 store, loaded into any backend, open, read and verify")
-  void format1KeyspacesOpenOnEveryBackend(String backend) {
+  @ValueSource(strings = {"format-1/sqlite", "format-1/lmdb", "format-1/h2", "format-1/postgres",
+      "format-2/sqlite", "format-2/lmdb", "format-2/h2", "format-2/postgres"})
+  @DisplayName("the keyspaces of a format 1 or 2 store, loaded into any backend, open, read and "
+      + "verify, and the store is marked with the current format")
+  void olderKeyspacesOpenOnEveryBackend(String fixture) {
+    String format = fixture.substring(0, fixture.indexOf('/'));
+    String backend = fixture.substring(fixture.indexOf('/') + 1);
     Path dir = tmp.resolve(backend);
     Map<String, String> options = options(backend);
     try (Backend b = FormatFixtures.open(backend, dir, options)) {
-      FormatFixtures.load(FormatFixtures.read(KEYSPACES), b);
+      FormatFixtures.load(FormatFixtures.read(FIXTURES.resolve(format + "/keyspaces.txt")), b);
     }
     checkAndWrite(builder(backend, dir, options));
     try (Backend b = FormatFixtures.open(backend, dir, options)) {
-      assertThat(FormatFixtures.dump(b)).as("the store is marked format 2 once opened")
-          .contains(FORMAT_KEY + sealedLong(2));
+      assertThat(FormatFixtures.dump(b)).as("the store is marked format %d once opened", CURRENT)
+          .contains(FORMAT_KEY + sealedLong(CURRENT));
     }
   }
 
@@ -72,7 +83,7 @@ final class FormatFixtureTest {
     Map<String, String> options = options(backend);
     String formatKey = FORMAT_KEY;
     List<String> lines = FormatFixtures.read(KEYSPACES).stream()
-        .map(l -> l.startsWith(formatKey) ? formatKey + sealedLong(3) : l)
+        .map(l -> l.startsWith(formatKey) ? formatKey + sealedLong(CURRENT + 1) : l)
         .toList();
     assertThat(lines).as("the fixture has a format entry").anyMatch(l -> l.startsWith(formatKey));
     try (Backend b = FormatFixtures.open(backend, dir, options)) {
@@ -80,7 +91,8 @@ final class FormatFixtureTest {
     }
     assertThatThrownBy(() -> builder(backend, dir, options).open())
         .isInstanceOf(BackendException.class)
-        .hasMessageContaining("store format 3 is newer than this Cairn version supports");
+        .hasMessageContaining(
+            "store format " + (CURRENT + 1) + " is newer than this Cairn version supports");
     try (Backend b = FormatFixtures.open(backend, dir, options)) {
       assertThat(FormatFixtures.dump(b)).as("every keyspace as it was").isEqualTo(lines);
     }
@@ -128,10 +140,14 @@ final class FormatFixtureTest {
       // still writable, deduplicating against the old blobs, and the new write survives a reopen
       s.putBytes("ledger", "tx-new", expected.get("ledger").get("tx-00000"));
       s.delete("blobs", "blob-2");
+      // an old store takes records with a time to live (format 3), sharing old content too
+      s.putBytes("ledger", "tx-ttl", expected.get("ledger").get("tx-00000"), Duration.ofDays(1));
       assertThat(s.admin().verify().problems()).isEmpty();
     }
     try (Storage s = builder.open()) {
       assertThat(s.getBytes("ledger", "tx-new")).hasValue(expected.get("ledger").get("tx-00000"));
+      assertThat(s.metadata("ledger", "tx-ttl").orElseThrow().expiresAt()).isPresent();
+      assertThat(s.count("ledger")).isEqualTo(expected.get("ledger").size() + 2);
       assertThat(s.getBytes("blobs", "blob-copy")).hasValue(expected.get("blobs").get("blob-copy"));
       assertThat(s.getBytes("blobs", "blob-2")).isEmpty();
       assertThat(s.admin().verify().problems()).isEmpty();

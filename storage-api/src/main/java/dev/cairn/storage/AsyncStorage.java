@@ -27,6 +27,21 @@ public interface AsyncStorage {
   CompletableFuture<Void> put(String collection, String key, Object value);
 
   /**
+   * {@link Storage#put(String, String, Object, java.time.Duration)} on the executor; the TTL
+   * counts from when the write runs.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; mapped on the executor, so leave it unchanged
+   *     until the future completes
+   * @param ttl how long the record stays visible after the write; positive
+   * @return completes when the write is durable
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative (at once)
+   */
+  CompletableFuture<Void> put(
+      String collection, String key, Object value, java.time.Duration ttl);
+
+  /**
    * {@link Storage#get} on the executor.
    *
    * @param <T> the type to map the stored bytes to
@@ -46,6 +61,19 @@ public interface AsyncStorage {
    * @return completes when the write is durable
    */
   CompletableFuture<Void> putBytes(String collection, String key, byte[] value);
+
+  /**
+   * {@link Storage#putBytes(String, String, byte[], java.time.Duration)} on the executor.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes, copied before this method returns
+   * @param ttl how long the record stays visible after the write; positive
+   * @return completes when the write is durable
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative (at once)
+   */
+  CompletableFuture<Void> putBytes(
+      String collection, String key, byte[] value, java.time.Duration ttl);
 
   /**
    * {@link Storage#getBytes} on the executor.

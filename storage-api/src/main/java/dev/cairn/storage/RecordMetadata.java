@@ -26,6 +26,9 @@ import java.util.Optional;
  * @param lastAccessedAt when it was last read by key, if ever; to within about 10 ms (reads are
  *     stamped from a clock refreshed every 10 ms, which costs a field read instead of a system
  *     call per read)
+ * @param expiresAt when the record expires, if it was written with a time to live
+ *     ({@link Storage#put(String, String, Object, java.time.Duration)} or a collection's
+ *     {@link StorageBuilder#defaultTtl}); empty if it never expires
  */
 public record RecordMetadata(
     String collection,
@@ -38,4 +41,28 @@ public record RecordMetadata(
     String codec,
     boolean deduplicated,
     long accessCount,
-    Optional<Instant> lastAccessedAt) {}
+    Optional<Instant> lastAccessedAt,
+    Optional<Instant> expiresAt) {
+
+  /**
+   * Metadata of a record that never expires.
+   *
+   * @param collection the collection name
+   * @param key the key
+   * @param version the version of the write that produced the value
+   * @param createdAt when the key was first written
+   * @param updatedAt when the current value was written
+   * @param rawLength the value's length in bytes
+   * @param storedLength the bytes the payload takes in the store
+   * @param codec the codec's name
+   * @param deduplicated whether the value is a shared blob
+   * @param accessCount how often the record was read by key
+   * @param lastAccessedAt when it was last read by key, if ever
+   */
+  public RecordMetadata(String collection, String key, long version, Instant createdAt,
+      Instant updatedAt, int rawLength, int storedLength, String codec, boolean deduplicated,
+      long accessCount, Optional<Instant> lastAccessedAt) {
+    this(collection, key, version, createdAt, updatedAt, rawLength, storedLength, codec,
+        deduplicated, accessCount, lastAccessedAt, Optional.empty());
+  }
+}

@@ -2,6 +2,7 @@ package dev.cairn.storage;
 
 import dev.cairn.storage.internal.BytesAccess;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +72,28 @@ public interface Storage extends AutoCloseable {
   void put(String collection, String key, Object value);
 
   /**
+   * Stores {@code value} as {@link #put(String, String, Object)} does, with a time to live: the
+   * record expires {@code ttl} after this write, by the store's clock
+   * ({@link StorageBuilder#clock}). From its expiry instant on, the record is absent to every
+   * read, scan, count, conditional write and cache hit, exactly as if it had been deleted
+   * ({@code putIfAbsent} succeeds on it, {@code delete} returns {@code false});
+   * {@link #maintenance()} removes it from disk and releases its share of deduplicated content.
+   * A later write of the key without a TTL (and without a collection default,
+   * {@link StorageBuilder#defaultTtl}) makes the record permanent again. The expiry is shown by
+   * {@link RecordMetadata#expiresAt()}.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   * @param ttl how long the record stays visible after this write; positive (rounded up to a
+   *     millisecond)
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   * @throws ValueTooLargeException if the mapped bytes exceed the configured maximum
+   * @throws SerializationException if the mapper fails
+   */
+  void put(String collection, String key, Object value, Duration ttl);
+
+  /**
    * Reads the value of a key mapped to {@code type}; empty if absent.
    *
    * @param <T> the type to map the stored bytes to
@@ -92,6 +115,17 @@ public interface Storage extends AutoCloseable {
    * @param value the bytes, copied before this returns
    */
   void putBytes(String collection, String key, byte[] value);
+
+  /**
+   * Stores raw bytes with a time to live, as {@link #put(String, String, Object, Duration)}.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes, copied before this returns
+   * @param ttl how long the record stays visible after this write; positive
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   */
+  void putBytes(String collection, String key, byte[] value, Duration ttl);
 
   /**
    * Reads raw bytes; empty if absent. The array is the caller's to keep and modify.

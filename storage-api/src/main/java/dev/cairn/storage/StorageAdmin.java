@@ -59,7 +59,8 @@ public interface StorageAdmin {
 
   /**
    * Visits every record, decoded and verified, from one consistent read snapshot, in
-   * (collection, key) order. For incremental logical backups, deduplicated values carry their
+   * (collection, key) order, with its expiry if it has one (records already expired but not
+   * purged yet are visited too, so that an export is an exact copy). For incremental logical backups, deduplicated values carry their
    * content hash.
    *
    * @param visitor receives each record in turn, on the calling thread
@@ -70,8 +71,8 @@ public interface StorageAdmin {
   void exportRecords(Consumer<ExportedRecord> visitor);
 
   /**
-   * Writes records as they were exported (keeping their creation and update times), in one
-   * transaction per call.
+   * Writes records as they were exported (keeping their creation and update times and their
+   * expiry: a collection's default TTL does not apply), in one transaction per call.
    *
    * @param records records from {@link #exportRecords}, of this store or another
    */
@@ -101,10 +102,47 @@ public interface StorageAdmin {
    * @param value the raw value
    * @param contentHash SHA-256 of the value if the store keeps one for it (a value of at least
    *     the inline threshold, not written with {@code DedupMode.OFF}), else {@code null}
+   * @param expiresAtMillis when the record expires (epoch milliseconds), or 0 if it never does;
+   *     an import keeps it, so a record imported after its expiry is never served
    */
   record ExportedRecord(
       String collection, String key, long createdAtMillis, long updatedAtMillis, byte[] value,
-      byte[] contentHash) {}
+      byte[] contentHash, long expiresAtMillis) {
+
+    /**
+     * An exported record that never expires.
+     *
+     * @param collection the collection
+     * @param key the key
+     * @param createdAtMillis creation time, epoch milliseconds
+     * @param updatedAtMillis update time, epoch milliseconds
+     * @param value the raw value
+     * @param contentHash SHA-256 of the value, or {@code null}
+     */
+    public ExportedRecord(String collection, String key, long createdAtMillis,
+        long updatedAtMillis, byte[] value, byte[] contentHash) {
+      this(collection, key, createdAtMillis, updatedAtMillis, value, contentHash, 0);
+    }
+
+    /**
+     * Checks the expiry.
+     *
+     * @param collection the collection
+     * @param key the key
+     * @param createdAtMillis creation time, epoch milliseconds
+     * @param updatedAtMillis update time, epoch milliseconds
+     * @param value the raw value
+     * @param contentHash SHA-256 of the value, or {@code null}
+     * @param expiresAtMillis the expiry, epoch milliseconds, or 0 for none
+     * @throws IllegalArgumentException if {@code expiresAtMillis} is negative
+     */
+    public ExportedRecord {
+      if (expiresAtMillis < 0) {
+        throw new IllegalArgumentException(
+            "expiresAtMillis must be 0 (never) or positive, got " + expiresAtMillis);
+      }
+    }
+  }
 
   /**
    * The outcome of {@link #verify()}.

@@ -73,6 +73,8 @@ public final class StorageBuilder {
   private int dictionaryTrainingSamples = 1000;
   private int dictionaryMaxBytes = 16 << 10;
   private final List<StorageListener> listeners = new ArrayList<>();
+  private final Map<String, Duration> defaultTtls = new java.util.TreeMap<>();
+  private java.time.InstantSource clock = java.time.InstantSource.system();
 
   private StorageBuilder() {}
 
@@ -345,6 +347,40 @@ public final class StorageBuilder {
   public StorageBuilder dedupMode(String collection, DedupMode mode) {
     collectionDedupModes.put(requireName(collection, "collection"),
         Objects.requireNonNull(mode, "dedup mode"));
+    return this;
+  }
+
+  /**
+   * A time to live for every write to {@code collection} that does not give one of its own
+   * ({@code put}, {@code putBytes}, {@code putAll}, the conditional writes, in transactions
+   * too): such a record expires {@code ttl} after it is written, and each write starts its time
+   * again. A write with its own TTL ({@link Storage#put(String, String, Object, Duration)})
+   * uses that instead. Records imported or restored keep the expiry they had. By default no
+   * collection has one and records never expire.
+   *
+   * @param collection the collection's name
+   * @param ttl how long after each write its record stays visible; positive
+   * @return this builder
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative, or the name is blank
+   */
+  public StorageBuilder defaultTtl(String collection, Duration ttl) {
+    defaultTtls.put(requireName(collection, "collection"), requirePositive(ttl, "ttl"));
+    return this;
+  }
+
+  /**
+   * The clock every expiry decision uses (default {@link java.time.InstantSource#system()}):
+   * when a record with a time to live expires, whether a read, scan, count or cache hit still
+   * sees it, what maintenance purges. Records' creation and update times are read from it too.
+   * Meant for tests, which move a clock of their own instead of waiting; any
+   * {@link java.time.Clock} is one, and so is a lambda:
+   * {@code builder.clock(() -> Instant.ofEpochMilli(now.get()))}.
+   *
+   * @param clock the source of the current instant; called from any thread
+   * @return this builder
+   */
+  public StorageBuilder clock(java.time.InstantSource clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     return this;
   }
 
@@ -626,7 +662,7 @@ public final class StorageBuilder {
         groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
         maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
         accessStatsMaxPending, accessStatistics, dictionaryTrainingSamples, dictionaryMaxBytes,
-        List.copyOf(listeners));
+        List.copyOf(listeners), Map.copyOf(defaultTtls), clock);
   }
 
   private static String requireName(String s, String what) {

@@ -26,6 +26,19 @@ public interface Transaction {
   void put(String collection, String key, Object value);
 
   /**
+   * Stores {@code value} with a time to live, as
+   * {@link Storage#put(String, String, Object, Duration)}: the record expires {@code ttl} after
+   * this write (by the store's clock, read when this method runs).
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value any value the mapper can map; a {@link Bytes} is stored as is
+   * @param ttl how long the record stays visible after this write; positive
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   */
+  void put(String collection, String key, Object value, java.time.Duration ttl);
+
+  /**
    * Reads and maps a value; empty if the key is absent.
    *
    * @param <T> the type to map the stored bytes to
@@ -44,6 +57,18 @@ public interface Transaction {
    * @param value the bytes to store
    */
   void putBytes(String collection, String key, byte[] value);
+
+  /**
+   * Stores raw bytes with a time to live, as
+   * {@link Storage#putBytes(String, String, byte[], java.time.Duration)}.
+   *
+   * @param collection the collection's name
+   * @param key the record's key
+   * @param value the bytes to store
+   * @param ttl how long the record stays visible after this write; positive
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative
+   */
+  void putBytes(String collection, String key, byte[] value, java.time.Duration ttl);
 
   /**
    * Reads raw bytes; empty if the key is absent.

@@ -26,6 +26,8 @@ final class OffHeapTier {
     final int rawLength;
     final boolean compressed;
     final long writeNanos;
+    /** The record's expiry (epoch ms), or 0: kept so a promoted value is never served late. */
+    final long expiresAtMillis;
     long accessNanos;
 
     Slot(
@@ -35,8 +37,10 @@ final class OffHeapTier {
         int rawLength,
         boolean compressed,
         long writeNanos,
-        long accessNanos) {
+        long accessNanos,
+        long expiresAtMillis) {
       this.version = version;
+      this.expiresAtMillis = expiresAtMillis;
       this.blocks = blocks;
       this.storedLength = storedLength;
       this.rawLength = rawLength;
@@ -47,8 +51,8 @@ final class OffHeapTier {
   }
 
   /** A value copied out of L2, still encoded. */
-  record Copy(
-      long version, byte[] stored, int rawLength, boolean compressed, long writeNanos) {}
+  record Copy(long version, byte[] stored, int rawLength, boolean compressed, long writeNanos,
+      long expiresAtMillis) {}
 
   private final ReentrantLock lock = new ReentrantLock();
   private final LinkedHashMap<CacheKey, Slot> index = new LinkedHashMap<>(64, 0.75f, true);
@@ -80,7 +84,8 @@ final class OffHeapTier {
       int rawLength,
       boolean compressed,
       long writeNanos,
-      long accessNanos) {
+      long accessNanos,
+      long expiresAtMillis) {
     lock.lock();
     try {
       if (closed) {
@@ -110,7 +115,8 @@ final class OffHeapTier {
       allocator.write(blocks, stored);
       index.put(
           key,
-          new Slot(version, blocks, stored.length, rawLength, compressed, writeNanos, accessNanos));
+          new Slot(version, blocks, stored.length, rawLength, compressed, writeNanos, accessNanos,
+              expiresAtMillis));
       return true;
     } finally {
       lock.unlock();
@@ -324,7 +330,8 @@ final class OffHeapTier {
         allocator.read(slot.blocks, slot.storedLength),
         slot.rawLength,
         slot.compressed,
-        slot.writeNanos);
+        slot.writeNanos,
+        slot.expiresAtMillis);
   }
 
   /** Map of the index for tests (a copy of keys to versions). */

@@ -311,15 +311,17 @@ final class TieredCache implements RecordCache {
         compressed = true;
       }
     }
-    l2.store(key, value.version(), stored, raw.length, compressed, writeNanos, accessNanos);
+    l2.store(key, value.version(), stored, raw.length, compressed, writeNanos, accessNanos,
+        value.expiresAtMillis());
   }
 
   private CachedValue decodeOrNull(CacheKey key, OffHeapTier.Copy copy) {
     if (!copy.compressed()) {
-      return new CachedValue(copy.version(), copy.stored());
+      return new CachedValue(copy.version(), copy.stored(), copy.expiresAtMillis());
     }
     try {
-      return new CachedValue(copy.version(), codec.decode(copy.stored(), copy.rawLength()));
+      return new CachedValue(copy.version(), codec.decode(copy.stored(), copy.rawLength()),
+          copy.expiresAtMillis());
     } catch (RuntimeException e) {
       // only our own bytes are decoded here; treat a failure as a miss, never return bad bytes
       LOG.warn(

@@ -53,6 +53,7 @@ final class Json {
     j.put("deduplicated", m.deduplicated());
     j.put("accessCount", m.accessCount());
     j.put("lastAccessedAt", m.lastAccessedAt().map(Object::toString).orElse(null));
+    j.put("expiresAt", m.expiresAt().map(Object::toString).orElse(null));
     return j;
   }
 

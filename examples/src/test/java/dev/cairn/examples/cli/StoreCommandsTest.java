@@ -345,4 +345,40 @@ final class StoreCommandsTest {
     assertThat(both.exitCode()).as(both.toString()).isEqualTo(CairnCli.USAGE);
     assertThat(ok("--store", store, "get", "locks", "job").out()).isEqualTo("worker-4\n");
   }
+
+  @Test
+  void putWithTtlShowsTheExpiryAndRefusesADurationThatIsNotPositive() throws IOException {
+    java.time.Instant before = java.time.Instant.now();
+    Cli.Run put = ok("--store", store, "put", "--ttl", "2h", "sessions", "s-1", "token");
+    java.time.Instant after = java.time.Instant.now();
+    java.time.Instant expiresAt = java.time.Instant.parse(
+        json(ok("--store", store, "--json", "get", "--meta", "sessions", "s-1"))
+            .get("metadata").get("expiresAt").asText());
+    Cli.Run iso = ok("--store", store, "put", "--ttl", "PT30S", "sessions", "s-2", "token");
+    Cli.Run ifAbsent =
+        cairn("--store", store, "put", "--ttl", "5m", "--if-absent", "sessions", "s-1", "other");
+    Cli.Run zero = cairn("--store", store, "put", "--ttl", "0s", "sessions", "s-3", "x");
+    Cli.Run bogus = cairn("--store", store, "put", "--ttl", "soon", "sessions", "s-3", "x");
+
+    assertThat(put.out()).contains("expires at " + expiresAt + "\n");
+    assertThat(expiresAt).as("two hours after the write")
+        .isBetween(before.plusSeconds(7200).minusMillis(1), after.plusSeconds(7200));
+    assertThat(iso.out()).contains("expires at ");
+    assertThat(ifAbsent.exitCode()).as(ifAbsent.toString()).isEqualTo(CairnCli.NOT_APPLIED);
+    assertThat(zero.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(zero.err()).contains("--ttl must be positive");
+    assertThat(bogus.exitCode()).isEqualTo(CairnCli.USAGE);
+    assertThat(bogus.err()).contains("is not a duration");
+    assertThat(ok("--store", store, "get", "sessions", "s-1").out()).isEqualTo("token\n");
+  }
+
+  @Test
+  void ttlDurationsAreParsedInShortAndIsoForms() {
+    assertThat(PutCommand.parseTtl("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(PutCommand.parseTtl("30s")).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(PutCommand.parseTtl("5m")).isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(PutCommand.parseTtl("2h")).isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(PutCommand.parseTtl("1d")).isEqualTo(java.time.Duration.ofDays(1));
+    assertThat(PutCommand.parseTtl("PT1M30S")).isEqualTo(java.time.Duration.ofSeconds(90));
+  }
 }

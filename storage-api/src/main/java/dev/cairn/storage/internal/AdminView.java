@@ -152,7 +152,8 @@ final class AdminView implements StorageAdmin {
         byte[] hash = rec.isBlob()
             ? Arrays.copyOfRange(rec.blobKey(), rec.blobKey().length - 32, rec.blobKey().length)
             : rec.hash(); // an inline value's own hash (deferred dedup), or null
-        visitor.accept(new ExportedRecord(collection, key, rec.created(), rec.updated(), raw, hash));
+        visitor.accept(new ExportedRecord(
+            collection, key, rec.created(), rec.updated(), raw, hash, rec.expiresAt()));
       }
     } finally {
       lifecycle.exit();
@@ -170,7 +171,8 @@ final class AdminView implements StorageAdmin {
     pipeline.run(config.durability(), tx -> {
       for (int i = 0; i < keys.size(); i++) {
         ExportedRecord r = exported.get(i);
-        tx.write(keys.get(i), r.value(), r.createdAtMillis(), r.updatedAtMillis());
+        tx.write(keys.get(i), r.value(), r.createdAtMillis(), r.updatedAtMillis(),
+            r.expiresAtMillis());
       }
       return null;
     });

@@ -45,6 +45,27 @@ final class AsyncView implements AsyncStorage {
   }
 
   @Override
+  public CompletableFuture<Void> put(
+      String collection, String key, Object value, java.time.Duration ttl) {
+    Expiry.ttlMillis(ttl); // a bad TTL fails the call, not the future
+    return submit(() -> {
+      engine.put(collection, key, value, ttl);
+      return null;
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> putBytes(
+      String collection, String key, byte[] value, java.time.Duration ttl) {
+    Expiry.ttlMillis(ttl);
+    byte[] copy = value == null ? null : value.clone();
+    return submit(() -> {
+      engine.putBytes(collection, key, copy, ttl);
+      return null;
+    });
+  }
+
+  @Override
   public <T> CompletableFuture<Optional<T>> get(String collection, String key, Class<T> type) {
     return submit(() -> engine.get(collection, key, type));
   }

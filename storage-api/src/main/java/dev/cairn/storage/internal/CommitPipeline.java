@@ -154,7 +154,7 @@ final class CommitPipeline {
     writeLock.lock();
     TransactionImpl tx = null;
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(mapping, records, versions, btx);
+      tx = new TransactionImpl(mapping, config, records, versions, btx);
       bindTransaction(tx);
       R result;
       try {
@@ -383,7 +383,7 @@ final class CommitPipeline {
 
   /** Runs one grouped function; false if it threw (its failure is recorded). */
   private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(mapping, records, versions, btx);
+    TransactionImpl tx = new TransactionImpl(mapping, config, records, versions, btx);
     r.tx = tx;
     bindTransaction(tx);
     try {

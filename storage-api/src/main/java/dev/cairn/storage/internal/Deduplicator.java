@@ -181,10 +181,13 @@ final class Deduplicator {
     byte[] blobKey = blobKeyBuffer.array();
     List<byte[]> rks = new ArrayList<>(keys.size());
     List<RecordFormat.StoredRecord> recs = new ArrayList<>(keys.size());
+    long now = config.clock().millis();
     for (byte[] rk : keys) {
       byte[] v = btx.get(RecordStore.RECORDS, rk);
       RecordFormat.StoredRecord rec = v == null ? null : parse(rk, v);
-      if (rec != null && !rec.isBlob() && rec.hash() != null
+      // an expired record is left for the purge, which releases what it holds; a record that
+      // expires later keeps its expiry when rewritten as a reference
+      if (rec != null && !rec.isBlob() && rec.hash() != null && !rec.expired(now)
           && Arrays.equals(records.blobKey(Keys.collectionOf(rk), rec.hash()), blobKey)) {
         rks.add(rk);
         recs.add(rec);
@@ -214,7 +217,7 @@ final class Deduplicator {
       RecordFormat.StoredRecord rec = recs.get(i);
       btx.put(RecordStore.RECORDS, rks.get(i), RecordFormat.encodeBlobRef(rks.get(i),
           entry.codecId(), entry.dictId(), rec.rawLength(), entry.storedLength(), rec.created(),
-          rec.updated(), rec.version(), blobKey, entry.blobId()));
+          rec.updated(), rec.version(), blobKey, entry.blobId(), rec.expiresAt()));
       saved += rec.rawLength();
       savedStored += rec.storedLength();
     }
@@ -246,7 +249,7 @@ final class Deduplicator {
     byte[] hash = Arrays.copyOfRange(blobKey, blobKey.length - RecordFormat.HASH, blobKey.length);
     btx.put(RecordStore.RECORDS, rk, RecordFormat.encodeInline(rk, blob.codecId(),
         blob.dictId(), blob.rawLength(), rec.created(), rec.updated(), rec.version(),
-        blob.payload(), hash));
+        blob.payload(), hash, rec.expiresAt()));
     btx.delete(RecordStore.INDEX, blobKey);
     btx.delete(RecordStore.BLOBS, RecordFormat.blobIdKey(e.blobId()));
     totals[2]++;

@@ -19,6 +19,7 @@ import dev.cairn.storage.spi.Capability;
 import dev.cairn.storage.spi.RecordCache;
 import dev.cairn.storage.spi.RecordCache.CachedValue;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -132,7 +133,8 @@ public final class Engine implements Storage {
     this.asyncView = new AsyncView(this, config.directory(), threads.async());
     Deduplicator dedup = new Deduplicator(config, backend, records, versions, metrics, writeLock);
     this.maintenance = new Maintenance(
-        config, this, backend, cache, accessStats, dedup, admin, lifecycle, observers);
+        config, this, backend, cache, accessStats, this::purgeExpired, dedup, admin, lifecycle,
+        observers);
     accessStats.schedule();
     maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
@@ -258,12 +260,17 @@ public final class Engine implements Storage {
       }
       throw e;
     }
-    if (cv == null) {
+    if (cv == null || (cv.expiresAtMillis() != 0 && expired(cv))) {
       metrics.cacheMisses.increment();
       return null;
     }
     countAccess(collection, key);
     return cv;
+  }
+
+  /** Whether a cached value of a record with a TTL has expired by the store's clock. */
+  private boolean expired(CachedValue cv) {
+    return cv.expiresAtMillis() <= config.clock().millis();
   }
 
   /** A read the cache did not answer: in the thread's transaction, or from the backend. */
@@ -307,8 +314,9 @@ public final class Engine implements Storage {
     countAccess(collection, key);
     if (cache != null) {
       long ver = version;
+      long expiresAt = read.expiresAt();
       coherence.populateIfUnchanged(stripe, stamp,
-          () -> cache.put(collection, key, new CachedValue(ver, raw)));
+          () -> cache.put(collection, key, new CachedValue(ver, raw, expiresAt)));
     }
     return raw; // shared with the cache from here on: callers copy it
   }
@@ -331,8 +339,11 @@ public final class Engine implements Storage {
     }
     lifecycle.enterOrThrow();
     try {
-      if (cache != null && cache.get(collection, key) != null) {
-        return true;
+      if (cache != null) {
+        CachedValue cv = cache.get(collection, key);
+        if (cv != null && (cv.expiresAtMillis() == 0 || !expired(cv))) {
+          return true;
+        }
       }
       try (BackendTransaction rtx = backend.beginRead()) {
         return records.contains(rtx, k);
@@ -363,7 +374,7 @@ public final class Engine implements Storage {
     Keys.checkCollection(collection);
     lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
-      return records.count(rtx, collection);
+      return records.count(rtx, collection, config.clock().millis());
     } finally {
       lifecycle.exit();
     }
@@ -411,7 +422,7 @@ public final class Engine implements Storage {
   public Set<String> collections() {
     lifecycle.enterOrThrow();
     try (BackendTransaction rtx = backend.beginRead()) {
-      return records.collections(rtx);
+      return records.collections(rtx, config.clock().millis());
     } finally {
       lifecycle.exit();
     }
@@ -496,9 +507,35 @@ public final class Engine implements Storage {
     write(k, value.clone());
   }
 
+  @Override
+  public void put(String collection, String key, Object value, Duration ttl) {
+    RecordKey k = RecordKey.of(collection, key);
+    long ttlMillis = Expiry.ttlMillis(ttl);
+    byte[] bytes = mapping.write(value);
+    mapping.checkSize(bytes);
+    write(k, bytes, ttlMillis);
+  }
+
+  @Override
+  public void putBytes(String collection, String key, byte[] value, Duration ttl) {
+    RecordKey k = RecordKey.of(collection, key);
+    long ttlMillis = Expiry.ttlMillis(ttl);
+    Objects.requireNonNull(value, "value");
+    mapping.checkSize(value);
+    write(k, value.clone(), ttlMillis);
+  }
+
   private void write(RecordKey k, byte[] value) {
     pipeline.run(config.durability(), tx -> {
-      tx.write(k, value, 0, 0);
+      tx.write(k, value);
+      return null;
+    });
+  }
+
+  /** A write expiring {@code ttlMillis} after it runs (its transaction, not this call). */
+  private void write(RecordKey k, byte[] value, long ttlMillis) {
+    pipeline.run(config.durability(), tx -> {
+      tx.write(k, value, 0, 0, Expiry.after(config.clock().millis(), ttlMillis));
       return null;
     });
   }
@@ -563,7 +600,8 @@ public final class Engine implements Storage {
   public <T> Optional<Versioned<T>> getVersioned(String collection, String key, Class<T> type) {
     Objects.requireNonNull(type, "type");
     CachedValue hit = cacheHit(collection, key);
-    RecordStore.Read read = hit != null ? new RecordStore.Read(hit.version(), hit.raw())
+    RecordStore.Read read = hit != null
+        ? new RecordStore.Read(hit.version(), hit.raw(), hit.expiresAtMillis())
         : readVersionedMissed(RecordKey.of(collection, key));
     return read == null ? Optional.empty()
         : Optional.of(new Versioned<>(mapping.read(read.raw(), type), read.version()));
@@ -620,7 +658,7 @@ public final class Engine implements Storage {
     });
     pipeline.run(config.durability(), tx -> {
       for (Map.Entry<RecordKey, byte[]> w : writes) {
-        tx.write(w.getKey(), w.getValue(), 0, 0);
+        tx.write(w.getKey(), w.getValue());
       }
       return null;
     });
@@ -666,6 +704,42 @@ public final class Engine implements Storage {
   @Override
   public MaintenanceReport maintenance() {
     return maintenance.run();
+  }
+
+  /** Expiry index entries handled per purge transaction. */
+  static final int PURGE_BATCH = 256;
+
+  /**
+   * Maintenance's {@code purge-expired} step: removes the records expired by the store's clock,
+   * {@value #PURGE_BATCH} per transaction of the commit pipeline (the write lock, one backend
+   * transaction with their blob references released, the cache invalidated after the commit);
+   * returns how many it removed. When nothing has expired it costs one read of the expiry index.
+   */
+  long purgeExpired() {
+    long now = config.clock().millis();
+    lifecycle.enterOrThrow();
+    try {
+      try (BackendTransaction rtx = backend.beginRead()) {
+        if (!records.anyExpired(rtx, now)) {
+          return 0;
+        }
+      }
+      long purged = 0;
+      while (true) {
+        long[] removed = new long[1];
+        int handled = pipeline.run(Durability.SYNC, tx -> {
+          int n = tx.purgeExpired(now, PURGE_BATCH);
+          removed[0] = tx.delta().purged;
+          return n;
+        });
+        purged += removed[0];
+        if (handled < PURGE_BATCH) {
+          return purged;
+        }
+      }
+    } finally {
+      lifecycle.exit();
+    }
   }
 
   // ------------------------------------------------------------------------------------ admin

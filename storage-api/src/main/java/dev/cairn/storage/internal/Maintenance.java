@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Maintenance of one store, on demand ({@code Storage.maintenance()}) and every
  * {@code maintenanceInterval}: the built-in steps — flush the access statistics, clean up the
- * cache, deduplicate what was written inline ({@link Deduplicator}), verify every record and
+ * cache, purge the records whose time to live has passed ({@code Engine.purgeExpired}),
+ * deduplicate what was written inline ({@link Deduplicator}), verify every record and
  * blob, optimize the backend — then the configured
  * {@link MaintenanceTask}s (backups), one after another. A failed step is recorded in the
  * report and the next one runs. Each step and the finished run are reported to
@@ -52,6 +53,7 @@ final class Maintenance {
   private final RecordCache cache;
   private final AccessStatsFlusher accessStats;
   private final Deduplicator dedup;
+  private final java.util.function.LongSupplier purgeExpired;
   private final StorageAdmin admin;
   private final Lifecycle lifecycle;
   private final Observers observers;
@@ -60,16 +62,18 @@ final class Maintenance {
   /**
    * @param storage the store, as the configured tasks receive it
    * @param cache the cache, or null
+   * @param purgeExpired removes the expired records, returning how many
    */
   Maintenance(StorageConfig config, Storage storage, Backend backend, RecordCache cache,
-      AccessStatsFlusher accessStats, Deduplicator dedup, StorageAdmin admin,
-      Lifecycle lifecycle, Observers observers) {
+      AccessStatsFlusher accessStats, java.util.function.LongSupplier purgeExpired,
+      Deduplicator dedup, StorageAdmin admin, Lifecycle lifecycle, Observers observers) {
     this.config = config;
     this.storage = storage;
     this.backend = backend;
     this.cache = cache;
     this.accessStats = accessStats;
     this.dedup = dedup;
+    this.purgeExpired = purgeExpired;
     this.admin = admin;
     this.lifecycle = lifecycle;
     this.observers = observers;
@@ -107,6 +111,8 @@ final class Maintenance {
             long freed = cache.cleanup();
             return "freed " + freed + " bytes";
           }, cache == null ? "no cache configured" : null),
+          new Step("purge-expired",
+              () -> "purged " + purgeExpired.getAsLong() + " expired records", null),
           new Step("deduplicate", () -> dedup.run().toString(), null),
           new Step("verify", () -> {
             StorageAdmin.VerificationReport v = admin.verify();

@@ -15,7 +15,9 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * records    : format(1)=2 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
- *              updated(8) version(8) then either the inline payload (flags bit 0 clear),
+ *              updated(8) version(8), then expiresAt(8) (epoch ms) if flags bit 2 is set
+ *              (store format 3: a record with a time to live), then either the inline
+ *              payload (flags bit 0 clear),
  *              preceded by the SHA-256 of the raw value if flags bit 1 is set (store format 2:
  *              a value that maintenance may deduplicate later), or
  *              blobKeyLen(2) blobKey blobId(8) (flags bit 0 set), then crc32c(4)
@@ -39,6 +41,10 @@ final class RecordFormat {
   static final int FLAG_BLOB = 1;
   /** An inline record that carries the SHA-256 of its raw value (store format 2). */
   static final int FLAG_HASHED = 2;
+  /** A record that expires: an 8-byte expiry instant follows the header (store format 3). */
+  static final int FLAG_EXPIRES = 4;
+  /** The expiry of a record that never expires. */
+  static final long NEVER = 0;
   static final int HASH = 32;
   private static final int RECORD_HEADER = 39;
   private static final int BLOB_HEADER = 10;
@@ -51,27 +57,43 @@ final class RecordFormat {
    * A parsed record value. {@code payload} is set for inline records, with the SHA-256 of the
    * raw value in {@code hash} if the record carries one; a blob reference has the content's
    * {@code blobKey} (scope prefix + SHA-256, the key of its index entry) and the {@code blobId}
-   * its bytes are stored under.
+   * its bytes are stored under. {@code expiresAt} is the expiry in epoch milliseconds, or
+   * {@link #NEVER}.
    */
   record StoredRecord(
       int flags, byte codecId, int dictId, int rawLength, int storedLength, long created,
-      long updated, long version, byte[] payload, byte[] hash, byte[] blobKey, long blobId) {
+      long updated, long version, byte[] payload, byte[] hash, byte[] blobKey, long blobId,
+      long expiresAt) {
     boolean isBlob() {
       return (flags & FLAG_BLOB) != 0;
     }
+
+    /** Whether the record has expired at {@code nowMillis}. */
+    boolean expired(long nowMillis) {
+      return expiresAt != NEVER && expiresAt <= nowMillis;
+    }
+  }
+
+  /** Whether a record expiring at {@code expiresAt} ({@link #NEVER}: never) is expired now. */
+  static boolean expired(long expiresAt, long nowMillis) {
+    return expiresAt != NEVER && expiresAt <= nowMillis;
   }
 
   /** A parsed blob value. */
   record StoredBlob(byte codecId, int dictId, int rawLength, byte[] payload) {}
 
-  /** An inline record; {@code hash} is the raw value's SHA-256, or null for none. */
+  /**
+   * An inline record; {@code hash} is the raw value's SHA-256, or null for none;
+   * {@code expiresAt} its expiry (epoch ms) or {@link #NEVER}.
+   */
   static byte[] encodeInline(byte[] recordKey,
       byte codecId, int dictId, int rawLength, long created, long updated, long version,
-      byte[] payload, byte[] hash) {
+      byte[] payload, byte[] hash, long expiresAt) {
     int hashLength = hash == null ? 0 : HASH;
-    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + hashLength + payload.length + CRC);
+    ByteBuffer b = ByteBuffer.allocate(
+        RECORD_HEADER + expiryLength(expiresAt) + hashLength + payload.length + CRC);
     header(b, hash == null ? 0 : FLAG_HASHED, codecId, dictId, rawLength, payload.length,
-        created, updated, version);
+        created, updated, version, expiresAt);
     if (hash != null) {
       b.put(hash, 0, HASH);
     }
@@ -79,22 +101,46 @@ final class RecordFormat {
     return seal(b, recordKey);
   }
 
+  /** A record referring to a blob; {@code expiresAt} its expiry or {@link #NEVER}. */
   static byte[] encodeBlobRef(byte[] recordKey,
       byte codecId, int dictId, int rawLength, int storedLength, long created, long updated,
-      long version, byte[] blobKey, long blobId) {
-    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + 2 + blobKey.length + 8 + CRC);
-    header(b, FLAG_BLOB, codecId, dictId, rawLength, storedLength, created, updated, version);
+      long version, byte[] blobKey, long blobId, long expiresAt) {
+    ByteBuffer b = ByteBuffer.allocate(
+        RECORD_HEADER + expiryLength(expiresAt) + 2 + blobKey.length + 8 + CRC);
+    header(b, FLAG_BLOB, codecId, dictId, rawLength, storedLength, created, updated, version,
+        expiresAt);
     b.putShort((short) blobKey.length);
     b.put(blobKey);
     b.putLong(blobId);
     return seal(b, recordKey);
   }
 
+  private static int expiryLength(long expiresAt) {
+    return expiresAt == NEVER ? 0 : 8;
+  }
+
   private static void header(
       ByteBuffer b, int flags, byte codecId, int dictId, int rawLength, int storedLength,
-      long created, long updated, long version) {
-    b.put(FORMAT_KEYED).put((byte) flags).put(codecId).putInt(dictId).putInt(rawLength)
+      long created, long updated, long version, long expiresAt) {
+    int f = expiresAt == NEVER ? flags : flags | FLAG_EXPIRES;
+    b.put(FORMAT_KEYED).put((byte) f).put(codecId).putInt(dictId).putInt(rawLength)
         .putInt(storedLength).putLong(created).putLong(updated).putLong(version);
+    if (expiresAt != NEVER) {
+      b.putLong(expiresAt);
+    }
+  }
+
+  /**
+   * The expiry of the record value between {@code v}'s position and limit, or {@link #NEVER},
+   * read from its header alone (no checksum: for filters that skip expired records cheaply;
+   * whatever is returned is checked when the record is read).
+   */
+  static long peekExpiry(ByteBuffer v) {
+    int at = v.position();
+    if (v.remaining() < RECORD_HEADER + 8 + CRC || (v.get(at + 1) & FLAG_EXPIRES) == 0) {
+      return NEVER;
+    }
+    return v.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN).getLong(at + RECORD_HEADER);
   }
 
   /** Parses a record value stored under {@code recordKey}, checking its CRC32C. */
@@ -134,6 +180,16 @@ final class RecordFormat {
     if (raw < 0 || stored < 0) {
       throw corrupt(where, "negative length in record header");
     }
+    long expiresAt = NEVER;
+    if ((flags & FLAG_EXPIRES) != 0) {
+      if (format != FORMAT_KEYED || b.remaining() < 8) {
+        throw corrupt(where, "expiring record without room for its expiry");
+      }
+      expiresAt = b.getLong();
+      if (expiresAt <= NEVER) {
+        throw corrupt(where, "expiry " + expiresAt + " is not a positive instant");
+      }
+    }
     if ((flags & FLAG_BLOB) != 0) {
       int keyLen = b.getShort() & 0xFFFF;
       if (keyLen + 8 != b.remaining()) {
@@ -143,7 +199,8 @@ final class RecordFormat {
       b.get(key);
       long blobId = b.getLong();
       return new StoredRecord(
-          flags, codec, dict, raw, stored, created, updated, version, null, null, key, blobId);
+          flags, codec, dict, raw, stored, created, updated, version, null, null, key, blobId,
+          expiresAt);
     }
     byte[] hash = null;
     if ((flags & FLAG_HASHED) != 0) {
@@ -159,7 +216,8 @@ final class RecordFormat {
     byte[] payload = new byte[stored];
     b.get(payload);
     return new StoredRecord(
-        flags, codec, dict, raw, stored, created, updated, version, payload, hash, null, 0);
+        flags, codec, dict, raw, stored, created, updated, version, payload, hash, null, 0,
+        expiresAt);
   }
 
   /** The key a blob's bytes are stored under: its id, big-endian, so new blobs append. */

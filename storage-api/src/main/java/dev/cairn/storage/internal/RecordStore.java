@@ -64,6 +64,14 @@ final class RecordStore {
   static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
 
   private static final byte[] META_ACCESS_PREFIX = "access:".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The expiry index, in {@value #META}: {@code "expiry:" expiresAt(8, big-endian) recordKey}
+   * for every record with a time to live, written and removed in the same transaction as the
+   * record, so that what has expired is one range from the start of the index, and a store
+   * that never used a TTL has none of it.
+   */
+  static final byte[] EXPIRY_PREFIX = "expiry:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EXPIRY_VALUE = {1};
   private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
 
   private final StorageConfig config;
@@ -141,25 +149,28 @@ final class RecordStore {
 
   /**
    * Writes one value inside a write transaction, adjusting reference counts; a positive
-   * {@code createdOverride} / {@code updatedOverride} replaces the time the record gets.
+   * {@code createdOverride} / {@code updatedOverride} replaces the time the record gets;
+   * {@code expiresAt} is its expiry (epoch ms) or {@link RecordFormat#NEVER}.
    */
   void write(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k, byte[] raw,
-      long createdOverride, long updatedOverride) {
+      long createdOverride, long updatedOverride, long expiresAt) {
     String collection = k.collection();
     byte[] rk = k.bytes();
     Where where = where(collection, k.key());
     byte[] oldValue = btx.get(RECORDS, rk);
     RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
-    long now = System.currentTimeMillis();
+    long now = config.clock().millis();
     long updated = updatedOverride > 0 ? updatedOverride : now;
-    long created = createdOverride > 0 ? createdOverride : old != null ? old.created() : now;
+    // an expired record is gone: the key is written anew
+    long created = createdOverride > 0 ? createdOverride
+        : old != null && !old.expired(now) ? old.created() : now;
     long version = versions.next();
     d.maxVersion = version;
     byte[] newRecord;
     byte[] newBlobKey = null;
     DedupMode mode = config.dedupMode(collection);
     if (raw.length == 0 || raw.length < config.inlineThreshold() || mode == DedupMode.OFF) {
-      newRecord = inline(rk, d, collection, raw, created, updated, version, null);
+      newRecord = inline(rk, d, collection, raw, created, updated, version, null, expiresAt);
     } else {
       byte[] hash = sha256(raw);
       newBlobKey = blobKey(collection, hash);
@@ -168,7 +179,7 @@ final class RecordStore {
         d.dedupHits++;
         d.savedByDedup += raw.length;
         newRecord = RecordFormat.encodeBlobRef(rk, old.codecId(), old.dictId(), raw.length,
-            old.storedLength(), created, updated, version, newBlobKey, old.blobId());
+            old.storedLength(), created, updated, version, newBlobKey, old.blobId(), expiresAt);
       } else {
         // DEFERRED: content never shared is not looked up (ON_WRITE must always look, or it
         // would overwrite an entry another process made)
@@ -181,10 +192,10 @@ final class RecordStore {
           d.dedupHits++;
           d.savedByDedup += raw.length;
           newRecord = RecordFormat.encodeBlobRef(rk, e.codecId(), e.dictId(), raw.length,
-              e.storedLength(), created, updated, version, newBlobKey, e.blobId());
+              e.storedLength(), created, updated, version, newBlobKey, e.blobId(), expiresAt);
         } else if (mode == DedupMode.DEFERRED) {
           // new content stays in its record, with its hash for maintenance to find twins by
-          newRecord = inline(rk, d, collection, raw, created, updated, version, hash);
+          newRecord = inline(rk, d, collection, raw, created, updated, version, hash, expiresAt);
           newBlobKey = null;
         } else {
           CodecRegistry.Encoded e = codecs.encode(collection, raw);
@@ -197,13 +208,22 @@ final class RecordStore {
           d.stored += e.bytes().length;
           d.savedByCompression += raw.length - e.bytes().length;
           newRecord = RecordFormat.encodeBlobRef(rk, e.codecId(), e.dictId(), raw.length,
-              e.bytes().length, created, updated, version, newBlobKey, blobId);
+              e.bytes().length, created, updated, version, newBlobKey, blobId, expiresAt);
         }
       }
     }
     btx.put(RECORDS, rk, newRecord);
     if (old != null && old.isBlob() && !Arrays.equals(old.blobKey(), newBlobKey)) {
       release(btx, old.blobKey(), old.blobId());
+    }
+    long oldExpiry = old == null ? RecordFormat.NEVER : old.expiresAt();
+    if (oldExpiry != expiresAt) {
+      if (oldExpiry != RecordFormat.NEVER) {
+        btx.delete(META, expiryKey(oldExpiry, rk));
+      }
+      if (expiresAt != RecordFormat.NEVER) {
+        btx.put(META, expiryKey(expiresAt, rk), EXPIRY_VALUE);
+      }
     }
     d.writes++;
     d.raw += raw.length;
@@ -214,20 +234,34 @@ final class RecordStore {
 
   /** An inline record of {@code raw}, encoded, counted in {@code d}; {@code hash} or null. */
   private byte[] inline(byte[] rk, TransactionImpl.Delta d, String collection, byte[] raw,
-      long created, long updated, long version, byte[] hash) {
+      long created, long updated, long version, byte[] hash, long expiresAt) {
     CodecRegistry.Encoded e = codecs.encode(collection, raw);
     d.stored += e.bytes().length;
     d.savedByCompression += raw.length - e.bytes().length;
     return RecordFormat.encodeInline(rk,
-        e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes(), hash);
+        e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes(), hash,
+        expiresAt);
   }
 
-  /** Deletes one record inside a write transaction; returns whether it existed. */
-  boolean delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
+  /** What {@link #delete} found. */
+  enum Deleted {
+    /** No record: nothing changed. */
+    ABSENT,
+    /** A visible record, deleted. */
+    LIVE,
+    /** An expired record (absent to every read), removed from disk. */
+    EXPIRED
+  }
+
+  /**
+   * Deletes one record inside a write transaction, expired or not, releasing its blob reference
+   * and its expiry index entry; says what it found.
+   */
+  Deleted delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
     byte[] rk = k.bytes();
     byte[] oldValue = btx.get(RECORDS, rk);
     if (oldValue == null) {
-      return false;
+      return Deleted.ABSENT;
     }
     RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(k.collection(), k.key()));
     btx.delete(RECORDS, rk);
@@ -235,8 +269,15 @@ final class RecordStore {
     if (old != null && old.isBlob()) {
       release(btx, old.blobKey(), old.blobId());
     }
+    if (old != null && old.expiresAt() != RecordFormat.NEVER) {
+      btx.delete(META, expiryKey(old.expiresAt(), rk));
+      if (old.expired(config.clock().millis())) {
+        d.purged++;
+        return Deleted.EXPIRED;
+      }
+    }
     d.deletes++;
-    return true;
+    return Deleted.LIVE;
   }
 
   /**
@@ -287,6 +328,109 @@ final class RecordStore {
     return k;
   }
 
+  /** The expiry index key of record key {@code rk} expiring at {@code expiresAt}. */
+  static byte[] expiryKey(long expiresAt, byte[] rk) {
+    int p = EXPIRY_PREFIX.length;
+    byte[] k = Arrays.copyOf(EXPIRY_PREFIX, p + 8 + rk.length);
+    for (int i = 0; i < 8; i++) {
+      k[p + i] = (byte) (expiresAt >>> (56 - 8 * i));
+    }
+    System.arraycopy(rk, 0, k, p + 8, rk.length);
+    return k;
+  }
+
+  /** The expiry instant of expiry index key {@code key}. */
+  static long expiryOf(byte[] key) {
+    long e = 0;
+    for (int i = 0; i < 8; i++) {
+      e = (e << 8) | (key[EXPIRY_PREFIX.length + i] & 0xFF);
+    }
+    return e;
+  }
+
+  /** The record key of expiry index key {@code key}. */
+  static byte[] recordKeyOf(byte[] expiryKey) {
+    return Arrays.copyOfRange(expiryKey, EXPIRY_PREFIX.length + 8, expiryKey.length);
+  }
+
+  /** The end of the expiry index entries expired at {@code nowMillis} (exclusive). */
+  private static byte[] expiredEnd(long nowMillis) {
+    return expiryKey(nowMillis + 1, new byte[0]);
+  }
+
+  /**
+   * Whether any record may have expired by {@code nowMillis} and not been purged yet: one seek
+   * in the expiry index. False (the usual case, and always in a store that never used a TTL)
+   * lets scans and counts skip every expiry check.
+   */
+  boolean anyExpired(BackendTransaction t, long nowMillis) {
+    try (BackendCursor c = t.scan(META, EXPIRY_PREFIX, expiredEnd(nowMillis))) {
+      return c.next();
+    }
+  }
+
+  /**
+   * Up to {@code limit} entries of the expiry index expired by {@code nowMillis}, oldest
+   * first: each the index key (its record may have changed since: callers check the record).
+   */
+  List<byte[]> expiredEntries(BackendTransaction t, long nowMillis, int limit) {
+    List<byte[]> out = new ArrayList<>();
+    try (BackendCursor c = t.scan(META, EXPIRY_PREFIX, expiredEnd(nowMillis))) {
+      while (out.size() < limit && c.next()) {
+        out.add(c.key());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Removes an expiry index entry whose record does not carry its expiry (a record replaced
+   * while damaged): nothing else would.
+   */
+  void dropExpiryEntry(BackendTransaction btx, byte[] expiryKey) {
+    btx.delete(META, expiryKey);
+  }
+
+  /**
+   * The number of records in {@code [from, to)} expired at {@code nowMillis} and not purged yet,
+   * found through the expiry index (each checked against its record, so a stale entry never
+   * counts).
+   */
+  private long expiredIn(BackendTransaction t, byte[] from, byte[] to, long nowMillis) {
+    long n = 0;
+    try (BackendCursor c = t.scan(META, EXPIRY_PREFIX, expiredEnd(nowMillis))) {
+      while (c.next()) {
+        byte[] key = c.key();
+        byte[] rk = recordKeyOf(key);
+        if (Arrays.compareUnsigned(rk, from) >= 0 && Arrays.compareUnsigned(rk, to) < 0) {
+          Long e = t.read(RECORDS, rk, RecordFormat::peekExpiry);
+          if (e != null && e == expiryOf(key)) {
+            n++;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Whether the record value between {@code v}'s position and limit has expired. */
+  static boolean expired(java.nio.ByteBuffer v, long nowMillis) {
+    return RecordFormat.expired(RecordFormat.peekExpiry(v), nowMillis);
+  }
+
+  /**
+   * Whether {@code rec} has expired by the store's clock, which is read only for a record that
+   * expires: a store that never used a TTL never reads it on a read.
+   */
+  private boolean expired(RecordFormat.StoredRecord rec) {
+    return rec.expiresAt() != RecordFormat.NEVER && rec.expired(now());
+  }
+
+  /** The store clock's now, for expiry decisions. */
+  long now() {
+    return config.clock().millis();
+  }
+
   /** The meta key of a record's flushed access statistics. */
   static byte[] accessKey(byte[] recordKey) {
     byte[] k = Arrays.copyOf(META_ACCESS_PREFIX, META_ACCESS_PREFIX.length + recordKey.length);
@@ -308,8 +452,8 @@ final class RecordStore {
 
   // ----------------------------------------------------------------------------------- reads
 
-  /** A record's value and the version that wrote it. */
-  record Read(long version, byte[] raw) {}
+  /** A record's value, the version that wrote it and its expiry (or {@code NEVER}). */
+  record Read(long version, byte[] raw, long expiresAt) {}
 
   /**
    * Reads one record outside any transaction, in read transactions of its own; null if absent.
@@ -322,12 +466,13 @@ final class RecordStore {
     // bytes never change, so reading the blob after the record returns the record's value.
     try (BackendTransaction rtx = backend.beginReadLatest()) {
       RecordFormat.StoredRecord rec = rtx.read(RECORDS, rk, v -> parse(v, rk, collection, key));
-      if (rec == null) {
+      if (rec == null || expired(rec)) {
         return null;
       }
       byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
       if (!rec.isBlob() || bv != null) {
-        return new Read(rec.version(), decodeRecord(rtx, rec, collection, key, bv));
+        return new Read(
+            rec.version(), decodeRecord(rtx, rec, collection, key, bv), rec.expiresAt());
       }
     }
     // the blob went away after the record was read (an overwrite or delete committed in
@@ -343,13 +488,15 @@ final class RecordStore {
    */
   Read read(BackendTransaction t, RecordKey k) {
     RecordFormat.StoredRecord rec = find(t, k);
-    return rec == null ? null
-        : new Read(rec.version(), decodeRecord(t, rec, k.collection(), k.key()));
+    return rec == null ? null : new Read(
+        rec.version(), decodeRecord(t, rec, k.collection(), k.key()), rec.expiresAt());
   }
 
-  /** The record parsed (not decoded) in {@code t}, or null if absent. */
+  /** The record parsed (not decoded) in {@code t}, or null if absent or expired. */
   RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
-    return t.read(RECORDS, k.bytes(), v -> parse(v, k.bytes(), k.collection(), k.key()));
+    RecordFormat.StoredRecord rec =
+        t.read(RECORDS, k.bytes(), v -> parse(v, k.bytes(), k.collection(), k.key()));
+    return rec == null || expired(rec) ? null : rec;
   }
 
   /**
@@ -363,17 +510,38 @@ final class RecordStore {
         k.collection(), k.key(), rec.version(), Instant.ofEpochMilli(rec.created()),
         Instant.ofEpochMilli(rec.updated()), rec.rawLength(), rec.storedLength(),
         codec == null ? "id " + rec.codecId() : codec.name(), rec.isBlob(), accessCount,
-        lastAccess == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAccess)));
+        lastAccess == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastAccess)),
+        rec.expiresAt() == RecordFormat.NEVER ? Optional.empty()
+            : Optional.of(Instant.ofEpochMilli(rec.expiresAt())));
   }
 
-  /** The number of records of {@code collection}, counted in {@code t}. */
-  long count(BackendTransaction t, String collection) {
+  /**
+   * The number of records of {@code collection} not expired at {@code nowMillis}, counted in
+   * {@code t}: the backend's count, less the expired records not purged yet (found through the
+   * expiry index, not by a scan of the collection; nothing when none has expired).
+   */
+  long count(BackendTransaction t, String collection, long nowMillis) {
     byte[] start = Keys.collectionStart(collection);
-    return t.count(RECORDS, start, Keys.prefixEnd(start));
+    byte[] end = Keys.prefixEnd(start);
+    long n = t.count(RECORDS, start, end);
+    return n == 0 || !anyExpired(t, nowMillis) ? n : n - expiredIn(t, start, end, nowMillis);
   }
 
-  /** The names of the collections that have records, in order, read in {@code t}. */
-  Set<String> collections(BackendTransaction t) {
+  /**
+   * The names of the collections that have records not expired at {@code nowMillis}, in
+   * order, read in {@code t}.
+   */
+  Set<String> collections(BackendTransaction t, long nowMillis) {
+    Set<String> all = collections(t);
+    if (!anyExpired(t, nowMillis)) {
+      return all;
+    }
+    all.removeIf(c -> count(t, c, nowMillis) == 0);
+    return all;
+  }
+
+  /** The names of the collections that have records, expired or not, read in {@code t}. */
+  private Set<String> collections(BackendTransaction t) {
     Set<String> out = new TreeSet<>();
     byte[] from = null;
     while (true) {
@@ -390,9 +558,10 @@ final class RecordStore {
     }
   }
 
-  /** Whether the record exists in {@code t}. */
+  /** Whether the record exists in {@code t} and has not expired. */
   boolean contains(BackendTransaction t, RecordKey k) {
-    return t.get(RECORDS, k.bytes()) != null;
+    Long expiresAt = t.read(RECORDS, k.bytes(), RecordFormat::peekExpiry);
+    return expiresAt != null && (expiresAt == RecordFormat.NEVER || expiresAt > now());
   }
 
   /** The keys of {@code collection} starting with {@code prefix}, read in {@code btx}. */
@@ -400,12 +569,19 @@ final class RecordStore {
     return keys(btx, ScanRange.prefix(Keys.recordKey(collection, Keys.prefixBytes(prefix))));
   }
 
-  /** The keys of {@code range}, in its order and up to its limit, read in {@code btx}. */
+  /**
+   * The keys of {@code range} not expired, in its order and up to its limit, read in
+   * {@code btx}.
+   */
   List<String> keys(BackendTransaction btx, ScanRange range) {
     List<String> out = new ArrayList<>();
+    long now = now();
+    boolean filter = anyExpired(btx, now);
     try (BackendCursor c = range.open(btx)) {
       while (out.size() < range.limit() && c.next()) {
-        out.add(Keys.keyOf(c.key()));
+        if (!filter || !c.read((k, v) -> expired(v, now))) {
+          out.add(Keys.keyOf(c.key()));
+        }
       }
     }
     return out;

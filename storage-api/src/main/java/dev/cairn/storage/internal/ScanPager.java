@@ -147,7 +147,7 @@ final class ScanPager {
   }
 
   /** A record of a page with values: its key, and its value parsed (checked, not decoded). */
-  private record Parsed(String name, RecordFormat.StoredRecord rec) {}
+  private record Parsed(byte[] recordKey, String name, RecordFormat.StoredRecord rec) {}
 
   /** What a page produces from its records: keys, and parsed values if the page asked for them. */
   @FunctionalInterface
@@ -192,8 +192,8 @@ final class ScanPager {
 
     @Override
     public boolean hasNext() {
-      if (page.isEmpty() && !exhausted) {
-        fill();
+      while (page.isEmpty() && !exhausted) {
+        fill(); // a page of expired records only comes back empty: read the next one
       }
       return !page.isEmpty();
     }
@@ -214,32 +214,52 @@ final class ScanPager {
       lifecycle.enterOrThrow();
       try (BackendTransaction rtx = backend.beginRead()) {
         boolean withValues = collection != null;
-        int pageSize = (int) Math.min(withValues ? ENTRY_PAGE : KEY_PAGE, remaining);
+        int maxPage = withValues ? ENTRY_PAGE : KEY_PAGE;
+        int pageSize = (int) Math.min(maxPage, remaining);
         List<byte[]> keys = new ArrayList<>(pageSize);
         List<Parsed> parsed = withValues ? new ArrayList<>(pageSize) : List.of();
+        // expired records are skipped; checked only if the expiry index says any has expired
+        long now = records.now();
+        boolean skipExpired = records.anyExpired(rtx, now);
+        int scanned = 0;
+        byte[] last = null;
+        boolean ended = false;
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
-          while (keys.size() < pageSize && c.next()) {
+          // up to pageSize records kept, reading no more than a full page's worth
+          while (keys.size() < pageSize && scanned < maxPage) {
+            if (!c.next()) {
+              ended = true;
+              break;
+            }
+            scanned++;
             if (withValues) {
               // parsed from the backend's own bytes: the payload is the one copy made
-              parsed.add(c.read((k, v) -> {
+              Parsed p = c.read((k, v) -> {
                 byte[] rk = new byte[k.remaining()];
                 k.get(k.position(), rk);
-                keys.add(rk);
                 String name = Keys.keyOf(rk);
-                return new Parsed(name, records.parse(v, rk, collection, name));
-              }));
+                return new Parsed(rk, name, records.parse(v, rk, collection, name));
+              });
+              last = p.recordKey();
+              if (!p.rec().expired(now)) {
+                keys.add(last);
+                parsed.add(p);
+              }
             } else {
-              keys.add(c.key());
+              last = c.key();
+              if (!skipExpired || !c.read((k, v) -> RecordStore.expired(v, now))) {
+                keys.add(last);
+              }
             }
           }
         }
         remaining -= keys.size();
-        if (keys.size() < pageSize || remaining == 0) {
+        if (ended || remaining == 0) {
           exhausted = true;
         } else if (descending) {
-          to = keys.get(keys.size() - 1);
+          to = last;
         } else {
-          from = Keys.successor(keys.get(keys.size() - 1));
+          from = Keys.successor(last);
         }
         page.addAll(reader.read(rtx, keys, parsed));
       } finally {

@@ -51,7 +51,9 @@ public record StorageConfig(
     boolean accessStatistics,
     int dictionaryTrainingSamples,
     int dictionaryMaxBytes,
-    List<StorageListener> listeners) {
+    List<StorageListener> listeners,
+    Map<String, Duration> defaultTtls,
+    java.time.InstantSource clock) {
 
   /** The dedup mode of {@code collection}: its own, or the store's. */
   public DedupMode dedupMode(String collection) {
@@ -59,5 +61,18 @@ public record StorageConfig(
       return dedupMode;
     }
     return collectionDedupModes.getOrDefault(collection, dedupMode);
+  }
+
+  /**
+   * The expiry a write to {@code collection} without a TTL of its own gets at this clock's now:
+   * its collection's default TTL from now, or {@link RecordFormat#NEVER}.
+   */
+  long defaultExpiry(String collection) {
+    if (defaultTtls.isEmpty()) {
+      return RecordFormat.NEVER;
+    }
+    Duration ttl = defaultTtls.get(collection);
+    return ttl == null ? RecordFormat.NEVER
+        : Expiry.after(clock.millis(), Expiry.ttlMillis(ttl));
   }
 }

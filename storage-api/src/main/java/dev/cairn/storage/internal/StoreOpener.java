@@ -43,8 +43,12 @@ final class StoreOpener {
    * 2 adds inline records that carry their SHA-256 (deferred dedup, {@link RecordFormat}); a
    * format 1 store is read as it is and marked format 2 when opened, since it may then receive
    * records a format 1 build cannot read (which then refuses it instead of misreading it).
+   * Format 3 adds records with a time to live (an expiry instant in the record, flag bit 2, and
+   * the expiry index in {@code meta}); format 1 and 2 stores are read as they are and marked 3
+   * when opened, so that a format 2 build, which would serve expired records and leave their
+   * index entries behind, refuses the store instead.
    */
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
   /** The meta entry holding the store's format: present in every store. */
   static final byte[] FORMAT_KEY = ascii("format");
   private static final byte[] STORE_ID_KEY = ascii("store-id");

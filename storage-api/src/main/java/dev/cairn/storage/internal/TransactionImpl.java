@@ -28,6 +28,8 @@ final class TransactionImpl implements Transaction {
   static final class Delta {
     long writes;
     long deletes;
+    /** Expired records removed (by maintenance's purge, or a delete of an expired record). */
+    long purged;
     long dedupHits;
     long raw;
     long stored;
@@ -38,6 +40,7 @@ final class TransactionImpl implements Transaction {
   }
 
   private final ValueMapping mapping;
+  private final StorageConfig config;
   private final RecordStore records;
   private final VersionSequence versions;
   private final BackendTransaction btx;
@@ -49,9 +52,10 @@ final class TransactionImpl implements Transaction {
   private boolean discarded;
   private long seqWritten = -1;
 
-  TransactionImpl(ValueMapping mapping, RecordStore records, VersionSequence versions,
-      BackendTransaction btx) {
+  TransactionImpl(ValueMapping mapping, StorageConfig config, RecordStore records,
+      VersionSequence versions, BackendTransaction btx) {
     this.mapping = mapping;
+    this.config = config;
     this.records = records;
     this.versions = versions;
     this.btx = btx;
@@ -75,7 +79,17 @@ final class TransactionImpl implements Transaction {
     RecordKey k = RecordKey.of(collection, key);
     byte[] bytes = mapping.write(value);
     mapping.checkSize(bytes);
-    write(k, bytes, 0, 0);
+    write(k, bytes);
+  }
+
+  @Override
+  public void put(String collection, String key, Object value, java.time.Duration ttl) {
+    check();
+    RecordKey k = RecordKey.of(collection, key);
+    long ttlMillis = Expiry.ttlMillis(ttl);
+    byte[] bytes = mapping.write(value);
+    mapping.checkSize(bytes);
+    write(k, bytes, 0, 0, Expiry.after(config.clock().millis(), ttlMillis));
   }
 
   @Override
@@ -90,7 +104,17 @@ final class TransactionImpl implements Transaction {
     RecordKey k = RecordKey.of(collection, key);
     Objects.requireNonNull(value, "value");
     mapping.checkSize(value);
-    write(k, value, 0, 0);
+    write(k, value);
+  }
+
+  @Override
+  public void putBytes(String collection, String key, byte[] value, java.time.Duration ttl) {
+    check();
+    RecordKey k = RecordKey.of(collection, key);
+    long ttlMillis = Expiry.ttlMillis(ttl);
+    Objects.requireNonNull(value, "value");
+    mapping.checkSize(value);
+    write(k, value, 0, 0, Expiry.after(config.clock().millis(), ttlMillis));
   }
 
   @Override
@@ -189,7 +213,7 @@ final class TransactionImpl implements Transaction {
     if (records.contains(btx, k)) {
       return false;
     }
-    write(k, value, 0, 0);
+    write(k, value);
     return true;
   }
 
@@ -198,7 +222,7 @@ final class TransactionImpl implements Transaction {
     if (!hasVersion(k, expectedVersion)) {
       return false;
     }
-    write(k, value, 0, 0);
+    write(k, value);
     return true;
   }
 
@@ -237,25 +261,59 @@ final class TransactionImpl implements Transaction {
   }
 
   /**
-   * Writes a value already mapped and size-checked; a positive {@code created} / {@code updated}
-   * replaces the record's times (an import keeps the exported ones).
+   * Writes a value already mapped and size-checked, expiring per its collection's default TTL
+   * (or never).
    */
-  void write(RecordKey k, byte[] value, long created, long updated) {
-    check();
-    touched.add(k.ref());
-    records.write(btx, delta, k, value, created, updated);
+  void write(RecordKey k, byte[] value) {
+    write(k, value, 0, 0, config.defaultExpiry(k.collection()));
   }
 
-  /** Deletes a record; returns whether it existed. */
+  /**
+   * Writes a value already mapped and size-checked; a positive {@code created} / {@code updated}
+   * replaces the record's times (an import keeps the exported ones); {@code expiresAt} is its
+   * expiry in epoch milliseconds, or {@link RecordFormat#NEVER}.
+   */
+  void write(RecordKey k, byte[] value, long created, long updated, long expiresAt) {
+    check();
+    touched.add(k.ref());
+    records.write(btx, delta, k, value, created, updated, expiresAt);
+  }
+
+  /**
+   * Deletes a record; returns whether it existed (an expired record is removed too, but did
+   * not exist for the caller).
+   */
   boolean delete(RecordKey k) {
     check();
     AccessTracker.Ref ref = k.ref();
     touched.add(ref);
-    boolean existed = records.delete(btx, delta, k);
-    if (existed) {
+    RecordStore.Deleted found = records.delete(btx, delta, k);
+    if (found != RecordStore.Deleted.ABSENT) {
       deleted.add(ref);
     }
-    return existed;
+    return found == RecordStore.Deleted.LIVE;
+  }
+
+  /**
+   * Maintenance's purge: removes up to {@code limit} records expired at {@code nowMillis},
+   * oldest expiry first, each through {@link #delete} (so that a purge is a delete in every
+   * respect: blob references released in this transaction, cache invalidated after the commit);
+   * returns the number of expiry index entries handled (fewer than {@code limit}: none left).
+   */
+  int purgeExpired(long nowMillis, int limit) {
+    check();
+    List<byte[]> entries = records.expiredEntries(btx, nowMillis, limit);
+    for (byte[] entry : entries) {
+      byte[] rk = RecordStore.recordKeyOf(entry);
+      Long expiresAt = btx.read(RecordStore.RECORDS, rk, RecordFormat::peekExpiry);
+      if (expiresAt != null && expiresAt == RecordStore.expiryOf(entry)
+          && RecordFormat.expired(expiresAt, nowMillis)) {
+        delete(RecordKey.of(Keys.collectionOf(rk), Keys.keyOf(rk)));
+      } else {
+        records.dropExpiryEntry(btx, entry); // its record changed without it (a damaged one)
+      }
+    }
+    return entries.size();
   }
 
   /** The record's value as this transaction sees it (its own writes included), or null. */

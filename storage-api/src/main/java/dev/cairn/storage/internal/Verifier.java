@@ -13,7 +13,8 @@ import java.util.Map;
  * Checks a whole store from one read snapshot: every record parses, decodes and matches its
  * checksum or hash; every blob is intact; and the dedup invariants hold — each blob's reference
  * count equals the number of records pointing at it, no record points at a missing blob, no
- * blob has a zero count or lacks a count. Memory: one map entry per distinct blob.
+ * blob has a zero count or lacks a count; and the expiry index holds exactly one entry per
+ * record with a time to live. Memory: one map entry per distinct blob.
  */
 final class Verifier {
 
@@ -62,12 +63,18 @@ final class Verifier {
                   + " same content to blob id " + previous);
             }
           }
+          if (rec.expiresAt() != RecordFormat.NEVER && rtx.get(RecordStore.META,
+              RecordStore.expiryKey(rec.expiresAt(), rk)) == null) {
+            problem(where + ": expires at " + rec.expiresAt() + " (epoch ms) but has no expiry"
+                + " index entry (count and key scans would still see it once expired)");
+          }
           store.verifyRecord(rtx, rec, where);
         } catch (RuntimeException e) {
           problem(e.getMessage());
         }
       }
     }
+    verifyExpiryIndex();
     // the content index: hash -> (blob id, count)
     Map<ByteBuffer, RecordFormat.IndexEntry> index = new HashMap<>();
     Map<Long, byte[]> keyOfId = new HashMap<>();
@@ -131,6 +138,28 @@ final class Verifier {
     referenced.forEach((k, v) -> problem(v + " records reference blob " + hex(k)
         + ", which has no index entry"));
     return new VerificationReport(records, blobs, problems);
+  }
+
+  /** Every expiry index entry names a record that carries that expiry. */
+  private void verifyExpiryIndex() {
+    byte[] start = RecordStore.EXPIRY_PREFIX;
+    try (BackendCursor c = rtx.scan(RecordStore.META, start, Keys.prefixEnd(start))) {
+      while (c.next()) {
+        byte[] k = c.key();
+        if (k.length <= start.length + 8) {
+          problem("expiry index key " + RecordFormat.hex(k) + " is malformed");
+          continue;
+        }
+        byte[] rk = RecordStore.recordKeyOf(k);
+        Long e = rtx.read(RecordStore.RECORDS, rk, RecordFormat::peekExpiry);
+        if (e == null || e != RecordStore.expiryOf(k)) {
+          problem("expiry index entry " + RecordStore.expiryOf(k) + " of record key "
+              + RecordFormat.hex(rk) + " names a record that does not expire then ("
+              + (e == null ? "absent" : e == RecordFormat.NEVER ? "never expires" : "expires at " + e)
+              + ")");
+        }
+      }
+    }
   }
 
   private static String hex(ByteBuffer b) {

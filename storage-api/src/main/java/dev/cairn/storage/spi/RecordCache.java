@@ -70,24 +70,56 @@ public interface RecordCache extends AutoCloseable {
   void close();
 
   /**
-   * A cached value: the version of the write that produced it and its decoded bytes. Immutable;
-   * a cache keeps it as long as it likes and may return the same instance to any number of
-   * readers.
+   * A cached value: the version of the write that produced it, its decoded bytes and, for a
+   * record with a time to live, its expiry instant. Immutable; a cache keeps it as long as it
+   * likes and may return the same instance to any number of readers.
+   *
+   * <p><b>Expiry.</b> A cache that copies or serializes entries (an off-heap tier) must keep
+   * {@link #expiresAtMillis()}: the engine checks it on every hit and never serves a value past
+   * it, so a copy that dropped it would serve an expired record. {@code CacheConformanceKit}
+   * checks that it survives every tier.
    */
   final class CachedValue {
     private final long version;
     private final byte[] raw;
+    private final long expiresAtMillis;
     private Optional<Bytes> bytes; // built on first use; racy but idempotent, as String.hash
 
     /**
-     * A cached value of {@code raw}, written at {@code version}.
+     * A cached value of {@code raw}, written at {@code version}, of a record that never expires.
      *
      * @param version the store-wide version of the write that produced {@code raw}
      * @param raw the decoded value, not copied: nobody may modify it afterwards
      */
     public CachedValue(long version, byte[] raw) {
+      this(version, raw, 0);
+    }
+
+    /**
+     * A cached value of {@code raw}, written at {@code version}, of a record that expires at
+     * {@code expiresAtMillis}.
+     *
+     * @param version the store-wide version of the write that produced {@code raw}
+     * @param raw the decoded value, not copied: nobody may modify it afterwards
+     * @param expiresAtMillis the record's expiry in epoch milliseconds, or 0 if it never expires
+     * @throws IllegalArgumentException if {@code expiresAtMillis} is negative
+     */
+    public CachedValue(long version, byte[] raw, long expiresAtMillis) {
+      if (expiresAtMillis < 0) {
+        throw new IllegalArgumentException(
+            "expiresAtMillis must be 0 (never) or positive, got " + expiresAtMillis);
+      }
       this.version = version;
       this.raw = Objects.requireNonNull(raw, "raw");
+      this.expiresAtMillis = expiresAtMillis;
+    }
+
+    /**
+     * {@return when the record expires, in epoch milliseconds (by the store's clock), or 0 if it
+     * never expires}
+     */
+    public long expiresAtMillis() {
+      return expiresAtMillis;
     }
 
     /** {@return the store-wide version of the write that produced the value} */
@@ -118,7 +150,8 @@ public interface RecordCache extends AutoCloseable {
 
     @Override
     public String toString() {
-      return "CachedValue[version=" + version + ", length=" + raw.length + "]";
+      return "CachedValue[version=" + version + ", length=" + raw.length
+          + (expiresAtMillis == 0 ? "" : ", expiresAtMillis=" + expiresAtMillis) + "]";
     }
   }
 }

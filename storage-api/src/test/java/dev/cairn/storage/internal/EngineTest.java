@@ -294,7 +294,7 @@ final class EngineTest {
     assertThat(rec.hash()).isEqualTo(RecordStore.sha256(v));
     // a wrong hash behind a valid CRC32C: what a bug (not a flipped bit) would write
     records.put(rk, RecordFormat.encodeInline(rk, rec.codecId(), rec.dictId(), rec.rawLength(),
-        rec.created(), rec.updated(), rec.version(), rec.payload(), new byte[32]));
+        rec.created(), rec.updated(), rec.version(), rec.payload(), new byte[32], RecordFormat.NEVER));
     Storage again = open();
     assertThat(again.getBytes("c", "k")).as("reads trust the CRC32C").contains(v);
     assertThat(again.admin().verify().problems()).singleElement().asString()
@@ -979,8 +979,8 @@ final class EngineTest {
     s.putBytes("c", "k", value("v", 100));
     MaintenanceReport r = s.maintenance();
     assertThat(r.steps()).extracting(MaintenanceReport.Step::name)
-        .containsExactly("flush-access-stats", "cache-cleanup", "deduplicate", "verify", "optimize",
-            "boom", "after");
+        .containsExactly("flush-access-stats", "cache-cleanup", "purge-expired", "deduplicate",
+            "verify", "optimize", "boom", "after");
     assertThat(r.step("cache-cleanup").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.SKIPPED);
     assertThat(r.step("boom").orElseThrow().error()).contains("task failed");
     assertThat(r.step("after").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.OK);

@@ -117,6 +117,7 @@ final class JfrEventsTest {
           .containsExactly(
               tuple("flush-access-stats", "OK", null),
               tuple("cache-cleanup", "SKIPPED", null),
+              tuple("purge-expired", "OK", null),
               tuple("deduplicate", "OK", null),
               tuple("verify", "OK", null),
               tuple("optimize", "OK", null));

@@ -72,7 +72,8 @@ final class KeysAndFormatPropertiesTest {
       @ForAll @Size(max = 300) byte[] payload, @ForAll long version,
       @ForAll @IntRange(min = 0, max = 1_000_000) int flipAt) {
     byte[] rk = Keys.recordKey("c", Keys.keyBytes("k"));
-    byte[] v = RecordFormat.encodeInline(rk, (byte) 0, 0, payload.length, 1L, 2L, version, payload, null);
+    byte[] v = RecordFormat.encodeInline(rk, (byte) 0, 0, payload.length, 1L, 2L, version, payload, null,
+        RecordFormat.NEVER);
     RecordFormat.StoredRecord rec = RecordFormat.parseRecord(v, rk, "test");
     assertThat(rec.payload()).isEqualTo(payload);
     assertThat(rec.version()).isEqualTo(version);
@@ -86,7 +87,8 @@ final class KeysAndFormatPropertiesTest {
   void aRecordReadUnderAnotherKeyIsDetected(@ForAll @Size(min = 1, max = 100) byte[] payload) {
     byte[] rk = Keys.recordKey("c", Keys.keyBytes("inline-013"));
     byte[] other = Keys.recordKey("c", Keys.keyBytes("inline-014"));
-    byte[] v = RecordFormat.encodeInline(rk, (byte) 0, 0, payload.length, 1L, 2L, 3L, payload, null);
+    byte[] v = RecordFormat.encodeInline(rk, (byte) 0, 0, payload.length, 1L, 2L, 3L, payload, null,
+        RecordFormat.NEVER);
     assertThatThrownBy(() -> RecordFormat.parseRecord(v, other, "test"))
         .isInstanceOf(DataCorruptionException.class);
   }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Maintenance of one store, on demand ({@code Storage.maintenance()}) and every
  * {@code maintenanceInterval}: the built-in steps — flush the access statistics, clean up the
- * cache, deduplicate what was written inline ({@link Deduplicator}), verify every record and
+ * cache, deduplicate what was written inline ({@link Deduplicator}), trim the change feed to its
+ * retention ({@link FeedLog#trim}), verify every record and
  * blob, optimize the backend — then the configured
  * {@link MaintenanceTask}s (backups), one after another. A failed step is recorded in the
  * report and the next one runs. Each step and the finished run are reported to
@@ -52,6 +53,7 @@ final class Maintenance {
   private final RecordCache cache;
   private final AccessStatsFlusher accessStats;
   private final Deduplicator dedup;
+  private final FeedLog feed;
   private final StorageAdmin admin;
   private final Lifecycle lifecycle;
   private final Observers observers;
@@ -60,9 +62,10 @@ final class Maintenance {
   /**
    * @param storage the store, as the configured tasks receive it
    * @param cache the cache, or null
+   * @param feed the change feed, or null
    */
   Maintenance(StorageConfig config, Storage storage, Backend backend, RecordCache cache,
-      AccessStatsFlusher accessStats, Deduplicator dedup, StorageAdmin admin,
+      AccessStatsFlusher accessStats, Deduplicator dedup, FeedLog feed, StorageAdmin admin,
       Lifecycle lifecycle, Observers observers) {
     this.config = config;
     this.storage = storage;
@@ -70,6 +73,7 @@ final class Maintenance {
     this.cache = cache;
     this.accessStats = accessStats;
     this.dedup = dedup;
+    this.feed = feed;
     this.admin = admin;
     this.lifecycle = lifecycle;
     this.observers = observers;
@@ -108,6 +112,8 @@ final class Maintenance {
             return "freed " + freed + " bytes";
           }, cache == null ? "no cache configured" : null),
           new Step("deduplicate", () -> dedup.run().toString(), null),
+          new Step("trim-change-feed", () -> feed.trim(),
+              feed == null ? "no change feed" : null),
           new Step("verify", () -> {
             StorageAdmin.VerificationReport v = admin.verify();
             if (!v.ok()) {

@@ -61,7 +61,11 @@ final class RecordStore {
   static final String BLOBS = "blobs";
   static final String INDEX = "blob_index";
   static final String META = "meta";
-  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
+  /**
+   * Every keyspace the engine opens; {@value FeedLog#FEED} (the change feed, empty unless it is
+   * on) is created in existing stores when they are opened, and builds that predate it ignore it.
+   */
+  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META, FeedLog.FEED);
 
   private static final byte[] META_ACCESS_PREFIX = "access:".getBytes(StandardCharsets.US_ASCII);
   private static final Logger LOG = LoggerFactory.getLogger(RecordStore.class);
@@ -222,12 +226,15 @@ final class RecordStore {
         e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes(), hash);
   }
 
-  /** Deletes one record inside a write transaction; returns whether it existed. */
-  boolean delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
+  /**
+   * Deletes one record inside a write transaction; returns the version it had, -1 if there was
+   * none (0 if it was damaged).
+   */
+  long delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
     byte[] rk = k.bytes();
     byte[] oldValue = btx.get(RECORDS, rk);
     if (oldValue == null) {
-      return false;
+      return -1;
     }
     RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(k.collection(), k.key()));
     btx.delete(RECORDS, rk);
@@ -236,7 +243,7 @@ final class RecordStore {
       release(btx, old.blobKey(), old.blobId());
     }
     d.deletes++;
-    return true;
+    return old == null ? 0 : old.version();
   }
 
   /**

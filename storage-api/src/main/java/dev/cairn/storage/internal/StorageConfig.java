@@ -1,5 +1,6 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
@@ -51,7 +52,8 @@ public record StorageConfig(
     boolean accessStatistics,
     int dictionaryTrainingSamples,
     int dictionaryMaxBytes,
-    List<StorageListener> listeners) {
+    List<StorageListener> listeners,
+    ChangeFeedRetention changeFeed) {
 
   /** The dedup mode of {@code collection}: its own, or the store's. */
   public DedupMode dedupMode(String collection) {

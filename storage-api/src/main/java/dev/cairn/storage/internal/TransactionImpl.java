@@ -45,12 +45,15 @@ final class TransactionImpl implements Transaction {
   private final Delta delta = new Delta();
   private final Set<AccessTracker.Ref> touched = new LinkedHashSet<>();
   private final List<AccessTracker.Ref> deleted = new ArrayList<>();
+  /** The changes for the feed, in the order written; null when the store has no feed. */
+  private final List<FeedLog.Pending> changes;
   private boolean active = true;
   private boolean discarded;
   private long seqWritten = -1;
 
   TransactionImpl(ValueMapping mapping, RecordStore records, VersionSequence versions,
-      BackendTransaction btx) {
+      BackendTransaction btx, boolean feed) {
+    this.changes = feed ? new ArrayList<>() : null;
     this.mapping = mapping;
     this.records = records;
     this.versions = versions;
@@ -244,6 +247,9 @@ final class TransactionImpl implements Transaction {
     check();
     touched.add(k.ref());
     records.write(btx, delta, k, value, created, updated);
+    if (changes != null) {
+      changes.add(new FeedLog.Pending(false, k.bytes(), delta.maxVersion));
+    }
   }
 
   /** Deletes a record; returns whether it existed. */
@@ -251,11 +257,15 @@ final class TransactionImpl implements Transaction {
     check();
     AccessTracker.Ref ref = k.ref();
     touched.add(ref);
-    boolean existed = records.delete(btx, delta, k);
-    if (existed) {
-      deleted.add(ref);
+    long version = records.delete(btx, delta, k);
+    if (version < 0) {
+      return false;
     }
-    return existed;
+    deleted.add(ref);
+    if (changes != null) {
+      changes.add(new FeedLog.Pending(true, k.bytes(), version));
+    }
+    return true;
   }
 
   /** The record's value as this transaction sees it (its own writes included), or null. */
@@ -292,6 +302,11 @@ final class TransactionImpl implements Transaction {
   /** The counter changes of its writes. */
   Delta delta() {
     return delta;
+  }
+
+  /** Its changes for the feed, in the order written (empty without a feed). */
+  List<FeedLog.Pending> changes() {
+    return changes == null ? List.of() : changes;
   }
 
   /** The records it deleted. */

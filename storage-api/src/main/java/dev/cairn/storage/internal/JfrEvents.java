@@ -108,7 +108,7 @@ final class JfrEvents {
   @Name("dev.cairn.MaintenanceStep")
   @Label("Cairn Maintenance Step")
   @Category("Cairn")
-  @Description("One step of a maintenance run (flush-access-stats, cache-cleanup, verify,"
+  @Description("One step of a maintenance run (flush-access-stats, cache-cleanup, trim-change-feed, verify,"
       + " optimize, or a plugged-in task such as backup)")
   @StackTrace(false)
   static final class MaintenanceStep extends Event {

@@ -979,8 +979,10 @@ final class EngineTest {
     s.putBytes("c", "k", value("v", 100));
     MaintenanceReport r = s.maintenance();
     assertThat(r.steps()).extracting(MaintenanceReport.Step::name)
-        .containsExactly("flush-access-stats", "cache-cleanup", "deduplicate", "verify", "optimize",
-            "boom", "after");
+        .containsExactly("flush-access-stats", "cache-cleanup", "deduplicate", "trim-change-feed",
+            "verify", "optimize", "boom", "after");
+    assertThat(r.step("trim-change-feed").orElseThrow().outcome())
+        .isEqualTo(MaintenanceReport.Outcome.SKIPPED);
     assertThat(r.step("cache-cleanup").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.SKIPPED);
     assertThat(r.step("boom").orElseThrow().error()).contains("task failed");
     assertThat(r.step("after").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.OK);

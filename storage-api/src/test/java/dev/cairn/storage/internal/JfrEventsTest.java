@@ -118,6 +118,7 @@ final class JfrEventsTest {
               tuple("flush-access-stats", "OK", null),
               tuple("cache-cleanup", "SKIPPED", null),
               tuple("deduplicate", "OK", null),
+              tuple("trim-change-feed", "SKIPPED", null),
               tuple("verify", "OK", null),
               tuple("optimize", "OK", null));
       assertThat(named(events, "MaintenanceStep").get(1).getString("detail"))

@@ -9,6 +9,7 @@ import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin.ExportedRecord;
 import dev.cairn.storage.StorageAdmin.VerificationReport;
 import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.internal.ChangeFeedRestart;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -38,10 +39,11 @@ final class LogicalImporter {
 
   /**
    * Builds the store in {@code store} with {@code builder} from the set {@code c} verified,
-   * spooling blobs under {@code work}; closes it when done.
+   * spooling blobs under {@code work}; closes it when done. Its change feed, if it has one,
+   * starts again above {@code feedAbove} ({@link ChangeFeedRestart}).
    */
   static void importSet(SetVerifier.Checked c, Path work, Path store, StorageBuilder builder,
-      ProgressReporter progress) throws IOException {
+      ProgressReporter progress, long feedAbove) throws IOException {
     BackupManifest m = c.manifest;
     Path spool = work.resolve("blobs");
     Files.createDirectories(spool);
@@ -119,6 +121,7 @@ final class LogicalImporter {
       }
       progress.add(v.records(), 0);
       progress.end();
+      ChangeFeedRestart.afterRestore(s, feedAbove); // the import's own changes are not history
     }
   }
 

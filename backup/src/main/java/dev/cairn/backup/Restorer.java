@@ -7,6 +7,7 @@ import dev.cairn.storage.BackupException;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageAdmin.VerificationReport;
 import dev.cairn.storage.StorageBuilder;
+import dev.cairn.storage.internal.ChangeFeedRestart;
 import dev.cairn.storage.internal.Directories;
 import dev.cairn.storage.internal.RestoreSwap;
 import java.io.Closeable;
@@ -66,7 +67,7 @@ final class Restorer {
     Closeable stagingLock = null;
     try {
       stagingLock = RestoreSwap.lockStaging(staging);
-      Path store = prepare(setId, staging, builder, null, progress);
+      Path store = prepare(setId, staging, builder, null, progress, 0);
       if (Files.isDirectory(dest)) {
         Files.delete(dest); // empty, checked above
       }
@@ -96,7 +97,9 @@ final class Restorer {
     boolean swapped = false;
     try {
       stagingLock = RestoreSwap.lockStaging(staging);
-      Path store = prepare(setId, staging, reopen, backend, progress);
+      // the restored feed starts above every position the live store issued
+      long liveHead = ChangeFeedRestart.head(live);
+      Path store = prepare(setId, staging, reopen, backend, progress, liveHead);
       DurableFiles.fsyncTree(store); // it must survive a power loss once the old one is deleted
       faultHook.at("before-close");
       old = oldDir(dir, setId);
@@ -168,10 +171,11 @@ final class Restorer {
 
   /**
    * Verifies the set, then builds the restored store in {@code staging/store} with
-   * {@code builder}, opens it and checks it. Returns that directory (closed).
+   * {@code builder}, opens it and checks it, and starts its change feed (if it has one) again
+   * above {@code feedAbove} ({@link ChangeFeedRestart}). Returns that directory (closed).
    */
   private Path prepare(String setId, Path staging, StorageBuilder builder, String requiredBackend,
-      ProgressReporter progress) throws IOException {
+      ProgressReporter progress, long feedAbove) throws IOException {
     Files.createDirectories(staging);
     Path work = staging.resolve("work");
     Path store = staging.resolve("store");
@@ -202,10 +206,11 @@ final class Restorer {
               + " the builder opened it as a " + s.admin().backendName() + " store: configure"
               + " backend(\"" + m.backend() + "\")");
         }
+        ChangeFeedRestart.afterRestore(s, feedAbove);
       }
       return store;
     }
-    LogicalImporter.importSet(c, work, store, builder, progress);
+    LogicalImporter.importSet(c, work, store, builder, progress, feedAbove);
     return store;
   }
 

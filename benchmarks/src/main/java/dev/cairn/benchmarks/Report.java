@@ -84,6 +84,8 @@ public final class Report {
     Map<String, Map<String, JsonNode>> observability = new LinkedHashMap<>();
     // TtlBenchmark method -> expiry (none, ttl) -> entry
     Map<String, Map<String, JsonNode>> ttl = new LinkedHashMap<>();
+    // FeedBenchmark: "backend/method" -> off|on -> entry
+    Map<String, Map<String, JsonNode>> feed = new LinkedHashMap<>();
     // DedupBenchmark: "backend/setting" -> method -> entry
     Map<String, Map<String, JsonNode>> dedup = new LinkedHashMap<>();
 
@@ -119,6 +121,9 @@ public final class Report {
         } else if (cls.endsWith(".DedupBenchmark")) {
           dedup.computeIfAbsent(p.path("backend").asText() + "/" + p.path("setting").asText(),
               k -> new LinkedHashMap<>()).put(method, b);
+        } else if (cls.endsWith(".FeedBenchmark")) {
+          feed.computeIfAbsent(p.path("backend").asText() + "/" + method,
+              k -> new LinkedHashMap<>()).put(p.path("feed").asText(), b);
         } else if (cls.endsWith(".ObservabilityBench")) {
           observability.computeIfAbsent(method, k -> new LinkedHashMap<>())
               .put(p.path("mode").asText(), b);
@@ -204,6 +209,9 @@ public final class Report {
     if (!ttl.isEmpty()) {
       ttlSection(ttl, report.putArray("ttl"), o);
     }
+    if (!feed.isEmpty()) {
+      feedSection(feed, report.putArray("feed"), o);
+    }
     if (space != null) {
       spaceSection(space, report.putArray("space"), o);
     }
@@ -287,6 +295,34 @@ public final class Report {
    * of the Cairn events ({@code jfr}) and with CairnMetrics and the latency histograms
    * ({@code metrics}), and what each adds to {@code off} (benchmarks/README.md, "Observability").
    */
+  /**
+   * The change feed rows ({@code FeedBenchmark}, benchmarks/README.md, "Change feed"): per
+   * backend and write, microseconds per operation with the feed off and on, and what on adds.
+   */
+  private static void feedSection(Map<String, Map<String, JsonNode>> cases, ArrayNode rows,
+      PrintStream o) {
+    o.println();
+    o.printf(Locale.ROOT, "%-22s %12s %12s %10s%n", "change feed case", "off us/op", "on us/op",
+        "on/off");
+    for (Map.Entry<String, Map<String, JsonNode>> e : cases.entrySet()) {
+      JsonNode offEntry = e.getValue().get("off");
+      JsonNode onEntry = e.getValue().get("on");
+      if (offEntry == null || onEntry == null) {
+        continue;
+      }
+      double off = score(offEntry);
+      double on = score(onEntry);
+      o.printf(Locale.ROOT, "%-22s %12.1f %12.1f %10.2f%n", e.getKey(), off, on, on / off);
+      ObjectNode n = rows.addObject();
+      n.put("case", "feed/" + e.getKey());
+      n.put("offUsPerOp", round(off));
+      n.put("offError", round(offEntry.at("/primaryMetric/scoreError").asDouble()));
+      n.put("onUsPerOp", round(on));
+      n.put("onError", round(onEntry.at("/primaryMetric/scoreError").asDouble()));
+      n.put("onOverOff", round(on / off));
+    }
+  }
+
   private static void observabilitySection(Map<String, Map<String, JsonNode>> cases,
       ArrayNode rows, PrintStream o) {
     o.println();

@@ -1,5 +1,6 @@
 package dev.cairn.conformance;
 
+import dev.cairn.storage.Change;
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
@@ -51,7 +52,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * and for the store: {@link StorageAdmin#verify()} reports no problem (checksums, hashes,
- * reference counts). The next cycle continues writing into the recovered store, so recovery of a
+ * reference counts). The child writes with the change feed on, and the harness checks the
+ * recovered feed: positions from 1 to the head without a gap, every change read after the
+ * previous recovery still in its place, each thread's changes exactly those of its committed
+ * steps in order (so every acknowledged change is there, and nothing of a step that did not
+ * commit), and the last change of each key agreeing with the recovered record's version. The next cycle continues writing into the recovered store, so recovery of a
  * recovered store is exercised too. Cycles alternate the dedup mode of the child: even cycles
  * write with {@code DedupMode.DEFERRED} and run {@code maintenance()} (which shares equal values
  * in transactions of its own) every few hundred milliseconds while writing, odd cycles write with
@@ -278,6 +283,15 @@ public final class CrashHarness {
     final CrashWorkload workload = new CrashWorkload(jvm.seed);
     final long[] committed = new long[jvm.writerThreads];
     final List<TreeMap<String, byte[]>> models = new ArrayList<>();
+    /** Per thread, the changes its committed steps made, as "KIND collection/key". */
+    final List<List<String>> changes = new ArrayList<>();
+    /** The whole feed as the last check read it, as "position KIND collection/key version". */
+    List<String> feed = List.of();
+    /**
+     * Per thread, the changes of the step in flight at the kill when the recovered records
+     * cannot tell whether it committed (it rewrote equal content): the feed decides.
+     */
+    final List<List<String>> undecided = new ArrayList<>();
     long acknowledged;
     long committedTotal;
     long inFlightCommitted;
@@ -285,6 +299,8 @@ public final class CrashHarness {
     State() {
       for (int t = 0; t < jvm.writerThreads; t++) {
         models.add(new TreeMap<>());
+        changes.add(new ArrayList<>());
+        undecided.add(List.of());
       }
     }
   }
@@ -322,7 +338,8 @@ public final class CrashHarness {
       // while writing; odd cycles share at write time, so commits span three keyspaces
       String dedup = cycle % 2 == 0 ? "DEFERRED" : "ON_WRITE";
       child = new ProcessBuilder(jvm.command(state.committed,
-          List.of("-D" + CrashWriter.DEDUP_PROPERTY + "=" + dedup)))
+          List.of("-D" + CrashWriter.DEDUP_PROPERTY + "=" + dedup,
+              "-D" + CrashWriter.FEED_PROPERTY + "=true")))
           .redirectErrorStream(false)
           .redirectError(log.toFile())
           .start();
@@ -419,6 +436,7 @@ public final class CrashHarness {
       for (int t = 0; t < jvm.writerThreads; t++) {
         checkThread(cycle, t, acked[t], storage, state);
       }
+      checkFeed(cycle, storage, state);
       String problem = jvm.storeProblem(storage);
       if (problem != null) {
         throw new AssertionError(context(cycle) + "after recovery: " + problem);
@@ -429,18 +447,24 @@ public final class CrashHarness {
   private void checkThread(int cycle, int t, long acked, Storage storage, State state) {
     TreeMap<String, byte[]> model = state.models.get(t);
     for (long i = state.committed[t]; i < acked; i++) {
-      state.workload.apply(t, i, modelOps(model));
+      state.workload.apply(t, i, changeOps(model, state.changes.get(t)));
     }
     TreeMap<String, byte[]> next = new TreeMap<>(model);
-    state.workload.apply(t, acked, modelOps(next));
+    List<String> inFlightChanges = new ArrayList<>();
+    state.workload.apply(t, acked, changeOps(next, inFlightChanges));
     TreeMap<String, byte[]> actual = read(cycle, t, storage);
     checkBalances(cycle, t, actual);
     long found;
+    state.undecided.set(t, List.of());
     if (same(actual, model)) {
       found = acked;
+      if (same(actual, next)) {
+        state.undecided.set(t, inFlightChanges);
+      }
     } else if (same(actual, next)) {
       found = acked + 1;
       state.models.set(t, next);
+      state.changes.get(t).addAll(inFlightChanges);
       state.inFlightCommitted++;
     } else {
       throw new AssertionError(context(cycle) + "thread " + t + " acknowledged steps 0.."
@@ -487,6 +511,112 @@ public final class CrashHarness {
           + " summing to " + CrashWorkload.ACCOUNTS_PER_THREAD * CrashWorkload.INITIAL_BALANCE
           + ": a transfer or the account batch was applied partially");
     }
+  }
+
+  /**
+   * The change feed after recovery: positions 1 to the head without a gap; everything the last
+   * check read still there, unchanged and in the same place (no acknowledged position lost or
+   * reordered); each thread's changes exactly those of its committed steps, in step order; and
+   * the last change of every key agrees with the recovered record (its version, or absent).
+   */
+  private void checkFeed(int cycle, Storage storage, State state) {
+    List<Change> all = new ArrayList<>();
+    long head = storage.changes().head();
+    while (all.size() < head) {
+      all.addAll(storage.changes().read(all.size(), 1000));
+    }
+    List<String> lines = new ArrayList<>();
+    List<List<String>> perThread = new ArrayList<>();
+    for (int t = 0; t < jvm.writerThreads; t++) {
+      perThread.add(new ArrayList<>());
+    }
+    Map<String, Change> last = new TreeMap<>();
+    for (int i = 0; i < all.size(); i++) {
+      Change c = all.get(i);
+      String ck = c.collection() + "/" + c.key();
+      if (c.position() != i + 1) {
+        throw new AssertionError(context(cycle) + "change feed: position " + c.position()
+            + " where " + (i + 1) + " was expected (a gap or a reordering)");
+      }
+      lines.add(c.position() + " " + c.kind() + " " + ck + " " + c.version());
+      int t = Integer.parseInt(c.key().substring(1, c.key().indexOf('-')));
+      perThread.get(t).add(c.kind() + " " + ck);
+      last.put(ck, c);
+    }
+    if (lines.size() < state.feed.size()
+        || !lines.subList(0, state.feed.size()).equals(state.feed)) {
+      throw new AssertionError(context(cycle) + "change feed: the " + state.feed.size()
+          + " changes read after the previous recovery are not a prefix of the feed now ("
+          + lines.size() + " changes)");
+    }
+    for (int t = 0; t < jvm.writerThreads; t++) {
+      List<String> withUndecided = new ArrayList<>(state.changes.get(t));
+      withUndecided.addAll(state.undecided.get(t));
+      if (!state.undecided.get(t).isEmpty() && perThread.get(t).equals(withUndecided)) {
+        // the step in flight committed after all: the next child continues after it
+        state.changes.get(t).addAll(state.undecided.get(t));
+        state.committed[t]++;
+        state.committedTotal++;
+        state.inFlightCommitted++;
+      }
+      if (!perThread.get(t).equals(state.changes.get(t))) {
+        throw new AssertionError(context(cycle) + "change feed: thread " + t + "'s changes do"
+            + " not match its " + state.committed[t] + " committed steps: expected "
+            + state.changes.get(t).size() + ", found " + perThread.get(t).size()
+            + firstDifference(state.changes.get(t), perThread.get(t)));
+      }
+    }
+    for (Change c : last.values()) {
+      var meta = storage.metadata(c.collection(), c.key());
+      boolean agrees = c.kind() == Change.Kind.PUT
+          ? meta.isPresent() && meta.get().version() == c.version()
+          : meta.isEmpty();
+      if (!agrees) {
+        throw new AssertionError(context(cycle) + "change feed: the last change of "
+            + c.collection() + "/" + c.key() + " is " + c + " but the record is " + meta);
+      }
+    }
+    state.feed = lines;
+  }
+
+  private static String firstDifference(List<String> expected, List<String> actual) {
+    for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+      if (!expected.get(i).equals(actual.get(i))) {
+        return "; first difference at " + i + ": expected " + expected.get(i) + ", found "
+            + actual.get(i);
+      }
+    }
+    return "";
+  }
+
+  /** {@link #modelOps}, recording each put and each delete of a present key in {@code out}. */
+  static CrashWorkload.Ops changeOps(TreeMap<String, byte[]> m, List<String> out) {
+    CrashWorkload.Ops model = modelOps(m);
+    return new CrashWorkload.Ops() {
+      @Override
+      public byte[] get(String collection, String key) {
+        return model.get(collection, key);
+      }
+
+      @Override
+      public void put(String collection, String key, byte[] value) {
+        model.put(collection, key, value);
+        out.add("PUT " + collection + "/" + key);
+      }
+
+      @Override
+      public void delete(String collection, String key) {
+        if (m.containsKey(collection + "/" + key)) {
+          out.add("DELETE " + collection + "/" + key);
+        }
+        model.delete(collection, key);
+      }
+
+      @Override
+      public void putAll(String collection, Map<String, byte[]> values) {
+        values.forEach((k, v) -> put(collection, k, v));
+      }
+    };
   }
 
   static CrashWorkload.Ops modelOps(TreeMap<String, byte[]> m) {

@@ -1,5 +1,6 @@
 package dev.cairn.conformance;
 
+import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
@@ -39,6 +40,8 @@ final class CrashWriter {
    * thread also runs {@code maintenance()} every 100–400 ms while the writers write.
    */
   static final String DEDUP_PROPERTY = "cairn.crashWriter.dedup";
+  /** {@code true}: write with the change feed on (unlimited retention). */
+  static final String FEED_PROPERTY = "cairn.crashWriter.feed";
   /** {@code close}: close the store after the last step; anything else: halt without closing. */
   static final String END_PROPERTY = "cairn.crashWriter.end";
 
@@ -53,6 +56,9 @@ final class CrashWriter {
         .noScheduledMaintenance();
     DedupMode dedup = DedupMode.valueOf(System.getProperty(DEDUP_PROPERTY, "ON_WRITE"));
     b.dedupMode(dedup);
+    if (Boolean.getBoolean(FEED_PROPERTY)) {
+      b.changeFeed(ChangeFeedRetention.unlimited());
+    }
     long seed = Long.parseLong(args[4]);
     String[] starts = args[5].split(",");
     for (int i = 6; i < args.length; i++) {

@@ -9,9 +9,13 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.storage.Bytes;
+import dev.cairn.storage.Change;
+import dev.cairn.storage.ChangeFeed;
+import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
+import dev.cairn.storage.HistoryTruncatedException;
 import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.RecordMetadata;
@@ -67,8 +71,9 @@ import org.junit.jupiter.api.io.TempDir;
  * values, content-hash dedup with reference counts, dedup scope, inline threshold, compression
  * only when it saves, transactions, conditional writes (insert if absent, replace and delete if
  * the version matches, with races that must have exactly one winner), key paging, batches,
- * async, close, bad input, reopen, and concurrency tests (bank transfers, snapshot isolation,
- * cache coherence).
+ * async, close, bad input, reopen, the change feed (positions in commit order without gaps under
+ * concurrent and grouped writers, resume after reopen, retention and the truncation error), and
+ * concurrency tests (bank transfers, snapshot isolation, cache coherence).
  *
  * <p>The deduplication tests named "defect N" each guard against one way a deduplicating store
  * has been got wrong before:
@@ -2045,6 +2050,272 @@ public abstract class StorageConformanceKit {
       for (int k = 0; k < keys; k++) {
         assertThat(toLong(get("ctr", "k" + k))).isEqualTo(writesEach);
       }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Nested
+  @DisplayName("change feed")
+  class ChangeFeeds {
+
+    private Storage withFeed(ChangeFeedRetention retention) {
+      storage = reopen(b -> b.changeFeed(retention));
+      return storage;
+    }
+
+    /** The feed's changes as "position KIND collection/key version" lines. */
+    private List<String> lines(List<Change> changes) {
+      List<String> out = new ArrayList<>();
+      for (Change c : changes) {
+        out.add(c.position() + " " + c.kind() + " " + c.collection() + "/" + c.key() + " "
+            + c.version());
+      }
+      return out;
+    }
+
+    private long version(String c, String k) {
+      return storage.metadata(c, k).orElseThrow().version();
+    }
+
+    @Test
+    @DisplayName("off by default: changes() says how to turn it on")
+    void offByDefault() {
+      storage.putBytes("c", "k", new byte[] {1});
+      assertThatThrownBy(() -> storage.changes()).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("changeFeed");
+    }
+
+    @Test
+    @DisplayName("puts and deletes get consecutive positions in commit order; what changes nothing"
+        + " adds nothing")
+    void putsAndDeletesInCommitOrder() {
+      withFeed(ChangeFeedRetention.defaults());
+      ChangeFeed feed = storage.changes();
+      assertThat(feed.head()).isZero();
+      assertThat(feed.oldest()).isEqualTo(1);
+      assertThat(feed.read(0, 10)).isEmpty();
+      storage.putBytes("a", "k1", new byte[] {1});
+      long v1 = version("a", "k1");
+      storage.putBytes("a", "k1", new byte[] {2});
+      long v2 = version("a", "k1");
+      assertThat(storage.delete("a", "absent")).isFalse();
+      storage.useTransaction(tx -> {
+        tx.putBytes("b", "x", new byte[] {3});
+        tx.putBytes("a", "k2", new byte[] {4});
+        tx.delete("a", "k1");
+      });
+      assertThatThrownBy(() -> storage.useTransaction(tx -> {
+        tx.putBytes("a", "rolled-back", new byte[] {5});
+        throw new Boom();
+      })).isInstanceOf(Boom.class);
+      assertThat(storage.putBytesIfAbsent("b", "x", new byte[] {6})).isFalse();
+      assertThat(storage.replaceBytesIfVersion("b", "x", v1, new byte[] {6})).isFalse();
+      assertThat(storage.deleteIfVersion("a", "k2", v1)).isFalse();
+      long vx = version("b", "x");
+      long vk2 = version("a", "k2");
+      assertThat(storage.deleteIfVersion("b", "x", vx)).isTrue();
+      storage.putAllBytes("c", new LinkedHashMap<>(Map.of("only", new byte[] {7})));
+      long vOnly = version("c", "only");
+      assertThat(lines(feed.read(0, 100))).containsExactly(
+          "1 PUT a/k1 " + v1,
+          "2 PUT a/k1 " + v2,
+          "3 PUT b/x " + vx,
+          "4 PUT a/k2 " + vk2,
+          "5 DELETE a/k1 " + v2,
+          "6 DELETE b/x " + vx,
+          "7 PUT c/only " + vOnly);
+      assertThat(feed.head()).isEqualTo(7);
+      assertThat(lines(feed.read(4, 2))).containsExactly("5 DELETE a/k1 " + v2,
+          "6 DELETE b/x " + vx);
+      assertThat(feed.read(7, 10)).isEmpty();
+      List<Change> all = feed.read(0, 100);
+      assertThat(all).allSatisfy(c -> assertThat(c.committed()).isNotNull());
+      for (int i = 1; i < all.size(); i++) {
+        assertThat(all.get(i).committed()).isAfterOrEqualTo(all.get(i - 1).committed());
+      }
+    }
+
+    @Test
+    @DisplayName("bad positions and limits are refused")
+    void badArguments() {
+      withFeed(ChangeFeedRetention.defaults());
+      storage.putBytes("a", "k", new byte[] {1});
+      ChangeFeed feed = storage.changes();
+      assertThatThrownBy(() -> feed.read(-1, 10)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> feed.read(0, 0)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> feed.read(2, 10)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("beyond");
+      assertThatThrownBy(() -> feed.poll(0, 10, java.time.Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new ChangeFeedRetention(-1, java.time.Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("concurrent SYNC and GROUP writers: every change once, positions without gaps,"
+        + " each writer's changes in its order, the last change of a key is its current version")
+    void concurrentWritersKeepOneOrder() throws Exception {
+      storage = reopen(b -> b.changeFeed(ChangeFeedRetention.unlimited())
+          .groupCommitWindow(java.time.Duration.ofMillis(1)));
+      int threads = 6;
+      int each = 60;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CyclicBarrier start = new CyclicBarrier(threads);
+      try {
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int thread = t;
+          Durability d = t % 2 == 0 ? Durability.GROUP : Durability.SYNC;
+          work.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < each; i++) {
+              int n = i;
+              storage.transaction(d, tx -> {
+                tx.putBytes("w", "t" + thread + "-" + (n % 7), longBytes(n));
+                if (n % 5 == 4) {
+                  tx.delete("w", "t" + thread + "-" + ((n + 3) % 7));
+                }
+                return null;
+              });
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : work) {
+          f.get(300, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      List<Change> all = new ArrayList<>();
+      for (List<Change> page; !(page = storage.changes().read(
+          all.isEmpty() ? 0 : all.get(all.size() - 1).position(), 50)).isEmpty(); ) {
+        all.addAll(page);
+      }
+      for (int i = 0; i < all.size(); i++) {
+        assertThat(all.get(i).position()).isEqualTo(i + 1);
+      }
+      assertThat(storage.changes().head()).isEqualTo(all.size());
+      // replay each thread's own sequence against its changes, in order
+      for (int t = 0; t < threads; t++) {
+        String p = "t" + t + "-";
+        Map<String, Boolean> present = new HashMap<>();
+        List<String> expected = new ArrayList<>();
+        for (int n = 0; n < each; n++) {
+          String k = p + (n % 7);
+          expected.add("PUT " + k);
+          present.put(k, true);
+          if (n % 5 == 4) {
+            String d = p + ((n + 3) % 7);
+            if (present.getOrDefault(d, false)) {
+              expected.add("DELETE " + d);
+              present.put(d, false);
+            }
+          }
+        }
+        List<String> actual = new ArrayList<>();
+        for (Change c : all) {
+          if (c.key().startsWith(p)) {
+            actual.add(c.kind() + " " + c.key());
+          }
+        }
+        assertThat(actual).as("thread %d's changes", t).isEqualTo(expected);
+      }
+      Map<String, Change> last = new HashMap<>();
+      all.forEach(c -> last.put(c.key(), c));
+      last.forEach((k, c) -> {
+        if (c.kind() == Change.Kind.PUT) {
+          assertThat(version("w", k)).as(k).isEqualTo(c.version());
+        } else {
+          assertThat(storage.contains("w", k)).as(k).isFalse();
+        }
+      });
+    }
+
+    @Test
+    @DisplayName("a reader resumes after a reopen, which keeps the feed on and never reuses a"
+        + " position")
+    void resumesAfterReopen() {
+      require(Capability.DURABLE);
+      withFeed(ChangeFeedRetention.unlimited());
+      storage.putBytes("a", "1", new byte[] {1});
+      storage.putBytes("a", "2", new byte[] {2});
+      long seen = storage.changes().read(0, 1).get(0).position();
+      storage = reopen(UnaryOperator.identity()); // without changeFeed(...): still on
+      storage.putBytes("a", "3", new byte[] {3});
+      assertThat(lines(storage.changes().read(seen, 10))).extracting(l -> l.split(" ")[2])
+          .containsExactly("a/2", "a/3");
+      assertThat(storage.changes().head()).isEqualTo(3);
+      storage = reopen(UnaryOperator.identity());
+      storage.delete("a", "1");
+      assertThat(storage.changes().read(3, 10)).singleElement()
+          .satisfies(c -> assertThat(c.position()).isEqualTo(4));
+    }
+
+    @Test
+    @DisplayName("retention: maintenance trims the oldest changes, and a reader behind them gets"
+        + " HistoryTruncatedException with the oldest position kept")
+    void trimmedHistoryIsAnError() {
+      withFeed(ChangeFeedRetention.unlimited().withMaxChanges(5));
+      for (int i = 0; i < 12; i++) {
+        storage.putBytes("a", "k" + (i % 3), new byte[] {(byte) i});
+      }
+      assertThat(storage.changes().read(0, 100)).hasSize(12); // until maintenance runs
+      MaintenanceReport r = storage.maintenance();
+      assertThat(r.successful()).isTrue();
+      ChangeFeed feed = storage.changes();
+      assertThat(feed.oldest()).isEqualTo(8);
+      assertThat(feed.head()).isEqualTo(12);
+      assertThatThrownBy(() -> feed.read(0, 10))
+          .isInstanceOfSatisfying(HistoryTruncatedException.class, e -> {
+            assertThat(e.requestedAfter()).isZero();
+            assertThat(e.oldestAvailable()).isEqualTo(8);
+          });
+      assertThatThrownBy(() -> feed.read(6, 10)).isInstanceOf(HistoryTruncatedException.class);
+      assertThat(feed.read(7, 10)).extracting(Change::position).containsExactly(8L, 9L, 10L,
+          11L, 12L);
+    }
+
+    @Test
+    @DisplayName("retention by age removes what was committed before the limit; the head stays")
+    void trimmedByAge() {
+      Storage aged = openIn(tempDir.resolve("aged"), b -> b.changeFeed(
+          ChangeFeedRetention.unlimited().withMaxAge(java.time.Duration.ofMillis(1))));
+      for (int i = 0; i < 3; i++) {
+        aged.putBytes("a", "k" + i, new byte[] {(byte) i});
+      }
+      long committed = aged.changes().read(2, 1).get(0).committed().toEpochMilli();
+      while (System.currentTimeMillis() <= committed + 1) {
+        Thread.onSpinWait(); // until the last change is older than the limit
+      }
+      assertThat(aged.maintenance().successful()).isTrue();
+      assertThat(aged.changes().oldest()).isEqualTo(4);
+      assertThat(aged.changes().head()).isEqualTo(3);
+      assertThatThrownBy(() -> aged.changes().read(1, 1))
+          .isInstanceOfSatisfying(HistoryTruncatedException.class,
+              e -> assertThat(e.oldestAvailable()).isEqualTo(4));
+      assertThat(aged.changes().read(3, 1)).isEmpty();
+      aged.putBytes("a", "again", new byte[] {1});
+      assertThat(aged.changes().read(3, 1)).extracting(Change::position).containsExactly(4L);
+    }
+
+    @Test
+    @DisplayName("poll waits for the next commit and returns it")
+    void pollFollowsCommits() throws Exception {
+      withFeed(ChangeFeedRetention.defaults());
+      storage.putBytes("a", "first", new byte[] {1});
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<List<Change>> waiting = pool.submit(
+            () -> storage.changes().poll(1, 10, java.time.Duration.ofMinutes(5)));
+        storage.putBytes("a", "second", new byte[] {2});
+        assertThat(waiting.get(300, TimeUnit.SECONDS)).extracting(Change::key)
+            .containsExactly("second");
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(storage.changes().poll(2, 10, java.time.Duration.ZERO)).isEmpty();
     }
   }
 

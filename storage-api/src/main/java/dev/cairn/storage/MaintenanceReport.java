@@ -40,7 +40,7 @@ public record MaintenanceReport(Instant startedAt, Duration duration, List<Step>
    * One step of a maintenance run.
    *
    * @param name the step's name ({@code flush-access-stats}, {@code cache-cleanup},
-   *     {@code purge-expired}, {@code deduplicate}, {@code verify}, {@code optimize}, or a plugged-in task's name such as {@code backup})
+   *     {@code purge-expired}, {@code deduplicate}, {@code trim-change-feed}, {@code verify}, {@code optimize}, or a plugged-in task's name such as {@code backup})
    * @param outcome whether it succeeded
    * @param duration how long it took
    * @param detail a one-line human-readable account of what it did

@@ -496,6 +496,18 @@ public interface Storage extends AutoCloseable {
   MaintenanceReport maintenance();
 
   /**
+   * The store's change feed: every committed put and delete, in commit order, resumable by
+   * position ({@link ChangeFeed}).
+   *
+   * @return the change feed of this store
+   * @throws IllegalStateException if the store's feed is not on (turn it on with
+   *     {@link StorageBuilder#changeFeed(ChangeFeedRetention)})
+   */
+  default ChangeFeed changes() {
+    throw new IllegalStateException("this Storage has no change feed");
+  }
+
+  /**
    * Internal operations for Cairn's own modules (backup, conformance kit, CLI): snapshots,
    * raw export and verification. Not part of the stable API.
    *

@@ -75,6 +75,7 @@ public final class StorageBuilder {
   private final List<StorageListener> listeners = new ArrayList<>();
   private final Map<String, Duration> defaultTtls = new java.util.TreeMap<>();
   private java.time.InstantSource clock = java.time.InstantSource.system();
+  private ChangeFeedRetention changeFeed;
 
   private StorageBuilder() {}
 
@@ -491,6 +492,27 @@ public final class StorageBuilder {
   }
 
   /**
+   * Turns the store's {@link ChangeFeed} on ({@link Storage#changes()}), keeping changes as
+   * {@code retention} says ({@link ChangeFeedRetention#defaults()}: the last 1,000,000 changes,
+   * at most 7 days). Off by default, and then the write path does nothing for it.
+   *
+   * <p>The choice is recorded in the store: once a store's feed is on, every later open keeps
+   * it on (with the retention recorded, unless this is called again with another one), so that
+   * no instance or tool that opens the store without this setting can write changes the feed
+   * would miss. There is no switch to turn it off again in this version. On a PostgreSQL store
+   * shared by several instances, turn it on while no other instance has the store open (others
+   * read the setting when they open).
+   *
+   * @param retention how much history to keep
+   * @return this builder
+   * @throws NullPointerException if {@code retention} is null
+   */
+  public StorageBuilder changeFeed(ChangeFeedRetention retention) {
+    this.changeFeed = Objects.requireNonNull(retention, "change feed retention");
+    return this;
+  }
+
+  /**
    * No scheduled maintenance; {@link Storage#maintenance()} still works on demand.
    *
    * @return this builder
@@ -662,7 +684,7 @@ public final class StorageBuilder {
         groupCommitWindow, valueMapper, asyncThreads, asyncQueueCapacity, maintenanceInterval,
         maintenanceVerify, List.copyOf(maintenanceTasks), accessStatsFlushInterval,
         accessStatsMaxPending, accessStatistics, dictionaryTrainingSamples, dictionaryMaxBytes,
-        List.copyOf(listeners), Map.copyOf(defaultTtls), clock);
+        List.copyOf(listeners), Map.copyOf(defaultTtls), clock, changeFeed);
   }
 
   private static String requireName(String s, String what) {

@@ -47,7 +47,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     subcommands = {
         PutCommand.class, GetCommand.class, DeleteCommand.class, LsCommand.class,
         StatsCommand.class, VerifyCommand.class, MaintainCommand.class, BackupCommand.class,
-        RestoreCommand.class, MigrateCommand.class, BenchCommand.class, DemoCommand.class,
+        RestoreCommand.class, MigrateCommand.class, ChangesCommand.class, BenchCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -47,6 +47,8 @@ final class CommitPipeline {
   private final CacheCoherence coherence;
   private final Lifecycle lifecycle;
   private final ReentrantLock writeLock;
+  /** The change feed, or null when the store has none. */
+  private final FeedLog feed;
 
   /**
    * The transaction each thread is running. The engine's read path reads this and
@@ -63,7 +65,7 @@ final class CommitPipeline {
   CommitPipeline(StorageConfig config, Backend backend, ValueMapping mapping,
       RecordStore records, VersionSequence versions, Observers observers, AccessTracker access,
       DictionaryTrainer dictionaries, RecordCache cache, CacheCoherence coherence,
-      Lifecycle lifecycle, ReentrantLock writeLock) {
+      Lifecycle lifecycle, ReentrantLock writeLock, FeedLog feed) {
     this.config = config;
     this.backend = backend;
     this.mapping = mapping;
@@ -77,6 +79,7 @@ final class CommitPipeline {
     this.coherence = coherence;
     this.lifecycle = lifecycle;
     this.writeLock = writeLock;
+    this.feed = feed;
   }
 
   /**
@@ -154,7 +157,7 @@ final class CommitPipeline {
     writeLock.lock();
     TransactionImpl tx = null;
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
-      tx = new TransactionImpl(mapping, config, records, versions, btx);
+      tx = new TransactionImpl(mapping, config, records, versions, btx, feed != null);
       bindTransaction(tx);
       R result;
       try {
@@ -169,7 +172,12 @@ final class CommitPipeline {
       }
       trace.discarded = false; // an earlier attempt may have been discarded
       tx.reserveVersions();
-      btx.commit(durability);
+      FeedLog.Batch positions = feed == null ? null : feed.begin(btx);
+      if (positions != null) {
+        feed.append(positions, tx.changes());
+        feed.beforeCommit(positions);
+      }
+      commit(btx, durability, positions);
       committed(tx);
       trace.committed(tx.delta(), 1);
       return result;
@@ -327,14 +335,22 @@ final class CommitPipeline {
       Throwable groupFailure = null;
       JfrEvents.GroupCommit event = JfrEvents.beginGroupCommit();
       try (BackendTransaction btx = backend.beginWrite()) {
+        // the group's changes are numbered in the order its transactions ran
+        FeedLog.Batch positions = feed == null ? null : feed.begin(btx);
         for (GroupRequest<?> r : group) {
           if (!runInGroup(r, btx)) {
             thrower = r;
             break;
           }
+          if (positions != null) {
+            feed.append(positions, r.tx.changes());
+          }
         }
         if (thrower == null) {
-          btx.commit(Durability.SYNC);
+          if (positions != null) {
+            feed.beforeCommit(positions);
+          }
+          commit(btx, Durability.SYNC, positions);
           committed = true;
         }
       } catch (RuntimeException | Error e) {
@@ -383,7 +399,7 @@ final class CommitPipeline {
 
   /** Runs one grouped function; false if it threw (its failure is recorded). */
   private <R> boolean runInGroup(GroupRequest<R> r, BackendTransaction btx) {
-    TransactionImpl tx = new TransactionImpl(mapping, config, records, versions, btx);
+    TransactionImpl tx = new TransactionImpl(mapping, config, records, versions, btx, feed != null);
     r.tx = tx;
     bindTransaction(tx);
     try {
@@ -408,6 +424,28 @@ final class CommitPipeline {
   private static void finish(GroupRequest<?> r) {
     r.done = true;
     LockSupport.unpark(r.caller);
+  }
+
+  /**
+   * Commits {@code btx}; with a feed, a commit that throws may or may not have applied its
+   * positions, so the feed reads its head again before the next.
+   */
+  private void commit(BackendTransaction btx, Durability durability, FeedLog.Batch positions) {
+    if (positions == null) {
+      btx.commit(durability);
+      return;
+    }
+    boolean done = false;
+    try {
+      btx.commit(durability);
+      done = true;
+    } finally {
+      if (done) {
+        feed.committed(positions);
+      } else {
+        feed.failed(positions);
+      }
+    }
   }
 
   private void invalidateTouched(TransactionImpl tx) {

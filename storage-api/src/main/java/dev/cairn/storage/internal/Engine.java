@@ -2,6 +2,7 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.AsyncStorage;
 import dev.cairn.storage.Bytes;
+import dev.cairn.storage.ChangeFeed;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.KeyRange;
 import dev.cairn.storage.MaintenanceReport;
@@ -99,6 +100,8 @@ public final class Engine implements Storage {
   private final AdminView admin;
   private final AsyncView asyncView;
   private final Maintenance maintenance;
+  /** The change feed, or null when the store has none. */
+  private final FeedLog feed;
   private final Observers observers;
 
   /** Builds the parts of a store {@link StoreOpener} opened, and starts its background work. */
@@ -123,8 +126,10 @@ public final class Engine implements Storage {
         new AccessStatsFlusher(config, backend, access, writeLock, lifecycle, scheduler);
     DictionaryTrainer dictionaries = new DictionaryTrainer(
         config, backend, r.codecs, records, writeLock, lifecycle, scheduler);
+    boolean shared = r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS);
+    this.feed = r.feed == null ? null : new FeedLog(backend, shared, r.feed, writeLock, lifecycle);
     this.pipeline = new CommitPipeline(config, backend, mapping, records, versions, observers,
-        access, dictionaries, cache, coherence, lifecycle, writeLock);
+        access, dictionaries, cache, coherence, lifecycle, writeLock, feed);
     this.currentTx = pipeline.currentTx;
     this.threadsInTransaction = pipeline.threadsInTransaction;
     this.admin = new AdminView(
@@ -133,8 +138,8 @@ public final class Engine implements Storage {
     this.asyncView = new AsyncView(this, config.directory(), threads.async());
     Deduplicator dedup = new Deduplicator(config, backend, records, versions, metrics, writeLock);
     this.maintenance = new Maintenance(
-        config, this, backend, cache, accessStats, this::purgeExpired, dedup, admin, lifecycle,
-        observers);
+        config, this, backend, cache, accessStats, this::purgeExpired, dedup, feed, admin,
+        lifecycle, observers);
     accessStats.schedule();
     maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
@@ -743,6 +748,20 @@ public final class Engine implements Storage {
   }
 
   // ------------------------------------------------------------------------------------ admin
+
+  @Override
+  public ChangeFeed changes() {
+    if (feed == null) {
+      throw new IllegalStateException("the change feed of " + config.directory() + " is off:"
+          + " turn it on with StorageBuilder.changeFeed(ChangeFeedRetention)");
+    }
+    return feed;
+  }
+
+  /** The change feed, or null (for a restore, {@link ChangeFeedRestart}). */
+  FeedLog feed() {
+    return feed;
+  }
 
   @Override
   public StorageAdmin admin() {

@@ -109,7 +109,7 @@ final class JfrEvents {
   @Label("Cairn Maintenance Step")
   @Category("Cairn")
   @Description("One step of a maintenance run (flush-access-stats, cache-cleanup,"
-      + " purge-expired, deduplicate, verify,"
+      + " purge-expired, deduplicate, trim-change-feed, verify,"
       + " optimize, or a plugged-in task such as backup)")
   @StackTrace(false)
   static final class MaintenanceStep extends Event {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Maintenance of one store, on demand ({@code Storage.maintenance()}) and every
  * {@code maintenanceInterval}: the built-in steps — flush the access statistics, clean up the
  * cache, purge the records whose time to live has passed ({@code Engine.purgeExpired}),
- * deduplicate what was written inline ({@link Deduplicator}), verify every record and
+ * deduplicate what was written inline ({@link Deduplicator}), trim the change feed to its
+ * retention ({@link FeedLog#trim}), verify every record and
  * blob, optimize the backend — then the configured
  * {@link MaintenanceTask}s (backups), one after another. A failed step is recorded in the
  * report and the next one runs. Each step and the finished run are reported to
@@ -54,6 +55,7 @@ final class Maintenance {
   private final AccessStatsFlusher accessStats;
   private final Deduplicator dedup;
   private final java.util.function.LongSupplier purgeExpired;
+  private final FeedLog feed;
   private final StorageAdmin admin;
   private final Lifecycle lifecycle;
   private final Observers observers;
@@ -63,10 +65,12 @@ final class Maintenance {
    * @param storage the store, as the configured tasks receive it
    * @param cache the cache, or null
    * @param purgeExpired removes the expired records, returning how many
+   * @param feed the change feed, or null
    */
   Maintenance(StorageConfig config, Storage storage, Backend backend, RecordCache cache,
       AccessStatsFlusher accessStats, java.util.function.LongSupplier purgeExpired,
-      Deduplicator dedup, StorageAdmin admin, Lifecycle lifecycle, Observers observers) {
+      Deduplicator dedup, FeedLog feed, StorageAdmin admin, Lifecycle lifecycle,
+      Observers observers) {
     this.config = config;
     this.storage = storage;
     this.backend = backend;
@@ -74,6 +78,7 @@ final class Maintenance {
     this.accessStats = accessStats;
     this.dedup = dedup;
     this.purgeExpired = purgeExpired;
+    this.feed = feed;
     this.admin = admin;
     this.lifecycle = lifecycle;
     this.observers = observers;
@@ -114,6 +119,8 @@ final class Maintenance {
           new Step("purge-expired",
               () -> "purged " + purgeExpired.getAsLong() + " expired records", null),
           new Step("deduplicate", () -> dedup.run().toString(), null),
+          new Step("trim-change-feed", () -> feed.trim(),
+              feed == null ? "no change feed" : null),
           new Step("verify", () -> {
             StorageAdmin.VerificationReport v = admin.verify();
             if (!v.ok()) {

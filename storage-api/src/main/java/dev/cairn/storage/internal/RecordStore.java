@@ -61,7 +61,11 @@ final class RecordStore {
   static final String BLOBS = "blobs";
   static final String INDEX = "blob_index";
   static final String META = "meta";
-  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META);
+  /**
+   * Every keyspace the engine opens; {@value FeedLog#FEED} (the change feed, empty unless it is
+   * on) is created in existing stores when they are opened, and builds that predate it ignore it.
+   */
+  static final Set<String> KEYSPACES = Set.of(RECORDS, BLOBS, INDEX, META, FeedLog.FEED);
 
   private static final byte[] META_ACCESS_PREFIX = "access:".getBytes(StandardCharsets.US_ASCII);
   /**
@@ -243,25 +247,21 @@ final class RecordStore {
         expiresAt);
   }
 
-  /** What {@link #delete} found. */
-  enum Deleted {
-    /** No record: nothing changed. */
-    ABSENT,
-    /** A visible record, deleted. */
-    LIVE,
-    /** An expired record (absent to every read), removed from disk. */
-    EXPIRED
-  }
+  /**
+   * What {@link #delete} found when there was a record: whether it had expired (absent to every
+   * read, removed from disk by a purge or a delete) and the version it had (0 if it was damaged).
+   */
+  record Deleted(boolean expired, long version) {}
 
   /**
    * Deletes one record inside a write transaction, expired or not, releasing its blob reference
-   * and its expiry index entry; says what it found.
+   * and its expiry index entry; says what it found, null if there was no record.
    */
   Deleted delete(BackendTransaction btx, TransactionImpl.Delta d, RecordKey k) {
     byte[] rk = k.bytes();
     byte[] oldValue = btx.get(RECORDS, rk);
     if (oldValue == null) {
-      return Deleted.ABSENT;
+      return null;
     }
     RecordFormat.StoredRecord old = parseForWrite(oldValue, rk, where(k.collection(), k.key()));
     btx.delete(RECORDS, rk);
@@ -273,11 +273,11 @@ final class RecordStore {
       btx.delete(META, expiryKey(old.expiresAt(), rk));
       if (old.expired(config.clock().millis())) {
         d.purged++;
-        return Deleted.EXPIRED;
+        return new Deleted(true, old.version());
       }
     }
     d.deletes++;
-    return Deleted.LIVE;
+    return new Deleted(false, old == null ? 0 : old.version());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.cairn.storage.internal;
 
+import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
@@ -53,7 +54,8 @@ public record StorageConfig(
     int dictionaryMaxBytes,
     List<StorageListener> listeners,
     Map<String, Duration> defaultTtls,
-    java.time.InstantSource clock) {
+    java.time.InstantSource clock,
+    ChangeFeedRetention changeFeed) {
 
   /** The dedup mode of {@code collection}: its own, or the store's. */
   public DedupMode dedupMode(String collection) {

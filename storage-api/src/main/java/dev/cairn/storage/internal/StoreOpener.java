@@ -1,6 +1,7 @@
 package dev.cairn.storage.internal;
 
 import dev.cairn.storage.BackendException;
+import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.DataCorruptionException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.spi.Backend;
@@ -69,6 +70,8 @@ final class StoreOpener {
     RecordCache cache;
     String storeId;
     long seq;
+    /** The change feed's retention; null when the store has no feed. */
+    ChangeFeedRetention feed;
     List<String> restoreLeftovers = List.of();
 
     void release() {
@@ -134,6 +137,8 @@ final class StoreOpener {
         initMeta(r);
         return null;
       }, null);
+      r.feed = ConflictRetry.retryOnConflict(
+          () -> FeedLog.configure(r.backend, config.changeFeed()), null);
       if (!marked) {
         StoreMarker.write(dir, r.backendProvider.name());
       }

@@ -48,12 +48,15 @@ final class TransactionImpl implements Transaction {
   private final Delta delta = new Delta();
   private final Set<AccessTracker.Ref> touched = new LinkedHashSet<>();
   private final List<AccessTracker.Ref> deleted = new ArrayList<>();
+  /** The changes for the feed, in the order written; null when the store has no feed. */
+  private final List<FeedLog.Pending> changes;
   private boolean active = true;
   private boolean discarded;
   private long seqWritten = -1;
 
   TransactionImpl(ValueMapping mapping, StorageConfig config, RecordStore records,
-      VersionSequence versions, BackendTransaction btx) {
+      VersionSequence versions, BackendTransaction btx, boolean feed) {
+    this.changes = feed ? new ArrayList<>() : null;
     this.mapping = mapping;
     this.config = config;
     this.records = records;
@@ -277,6 +280,9 @@ final class TransactionImpl implements Transaction {
     check();
     touched.add(k.ref());
     records.write(btx, delta, k, value, created, updated, expiresAt);
+    if (changes != null) {
+      changes.add(new FeedLog.Pending(false, k.bytes(), delta.maxVersion));
+    }
   }
 
   /**
@@ -288,10 +294,14 @@ final class TransactionImpl implements Transaction {
     AccessTracker.Ref ref = k.ref();
     touched.add(ref);
     RecordStore.Deleted found = records.delete(btx, delta, k);
-    if (found != RecordStore.Deleted.ABSENT) {
-      deleted.add(ref);
+    if (found == null) {
+      return false;
     }
-    return found == RecordStore.Deleted.LIVE;
+    deleted.add(ref);
+    if (changes != null) {
+      changes.add(new FeedLog.Pending(true, k.bytes(), found.version())); // a purge too
+    }
+    return !found.expired();
   }
 
   /**
@@ -350,6 +360,11 @@ final class TransactionImpl implements Transaction {
   /** The counter changes of its writes. */
   Delta delta() {
     return delta;
+  }
+
+  /** Its changes for the feed, in the order written (empty without a feed). */
+  List<FeedLog.Pending> changes() {
+    return changes == null ? List.of() : changes;
   }
 
   /** The records it deleted. */

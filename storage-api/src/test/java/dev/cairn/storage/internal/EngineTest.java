@@ -980,7 +980,9 @@ final class EngineTest {
     MaintenanceReport r = s.maintenance();
     assertThat(r.steps()).extracting(MaintenanceReport.Step::name)
         .containsExactly("flush-access-stats", "cache-cleanup", "purge-expired", "deduplicate",
-            "verify", "optimize", "boom", "after");
+            "trim-change-feed", "verify", "optimize", "boom", "after");
+    assertThat(r.step("trim-change-feed").orElseThrow().outcome())
+        .isEqualTo(MaintenanceReport.Outcome.SKIPPED);
     assertThat(r.step("cache-cleanup").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.SKIPPED);
     assertThat(r.step("boom").orElseThrow().error()).contains("task failed");
     assertThat(r.step("after").orElseThrow().outcome()).isEqualTo(MaintenanceReport.Outcome.OK);

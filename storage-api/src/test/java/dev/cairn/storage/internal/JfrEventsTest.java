@@ -119,6 +119,7 @@ final class JfrEventsTest {
               tuple("cache-cleanup", "SKIPPED", null),
               tuple("purge-expired", "OK", null),
               tuple("deduplicate", "OK", null),
+              tuple("trim-change-feed", "SKIPPED", null),
               tuple("verify", "OK", null),
               tuple("optimize", "OK", null));
       assertThat(named(events, "MaintenanceStep").get(1).getString("detail"))

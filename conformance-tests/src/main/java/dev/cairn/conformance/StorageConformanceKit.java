@@ -2079,6 +2079,26 @@ public abstract class StorageConformanceKit {
     }
 
     @Test
+    @DisplayName("an expiry purge is a DELETE with the purged record's version; expiry alone"
+        + " adds nothing")
+    void expiryPurgeIsADelete() {
+      withFeed(ChangeFeedRetention.defaults());
+      java.time.Duration hour = java.time.Duration.ofHours(1);
+      storage.put("s", "gone", "v", hour);
+      storage.putBytes("s", "kept", new byte[] {1});
+      long v = version("s", "gone");
+      long head = storage.changes().head();
+      advanceClock(hour.plusMillis(1));
+      assertThat(storage.getBytes("s", "gone")).isEmpty();
+      assertThat(storage.changes().head()).as("expiring is not a commit").isEqualTo(head);
+      storage.maintenance();
+      assertThat(lines(storage.changes().read(head, 10)))
+          .containsExactly((head + 1) + " DELETE s/gone " + v);
+      storage.maintenance(); // nothing left to purge: nothing more in the feed
+      assertThat(storage.changes().head()).isEqualTo(head + 1);
+    }
+
+    @Test
     @DisplayName("off by default: changes() says how to turn it on")
     void offByDefault() {
       storage.putBytes("c", "k", new byte[] {1});

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 final class CairnCliTest {
 
   private static final List<String> COMMANDS = List.of("put", "get", "delete", "ls", "stats",
-      "verify", "maintain", "backup", "restore", "migrate", "bench", "demo");
+      "verify", "maintain", "backup", "restore", "migrate", "changes", "bench", "demo");
 
   @Test
   void helpListsEveryCommandAndTheExitCodes() {

@@ -740,6 +740,7 @@ final class H2Backend implements Backend {
         if (failure == null && permit) {
           store.commit();
           fileStore.syncNamingNewestChunk();
+          dropReleasedVersions();
           store.close();
         } else {
           // A transaction may be half-applied to the live maps: do not write them.
@@ -764,6 +765,18 @@ final class H2Backend implements Backend {
     if (error != null) {
       throw H2Errors.onOperation("close", error);
     }
+  }
+
+  /**
+   * Lets MVStore drop the versions whose pins are all back before it checks, at close, that none
+   * is in use. A pin given back while another thread held MVStore's store lock (a concurrent
+   * reader giving back its own) leaves its version listed until the next version change drops
+   * it, and a close with nothing left to commit makes none. A use of the current version
+   * registered and given back by the closing thread, the only one left, runs that drop.
+   */
+  private void dropReleasedVersions() {
+    MVStore.TxCounter probe = store.registerVersionUsage();
+    store.deregisterVersionUsage(probe);
   }
 
   /**

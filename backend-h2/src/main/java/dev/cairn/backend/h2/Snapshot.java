@@ -67,10 +67,13 @@ final class Snapshot {
    */
   void unpin() {
     if (unpinned.compareAndSet(false, true)) {
-      pinned.remove(this);
+      // the version first, then the set: close() takes an empty set to mean that MVStore has
+      // every pin back (the other order let close() run between the two, and MVStore's check at
+      // close saw a version still in use: "4 != 8")
       if (!store.isClosed()) {
         store.deregisterVersionUsage(pin);
       }
+      pinned.remove(this);
     }
   }
 }

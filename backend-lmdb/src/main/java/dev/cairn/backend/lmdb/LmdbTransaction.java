@@ -104,15 +104,7 @@ abstract class LmdbTransaction implements BackendTransaction {
   @Override
   public synchronized <T> T read(String keyspace, byte[] key,
       java.util.function.Function<ByteBuffer, T> reader) {
-    checkActive();
-    Dbi<ByteBuffer> dbi = backend.dbi(keyspace);
-    backend.checkKey(key);
-    ByteBuffer value;
-    try {
-      value = dbi.get(nativeTxn(), keyBuffer(key));
-    } catch (LmdbException e) {
-      throw backend.errors.translate("read", e);
-    }
+    ByteBuffer value = lookup(keyspace, key);
     if (value == null) {
       return null;
     }
@@ -122,12 +114,17 @@ abstract class LmdbTransaction implements BackendTransaction {
 
   @Override
   public synchronized byte[] get(String keyspace, byte[] key) {
+    ByteBuffer value = lookup(keyspace, key);
+    return value == null ? null : copy(value);
+  }
+
+  /** The value of {@code key} in the map (native memory), or null; the caller holds the lock. */
+  private ByteBuffer lookup(String keyspace, byte[] key) {
     checkActive();
     Dbi<ByteBuffer> dbi = backend.dbi(keyspace);
     backend.checkKey(key);
     try {
-      ByteBuffer value = dbi.get(nativeTxn(), keyBuffer(key));
-      return value == null ? null : copy(value);
+      return dbi.get(nativeTxn(), keyBuffer(key));
     } catch (LmdbException e) {
       throw backend.errors.translate("read", e);
     }

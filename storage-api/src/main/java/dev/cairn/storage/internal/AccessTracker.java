@@ -128,10 +128,15 @@ final class AccessTracker {
   /** Adds {@code n} logged reads to the pending counts; the caller holds {@code pending}. */
   private void fold(Ref[] refs, long[] millis, int n) {
     for (int i = 0; i < n; i++) {
-      long[] p = pending.computeIfAbsent(refs[i], r -> new long[2]);
-      p[0]++;
-      p[1] = Math.max(p[1], millis[i]);
+      add(refs[i], 1, millis[i]);
     }
+  }
+
+  /** Adds {@code count} reads, the last at {@code lastMillis}; the caller holds {@code pending}. */
+  private void add(Ref ref, long count, long lastMillis) {
+    long[] p = pending.computeIfAbsent(ref, r -> new long[2]);
+    p[0] += count;
+    p[1] = Math.max(p[1], lastMillis);
   }
 
   /** How many records have counted reads not yet flushed. */
@@ -180,9 +185,7 @@ final class AccessTracker {
   void restore(List<Drained> drained) {
     synchronized (pending) {
       for (Drained d : drained) {
-        long[] p = pending.computeIfAbsent(d.ref(), r -> new long[2]);
-        p[0] += d.count();
-        p[1] = Math.max(p[1], d.lastMillis());
+        add(d.ref(), d.count(), d.lastMillis());
       }
     }
   }

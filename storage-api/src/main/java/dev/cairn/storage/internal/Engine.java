@@ -284,14 +284,22 @@ public final class Engine implements Storage {
     if (tx != null) {
       return tx.read(RecordKey.of(collection, key));
     }
+    RecordStore.Read read = readBackend(RecordKey.of(collection, key), true);
+    return read == null ? null : read.raw();
+  }
+
+  /**
+   * One read outside any transaction from the backend, timed and reported
+   * ({@link Observers#read}); offered to the cache if {@code offerToCache}.
+   */
+  private RecordStore.Read readBackend(RecordKey k, boolean offerToCache) {
     long start = System.nanoTime();
     JfrEvents.SlowRead slow = JfrEvents.beginSlowRead(); // null unless a recording enables it
-    RecordKey k = RecordKey.of(collection, key);
     lifecycle.enterOrThrow();
     try {
-      byte[] raw = readOne(k, null, 0);
-      observers.read(k, raw != null, start, slow); // latency, JFR, listeners
-      return raw;
+      RecordStore.Read read = readOne(k, null, 0, offerToCache);
+      observers.read(k, read != null, start, slow); // latency, JFR, listeners
+      return read;
     } finally {
       lifecycle.exit();
     }
@@ -299,10 +307,11 @@ public final class Engine implements Storage {
 
   /**
    * Reads one value from the backend, in {@code btx} or a new read transaction, and offers it to
-   * the cache (the caller found no cached copy). With a {@code btx}, {@code stampBeforeBtx} is
-   * the key's coherence stamp noted before {@code btx} began.
+   * the cache if {@code offerToCache} (the caller found no cached copy). With a {@code btx},
+   * {@code stampBeforeBtx} is the key's coherence stamp noted before {@code btx} began.
    */
-  private byte[] readOne(RecordKey k, BackendTransaction btx, long stampBeforeBtx) {
+  private RecordStore.Read readOne(RecordKey k, BackendTransaction btx, long stampBeforeBtx,
+      boolean offerToCache) {
     String collection = k.collection();
     String key = k.key();
     int stripe = cache == null ? 0 : CacheCoherence.stripe(collection, key);
@@ -313,17 +322,13 @@ public final class Engine implements Storage {
     if (read == null) {
       return null;
     }
-    byte[] raw = read.raw();
-    long version = read.version();
     metrics.backendReads.increment();
     countAccess(collection, key);
-    if (cache != null) {
-      long ver = version;
-      long expiresAt = read.expiresAt();
-      coherence.populateIfUnchanged(stripe, stamp,
-          () -> cache.put(collection, key, new CachedValue(ver, raw, expiresAt)));
+    if (cache != null && offerToCache) {
+      coherence.populateIfUnchanged(stripe, stamp, () -> cache.put(collection, key,
+          new CachedValue(read.version(), read.raw(), read.expiresAt())));
     }
-    return raw; // shared with the cache from here on: callers copy it
+    return read; // its array is shared with the cache from here on: callers copy it
   }
 
   private void countAccess(String collection, String key) {
@@ -476,7 +481,8 @@ public final class Engine implements Storage {
         if (v == null) {
           long start = System.nanoTime();
           JfrEvents.SlowRead slow = JfrEvents.beginSlowRead();
-          v = readOne(rks.get(i), rtx, stamps[i]);
+          RecordStore.Read read = readOne(rks.get(i), rtx, stamps[i], true);
+          v = read == null ? null : read.raw();
           observers.read(rks.get(i), v != null, start, slow);
         }
         i++;
@@ -614,23 +620,7 @@ public final class Engine implements Storage {
 
   private RecordStore.Read readVersionedMissed(RecordKey k) {
     TransactionImpl tx = currentTransaction();
-    if (tx != null) {
-      return tx.readVersioned(k);
-    }
-    long start = System.nanoTime();
-    JfrEvents.SlowRead slow = JfrEvents.beginSlowRead();
-    lifecycle.enterOrThrow();
-    try {
-      RecordStore.Read read = records.readLatest(k);
-      if (read != null) {
-        metrics.backendReads.increment();
-        countAccess(k.collection(), k.key());
-      }
-      observers.read(k, read != null, start, slow);
-      return read;
-    } finally {
-      lifecycle.exit();
-    }
+    return tx != null ? tx.readVersioned(k) : readBackend(k, false);
   }
 
   @Override

@@ -328,8 +328,7 @@ final class TransactionImpl implements Transaction {
 
   /** The record's value as this transaction sees it (its own writes included), or null. */
   byte[] read(RecordKey k) {
-    check();
-    RecordStore.Read r = records.read(btx, k);
+    RecordStore.Read r = readVersioned(k);
     return r == null ? null : r.raw();
   }
 

@@ -358,7 +358,8 @@ final class SqliteBackend implements Backend, JdbcStore {
    * stat, 1.2 without; benchmarks/README.md, "2026-12-05 (third)").
    */
   void syncWal() throws IOException {
-    if (walChannel == null && !openWalChannel()) {
+    // a channel closed by an interrupt of a thread in force() is opened again
+    if ((walChannel == null || !walChannel.isOpen()) && !openWalChannel()) {
       return; // nothing in a WAL: every commit is in the database file, synced by checkpoint
     }
     walChannel.force(false);

@@ -51,7 +51,10 @@ public interface StorageAdmin {
   /**
    * Checks every record and blob: headers parse, payloads decode, checksums and hashes match,
    * and the dedup invariants hold (each blob's count equals the records referencing it; no
-   * dangling reference; no blob with count 0). Never throws for what it finds.
+   * dangling reference; no blob with count 0). With a {@link ChangeFeed}, also the feed: every
+   * position from the oldest kept to the head is there once (no gap, nothing above the head),
+   * every entry parses and names a well-formed key and a version the store issued, and each
+   * key's last change matches its record. Never throws for what it finds.
    *
    * @return what was checked and every problem found
    */

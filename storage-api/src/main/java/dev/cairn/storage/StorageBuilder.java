@@ -344,9 +344,11 @@ public final class StorageBuilder {
    * @param collection the collection's name
    * @param mode {@code DEFERRED}, {@code ON_WRITE} or {@code OFF}
    * @return this builder
+   * @throws IllegalArgumentException if {@code collection} is not a valid collection name
+   *     ({@code [A-Za-z0-9_.-]{1,64}}), which no record could be written to
    */
   public StorageBuilder dedupMode(String collection, DedupMode mode) {
-    collectionDedupModes.put(requireName(collection, "collection"),
+    collectionDedupModes.put(StorageConfig.checkCollection(collection),
         Objects.requireNonNull(mode, "dedup mode"));
     return this;
   }
@@ -362,10 +364,12 @@ public final class StorageBuilder {
    * @param collection the collection's name
    * @param ttl how long after each write its record stays visible; positive
    * @return this builder
-   * @throws IllegalArgumentException if {@code ttl} is zero or negative, or the name is blank
+   * @throws IllegalArgumentException if {@code ttl} is zero or negative, or {@code collection}
+   *     is not a valid collection name ({@code [A-Za-z0-9_.-]{1,64}}), which no record could be
+   *     written to
    */
   public StorageBuilder defaultTtl(String collection, Duration ttl) {
-    defaultTtls.put(requireName(collection, "collection"), requirePositive(ttl, "ttl"));
+    defaultTtls.put(StorageConfig.checkCollection(collection), requirePositive(ttl, "ttl"));
     return this;
   }
 

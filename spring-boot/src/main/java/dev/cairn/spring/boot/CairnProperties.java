@@ -1,6 +1,8 @@
 package dev.cairn.spring.boot;
 
 import dev.cairn.backup.BackupKind;
+import dev.cairn.storage.DedupMode;
+import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +46,17 @@ import org.springframework.util.unit.DataSize;
  * @param durability The default durability of commits: SYNC (fsync before returning),
  *     GROUP (same promise, concurrent commits share fsyncs) or ASYNC (fsync
  *     later); default SYNC.
+ * @param defaultTtl Time to live by collection, for each write to it that gives none, e.g.
+ *     sessions=30m: the record expires that long after each write (default: no collection has
+ *     one, records never expire).
+ * @param dedupScope Which records may share stored content: GLOBAL (default) or PER_COLLECTION
+ *     (keeps collections' data apart).
+ * @param dedupMode When equal values start sharing one stored copy, for every collection
+ *     without a mode of its own: DEFERRED (default; by maintenance, or at write time if the
+ *     content is already shared), ON_WRITE (at write time) or OFF (never).
+ * @param dedupModes Dedup mode by collection, overriding cairn.dedup-mode for it, e.g.
+ *     media=on-write.
+ * @param changeFeed The change feed: every committed put and delete, in commit order.
  * @param maintenance Scheduled maintenance (access statistics, cache cleanup, verification and
  *     scheduled backups).
  * @param backup Backups to a local directory.
@@ -62,6 +75,11 @@ public record CairnProperties(
     @DefaultValue Map<String, String> codecOptions,
     @DefaultValue Cache cache,
     Durability durability,
+    @DefaultValue Map<String, Duration> defaultTtl,
+    DedupScope dedupScope,
+    DedupMode dedupMode,
+    @DefaultValue Map<String, DedupMode> dedupModes,
+    @DefaultValue ChangeFeed changeFeed,
     @DefaultValue Maintenance maintenance,
     @DefaultValue Backup backup,
     @DefaultValue Metrics metrics,
@@ -87,6 +105,20 @@ public record CairnProperties(
       Duration expireAfterWrite,
       Duration expireAfterAccess,
       @DefaultValue Map<String, String> options) {}
+
+  /**
+   * The change feed ({@code cairn.change-feed.*}). The retention settings need
+   * {@code enabled=true}.
+   *
+   * @param enabled Whether to turn the store's change feed on (default false). A store records
+   *     it: once on, its feed stays on at every later open whatever this says (there is no
+   *     switch to turn it off).
+   * @param maxChanges The most changes kept; 0 for no limit by count (default 1000000; needs
+   *     enabled=true).
+   * @param maxAge The longest a change is kept, e.g. 7d; 0 for no limit by age (default 7d;
+   *     needs enabled=true). Maintenance removes what either limit no longer keeps.
+   */
+  public record ChangeFeed(Boolean enabled, Long maxChanges, Duration maxAge) {}
 
   /**
    * Scheduled maintenance ({@code cairn.maintenance.*}).

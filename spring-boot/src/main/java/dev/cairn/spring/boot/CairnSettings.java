@@ -3,7 +3,9 @@ package dev.cairn.spring.boot;
 import dev.cairn.backup.BackupManager;
 import dev.cairn.spring.boot.CairnProperties.Backup;
 import dev.cairn.spring.boot.CairnProperties.Cache;
+import dev.cairn.spring.boot.CairnProperties.ChangeFeed;
 import dev.cairn.spring.boot.CairnProperties.Maintenance;
+import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageBuilder;
 import java.time.Duration;
@@ -11,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -47,11 +51,9 @@ final class CairnSettings {
       b.directory(p.directory());
     }
     set(problems, "cairn.backend", p.backend(), b::backend);
-    p.backendOptions().forEach((k, v) ->
-        set(problems, "cairn.backend-options[" + k + "]", v, x -> b.backendOption(k, x)));
+    setEach(problems, "cairn.backend-options", p.backendOptions(), b::backendOption);
     set(problems, "cairn.codec", p.codec(), b::codec);
-    p.codecOptions().forEach((k, v) ->
-        set(problems, "cairn.codec-options[" + k + "]", v, x -> b.codecOption(k, x)));
+    setEach(problems, "cairn.codec-options", p.codecOptions(), b::codecOption);
 
     Cache c = p.cache();
     if (c.name() == null) {
@@ -67,10 +69,14 @@ final class CairnSettings {
           b::cacheExpireAfterWrite);
       set(problems, "cairn.cache.expire-after-access", c.expireAfterAccess(),
           b::cacheExpireAfterAccess);
-      c.options().forEach((k, v) ->
-          set(problems, "cairn.cache.options[" + k + "]", v, x -> b.cacheOption(k, x)));
+      setEach(problems, "cairn.cache.options", c.options(), b::cacheOption);
     }
     set(problems, "cairn.durability", p.durability(), b::durability);
+    setEach(problems, "cairn.default-ttl", p.defaultTtl(), b::defaultTtl);
+    set(problems, "cairn.dedup-scope", p.dedupScope(), b::dedupScope);
+    set(problems, "cairn.dedup-mode", p.dedupMode(), b::dedupMode);
+    setEach(problems, "cairn.dedup-modes", p.dedupModes(), b::dedupMode);
+    changeFeed(p.changeFeed(), b, problems);
 
     Maintenance m = p.maintenance();
     if (Boolean.FALSE.equals(m.enabled())) {
@@ -96,6 +102,20 @@ final class CairnSettings {
       }
     }
     return b;
+  }
+
+  /** {@code cairn.change-feed.*}: the feed turned on with the retention the properties give. */
+  private static void changeFeed(ChangeFeed f, StorageBuilder b, List<String> problems) {
+    if (!Boolean.TRUE.equals(f.enabled())) {
+      needs(problems, changeFeedSettings(f), "cairn.change-feed.enabled",
+          "the retention applies to a feed turned on with cairn.change-feed.enabled=true");
+      return;
+    }
+    AtomicReference<ChangeFeedRetention> r = new AtomicReference<>(ChangeFeedRetention.defaults());
+    set(problems, "cairn.change-feed.max-changes", f.maxChanges(),
+        n -> r.set(r.get().withMaxChanges(n)));
+    set(problems, "cairn.change-feed.max-age", f.maxAge(), a -> r.set(r.get().withMaxAge(a)));
+    b.changeFeed(r.get());
   }
 
   /**
@@ -192,6 +212,12 @@ final class CairnSettings {
     s.put("cairn.cache.name", p.cache().name());
     s.putAll(cacheSettings(p.cache()));
     s.put("cairn.durability", p.durability());
+    s.put("cairn.default-ttl", p.defaultTtl().isEmpty() ? null : p.defaultTtl());
+    s.put("cairn.dedup-scope", p.dedupScope());
+    s.put("cairn.dedup-mode", p.dedupMode());
+    s.put("cairn.dedup-modes", p.dedupModes().isEmpty() ? null : p.dedupModes());
+    s.put("cairn.change-feed.enabled", p.changeFeed().enabled());
+    s.putAll(changeFeedSettings(p.changeFeed()));
     s.put("cairn.maintenance.enabled", p.maintenance().enabled());
     s.put("cairn.maintenance.interval", p.maintenance().interval());
     s.put("cairn.maintenance.verify", p.maintenance().verify());
@@ -207,6 +233,13 @@ final class CairnSettings {
     s.put("cairn.cache.expire-after-write", c.expireAfterWrite());
     s.put("cairn.cache.expire-after-access", c.expireAfterAccess());
     s.put("cairn.cache.options", c.options().isEmpty() ? null : c.options());
+    return s;
+  }
+
+  private static Map<String, Object> changeFeedSettings(ChangeFeed f) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("cairn.change-feed.max-changes", f.maxChanges());
+    s.put("cairn.change-feed.max-age", f.maxAge());
     return s;
   }
 
@@ -252,6 +285,12 @@ final class CairnSettings {
       }
     }
     return false;
+  }
+
+  /** Each entry of a map property through {@code setter}(key, value), as {@code property[key]}. */
+  private static <T> void setEach(List<String> problems, String property, Map<String, T> values,
+      BiConsumer<String, T> setter) {
+    values.forEach((k, v) -> set(problems, property + "[" + k + "]", v, x -> setter.accept(k, x)));
   }
 
   private static <T> void set(List<String> problems, String property, T value,

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cairn.backup.BackupKind;
 import dev.cairn.backup.BackupManager;
 import dev.cairn.backup.BackupManifest;
+import dev.cairn.storage.ChangeFeedRetention;
+import dev.cairn.storage.DedupMode;
+import dev.cairn.storage.DedupScope;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.MaintenanceReport;
 import dev.cairn.storage.MaintenanceTask;
@@ -41,6 +44,12 @@ final class CairnAutoConfigurationTest {
     return tmp.resolve(name).toString();
   }
 
+  /** The runner with a customizer that keeps the builder's configuration in {@code config}. */
+  private ApplicationContextRunner capturing(AtomicReference<StorageConfig> config) {
+    return runner.withBean("capture", CairnStorageBuilderCustomizer.class,
+        () -> b -> config.set(StorageBuilderAccess.config(b)));
+  }
+
   /** The startup failure's messages, outermost first, one a line. */
   private static String failure(AssertableApplicationContext context) {
     assertThat(context).hasFailed();
@@ -69,7 +78,7 @@ final class CairnAutoConfigurationTest {
   @Test
   void everyStoragePropertyReachesTheBuilder() {
     AtomicReference<StorageConfig> config = new AtomicReference<>();
-    runner.withPropertyValues(
+    capturing(config).withPropertyValues(
             "cairn.directory=" + dir("store"),
             "cairn.backend=sqlite",
             "cairn.backend-options.sqlite.readers=3",
@@ -83,12 +92,19 @@ final class CairnAutoConfigurationTest {
             "cairn.cache.expire-after-access=30s",
             "cairn.cache.options[tiered.blockBytes]=128",
             "cairn.durability=group",
+            "cairn.default-ttl.sessions=30m",
+            "cairn.default-ttl[audit.log]=7d",                      // a dotted collection name
+            "cairn.dedup-scope=per-collection",
+            "cairn.dedup-mode=on-write",
+            "cairn.dedup-modes.media=off",
+            "cairn.dedup-modes.Docs=deferred",                      // the name's case kept
+            "cairn.change-feed.enabled=true",
+            "cairn.change-feed.max-changes=5000",
+            "cairn.change-feed.max-age=2d",
             "cairn.maintenance.interval=2h",
             "cairn.maintenance.verify=false",
             "cairn.backup.target=" + dir("backups"),
             "cairn.backup.schedule=3h")
-        .withBean("capture", CairnStorageBuilderCustomizer.class,
-            () -> b -> config.set(StorageBuilderAccess.config(b)))
         .run(context -> {
           assertThat(context).hasNotFailed();
           StorageConfig c = config.get();
@@ -105,6 +121,13 @@ final class CairnAutoConfigurationTest {
           assertThat(c.cacheExpireAfterAccess()).isEqualTo(Duration.ofSeconds(30));
           assertThat(c.cacheOptions()).isEqualTo(Map.of("tiered.blockBytes", "128"));
           assertThat(c.durability()).isEqualTo(Durability.GROUP);
+          assertThat(c.defaultTtls()).isEqualTo(
+              Map.of("sessions", Duration.ofMinutes(30), "audit.log", Duration.ofDays(7)));
+          assertThat(c.dedupScope()).isEqualTo(DedupScope.PER_COLLECTION);
+          assertThat(c.dedupMode()).isEqualTo(DedupMode.ON_WRITE);
+          assertThat(c.collectionDedupModes())
+              .isEqualTo(Map.of("media", DedupMode.OFF, "Docs", DedupMode.DEFERRED));
+          assertThat(c.changeFeed()).isEqualTo(new ChangeFeedRetention(5000, Duration.ofDays(2)));
           assertThat(c.maintenanceInterval()).isEqualTo(Duration.ofHours(2));
           assertThat(c.maintenanceVerify()).isFalse();
           assertThat(c.maintenanceTasks()).extracting(MaintenanceTask::name).containsExactly("backup");
@@ -115,12 +138,74 @@ final class CairnAutoConfigurationTest {
   }
 
   @Test
+  void theChangeFeedIsOnWithTheDefaultRetentionUnlessLimitsAreGiven() {
+    AtomicReference<StorageConfig> config = new AtomicReference<>();
+    capturing(config)
+        .withPropertyValues("cairn.directory=" + dir("store"), "cairn.change-feed.enabled=true")
+        .run(context -> {
+          assertThat(config.get().changeFeed()).isEqualTo(ChangeFeedRetention.defaults());
+          Storage storage = context.getBean(Storage.class);
+          storage.putBytes("c", "k", new byte[] {1});
+          assertThat(storage.changes().read(0, 10)).singleElement()
+              .satisfies(change -> assertThat(change.key()).isEqualTo("k"));
+        });
+    capturing(config).withPropertyValues("cairn.directory=" + dir("unlimited"),
+            "cairn.change-feed.enabled=true", "cairn.change-feed.max-changes=0",
+            "cairn.change-feed.max-age=0s")
+        .run(context -> assertThat(config.get().changeFeed())
+            .isEqualTo(ChangeFeedRetention.unlimited()));
+  }
+
+  @Test
+  void aFeedRetentionWithoutTheFeedIsAnError() {
+    runner.withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.change-feed.max-changes=10")
+        .run(context -> assertThat(failure(context)).contains("cairn.change-feed.max-changes is"
+            + " set but cairn.change-feed.enabled is not: the retention applies to a feed turned"
+            + " on with cairn.change-feed.enabled=true"));
+    runner.withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.change-feed.enabled=false", "cairn.change-feed.max-age=1d")
+        .run(context -> assertThat(failure(context)).contains("cairn.change-feed.max-age is set"
+            + " but cairn.change-feed.enabled is not"));
+  }
+
+  @Test
+  void badValuesOfTheCollectionDedupAndFeedSettingsNameTheirProperty() {
+    runner.withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.default-ttl.sessions=0s",
+            "cairn.default-ttl[no spaces]=1h",
+            "cairn.dedup-modes[a/b]=off",
+            "cairn.change-feed.enabled=true",
+            "cairn.change-feed.max-changes=-1",
+            "cairn.change-feed.max-age=-1s")
+        .run(context -> {
+          assertThat(failure(context)).contains("invalid cairn.* configuration:\n",
+              "  cairn.default-ttl[sessions]=PT0S: ttl must be positive, got PT0S\n",
+              "  cairn.default-ttl[no spaces]=PT1H: collection name must match"
+                  + " [A-Za-z0-9_.-]{1,64}: 'no spaces'\n",
+              "  cairn.dedup-modes[a/b]=OFF: collection name must match [A-Za-z0-9_.-]{1,64}:"
+                  + " 'a/b'\n",
+              "  cairn.change-feed.max-changes=-1: change feed maxChanges must not be negative"
+                  + " (0 = no limit), got -1\n",
+              "  cairn.change-feed.max-age=PT-1S: change feed maxAge must not be negative"
+                  + " (zero = no limit), got PT-1S\n");
+          assertThat(tmp.resolve("store")).doesNotExist();
+        });
+  }
+
+  @Test
+  void aDedupModeOfTheWrongTypeNamesItsProperty() {
+    runner.withPropertyValues("cairn.directory=" + dir("store"), "cairn.dedup-modes.media=never")
+        .run(context -> assertThat(failure(context)).contains("Failed to bind properties under"
+            + " 'cairn.dedup-modes.media' to dev.cairn.storage.DedupMode"));
+  }
+
+  @Test
   void optionKeysKeepTheirCaseWithoutBrackets() {
     AtomicReference<StorageConfig> config = new AtomicReference<>();
-    runner.withPropertyValues("cairn.directory=" + dir("store"), "cairn.cache.name=tiered",
+    capturing(config)
+        .withPropertyValues("cairn.directory=" + dir("store"), "cairn.cache.name=tiered",
             "cairn.cache.options.tiered.blockBytes=128")
-        .withBean("capture", CairnStorageBuilderCustomizer.class,
-            () -> b -> config.set(StorageBuilderAccess.config(b)))
         .run(context -> assertThat(config.get().cacheOptions())
             .isEqualTo(Map.of("tiered.blockBytes", "128")));
   }
@@ -128,9 +213,7 @@ final class CairnAutoConfigurationTest {
   @Test
   void unsetPropertiesKeepTheBuildersDefaults() {
     AtomicReference<StorageConfig> config = new AtomicReference<>();
-    runner.withPropertyValues("cairn.directory=" + dir("store"))
-        .withBean("capture", CairnStorageBuilderCustomizer.class,
-            () -> b -> config.set(StorageBuilderAccess.config(b)))
+    capturing(config).withPropertyValues("cairn.directory=" + dir("store"))
         .run(context -> {
           StorageConfig defaults = StorageBuilderAccess.config(
               Storage.builder().directory(tmp.resolve("store")));
@@ -142,9 +225,8 @@ final class CairnAutoConfigurationTest {
   @Test
   void maintenanceCanBeOnDemandOnly() {
     AtomicReference<StorageConfig> config = new AtomicReference<>();
-    runner.withPropertyValues("cairn.directory=" + dir("store"), "cairn.maintenance.enabled=false")
-        .withBean("capture", CairnStorageBuilderCustomizer.class,
-            () -> b -> config.set(StorageBuilderAccess.config(b)))
+    capturing(config)
+        .withPropertyValues("cairn.directory=" + dir("store"), "cairn.maintenance.enabled=false")
         .run(context -> assertThat(config.get().maintenanceInterval()).isNull());
   }
 
@@ -212,11 +294,14 @@ final class CairnAutoConfigurationTest {
     try (Storage own = Storage.builder().directory(tmp.resolve("own")).open()) {
       runner.withBean(Storage.class, () -> own)
           .withPropertyValues("cairn.codec=zstd", "cairn.backup.schedule=6h",
-              "cairn.backup.target=" + dir("backups"))
+              "cairn.backup.target=" + dir("backups"), "cairn.change-feed.enabled=true",
+              "cairn.default-ttl.sessions=1h")
           .run(context -> assertThat(failure(context)).contains(
               "cairn.codec is set but the application defines its own Storage bean, which cairn.*"
                   + " properties do not configure: set them on your StorageBuilder instead",
-              "cairn.backup.schedule is set but the application defines its own Storage bean"));
+              "cairn.backup.schedule is set but the application defines its own Storage bean",
+              "cairn.change-feed.enabled is set but the application defines its own Storage bean",
+              "cairn.default-ttl is set but the application defines its own Storage bean"));
     }
   }
 
@@ -309,9 +394,9 @@ final class CairnAutoConfigurationTest {
   @Test
   void aBackupTargetAloneGivesABackupManagerAndNoSchedule() {
     AtomicReference<StorageConfig> config = new AtomicReference<>();
-    runner.withPropertyValues("cairn.directory=" + dir("store"), "cairn.backup.target=" + dir("backups"))
-        .withBean("capture", CairnStorageBuilderCustomizer.class,
-            () -> b -> config.set(StorageBuilderAccess.config(b)))
+    capturing(config)
+        .withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.backup.target=" + dir("backups"))
         .run(context -> {
           assertThat(context).hasSingleBean(BackupManager.class);
           assertThat(config.get().maintenanceTasks()).isEmpty();

@@ -126,7 +126,7 @@ final class FeedLog implements ChangeFeed {
     return ByteBuffer.allocate(16).putLong(r.maxChanges()).putLong(r.maxAge().toMillis()).array();
   }
 
-  private static ChangeFeedRetention decodeSetting(byte[] v) {
+  static ChangeFeedRetention decodeSetting(byte[] v) {
     if (v.length != 16) {
       throw new DataCorruptionException("meta entry 'feed' has " + v.length + " bytes, not 16");
     }
@@ -217,7 +217,7 @@ final class FeedLog implements ChangeFeed {
     return ByteBuffer.allocate(8).putLong(position).array();
   }
 
-  private static long position(byte[] key) {
+  static long position(byte[] key) {
     if (key.length != 8) {
       throw new DataCorruptionException("change feed entry with a key of " + key.length
           + " bytes, not 8");
@@ -225,7 +225,7 @@ final class FeedLog implements ChangeFeed {
     return ByteBuffer.wrap(key).getLong();
   }
 
-  private static byte[] encode(Pending p, long committed) {
+  static byte[] encode(Pending p, long committed) {
     byte[] rk = p.recordKey();
     ByteBuffer b = ByteBuffer.allocate(HEADER + rk.length + 4);
     b.put(ENTRY_FORMAT).put(p.delete() ? DELETE : PUT).putLong(p.version()).putLong(committed)
@@ -236,7 +236,7 @@ final class FeedLog implements ChangeFeed {
     return b.array();
   }
 
-  private static Change decode(long position, byte[] v) {
+  static Change decode(long position, byte[] v) {
     String where = "change feed entry at position " + position;
     if (v.length < HEADER + 2 + 4 || v[0] != ENTRY_FORMAT) {
       throw new DataCorruptionException(where + " is damaged (length " + v.length + ")");
@@ -253,10 +253,15 @@ final class FeedLog implements ChangeFeed {
     }
     long version = b.getLong(2);
     long committed = b.getLong(10);
-    byte[] rk = Arrays.copyOfRange(v, HEADER, v.length - 4);
+    byte[] rk = recordKeyOf(v);
     return new Change(position, Keys.collectionOf(rk), Keys.keyOf(rk),
         kind == PUT ? Change.Kind.PUT : Change.Kind.DELETE, version,
         Instant.ofEpochMilli(committed));
+  }
+
+  /** The record key an entry names (of an entry {@link #decode} accepts). */
+  static byte[] recordKeyOf(byte[] v) {
+    return Arrays.copyOfRange(v, HEADER, v.length - 4);
   }
 
   // ------------------------------------------------------------------------------ reading

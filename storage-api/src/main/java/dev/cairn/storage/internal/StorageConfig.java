@@ -57,6 +57,19 @@ public record StorageConfig(
     java.time.InstantSource clock,
     ChangeFeedRetention changeFeed) {
 
+  /**
+   * Checks a collection name as every operation does ({@code [A-Za-z0-9_.-]{1,64}}): for the
+   * builder's per-collection settings, which under any other name would apply to no record.
+   *
+   * @param collection the name
+   * @return {@code collection}
+   * @throws IllegalArgumentException if no collection can have this name
+   * @throws NullPointerException if {@code collection} is null
+   */
+  public static String checkCollection(String collection) {
+    return Keys.checkCollection(collection);
+  }
+
   /** The dedup mode of {@code collection}: its own, or the store's. */
   public DedupMode dedupMode(String collection) {
     if (collectionDedupModes.isEmpty()) {

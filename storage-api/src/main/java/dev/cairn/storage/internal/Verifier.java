@@ -13,8 +13,10 @@ import java.util.Map;
  * Checks a whole store from one read snapshot: every record parses, decodes and matches its
  * checksum or hash; every blob is intact; and the dedup invariants hold — each blob's reference
  * count equals the number of records pointing at it, no record points at a missing blob, no
- * blob has a zero count or lacks a count; and the expiry index holds exactly one entry per
- * record with a time to live. Memory: one map entry per distinct blob.
+ * blob has a zero count or lacks a count; the expiry index holds exactly one entry per record
+ * with a time to live; and the change feed, if the store has one, is dense up to its head, every
+ * entry parses, and each key's last change matches its record ({@link FeedVerifier}). Memory:
+ * one map entry per distinct blob, and one per key the feed changes again later.
  */
 final class Verifier {
 
@@ -75,6 +77,7 @@ final class Verifier {
       }
     }
     verifyExpiryIndex();
+    new FeedVerifier(rtx, this::problem).run();
     // the content index: hash -> (blob id, count)
     Map<ByteBuffer, RecordFormat.IndexEntry> index = new HashMap<>();
     Map<Long, byte[]> keyOfId = new HashMap<>();

@@ -1,7 +1,9 @@
 package dev.cairn.storage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.storage.DedupMode;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageStats;
@@ -144,6 +146,18 @@ final class ExpiryTest {
     assertThat(s.getBytes("c", "k")).isEmpty();
     s.close();
     assertThat(keyspace("records")).isEmpty();
+  }
+
+  @Test
+  void aDefaultTtlOrDedupModeForANameNoCollectionCanHaveIsRefused() {
+    // it would apply to no record: refused like a write to that collection, not ignored
+    assertThatThrownBy(() -> Storage.builder().defaultTtl("no spaces", hour))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("collection name must match [A-Za-z0-9_.-]{1,64}: 'no spaces'");
+    assertThatThrownBy(() -> Storage.builder().dedupMode("", DedupMode.OFF))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("collection name must be 1 to 64 characters of [A-Za-z0-9_.-], got 0"
+            + " characters");
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 /**
  * What the change feed costs the write path: the same writes with the feed {@code off} (the
@@ -30,11 +31,14 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code durablePut}: one {@code putBytes} with {@code SYNC} durability (one change, one
  *       entry and the head written in the commit's transaction);
  *   <li>{@code batchLoad}: one {@code putAllBytes} of 100 new values with {@code SYNC}
- *       durability (100 changes in one commit).
+ *       durability (100 changes in one commit);
+ *   <li>{@code concurrentPut}: four threads of {@code durablePut}, each on its own keys (the
+ *       commits queue on the write lock, or on PostgreSQL on the feed's head row).
  * </ul>
  *
- * Off, the write path allocates nothing for the feed and touches no keyspace of it. Results:
- * benchmarks/README.md, "Change feed".
+ * Backend {@code postgres} runs on the server {@code TestPostgres} starts for the run (as
+ * SpaceReport), each trial in a new schema. Off, the write path allocates nothing for the feed and touches
+ * no keyspace of it. Results: benchmarks/README.md, "Change feed".
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,7 +51,7 @@ public class FeedBenchmark {
   private static final int BATCH = 100;
 
   /** The backend. */
-  @Param({"sqlite", "lmdb", "h2"})
+  @Param({"sqlite", "lmdb", "h2", "postgres"})
   public String backend;
 
   /** off or on. */
@@ -66,6 +70,9 @@ public class FeedBenchmark {
     root = BenchDirs.fresh("feed-" + backend + "-" + feed);
     StorageBuilder b = Storage.builder().directory(root.resolve("store")).backend(backend)
         .durability(Durability.SYNC).noScheduledMaintenance();
+    if (backend.equals("postgres")) {
+      dev.cairn.backend.postgres.TestPostgres.get().freshOptions("feed").forEach(b::backendOption);
+    }
     if (feed.equals("on")) {
       b.changeFeed(ChangeFeedRetention.unlimited());
     } else if (!feed.equals("off")) {
@@ -90,6 +97,30 @@ public class FeedBenchmark {
   public void durablePut() {
     next = (next + 1) & (KEYS - 1);
     storage.putBytes("bench", keys[next], value);
+  }
+
+  /** A writer thread's own keys. */
+  @State(Scope.Thread)
+  public static class Writer {
+    private static final java.util.concurrent.atomic.AtomicInteger THREADS =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final String[] keys = new String[KEYS];
+    private int next;
+
+    /** Keys {@code writer<n>-<i>}. */
+    public Writer() {
+      int n = THREADS.incrementAndGet();
+      for (int i = 0; i < KEYS; i++) {
+        keys[i] = "writer" + n + "-" + i;
+      }
+    }
+  }
+
+  @Benchmark
+  @Threads(4)
+  public void concurrentPut(Writer w) {
+    w.next = (w.next + 1) & (KEYS - 1);
+    storage.putBytes("bench", w.keys[w.next], value);
   }
 
   @Benchmark

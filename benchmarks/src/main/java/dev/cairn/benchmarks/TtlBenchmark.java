@@ -1,6 +1,7 @@
 package dev.cairn.benchmarks;
 
 import dev.cairn.storage.Bytes;
+import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,6 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code write}: {@code putBytes} of a new key into H2 with {@code ASYNC} durability (its
  *       commits do not wait for the disk, so a small cost shows; LMDB and SQLite sync even
  *       {@code ASYNC} data) — with a TTL: 8 more bytes in the record and an expiry index entry;
+ *   <li>{@code durableWrite}: {@code putBytes} of a new key into SQLite with {@code SYNC}
+ *       durability: what the expiry index entry (a second B-tree's page in the commit) costs
+ *       a commit that waits for the disk;
  *   <li>{@code pointRead}: {@code getValue} from an LMDB store without a cache (a backend read;
  *       with a TTL the record's expiry is compared with the clock);
  *   <li>{@code cacheHit}: {@code getValue} answered by the tiered cache's heap tier (with a TTL
@@ -50,9 +54,17 @@ public class TtlBenchmark extends ReadWriteStores {
   @Param({"none", "ttl"})
   public String expiry;
 
+  private Storage durable;
+  private byte[] durableValue;
+  private long durableWritten;
+
   @Setup(Level.Trial)
   public void setUp() {
     openStores("ttl", (builder, name) -> builder);
+    durable = Storage.builder().directory(root.resolve("durable")).backend("sqlite")
+        .durability(Durability.SYNC).noScheduledMaintenance().open();
+    durableValue = new byte[1024];
+    new java.util.Random(2).nextBytes(durableValue);
   }
 
   @Override
@@ -66,7 +78,17 @@ public class TtlBenchmark extends ReadWriteStores {
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    durable.close();
     closeStores();
+  }
+
+  @Benchmark
+  public void durableWrite() {
+    long n = durableWritten++;
+    durableValue[0] = (byte) n;
+    durableValue[1] = (byte) (n >>> 8);
+    durableValue[2] = (byte) (n >>> 16);
+    put(durable, "written", "d" + n, durableValue);
   }
 
   @Benchmark

@@ -349,8 +349,8 @@ final class H2Backend implements Backend {
   @Override
   public BackendTransaction beginRead() {
     checkUsable();
-    Snapshot s = acquireSnapshot();
-    H2Transaction tx = H2Transaction.reader(this, s);
+    int stripe = Snapshot.stripe();
+    H2Transaction tx = H2Transaction.reader(this, acquireSnapshot(stripe), stripe);
     open.add(tx);
     if (closed) {
       tx.abortByClose();
@@ -367,7 +367,8 @@ final class H2Backend implements Backend {
   @Override
   public BackendTransaction beginReadLatest() {
     checkUsable();
-    return H2Transaction.pointReader(this, acquireSnapshot());
+    int stripe = Snapshot.stripe();
+    return H2Transaction.pointReader(this, acquireSnapshot(stripe), stripe);
   }
 
   boolean isClosed() {
@@ -467,17 +468,23 @@ final class H2Backend implements Backend {
     Snapshot previous = published;
     published = next;
     if (previous != null) {
-      previous.release();
+      previous.retire();
     }
   }
 
-  private Snapshot acquireSnapshot() {
+  /** Snapshots whose MVStore version is still pinned: the published one and any still read (for tests). */
+  int pinnedSnapshotCount() {
+    return pinnedSnapshots.size();
+  }
+
+  /** The published snapshot, with a reference taken on {@code stripe} ({@link Snapshot#stripe}). */
+  private Snapshot acquireSnapshot(int stripe) {
     while (true) {
       Snapshot s = published;
       if (s == null) {
         throw closedError();
       }
-      if (s.tryRetain()) {
+      if (s.tryRetain(stripe)) {
         return s;
       }
     }
@@ -525,7 +532,8 @@ final class H2Backend implements Backend {
     Path dir = prepareTarget(target);
     Path tmp = dir.resolve(FILE_NAME + ".part");
     Path finalFile = dir.resolve(FILE_NAME);
-    Snapshot s = acquireSnapshot();
+    int stripe = Snapshot.stripe();
+    Snapshot s = acquireSnapshot(stripe);
     try {
       MVStore copy =
           new MVStore.Builder().fileName(tmp.toString()).autoCommitDisabled().open();
@@ -571,7 +579,7 @@ final class H2Backend implements Backend {
       }
       throw new BackendException("snapshot of " + file + " to " + dir + " failed: " + e, e);
     } finally {
-      s.release();
+      s.release(stripe);
     }
   }
 
@@ -733,7 +741,7 @@ final class H2Backend implements Backend {
       Snapshot s = published;
       published = null;
       if (s != null) {
-        s.release();
+        s.retire();
       }
       awaitSnapshotsReleased();
       if (!store.isClosed()) {

@@ -27,6 +27,8 @@ final class H2Transaction implements BackendTransaction {
   private final H2Backend backend;
   private final boolean readOnly;
   private final Snapshot snapshot;
+  /** The stripe {@link #snapshot}'s reference was taken on. */
+  private final int stripe;
   private final List<Undo> undo;
   private final List<H2Cursor> cursors = new ArrayList<>(2);
   private String endedBy;
@@ -38,26 +40,28 @@ final class H2Transaction implements BackendTransaction {
    */
   private final boolean registered;
 
-  private H2Transaction(H2Backend backend, boolean readOnly, Snapshot snapshot,
+  private H2Transaction(H2Backend backend, boolean readOnly, Snapshot snapshot, int stripe,
       boolean registered) {
     this.backend = backend;
     this.readOnly = readOnly;
     this.snapshot = snapshot;
+    this.stripe = stripe;
     this.registered = registered;
     this.undo = readOnly ? List.of() : new ArrayList<>();
   }
 
-  static H2Transaction reader(H2Backend backend, Snapshot snapshot) {
-    return new H2Transaction(backend, true, snapshot, true);
+  /** A read transaction on {@code snapshot}, retained on {@code stripe}. */
+  static H2Transaction reader(H2Backend backend, Snapshot snapshot, int stripe) {
+    return new H2Transaction(backend, true, snapshot, stripe, true);
   }
 
   /** A read transaction {@code close()} does not end: see {@link #registered}. */
-  static H2Transaction pointReader(H2Backend backend, Snapshot snapshot) {
-    return new H2Transaction(backend, true, snapshot, false);
+  static H2Transaction pointReader(H2Backend backend, Snapshot snapshot, int stripe) {
+    return new H2Transaction(backend, true, snapshot, stripe, false);
   }
 
   static H2Transaction writer(H2Backend backend) {
-    return new H2Transaction(backend, false, null, true);
+    return new H2Transaction(backend, false, null, -1, true);
   }
 
   @Override
@@ -256,7 +260,7 @@ final class H2Transaction implements BackendTransaction {
     }
     cursors.clear();
     if (readOnly) {
-      snapshot.release();
+      snapshot.release(stripe);
     }
     if (registered) {
       backend.ended(this);

@@ -26,6 +26,64 @@ final class H2SnapshotTest {
 
   @TempDir Path dir;
 
+  /**
+   * Each snapshot counts its readers in stripes picked by thread. Four threads read while a
+   * writer commits 300 times: each reader sees one state throughout, and once they stop only the
+   * published snapshot is still pinned (every replaced one gave its version back). A reader held
+   * across two commits keeps its version pinned until it ends, also when it is closed on another
+   * thread than the one that began it.
+   */
+  @Test
+  void replacedSnapshotsAreUnpinnedOnceTheirLastReaderEnds() throws Exception {
+    try (Backend backend = H2TestSupport.open(dir.resolve("db"))) {
+      H2Backend h2 = (H2Backend) backend;
+      put(backend, "records", "k", "0");
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger wrong = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        Future<?>[] readers = new Future<?>[4];
+        for (int t = 0; t < readers.length; t++) {
+          boolean point = t % 2 == 0;
+          readers[t] = pool.submit(() -> {
+            while (!stop.get()) {
+              try (BackendTransaction tx = point ? backend.beginReadLatest() : backend.beginRead()) {
+                String first = H2TestSupport.s(tx.get("records", b("k")));
+                Thread.yield();
+                if (!first.equals(H2TestSupport.s(tx.get("records", b("k"))))) {
+                  wrong.incrementAndGet();
+                }
+              }
+            }
+            return null;
+          });
+        }
+        for (int i = 1; i <= 300; i++) {
+          put(backend, "records", "k", Integer.toString(i));
+        }
+        stop.set(true);
+        for (Future<?> f : readers) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(wrong.get()).as("reads that saw two states in one transaction").isZero();
+      assertThat(h2.pinnedSnapshotCount()).as("pinned once the readers ended").isEqualTo(1);
+
+      BackendTransaction held = backend.beginRead();
+      put(backend, "records", "k", "a");
+      put(backend, "records", "k", "b");
+      assertThat(h2.pinnedSnapshotCount()).as("the held reader's and the published").isEqualTo(2);
+      assertThat(get(backend, "records", "k")).isEqualTo("b");
+      assertThat(H2TestSupport.s(held.get("records", b("k")))).isEqualTo("300");
+      Thread closer = new Thread(held::close);
+      closer.start();
+      closer.join();
+      assertThat(h2.pinnedSnapshotCount()).as("after it ended on another thread").isEqualTo(1);
+    }
+  }
+
   @Test
   void snapshotOpensWithTheProviderAndHoldsEveryKeyspace() {
     Path target = dir.resolve("snap");

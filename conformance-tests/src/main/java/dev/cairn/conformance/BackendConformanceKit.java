@@ -948,10 +948,14 @@ public abstract class BackendConformanceKit {
     }
 
     @Test
-    @DisplayName("an unknown keyspace is an IllegalArgumentException")
+    @DisplayName("an unknown or null keyspace is an IllegalArgumentException")
     void unknownKeyspaceIsIllegalArgument() {
       try (BackendTransaction tx = backend.beginWrite()) {
         assertThatThrownBy(() -> tx.get("nosuch", bytes(1))).as("get")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.get(null, bytes(1))).as("get from a null keyspace")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.put(null, bytes(1), V1)).as("put into a null keyspace")
             .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tx.put("nosuch", bytes(1), V1)).as("put")
             .isInstanceOf(IllegalArgumentException.class);

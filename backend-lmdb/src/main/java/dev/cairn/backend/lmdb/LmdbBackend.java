@@ -507,8 +507,7 @@ final class LmdbBackend implements Backend {
   }
 
   Dbi<ByteBuffer> dbi(String keyspace) {
-    Objects.requireNonNull(keyspace, "keyspace");
-    Dbi<ByteBuffer> dbi = dbis.get(keyspace);
+    Dbi<ByteBuffer> dbi = keyspace == null ? null : dbis.get(keyspace); // null: unknown too
     if (dbi == null) {
       throw new IllegalArgumentException(
           "unknown keyspace '" + keyspace + "' (this store has " + new TreeSet<>(dbis.keySet()) + ")");

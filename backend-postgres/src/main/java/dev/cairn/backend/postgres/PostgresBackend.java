@@ -309,7 +309,7 @@ final class PostgresBackend implements Backend, JdbcStore {
 
   @Override
   public KeyspaceSql keyspace(String name) {
-    KeyspaceSql ks = keyspaces.get(name);
+    KeyspaceSql ks = name == null ? null : keyspaces.get(name); // as the other backends
     if (ks == null) {
       throw new IllegalArgumentException(
           "unknown keyspace '" + name + "'; this store has " + new TreeSet<>(keyspaces.keySet()));

@@ -96,6 +96,12 @@ final class StoreOpener {
       r.backendProvider = Plugins.choose(
           BackendProvider.class, backends, defaultBackend(config.backendName(), backends));
       OptionClaims.check(config, r.backendProvider, backends); // before anything is created
+      if (!r.backendProvider.capabilities().contains(Capability.ORDERED_SCAN)) {
+        throw new IllegalArgumentException("backend " + r.backendProvider.name()
+            + " does not declare ORDERED_SCAN: the engine pages scans and key ranges, and reads"
+            + " the expiry index and the change feed, in key order, so it needs scans that return"
+            + " keys in unsigned byte order");
+      }
       resolveCodecs(config, r);
       Path dir = config.directory();
       // a restore over this store that a crash interrupted is finished before anything else,

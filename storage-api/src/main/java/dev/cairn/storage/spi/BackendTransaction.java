@@ -5,7 +5,7 @@ import dev.cairn.storage.Durability;
 /**
  * One backend transaction, used by one thread. Closing it without {@link #commit} rolls it back.
  * Every method throws {@link IllegalStateException} after commit, rollback or close, and
- * {@link IllegalArgumentException} for an unknown keyspace.
+ * {@link IllegalArgumentException} for an unknown (or null) keyspace.
  */
 public interface BackendTransaction extends AutoCloseable {
 

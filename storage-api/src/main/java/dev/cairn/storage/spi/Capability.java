@@ -8,9 +8,10 @@ package dev.cairn.storage.spi;
  */
 public enum Capability {
   /**
-   * Backend: scans return keys in unsigned lexicographic byte order. Without it the engine still
-   * works, but its scans ({@code keys}, {@code entries}) sort in memory and the kit compares scan
-   * results as sets.
+   * Backend: scans return keys in unsigned lexicographic byte order. The engine needs it (it pages
+   * scans and key ranges by the last key seen, and reads the expiry index and the change feed as
+   * ranges) and refuses to open a store on a backend that does not declare it; the backend kit
+   * alone can test one without it, comparing scan results as sets.
    */
   ORDERED_SCAN,
   /**

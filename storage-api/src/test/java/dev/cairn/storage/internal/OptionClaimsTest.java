@@ -50,6 +50,31 @@ final class OptionClaimsTest {
   }
 
   @Test
+  void aBackendWhoseScansAreUnorderedIsRefused() {
+    BackendProvider memory = FakePlugins.backend("unordered");
+    BackendProvider unordered = new BackendProvider() {
+      @Override
+      public String name() {
+        return "unordered";
+      }
+
+      @Override
+      public Set<Capability> capabilities() {
+        return Set.of(Capability.CONCURRENT_READERS);
+      }
+
+      @Override
+      public Backend open(BackendConfig config) {
+        return memory.open(config);
+      }
+    };
+    assertRefused(Storage.builder().directory(dir()).noScheduledMaintenance().backend(unordered),
+        "backend unordered does not declare ORDERED_SCAN: the engine pages scans and key ranges,"
+            + " and reads the expiry index and the change feed, in key order, so it needs scans"
+            + " that return keys in unsigned byte order");
+  }
+
+  @Test
   void aMisspeltPrefixIsRefusedWithASuggestion() {
     assertRefused(sqlite().backendOption("sqllite.readers", "2"),
         "unknown option 'sqllite.readers' for backend sqlite; did you mean 'sqlite.readers'? "

@@ -197,16 +197,10 @@ final class PostgresMultiProcessFeatureTest {
     List<Process> processes = new ArrayList<>();
     List<BufferedReader> outputs = new ArrayList<>();
     for (int i = 0; i < CHILDREN; i++) {
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx128m", "-XX:TieredStopAtLevel=1",
-          "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-          "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-          "-cp", System.getProperty("java.class.path"),
-          Child.class.getName(), mode, dir.resolve(mode + i).toString(), pg.url(), pg.user(),
-          schema, Integer.toString(i)));
-      cmd.addAll(List.of(more));
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      List<String> args = new ArrayList<>(List.of(mode, dir.resolve(mode + i).toString(),
+          pg.url(), pg.user(), schema, Integer.toString(i)));
+      args.addAll(List.of(more));
+      Process p = PostgresMultiProcessTest.childJvm(Child.class, args.toArray(String[]::new));
       processes.add(p);
       outputs.add(new BufferedReader(
           new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
@@ -220,6 +214,18 @@ final class PostgresMultiProcessFeatureTest {
       }
     }
     return children;
+  }
+
+  /** Starts the children, lets them go together, and returns each one's output once it exited. */
+  private List<List<String>> run(String mode, String schema, long seed, String... more)
+      throws Exception {
+    Children children = start(mode, schema, more);
+    try {
+      children.go();
+      return children.finish(seed);
+    } finally {
+      children.kill();
+    }
   }
 
   private Storage open(String name, Map<String, String> options, boolean feed) {
@@ -237,9 +243,8 @@ final class PostgresMultiProcessFeatureTest {
     long seed = System.nanoTime();
     int rounds = 25;
     int increments = 15;
-    String schema = TestPostgres.freshSchema("procs_cas");
-    Map<String, String> options = Map.of("postgres.url", TestPostgres.get().url(),
-        "postgres.user", TestPostgres.get().user(), "postgres.schema", schema);
+    Map<String, String> options = TestPostgres.get().freshOptions("procs_cas");
+    String schema = options.get("postgres.schema");
     try (Storage s = open("parent", options, false)) {
       assertThat(s.putIfAbsent("ctr", "n", 0L)).isTrue();
       Map<String, byte[]> swap = new HashMap<>();
@@ -251,15 +256,8 @@ final class PostgresMultiProcessFeatureTest {
       s.putAllBytes("swap", swap);
       s.putAllBytes("tokens", tokens);
     }
-    Children children = start("cas", schema, Integer.toString(rounds),
+    List<List<String>> outputs = run("cas", schema, seed, Integer.toString(rounds),
         Integer.toString(increments));
-    List<List<String>> outputs;
-    try {
-      children.go();
-      outputs = children.finish(seed);
-    } finally {
-      children.kill();
-    }
     try (Storage s = open("parent", options, false)) {
       for (String op : List.of("insert", "replace", "delete")) {
         for (int r = 0; r < rounds; r++) {
@@ -293,20 +291,13 @@ final class PostgresMultiProcessFeatureTest {
     int writes = 40;
     int perChild = writes + writes / 5; // every fifth write is deleted again
     int total = CHILDREN * perChild;
-    String schema = TestPostgres.freshSchema("procs_feed");
-    Map<String, String> options = Map.of("postgres.url", TestPostgres.get().url(),
-        "postgres.user", TestPostgres.get().user(), "postgres.schema", schema);
+    Map<String, String> options = TestPostgres.get().freshOptions("procs_feed");
+    String schema = options.get("postgres.schema");
     try (Storage s = open("parent", options, true)) {
       assertThat(s.changes().head()).isZero();
     }
-    Children children = start("feed", schema, Integer.toString(writes), Integer.toString(total));
-    List<List<String>> outputs;
-    try {
-      children.go();
-      outputs = children.finish(seed);
-    } finally {
-      children.kill();
-    }
+    List<List<String>> outputs = run("feed", schema, seed, Integer.toString(writes),
+        Integer.toString(total));
     List<List<String>> sequences = new ArrayList<>();
     for (List<String> out : outputs) {
       sequences.add(out.stream().filter(l -> l.startsWith("change ")).toList());

@@ -101,13 +101,21 @@ final class PostgresMultiProcessTest {
   }
 
   private static Process child(String... args) throws Exception {
+    return childJvm(Child.class, args);
+  }
+
+  /**
+   * Starts {@code main} in a small child JVM on this test's class path, its stderr on ours
+   * (its stdin and stdout are the caller's to use).
+   */
+  static Process childJvm(Class<?> main, String... args) throws java.io.IOException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx128m", "-XX:TieredStopAtLevel=1",
         "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"),
-        Child.class.getName()));
+        main.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }

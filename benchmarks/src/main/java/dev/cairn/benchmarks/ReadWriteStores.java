@@ -75,12 +75,17 @@ abstract class ReadWriteStores {
 
   /** Writes a new 1 KiB value under a new key of {@code writes}. */
   void writeNew() {
+    writeNew(writes);
+  }
+
+  /** Writes a new 1 KiB value under a new key of {@code target}, through {@link #put}. */
+  void writeNew(Storage target) {
     // a new key each time; the value's first bytes make each content new (no dedup hit)
     long n = written++;
     value[0] = (byte) n;
     value[1] = (byte) (n >>> 8);
     value[2] = (byte) (n >>> 16);
     value[3] = (byte) (n >>> 24);
-    put(writes, "written", "w" + n, value);
+    put(target, "written", "w" + n, value);
   }
 }

@@ -297,11 +297,6 @@ public final class Report {
   }
 
   /**
-   * The observability rows: each case's time with nothing on ({@code off}), with a JFR recording
-   * of the Cairn events ({@code jfr}) and with CairnMetrics and the latency histograms
-   * ({@code metrics}), and what each adds to {@code off} (benchmarks/README.md, "Observability").
-   */
-  /**
    * The change feed rows ({@code FeedBenchmark}, benchmarks/README.md, "Change feed"): per
    * backend and write, microseconds per operation with the feed off and on, and what on adds.
    */
@@ -321,14 +316,16 @@ public final class Report {
       o.printf(Locale.ROOT, "%-22s %12.1f %12.1f %10.2f%n", e.getKey(), off, on, on / off);
       ObjectNode n = rows.addObject();
       n.put("case", "feed/" + e.getKey());
-      n.put("offUsPerOp", round(off));
-      n.put("offError", round(offEntry.at("/primaryMetric/scoreError").asDouble()));
-      n.put("onUsPerOp", round(on));
-      n.put("onError", round(onEntry.at("/primaryMetric/scoreError").asDouble()));
+      putScores(n, e.getValue(), "UsPerOp");
       n.put("onOverOff", round(on / off));
     }
   }
 
+  /**
+   * The observability rows: each case's time with nothing on ({@code off}), with a JFR recording
+   * of the Cairn events ({@code jfr}) and with CairnMetrics and the latency histograms
+   * ({@code metrics}), and what each adds to {@code off} (benchmarks/README.md, "Observability").
+   */
   private static void observabilitySection(Map<String, Map<String, JsonNode>> cases,
       ArrayNode rows, PrintStream o) {
     o.println();
@@ -342,10 +339,7 @@ public final class Report {
           metrics, jfr - off, metrics - off);
       ObjectNode n = rows.addObject();
       n.put("case", "observability/" + e.getKey());
-      for (Map.Entry<String, JsonNode> m : e.getValue().entrySet()) {
-        n.put(m.getKey() + "NsPerOp", round(score(m.getValue())));
-        n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));
-      }
+      putScores(n, e.getValue(), "NsPerOp");
     }
   }
 
@@ -365,10 +359,18 @@ public final class Report {
       o.printf(Locale.ROOT, "%-22s %14.1f %14.1f %+12.1f%n", e.getKey(), none, with, with - none);
       ObjectNode n = rows.addObject();
       n.put("case", "ttl/" + e.getKey());
-      for (Map.Entry<String, JsonNode> m : e.getValue().entrySet()) {
-        n.put(m.getKey() + "NsPerOp", round(score(m.getValue())));
-        n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));
-      }
+      putScores(n, e.getValue(), "NsPerOp");
+    }
+  }
+
+  /**
+   * Each mode's score and error into {@code n}: {@code <mode><unit>} and {@code <mode>Error}
+   * (e.g. {@code offNsPerOp}, {@code offError}).
+   */
+  private static void putScores(ObjectNode n, Map<String, JsonNode> modes, String unit) {
+    for (Map.Entry<String, JsonNode> m : modes.entrySet()) {
+      n.put(m.getKey() + unit, round(score(m.getValue())));
+      n.put(m.getKey() + "Error", round(m.getValue().at("/primaryMetric/scoreError").asDouble()));
     }
   }
 

@@ -55,16 +55,12 @@ public class TtlBenchmark extends ReadWriteStores {
   public String expiry;
 
   private Storage durable;
-  private byte[] durableValue;
-  private long durableWritten;
 
   @Setup(Level.Trial)
   public void setUp() {
     openStores("ttl", (builder, name) -> builder);
     durable = Storage.builder().directory(root.resolve("durable")).backend("sqlite")
         .durability(Durability.SYNC).noScheduledMaintenance().open();
-    durableValue = new byte[1024];
-    new java.util.Random(2).nextBytes(durableValue);
   }
 
   @Override
@@ -84,11 +80,7 @@ public class TtlBenchmark extends ReadWriteStores {
 
   @Benchmark
   public void durableWrite() {
-    long n = durableWritten++;
-    durableValue[0] = (byte) n;
-    durableValue[1] = (byte) (n >>> 8);
-    durableValue[2] = (byte) (n >>> 16);
-    put(durable, "written", "d" + n, durableValue);
+    writeNew(durable);
   }
 
   @Benchmark

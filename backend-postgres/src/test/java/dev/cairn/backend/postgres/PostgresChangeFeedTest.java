@@ -29,7 +29,8 @@ final class PostgresChangeFeedTest {
 
   @TempDir Path dir;
 
-  private static Storage open(Path d, Map<String, String> options, boolean enable) {
+  /** A storage on the postgres backend without cache, with the change feed on if {@code enable}. */
+  static Storage open(Path d, Map<String, String> options, boolean enable) {
     var b = Storage.builder().directory(d).backend("postgres").noScheduledMaintenance().noCache();
     options.forEach(b::backendOption);
     if (enable) {

@@ -120,13 +120,7 @@ final class PostgresConditionalWriteTest {
           work.add(pool.submit(() -> {
             for (int i = 0; i < increments; i++) {
               s.get("ctr", "n", Long.class); // keeps the value in this instance's cache
-              while (true) {
-                Versioned<Long> seen = s.getVersioned("ctr", "n", Long.class).orElseThrow();
-                if (s.replaceIfVersion("ctr", "n", seen.version(), seen.value() + 1)) {
-                  break;
-                }
-                lostRaces.incrementAndGet();
-              }
+              Workloads.incrementByCas(s, "ctr", "n", lostRaces);
             }
             return null;
           }));

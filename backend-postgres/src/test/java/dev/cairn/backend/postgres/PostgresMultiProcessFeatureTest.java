@@ -6,7 +6,6 @@ import dev.cairn.storage.Change;
 import dev.cairn.storage.ChangeFeedRetention;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
-import dev.cairn.storage.Versioned;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -91,13 +90,7 @@ final class PostgresMultiProcessFeatureTest {
       for (int t = 0; t < 2; t++) {
         counters.add(pool.submit(() -> {
           for (int i = 0; i < increments; i++) {
-            while (true) {
-              Versioned<Long> seen = s.getVersioned("ctr", "n", Long.class).orElseThrow();
-              if (s.replaceIfVersion("ctr", "n", seen.version(), seen.value() + 1)) {
-                break;
-              }
-              lost.incrementAndGet();
-            }
+            Workloads.incrementByCas(s, "ctr", "n", lost);
           }
           return null;
         }));
@@ -229,13 +222,7 @@ final class PostgresMultiProcessFeatureTest {
   }
 
   private Storage open(String name, Map<String, String> options, boolean feed) {
-    var b = Storage.builder().directory(dir.resolve(name)).backend("postgres")
-        .noScheduledMaintenance().noCache();
-    options.forEach(b::backendOption);
-    if (feed) {
-      b.changeFeed(ChangeFeedRetention.unlimited());
-    }
-    return b.open();
+    return PostgresChangeFeedTest.open(dir.resolve(name), options, feed);
   }
 
   @Test

@@ -2,12 +2,14 @@ package dev.cairn.backend.postgres;
 
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.Storage;
+import dev.cairn.storage.Versioned;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The multi-instance workloads, shared by the in-JVM tests and the child JVMs: bank transfers
@@ -99,6 +101,21 @@ final class Workloads {
       } else {
         s.putBytes("shared", key, content(rnd.nextInt(CONTENTS)));
       }
+    }
+  }
+
+  /**
+   * Adds one to the {@code Long} under {@code collection/key} by compare-and-set: reads value and
+   * version together and replaces if the version is unchanged, again until it applies; counts
+   * the lost races in {@code lost}.
+   */
+  static void incrementByCas(Storage s, String collection, String key, AtomicLong lost) {
+    while (true) {
+      Versioned<Long> seen = s.getVersioned(collection, key, Long.class).orElseThrow();
+      if (s.replaceIfVersion(collection, key, seen.version(), seen.value() + 1)) {
+        return;
+      }
+      lost.incrementAndGet();
     }
   }
 

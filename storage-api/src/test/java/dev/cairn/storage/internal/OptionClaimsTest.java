@@ -51,7 +51,7 @@ final class OptionClaimsTest {
 
   @Test
   void aBackendWhoseScansAreUnorderedIsRefused() {
-    BackendProvider memory = FakePlugins.backend("unordered");
+    BackendProvider memory = new MemoryBackendProvider();
     BackendProvider unordered = new BackendProvider() {
       @Override
       public String name() {

@@ -23,7 +23,9 @@ import java.util.TreeSet;
  * {@code case  raw ops/s  cairn ops/s  ratio}, with the ceiling prototype's ratio where the run
  * measured one ({@code impl=ceiling}: a target above it is out of reach), plus the scale, cache and observability tables,
  * and the space table of {@link SpaceReport} (its JSON given among the inputs), and writes the
- * same as JSON.
+ * same as JSON. A case measured in several passes ({@code benchmarks/run}'s
+ * {@code COMPARE_PASSES}) is scored over the iterations of all of them ({@link #mergePasses}), and
+ * the ratio of each pass is shown beside it.
  *
  * <pre>
  * Report --backends                                   print the backends on the class path
@@ -105,7 +107,9 @@ public final class Report {
         JsonNode p = b.path("params");
         if (cls.endsWith(".CompareBenchmark")) {
           String name = p.path("backend").asText() + "/" + method;
-          pairs.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(p.path("impl").asText(), b);
+          // a second pass of the same case (benchmarks/run, COMPARE_PASSES) is merged with it
+          pairs.computeIfAbsent(name, k -> new LinkedHashMap<>())
+              .merge(p.path("impl").asText(), b, Report::mergePasses);
         } else if (cls.endsWith(".ScaleBenchmark")) {
           ObjectNode s = scale.addObject();
           s.put("case", "scale/" + p.path("impl").asText() + "/" + p.path("backend").asText()
@@ -167,8 +171,11 @@ public final class Report {
               : ceilingHolds ? String.format(Locale.ROOT, " (ceiling %.2f)", ceilingRatio)
               : String.format(Locale.ROOT, " (the ceiling prototype scored %.2f, below cairn:"
                   + " no ceiling shown)", ceilingRatio));
-      o.printf(Locale.ROOT, "%-24s %14s %14s %7s  %s%n", e.getKey(), fmt(r), fmt(c),
-          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio), verdict);
+      List<Double> passRatios = passRatios(raw, cairn);
+      String passes = passRatios.isEmpty() ? "" : " [passes " + String.join(", ",
+          passRatios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList()) + "]";
+      o.printf(Locale.ROOT, "%-24s %14s %14s %7s  %s%s%n", e.getKey(), fmt(r), fmt(c),
+          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio), verdict, passes);
       ObjectNode n = cases.addObject();
       n.put("case", e.getKey());
       n.put("rawOpsPerSecond", round(r));
@@ -176,6 +183,10 @@ public final class Report {
       n.put("cairnOpsPerSecond", round(c));
       n.put("cairnError", cairn == null ? Double.NaN : round(cairn.at("/primaryMetric/scoreError").asDouble()));
       n.put("ratio", Math.round(ratio * 1000) / 1000.0);
+      if (!passRatios.isEmpty()) { // the spread between passes, beside the merged ratio
+        ArrayNode perPass = n.putArray("ratioPerPass");
+        passRatios.forEach(x -> perPass.add(Math.round(x * 1000) / 1000.0));
+      }
       if (target != null) {
         n.put("target", target);
         n.put("met", ratio >= target);
@@ -460,6 +471,51 @@ public final class Report {
   private static String mib(JsonNode row, String field) {
     return row == null || !row.has(field) ? "-"
         : String.format(Locale.ROOT, "%.1f", row.get(field).asLong() / 1048576.0);
+  }
+
+  /** Cairn's ratio to raw in each pass, if both were measured in several; else empty. */
+  private static List<Double> passRatios(JsonNode raw, JsonNode cairn) {
+    List<Double> ratios = new ArrayList<>();
+    if (raw != null && cairn != null && raw.has("passScores") && cairn.has("passScores")) {
+      for (int i = 0; i < Math.min(raw.get("passScores").size(),
+          cairn.get("passScores").size()); i++) {
+        ratios.add(cairn.get("passScores").get(i).asDouble()
+            / raw.get("passScores").get(i).asDouble());
+      }
+    }
+    return ratios;
+  }
+
+  /**
+   * One JMH result out of two passes of the same benchmark and parameters: the iterations of
+   * both as one sample (score its mean, error its 99.9 % confidence half-width, as JMH computes
+   * them), {@code passScores} the score of each pass, and everything else (the memory
+   * profiler's figures) from the first.
+   */
+  static JsonNode mergePasses(JsonNode first, JsonNode second) {
+    ObjectNode merged = first.deepCopy();
+    ObjectNode pm = (ObjectNode) merged.get("primaryMetric");
+    ArrayNode rawData = pm.putArray("rawData");
+    org.openjdk.jmh.util.ListStatistics all = new org.openjdk.jmh.util.ListStatistics();
+    for (JsonNode pass : List.of(first, second)) {
+      for (JsonNode fork : pass.at("/primaryMetric/rawData")) {
+        rawData.add(fork.deepCopy());
+        for (JsonNode iteration : fork) {
+          all.addValue(iteration.asDouble());
+        }
+      }
+    }
+    ArrayNode passScores = first.path("passScores").isArray()
+        ? (ArrayNode) first.get("passScores").deepCopy()
+        : merged.arrayNode().add(first.at("/primaryMetric/score").asDouble());
+    passScores.add(second.at("/primaryMetric/score").asDouble());
+    merged.set("passScores", passScores);
+    double error = all.getN() > 2 ? all.getMeanErrorAt(0.999) : Double.NaN;
+    pm.put("score", all.getMean());
+    pm.put("scoreError", error);
+    pm.putArray("scoreConfidence").add(all.getMean() - error).add(all.getMean() + error);
+    pm.remove("scorePercentiles"); // of the first pass only: dropped rather than kept wrong
+    return merged;
   }
 
   private static double score(JsonNode bench) {

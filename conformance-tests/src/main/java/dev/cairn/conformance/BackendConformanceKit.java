@@ -302,6 +302,39 @@ public abstract class BackendConformanceKit {
     }
 
     @Test
+    @DisplayName("putIfAbsent inserts an absent key and returns a present key's value unchanged")
+    void putIfAbsentInsertsOnlyAbsentKeys() {
+      write(tx -> {
+        assertThat(tx.putIfAbsent(KS_A, bytes(7), V1)).as("insert of an absent key").isNull();
+        assertThat(tx.get(KS_A, bytes(7))).as("the transaction's own insert").isEqualTo(V1);
+        assertThat(tx.putIfAbsent(KS_A, bytes(7), V2)).as("the key it just inserted")
+            .isEqualTo(V1);
+        assertThat(tx.putIfAbsent(KS_A, bytes(5), new byte[0])).as("a zero-length value")
+            .isNull();
+        assertThat(tx.putIfAbsent(KS_A, bytes(5), V1)).as("a key holding a zero-length value")
+            .isEmpty();
+      });
+      assertThat(read(KS_A, bytes(7))).isEqualTo(V1);
+      assertThat(read(KS_A, bytes(5))).isEmpty();
+      write(tx -> {
+        assertThat(tx.putIfAbsent(KS_A, bytes(7), V2)).as("a committed key").isEqualTo(V1);
+        assertThat(tx.get(KS_A, bytes(7))).as("left unchanged").isEqualTo(V1);
+        tx.delete(KS_A, bytes(7));
+        assertThat(tx.putIfAbsent(KS_A, bytes(7), V2)).as("a key deleted in the transaction")
+            .isNull();
+        assertThat(tx.putIfAbsent(KS_B, bytes(7), V1)).as("the key in another keyspace")
+            .isNull();
+      });
+      assertThat(read(KS_A, bytes(7))).isEqualTo(V2);
+      assertThat(read(KS_B, bytes(7))).isEqualTo(V1);
+      try (BackendTransaction tx = backend.beginWrite()) {
+        assertThat(tx.putIfAbsent(KS_A, bytes(9), V1)).isNull();
+        tx.rollback();
+      }
+      assertThat(read(KS_A, bytes(9))).as("an insert rolled back").isNull();
+    }
+
+    @Test
     @DisplayName("delete returns whether the key existed and removes it")
     void deleteReturnsWhetherKeyExisted() {
       write(tx -> tx.put(KS_A, bytes(7), V1));
@@ -940,6 +973,10 @@ public abstract class BackendConformanceKit {
             .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> tx.delete(KS_A, bytes(1))).as("delete")
             .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tx.putIfAbsent(KS_A, bytes(1), V2))
+            .as("putIfAbsent of a present key").isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tx.putIfAbsent(KS_A, bytes(2), V2))
+            .as("putIfAbsent of an absent key").isInstanceOf(IllegalStateException.class);
         assertThat(tx.get(KS_A, bytes(1))).as("the transaction is still usable").isEqualTo(V1);
         tx.commit(Durability.SYNC);
       }
@@ -961,6 +998,10 @@ public abstract class BackendConformanceKit {
             .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tx.delete("nosuch", bytes(1))).as("delete")
             .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.putIfAbsent("nosuch", bytes(1), V1)).as("putIfAbsent")
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> tx.putIfAbsent(null, bytes(1), V1))
+            .as("putIfAbsent into a null keyspace").isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tx.scan("nosuch", null, null)).as("scan")
             .isInstanceOf(IllegalArgumentException.class);
         tx.rollback();

@@ -147,6 +147,20 @@ public abstract class JdbcTransaction implements BackendTransaction {
   }
 
   /**
+   * The statement of {@link #putIfAbsent}, with the key as parameter 1 and the value as
+   * parameter 2, which inserts and changes nothing if the key is present
+   * ({@link KeyspaceSql#insertIfAbsent()}); or {@code null}, the default, for the interface's
+   * {@link #get} followed by {@link #put}. A backend returns one only where a {@link #get} right
+   * after a failed insert is sure to see the row that stopped it.
+   *
+   * @param ks the keyspace's SQL
+   * @return the SQL of the insert, or {@code null}
+   */
+  protected String insertIfAbsentSql(KeyspaceSql ks) {
+    return null;
+  }
+
+  /**
    * The statement of a delete; the keyspace's {@code DELETE ... WHERE k = ?} by default.
    *
    * @param ks the keyspace's SQL
@@ -243,6 +257,45 @@ public abstract class JdbcTransaction implements BackendTransaction {
       throw fail(e, "put into keyspace " + keyspace);
     }
     written(keyspace, key);
+  }
+
+  /**
+   * {@inheritDoc} With {@link #insertIfAbsentSql} one statement when the key is absent, and a
+   * {@link #get} after it when the key is present.
+   */
+  @Override
+  public final synchronized byte[] putIfAbsent(String keyspace, byte[] key, byte[] value) {
+    KeyspaceSql ks = prepare(keyspace);
+    requireWritable("putIfAbsent");
+    String sql = insertIfAbsentSql(ks);
+    if (sql == null) {
+      return BackendTransaction.super.putIfAbsent(keyspace, key, value);
+    }
+    requireBytes(key, "key");
+    requireBytes(value, "value");
+    boolean inserted;
+    try (Borrowed s = new Borrowed(sql)) {
+      PreparedStatement ps = s.statement;
+      ps.setBytes(1, key);
+      ps.setBytes(2, value);
+      inserted = ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw fail(e, "put into keyspace " + keyspace);
+    }
+    if (inserted) {
+      written(keyspace, key);
+      return null;
+    }
+    byte[] present = get(keyspace, key);
+    if (present == null) { // the database broke its own contract: end rather than guess
+      BackendException e = new BackendException("put into keyspace " + keyspace
+          + ": the insert found the key present but a read of it found nothing");
+      if (failure == null) {
+        failure = e;
+      }
+      throw e;
+    }
+    return present;
   }
 
   @Override

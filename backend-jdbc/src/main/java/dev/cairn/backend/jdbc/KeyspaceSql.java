@@ -22,6 +22,7 @@ public final class KeyspaceSql {
   private final String create;
   private final String get;
   private final String put;
+  private final String insertIfAbsent;
   private final String delete;
   /** Indexed by {@link #variant}. */
   private final String[] scan = new String[4];
@@ -34,6 +35,7 @@ public final class KeyspaceSql {
     create = dialect.createTable(table);
     get = "SELECT v FROM " + table + " WHERE k = ?";
     put = dialect.upsert(table);
+    insertIfAbsent = dialect.insertIfAbsent(table);
     delete = "DELETE FROM " + table + " WHERE k = ?";
     for (int i = 0; i < 4; i++) {
       scan[i] = "SELECT k, v FROM " + table + WHERE[i] + " ORDER BY k";
@@ -82,6 +84,16 @@ public final class KeyspaceSql {
   /** The upsert of one key ({@link SqlDialect#upsert}). */
   String put() {
     return put;
+  }
+
+  /**
+   * The insert of one key that does nothing if the key is present
+   * ({@link SqlDialect#insertIfAbsent}).
+   *
+   * @return the statement, with the key as parameter 1 and the value as parameter 2
+   */
+  public String insertIfAbsent() {
+    return insertIfAbsent;
   }
 
   /** {@code DELETE} of one key. */

@@ -49,6 +49,18 @@ public interface SqlDialect {
   }
 
   /**
+   * The statement that inserts one row of {@code table} unless its key is present, with the key
+   * as parameter 1 and the value as parameter 2, and changes nothing (no error) if the key is
+   * present. The default is {@code ON CONFLICT (k) DO NOTHING}.
+   *
+   * @param table a table as {@link #table} returned it
+   * @return the insert statement
+   */
+  default String insertIfAbsent(String table) {
+    return "INSERT INTO " + table + " (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING";
+  }
+
+  /**
    * How many rows a scan asks the driver for at a time ({@link java.sql.Statement#setFetchSize});
    * 0, the default, leaves the driver's own setting.
    *

@@ -1,6 +1,7 @@
 package dev.cairn.backend.sqlite;
 
 import dev.cairn.backend.jdbc.JdbcTransaction;
+import dev.cairn.backend.jdbc.KeyspaceSql;
 import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Durability;
 import dev.cairn.storage.StorageException;
@@ -50,6 +51,15 @@ final class SqliteTransaction extends JdbcTransaction {
   @Override
   protected void doneScanning(PreparedStatement statement) {
     conn.releaseCursorStatement(statement);
+  }
+
+  /**
+   * {@code INSERT ... ON CONFLICT DO NOTHING}: one statement for a new key. The writer is alone
+   * in its database transaction, so the read after a failed insert sees the row that stopped it.
+   */
+  @Override
+  protected String insertIfAbsentSql(KeyspaceSql ks) {
+    return ks.insertIfAbsent();
   }
 
   @Override

@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * record's CRC32C, and a blob's SHA-256 when {@link VerifyMode} says so; damage raises
  * {@link DataCorruptionException} naming the record, never wrong bytes.
  *
- * <p>Threading: holds no state of its own (it reports corruptions to the engine's
- * {@link Observers}), so any thread may call it. Writes run in the caller's backend write
+ * <p>Threading: holds no state of its own but hints (which content may be shared, whether a
+ * collection's keys are mostly new: {@link NewKeyHint}) and reports corruptions to the engine's
+ * {@link Observers}, so any thread may call it. Writes run in the caller's backend write
  * transaction under the engine's write lock; reads run concurrently, in the caller's
  * transaction or in read transactions of their own ({@link #readLatest}).
  */
@@ -83,6 +84,8 @@ final class RecordStore {
   private final CodecRegistry codecs;
   private final VersionSequence versions;
   private final Observers observers;
+  /** Whether each collection's recent writes were of new keys: how {@link #write} starts. */
+  private final NewKeyHint newKeys = new NewKeyHint();
 
   RecordStore(StorageConfig config, Backend backend, CodecRegistry codecs,
       VersionSequence versions, Observers observers) {
@@ -160,24 +163,48 @@ final class RecordStore {
       long createdOverride, long updatedOverride, long expiresAt) {
     String collection = k.collection();
     byte[] rk = k.bytes();
-    Where where = where(collection, k.key());
-    byte[] oldValue = btx.get(RECORDS, rk);
-    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     long now = config.clock().millis();
     long updated = updatedOverride > 0 ? updatedOverride : now;
+    long version = versions.next();
+    d.maxVersion = version;
+    DedupMode mode = config.dedupMode(collection);
+    boolean inlineOnly =
+        raw.length == 0 || raw.length < config.inlineThreshold() || mode == DedupMode.OFF;
+    byte[] hash = inlineOnly ? null : sha256(raw);
+    byte[] newBlobKey = inlineOnly ? null : blobKey(collection, hash);
+    byte[] oldValue;
+    if (newKeys.likelyNew(collection)
+        && (inlineOnly || mode == DedupMode.DEFERRED && !maybeShared(newBlobKey))) {
+      // The key is probably new and the value goes inline without an index entry, so the record
+      // a new key gets depends on nothing stored: insert it, and read what was there only if
+      // something was (one backend operation instead of a read and a write).
+      CodecRegistry.Encoded e = codecs.encode(collection, raw);
+      long created = createdOverride > 0 ? createdOverride : now;
+      oldValue = btx.putIfAbsent(RECORDS, rk, RecordFormat.encodeInline(rk, e.codecId(),
+          e.dictId(), raw.length, created, updated, version, e.bytes(), hash, expiresAt));
+      if (oldValue == null) {
+        newKeys.saw(collection, true);
+        d.stored += e.bytes().length;
+        d.savedByCompression += raw.length - e.bytes().length;
+        if (expiresAt != RecordFormat.NEVER) {
+          btx.put(META, expiryKey(expiresAt, rk), EXPIRY_VALUE);
+        }
+        counted(d, collection, raw);
+        return;
+      }
+    } else {
+      oldValue = btx.get(RECORDS, rk);
+    }
+    newKeys.saw(collection, oldValue == null);
+    Where where = where(collection, k.key());
+    RecordFormat.StoredRecord old = oldValue == null ? null : parseForWrite(oldValue, rk, where);
     // an expired record is gone: the key is written anew
     long created = createdOverride > 0 ? createdOverride
         : old != null && !old.expired(now) ? old.created() : now;
-    long version = versions.next();
-    d.maxVersion = version;
     byte[] newRecord;
-    byte[] newBlobKey = null;
-    DedupMode mode = config.dedupMode(collection);
-    if (raw.length == 0 || raw.length < config.inlineThreshold() || mode == DedupMode.OFF) {
+    if (inlineOnly) {
       newRecord = inline(rk, d, collection, raw, created, updated, version, null, expiresAt);
     } else {
-      byte[] hash = sha256(raw);
-      newBlobKey = blobKey(collection, hash);
       if (old != null && old.isBlob() && Arrays.equals(old.blobKey(), newBlobKey)) {
         // same content: the reference it holds stays
         d.dedupHits++;
@@ -229,6 +256,11 @@ final class RecordStore {
         btx.put(META, expiryKey(expiresAt, rk), EXPIRY_VALUE);
       }
     }
+    counted(d, collection, raw);
+  }
+
+  /** Counts one written record of {@code raw} in {@code d}. */
+  private void counted(TransactionImpl.Delta d, String collection, byte[] raw) {
     d.writes++;
     d.raw += raw.length;
     if (codecs.dictionariesSupported() && !codecs.hasDictionary(collection)) {

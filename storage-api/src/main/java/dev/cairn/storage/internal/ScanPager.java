@@ -21,7 +21,8 @@ import java.util.stream.StreamSupport;
  * {@link dev.cairn.storage.Storage#entries}), by prefix or by {@link ScanRange}, ascending or
  * descending ({@link BackendTransaction#scanDescending}), as lazy streams that read one page at
  * a time: one short read transaction per page of {@value #KEY_PAGE} keys or
- * {@value #ENTRY_PAGE} records with values, holding no transaction between pages, so memory
+ * {@value #ENTRY_PAGE} records with values (fewer once their values reach
+ * {@link #ENTRY_PAGE_BYTES}), holding no transaction between pages, so memory
  * stays bounded and writers are never held up by a slow consumer (a descending stream pins no
  * snapshot either). A page with values reads its blobs in id order, nearby ids with one range
  * scan.
@@ -33,7 +34,12 @@ final class ScanPager {
 
   /** Records per read transaction of a key scan, and of a scan with values (bounded memory). */
   private static final int KEY_PAGE = 1024;
-  private static final int ENTRY_PAGE = 256;
+  private static final int ENTRY_PAGE = 1024;
+  /**
+   * Raw bytes of values after which a page with values ends early (it holds at least one
+   * record), so that a page of large values stays this size plus one value.
+   */
+  static final long ENTRY_PAGE_BYTES = 4L << 20;
 
   private final Backend backend;
   private final RecordStore records;
@@ -166,7 +172,8 @@ final class ScanPager {
 
   /**
    * Pages through a range of records, one short read transaction per page of {@value #KEY_PAGE}
-   * keys or {@value #ENTRY_PAGE} records with values, holding no transaction between pages. An
+   * keys or {@value #ENTRY_PAGE} records with values (fewer once their raw values reach
+   * {@link #ENTRY_PAGE_BYTES}), holding no transaction between pages. An
    * ascending page starts after the last key of the page before, a descending page below it;
    * the last page is no longer than what remains of the limit.
    */
@@ -222,11 +229,12 @@ final class ScanPager {
         long now = records.now();
         boolean skipExpired = records.anyExpired(rtx, now);
         int scanned = 0;
+        long valueBytes = 0;
         byte[] last = null;
         boolean ended = false;
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
           // up to pageSize records kept, reading no more than a full page's worth
-          while (keys.size() < pageSize && scanned < maxPage) {
+          while (keys.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES) {
             if (!c.next()) {
               ended = true;
               break;
@@ -244,6 +252,7 @@ final class ScanPager {
               if (!p.rec().expired(now)) {
                 keys.add(last);
                 parsed.add(p);
+                valueBytes += p.rec().rawLength();
               }
             } else {
               last = c.key();

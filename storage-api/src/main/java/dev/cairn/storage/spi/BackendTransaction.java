@@ -54,6 +54,33 @@ public interface BackendTransaction extends AutoCloseable {
   void put(String keyspace, byte[] key, byte[] value);
 
   /**
+   * Inserts {@code value} under {@code key} unless the key has a value, which it then leaves
+   * unchanged and returns; {@code null} if it inserted. Throws {@link IllegalStateException} in a
+   * read-only transaction, whether or not the key is present.
+   *
+   * <p>The engine writes a record this way when the keys its collection was written under lately
+   * were mostly new, so that a new key costs one backend operation instead of a {@link #get}
+   * followed by a {@link #put}. The default does exactly that get and put, which satisfies the
+   * contract; a backend overrides it when it can insert in one operation (SQLite:
+   * {@code INSERT ... ON CONFLICT DO NOTHING}, then a {@code SELECT} only if the key was there).
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param value the value to insert; the backend may keep the array
+   * @return the value the key already had (the caller's array), or {@code null} if inserted
+   */
+  default byte[] putIfAbsent(String keyspace, byte[] key, byte[] value) {
+    if (readOnly()) {
+      throw new IllegalStateException("putIfAbsent in a read-only transaction");
+    }
+    byte[] old = get(keyspace, key);
+    if (old == null) {
+      put(keyspace, key, value);
+    }
+    return old;
+  }
+
+  /**
    * Deletes; returns whether the key existed.
    *
    * @param keyspace the keyspace's name

@@ -77,6 +77,7 @@ final class EngineTest {
     MemoryBackendProvider.STORES.clear();
     MemoryBackendProvider.afterBeginRead = null;
     MemoryBackendProvider.afterLatestGet = null;
+    MemoryBackendProvider.recordWrites = null;
     MemoryBackendProvider.structureProblems = List.of();
     MemoryBackendProvider.conflictingCommits.set(0);
     MemoryBackendProvider.writesBegun.clear();
@@ -179,6 +180,60 @@ final class EngineTest {
       MemoryBackendProvider.afterLatestGet = null;
     }
     return seen;
+  }
+
+  /** The operations on records of the write transactions {@code writes} runs, in order. */
+  private static List<String> recordWrites(Runnable writes) {
+    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    MemoryBackendProvider.recordWrites = seen::add;
+    try {
+      writes.run();
+    } finally {
+      MemoryBackendProvider.recordWrites = null;
+    }
+    return seen;
+  }
+
+  @Test
+  void aNewKeyIsOneInsertAndWritesReadFirstOnceMostKeysExist() {
+    Storage s = open();
+    byte[] v = value("novel ", 30); // above the inline threshold, content never shared
+    for (String c : List.of("c", "small")) {
+      assertThat(recordWrites(() -> {
+        for (int i = 0; i < 20; i++) {
+          s.putBytes(c, "k" + i, c.equals("c") ? v : new byte[] {(byte) i});
+        }
+      })).as("new keys in %s: one insert each", c).containsOnly("putIfAbsent").hasSize(20);
+    }
+    List<java.time.Instant> created = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      created.add(s.metadata("c", "k" + i).orElseThrow().createdAt());
+    }
+    List<String> overwrites = recordWrites(() -> {
+      for (int i = 0; i < 20; i++) {
+        s.putBytes("c", "k" + i, value("changed " + i, 30));
+      }
+    });
+    // the hint rose to MAX over the new keys and falls by one per existing key: the overwrites
+    // insert first while it is at least THRESHOLD, then read first
+    int insertFirst = NewKeyHint.MAX - NewKeyHint.THRESHOLD + 1;
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      expected.add(i < insertFirst ? "putIfAbsent" : "get");
+      expected.add("put");
+    }
+    assertThat(overwrites).containsExactlyElementsOf(expected);
+    for (int i = 0; i < 20; i++) {
+      assertThat(s.getBytes("c", "k" + i)).contains(value("changed " + i, 30));
+      assertThat(s.getBytes("small", "k" + i)).contains(new byte[] {(byte) i});
+      assertThat(s.metadata("c", "k" + i).orElseThrow().createdAt())
+          .as("an overwrite keeps the creation time, however it started").isEqualTo(created.get(i));
+    }
+    StorageStats st = s.stats();
+    assertThat(st.storedBytesWritten() + st.bytesSavedByDedup() + st.bytesSavedByCompression())
+        .as("every byte written counted once").isEqualTo(st.rawBytesWritten());
+    assertThat(st.writes()).isEqualTo(60);
+    assertThat(s.admin().verify().problems()).isEmpty();
   }
 
   @Test
@@ -658,7 +713,7 @@ final class EngineTest {
   void keysArePagedOrderedAndFilteredByPrefix() {
     Storage s = open();
     Map<String, byte[]> batch = new java.util.TreeMap<>();
-    for (int i = 0; i < 2100; i++) { // more than two pages of keys (1024), eight of entries (256)
+    for (int i = 0; i < 2100; i++) { // more than two pages of keys and of entries (1024 each)
       batch.put(String.format("user-%04d", i), new byte[] {1});
     }
     s.putAllBytes("c", batch);
@@ -679,6 +734,32 @@ final class EngineTest {
     assertThat(s.entries("c", "").count()).isEqualTo(2101);
     assertThat(s.count("c")).isEqualTo(2101);
     assertThat(s.collections()).containsExactly("c", "c2");
+  }
+
+  @Test
+  void aPageOfLargeValuesEndsAtItsByteBudget() {
+    Storage s = open();
+    int mib = 1 << 20;
+    for (int i = 0; i < 9; i++) {
+      byte[] v = new byte[mib];
+      java.util.Arrays.fill(v, (byte) i);
+      s.putBytes("big", "k" + i, v);
+    }
+    java.util.concurrent.atomic.AtomicInteger pages = new java.util.concurrent.atomic.AtomicInteger();
+    MemoryBackendProvider.afterBeginRead = pages::incrementAndGet;
+    List<Map.Entry<String, byte[]>> all;
+    try (var entries = s.entries("big", "")) {
+      all = entries.toList();
+    } finally {
+      MemoryBackendProvider.afterBeginRead = null;
+    }
+    assertThat(all).extracting(Map.Entry::getKey)
+        .containsExactly("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8");
+    assertThat(all).allSatisfy(e -> assertThat(e.getValue()).hasSize(mib)
+        .containsOnly((byte) (e.getKey().charAt(1) - '0')));
+    long perPage = ScanPager.ENTRY_PAGE_BYTES / mib;
+    assertThat(pages.get()).as("read transactions of 9 values of 1 MiB, %d MiB a page", perPage)
+        .isEqualTo((int) ((9 + perPage - 1) / perPage));
   }
 
   @Test

@@ -35,6 +35,12 @@ public final class MemoryBackendProvider implements BackendProvider {
   /** When set, runs after every get of a {@code beginReadLatest} transaction, with its keyspace. */
   static volatile java.util.function.Consumer<String> afterLatestGet;
 
+  /**
+   * When set, gets every {@code get}, {@code put} and {@code putIfAbsent} of a write
+   * transaction in the {@code records} keyspace, by name.
+   */
+  static volatile java.util.function.Consumer<String> recordWrites;
+
   /** What {@code verifyStructure()} reports (default nothing). */
   static volatile List<String> structureProblems = List.of();
 
@@ -204,6 +210,7 @@ public final class MemoryBackendProvider implements BackendProvider {
       @Override
       public byte[] get(String keyspace, byte[] key) {
         byte[] v = ks(keyspace).get(key);
+        noteRecordWrite("get", keyspace);
         java.util.function.Consumer<String> hook = afterLatestGet;
         if (state == null && hook != null) {
           hook.accept(keyspace);
@@ -217,6 +224,25 @@ public final class MemoryBackendProvider implements BackendProvider {
           throw new IllegalStateException("read-only");
         }
         ks(keyspace).put(key.clone(), value.clone());
+        noteRecordWrite("put", keyspace);
+      }
+
+      /** In one operation, as a backend that can does it. */
+      @Override
+      public byte[] putIfAbsent(String keyspace, byte[] key, byte[] value) {
+        if (readOnly) {
+          throw new IllegalStateException("read-only");
+        }
+        byte[] old = ks(keyspace).putIfAbsent(key.clone(), value.clone());
+        noteRecordWrite("putIfAbsent", keyspace);
+        return old == null ? null : old.clone();
+      }
+
+      private void noteRecordWrite(String op, String keyspace) {
+        java.util.function.Consumer<String> hook = recordWrites;
+        if (hook != null && !readOnly && keyspace.equals(RecordStore.RECORDS)) {
+          hook.accept(op);
+        }
       }
 
       @Override

@@ -112,6 +112,26 @@ final class H2Transaction implements BackendTransaction {
     }
   }
 
+  /** One MVStore operation ({@code MVMap.putIfAbsent}) instead of a get and a put. */
+  @Override
+  public synchronized byte[] putIfAbsent(String keyspace, byte[] key, byte[] value) {
+    checkWritable();
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    MVMap<byte[], byte[]> map = backend.map(keyspace);
+    byte[] k = key.clone();
+    try {
+      byte[] present = map.putIfAbsent(k, value.clone());
+      if (present != null) {
+        return present.clone(); // MVStore's own array: never handed out
+      }
+      undo.add(new Undo(map, k, null));
+      return null;
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      throw H2Errors.onOperation("put", e);
+    }
+  }
+
   @Override
   public synchronized boolean delete(String keyspace, byte[] key) {
     checkWritable();

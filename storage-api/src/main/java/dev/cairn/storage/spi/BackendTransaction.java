@@ -62,7 +62,8 @@ public interface BackendTransaction extends AutoCloseable {
    * were mostly new, so that a new key costs one backend operation instead of a {@link #get}
    * followed by a {@link #put}. The default does exactly that get and put, which satisfies the
    * contract; a backend overrides it when it can insert in one operation (SQLite:
-   * {@code INSERT ... ON CONFLICT DO NOTHING}, then a {@code SELECT} only if the key was there).
+   * {@code INSERT ... ON CONFLICT DO NOTHING}, then a {@code SELECT} only if the key was there;
+   * H2: {@code MVMap.putIfAbsent}).
    *
    * @param keyspace the keyspace's name
    * @param key the key

@@ -200,6 +200,14 @@ public final class Report {
           n.put("outOfReach", ceilingRatio < target && ceilingHolds);
         }
       }
+      if (method.equals("pointRead2t")) {
+        List<String> disturbed = disturbedTwoThreadTrials(pairs, e.getKey());
+        if (!disturbed.isEmpty()) {
+          ArrayNode d = n.putArray("disturbed");
+          disturbed.forEach(d::add);
+          o.printf(Locale.ROOT, "%-24s %s%n", "", "disturbed: " + String.join("; ", disturbed));
+        }
+      }
       if (raw != null) {
         memory(raw, n.putObject("rawMemory"));
       }
@@ -473,14 +481,61 @@ public final class Report {
         : String.format(Locale.ROOT, "%.1f", row.get(field).asLong() / 1048576.0);
   }
 
+  /**
+   * Two threads scoring less than this times one thread's score, same implementation and pass,
+   * ran at about one core's speed: on the two-core machine of the committed reports that happens
+   * for minutes at a time, whatever runs (benchmarks/README.md, the seventh report).
+   */
+  static final double TWO_THREAD_MIN_GAIN = 1.2;
+
+  /**
+   * The trials of two-thread case {@code twoThreads} ("backend/pointRead2t") that gained less
+   * than {@link #TWO_THREAD_MIN_GAIN} over the same implementation's one-thread trial of the same
+   * pass, described; empty if none (or the one-thread case was not measured).
+   */
+  private static List<String> disturbedTwoThreadTrials(Map<String, Map<String, JsonNode>> pairs,
+      String twoThreads) {
+    Map<String, JsonNode> one = pairs.get(twoThreads.replace("pointRead2t", "pointRead"));
+    Map<String, JsonNode> two = pairs.get(twoThreads);
+    List<String> out = new ArrayList<>();
+    if (one == null || two == null) {
+      return out;
+    }
+    for (Map.Entry<String, JsonNode> impl : two.entrySet()) {
+      List<Double> s2 = passScores(impl.getValue());
+      List<Double> s1 = passScores(one.get(impl.getKey()));
+      for (int i = 0; i < Math.min(s1.size(), s2.size()); i++) {
+        if (s2.get(i) < TWO_THREAD_MIN_GAIN * s1.get(i)) {
+          out.add(String.format(Locale.ROOT, "%s pass %d: two threads %s/s, one thread %s/s",
+              impl.getKey(), i + 1, fmt(s2.get(i)), fmt(s1.get(i))));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The score of each pass of a result ({@link #mergePasses}), or its one score; or none. */
+  private static List<Double> passScores(JsonNode bench) {
+    List<Double> scores = new ArrayList<>();
+    if (bench == null) {
+      return scores;
+    }
+    if (bench.has("passScores")) {
+      bench.get("passScores").forEach(x -> scores.add(x.asDouble()));
+    } else {
+      scores.add(bench.at("/primaryMetric/score").asDouble());
+    }
+    return scores;
+  }
+
   /** Cairn's ratio to raw in each pass, if both were measured in several; else empty. */
   private static List<Double> passRatios(JsonNode raw, JsonNode cairn) {
     List<Double> ratios = new ArrayList<>();
     if (raw != null && cairn != null && raw.has("passScores") && cairn.has("passScores")) {
-      for (int i = 0; i < Math.min(raw.get("passScores").size(),
-          cairn.get("passScores").size()); i++) {
-        ratios.add(cairn.get("passScores").get(i).asDouble()
-            / raw.get("passScores").get(i).asDouble());
+      List<Double> r = passScores(raw);
+      List<Double> c = passScores(cairn);
+      for (int i = 0; i < Math.min(r.size(), c.size()); i++) {
+        ratios.add(c.get(i) / r.get(i));
       }
     }
     return ratios;

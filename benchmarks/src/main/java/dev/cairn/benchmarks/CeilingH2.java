@@ -1,11 +1,9 @@
 package dev.cairn.benchmarks;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.zip.CRC32C;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -48,7 +46,7 @@ final class CeilingH2 implements Kv {
   public synchronized void putBatch(String[] keys, byte[][] values) {
     for (int i = 0; i < keys.length; i++) {
       byte[] k = key(keys[i]);
-      map.put(k, seal(k, values[i]));
+      map.put(k, Sealing.seal(k, values[i]));
     }
     store.commit();
     store.sync();
@@ -57,7 +55,7 @@ final class CeilingH2 implements Kv {
   @Override
   public synchronized void putOne(String key, byte[] value) {
     byte[] k = key(key);
-    map.put(k, seal(k, value));
+    map.put(k, Sealing.seal(k, value));
     store.commit();
     store.sync();
   }
@@ -70,7 +68,7 @@ final class CeilingH2 implements Kv {
   @Override
   public byte[] get(String key) {
     byte[] k = key(key);
-    return unseal(k, Kv.require(map.get(k), key));
+    return Sealing.unseal(k, Kv.require(map.get(k), key));
   }
 
   @Override
@@ -91,7 +89,7 @@ final class CeilingH2 implements Kv {
     while (c.hasNext()) {
       byte[] k = c.next();
       bh.consume(keyString(k));
-      bh.consume(unseal(k, c.getValue()));
+      bh.consume(Sealing.unseal(k, c.getValue()));
       n++;
     }
     return n;
@@ -111,28 +109,5 @@ final class CeilingH2 implements Kv {
 
   private static String keyString(byte[] k) {
     return new String(k, PREFIX.length, k.length - PREFIX.length, StandardCharsets.UTF_8);
-  }
-
-  /** The value followed by the CRC32C of key and value. */
-  private static byte[] seal(byte[] key, byte[] value) {
-    byte[] out = Arrays.copyOf(value, value.length + 4);
-    ByteBuffer.wrap(out).putInt(value.length, crc(key, value, value.length));
-    return out;
-  }
-
-  /** A copy of the value after checking its CRC32C. */
-  private static byte[] unseal(byte[] key, byte[] stored) {
-    int n = stored.length - 4;
-    if (ByteBuffer.wrap(stored).getInt(n) != crc(key, stored, n)) {
-      throw new IllegalStateException("damaged record");
-    }
-    return Arrays.copyOf(stored, n);
-  }
-
-  private static int crc(byte[] key, byte[] value, int length) {
-    CRC32C c = new CRC32C();
-    c.update(key);
-    c.update(value, 0, length);
-    return (int) c.getValue();
   }
 }

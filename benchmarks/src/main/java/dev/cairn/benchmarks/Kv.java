@@ -40,7 +40,8 @@ interface Kv extends AutoCloseable {
   /**
    * Opens {@code impl} on {@code backend} in an empty directory: "raw" (the library alone),
    * "cairn" (through {@code Storage}) or "ceiling" (the raw library plus only the checks and
-   * copies no checking store can skip; H2 only: {@link CeilingH2}).
+   * copies no checking store can skip: {@link CeilingH2} for reads and scans on H2,
+   * {@link CeilingSqlite} for group commits on SQLite).
    */
   static Kv open(String impl, String backend, Path dir) {
     switch (impl) {
@@ -58,10 +59,14 @@ interface Kv extends AutoCloseable {
       case "cairn":
         return new CairnKv(backend, dir, false);
       case "ceiling":
-        if (!backend.equals("h2")) {
-          throw new IllegalArgumentException("no ceiling prototype for " + backend);
+        switch (backend) {
+          case "h2":
+            return new CeilingH2(dir);
+          case "sqlite":
+            return new CeilingSqlite(dir);
+          default:
+            throw new IllegalArgumentException("no ceiling prototype for " + backend);
         }
-        return new CeilingH2(dir);
       default:
         throw new IllegalArgumentException("unknown impl " + impl);
     }

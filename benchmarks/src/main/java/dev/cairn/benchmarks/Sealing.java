@@ -1,0 +1,38 @@
+package dev.cairn.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The one check the ceiling prototypes keep ({@link CeilingH2}, {@link CeilingSqlite}): a value
+ * is stored followed by the CRC32C of its key and itself, and a read checks it and hands out a
+ * copy, as Cairn's "every read fails on a damaged record" requires at the least.
+ */
+final class Sealing {
+
+  private Sealing() {}
+
+  /** The value followed by the CRC32C of key and value. */
+  static byte[] seal(byte[] key, byte[] value) {
+    byte[] out = Arrays.copyOf(value, value.length + 4);
+    ByteBuffer.wrap(out).putInt(value.length, crc(key, value, value.length));
+    return out;
+  }
+
+  /** A copy of the value after checking its CRC32C. */
+  static byte[] unseal(byte[] key, byte[] stored) {
+    int n = stored.length - 4;
+    if (ByteBuffer.wrap(stored).getInt(n) != crc(key, stored, n)) {
+      throw new IllegalStateException("damaged record");
+    }
+    return Arrays.copyOf(stored, n);
+  }
+
+  private static int crc(byte[] key, byte[] value, int length) {
+    CRC32C c = new CRC32C();
+    c.update(key);
+    c.update(value, 0, length);
+    return (int) c.getValue();
+  }
+}

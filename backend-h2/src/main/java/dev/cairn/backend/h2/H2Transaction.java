@@ -99,10 +99,7 @@ final class H2Transaction implements BackendTransaction {
 
   @Override
   public synchronized void put(String keyspace, byte[] key, byte[] value) {
-    checkWritable();
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(value, "value");
-    MVMap<byte[], byte[]> map = backend.map(keyspace);
+    MVMap<byte[], byte[]> map = mapToWrite(keyspace, key, value);
     byte[] k = key.clone();
     try {
       byte[] old = map.put(k, value.clone());
@@ -115,10 +112,7 @@ final class H2Transaction implements BackendTransaction {
   /** One MVStore operation ({@code MVMap.putIfAbsent}) instead of a get and a put. */
   @Override
   public synchronized byte[] putIfAbsent(String keyspace, byte[] key, byte[] value) {
-    checkWritable();
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(value, "value");
-    MVMap<byte[], byte[]> map = backend.map(keyspace);
+    MVMap<byte[], byte[]> map = mapToWrite(keyspace, key, value);
     byte[] k = key.clone();
     try {
       byte[] present = map.putIfAbsent(k, value.clone());
@@ -130,6 +124,14 @@ final class H2Transaction implements BackendTransaction {
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOperation("put", e);
     }
+  }
+
+  /** The map of {@code keyspace}, after the checks every put makes. */
+  private MVMap<byte[], byte[]> mapToWrite(String keyspace, byte[] key, byte[] value) {
+    checkWritable();
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    return backend.map(keyspace);
   }
 
   @Override

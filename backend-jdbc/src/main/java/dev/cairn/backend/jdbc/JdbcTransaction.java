@@ -246,16 +246,7 @@ public abstract class JdbcTransaction implements BackendTransaction {
   public final synchronized void put(String keyspace, byte[] key, byte[] value) {
     KeyspaceSql ks = prepare(keyspace);
     requireWritable("put");
-    requireBytes(key, "key");
-    requireBytes(value, "value");
-    try (Borrowed s = new Borrowed(putSql(ks))) {
-      PreparedStatement ps = s.statement;
-      ps.setBytes(1, key);
-      ps.setBytes(2, value);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw fail(e, "put into keyspace " + keyspace);
-    }
+    write(putSql(ks), keyspace, key, value);
     written(keyspace, key);
   }
 
@@ -271,18 +262,7 @@ public abstract class JdbcTransaction implements BackendTransaction {
     if (sql == null) {
       return BackendTransaction.super.putIfAbsent(keyspace, key, value);
     }
-    requireBytes(key, "key");
-    requireBytes(value, "value");
-    boolean inserted;
-    try (Borrowed s = new Borrowed(sql)) {
-      PreparedStatement ps = s.statement;
-      ps.setBytes(1, key);
-      ps.setBytes(2, value);
-      inserted = ps.executeUpdate() > 0;
-    } catch (SQLException e) {
-      throw fail(e, "put into keyspace " + keyspace);
-    }
-    if (inserted) {
+    if (write(sql, keyspace, key, value) > 0) {
       written(keyspace, key);
       return null;
     }
@@ -296,6 +276,23 @@ public abstract class JdbcTransaction implements BackendTransaction {
       throw e;
     }
     return present;
+  }
+
+  /**
+   * Runs {@code sql}, a put or an insert of one row with the key as parameter 1 and the value as
+   * parameter 2; returns how many rows it changed.
+   */
+  private int write(String sql, String keyspace, byte[] key, byte[] value) {
+    requireBytes(key, "key");
+    requireBytes(value, "value");
+    try (Borrowed s = new Borrowed(sql)) {
+      PreparedStatement ps = s.statement;
+      ps.setBytes(1, key);
+      ps.setBytes(2, value);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail(e, "put into keyspace " + keyspace);
+    }
   }
 
   @Override

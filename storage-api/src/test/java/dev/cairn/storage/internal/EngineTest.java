@@ -172,26 +172,25 @@ final class EngineTest {
 
   /** The keyspaces the next single reads look in, in order. */
   private static List<String> lookups(Runnable reads) {
+    return seen(hook -> MemoryBackendProvider.afterLatestGet = hook, reads);
+  }
+
+  /** What {@code run} reports to a hook of the memory backend that {@code install} sets. */
+  private static List<String> seen(
+      java.util.function.Consumer<java.util.function.Consumer<String>> install, Runnable run) {
     List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-    MemoryBackendProvider.afterLatestGet = seen::add;
+    install.accept(seen::add);
     try {
-      reads.run();
+      run.run();
     } finally {
-      MemoryBackendProvider.afterLatestGet = null;
+      install.accept(null);
     }
     return seen;
   }
 
   /** The operations on records of the write transactions {@code writes} runs, in order. */
   private static List<String> recordWrites(Runnable writes) {
-    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-    MemoryBackendProvider.recordWrites = seen::add;
-    try {
-      writes.run();
-    } finally {
-      MemoryBackendProvider.recordWrites = null;
-    }
-    return seen;
+    return seen(hook -> MemoryBackendProvider.recordWrites = hook, writes);
   }
 
   @Test

@@ -24,6 +24,12 @@ final class FakePlugins {
   private FakePlugins() {}
 
   static BackendProvider backend(String name, Option<?>... options) {
+    return backend(name, new MemoryBackendProvider().capabilities(), options);
+  }
+
+  /** As above, declaring {@code capabilities} instead of the in-memory backend's own. */
+  static BackendProvider backend(String name, Set<Capability> capabilities,
+      Option<?>... options) {
     PluginOptions declared = declare(PluginOptions.backend(name), options);
     BackendProvider memory = new MemoryBackendProvider();
     return new BackendProvider() {
@@ -34,7 +40,7 @@ final class FakePlugins {
 
       @Override
       public Set<Capability> capabilities() {
-        return memory.capabilities();
+        return capabilities;
       }
 
       @Override

@@ -51,23 +51,8 @@ final class OptionClaimsTest {
 
   @Test
   void aBackendWhoseScansAreUnorderedIsRefused() {
-    BackendProvider memory = new MemoryBackendProvider();
-    BackendProvider unordered = new BackendProvider() {
-      @Override
-      public String name() {
-        return "unordered";
-      }
-
-      @Override
-      public Set<Capability> capabilities() {
-        return Set.of(Capability.CONCURRENT_READERS);
-      }
-
-      @Override
-      public Backend open(BackendConfig config) {
-        return memory.open(config);
-      }
-    };
+    BackendProvider unordered =
+        FakePlugins.backend("unordered", Set.of(Capability.CONCURRENT_READERS));
     assertRefused(Storage.builder().directory(dir()).noScheduledMaintenance().backend(unordered),
         "backend unordered does not declare ORDERED_SCAN: the engine pages scans and key ranges,"
             + " and reads the expiry index and the change feed, in key order, so it needs scans"

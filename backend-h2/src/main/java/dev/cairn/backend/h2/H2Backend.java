@@ -79,11 +79,6 @@ final class H2Backend implements Backend {
   private final HeaderSyncingFileStore fileStore;
   /** Configured keyspace name -> map. */
   private final Map<String, MVMap<byte[], byte[]>> keyspaces;
-  /**
-   * Configured keyspace name -> map name. {@code MVMap.getName()} looks the name up in the
-   * store's metadata (parsing a string) on every call: too slow for every read.
-   */
-  private final Map<String, String> mapNames;
   /** Every keyspace map of the file (configured or left by an earlier open), by map name. */
   private final Map<String, MVMap<byte[], byte[]>> allMaps;
   private final Semaphore writer = new Semaphore(1, true);
@@ -112,11 +107,6 @@ final class H2Backend implements Backend {
     this.store = store;
     this.fileStore = fileStore;
     this.keyspaces = keyspaces;
-    Map<String, String> names = new HashMap<>();
-    for (String ks : keyspaces.keySet()) {
-      names.put(ks, KEYSPACE_PREFIX + ks);
-    }
-    this.mapNames = Map.copyOf(names);
     this.allMaps = allMaps;
     if (options.asyncFlushMs() > 0) {
       flusher =
@@ -424,11 +414,6 @@ final class H2Backend implements Backend {
               + ")");
     }
     return map;
-  }
-
-  /** The MVStore map name of a configured keyspace (call {@link #map} first to validate it). */
-  String mapName(String keyspace) {
-    return mapNames.get(keyspace);
   }
 
   /**

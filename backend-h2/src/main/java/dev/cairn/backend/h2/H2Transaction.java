@@ -90,7 +90,7 @@ final class H2Transaction implements BackendTransaction {
     MVMap<byte[], byte[]> map = backend.map(keyspace);
     try {
       return readOnly
-          ? map.get(snapshot.root(backend.mapName(keyspace)).root, key)
+          ? map.get(snapshot.root(map).root, key)
           : map.get(key);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw H2Errors.onOperation("get", e);
@@ -177,7 +177,7 @@ final class H2Transaction implements BackendTransaction {
         // A write transaction scans the live map as of now: a stable view (copy-on-write
         // pages) that includes its own earlier writes but not writes made during the scan.
         RootReference<byte[], byte[]> root =
-            readOnly ? snapshot.root(backend.mapName(keyspace)) : map.flushAndGetRoot();
+            readOnly ? snapshot.root(map) : map.flushAndGetRoot();
         Cursor<byte[], byte[]> mv = descending
             ? new Cursor<>(root, to, null, true)
             : new Cursor<>(root, from, null);

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.RootReference;
 
@@ -29,6 +30,8 @@ import org.h2.mvstore.RootReference;
 final class Snapshot {
 
   private final Map<String, RootReference<byte[], byte[]>> roots;
+  /** The same roots by map id ({@link MVMap#getId()}: small, given out in order by the store). */
+  private final RootReference<byte[], byte[]>[] byMapId;
   private final MVStore store;
   private final MVStore.TxCounter pin;
   private static final int STRIPES = 16; // a power of two
@@ -44,14 +47,26 @@ final class Snapshot {
   Snapshot(Map<String, RootReference<byte[], byte[]>> roots, MVStore store, MVStore.TxCounter pin,
       Set<Snapshot> pinned) {
     this.roots = Map.copyOf(roots);
+    int maxId = 0;
+    for (RootReference<byte[], byte[]> r : roots.values()) {
+      maxId = Math.max(maxId, r.root.map.getId());
+    }
+    @SuppressWarnings("unchecked")
+    RootReference<byte[], byte[]>[] byId = new RootReference[maxId + 1];
+    for (RootReference<byte[], byte[]> r : roots.values()) {
+      byId[r.root.map.getId()] = r;
+    }
+    this.byMapId = byId;
     this.store = store;
     this.pin = pin;
     this.pinned = pinned;
     pinned.add(this);
   }
 
-  RootReference<byte[], byte[]> root(String mapName) {
-    return roots.get(mapName);
+  /** The root of {@code map} in this snapshot: one array read, no lookup by name. */
+  RootReference<byte[], byte[]> root(MVMap<byte[], byte[]> map) {
+    int id = map.getId();
+    return id < byMapId.length ? byMapId[id] : null;
   }
 
   Map<String, RootReference<byte[], byte[]>> roots() {

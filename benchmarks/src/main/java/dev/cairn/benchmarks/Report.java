@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.storage.spi.BackendProvider;
 import java.io.IOException;
@@ -29,6 +30,10 @@ import java.util.TreeSet;
  *
  * <pre>
  * Report --backends                                   print the backends on the class path
+ * Report --disturbed pass.json                        print "backend impl" per disturbed
+ *                                                     two-thread trial in one pass's results
+ * Report --replace pass.json rerun.json               put rerun.json's trials in place of the
+ *                                                     same trials (benchmark, params) of pass.json
  * Report --out result.json [--machine key=value]... [--dedup-space dedup-space.json]
  *        jmh1.json [jmh2.json ...]
  * </pre>
@@ -56,6 +61,20 @@ public final class Report {
         }
       }
       System.out.println(String.join(",", names));
+      return;
+    }
+    if (args.length == 2 && args[0].equals("--disturbed")) {
+      for (String trial : disturbedInPass(new ObjectMapper().readTree(Path.of(args[1]).toFile()))) {
+        System.out.println(trial);
+      }
+      return;
+    }
+    if (args.length == 3 && args[0].equals("--replace")) {
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      Path pass = Path.of(args[1]);
+      JsonNode replaced = replaceTrials(json.readTree(pass.toFile()),
+          json.readTree(Path.of(args[2]).toFile()));
+      json.writeValue(pass.toFile(), replaced);
       return;
     }
     Path out = null;
@@ -93,6 +112,9 @@ public final class Report {
 
     // case -> impl -> entry
     Map<String, Map<String, JsonNode>> pairs = new LinkedHashMap<>();
+    // case -> trials benchmarks/run measured again after they were disturbed (replacedScores)
+    Map<String, List<String>> remeasured = new LinkedHashMap<>();
+    Map<String, Integer> passOf = new LinkedHashMap<>(); // "case impl" -> passes read so far
     JsonNode space = null; // SpaceReport's output, the one input that is not JMH's
     for (Path in : inputs) {
       JsonNode tree = json.readTree(in.toFile());
@@ -107,6 +129,14 @@ public final class Report {
         JsonNode p = b.path("params");
         if (cls.endsWith(".CompareBenchmark")) {
           String name = p.path("backend").asText() + "/" + method;
+          int pass = passOf.merge(name + " " + p.path("impl").asText(), 1, Integer::sum);
+          if (b.has("replacedScores")) {
+            List<String> before = new ArrayList<>();
+            b.get("replacedScores").forEach(x -> before.add(fmt(x.asDouble()) + "/s"));
+            remeasured.computeIfAbsent(name, k -> new ArrayList<>()).add(String.format(Locale.ROOT,
+                "%s pass %d measured again (before: %s)", p.path("impl").asText(), pass,
+                String.join(", ", before)));
+          }
           // a second pass of the same case (benchmarks/run, COMPARE_PASSES) is merged with it
           pairs.computeIfAbsent(name, k -> new LinkedHashMap<>())
               .merge(p.path("impl").asText(), b, Report::mergePasses);
@@ -199,6 +229,12 @@ public final class Report {
         if (target != null) {
           n.put("outOfReach", ceilingRatio < target && ceilingHolds);
         }
+      }
+      List<String> again = remeasured.getOrDefault(e.getKey(), List.of());
+      if (!again.isEmpty()) {
+        ArrayNode d = n.putArray("remeasured");
+        again.forEach(d::add);
+        o.printf(Locale.ROOT, "%-24s %s%n", "", String.join("; ", again));
       }
       if (method.equals("pointRead2t")) {
         List<String> disturbed = disturbedTwoThreadTrials(pairs, e.getKey());
@@ -510,6 +546,64 @@ public final class Report {
               impl.getKey(), i + 1, fmt(s2.get(i)), fmt(s1.get(i))));
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * The disturbed two-thread trials of one pass's JMH results ({@code CompareBenchmark} only), as
+   * "backend impl": {@code pointRead2t} scored less than {@link #TWO_THREAD_MIN_GAIN} times
+   * {@code pointRead} of the same backend and implementation. {@code benchmarks/run} measures
+   * both again and puts them in place of these ({@link #replaceTrials}).
+   */
+  static List<String> disturbedInPass(JsonNode results) {
+    Map<String, Double> scores = new LinkedHashMap<>(); // "backend impl method" -> score
+    for (JsonNode b : results) {
+      String bench = b.path("benchmark").asText();
+      if (!bench.contains(".CompareBenchmark.")) {
+        continue;
+      }
+      JsonNode p = b.path("params");
+      scores.put(p.path("backend").asText() + " " + p.path("impl").asText() + " "
+          + bench.substring(bench.lastIndexOf('.') + 1), b.at("/primaryMetric/score").asDouble());
+    }
+    List<String> out = new ArrayList<>();
+    scores.forEach((k, two) -> {
+      if (k.endsWith(" pointRead2t")) {
+        String trial = k.substring(0, k.length() - " pointRead2t".length());
+        Double one = scores.get(trial + " pointRead");
+        if (one != null && two < TWO_THREAD_MIN_GAIN * one) {
+          out.add(trial);
+        }
+      }
+    });
+    return out;
+  }
+
+  /**
+   * {@code results} with each trial that {@code rerun} measured again (same benchmark and
+   * params) replaced by the new one, which keeps the scores it replaces in
+   * {@code replacedScores} (oldest first), so the report shows that a trial was measured again
+   * and what it scored before.
+   */
+  static JsonNode replaceTrials(JsonNode results, JsonNode rerun) {
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    for (JsonNode b : results) {
+      JsonNode again = null;
+      for (JsonNode r : rerun) {
+        if (r.path("benchmark").equals(b.path("benchmark")) && r.path("params").equals(b.path("params"))) {
+          again = r;
+        }
+      }
+      if (again == null) {
+        out.add(b);
+        continue;
+      }
+      ObjectNode n = again.deepCopy();
+      ArrayNode replaced = n.putArray("replacedScores");
+      b.path("replacedScores").forEach(replaced::add);
+      replaced.add(b.at("/primaryMetric/score").asDouble());
+      out.add(n);
     }
     return out;
   }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.JDBC;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 
 /**
  * One JDBC connection with its prepared statements cached by SQL text. Not thread-safe: it is
@@ -54,6 +55,15 @@ final class SqliteConnection implements AutoCloseable {
     if (c == null) {
       throw new SQLException("sqlite-jdbc refused the URL " + url);
     }
+    // The driver in its autocommit mode follows every statement that finishes with a "begin;"
+    // and, if that succeeds, a "commit;" (DB.ensureAutoCommit): inside this backend's own
+    // BEGIN ... COMMIT the "begin;" fails, so each write cost a failed statement more (about a
+    // tenth of a grouped put on the leader's path, JFR). The backend issues every BEGIN, COMMIT
+    // and ROLLBACK itself and never calls the JDBC commit/rollback, and SQLite commits a statement
+    // run outside a transaction (a PRAGMA) when it finishes: mark the connection as not in the
+    // driver's autocommit mode without running the "begin;" that Connection.setAutoCommit(false)
+    // would.
+    ((SQLiteConnection) c).getConnectionConfig().setAutoCommit(false);
     SqliteConnection sc = new SqliteConnection(label, readOnly, c);
     try {
       // Numbers we validated, never user text.

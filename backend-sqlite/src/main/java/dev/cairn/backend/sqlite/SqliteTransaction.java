@@ -14,8 +14,9 @@ import java.sql.SQLException;
  * pooled reader (inside {@code BEGIN}, with the snapshot pinned by a first read at begin; or,
  * for {@link SqliteBackend#beginReadLatest()}, in autocommit mode). The operations, states and
  * failure rules are {@link JdbcTransaction}'s; what is SQLite's here: statements come from the
- * connection's cache, {@code COMMIT} and {@code ROLLBACK} are statements (the connection runs in
- * autocommit mode and the backend issues {@code BEGIN}), the WAL is synced after a
+ * connection's cache, {@code COMMIT} and {@code ROLLBACK} are statements (SQLite runs the
+ * connection in its autocommit mode and the backend issues {@code BEGIN}; the driver adds no
+ * statements of its own, see {@code SqliteConnection.open}), the WAL is synced after a
  * {@code SYNC}/{@code GROUP} commit, and a writer whose {@code COMMIT} failed is replaced.
  */
 final class SqliteTransaction extends JdbcTransaction {

@@ -204,8 +204,13 @@ public final class Report {
       List<Double> passRatios = passRatios(raw, cairn);
       String passes = passRatios.isEmpty() ? "" : " [passes " + String.join(", ",
           passRatios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList()) + "]";
-      o.printf(Locale.ROOT, "%-24s %14s %14s %7s  %s%s%n", e.getKey(), fmt(r), fmt(c),
-          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio), verdict, passes);
+      double rawCpu = cpuNsPerOp(raw);
+      double cairnCpu = cpuNsPerOp(cairn);
+      String cpu = Double.isNaN(rawCpu) && Double.isNaN(cairnCpu) ? ""
+          : " [cpu ns/op " + fmt(rawCpu) + " / " + fmt(cairnCpu) + "]";
+      o.printf(Locale.ROOT, "%-24s %14s %14s %7s  %s%s%s%n", e.getKey(), fmt(r), fmt(c),
+          Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio), verdict, passes,
+          cpu);
       ObjectNode n = cases.addObject();
       n.put("case", e.getKey());
       n.put("rawOpsPerSecond", round(r));
@@ -243,6 +248,11 @@ public final class Report {
           disturbed.forEach(d::add);
           o.printf(Locale.ROOT, "%-24s %s%n", "", "disturbed: " + String.join("; ", disturbed));
         }
+      }
+      if (!Double.isNaN(rawCpu) || !Double.isNaN(cairnCpu)) {
+        // every thread of the JVM: Cairn's background work (access statistics) included
+        n.put("rawCpuNsPerOp", round(rawCpu));
+        n.put("cairnCpuNsPerOp", round(cairnCpu));
       }
       if (raw != null) {
         memory(raw, n.putObject("rawMemory"));
@@ -659,12 +669,42 @@ public final class Report {
         : merged.arrayNode().add(first.at("/primaryMetric/score").asDouble());
     passScores.add(second.at("/primaryMetric/score").asDouble());
     merged.set("passScores", passScores);
+    // CPU per operation (CpuProfiler) of every pass, averaged where the report shows it
+    ArrayNode cpu = first.path("cpuNsPerOpPerPass").isArray()
+        ? (ArrayNode) first.get("cpuNsPerOpPerPass").deepCopy() : merged.arrayNode();
+    if (!first.has("cpuNsPerOpPerPass") && first.at(CPU).isNumber()) {
+      cpu.add(first.at(CPU).asDouble());
+    }
+    if (second.at(CPU).isNumber()) {
+      cpu.add(second.at(CPU).asDouble());
+    }
+    if (!cpu.isEmpty()) {
+      merged.set("cpuNsPerOpPerPass", cpu);
+    }
     double error = all.getN() > 2 ? all.getMeanErrorAt(0.999) : Double.NaN;
     pm.put("score", all.getMean());
     pm.put("scoreError", error);
     pm.putArray("scoreConfidence").add(all.getMean() - error).add(all.getMean() + error);
     pm.remove("scorePercentiles"); // of the first pass only: dropped rather than kept wrong
     return merged;
+  }
+
+  /** Where a result keeps {@link CpuProfiler}'s CPU time per operation. */
+  private static final String CPU = "/secondaryMetrics/cpu.nsPerOp/score";
+
+  /** The CPU time per operation of a result, the mean over its passes; NaN if not measured. */
+  static double cpuNsPerOp(JsonNode bench) {
+    if (bench == null) {
+      return Double.NaN;
+    }
+    if (bench.has("cpuNsPerOpPerPass")) {
+      double sum = 0;
+      for (JsonNode x : bench.get("cpuNsPerOpPerPass")) {
+        sum += x.asDouble();
+      }
+      return sum / bench.get("cpuNsPerOpPerPass").size();
+    }
+    return bench.at(CPU).isNumber() ? bench.at(CPU).asDouble() : Double.NaN;
   }
 
   private static double score(JsonNode bench) {

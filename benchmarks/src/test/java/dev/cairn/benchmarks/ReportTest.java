@@ -73,4 +73,23 @@ class ReportTest {
     ObjectMapper json = new ObjectMapper();
     assertEquals(twice, json.readTree(json.writeValueAsString(twice)));
   }
+
+  @Test
+  void cpuPerOperationIsAveragedOverThePasses() {
+    ObjectNode first = trial("CompareBenchmark.pointRead", "lmdb", "cairn", 1_000_000);
+    ((ObjectNode) first.get("primaryMetric")).putArray("rawData").addArray().add(1_000_000.0);
+    first.putObject("secondaryMetrics").putObject("cpu.nsPerOp").put("score", 1200.0);
+    ObjectNode second = trial("CompareBenchmark.pointRead", "lmdb", "cairn", 900_000);
+    ((ObjectNode) second.get("primaryMetric")).putArray("rawData").addArray().add(900_000.0);
+    second.putObject("secondaryMetrics").putObject("cpu.nsPerOp").put("score", 1400.0);
+    ObjectNode third = second.deepCopy();
+    ((ObjectNode) third.at("/secondaryMetrics/cpu.nsPerOp")).put("score", 1600.0);
+
+    JsonNode two = Report.mergePasses(first, second);
+    assertEquals(1300.0, Report.cpuNsPerOp(two));
+    assertEquals(1400.0, Report.cpuNsPerOp(Report.mergePasses(two, third)));
+    assertEquals(1200.0, Report.cpuNsPerOp(first), "one pass: its own figure");
+    assertEquals(Double.NaN, Report.cpuNsPerOp(trial("CompareBenchmark.pointRead", "lmdb",
+        "raw", 1)), "not measured");
+  }
 }

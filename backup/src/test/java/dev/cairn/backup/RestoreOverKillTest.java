@@ -120,6 +120,8 @@ final class RestoreOverKillTest {
         "--add-opens", "java.base/java.nio=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // lmdbjava's native library: a killed JVM leaves it behind, here in the test's own dir
+        "-Djava.io.tmpdir=" + tmp,
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         RestoreOverLoop.class.getName(),
         store.toString(), backend, target.toString(), work.toString(), setA, setB));

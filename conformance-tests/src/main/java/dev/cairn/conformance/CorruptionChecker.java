@@ -390,7 +390,7 @@ public final class CorruptionChecker {
       copyStore(pristine, copy);
       apply(copy, flip);
       trial(copy, flip, tally);
-      deleteTree(copy);
+      KitSupport.deleteTree(copy);
     }
     return new Report(config.seed, flips.size(), tally.openFailed, tally.trialsDetected,
         tally.unaffected, tally.readsDetected, tally.readsBackend, tally.targetedValueDetected,
@@ -580,15 +580,6 @@ public final class CorruptionChecker {
     }
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      LOG.debug("cannot delete {}", dir, e);
-    }
-  }
 
   private static byte[] read(Path p) {
     try {

@@ -331,14 +331,19 @@ public final class CrashHarness {
   /** Runs one child until killed; returns per thread the number of acknowledged steps. */
   private long[] killOne(int cycle, int target, long delayNanos, State state) {
     Path log = directory().resolveSibling(directory().getFileName() + "-child-" + cycle + ".log");
+    // the child's temporary files: lmdbjava and sqlite-jdbc extract their native libraries there,
+    // and a JVM killed with SIGKILL cannot delete them (thousands of them in /tmp otherwise)
+    Path tmp = directory().resolveSibling(directory().getFileName() + "-child-tmp");
     Process child;
     try {
       Files.createDirectories(directory());
+      Files.createDirectories(tmp);
       // even cycles write with deferred dedup and run maintenance (which shares equal values)
       // while writing; odd cycles share at write time, so commits span three keyspaces
       String dedup = cycle % 2 == 0 ? "DEFERRED" : "ON_WRITE";
       child = new ProcessBuilder(jvm.command(state.committed,
-          List.of("-D" + CrashWriter.DEDUP_PROPERTY + "=" + dedup,
+          List.of("-Djava.io.tmpdir=" + tmp,
+              "-D" + CrashWriter.DEDUP_PROPERTY + "=" + dedup,
               "-D" + CrashWriter.FEED_PROPERTY + "=true")))
           .redirectErrorStream(false)
           .redirectError(log.toFile())
@@ -395,6 +400,10 @@ public final class CrashHarness {
       Thread.currentThread().interrupt();
       child.destroyForcibly();
       throw new AssertionError(context(cycle) + "interrupted", e);
+    } finally {
+      if (!child.isAlive()) {
+        KitSupport.deleteTree(tmp);
+      }
     }
     String stderr = ChildJvm.tail(log);
     if (!killed) {

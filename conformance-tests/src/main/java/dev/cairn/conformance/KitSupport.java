@@ -2,10 +2,16 @@ package dev.cairn.conformance;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import dev.cairn.storage.spi.Capability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,6 +158,20 @@ final class KitSupport {
     } catch (ReflectiveOperationException | ClassCastException e) {
       throw new IllegalArgumentException("cannot create backend provider " + name
           + " through a no-argument constructor: " + e, e);
+    }
+  }
+
+  /** Deletes {@code p} and everything under it, if it exists; a failure is only logged. */
+  static void deleteTree(Path p) {
+    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(p)) {
+      for (Path q : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", p, e);
     }
   }
 }

@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -385,7 +384,7 @@ public final class PowerLossHarness {
       }
       Files.createDirectories(dir);
       root = dir.toRealPath().toString();
-      deleteRecursively(work);
+      KitSupport.deleteTree(work);
       Files.createDirectories(work);
     } catch (IOException e) {
       throw new IllegalStateException("cannot prepare " + dir + " and " + work + ": " + e, e);
@@ -432,7 +431,7 @@ public final class PowerLossHarness {
               ? "\n  ... and " + (violationCount - violations.size()) + " more" : "")
           + "\nOp logs, child output and the first failing states are in " + work);
     }
-    deleteRecursively(work);
+    KitSupport.deleteTree(work);
     LOG.info("power-loss harness on {} passed: {}", jvm.describe(), r);
     return r;
   }
@@ -711,7 +710,7 @@ public final class PowerLossHarness {
 
   private static void writeState(PowerLossStates.State st, Path target) {
     try {
-      deleteRecursively(target);
+      KitSupport.deleteTree(target);
       Files.createDirectories(target);
       for (Map.Entry<String, byte[]> e : st.entries.entrySet()) {
         Path p = e.getKey().isEmpty() ? target : target.resolve(e.getKey());
@@ -769,16 +768,4 @@ public final class PowerLossHarness {
     return new Outcome(error, List.of(), List.of());
   }
 
-  private static void deleteRecursively(Path p) {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(p)) {
-      for (Path q : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    } catch (IOException e) {
-      LOG.debug("cannot delete {}", p, e);
-    }
-  }
 }

@@ -434,12 +434,15 @@ final class BankSoak {
   /** Runs one child for {@code writeMillis} after it is ready, kills it; returns its acks. */
   private List<String> killOne(int cycle, Durability d, int writeMillis) {
     Path log = config.directory.resolveSibling(config.directory.getFileName() + "-child.log");
+    // the child's temporary files (lmdbjava's native library): a killed JVM leaves them behind
+    Path tmp = config.directory.resolveSibling(config.directory.getFileName() + "-child-tmp");
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
         "--add-opens", "java.base/java.nio=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "-Xmx512m", "-XX:+UseSerialGC",
+        "-Djava.io.tmpdir=" + tmp,
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         BankSoakWriter.class.getName(),
         config.directory.toString(), config.backend, config.codec, d.name(),
@@ -452,10 +455,22 @@ final class BankSoak {
         Boolean.toString(config.maintenance)));
     Process child;
     try {
+      Files.createDirectories(tmp);
       child = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     } catch (IOException e) {
       throw new AssertionError(context(cycle) + "cannot start the child JVM: " + e, e);
     }
+    try {
+      return readAcks(cycle, child, log, writeMillis);
+    } finally {
+      if (!child.isAlive()) {
+        deleteTree(tmp);
+      }
+    }
+  }
+
+  /** Reads the acknowledgements of {@code child} until it is killed after {@code writeMillis}. */
+  private List<String> readAcks(int cycle, Process child, Path log, int writeMillis) {
     List<String> acked = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     Thread killer = new Thread(() -> {
@@ -583,6 +598,20 @@ final class BankSoak {
   }
 
   /** The end of a child's stderr log, for failure messages. */
+  /** Deletes {@code dir} and everything under it; a failure is only logged. */
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", dir, e);
+    }
+  }
+
   private static String tail(Path log) {
     try {
       String s = Files.readString(log, StandardCharsets.UTF_8);

@@ -43,5 +43,7 @@ final class CrashRecoveryTest {
     assertThat(report.committed() - report.acknowledged())
         .as("at most one step per thread and cycle was in flight")
         .isLessThanOrEqualTo((long) threads * cycles);
+    // the killed children's temporary files (their native libraries) went with them
+    assertThat(dir.resolve("store-child-tmp")).doesNotExist();
   }
 }

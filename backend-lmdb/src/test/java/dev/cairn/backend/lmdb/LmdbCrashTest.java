@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 final class LmdbCrashTest {
 
   @TempDir Path dir;
+  @TempDir Path childTmp;
 
   /** The child: commits key i with SYNC (every 3rd with ASYNC) and acknowledges on stdout. */
   static final class Child {
@@ -48,7 +49,8 @@ final class LmdbCrashTest {
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                   "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                   "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                  "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                  // lmdbjava extracts its native library there; a killed JVM leaves it behind
+                  "-Djava.io.tmpdir=" + childTmp,
                   "-cp", System.getProperty("java.class.path"),
                   Child.class.getName(),
                   dir.toString())

@@ -40,8 +40,8 @@ interface Kv extends AutoCloseable {
   /**
    * Opens {@code impl} on {@code backend} in an empty directory: "raw" (the library alone),
    * "cairn" (through {@code Storage}) or "ceiling" (the raw library plus only the checks and
-   * copies no checking store can skip: {@link CeilingH2} for reads and scans on H2,
-   * {@link CeilingSqlite} for group commits on SQLite).
+   * copies no checking store can skip: {@link CeilingH2} and {@link CeilingLmdb} for reads and
+   * scans on H2 and LMDB, {@link CeilingSqlite} for group commits on SQLite).
    */
   static Kv open(String impl, String backend, Path dir) {
     switch (impl) {
@@ -62,6 +62,8 @@ interface Kv extends AutoCloseable {
         switch (backend) {
           case "h2":
             return new CeilingH2(dir);
+          case "lmdb":
+            return new CeilingLmdb(dir);
           case "sqlite":
             return new CeilingSqlite(dir);
           default:

@@ -29,6 +29,28 @@ final class Sealing {
     return Arrays.copyOf(stored, n);
   }
 
+  /**
+   * A copy of the value in {@code stored} (between its position and limit, e.g. the engine's own
+   * memory) after checking its CRC32C over {@code key} (likewise) and the value; the buffers'
+   * positions are left as they were. One pass over the value for the check, one for the copy.
+   */
+  static byte[] unseal(ByteBuffer key, ByteBuffer stored) {
+    int n = stored.remaining() - 4;
+    CRC32C c = new CRC32C();
+    c.update(key.duplicate());
+    ByteBuffer value = stored.duplicate();
+    value.limit(value.position() + n);
+    c.update(value);
+    int expected = stored.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN)
+        .getInt(stored.position() + n);
+    if (expected != (int) c.getValue()) {
+      throw new IllegalStateException("damaged record");
+    }
+    byte[] out = new byte[n];
+    stored.get(stored.position(), out);
+    return out;
+  }
+
   private static int crc(byte[] key, byte[] value, int length) {
     CRC32C c = new CRC32C();
     c.update(key);

@@ -1,8 +1,6 @@
 package dev.cairn.benchmarks;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
@@ -30,8 +28,6 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 final class CeilingH2 implements Kv {
 
-  private static final byte[] PREFIX = "bench\0".getBytes(StandardCharsets.UTF_8);
-
   private final MVStore store;
   private final MVMap<byte[], byte[]> map;
 
@@ -45,7 +41,7 @@ final class CeilingH2 implements Kv {
   @Override
   public synchronized void putBatch(String[] keys, byte[][] values) {
     for (int i = 0; i < keys.length; i++) {
-      byte[] k = key(keys[i]);
+      byte[] k = Sealing.prefixed(keys[i]);
       map.put(k, Sealing.seal(k, values[i]));
     }
     store.commit();
@@ -54,7 +50,7 @@ final class CeilingH2 implements Kv {
 
   @Override
   public synchronized void putOne(String key, byte[] value) {
-    byte[] k = key(key);
+    byte[] k = Sealing.prefixed(key);
     map.put(k, Sealing.seal(k, value));
     store.commit();
     store.sync();
@@ -67,16 +63,16 @@ final class CeilingH2 implements Kv {
 
   @Override
   public byte[] get(String key) {
-    byte[] k = key(key);
+    byte[] k = Sealing.prefixed(key);
     return Sealing.unseal(k, Kv.require(map.get(k), key));
   }
 
   @Override
   public long scanKeys(Blackhole bh) {
     long n = 0;
-    Iterator<byte[]> it = map.keyIterator(PREFIX);
+    Iterator<byte[]> it = map.keyIterator(Sealing.PREFIX);
     while (it.hasNext()) {
-      bh.consume(keyString(it.next()));
+      bh.consume(Sealing.unprefixed(it.next()));
       n++;
     }
     return n;
@@ -85,10 +81,10 @@ final class CeilingH2 implements Kv {
   @Override
   public long scanAll(Blackhole bh) {
     long n = 0;
-    Cursor<byte[], byte[]> c = map.cursor(PREFIX);
+    Cursor<byte[], byte[]> c = map.cursor(Sealing.PREFIX);
     while (c.hasNext()) {
       byte[] k = c.next();
-      bh.consume(keyString(k));
+      bh.consume(Sealing.unprefixed(k));
       bh.consume(Sealing.unseal(k, c.getValue()));
       n++;
     }
@@ -100,14 +96,4 @@ final class CeilingH2 implements Kv {
     store.close();
   }
 
-  private static byte[] key(String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    byte[] out = Arrays.copyOf(PREFIX, PREFIX.length + k.length);
-    System.arraycopy(k, 0, out, PREFIX.length, k.length);
-    return out;
-  }
-
-  private static String keyString(byte[] k) {
-    return new String(k, PREFIX.length, k.length - PREFIX.length, StandardCharsets.UTF_8);
-  }
 }

@@ -1,25 +1,21 @@
 package dev.cairn.benchmarks;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.lmdbjava.CursorIterable;
-import org.lmdbjava.Dbi;
-import org.lmdbjava.DbiFlags;
-import org.lmdbjava.Env;
 import org.lmdbjava.KeyRange;
 import org.lmdbjava.Txn;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The ceiling for a store on LMDB that keeps Cairn's two promises on reads and nothing else: the
- * raw library as {@link RawLmdb} uses it (one named database, direct buffers, a reset read
- * transaction per thread renewed for each read) plus only the work no checking store can skip,
- * the same as {@link CeilingH2}'s:
+ * raw library exactly as {@link RawLmdb} uses it (its environment, database, per-thread reset
+ * read transaction and direct buffers) plus only the work no checking store can skip, the same
+ * as {@link CeilingH2}'s:
  *
  * <ul>
- *   <li>keys behind a collection prefix ({@code bench\0}, as Cairn's records), so a scanned key
- *       is decoded after it;
+ *   <li>keys behind a collection prefix ({@link Sealing#PREFIX}, as Cairn's records), so a
+ *       scanned key is decoded after it;
  *   <li>every value followed by a CRC32C over key and value, checked on every read in LMDB's
  *       memory, and handed out as one copy ({@link Sealing}; {@code RawLmdb} copies each value
  *       out too).
@@ -32,43 +28,18 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 final class CeilingLmdb implements Kv {
 
-  private static final byte[] PREFIX = "bench\0".getBytes(StandardCharsets.UTF_8);
-
-  private final Env<ByteBuffer> env;
-  private final Dbi<ByteBuffer> db;
-  private final ThreadLocal<Txn<ByteBuffer>> readTxn;
-  private final ThreadLocal<ByteBuffer[]> buffers = ThreadLocal.withInitial(() ->
-      new ByteBuffer[] {ByteBuffer.allocateDirect(511), ByteBuffer.allocateDirect(64 << 10)});
+  private final RawLmdb raw;
 
   CeilingLmdb(Path dir) {
-    env = Env.create().setMapSize(16L << 30).setMaxDbs(1).setMaxReaders(128)
-        .open(dir.toFile());
-    db = env.openDbi("kv", DbiFlags.MDB_CREATE);
-    readTxn = ThreadLocal.withInitial(() -> {
-      Txn<ByteBuffer> t = env.txnRead();
-      t.reset();
-      return t;
-    });
-  }
-
-  private ByteBuffer keyBuffer(byte[] key) {
-    return buffers.get()[0].clear().put(key).flip();
-  }
-
-  private ByteBuffer valueBuffer(byte[] v) {
-    ByteBuffer[] bs = buffers.get();
-    if (bs[1].capacity() < v.length) {
-      bs[1] = ByteBuffer.allocateDirect(v.length);
-    }
-    return bs[1].clear().put(v).flip();
+    raw = new RawLmdb(dir);
   }
 
   @Override
   public void putBatch(String[] keys, byte[][] values) {
-    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+    try (Txn<ByteBuffer> txn = raw.env.txnWrite()) {
       for (int i = 0; i < keys.length; i++) {
-        byte[] k = key(keys[i]);
-        db.put(txn, keyBuffer(k), valueBuffer(Sealing.seal(k, values[i])));
+        byte[] k = Sealing.prefixed(keys[i]);
+        raw.db.put(txn, raw.keyBuffer(k), raw.value(Sealing.seal(k, values[i])));
       }
       txn.commit();
     }
@@ -86,16 +57,15 @@ final class CeilingLmdb implements Kv {
 
   @Override
   public byte[] get(String key) {
-    byte[] k = key(key);
-    Txn<ByteBuffer> txn = readTxn.get();
+    Txn<ByteBuffer> txn = raw.readTxn.get();
     txn.renew();
     try {
-      ByteBuffer kb = keyBuffer(k);
-      ByteBuffer v = db.get(txn, kb);
+      ByteBuffer k = raw.keyBuffer(Sealing.prefixed(key));
+      ByteBuffer v = raw.db.get(txn, k);
       if (v == null) {
         return Kv.require(null, key);
       }
-      return Sealing.unseal(kb, v);
+      return Sealing.unseal(k, v);
     } finally {
       txn.reset();
     }
@@ -103,25 +73,25 @@ final class CeilingLmdb implements Kv {
 
   @Override
   public long scanKeys(Blackhole bh) {
-    long n = 0;
-    try (Txn<ByteBuffer> txn = env.txnRead();
-        CursorIterable<ByteBuffer> it = db.iterate(txn, KeyRange.all())) {
-      for (CursorIterable.KeyVal<ByteBuffer> kv : it) {
-        bh.consume(keyString(kv.key()));
-        n++;
-      }
-    }
-    return n;
+    return scan(bh, false);
   }
 
   @Override
   public long scanAll(Blackhole bh) {
+    return scan(bh, true);
+  }
+
+  private long scan(Blackhole bh, boolean values) {
     long n = 0;
-    try (Txn<ByteBuffer> txn = env.txnRead();
-        CursorIterable<ByteBuffer> it = db.iterate(txn, KeyRange.all())) {
+    try (Txn<ByteBuffer> txn = raw.env.txnRead();
+        CursorIterable<ByteBuffer> it = raw.db.iterate(txn, KeyRange.all())) {
       for (CursorIterable.KeyVal<ByteBuffer> kv : it) {
-        bh.consume(keyString(kv.key()));
-        bh.consume(Sealing.unseal(kv.key(), kv.val()));
+        byte[] k = new byte[kv.key().remaining()];
+        kv.key().get(kv.key().position(), k);
+        bh.consume(Sealing.unprefixed(k)); // new String(bytes) beats a CharsetDecoder
+        if (values) {
+          bh.consume(Sealing.unseal(kv.key(), kv.val()));
+        }
         n++;
       }
     }
@@ -130,19 +100,6 @@ final class CeilingLmdb implements Kv {
 
   @Override
   public void close() {
-    env.close();
-  }
-
-  private static byte[] key(String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    byte[] out = java.util.Arrays.copyOf(PREFIX, PREFIX.length + k.length);
-    System.arraycopy(k, 0, out, PREFIX.length, k.length);
-    return out;
-  }
-
-  private static String keyString(ByteBuffer k) {
-    ByteBuffer b = k.duplicate();
-    b.position(b.position() + PREFIX.length);
-    return StandardCharsets.UTF_8.decode(b).toString();
+    raw.close();
   }
 }

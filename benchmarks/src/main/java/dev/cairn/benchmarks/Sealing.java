@@ -1,17 +1,36 @@
 package dev.cairn.benchmarks;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The one check the ceiling prototypes keep ({@link CeilingH2}, {@link CeilingSqlite}): a value
- * is stored followed by the CRC32C of its key and itself, and a read checks it and hands out a
- * copy, as Cairn's "every read fails on a damaged record" requires at the least.
+ * The one check the ceiling prototypes keep ({@link CeilingH2}, {@link CeilingLmdb},
+ * {@link CeilingSqlite}): a value is stored followed by the CRC32C of its key and itself, and a
+ * read checks it and hands out a copy, as Cairn's "every read fails on a damaged record" requires
+ * at the least; and the collection prefix the read ceilings put before each key, as Cairn does.
  */
 final class Sealing {
 
+  /** The collection prefix of the read ceilings' keys ({@code bench} and a zero byte). */
+  static final byte[] PREFIX = "bench\0".getBytes(StandardCharsets.UTF_8);
+
   private Sealing() {}
+
+  /** {@code key} in UTF-8 behind {@link #PREFIX}. */
+  static byte[] prefixed(String key) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    byte[] out = Arrays.copyOf(PREFIX, PREFIX.length + k.length);
+    System.arraycopy(k, 0, out, PREFIX.length, k.length);
+    return out;
+  }
+
+  /** The key behind {@link #PREFIX} in {@code k}. */
+  static String unprefixed(byte[] k) {
+    return new String(k, PREFIX.length, k.length - PREFIX.length,
+        StandardCharsets.UTF_8);
+  }
 
   /** The value followed by the CRC32C of key and value. */
   static byte[] seal(byte[] key, byte[] value) {

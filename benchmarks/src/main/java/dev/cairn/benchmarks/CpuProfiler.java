@@ -21,9 +21,10 @@ import org.openjdk.jmh.results.ScalarResult;
  * the benchmark's, background work such as the access-statistics collector, JIT and GC) and the
  * share of the machine's time the hypervisor stole meanwhile ({@code /proc/stat}).
  *
- * <p>On the shared two-core VM of the committed reports, throughput moved 20-50 % between runs of
- * the same code; CPU time per operation is what a change to the code changes, and it moves much
- * less with what else runs (benchmarks/README.md, "CPU per operation").
+ * <p>CPU time per operation shows work a one-thread throughput hides (Cairn's background threads)
+ * and what a read or write costs beside how long it took. It does not cancel the shared two-core
+ * VM's noise: it moves with the machine's speed as throughput does (benchmarks/README.md, the
+ * ninth report).
  */
 public final class CpuProfiler implements InternalProfiler {
 

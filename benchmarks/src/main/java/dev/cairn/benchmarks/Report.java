@@ -534,6 +534,11 @@ public final class Report {
    */
   static final double TWO_THREAD_MIN_GAIN = 1.2;
 
+  /** Whether a two-thread score gained less than {@link #TWO_THREAD_MIN_GAIN} over one thread's. */
+  private static boolean twoThreadsDisturbed(double oneThread, double twoThreads) {
+    return twoThreads < TWO_THREAD_MIN_GAIN * oneThread;
+  }
+
   /**
    * The trials of two-thread case {@code twoThreads} ("backend/pointRead2t") that gained less
    * than {@link #TWO_THREAD_MIN_GAIN} over the same implementation's one-thread trial of the same
@@ -551,7 +556,7 @@ public final class Report {
       List<Double> s2 = passScores(impl.getValue());
       List<Double> s1 = passScores(one.get(impl.getKey()));
       for (int i = 0; i < Math.min(s1.size(), s2.size()); i++) {
-        if (s2.get(i) < TWO_THREAD_MIN_GAIN * s1.get(i)) {
+        if (twoThreadsDisturbed(s1.get(i), s2.get(i))) {
           out.add(String.format(Locale.ROOT, "%s pass %d: two threads %s/s, one thread %s/s",
               impl.getKey(), i + 1, fmt(s2.get(i)), fmt(s1.get(i))));
         }
@@ -582,7 +587,7 @@ public final class Report {
       if (k.endsWith(" pointRead2t")) {
         String trial = k.substring(0, k.length() - " pointRead2t".length());
         Double one = scores.get(trial + " pointRead");
-        if (one != null && two < TWO_THREAD_MIN_GAIN * one) {
+        if (one != null && twoThreadsDisturbed(one, two)) {
           out.add(trial);
         }
       }

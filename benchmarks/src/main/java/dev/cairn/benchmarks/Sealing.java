@@ -1,6 +1,7 @@
 package dev.cairn.benchmarks;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -60,7 +61,7 @@ final class Sealing {
     ByteBuffer value = stored.duplicate();
     value.limit(value.position() + n);
     c.update(value);
-    int expected = stored.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN)
+    int expected = stored.duplicate().order(ByteOrder.BIG_ENDIAN)
         .getInt(stored.position() + n);
     if (expected != (int) c.getValue()) {
       throw new IllegalStateException("damaged record");

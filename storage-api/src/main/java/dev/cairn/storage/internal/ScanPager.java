@@ -3,7 +3,6 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.spi.Backend;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -60,7 +59,7 @@ final class ScanPager {
 
   /** The keys of {@code range}, in its order and up to its limit. */
   Stream<String> keys(ScanRange range) {
-    return page(range, null, (rtx, keys, parsed) -> {
+    return page(range, null, (rtx, keys, values, blobRefs) -> {
       List<String> out = new ArrayList<>(keys.size());
       for (byte[] rk : keys) {
         out.add(Keys.keyOf(rk));
@@ -82,27 +81,23 @@ final class ScanPager {
    * limit; each value is decoded and checked as a read by key is.
    */
   Stream<Map.Entry<String, byte[]>> entries(String collection, ScanRange range) {
-    return page(range, collection, (rtx, keys, parsed) -> {
-      // the page is parsed (as the cursor read it); read its blobs in id order: runs of nearby
-      // ids with one range scan each instead of a point lookup per value
-      int n = keys.size();
-      long[] ids = new long[n];
-      int blobs = 0;
-      for (Parsed p : parsed) {
-        if (p.rec().isBlob()) {
-          ids[blobs++] = p.rec().blobId();
+    return page(range, collection, (rtx, keys, values, blobRefs) -> {
+      // inline values were decoded as the cursor read them; the page's blobs are read in id
+      // order: runs of nearby ids with one range scan each instead of a point lookup per value
+      int blobs = blobRefs.size();
+      if (blobs > 0) {
+        long[] ids = new long[blobs];
+        for (int i = 0; i < blobs; i++) {
+          ids[i] = blobRefs.get(i).rec.blobId();
+        }
+        Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
+        for (Parsed p : blobRefs) {
+          values.set(p.index, Map.entry(p.name, records.decodeRecord(
+              rtx, p.rec, collection, p.name, blobValues.get(p.rec.blobId()))));
         }
       }
-      Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
-      List<Map.Entry<String, byte[]>> out = new ArrayList<>(n);
-      for (Parsed p : parsed) {
-        RecordFormat.StoredRecord rec = p.rec();
-        byte[] raw = records.decodeRecord(rtx, rec, collection, p.name(),
-            rec.isBlob() ? blobValues.get(rec.blobId()) : null);
-        metrics.backendReads.increment(); // a scan: no access statistics (Storage.entries)
-        out.add(Map.entry(p.name(), raw));
-      }
-      return out;
+      metrics.backendReads.add(values.size()); // a scan: no access statistics (Storage.entries)
+      return values;
     });
   }
 
@@ -152,13 +147,32 @@ final class ScanPager {
     return out;
   }
 
-  /** A record of a page with values: its key, and its value parsed (checked, not decoded). */
-  private record Parsed(byte[] recordKey, String name, RecordFormat.StoredRecord rec) {}
+  /**
+   * A record of a page with values: its key and its value parsed (checked, not decoded); for a
+   * blob reference, its entry's place in the page.
+   */
+  private static final class Parsed {
+    final byte[] recordKey;
+    final String name;
+    final RecordFormat.StoredRecord rec;
+    int index;
 
-  /** What a page produces from its records: keys, and parsed values if the page asked for them. */
+    Parsed(byte[] recordKey, String name, RecordFormat.StoredRecord rec) {
+      this.recordKey = recordKey;
+      this.name = name;
+      this.rec = rec;
+    }
+  }
+
+  /**
+   * What a page produces from its records: from their keys; or, if the page asked for values,
+   * from their entries, decoded but for the blob references (null, each listed in {@code
+   * blobRefs} with its place).
+   */
   @FunctionalInterface
   private interface PageReader<T> {
-    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys, List<Parsed> parsed);
+    List<T> read(BackendTransaction rtx, List<byte[]> recordKeys,
+        List<Map.Entry<String, byte[]>> values, List<Parsed> blobRefs);
   }
 
   /** A page reader over {@code range}; with values if {@code collection} is not null. */
@@ -185,7 +199,9 @@ final class ScanPager {
     /** The collection whose values the pages parse; null for keys only. */
     private final String collection;
     private final PageReader<T> reader;
-    private final ArrayDeque<T> page = new ArrayDeque<>();
+    /** The page being handed out, from {@code at} on. */
+    private List<T> page = List.of();
+    private int at;
     private boolean exhausted;
 
     Pager(ScanRange range, String collection, PageReader<T> reader) {
@@ -199,10 +215,10 @@ final class ScanPager {
 
     @Override
     public boolean hasNext() {
-      while (page.isEmpty() && !exhausted) {
+      while (at == page.size() && !exhausted) {
         fill(); // a page of expired records only comes back empty: read the next one
       }
-      return !page.isEmpty();
+      return at < page.size();
     }
 
     @Override
@@ -210,7 +226,9 @@ final class ScanPager {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return page.poll();
+      T next = page.get(at);
+      page.set(at++, null); // handed out: the page no longer keeps it
+      return next;
     }
 
     private void fill() {
@@ -224,7 +242,9 @@ final class ScanPager {
         int maxPage = withValues ? ENTRY_PAGE : KEY_PAGE;
         int pageSize = (int) Math.min(maxPage, remaining);
         List<byte[]> keys = new ArrayList<>(pageSize);
-        List<Parsed> parsed = withValues ? new ArrayList<>(pageSize) : List.of();
+        List<Map.Entry<String, byte[]>> values =
+            withValues ? new ArrayList<>(pageSize) : List.of();
+        List<Parsed> blobRefs = withValues ? new ArrayList<>() : List.of();
         // expired records are skipped; checked only if the expiry index says any has expired
         long now = records.now();
         boolean skipExpired = records.anyExpired(rtx, now);
@@ -232,6 +252,12 @@ final class ScanPager {
         long valueBytes = 0;
         byte[] last = null;
         boolean ended = false;
+        BackendCursor.EntryReader<Parsed> parser = withValues ? (k, v) -> {
+          byte[] rk = new byte[k.remaining()];
+          k.get(k.position(), rk);
+          String name = Keys.keyOf(rk);
+          return new Parsed(rk, name, records.parse(v, rk, collection, name));
+        } : null;
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
           // up to pageSize records kept, reading no more than a full page's worth
           while (keys.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES) {
@@ -242,17 +268,21 @@ final class ScanPager {
             scanned++;
             if (withValues) {
               // parsed from the backend's own bytes: the payload is the one copy made
-              Parsed p = c.read((k, v) -> {
-                byte[] rk = new byte[k.remaining()];
-                k.get(k.position(), rk);
-                String name = Keys.keyOf(rk);
-                return new Parsed(rk, name, records.parse(v, rk, collection, name));
-              });
-              last = p.recordKey();
-              if (!p.rec().expired(now)) {
+              Parsed p = c.read(parser);
+              last = p.recordKey;
+              if (!p.rec.expired(now)) {
                 keys.add(last);
-                parsed.add(p);
-                valueBytes += p.rec().rawLength();
+                if (p.rec.isBlob()) {
+                  p.index = values.size();
+                  blobRefs.add(p);
+                  values.add(null);
+                } else {
+                  // decoded now, while the record is in this core's cache: a page is larger
+                  // than the cache, and a second pass over it read every record from memory
+                  values.add(Map.entry(p.name,
+                      records.decodeRecord(rtx, p.rec, collection, p.name, null)));
+                }
+                valueBytes += p.rec.rawLength();
               }
             } else {
               last = c.key();
@@ -270,7 +300,8 @@ final class ScanPager {
         } else {
           from = Keys.successor(last);
         }
-        page.addAll(reader.read(rtx, keys, parsed));
+        page = reader.read(rtx, keys, values, blobRefs);
+        at = 0;
       } finally {
         lifecycle.exit();
       }

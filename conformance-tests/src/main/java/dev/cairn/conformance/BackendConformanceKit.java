@@ -10,6 +10,7 @@ import static dev.cairn.conformance.KitSupport.startsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.cairn.storage.Durability;
@@ -35,9 +36,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -456,6 +459,72 @@ public abstract class BackendConformanceKit {
       }
       assertThat(read(KS_A, bytes(1))).containsExactly(10, 20);
     }
+
+    @Test
+    @DisplayName("read and Backend.readLatest hand the reader exactly the value; absent: null,"
+        + " reader not called")
+    void readersSeeExactlyTheValue() {
+      byte[] big = new byte[70_000]; // beyond a page: LMDB keeps it on overflow pages
+      random().nextBytes(big);
+      write(tx -> {
+        tx.put(KS_A, bytes(1), V1);
+        tx.put(KS_A, bytes(2), new byte[0]);
+        tx.put(KS_A, bytes(3), big);
+        tx.put(KS_B, bytes(4), V2);
+      });
+      AtomicInteger calls = new AtomicInteger();
+      Function<ByteBuffer, byte[]> copy = v -> {
+        calls.incrementAndGet();
+        return bytesOf(v);
+      };
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThat(tx.read(KS_A, bytes(1), copy)).as("read").isEqualTo(V1);
+        assertThat(tx.read(KS_A, bytes(2), copy)).as("read, empty value").isEmpty();
+        assertThat(tx.read(KS_A, bytes(3), copy)).as("read, large value").isEqualTo(big);
+        assertThat(tx.read(KS_A, bytes(4), copy)).as("read, key of another keyspace").isNull();
+      }
+      assertThat(calls.getAndSet(0)).as("reader calls of read").isEqualTo(3);
+      assertThat(backend.readLatest(KS_A, bytes(1), copy)).as("readLatest").isEqualTo(V1);
+      assertThat(backend.readLatest(KS_A, bytes(2), copy)).as("readLatest, empty").isEmpty();
+      assertThat(backend.readLatest(KS_A, bytes(3), copy)).as("readLatest, large").isEqualTo(big);
+      assertThat(backend.readLatest(KS_A, bytes(4), copy)).as("readLatest, other keyspace")
+          .isNull();
+      assertThat(backend.readLatest(KS_B, bytes(4), copy)).isEqualTo(V2);
+      assertThat(calls.get()).as("reader calls of readLatest").isEqualTo(4);
+      write(tx -> tx.put(KS_A, bytes(1), V2));
+      assertThat(backend.readLatest(KS_A, bytes(1), copy)).as("after a commit").isEqualTo(V2);
+      write(tx -> tx.delete(KS_A, bytes(1)));
+      assertThat(backend.readLatest(KS_A, bytes(1), copy)).as("after a delete").isNull();
+      assertThatThrownBy(() -> backend.readLatest("no-such-keyspace", bytes(1), copy))
+          .as("unknown keyspace").isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> backend.readLatest(null, bytes(1), copy))
+          .as("null keyspace").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("Backend.readLatest lets a reader's exception through and releases what it held")
+    void readLatestReleasesOnReaderFailure() {
+      write(tx -> tx.put(KS_A, bytes(1), V1));
+      // more failures than any pool of per-thread resources (LMDB's read slots) has entries
+      for (int i = 0; i < 300; i++) {
+        assertThatThrownBy(() -> backend.readLatest(KS_A, bytes(1), v -> {
+          throw new IllegalStateException("reader failed");
+        })).hasMessage("reader failed");
+      }
+      assertThat(backend.readLatest(KS_A, bytes(1), BackendConformanceKit::bytesOf))
+          .isEqualTo(V1);
+      write(tx -> tx.put(KS_A, bytes(2), V2)); // the writer is not held up by a leaked reader
+      assertThat(read(KS_A, bytes(2))).isEqualTo(V2);
+      assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), backend::close,
+          "close() waits for a read the failed reader left behind");
+    }
+  }
+
+  /** The bytes between a buffer's position and limit, copied. */
+  private static byte[] bytesOf(ByteBuffer v) {
+    byte[] b = new byte[v.remaining()];
+    v.get(v.position(), b);
+    return b;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1481,6 +1550,9 @@ public abstract class BackendConformanceKit {
       backend.close();
       assertThatThrownBy(backend::beginRead).as("beginRead after close")
           .isInstanceOfAny(StorageClosedException.class, IllegalStateException.class);
+      assertThatThrownBy(() -> backend.readLatest(KS_A, bytes(1), BackendConformanceKit::bytesOf))
+          .as("readLatest after close")
+          .isInstanceOfAny(StorageClosedException.class, IllegalStateException.class);
       assertThatThrownBy(backend::beginWrite).as("beginWrite after close")
           .isInstanceOfAny(StorageClosedException.class, IllegalStateException.class);
     }
@@ -1558,6 +1630,7 @@ public abstract class BackendConformanceKit {
                     tx.commit(Durability.SYNC);
                   }
                 } else {
+                  b.readLatest(KS_A, longBytes(i % 100), BackendConformanceKit::bytesOf);
                   try (BackendTransaction tx = b.beginRead()) {
                     tx.get(KS_A, longBytes(i++ % 100));
                     try (BackendCursor c = tx.scan(KS_A, null, null)) {

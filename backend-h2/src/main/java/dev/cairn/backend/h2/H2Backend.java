@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -359,6 +360,35 @@ final class H2Backend implements Backend {
     checkUsable();
     int stripe = Snapshot.stripe();
     return H2Transaction.pointReader(this, acquireSnapshot(stripe), stripe);
+  }
+
+  /**
+   * One read without a transaction object: pins the published snapshot on this thread's stripe
+   * (the pin holds {@code close()} back, as a point reader's does), looks the key up at the
+   * snapshot's root and hands {@code reader} the array in MVStore's pages, then unpins.
+   */
+  @Override
+  public <T> T readLatest(String keyspace, byte[] key,
+      java.util.function.Function<java.nio.ByteBuffer, T> reader) {
+    MVMap<byte[], byte[]> map = map(keyspace);
+    Objects.requireNonNull(key, "key");
+    checkUsable();
+    int stripe = Snapshot.stripe();
+    Snapshot s = acquireSnapshot(stripe);
+    try {
+      if (closed) {
+        throw closedError();
+      }
+      byte[] v;
+      try {
+        v = map.get(s.root(map).root, key);
+      } catch (RuntimeException | AssertionError | StackOverflowError e) {
+        throw H2Errors.onOperation("get", e);
+      }
+      return v == null ? null : reader.apply(java.nio.ByteBuffer.wrap(v));
+    } finally {
+      s.release(stripe);
+    }
   }
 
   boolean isClosed() {

@@ -26,6 +26,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Dbi;
@@ -397,6 +398,92 @@ final class LmdbBackend implements Backend {
     return txn;
   }
 
+  /**
+   * One read without a transaction object: claims this thread's read slot, renews its native
+   * transaction, looks the key up, hands the value in the memory map to {@code reader}, resets
+   * the transaction and gives the slot back. While it runs the slot is ACTIVE, so a map growth
+   * or {@link #close()} waits for it (it publishes no transaction: there is nothing to abandon,
+   * and it ends by itself); {@code reader} runs no code of the backend's callers but the
+   * engine's parse. Without an idle slot of its own, or when a growth or close() is pending, it
+   * reads in a transaction as {@link #beginRead()} begins it.
+   */
+  @Override
+  public <T> T readLatest(String keyspace, byte[] key, Function<ByteBuffer, T> reader) {
+    Dbi<ByteBuffer> dbi = dbi(keyspace);
+    checkKey(key);
+    checkOpen();
+    LmdbReadSlots.Slot slot = readSlots.claimCached();
+    if (slot != null) {
+      // claimed first, checked second, as in beginRead()
+      if (!mapGate.exclusivePending() && !closed.get()) {
+        return readOnSlot(slot, dbi, key, reader);
+      }
+      readSlots.release(slot);
+    }
+    try (BackendTransaction t = beginRead()) {
+      return t.read(keyspace, key, reader);
+    }
+  }
+
+  private <T> T readOnSlot(LmdbReadSlots.Slot slot, Dbi<ByteBuffer> dbi, byte[] key,
+      Function<ByteBuffer, T> reader) {
+    Txn<ByteBuffer> txn = slot.txn; // an idle slot has one, reset
+    try {
+      txn.renew();
+    } catch (LmdbException e) {
+      readSlots.discard(slot);
+      throw errors.translate("begin read transaction", e);
+    } catch (RuntimeException | Error e) {
+      readSlots.discard(slot);
+      throw e;
+    }
+    try {
+      ByteBuffer value;
+      try {
+        value = dbi.get(txn, LmdbTransaction.fill(slot.keyBuffer, key));
+      } catch (LmdbException e) {
+        throw errors.translate("read", e);
+      }
+      if (value == null) {
+        return null;
+      }
+      checkEntrySize(value);
+      return reader.apply(value);
+    } finally {
+      endOnSlot(slot);
+    }
+  }
+
+  /**
+   * Resets a pooled slot's native transaction after a read and gives the slot back (discarded
+   * if the reset fails).
+   */
+  private void endOnSlot(LmdbReadSlots.Slot slot) {
+    try {
+      slot.txn.reset();
+    } catch (RuntimeException e) {
+      LOG.warn("LMDB store {}: resetting a read transaction failed", directory, e);
+      readSlots.discard(slot);
+      return;
+    }
+    readSlots.release(slot);
+  }
+
+  /**
+   * {@code buffer}'s size, if it can be the size of an entry in the map. LMDB has no checksums:
+   * a damaged page can describe an entry of impossible size (negative once lmdbjava narrows it
+   * to an int, or larger than the map), which must become a {@link DataCorruptionException},
+   * not an allocation of that size or a read outside the map.
+   */
+  int checkEntrySize(ByteBuffer buffer) {
+    int n = buffer.remaining();
+    if (n < 0 || buffer.capacity() < 0 || n > mapSize()) {
+      throw new DataCorruptionException("data.mdb is corrupted: an entry claims " + n
+          + " bytes in a map of " + mapSize());
+    }
+    return n;
+  }
+
   @Override
   public BackendTransaction beginWrite() {
     checkOpen();
@@ -456,14 +543,7 @@ final class LmdbBackend implements Backend {
    */
   void endRead(LmdbReadTransaction txn, LmdbReadSlots.Slot slot, long stamp, AtomicInteger cell) {
     if (slot.pooled()) {
-      try {
-        slot.txn.reset();
-      } catch (RuntimeException e) {
-        LOG.warn("LMDB store {}: resetting a read transaction failed", directory, e);
-        readSlots.discard(slot);
-        return;
-      }
-      readSlots.release(slot);
+      endOnSlot(slot);
       return;
     }
     unregister(txn);

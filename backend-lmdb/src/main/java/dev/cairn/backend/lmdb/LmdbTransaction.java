@@ -89,12 +89,7 @@ abstract class LmdbTransaction implements BackendTransaction {
 
   /** {@code buffer}'s size, if it can be the size of an entry in the map (see {@link #copy}). */
   int checkSize(ByteBuffer buffer) {
-    int n = buffer.remaining();
-    if (n < 0 || buffer.capacity() < 0 || n > backend.mapSize()) {
-      throw new DataCorruptionException("data.mdb is corrupted: an entry claims " + n
-          + " bytes in a map of " + backend.mapSize());
-    }
-    return n;
+    return backend.checkEntrySize(buffer);
   }
 
   /**

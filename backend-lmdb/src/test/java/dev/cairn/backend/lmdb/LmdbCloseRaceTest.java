@@ -75,6 +75,9 @@ final class LmdbCloseRaceTest {
                   tx.put("b", key(i % 50), new byte[] {1});
                   tx.commit(Durability.SYNC);
                 }
+              } else if (i % 2 == 0) {
+                // Backend.readLatest: a read slot without a transaction object
+                backend.readLatest("a", key(i % 100), v -> v.get(v.position()));
               } else {
                 try (BackendTransaction tx = backend.beginRead();
                     BackendCursor c = tx.scan("a", null, null)) {

@@ -104,6 +104,11 @@ final class CodecRegistry {
     return raw;
   }
 
+  /** Whether dictionary {@code dictId} is loaded: decoding with it reads no transaction. */
+  boolean hasDictionary(int dictId) {
+    return dictCodecs.containsKey(dictId);
+  }
+
   private Codec dictionaryCodec(int dictId, Codec base, Object where, BackendTransaction btx) {
     Codec c = dictCodecs.get(dictId);
     if (c != null) {

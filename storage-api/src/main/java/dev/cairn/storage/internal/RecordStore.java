@@ -488,30 +488,46 @@ final class RecordStore {
   record Read(long version, byte[] raw, long expiresAt) {}
 
   /**
-   * Reads one record outside any transaction, in read transactions of its own; null if absent.
+   * Reads one record outside any transaction, with one {@link Backend#readLatest} per lookup (no
+   * transaction object); null if absent.
    */
   Read readLatest(RecordKey k) {
     byte[] rk = k.bytes();
     String collection = k.collection();
     String key = k.key();
+    // Parsed inside the backend's call, reported outside it: a corruption listener must not run
+    // while the backend holds what its close() or map growth waits for.
+    RecordFormat.StoredRecord rec;
+    try {
+      rec = backend.readLatest(RECORDS, rk,
+          v -> RecordFormat.parseRecord(v, rk, where(collection, key)));
+    } catch (DataCorruptionException e) {
+      observers.corruption(e);
+      throw e;
+    }
+    if (rec == null || expired(rec)) {
+      return null;
+    }
     // No snapshot needed: the record names its blob by an id that is never reused and whose
     // bytes never change, so reading the blob after the record returns the record's value.
-    try (BackendTransaction rtx = backend.beginReadLatest()) {
-      RecordFormat.StoredRecord rec = rtx.read(RECORDS, rk, v -> parse(v, rk, collection, key));
-      if (rec == null || expired(rec)) {
-        return null;
-      }
-      byte[] bv = rec.isBlob() ? rtx.get(BLOBS, RecordFormat.blobIdKey(rec.blobId())) : null;
-      if (!rec.isBlob() || bv != null) {
-        return new Read(
-            rec.version(), decodeRecord(rtx, rec, collection, key, bv), rec.expiresAt());
-      }
+    byte[] bv = rec.isBlob()
+        ? backend.readLatest(BLOBS, RecordFormat.blobIdKey(rec.blobId()), RecordStore::copy)
+        : null;
+    if (!rec.isBlob() || bv != null) {
+      return new Read(rec.version(), decodeRecord(null, rec, collection, key, bv), rec.expiresAt());
     }
     // the blob went away after the record was read (an overwrite or delete committed in
     // between): read both from one snapshot, where a missing blob is corruption
     try (BackendTransaction rtx = backend.beginRead()) {
       return read(rtx, k);
     }
+  }
+
+  /** The bytes between {@code v}'s position and limit, in an array of their own. */
+  private static byte[] copy(java.nio.ByteBuffer v) {
+    byte[] b = new byte[v.remaining()];
+    v.get(v.position(), b);
+    return b;
   }
 
   /**
@@ -660,7 +676,11 @@ final class RecordStore {
     return decodeRecord(btx, rec, collection, key, null);
   }
 
-  /** As above; {@code blobValue} is the record's blob as already read, or null to read it. */
+  /**
+   * As above; {@code blobValue} is the record's blob as already read, or null to read it in
+   * {@code btx}. {@code btx} is null only for a read outside any transaction whose blob (if any)
+   * is given ({@link #readLatest}).
+   */
   byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
       String collection, String key, byte[] blobValue) {
     try {
@@ -685,8 +705,7 @@ final class RecordStore {
   private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
       boolean verifying, byte[] blobValue) {
     if (!rec.isBlob()) {
-      byte[] raw =
-          codecs.decode(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
+      byte[] raw = decodePayload(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
       if (rec.hash() != null && (verifying || config.verifyMode() == VerifyMode.ALWAYS)
           && !Arrays.equals(sha256(raw), rec.hash())) {
         throw new DataCorruptionException(where + ": content does not match its SHA-256");
@@ -701,6 +720,21 @@ final class RecordStore {
     return readBlob(btx, bv, rec.blobKey(), rec.rawLength(), where, verifying || shouldHash());
   }
 
+  /**
+   * {@link CodecRegistry#decode}; without a transaction ({@link #readLatest}) a dictionary not
+   * loaded yet is read in a read of its own: a stored dictionary never changes, and the record
+   * that names it was committed after it.
+   */
+  private byte[] decodePayload(byte codecId, int dictId, byte[] payload, int rawLength,
+      Object where, BackendTransaction btx) {
+    if (btx == null && dictId != 0 && !codecs.hasDictionary(dictId)) {
+      try (BackendTransaction rtx = backend.beginReadLatest()) {
+        return codecs.decode(codecId, dictId, payload, rawLength, where, rtx);
+      }
+    }
+    return codecs.decode(codecId, dictId, payload, rawLength, where, btx);
+  }
+
   private byte[] readBlob(BackendTransaction btx, byte[] bv, byte[] blobKey, int expectedRaw,
       Object where, boolean hash) {
     RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv,
@@ -709,7 +743,7 @@ final class RecordStore {
       throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
           + " bytes, record says " + expectedRaw);
     }
-    byte[] raw = codecs.decode(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
+    byte[] raw = decodePayload(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
     if (hash) {
       byte[] h = sha256(raw);
       if (!Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {

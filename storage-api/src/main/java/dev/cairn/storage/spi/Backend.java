@@ -83,6 +83,38 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
+   * Reads the value of one key as a {@link #beginReadLatest()} transaction of its own would:
+   * passes it to {@code reader} as {@link BackendTransaction#read} does (the bytes between the
+   * buffer's position and limit, possibly the backend's own memory, valid only while {@code
+   * reader} runs, never to be written or kept) and returns what {@code reader} returns; {@code
+   * null} if the key is absent ({@code reader} is not called). The engine reads a record by key
+   * this way outside a transaction: it is the hottest call of most applications.
+   *
+   * <p>{@code reader} must return quickly and must not call this backend: a backend may hold
+   * what {@link #close()} or its own maintenance waits for while it runs (LMDB: a read slot,
+   * which a map growth waits for). An exception from {@code reader} propagates; the backend
+   * releases what it held.
+   *
+   * <p>Throws as a transaction would: {@link IllegalArgumentException} for an unknown (or null)
+   * keyspace, {@link IllegalStateException} after {@link #close()}.
+   *
+   * <p>The default begins a {@link #beginReadLatest()} transaction, reads, and closes it, which
+   * satisfies the contract; a backend overrides it to skip the transaction's bookkeeping.
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param reader reads the value; not called if the key is absent
+   * @param <T> what {@code reader} makes of the value
+   * @return {@code reader}'s result, or {@code null} if the key is absent
+   */
+  default <T> T readLatest(String keyspace, byte[] key,
+      java.util.function.Function<java.nio.ByteBuffer, T> reader) {
+    try (BackendTransaction t = beginReadLatest()) {
+      return t.read(keyspace, key, reader);
+    }
+  }
+
+  /**
    * Begins a read-write transaction.
    *
    * @return a read-write transaction; commit or close it

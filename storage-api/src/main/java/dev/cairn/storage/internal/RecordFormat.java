@@ -2,6 +2,7 @@ package dev.cairn.storage.internal;
 
 import dev.cairn.storage.DataCorruptionException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -167,57 +168,70 @@ final class RecordFormat {
     } else {
       throw corrupt(where, "unknown record format " + format);
     }
-    ByteBuffer b = v.duplicate(); // big-endian, whatever v's order
-    b.limit(at + length - CRC).position(at + 1);
-    int flags = b.get();
-    byte codec = b.get();
-    int dict = b.getInt();
-    int raw = b.getInt();
-    int stored = b.getInt();
-    long created = b.getLong();
-    long updated = b.getLong();
-    long version = b.getLong();
+    // absolute reads, big-endian: no view of the buffer to allocate for a read of a record
+    ByteBuffer b = bigEndian(v);
+    int end = at + length - CRC; // the fields end where the CRC begins
+    int flags = b.get(at + 1);
+    byte codec = b.get(at + 2);
+    int dict = b.getInt(at + 3);
+    int raw = b.getInt(at + 7);
+    int stored = b.getInt(at + 11);
+    long created = b.getLong(at + 15);
+    long updated = b.getLong(at + 23);
+    long version = b.getLong(at + 31);
+    int p = at + RECORD_HEADER;
     if (raw < 0 || stored < 0) {
       throw corrupt(where, "negative length in record header");
     }
     long expiresAt = NEVER;
     if ((flags & FLAG_EXPIRES) != 0) {
-      if (format != FORMAT_KEYED || b.remaining() < 8) {
+      if (format != FORMAT_KEYED || end - p < 8) {
         throw corrupt(where, "expiring record without room for its expiry");
       }
-      expiresAt = b.getLong();
+      expiresAt = b.getLong(p);
+      p += 8;
       if (expiresAt <= NEVER) {
         throw corrupt(where, "expiry " + expiresAt + " is not a positive instant");
       }
     }
     if ((flags & FLAG_BLOB) != 0) {
-      int keyLen = b.getShort() & 0xFFFF;
-      if (keyLen + 8 != b.remaining()) {
+      if (end - p < 2) {
+        throw corrupt(where, "blob reference without room for its length");
+      }
+      int keyLen = b.getShort(p) & 0xFFFF;
+      p += 2;
+      if (keyLen + 8 != end - p) {
         throw corrupt(where, "blob reference length " + keyLen + " does not match the record");
       }
       byte[] key = new byte[keyLen];
-      b.get(key);
-      long blobId = b.getLong();
+      b.get(p, key);
+      long blobId = b.getLong(p + keyLen);
       return new StoredRecord(
           flags, codec, dict, raw, stored, created, updated, version, null, null, key, blobId,
           expiresAt);
     }
     byte[] hash = null;
     if ((flags & FLAG_HASHED) != 0) {
-      if (format != FORMAT_KEYED || b.remaining() < HASH) {
+      if (format != FORMAT_KEYED || end - p < HASH) {
         throw corrupt(where, "hashed record without room for its hash");
       }
       hash = new byte[HASH];
-      b.get(hash);
+      b.get(p, hash);
+      p += HASH;
     }
-    if (stored != b.remaining()) {
-      throw corrupt(where, "inline payload is " + b.remaining() + " bytes, header says " + stored);
+    if (stored != end - p) {
+      throw corrupt(where, "inline payload is " + (end - p) + " bytes, header says " + stored);
     }
     byte[] payload = new byte[stored];
-    b.get(payload);
+    b.get(p, payload);
     return new StoredRecord(
         flags, codec, dict, raw, stored, created, updated, version, payload, hash, null, 0,
         expiresAt);
+  }
+
+  /** {@code v} if it reads big-endian (as every buffer does unless told otherwise), else a view. */
+  private static ByteBuffer bigEndian(ByteBuffer v) {
+    return v.order() == ByteOrder.BIG_ENDIAN ? v : v.duplicate().order(ByteOrder.BIG_ENDIAN);
   }
 
   /** The key a blob's bytes are stored under: its id, big-endian, so new blobs append. */
@@ -349,14 +363,20 @@ final class RecordFormat {
 
   /** Checks the CRC32C ending the bytes between {@code v}'s position and limit. */
   private static void checkCrc(ByteBuffer v, byte[] key, Object where) {
-    int end = v.limit() - CRC;
+    int position = v.position();
+    int limit = v.limit();
+    int end = limit - CRC;
     CRC32C crc = new CRC32C();
     if (key != null) {
       crc.update(key);
     }
-    ByteBuffer body = v.duplicate(); // big-endian, whatever v's order
-    int stored = body.getInt(end);
-    crc.update(body.limit(end));
+    int stored = bigEndian(v).getInt(end);
+    // over v itself, its position and limit put back after: no view to allocate
+    try {
+      crc.update(v.limit(end));
+    } finally {
+      v.limit(limit).position(position);
+    }
     if (stored != (int) crc.getValue()) {
       throw corrupt(where, "CRC32C mismatch");
     }

@@ -534,6 +534,66 @@ public abstract class BackendConformanceKit {
   class Scan {
 
     @Test
+    @DisplayName("forEach walks the range as next() and read() do, stops where the visitor says,"
+        + " and next() goes on after that entry")
+    void forEachWalksLikeNextAndRead() {
+      require(Capability.ORDERED_SCAN);
+      write(tx -> {
+        for (int i = 0; i < 50; i++) {
+          tx.put(KS_A, longBytes(i), longBytes(1000 + i));
+        }
+        tx.put(KS_B, longBytes(7), V1);
+      });
+      for (boolean descending : new boolean[] {false, true}) {
+        try (BackendTransaction tx = backend.beginRead()) {
+          // [5, 45): the visitor stops at the 10th entry; forEach then finishes the range
+          byte[] from = longBytes(5);
+          byte[] to = longBytes(45);
+          List<Long> seen = new ArrayList<>();
+          try (BackendCursor c = descending ? tx.scanDescending(KS_A, from, to)
+              : tx.scan(KS_A, from, to)) {
+            assertThat(c.forEach((k, v) -> {
+              seen.add(toLong(bytesOf(k)));
+              assertThat(toLong(bytesOf(v))).isEqualTo(1000 + seen.get(seen.size() - 1));
+              return seen.size() < 10;
+            })).as("stopped by the visitor").isTrue();
+            assertThat(toLong(c.key())).as("the cursor stays on the entry the visitor stopped at")
+                .isEqualTo(seen.get(9));
+            assertThat(c.next()).isTrue();
+            seen.add(toLong(c.key()));
+            assertThat(c.forEach((k, v) -> seen.add(toLong(bytesOf(k))))).as("range ended")
+                .isFalse();
+            assertThat(c.next()).as("next() after the end").isFalse();
+            assertThat(c.forEach((k, v) -> true)).as("forEach after the end").isFalse();
+          }
+          List<Long> expected = new ArrayList<>();
+          for (long i = 5; i < 45; i++) {
+            expected.add(i);
+          }
+          if (descending) {
+            java.util.Collections.reverse(expected);
+          }
+          assertThat(seen).as(descending ? "descending" : "ascending").isEqualTo(expected);
+        }
+      }
+      write(tx -> {
+        // in a write transaction too, its own writes included
+        tx.put(KS_A, longBytes(100), longBytes(1100));
+        List<Long> all = new ArrayList<>();
+        try (BackendCursor c = tx.scan(KS_A, longBytes(48), null)) {
+          assertThat(c.forEach((k, v) -> all.add(toLong(bytesOf(k))))).isFalse();
+        }
+        assertThat(all).containsExactly(48L, 49L, 100L);
+      });
+      try (BackendTransaction tx = backend.beginRead();
+          BackendCursor c = tx.scan(KS_A, longBytes(60), longBytes(70))) {
+        assertThat(c.forEach((k, v) -> {
+          throw new AssertionError("visited an entry of an empty range");
+        })).isFalse();
+      }
+    }
+
+    @Test
     @DisplayName("a full scan returns random keys in unsigned byte (memcmp) order")
     void scanReturnsKeysInUnsignedOrder() {
       require(Capability.ORDERED_SCAN);

@@ -45,56 +45,91 @@ final class LmdbCursor implements BackendCursor {
   @Override
   public boolean next() {
     synchronized (owner) {
-      owner.checkActive();
-      if (closed) {
-        throw new IllegalStateException("cursor closed");
+      return advance();
+    }
+  }
+
+  /**
+   * One walk over the range under one acquisition of the transaction's lock, handing the
+   * visitor each entry in the memory map itself; in a write transaction, entry by entry as the
+   * default does (each step copies the entry there).
+   */
+  @Override
+  public boolean forEach(EntryVisitor visitor) {
+    synchronized (owner) {
+      if (!owner.readOnly()) {
+        return BackendCursor.super.forEach(visitor);
       }
-      if (exhausted) {
-        return false;
+      while (advance()) {
+        ByteBuffer k;
+        ByteBuffer v;
+        try {
+          k = cursor.key();
+          v = cursor.val();
+        } catch (LmdbException e) {
+          throw owner.backend.errors.translate("scan", e);
+        }
+        owner.checkSize(k);
+        owner.checkSize(v);
+        if (!visitor.visit(k, v)) {
+          return true;
+        }
       }
-      try {
-        boolean found;
-        if (cursor == null || generation != owner.generation()) {
-          cursor = dbi.openCursor(owner.nativeTxn());
-          generation = owner.generation();
-          modifications = owner.modifications();
-          if (positioned) {
-            found = seekPast(key);
-          } else {
-            found = descending ? seekBefore(to) : seek(owner, cursor, from);
-          }
-        } else if (modifications != owner.modifications()) {
-          modifications = owner.modifications();
+      return false;
+    }
+  }
+
+  /** {@link #next()}; the caller holds the transaction's lock. */
+  private boolean advance() {
+    owner.checkActive();
+    if (closed) {
+      throw new IllegalStateException("cursor closed");
+    }
+    if (exhausted) {
+      return false;
+    }
+    try {
+      boolean found;
+      if (cursor == null || generation != owner.generation()) {
+        cursor = dbi.openCursor(owner.nativeTxn());
+        generation = owner.generation();
+        modifications = owner.modifications();
+        if (positioned) {
           found = seekPast(key);
         } else {
-          found = descending ? cursor.prev() : cursor.next();
+          found = descending ? seekBefore(to) : seek(owner, cursor, from);
         }
-        if (descending) {
-          if (!found || (from != null && compare(cursor.key(), from) < 0)) {
-            exhaust();
-            return false;
-          }
-        } else {
-          // Bounds longer than LMDB's key limit were seeked by their prefix: skip what precedes.
-          while (found && from != null && from.length > owner.backend.maxKeySize
-              && compare(cursor.key(), from) < 0) {
-            found = cursor.next();
-          }
-          if (!found || (to != null && compare(cursor.key(), to) >= 0)) {
-            exhaust();
-            return false;
-          }
-        }
-        positioned = true;
-        if (!owner.readOnly()) {
-          // In a write transaction the native pointers die with the next change: copy now.
-          key = owner.copy(cursor.key());
-          value = owner.copy(cursor.val());
-        }
-        return true;
-      } catch (LmdbException e) {
-        throw owner.backend.errors.translate("scan", e);
+      } else if (modifications != owner.modifications()) {
+        modifications = owner.modifications();
+        found = seekPast(key);
+      } else {
+        found = descending ? cursor.prev() : cursor.next();
       }
+      if (descending) {
+        if (!found || (from != null && compare(cursor.key(), from) < 0)) {
+          exhaust();
+          return false;
+        }
+      } else {
+        // Bounds longer than LMDB's key limit were seeked by their prefix: skip what precedes.
+        while (found && from != null && from.length > owner.backend.maxKeySize
+            && compare(cursor.key(), from) < 0) {
+          found = cursor.next();
+        }
+        if (!found || (to != null && compare(cursor.key(), to) >= 0)) {
+          exhaust();
+          return false;
+        }
+      }
+      positioned = true;
+      if (!owner.readOnly()) {
+        // In a write transaction the native pointers die with the next change: copy now.
+        key = owner.copy(cursor.key());
+        value = owner.copy(cursor.val());
+      }
+      return true;
+    } catch (LmdbException e) {
+      throw owner.backend.errors.translate("scan", e);
     }
   }
 

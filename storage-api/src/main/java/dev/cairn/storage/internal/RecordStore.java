@@ -691,6 +691,18 @@ final class RecordStore {
     }
   }
 
+  /**
+   * An inline record's value, decoded and checked as {@link #decodeRecord} does, or null if that
+   * would read the store (a dictionary not loaded yet): for a scan's walk, which must not use
+   * its transaction.
+   */
+  byte[] decodeWithoutReads(RecordFormat.StoredRecord rec, String collection, String key) {
+    if (rec.isBlob() || (rec.dictId() != 0 && !codecs.hasDictionary(rec.dictId()))) {
+      return null;
+    }
+    return decodeRecord(null, rec, collection, key, null);
+  }
+
   private boolean shouldHash() {
     VerifyMode m = config.verifyMode();
     return m == VerifyMode.ALWAYS

@@ -165,6 +165,65 @@ final class ScanPager {
   }
 
   /**
+   * The walk of a page with values ({@link BackendCursor#forEach}): each record parsed from the
+   * backend's own bytes (the payload is the one copy made) and, unless expired, kept; an inline
+   * value decoded at once, while the record is in this core's cache (a page is larger than the
+   * cache: decoding in a second pass read every record back from memory). A blob reference
+   * waits for the page's blob reads ({@code blobRefs}), a value needing a dictionary not loaded
+   * yet for the end of the walk ({@link #later}): the walk must not use the transaction. Stops
+   * once the page holds {@code pageSize} records, has read {@code maxPage}, or its values reach
+   * {@link #ENTRY_PAGE_BYTES}.
+   */
+  private final class ValuePage implements BackendCursor.EntryVisitor {
+    private final String collection;
+    private final long now;
+    private final int pageSize;
+    private final int maxPage;
+    private final List<byte[]> keys;
+    private final List<Map.Entry<String, byte[]>> values;
+    private final List<Parsed> blobRefs;
+    final List<Parsed> later = new ArrayList<>(0);
+    byte[] last;
+    private int scanned;
+    private long valueBytes;
+
+    ValuePage(String collection, long now, int pageSize, int maxPage, List<byte[]> keys,
+        List<Map.Entry<String, byte[]>> values, List<Parsed> blobRefs) {
+      this.collection = collection;
+      this.now = now;
+      this.pageSize = pageSize;
+      this.maxPage = maxPage;
+      this.keys = keys;
+      this.values = values;
+      this.blobRefs = blobRefs;
+    }
+
+    @Override
+    public boolean visit(java.nio.ByteBuffer k, java.nio.ByteBuffer v) {
+      scanned++;
+      byte[] rk = new byte[k.remaining()];
+      k.get(k.position(), rk);
+      last = rk;
+      String name = Keys.keyOf(rk);
+      RecordFormat.StoredRecord rec = records.parse(v, rk, collection, name);
+      if (!rec.expired(now)) {
+        keys.add(rk);
+        byte[] raw = rec.isBlob() ? null : records.decodeWithoutReads(rec, collection, name);
+        if (raw != null) {
+          values.add(Map.entry(name, raw));
+        } else {
+          Parsed p = new Parsed(rk, name, rec);
+          p.index = values.size();
+          (rec.isBlob() ? blobRefs : later).add(p);
+          values.add(null);
+        }
+        valueBytes += rec.rawLength();
+      }
+      return keys.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES;
+    }
+  }
+
+  /**
    * What a page produces from its records: from their keys; or, if the page asked for values,
    * from their entries, decoded but for the blob references (null, each listed in {@code
    * blobRefs} with its place).
@@ -249,46 +308,30 @@ final class ScanPager {
         long now = records.now();
         boolean skipExpired = records.anyExpired(rtx, now);
         int scanned = 0;
-        long valueBytes = 0;
         byte[] last = null;
         boolean ended = false;
-        BackendCursor.EntryReader<Parsed> parser = withValues ? (k, v) -> {
-          byte[] rk = new byte[k.remaining()];
-          k.get(k.position(), rk);
-          String name = Keys.keyOf(rk);
-          return new Parsed(rk, name, records.parse(v, rk, collection, name));
-        } : null;
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
-          // up to pageSize records kept, reading no more than a full page's worth
-          while (keys.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES) {
+          if (withValues) {
+            // one walk of the cursor for the page (BackendCursor.forEach)
+            ValuePage vp = new ValuePage(collection, now, pageSize, maxPage, keys, values, blobRefs);
+            ended = !c.forEach(vp);
+            last = vp.last;
+            for (Parsed p : vp.later) {
+              // a value whose decoding reads the store: after the walk, in this transaction
+              values.set(p.index, Map.entry(p.name,
+                  records.decodeRecord(rtx, p.rec, collection, p.name, null)));
+            }
+          }
+          // keys only: up to pageSize kept, reading no more than a full page's worth
+          while (!withValues && keys.size() < pageSize && scanned < maxPage) {
             if (!c.next()) {
               ended = true;
               break;
             }
             scanned++;
-            if (withValues) {
-              // parsed from the backend's own bytes: the payload is the one copy made
-              Parsed p = c.read(parser);
-              last = p.recordKey;
-              if (!p.rec.expired(now)) {
-                keys.add(last);
-                if (p.rec.isBlob()) {
-                  p.index = values.size();
-                  blobRefs.add(p);
-                  values.add(null);
-                } else {
-                  // decoded now, while the record is in this core's cache: a page is larger
-                  // than the cache, and a second pass over it read every record from memory
-                  values.add(Map.entry(p.name,
-                      records.decodeRecord(rtx, p.rec, collection, p.name, null)));
-                }
-                valueBytes += p.rec.rawLength();
-              }
-            } else {
-              last = c.key();
-              if (!skipExpired || !c.read((k, v) -> RecordStore.expired(v, now))) {
-                keys.add(last);
-              }
+            last = c.key();
+            if (!skipExpired || !c.read((k, v) -> RecordStore.expired(v, now))) {
+              keys.add(last);
             }
           }
         }

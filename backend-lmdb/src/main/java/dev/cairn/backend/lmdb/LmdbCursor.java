@@ -60,18 +60,9 @@ final class LmdbCursor implements BackendCursor {
       if (!owner.readOnly()) {
         return BackendCursor.super.forEach(visitor);
       }
+      EntryReader<Boolean> each = visitor::visit;
       while (advance()) {
-        ByteBuffer k;
-        ByteBuffer v;
-        try {
-          k = cursor.key();
-          v = cursor.val();
-        } catch (LmdbException e) {
-          throw owner.backend.errors.translate("scan", e);
-        }
-        owner.checkSize(k);
-        owner.checkSize(v);
-        if (!visitor.visit(k, v)) {
+        if (!readMapped(each)) {
           return true;
         }
       }
@@ -224,18 +215,26 @@ final class LmdbCursor implements BackendCursor {
       if (!owner.readOnly()) {
         return reader.read(ByteBuffer.wrap(key), ByteBuffer.wrap(value));
       }
-      ByteBuffer k;
-      ByteBuffer v;
-      try {
-        k = cursor.key();
-        v = cursor.val();
-      } catch (LmdbException e) {
-        throw owner.backend.errors.translate("scan", e);
-      }
-      owner.checkSize(k);
-      owner.checkSize(v);
-      return reader.read(k, v);
+      return readMapped(reader);
     }
+  }
+
+  /**
+   * Hands {@code reader} the current entry in the memory map; the caller holds the lock, in a
+   * read transaction, positioned.
+   */
+  private <T> T readMapped(EntryReader<T> reader) {
+    ByteBuffer k;
+    ByteBuffer v;
+    try {
+      k = cursor.key();
+      v = cursor.val();
+    } catch (LmdbException e) {
+      throw owner.backend.errors.translate("scan", e);
+    }
+    owner.checkSize(k);
+    owner.checkSize(v);
+    return reader.read(k, v);
   }
 
   private void checkPositioned() {

@@ -88,12 +88,12 @@ final class ScanPager {
       if (blobs > 0) {
         long[] ids = new long[blobs];
         for (int i = 0; i < blobs; i++) {
-          ids[i] = blobRefs.get(i).rec.blobId();
+          ids[i] = blobRefs.get(i).rec().blobId();
         }
         Map<Long, byte[]> blobValues = readBlobs(rtx, ids, blobs);
         for (Parsed p : blobRefs) {
-          values.set(p.index, Map.entry(p.name, records.decodeRecord(
-              rtx, p.rec, collection, p.name, blobValues.get(p.rec.blobId()))));
+          values.set(p.index(), Map.entry(p.name(), records.decodeRecord(
+              rtx, p.rec(), collection, p.name(), blobValues.get(p.rec().blobId()))));
         }
       }
       metrics.backendReads.add(values.size()); // a scan: no access statistics (Storage.entries)
@@ -148,21 +148,10 @@ final class ScanPager {
   }
 
   /**
-   * A record of a page with values: its key and its value parsed (checked, not decoded); for a
-   * blob reference, its entry's place in the page.
+   * A record of a page with values whose value is decoded after the walk: its key, its value
+   * parsed (checked, not decoded), and its entry's place in the page.
    */
-  private static final class Parsed {
-    final byte[] recordKey;
-    final String name;
-    final RecordFormat.StoredRecord rec;
-    int index;
-
-    Parsed(byte[] recordKey, String name, RecordFormat.StoredRecord rec) {
-      this.recordKey = recordKey;
-      this.name = name;
-      this.rec = rec;
-    }
-  }
+  private record Parsed(String name, RecordFormat.StoredRecord rec, int index) {}
 
   /**
    * The walk of a page with values ({@link BackendCursor#forEach}): each record parsed from the
@@ -212,9 +201,7 @@ final class ScanPager {
         if (raw != null) {
           values.add(Map.entry(name, raw));
         } else {
-          Parsed p = new Parsed(rk, name, rec);
-          p.index = values.size();
-          (rec.isBlob() ? blobRefs : later).add(p);
+          (rec.isBlob() ? blobRefs : later).add(new Parsed(name, rec, values.size()));
           values.add(null);
         }
         valueBytes += rec.rawLength();
@@ -318,8 +305,8 @@ final class ScanPager {
             last = vp.last;
             for (Parsed p : vp.later) {
               // a value whose decoding reads the store: after the walk, in this transaction
-              values.set(p.index, Map.entry(p.name,
-                  records.decodeRecord(rtx, p.rec, collection, p.name, null)));
+              values.set(p.index(), Map.entry(p.name(),
+                  records.decodeRecord(rtx, p.rec(), collection, p.name(), null)));
             }
           }
           // keys only: up to pageSize kept, reading no more than a full page's worth

@@ -1166,6 +1166,16 @@ final class EngineTest {
     s.putBytes("bets", "after2", bet(198));
     s.close();
     Storage again = open(b -> b.codec(new DeflateTestCodecProvider()).dictionaryTrainingSamples(0));
+    // a scan first: its walk meets "after", written with dictionary 1, which no read has loaded
+    // yet (open loads the collection's current one, 2); that value is decoded after the walk
+    Map<String, byte[]> scanned = new HashMap<>();
+    try (var entries = again.entries("bets", "")) {
+      entries.forEach(e -> scanned.put(e.getKey(), e.getValue()));
+    }
+    assertThat(scanned).hasSize(203);
+    assertThat(scanned.get("after")).isEqualTo(bet(5001));
+    assertThat(scanned.get("after2")).isEqualTo(bet(198));
+    assertThat(scanned.get("b17")).isEqualTo(bet(17));
     for (int i = 0; i < 200; i++) {
       int ii = i;
       assertThat(again.getBytes("bets", "b" + i)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bet(ii)));

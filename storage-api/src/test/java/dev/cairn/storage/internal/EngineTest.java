@@ -21,6 +21,7 @@ import dev.cairn.storage.StorageBuilder;
 import dev.cairn.storage.StorageClosedException;
 import dev.cairn.storage.TransactionConflictException;
 import dev.cairn.storage.ValueTooLargeException;
+import dev.cairn.storage.VerifyMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -351,9 +352,23 @@ final class EngineTest {
         rec.created(), rec.updated(), rec.version(), rec.payload(), new byte[32], RecordFormat.NEVER));
     Storage again = open();
     assertThat(again.getBytes("c", "k")).as("reads trust the CRC32C").contains(v);
+    try (var entries = again.entries("c", "")) {
+      assertThat(entries.map(Map.Entry::getValue)).as("so do scans").containsExactly(v);
+    }
     assertThat(again.admin().verify().problems()).singleElement().asString()
         .contains("does not match its SHA-256");
-    again.putBytes("c", "k", v); // repaired, for the check after the test
+    again.close();
+    // with VerifyMode.ALWAYS a read and a scan compare the hash (reads parse it only then)
+    Storage always = open(b -> b.verifyMode(VerifyMode.ALWAYS));
+    assertThatThrownBy(() -> always.getBytes("c", "k")).as("a read, verifying always")
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("SHA-256");
+    assertThatThrownBy(() -> {
+      try (var entries = always.entries("c", "")) {
+        entries.forEach(e -> { });
+      }
+    }).as("a scan, verifying always")
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("SHA-256");
+    always.putBytes("c", "k", v); // repaired, for the check after the test
   }
 
   @Test

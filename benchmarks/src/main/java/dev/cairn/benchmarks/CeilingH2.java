@@ -95,5 +95,4 @@ final class CeilingH2 implements Kv {
   public void close() {
     store.close();
   }
-
 }

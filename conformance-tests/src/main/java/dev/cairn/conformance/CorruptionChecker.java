@@ -580,7 +580,6 @@ public final class CorruptionChecker {
     }
   }
 
-
   private static byte[] read(Path p) {
     try {
       return Files.readAllBytes(p);

@@ -767,5 +767,4 @@ public final class PowerLossHarness {
   private static Outcome failed(String error) {
     return new Outcome(error, List.of(), List.of());
   }
-
 }

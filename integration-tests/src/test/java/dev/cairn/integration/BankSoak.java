@@ -597,7 +597,6 @@ final class BankSoak {
     return b;
   }
 
-  /** The end of a child's stderr log, for failure messages. */
   /** Deletes {@code dir} and everything under it; a failure is only logged. */
   private static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
@@ -612,6 +611,7 @@ final class BankSoak {
     }
   }
 
+  /** The end of a child's stderr log, for failure messages. */
   private static String tail(Path log) {
     try {
       String s = Files.readString(log, StandardCharsets.UTF_8);

@@ -420,9 +420,7 @@ final class LmdbBackend implements Backend {
       }
       readSlots.release(slot);
     }
-    try (BackendTransaction t = beginRead()) {
-      return t.read(keyspace, key, reader);
-    }
+    return Backend.super.readLatest(keyspace, key, reader);
   }
 
   private <T> T readOnSlot(LmdbReadSlots.Slot slot, Dbi<ByteBuffer> dbi, byte[] key,

@@ -104,9 +104,12 @@ final class CodecRegistry {
     return raw;
   }
 
-  /** Whether dictionary {@code dictId} is loaded: decoding with it reads no transaction. */
-  boolean hasDictionary(int dictId) {
-    return dictCodecs.containsKey(dictId);
+  /**
+   * Whether decoding with dictionary {@code dictId} (0: none) reads the store, the dictionary
+   * not being loaded yet.
+   */
+  boolean needsDictionaryRead(int dictId) {
+    return dictId != 0 && !dictCodecs.containsKey(dictId);
   }
 
   private Codec dictionaryCodec(int dictId, Codec base, Object where, BackendTransaction btx) {

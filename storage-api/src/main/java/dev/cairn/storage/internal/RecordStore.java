@@ -514,7 +514,8 @@ final class RecordStore {
         ? backend.readLatest(BLOBS, RecordFormat.blobIdKey(rec.blobId()), RecordStore::copy)
         : null;
     if (!rec.isBlob() || bv != null) {
-      return new Read(rec.version(), decodeRecord(null, rec, collection, key, bv), rec.expiresAt());
+      return new Read(
+          rec.version(), decodeRecord(null, rec, collection, key, bv), rec.expiresAt());
     }
     // the blob went away after the record was read (an overwrite or delete committed in
     // between): read both from one snapshot, where a missing blob is corruption
@@ -524,7 +525,7 @@ final class RecordStore {
   }
 
   /** The bytes between {@code v}'s position and limit, in an array of their own. */
-  private static byte[] copy(java.nio.ByteBuffer v) {
+  static byte[] copy(java.nio.ByteBuffer v) {
     byte[] b = new byte[v.remaining()];
     v.get(v.position(), b);
     return b;
@@ -697,7 +698,7 @@ final class RecordStore {
    * its transaction.
    */
   byte[] decodeWithoutReads(RecordFormat.StoredRecord rec, String collection, String key) {
-    if (rec.isBlob() || (rec.dictId() != 0 && !codecs.hasDictionary(rec.dictId()))) {
+    if (rec.isBlob() || codecs.needsDictionaryRead(rec.dictId())) {
       return null;
     }
     return decodeRecord(null, rec, collection, key, null);
@@ -717,7 +718,8 @@ final class RecordStore {
   private byte[] decode(BackendTransaction btx, RecordFormat.StoredRecord rec, Object where,
       boolean verifying, byte[] blobValue) {
     if (!rec.isBlob()) {
-      byte[] raw = decodePayload(rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
+      byte[] raw = decodePayload(
+          rec.codecId(), rec.dictId(), rec.payload(), rec.rawLength(), where, btx);
       if (rec.hash() != null && (verifying || config.verifyMode() == VerifyMode.ALWAYS)
           && !Arrays.equals(sha256(raw), rec.hash())) {
         throw new DataCorruptionException(where + ": content does not match its SHA-256");
@@ -739,7 +741,7 @@ final class RecordStore {
    */
   private byte[] decodePayload(byte codecId, int dictId, byte[] payload, int rawLength,
       Object where, BackendTransaction btx) {
-    if (btx == null && dictId != 0 && !codecs.hasDictionary(dictId)) {
+    if (btx == null && codecs.needsDictionaryRead(dictId)) {
       try (BackendTransaction rtx = backend.beginReadLatest()) {
         return codecs.decode(codecId, dictId, payload, rawLength, where, rtx);
       }
@@ -755,7 +757,8 @@ final class RecordStore {
       throw new DataCorruptionException(where + ": blob holds " + blob.rawLength()
           + " bytes, record says " + expectedRaw);
     }
-    byte[] raw = decodePayload(blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
+    byte[] raw = decodePayload(
+        blob.codecId(), blob.dictId(), blob.payload(), blob.rawLength(), where, btx);
     if (hash) {
       byte[] h = sha256(raw);
       if (!Arrays.equals(h, 0, 32, blobKey, blobKey.length - 32, blobKey.length)) {

@@ -190,8 +190,7 @@ final class ScanPager {
     @Override
     public boolean visit(java.nio.ByteBuffer k, java.nio.ByteBuffer v) {
       scanned++;
-      byte[] rk = new byte[k.remaining()];
-      k.get(k.position(), rk);
+      byte[] rk = RecordStore.copy(k);
       last = rk;
       String name = Keys.keyOf(rk);
       RecordFormat.StoredRecord rec = records.parse(v, rk, collection, name);

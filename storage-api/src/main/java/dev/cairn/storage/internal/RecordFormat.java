@@ -155,6 +155,16 @@ final class RecordFormat {
    * the record keeps is copied out, the payload once. {@code v}'s position is left unchanged.
    */
   static StoredRecord parseRecord(ByteBuffer v, byte[] recordKey, Object where) {
+    return parseRecord(v, recordKey, where, true);
+  }
+
+  /**
+   * As above; without {@code keepHash} an inline record's SHA-256 is checked for room but not
+   * copied out ({@link StoredRecord#hash} null): a read that does not compare it skips 32 bytes
+   * of copying and an array.
+   */
+  static StoredRecord parseRecord(ByteBuffer v, byte[] recordKey, Object where,
+      boolean keepHash) {
     int at = v.position();
     int length = v.remaining();
     if (length < RECORD_HEADER + CRC) {
@@ -215,8 +225,10 @@ final class RecordFormat {
       if (format != FORMAT_KEYED || end - p < HASH) {
         throw corrupt(where, "hashed record without room for its hash");
       }
-      hash = new byte[HASH];
-      b.get(p, hash);
+      if (keepHash) {
+        hash = new byte[HASH];
+        b.get(p, hash);
+      }
       p += HASH;
     }
     if (stored != end - p) {

@@ -497,10 +497,12 @@ final class RecordStore {
     String key = k.key();
     // Parsed inside the backend's call, reported outside it: a corruption listener must not run
     // while the backend holds what its close() or map growth waits for.
+    Where where = where(collection, key);
+    boolean keepHash = keepsHash();
     RecordFormat.StoredRecord rec;
     try {
       rec = backend.readLatest(RECORDS, rk,
-          v -> RecordFormat.parseRecord(v, rk, where(collection, key)));
+          v -> RecordFormat.parseRecord(v, rk, where, keepHash));
     } catch (DataCorruptionException e) {
       observers.corruption(e);
       throw e;
@@ -515,7 +517,7 @@ final class RecordStore {
         : null;
     if (!rec.isBlob() || bv != null) {
       return new Read(
-          rec.version(), decodeRecord(null, rec, collection, key, bv), rec.expiresAt());
+          rec.version(), decodeRecord(null, rec, where, bv), rec.expiresAt());
     }
     // the blob went away after the record was read (an overwrite or delete committed in
     // between): read both from one snapshot, where a missing blob is corruption
@@ -644,12 +646,30 @@ final class RecordStore {
   /** As above, from a buffer that may be the backend's ({@link BackendTransaction#read}). */
   RecordFormat.StoredRecord parse(
       java.nio.ByteBuffer v, byte[] recordKey, String collection, String key) {
+    return parse(v, recordKey, where(collection, key), true);
+  }
+
+  /**
+   * A record for a read or a scan, parsed from a buffer that may be the backend's, counting the
+   * corruption it may report. Its SHA-256 is kept only where {@link #decode} compares it.
+   */
+  RecordFormat.StoredRecord parseToRead(java.nio.ByteBuffer v, byte[] recordKey, Where where) {
+    return parse(v, recordKey, where, keepsHash());
+  }
+
+  private RecordFormat.StoredRecord parse(
+      java.nio.ByteBuffer v, byte[] recordKey, Where where, boolean keepHash) {
     try {
-      return RecordFormat.parseRecord(v, recordKey, where(collection, key));
+      return RecordFormat.parseRecord(v, recordKey, where, keepHash);
     } catch (DataCorruptionException e) {
       observers.corruption(e);
       throw e;
     }
+  }
+
+  /** Whether a read compares an inline value with its SHA-256 ({@link #decode}). */
+  private boolean keepsHash() {
+    return config.verifyMode() == VerifyMode.ALWAYS;
   }
 
   /**
@@ -684,8 +704,14 @@ final class RecordStore {
    */
   byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec,
       String collection, String key, byte[] blobValue) {
+    return decodeRecord(btx, rec, where(collection, key), blobValue);
+  }
+
+  /** As above, the record named by {@code where}. */
+  byte[] decodeRecord(BackendTransaction btx, RecordFormat.StoredRecord rec, Where where,
+      byte[] blobValue) {
     try {
-      return decode(btx, rec, where(collection, key), false, blobValue);
+      return decode(btx, rec, where, false, blobValue);
     } catch (DataCorruptionException e) {
       observers.corruption(e);
       throw e;
@@ -697,11 +723,11 @@ final class RecordStore {
    * would read the store (a dictionary not loaded yet): for a scan's walk, which must not use
    * its transaction.
    */
-  byte[] decodeWithoutReads(RecordFormat.StoredRecord rec, String collection, String key) {
+  byte[] decodeWithoutReads(RecordFormat.StoredRecord rec, Where where) {
     if (rec.isBlob() || codecs.needsDictionaryRead(rec.dictId())) {
       return null;
     }
-    return decodeRecord(null, rec, collection, key, null);
+    return decodeRecord(null, rec, where, null);
   }
 
   private boolean shouldHash() {

@@ -6,12 +6,11 @@ import dev.cairn.storage.spi.BackendTransaction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -193,10 +192,11 @@ final class ScanPager {
       byte[] rk = RecordStore.copy(k);
       last = rk;
       String name = Keys.keyOf(rk);
-      RecordFormat.StoredRecord rec = records.parse(v, rk, collection, name);
+      RecordStore.Where where = RecordStore.where(collection, name);
+      RecordFormat.StoredRecord rec = records.parseToRead(v, rk, where);
       if (!rec.expired(now)) {
         keys.add(rk);
-        byte[] raw = rec.isBlob() ? null : records.decodeWithoutReads(rec, collection, name);
+        byte[] raw = rec.isBlob() ? null : records.decodeWithoutReads(rec, where);
         if (raw != null) {
           values.add(Map.entry(name, raw));
         } else {
@@ -222,11 +222,7 @@ final class ScanPager {
 
   /** A page reader over {@code range}; with values if {@code collection} is not null. */
   private <T> Stream<T> page(ScanRange range, String collection, PageReader<T> reader) {
-    Pager<T> pager = new Pager<>(range, collection, reader);
-    return StreamSupport.stream(
-        Spliterators.spliteratorUnknownSize(pager,
-            Spliterator.ORDERED | Spliterator.NONNULL),
-        false);
+    return StreamSupport.stream(new Pager<>(range, collection, reader), false);
   }
 
   /**
@@ -235,8 +231,13 @@ final class ScanPager {
    * {@link #ENTRY_PAGE_BYTES}), holding no transaction between pages. An
    * ascending page starts after the last key of the page before, a descending page below it;
    * the last page is no longer than what remains of the limit.
+   *
+   * <p>A spliterator rather than an iterator under {@link Spliterators#spliteratorUnknownSize}:
+   * a stream's terminal operation hands out a whole page in one loop
+   * ({@link #forEachRemaining}) instead of asking {@code hasNext()} and {@code next()} per
+   * record. It never splits: a range is read in order, page after page.
    */
-  private final class Pager<T> implements Iterator<T> {
+  private final class Pager<T> implements Spliterator<T> {
     private byte[] from;
     private byte[] to;
     private final boolean descending;
@@ -258,8 +259,8 @@ final class ScanPager {
       this.reader = reader;
     }
 
-    @Override
-    public boolean hasNext() {
+    /** Whether a record is left to hand out, reading pages until one has it or none is left. */
+    private boolean more() {
       while (at == page.size() && !exhausted) {
         fill(); // a page of expired records only comes back empty: read the next one
       }
@@ -267,13 +268,42 @@ final class ScanPager {
     }
 
     @Override
-    public T next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
+    public boolean tryAdvance(Consumer<? super T> action) {
+      if (!more()) {
+        return false;
       }
       T next = page.get(at);
       page.set(at++, null); // handed out: the page no longer keeps it
-      return next;
+      action.accept(next);
+      return true;
+    }
+
+    @Override
+    public void forEachRemaining(Consumer<? super T> action) {
+      while (more()) {
+        List<T> p = page;
+        int n = p.size();
+        int i = at;
+        at = n; // the page is handed out whole, even if the action throws (the stream is done)
+        for (; i < n; i++) {
+          action.accept(p.get(i));
+        }
+      }
+    }
+
+    @Override
+    public Spliterator<T> trySplit() {
+      return null;
+    }
+
+    @Override
+    public long estimateSize() {
+      return Long.MAX_VALUE;
+    }
+
+    @Override
+    public int characteristics() {
+      return Spliterator.ORDERED | Spliterator.NONNULL;
     }
 
     private void fill() {

@@ -537,6 +537,36 @@ public abstract class BackendConformanceKit {
     @DisplayName("forEach walks the range as next() and read() do, stops where the visitor says,"
         + " and next() goes on after that entry")
     void forEachWalksLikeNextAndRead() {
+      walksLikeNext((c, visit) -> c.forEach((k, v) -> {
+        long key = toLong(bytesOf(k));
+        assertThat(toLong(bytesOf(v))).as("value of %d", key).isEqualTo(1000 + key);
+        return visit.test(key);
+      }));
+    }
+
+    @Test
+    @DisplayName("forEachKey walks the range's keys as next() and key() do, stops where the"
+        + " visitor says, and next() goes on after that entry")
+    void forEachKeyWalksLikeNextAndKey() {
+      walksLikeNext((c, visit) -> c.forEachKey(k -> visit.test(toLong(k))));
+    }
+
+    /**
+     * A walk of a cursor ({@link BackendCursor#forEach} or {@link BackendCursor#forEachKey})
+     * handing each entry's key to {@code visit}, which says whether to go on; returns what the
+     * walk returns.
+     */
+    private interface Walk {
+      boolean run(BackendCursor c, java.util.function.LongPredicate visit);
+    }
+
+    /**
+     * Ascending and descending, in read transactions and in a write transaction with its own
+     * writes: {@code walk} visits the range's entries in order, stops where the visitor says
+     * (leaving the cursor on that entry), goes on after it, ends with the range, and visits
+     * nothing of an empty range.
+     */
+    private void walksLikeNext(Walk walk) {
       require(Capability.ORDERED_SCAN);
       write(tx -> {
         for (int i = 0; i < 50; i++) {
@@ -546,25 +576,23 @@ public abstract class BackendConformanceKit {
       });
       for (boolean descending : new boolean[] {false, true}) {
         try (BackendTransaction tx = backend.beginRead()) {
-          // [5, 45): the visitor stops at the 10th entry; forEach then finishes the range
+          // [5, 45): the visitor stops at the 10th entry; the walk then finishes the range
           byte[] from = longBytes(5);
           byte[] to = longBytes(45);
           List<Long> seen = new ArrayList<>();
           try (BackendCursor c = descending ? tx.scanDescending(KS_A, from, to)
               : tx.scan(KS_A, from, to)) {
-            assertThat(c.forEach((k, v) -> {
-              seen.add(toLong(bytesOf(k)));
-              assertThat(toLong(bytesOf(v))).isEqualTo(1000 + seen.get(seen.size() - 1));
+            assertThat(walk.run(c, k -> {
+              seen.add(k);
               return seen.size() < 10;
             })).as("stopped by the visitor").isTrue();
             assertThat(toLong(c.key())).as("the cursor stays on the entry the visitor stopped at")
                 .isEqualTo(seen.get(9));
             assertThat(c.next()).isTrue();
             seen.add(toLong(c.key()));
-            assertThat(c.forEach((k, v) -> seen.add(toLong(bytesOf(k))))).as("range ended")
-                .isFalse();
+            assertThat(walk.run(c, seen::add)).as("range ended").isFalse();
             assertThat(c.next()).as("next() after the end").isFalse();
-            assertThat(c.forEach((k, v) -> true)).as("forEach after the end").isFalse();
+            assertThat(walk.run(c, k -> true)).as("a walk after the end").isFalse();
           }
           List<Long> expected = new ArrayList<>();
           for (long i = 5; i < 45; i++) {
@@ -581,13 +609,13 @@ public abstract class BackendConformanceKit {
         tx.put(KS_A, longBytes(100), longBytes(1100));
         List<Long> all = new ArrayList<>();
         try (BackendCursor c = tx.scan(KS_A, longBytes(48), null)) {
-          assertThat(c.forEach((k, v) -> all.add(toLong(bytesOf(k))))).isFalse();
+          assertThat(walk.run(c, all::add)).isFalse();
         }
         assertThat(all).containsExactly(48L, 49L, 100L);
       });
       try (BackendTransaction tx = backend.beginRead();
           BackendCursor c = tx.scan(KS_A, longBytes(60), longBytes(70))) {
-        assertThat(c.forEach((k, v) -> {
+        assertThat(walk.run(c, k -> {
           throw new AssertionError("visited an entry of an empty range");
         })).isFalse();
       }

@@ -338,15 +338,24 @@ final class ScanPager {
                   records.decodeRecord(rtx, p.rec(), collection, p.name(), null)));
             }
           }
-          // keys only: up to pageSize kept, reading no more than a full page's worth
-          while (!withValues && keys.size() < pageSize && scanned < maxPage) {
+          if (!withValues && !skipExpired) {
+            // keys only, none expired: one walk of the keys (BackendCursor.forEachKey)
+            ended = !c.forEachKey(k -> {
+              keys.add(k);
+              return keys.size() < pageSize;
+            });
+            last = keys.isEmpty() ? null : keys.get(keys.size() - 1);
+          }
+          // keys only, some expired: up to pageSize kept, reading no more than a full page's
+          // worth, each value's expiry peeked at
+          while (!withValues && skipExpired && keys.size() < pageSize && scanned < maxPage) {
             if (!c.next()) {
               ended = true;
               break;
             }
             scanned++;
             last = c.key();
-            if (!skipExpired || !c.read((k, v) -> RecordStore.expired(v, now))) {
+            if (!c.read((k, v) -> RecordStore.expired(v, now))) {
               keys.add(last);
             }
           }

@@ -76,6 +76,43 @@ public interface BackendCursor extends AutoCloseable {
   }
 
   /**
+   * As {@link #forEach}, handing {@code visitor} each entry's key only: a walk that need not read
+   * the values (the engine's key scans). Same contract: the cursor stays on the entry the visitor
+   * stopped at; the visitor must not call this cursor or its transaction.
+   *
+   * <p>The default calls {@link #next()} and {@link #key()} per entry, which satisfies the
+   * contract and reads no value; a backend overrides it to take its locks and checks once per
+   * call.
+   *
+   * @param visitor reads each key; returns whether to go on
+   * @return {@code true} if {@code visitor} stopped the walk, {@code false} if the range ended
+   */
+  default boolean forEachKey(KeyVisitor visitor) {
+    while (next()) {
+      if (!visitor.visit(key())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Takes the keys of a walk ({@link #forEachKey}) and says whether to go on. Unlike an
+   * {@link EntryVisitor}'s buffers, each key is an array of the visitor's own, to keep: a key
+   * scan keeps every key it reads, so the backend copies it once, as {@link #key()} does.
+   */
+  @FunctionalInterface
+  interface KeyVisitor {
+    /**
+     * Takes the key.
+     *
+     * @param key the entry's key; the array is the visitor's
+     * @return whether to go on to the next entry
+     */
+    boolean visit(byte[] key);
+  }
+
+  /**
    * Reads the entries of a walk ({@link #forEach}) from buffers that may be the backend's, as
    * an {@link EntryReader} does, and says whether to go on.
    */

@@ -323,7 +323,6 @@ final class ScanPager {
         // expired records are skipped; checked only if the expiry index says any has expired
         long now = records.now();
         boolean skipExpired = records.anyExpired(rtx, now);
-        int scanned = 0;
         byte[] last = null;
         boolean ended = false;
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
@@ -337,26 +336,25 @@ final class ScanPager {
               values.set(p.index(), Map.entry(p.name(),
                   records.decodeRecord(rtx, p.rec(), collection, p.name(), null)));
             }
-          }
-          if (!withValues && !skipExpired) {
+          } else if (!skipExpired) {
             // keys only, none expired: one walk of the keys (BackendCursor.forEachKey)
             ended = !c.forEachKey(k -> {
               keys.add(k);
               return keys.size() < pageSize;
             });
             last = keys.isEmpty() ? null : keys.get(keys.size() - 1);
-          }
-          // keys only, some expired: up to pageSize kept, reading no more than a full page's
-          // worth, each value's expiry peeked at
-          while (!withValues && skipExpired && keys.size() < pageSize && scanned < maxPage) {
-            if (!c.next()) {
-              ended = true;
-              break;
-            }
-            scanned++;
-            last = c.key();
-            if (!c.read((k, v) -> RecordStore.expired(v, now))) {
-              keys.add(last);
+          } else {
+            // keys only, some expired: each value's expiry peeked at; up to pageSize kept,
+            // reading no more than a full page's worth
+            for (int scanned = 0; keys.size() < pageSize && scanned < maxPage; scanned++) {
+              if (!c.next()) {
+                ended = true;
+                break;
+              }
+              last = c.key();
+              if (!c.read((k, v) -> RecordStore.expired(v, now))) {
+                keys.add(last);
+              }
             }
           }
         }

@@ -89,6 +89,45 @@ class AccessTrackerTest {
   }
 
   @Test
+  void longKeysAndAlternatingCollectionsAreCountedExactly() {
+    AccessTracker t = new AccessTracker();
+    // keys far longer than a log's slab holds on average (it grows), not all Latin-1; reads
+    // that alternate between two collections, one named by a new string instance each time
+    String[] keys = {"x".repeat(300) + "0", "x".repeat(300) + "1", "\u043a\u043b\u044e\u0447",
+        "\uD83D\uDE00k"};
+    int reads = 2 * AccessTracker.LOG_CAPACITY + 5;
+    long[][] count = new long[2][keys.length];
+    long[][] last = new long[2][keys.length];
+    for (int i = 0; i < reads; i++) {
+      int c = i % 2;
+      int k = i % keys.length == 0 ? 0 : (i / 2) % keys.length;
+      t.recordRead(c == 0 ? "a" : new String("b"), keys[k], 10L * i);
+      count[c][k]++;
+      last[c][k] = 10L * i;
+    }
+    int records = 0;
+    for (int c = 0; c < 2; c++) {
+      for (int k = 0; k < keys.length; k++) {
+        String collection = c == 0 ? "a" : "b";
+        if (count[c][k] == 0) {
+          assertThat(t.pendingFor(collection, keys[k])).isNull();
+          continue;
+        }
+        records++;
+        assertThat(t.pendingFor(collection, new String(keys[k])))
+            .as("%s/%s", collection, keys[k].substring(0, Math.min(4, keys[k].length())))
+            .containsExactly(count[c][k], last[c][k]);
+      }
+    }
+    assertThat(t.pendingRecords()).isEqualTo(records);
+    long total = 0;
+    for (AccessTracker.Drained d : t.drainAll()) {
+      total += d.count();
+    }
+    assertThat(total).isEqualTo(reads);
+  }
+
+  @Test
   void recordsWhoseHashesCollideAreCountedApart() {
     AccessTracker t = new AccessTracker();
     // equal String hashes: "Aa" and "BB", as keys and as collections; equal record hashes of

@@ -71,28 +71,12 @@ final class LmdbCursor implements BackendCursor {
   }
 
   /**
-   * As {@link #forEach}, copying each key out of the memory map for the visitor; in a write
-   * transaction, key by key as the default does.
+   * {@link #forEach}'s walk, each key copied out of the memory map for the visitor (its value
+   * left unread): one lock per walk in a read transaction, as there.
    */
   @Override
   public boolean forEachKey(KeyVisitor visitor) {
-    synchronized (owner) {
-      if (!owner.readOnly()) {
-        return BackendCursor.super.forEachKey(visitor);
-      }
-      while (advance()) {
-        byte[] k;
-        try {
-          k = owner.copy(cursor.key());
-        } catch (LmdbException e) {
-          throw owner.backend.errors.translate("scan", e);
-        }
-        if (!visitor.visit(k)) {
-          return true;
-        }
-      }
-      return false;
-    }
+    return forEach((k, v) -> visitor.visit(owner.copy(k)));
   }
 
   /** {@link #next()}; the caller holds the transaction's lock. */

@@ -48,8 +48,9 @@ final class CairnKv implements Kv {
     if (window != null && !window.isBlank()) {
       b.groupCommitWindow(java.time.Duration.ofNanos(Long.parseLong(window.trim()) * 1000));
     }
-    if ("false".equals(System.getProperty("cairn.bench.accessStatistics"))) {
-      b.accessStatistics(false);
+    String accessStatistics = System.getProperty("cairn.bench.accessStatistics");
+    if (accessStatistics != null) { // to measure what they cost: the default is off
+      b.accessStatistics(Boolean.parseBoolean(accessStatistics));
     }
     if (withCache) {
       b.cache("tiered");

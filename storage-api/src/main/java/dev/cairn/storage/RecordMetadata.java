@@ -21,11 +21,12 @@ import java.util.Optional;
  * @param deduplicated whether the value is stored as a content-addressed blob that other records
  *     may share (values below the inline threshold are stored inline)
  * @param accessCount how often the record was read by key (get, getBytes, getBuffer, getValue,
- *     getVersioned, getAll; not by scans such as {@code entries}); kept in memory and flushed in batches; 0 while
- *     {@code StorageBuilder.accessStatistics(false)}
- * @param lastAccessedAt when it was last read by key, if ever; to within about 10 ms (reads are
- *     stamped from a clock refreshed every 10 ms, which costs a field read instead of a system
- *     call per read)
+ *     getVersioned, getAll; not by scans such as {@code entries}) while
+ *     {@code StorageBuilder.accessStatistics(true)} (off by default); kept in memory and flushed
+ *     in batches; with statistics off, what was flushed while they were on (0 if never)
+ * @param lastAccessedAt when it was last read by key with access statistics on, if ever; to
+ *     within about 10 ms (reads are stamped from a clock refreshed every 10 ms, which costs a
+ *     field read instead of a system call per read)
  * @param expiresAt when the record expires, if it was written with a time to live
  *     ({@link Storage#put(String, String, Object, java.time.Duration)} or a collection's
  *     {@link StorageBuilder#defaultTtl}); empty if it never expires

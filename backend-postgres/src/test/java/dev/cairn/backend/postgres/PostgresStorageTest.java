@@ -103,7 +103,7 @@ final class PostgresStorageTest {
         List<Storage> instances = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
           var b = Storage.builder().directory(dir.resolve("reader" + i)).backend("postgres")
-              .noScheduledMaintenance().noCache()
+              .noScheduledMaintenance().noCache().accessStatistics(true)
               .accessStatsFlushInterval(java.time.Duration.ofHours(1)); // flushed at close only
           options.forEach(b::backendOption);
           instances.add(b.open());

@@ -34,14 +34,15 @@ import org.openjdk.jmh.annotations.TearDown;
  *       key (target: within 3x). {@code storageL1HitValue} reads through
  *       {@link Storage#getValue}, which allocates nothing on a hit; {@code storageL1HitBuffer}
  *       through {@link Storage#getBuffer} (a new read-only buffer per read); {@code storageL1Hit}
- *       through {@link Storage#getBytes} (a copy per read). The {@code NoAccessStats} variants
- *       read a store opened with {@code accessStatistics(false)}.
+ *       through {@link Storage#getBytes} (a copy per read), from a store opened with
+ *       {@code accessStatistics(true)}; the {@code NoAccessStats} variants read a store without
+ *       them (the default).
  *   <li>{@code storageL2Hit} — heap tier disabled, the off-heap tier answers — vs
  *       {@code storageBackendRead}, the same store without a cache (target: L2 faster).
  * </ul>
  *
  * Every Storage read includes what any caller pays: argument checks, the closed and
- * transaction checks, the cache's per-tier hit counter and, unless turned off, access
+ * transaction checks, the cache's per-tier hit counter and, where turned on, access
  * statistics.
  */
 @State(Scope.Benchmark)
@@ -68,7 +69,7 @@ public class StorageCacheBenchmark {
   public void setUp() throws IOException {
     root = Files.createTempDirectory("cairn-cache-bench");
     l1 = Storage.builder().directory(root.resolve("l1")).backend("sqlite").cache("tiered")
-        .noScheduledMaintenance().open();
+        .accessStatistics(true).noScheduledMaintenance().open();
     l1NoAccessStats = Storage.builder().directory(root.resolve("l1-lean")).backend("sqlite")
         .cache("tiered").accessStatistics(false).noScheduledMaintenance().open();
     l2 = Storage.builder().directory(root.resolve("l2")).backend("sqlite").cache("tiered")

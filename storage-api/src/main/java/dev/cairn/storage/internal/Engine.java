@@ -140,9 +140,9 @@ public final class Engine implements Storage {
     this.maintenance = new Maintenance(
         config, this, backend, cache, accessStats, this::purgeExpired, dedup, feed, admin,
         lifecycle, observers);
-    accessStats.schedule();
     maintenance.schedule(scheduler);
     if (config.accessStatistics()) {
+      accessStats.schedule();
       CoarseClock.acquire(); // released by close()
     }
   }

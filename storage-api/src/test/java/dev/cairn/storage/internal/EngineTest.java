@@ -644,7 +644,7 @@ final class EngineTest {
    */
   @Test
   void anAccessStatisticsFlushThatConflictsIsRetriedNotLost() {
-    Storage s = open();
+    Storage s = open(b -> b.accessStatistics(true));
     s.putBytes("c", "k", value("v", 100));
     for (int i = 0; i < 3; i++) {
       assertThat(s.getBytes("c", "k")).isPresent();
@@ -654,7 +654,7 @@ final class EngineTest {
     assertThat(MemoryBackendProvider.conflictingCommits.get()).as("conflicts injected").isZero();
     assertThat(s.metadata("c", "k")).get().extracting(RecordMetadata::accessCount).isEqualTo(3L);
     s.close();
-    Storage again = open();
+    Storage again = open(b -> b.accessStatistics(true));
     assertThat(again.metadata("c", "k")).get().extracting(RecordMetadata::accessCount)
         .isEqualTo(3L);
   }
@@ -934,7 +934,7 @@ final class EngineTest {
 
   @Test
   void metadataTracksVersionsTimesAndAccessCounts() {
-    Storage s = open();
+    Storage s = open(b -> b.accessStatistics(true));
     s.putBytes("c", "k", value("v", 100));
     RecordMetadata first = s.metadata("c", "k").orElseThrow();
     s.getBytes("c", "k");
@@ -949,7 +949,10 @@ final class EngineTest {
     s.maintenance(); // flushes to the store
     assertThat(s.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(2);
     s.close();
-    Storage again = open();
+    Storage again = open(); // access statistics off: the counts flushed before are kept
+    assertThat(again.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(2);
+    again.getBytes("c", "k");
+    again.maintenance();
     assertThat(again.metadata("c", "k").orElseThrow().accessCount()).isEqualTo(2);
   }
 
@@ -976,7 +979,7 @@ final class EngineTest {
     // blob ids follow write order, not key order: write keys in random order, share content
     // (one blob id for several records), mix inline values, and punch gaps with deletes and
     // overwrites so the page's ids form runs, singletons and duplicates
-    Storage s = open();
+    Storage s = open(b -> b.accessStatistics(true));
     Random random = new Random(7);
     Map<String, byte[]> model = new java.util.TreeMap<>();
     List<Integer> order = new ArrayList<>();
@@ -1451,7 +1454,7 @@ final class EngineTest {
 
   @Test
   void cacheHitsCountAsReadsAndAccessesAndFailAfterClose() {
-    Storage s = open(b -> b.cache(new MapCacheProvider()));
+    Storage s = open(b -> b.cache(new MapCacheProvider()).accessStatistics(true));
     s.put("c", "k", "abc".repeat(50));
     for (int i = 0; i < 5; i++) {
       s.getBytes("c", "k");
@@ -1471,6 +1474,42 @@ final class EngineTest {
     assertThatThrownBy(() -> s.getBuffer("c", "k")).isInstanceOf(StorageClosedException.class);
     assertThatThrownBy(() -> s.getBytes("c", "k")).isInstanceOf(StorageClosedException.class);
     assertThatThrownBy(() -> s.getValue("c", "k")).isInstanceOf(StorageClosedException.class);
+  }
+
+  /**
+   * Access statistics are off unless asked for, as file systems mount {@code noatime}: a store
+   * that is only read is never written to, not even by a flush at close.
+   */
+  @Test
+  void byDefaultReadsAreNotCountedAndNeverWrite() {
+    for (boolean counted : new boolean[] {false, true}) {
+      Storage s = open(b -> counted ? b.accessStatistics(true) : b);
+      s.put("c", "k", "abc".repeat(50));
+      long commitsBefore = MemoryBackendProvider.COMMITS.get();
+      for (int i = 0; i < 3; i++) {
+        s.getBytes("c", "k");
+      }
+      RecordMetadata m = s.metadata("c", "k").orElseThrow();
+      assertThat(m.accessCount()).isEqualTo(counted ? 3 : 0);
+      assertThat(m.lastAccessedAt().isPresent()).isEqualTo(counted);
+      assertThat(s.stats().reads()).as("reads are counted either way").isEqualTo(3);
+      s.close(); // flushes access statistics, if any
+      assertThat(MemoryBackendProvider.COMMITS.get() - commitsBefore)
+          .as("commits for three reads and a close, access statistics " + counted)
+          .isEqualTo(counted ? 1 : 0);
+    }
+  }
+
+  @Test
+  void accessStatisticsTuningWithoutTurningThemOnIsRefused() {
+    assertThatThrownBy(() -> open(b -> b.accessStatsFlushInterval(java.time.Duration.ofMinutes(1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("access statistics are off (the default)")
+        .hasMessageContaining("accessStatistics(true)");
+    assertThatThrownBy(() -> open(b -> b.accessStatistics(false).accessStatsMaxPending(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("accessStatistics(true)");
+    open(b -> b.accessStatistics(true).accessStatsMaxPending(10)).close();
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * @param reads completed reads (get, getBytes, getAll per key, contains does not count)
  * @param writes records written (put, putBytes, putAll per record, transactional puts)
- * @param deletes records actually deleted (deletes of absent keys do not count)
+ * @param deletes records actually deleted by callers (deletes of absent keys do not count, nor
+ *     do expired records that maintenance purges: its {@code purge-expired} step reports those)
  * @param cacheHits reads answered by the cache: the sum of its tiers' hit counters
  *     ({@link #cacheTiers}), which are the only count of hits
  * @param cacheMisses reads that went to the backend while a cache was configured
@@ -80,7 +81,8 @@ public record StorageStats(
    *
    * @param reads completed reads (get, getBytes, getAll per key, contains does not count)
    * @param writes records written (put, putBytes, putAll per record, transactional puts)
-   * @param deletes records actually deleted (deletes of absent keys do not count)
+   * @param deletes records actually deleted by callers (deletes of absent keys do not count, nor
+   *     do expired records that maintenance purges: its {@code purge-expired} step reports those)
    * @param cacheHits reads answered by the cache: the sum of its tiers' hit counters
    *     ({@link #cacheTiers}), which are the only count of hits
    * @param cacheMisses reads that went to the backend while a cache was configured

@@ -1,6 +1,7 @@
 package dev.cairn.backend.jdbc;
 
 import dev.cairn.storage.spi.BackendCursor;
+import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,20 +34,25 @@ final class JdbcCursor implements BackendCursor {
   public boolean next() {
     synchronized (tx) {
       checkUsable();
-      if (exhausted) {
-        return false;
-      }
-      try {
-        onRow = rows.next();
-      } catch (SQLException e) {
-        onRow = false;
-        throw tx.fail(e, "scan");
-      }
-      if (!onRow) {
-        exhausted = true;
-      }
-      return onRow;
+      return advance();
     }
+  }
+
+  /** Steps to the next row; the caller holds the monitor and has checked the cursor usable. */
+  private boolean advance() {
+    if (exhausted) {
+      return false;
+    }
+    try {
+      onRow = rows.next();
+    } catch (SQLException e) {
+      onRow = false;
+      throw tx.fail(e, "scan");
+    }
+    if (!onRow) {
+      exhausted = true;
+    }
+    return onRow;
   }
 
   @Override
@@ -59,6 +65,39 @@ final class JdbcCursor implements BackendCursor {
     return column(2);
   }
 
+  /**
+   * The walk of {@link BackendCursor#forEach} under one monitor and one check, instead of three
+   * of each per entry ({@code next()}, {@code key()}, {@code value()}): a SQLite value scan spent
+   * about 40 ns an entry on them. The visitor gets the driver's own copies, wrapped.
+   */
+  @Override
+  public boolean forEach(EntryVisitor visitor) {
+    synchronized (tx) {
+      checkUsable();
+      while (advance()) {
+        if (!visitor.visit(ByteBuffer.wrap(columnOnRow(1)),
+            ByteBuffer.wrap(columnOnRow(2)))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** As {@link #forEach}, keys only: the values are not fetched from the driver. */
+  @Override
+  public boolean forEachKey(KeyVisitor visitor) {
+    synchronized (tx) {
+      checkUsable();
+      while (advance()) {
+        if (!visitor.visit(columnOnRow(1))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   private byte[] column(int index) {
     synchronized (tx) {
       checkUsable();
@@ -66,11 +105,16 @@ final class JdbcCursor implements BackendCursor {
         throw new IllegalStateException(
             exhausted ? "cursor is exhausted" : "no current entry: call next() first");
       }
-      try {
-        return JdbcTransaction.notNull(rows.getBytes(index));
-      } catch (SQLException e) {
-        throw tx.fail(e, "scan");
-      }
+      return columnOnRow(index);
+    }
+  }
+
+  /** A column of the current row; the caller holds the monitor, on a row. */
+  private byte[] columnOnRow(int index) {
+    try {
+      return JdbcTransaction.notNull(rows.getBytes(index));
+    } catch (SQLException e) {
+      throw tx.fail(e, "scan");
     }
   }
 

@@ -33,7 +33,7 @@ final class ScanPager {
   /**
    * Keys per read transaction of a key scan (bounded memory: ~100 bytes a key of ~20
    * characters). 4,096 rather than 1,024: an LMDB key scan ran 10-20 % faster and a SQLite one
-   * 4-14 %, H2's within 4 % (benchmarks/README.md, "fourteenth").
+   * 4-14 %, H2's within 4 % (benchmarks/README.md, "fifteenth").
    */
   static final int KEY_PAGE = 4096;
   /**

@@ -74,7 +74,10 @@ final class LmdbBackend implements Backend {
   /** Every transaction holds a shared stamp of it; growing the map takes the exclusive side. */
   final LmdbMapGrowthGate mapGate;
   private final Semaphore writerPermit = new Semaphore(1, true);
-  /** The read slots (native read transactions kept reset while idle), one per reading thread. */
+  /**
+   * The read slots (native read transactions, idle between reads either reset or holding the
+   * latest snapshot), one per reading thread.
+   */
   private final LmdbReadSlots readSlots;
   /** The write transaction and reads without a slot; reads on a slot are found through it. */
   private final Set<LmdbTransaction> openTransactions = ConcurrentHashMap.newKeySet();
@@ -313,7 +316,8 @@ final class LmdbBackend implements Backend {
   /**
    * Begins a read. The common case claims this thread's read slot (one compare-and-set on the
    * slot's own cache line), checks that no growth or close() is under way, and renews the slot's
-   * native transaction: no write to memory other threads use. Everything else goes through
+   * native transaction unless its snapshot is still the latest ({@link LmdbReadSlots#makeCurrent}):
+   * no write to memory other threads use. Everything else goes through
    * {@link #beginReadSlow()}.
    */
   @Override
@@ -367,8 +371,8 @@ final class LmdbBackend implements Backend {
   }
 
   /**
-   * Starts a read transaction on a slot this thread has claimed (ACTIVE): renews its native
-   * transaction, or creates it if the slot is empty. Holds the new transaction's monitor
+   * Starts a read transaction on a slot this thread has claimed (ACTIVE): makes its native
+   * transaction's snapshot the latest, or creates it if the slot is empty. Holds the new transaction's monitor
    * meanwhile, so close() (which may see the transaction as soon as it is published) waits for the
    * native call to finish before it ends it.
    */
@@ -381,9 +385,9 @@ final class LmdbBackend implements Backend {
           if (slot.keyBuffer == null) {
             slot.keyBuffer = ByteBuffer.allocateDirect(maxKeySize);
           }
-          slot.txn = env.txnRead();
+          readSlots.begin(slot, env);
         } else {
-          slot.txn.renew();
+          readSlots.makeCurrent(slot);
         }
       } catch (LmdbException e) {
         txn.state = LmdbTransaction.State.FAILED;
@@ -399,9 +403,10 @@ final class LmdbBackend implements Backend {
   }
 
   /**
-   * One read without a transaction object: claims this thread's read slot, renews its native
-   * transaction, looks the key up, hands the value in the memory map to {@code reader}, resets
-   * the transaction and gives the slot back. While it runs the slot is ACTIVE, so a map growth
+   * One read without a transaction object: claims this thread's read slot, makes its native
+   * transaction's snapshot the latest (no native call when nothing was committed since the
+   * slot's last read), looks the key up, hands the value in the memory map to {@code reader},
+   * and gives the slot back (its snapshot reset if a commit began meanwhile). While it runs the slot is ACTIVE, so a map growth
    * or {@link #close()} waits for it (it publishes no transaction: there is nothing to abandon,
    * and it ends by itself); {@code reader} runs no code of the backend's callers but the
    * engine's parse. Without an idle slot of its own, or when a growth or close() is pending, it
@@ -425,9 +430,9 @@ final class LmdbBackend implements Backend {
 
   private <T> T readOnSlot(LmdbReadSlots.Slot slot, Dbi<ByteBuffer> dbi, byte[] key,
       Function<ByteBuffer, T> reader) {
-    Txn<ByteBuffer> txn = slot.txn; // an idle slot has one, reset
+    Txn<ByteBuffer> txn = slot.txn; // an idle slot has one
     try {
-      txn.renew();
+      readSlots.makeCurrent(slot);
     } catch (LmdbException e) {
       readSlots.discard(slot);
       throw errors.translate("begin read transaction", e);
@@ -453,18 +458,11 @@ final class LmdbBackend implements Backend {
   }
 
   /**
-   * Resets a pooled slot's native transaction after a read and gives the slot back (discarded
-   * if the reset fails).
+   * Gives a pooled slot back after a read, its snapshot kept if no commit has begun since it was
+   * taken, else reset ({@link LmdbReadSlots#endUse}).
    */
   private void endOnSlot(LmdbReadSlots.Slot slot) {
-    try {
-      slot.txn.reset();
-    } catch (RuntimeException e) {
-      LOG.warn("LMDB store {}: resetting a read transaction failed", directory, e);
-      readSlots.discard(slot);
-      return;
-    }
-    readSlots.release(slot);
+    readSlots.endUse(slot);
   }
 
   /**
@@ -536,7 +534,7 @@ final class LmdbBackend implements Backend {
 
   /**
    * Called by a read transaction when it ends (under its monitor, native txn still READY): a
-   * slot's native transaction is reset and the slot given back; one of its own is aborted and its
+   * slot is given back ({@link #endOnSlot}); a native transaction of its own is aborted and its
    * stamp released.
    */
   void endRead(LmdbReadTransaction txn, LmdbReadSlots.Slot slot, long stamp, AtomicInteger cell) {
@@ -554,7 +552,7 @@ final class LmdbBackend implements Backend {
     }
   }
 
-  /** The read slots; for tests. */
+  /** The read slots: told of each commit by the write transaction; inspected by tests. */
   LmdbReadSlots readSlots() {
     return readSlots;
   }

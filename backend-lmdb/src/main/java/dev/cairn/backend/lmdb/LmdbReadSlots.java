@@ -3,6 +3,8 @@ package dev.cairn.backend.lmdb;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lmdbjava.Env;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 import org.slf4j.Logger;
@@ -25,9 +27,31 @@ import org.slf4j.LoggerFactory;
  * next thread that needs one takes it. The number of reader-table entries held by idle slots
  * never exceeds the number of slots.
  *
+ * <p><b>Snapshots kept between reads.</b> Renewing a native transaction for each read and
+ * resetting it after ({@code mdb_txn_renew}, {@code mdb_txn_reset}: two native calls and a write
+ * to the reader table) is needed only if something was committed in between: a snapshot taken
+ * when no commit was running sees every commit that has returned, and stays the latest until the
+ * next commit begins. So the backend's write transactions count their commits
+ * ({@link #commitStarting()}, {@link #commitEnded()}: the count is odd while a commit runs), a
+ * slot remembers the count its snapshot was taken at ({@code snapshotAt}), and a read renews the
+ * snapshot only when the count moved ({@link #makeCurrent}); a slot whose snapshot is still the
+ * latest is given back without a reset ({@link #endUse}). The count is read before the snapshot
+ * is taken, so a snapshot never misses a commit its count says it has; a count that is odd at
+ * that moment (a commit under way, perhaps visible already to a read that began later) is never
+ * reused. This is only sound because this process is the store's only writer (the store lock);
+ * measured in benchmarks/README.md ("seventeenth").
+ *
+ * <p>A kept snapshot pins the pages that later commits free (LMDB reuses a page only when no
+ * reader's snapshot is older than the commit that freed it), so a thread that stops reading must
+ * not keep an old one: after each commit the writer resets every idle slot whose snapshot the
+ * commit made stale ({@link #commitEnded()}). A slot given back in the instant between the
+ * writer's look at it and the end of its own check is reset by the next commit's pass, so no
+ * snapshot outlives more than one commit after it went stale.
+ *
  * <p>Map growth and {@code close()} (the exclusive side of {@link LmdbMapGrowthGate}) claim
  * every slot ({@link #freezeAll}): a frozen slot cannot be claimed, and freezing fails while a
- * slot is in use. States: {@link #EMPTY} (no native transaction), {@link #IDLE} (reset),
+ * slot is in use. States: {@link #EMPTY} (no native transaction), {@link #IDLE} (reset, or
+ * holding a snapshot that was the latest when it was given back),
  * {@link #ACTIVE} (claimed by one read; only its holder touches the native transaction),
  * {@link #FROZEN_EMPTY} and {@link #FROZEN_IDLE} (claimed by the exclusive side).
  */
@@ -40,6 +64,8 @@ final class LmdbReadSlots {
   static final int ACTIVE = 2;
   static final int FROZEN_EMPTY = 3;
   static final int FROZEN_IDLE = 4;
+  /** {@code snapshotAt} of a slot whose native transaction is reset (or absent). */
+  static final long RESET = -1;
 
   private static final VarHandle STATE;
   private static final VarHandle CURRENT;
@@ -70,6 +96,11 @@ final class LmdbReadSlots {
     Txn<ByteBuffer> txn;
     ByteBuffer keyBuffer;
     int index;
+    /**
+     * The commit count ({@link #commitSeq}) read before the native transaction's snapshot was
+     * taken, or {@link #RESET} while it holds none; written by the slot's holder.
+     */
+    long snapshotAt = RESET;
   }
 
   /** A read slot. Padded so that two slots never share a cache line. */
@@ -109,6 +140,8 @@ final class LmdbReadSlots {
 
   private final java.nio.file.Path directory;
   private final Slot[] slots;
+  /** Commits begun and ended, each counted once: odd while a commit runs. */
+  private final AtomicLong commitSeq = new AtomicLong();
   /** The slot this thread used last. Holds no reference to the backend. */
   private final ThreadLocal<Slot> cache = new ThreadLocal<>();
 
@@ -167,7 +200,10 @@ final class LmdbReadSlots {
     return null;
   }
 
-  /** Gives an ACTIVE slot back, its native transaction reset (or still EMPTY if never made). */
+  /**
+   * Gives an ACTIVE slot back, its native transaction reset or holding the latest snapshot (or
+   * still EMPTY if never made).
+   */
   void release(Slot s) {
     CURRENT.setRelease(s, (LmdbReadTransaction) null);
     STATE.setRelease(s, s.txn == null ? EMPTY : IDLE);
@@ -177,6 +213,7 @@ final class LmdbReadSlots {
   void discard(Slot s) {
     Txn<ByteBuffer> t = s.txn;
     s.txn = null;
+    s.snapshotAt = RESET;
     if (t != null) {
       try {
         t.close();
@@ -185,6 +222,97 @@ final class LmdbReadSlots {
       }
     }
     release(s);
+  }
+
+  /**
+   * Makes a claimed (ACTIVE) slot's native transaction show the latest commit: keeps its
+   * snapshot if no commit has begun since it was taken, else resets it (if it holds one) and
+   * renews it. The slot must have a native transaction.
+   *
+   * @throws org.lmdbjava.LmdbException from LMDB (the caller discards the slot)
+   */
+  void makeCurrent(Slot s) {
+    long seq = commitSeq.get(); // before the snapshot: see the class comment
+    if (s.snapshotAt == seq && (seq & 1) == 0) {
+      return;
+    }
+    if (s.snapshotAt != RESET) {
+      s.snapshotAt = RESET;
+      s.txn.reset();
+    }
+    s.txn.renew();
+    s.snapshotAt = seq;
+  }
+
+  /**
+   * Begins the native transaction of a claimed slot that has none ({@code mdb_txn_begin}), its
+   * snapshot's commit count read first as {@link #makeCurrent} reads it.
+   */
+  void begin(Slot s, Env<ByteBuffer> env) {
+    long seq = commitSeq.get();
+    s.txn = env.txnRead();
+    s.snapshotAt = seq;
+  }
+
+  /**
+   * Gives a claimed slot back after a read: its snapshot kept if it is still the latest, else
+   * reset (the slot is discarded if the reset fails).
+   */
+  void endUse(Slot s) {
+    long seq = commitSeq.get();
+    if (s.snapshotAt != RESET && (s.snapshotAt != seq || (seq & 1) != 0)) {
+      if (!resetOrDiscard(s)) {
+        return;
+      }
+    }
+    release(s);
+  }
+
+  /** Resets a claimed slot's snapshot; false (the slot discarded) if LMDB fails to. */
+  private boolean resetOrDiscard(Slot s) {
+    try {
+      s.snapshotAt = RESET;
+      s.txn.reset();
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("LMDB store {}: resetting a read transaction failed", directory, e);
+      discard(s);
+      return false;
+    }
+  }
+
+  /** Called by the writer just before it commits: kept snapshots stop being reused. */
+  void commitStarting() {
+    commitSeq.incrementAndGet();
+  }
+
+  /**
+   * Called by the writer once its commit returned or failed: resets the snapshot of every idle
+   * slot that holds one taken before, so that no reader that went quiet pins the pages this
+   * commit freed. A slot in use is left to its holder ({@link #endUse}).
+   */
+  void commitEnded() {
+    long seq = commitSeq.incrementAndGet();
+    for (Slot s : slots) {
+      // state first (acquire), then the holder's snapshotAt written before it gave the slot back
+      if (s.state == IDLE && s.snapshotAt != RESET && s.snapshotAt != seq
+          && s.cas(IDLE, ACTIVE)) {
+        if (s.snapshotAt == RESET || resetOrDiscard(s)) {
+          release(s);
+        }
+      }
+    }
+  }
+
+  /** Slots whose native transaction holds a snapshot between reads; for tests. */
+  int keptSnapshots() {
+    int n = 0;
+    for (Slot s : slots) {
+      if (s.state == IDLE && s.snapshotAt != RESET) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -260,11 +388,16 @@ final class LmdbReadSlots {
     for (Slot s : slots) {
       if (s.state == FROZEN_IDLE) {
         Txn<ByteBuffer> t = s.txn;
+        boolean reset = s.snapshotAt == RESET;
         s.txn = null;
+        s.snapshotAt = RESET;
         try {
           // lmdbjava's Txn.close() does not call mdb_txn_abort on a RESET txn, which would leak
-          // the handle and (with MDB_NOTLS) its reader slot: renew first, then abort.
-          t.renew();
+          // the handle and (with MDB_NOTLS) its reader slot: renew first, then abort. A kept
+          // snapshot is aborted as it is.
+          if (reset) {
+            t.renew();
+          }
           t.close();
         } catch (LmdbException e) {
           LOG.warn("LMDB store {}: freeing an idle read transaction failed", directory, e);

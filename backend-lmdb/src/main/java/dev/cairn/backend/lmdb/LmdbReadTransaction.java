@@ -7,8 +7,9 @@ import org.lmdbjava.Txn;
 
 /**
  * A read-only transaction over one LMDB snapshot. Its native transaction is usually a read slot's
- * ({@link LmdbReadSlots}: reset while idle, renewed by the backend when this transaction begins,
- * reset again when it ends), so the hot path never pays {@code mdb_txn_begin}. When every slot was
+ * ({@link LmdbReadSlots}: renewed by the backend when this transaction begins unless its snapshot
+ * is still the latest, and kept or reset when it ends), so the hot path never pays
+ * {@code mdb_txn_begin}. When every slot was
  * busy it has a native transaction of its own and holds a shared stamp of the map gate instead. It
  * never blocks the writer.
  */

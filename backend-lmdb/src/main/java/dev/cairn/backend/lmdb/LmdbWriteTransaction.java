@@ -179,17 +179,23 @@ final class LmdbWriteTransaction extends LmdbTransaction {
     requireDurability(durability);
     checkActive();
     closeCursors();
-    while (true) {
-      try {
-        txn.commit();
-        break;
-      } catch (Env.MapFullException e) {
-        // mdb_txn_commit aborted the native transaction; grow, replay everything, commit again.
-        recover(e, log.size());
-      } catch (LmdbException e) {
-        fail();
-        throw backend.errors.translate("commit", e);
+    LmdbReadSlots slots = backend.readSlots();
+    slots.commitStarting(); // read slots stop reusing their snapshots until it has ended
+    try {
+      while (true) {
+        try {
+          txn.commit();
+          break;
+        } catch (Env.MapFullException e) {
+          // mdb_txn_commit aborted the native transaction; grow, replay everything, commit again.
+          recover(e, log.size());
+        } catch (LmdbException e) {
+          fail();
+          throw backend.errors.translate("commit", e);
+        }
       }
+    } finally {
+      slots.commitEnded();
     }
     try {
       if (durability != Durability.ASYNC) {

@@ -140,7 +140,7 @@ final class AccessStatsFlusher {
     writeLock.lock();
     try (BackendTransaction btx = alone ? backend.beginWriteAlone() : backend.beginWrite()) {
       for (AccessTracker.Drained d : batch) {
-        byte[] rk = Keys.recordKey(d.ref().collection(), Keys.keyBytes(d.ref().key()));
+        byte[] rk = Keys.recordKey(d.ref().collection(), d.ref().key());
         if (btx.get(RecordStore.RECORDS, rk) == null) {
           continue; // deleted since it was read
         }

@@ -169,8 +169,7 @@ final class FeedVerifier {
     try {
       c = FeedLog.decode(p, v);
       rk = FeedLog.recordKeyOf(v);
-      byte[] wellFormed = Keys.recordKey(Keys.checkCollection(c.collection()),
-          Keys.keyBytes(c.key()));
+      byte[] wellFormed = Keys.recordKey(Keys.checkCollection(c.collection()), c.key());
       if (!Arrays.equals(wellFormed, rk)) {
         throw new IllegalArgumentException("key is not well-formed UTF-8");
       }
@@ -216,7 +215,7 @@ final class FeedVerifier {
 
   /** What the record of {@code c} is instead, for a problem. */
   private String current(Change c) {
-    long v = recordVersion(Keys.recordKey(c.collection(), Keys.keyBytes(c.key())));
+    long v = recordVersion(Keys.recordKey(c.collection(), c.key()));
     return v == ABSENT ? "does not exist" : "has version " + v;
   }
 

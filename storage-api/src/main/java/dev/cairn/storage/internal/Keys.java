@@ -103,6 +103,34 @@ final class Keys {
     return true;
   }
 
+  /**
+   * {@code collection 0x00 key}, the key checked as {@link #keyBytes} checks it. A key of ASCII
+   * characters (the usual case) is checked and encoded in one pass into the one array returned.
+   */
+  static byte[] recordKey(String collection, String key) {
+    Objects.requireNonNull(key, "key");
+    int n = collection.length();
+    int length = key.length();
+    if (length > 0 && length <= MAX_KEY_BYTES) {
+      byte[] out = new byte[n + 1 + length];
+      int i = 0;
+      while (i < length) {
+        char c = key.charAt(i);
+        if (c >= 0x80) {
+          break;
+        }
+        out[n + 1 + i++] = (byte) c;
+      }
+      if (i == length) {
+        for (int j = 0; j < n; j++) {
+          out[j] = (byte) collection.charAt(j);
+        }
+        return out;
+      }
+    }
+    return recordKey(collection, keyBytes(key)); // empty, too long, or not ASCII
+  }
+
   /** {@code collection 0x00 key}. */
   static byte[] recordKey(String collection, byte[] key) {
     int n = collection.length();

@@ -34,8 +34,7 @@ final class RecordKey {
 
   /** As {@link #of}, for a collection name already checked ({@link Keys#checkCollection}). */
   static RecordKey in(String checkedCollection, String key) {
-    return new RecordKey(checkedCollection, key,
-        Keys.recordKey(checkedCollection, Keys.keyBytes(key)));
+    return new RecordKey(checkedCollection, key, Keys.recordKey(checkedCollection, key));
   }
 
   String collection() {

@@ -62,6 +62,34 @@ final class KeysAndFormatPropertiesTest {
     assertThat(Arrays.compareUnsigned(rk, Keys.prefixEnd(start))).isNegative();
   }
 
+  @Property
+  void aRecordKeyEncodedFromTheKeyStringIsTheOneFromItsCheckedBytes(
+      @ForAll("collections") String collection, @ForAll("keys") String key) {
+    byte[] expected;
+    try {
+      expected = Keys.recordKey(collection, Keys.keyBytes(key));
+    } catch (IllegalArgumentException refused) {
+      // empty, more than 256 UTF-8 bytes, or a lone surrogate: refused the same way
+      assertThatThrownBy(() -> Keys.recordKey(collection, key))
+          .isInstanceOf(IllegalArgumentException.class).hasMessage(refused.getMessage());
+      return;
+    }
+    assertThat(Keys.recordKey(collection, key)).isEqualTo(expected);
+  }
+
+  /** Keys around the limits: ASCII, Latin-1, other planes, lone surrogates; 0 to 300 chars. */
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> keys() {
+    net.jqwik.api.Arbitrary<String> ascii =
+        net.jqwik.api.Arbitraries.strings().ascii().ofMinLength(0).ofMaxLength(300);
+    net.jqwik.api.Arbitrary<String> any =
+        net.jqwik.api.Arbitraries.strings().all().ofMinLength(0).ofMaxLength(140);
+    net.jqwik.api.Arbitrary<String> nearLimit = net.jqwik.api.Arbitraries.strings().ascii()
+        .ofMinLength(250).ofMaxLength(262)
+        .map(s -> s.length() % 3 == 0 ? s.substring(1) + "\u00e9" : s);
+    return net.jqwik.api.Arbitraries.oneOf(ascii, any, nearLimit);
+  }
+
   @net.jqwik.api.Provide
   net.jqwik.api.Arbitrary<String> collections() {
     return net.jqwik.api.Arbitraries.strings().withChars("abcXYZ019_.-").ofMinLength(1).ofMaxLength(64);

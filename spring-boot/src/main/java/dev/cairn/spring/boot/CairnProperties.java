@@ -57,6 +57,8 @@ import org.springframework.util.unit.DataSize;
  * @param dedupModes Dedup mode by collection, overriding cairn.dedup-mode for it, e.g.
  *     media=on-write.
  * @param changeFeed The change feed: every committed put and delete, in commit order.
+ * @param accessStatistics Per-record access counts (RecordMetadata.accessCount and
+ *     lastAccessedAt), off by default.
  * @param maintenance Scheduled maintenance (access statistics, cache cleanup, verification and
  *     scheduled backups).
  * @param backup Backups to a local directory.
@@ -80,6 +82,7 @@ public record CairnProperties(
     DedupMode dedupMode,
     @DefaultValue Map<String, DedupMode> dedupModes,
     @DefaultValue ChangeFeed changeFeed,
+    @DefaultValue AccessStatistics accessStatistics,
     @DefaultValue Maintenance maintenance,
     @DefaultValue Backup backup,
     @DefaultValue Metrics metrics,
@@ -119,6 +122,20 @@ public record CairnProperties(
    *     needs enabled=true). Maintenance removes what either limit no longer keeps.
    */
   public record ChangeFeed(Boolean enabled, Long maxChanges, Duration maxAge) {}
+
+  /**
+   * Access statistics ({@code cairn.access-statistics.*}). The flush settings need
+   * {@code enabled=true}.
+   *
+   * @param enabled Whether each read by key is counted per record (default false). On, reads
+   *     are counted in memory and written to the store in the background, so a store that is
+   *     only read is written to; about 200 ns of CPU per read from the backend.
+   * @param flushInterval How often the counts are written to the store (default 10s; needs
+   *     enabled=true).
+   * @param maxPending Counted records that trigger an early write (default 100000; needs
+   *     enabled=true).
+   */
+  public record AccessStatistics(Boolean enabled, Duration flushInterval, Integer maxPending) {}
 
   /**
    * Scheduled maintenance ({@code cairn.maintenance.*}).

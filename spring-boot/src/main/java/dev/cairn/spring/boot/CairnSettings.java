@@ -1,6 +1,7 @@
 package dev.cairn.spring.boot;
 
 import dev.cairn.backup.BackupManager;
+import dev.cairn.spring.boot.CairnProperties.AccessStatistics;
 import dev.cairn.spring.boot.CairnProperties.Backup;
 import dev.cairn.spring.boot.CairnProperties.Cache;
 import dev.cairn.spring.boot.CairnProperties.ChangeFeed;
@@ -77,6 +78,7 @@ final class CairnSettings {
     set(problems, "cairn.dedup-mode", p.dedupMode(), b::dedupMode);
     setEach(problems, "cairn.dedup-modes", p.dedupModes(), b::dedupMode);
     changeFeed(p.changeFeed(), b, problems);
+    accessStatistics(p.accessStatistics(), b, problems);
 
     Maintenance m = p.maintenance();
     if (Boolean.FALSE.equals(m.enabled())) {
@@ -116,6 +118,22 @@ final class CairnSettings {
         n -> r.set(r.get().withMaxChanges(n)));
     set(problems, "cairn.change-feed.max-age", f.maxAge(), a -> r.set(r.get().withMaxAge(a)));
     b.changeFeed(r.get());
+  }
+
+  /** {@code cairn.access-statistics.*}: turned on, with the flush settings the properties give. */
+  private static void accessStatistics(AccessStatistics a, StorageBuilder b,
+      List<String> problems) {
+    if (!Boolean.TRUE.equals(a.enabled())) {
+      needs(problems, accessStatisticsSettings(a), "cairn.access-statistics.enabled",
+          "the flush settings apply to statistics turned on with "
+              + "cairn.access-statistics.enabled=true");
+      return;
+    }
+    b.accessStatistics(true);
+    set(problems, "cairn.access-statistics.flush-interval", a.flushInterval(),
+        b::accessStatsFlushInterval);
+    set(problems, "cairn.access-statistics.max-pending", a.maxPending(),
+        b::accessStatsMaxPending);
   }
 
   /**
@@ -218,6 +236,8 @@ final class CairnSettings {
     s.put("cairn.dedup-modes", p.dedupModes().isEmpty() ? null : p.dedupModes());
     s.put("cairn.change-feed.enabled", p.changeFeed().enabled());
     s.putAll(changeFeedSettings(p.changeFeed()));
+    s.put("cairn.access-statistics.enabled", p.accessStatistics().enabled());
+    s.putAll(accessStatisticsSettings(p.accessStatistics()));
     s.put("cairn.maintenance.enabled", p.maintenance().enabled());
     s.put("cairn.maintenance.interval", p.maintenance().interval());
     s.put("cairn.maintenance.verify", p.maintenance().verify());
@@ -240,6 +260,13 @@ final class CairnSettings {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("cairn.change-feed.max-changes", f.maxChanges());
     s.put("cairn.change-feed.max-age", f.maxAge());
+    return s;
+  }
+
+  private static Map<String, Object> accessStatisticsSettings(AccessStatistics a) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("cairn.access-statistics.flush-interval", a.flushInterval());
+    s.put("cairn.access-statistics.max-pending", a.maxPending());
     return s;
   }
 

@@ -101,6 +101,9 @@ final class CairnAutoConfigurationTest {
             "cairn.change-feed.enabled=true",
             "cairn.change-feed.max-changes=5000",
             "cairn.change-feed.max-age=2d",
+            "cairn.access-statistics.enabled=true",
+            "cairn.access-statistics.flush-interval=3s",
+            "cairn.access-statistics.max-pending=777",
             "cairn.maintenance.interval=2h",
             "cairn.maintenance.verify=false",
             "cairn.backup.target=" + dir("backups"),
@@ -128,6 +131,9 @@ final class CairnAutoConfigurationTest {
           assertThat(c.collectionDedupModes())
               .isEqualTo(Map.of("media", DedupMode.OFF, "Docs", DedupMode.DEFERRED));
           assertThat(c.changeFeed()).isEqualTo(new ChangeFeedRetention(5000, Duration.ofDays(2)));
+          assertThat(c.accessStatistics()).isTrue();
+          assertThat(c.accessStatsFlushInterval()).isEqualTo(Duration.ofSeconds(3));
+          assertThat(c.accessStatsMaxPending()).isEqualTo(777);
           assertThat(c.maintenanceInterval()).isEqualTo(Duration.ofHours(2));
           assertThat(c.maintenanceVerify()).isFalse();
           assertThat(c.maintenanceTasks()).extracting(MaintenanceTask::name).containsExactly("backup");
@@ -167,6 +173,38 @@ final class CairnAutoConfigurationTest {
             "cairn.change-feed.enabled=false", "cairn.change-feed.max-age=1d")
         .run(context -> assertThat(failure(context)).contains("cairn.change-feed.max-age is set"
             + " but cairn.change-feed.enabled is not"));
+  }
+
+  @Test
+  void accessStatisticsAreOffUnlessTurnedOnAndTheirFlushSettingsNeedThem() {
+    AtomicReference<StorageConfig> config = new AtomicReference<>();
+    capturing(config).withPropertyValues("cairn.directory=" + dir("store"))
+        .run(context -> assertThat(config.get().accessStatistics()).isFalse());
+    capturing(config).withPropertyValues("cairn.directory=" + dir("counted"),
+            "cairn.access-statistics.enabled=true")
+        .run(context -> {
+          assertThat(config.get().accessStatistics()).isTrue();
+          Storage storage = context.getBean(Storage.class);
+          storage.putBytes("c", "k", new byte[] {1});
+          storage.getBytes("c", "k");
+          assertThat(storage.metadata("c", "k")).hasValueSatisfying(
+              m -> assertThat(m.accessCount()).isEqualTo(1));
+        });
+    runner.withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.access-statistics.flush-interval=5s")
+        .run(context -> assertThat(failure(context)).contains(
+            "cairn.access-statistics.flush-interval is set but cairn.access-statistics.enabled is"
+                + " not: the flush settings apply to statistics turned on with"
+                + " cairn.access-statistics.enabled=true"));
+    runner.withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.access-statistics.enabled=false", "cairn.access-statistics.max-pending=5")
+        .run(context -> assertThat(failure(context)).contains(
+            "cairn.access-statistics.max-pending is set but cairn.access-statistics.enabled is"
+                + " not"));
+    runner.withPropertyValues("cairn.directory=" + dir("store"),
+            "cairn.access-statistics.enabled=true", "cairn.access-statistics.max-pending=0")
+        .run(context -> assertThat(failure(context))
+            .contains("cairn.access-statistics.max-pending=0: "));
   }
 
   @Test

@@ -77,9 +77,19 @@ final class AccessTracker {
   /** Counted reads per record; guarded by itself. */
   private final Counts pending = new Counts();
 
+  /** A tracker that logs reads. */
   AccessTracker() {
+    this(true);
+  }
+
+  /**
+   * @param logging false for a store without access statistics: no logs are allocated (20 KiB
+   *     each, a few per core), {@link #recordRead} must not be called, and nothing is ever
+   *     pending, so {@link #forget} and {@link #pendingFor} return at once instead of collecting
+   */
+  AccessTracker(boolean logging) {
     int cpus = Math.max(1, Runtime.getRuntime().availableProcessors());
-    int n = Integer.highestOneBit(cpus * 4 - 1) << 1;
+    int n = logging ? Integer.highestOneBit(cpus * 4 - 1) << 1 : 0;
     stripes = new Log[n];
     for (int i = 0; i < n; i++) {
       stripes[i] = new Log();
@@ -172,6 +182,9 @@ final class AccessTracker {
 
   /** The reads not yet flushed for one record: {count, lastMillis}, or null. */
   long[] pendingFor(String collection, String key) {
+    if (stripes.length == 0) {
+      return null; // not logging: nothing is ever pending
+    }
     collect();
     synchronized (pending) {
       return pending.get(hash(collection, key), collection, key);
@@ -180,7 +193,7 @@ final class AccessTracker {
 
   /** Drops the pending reads of deleted records. */
   void forget(Collection<Ref> deleted) {
-    if (deleted.isEmpty()) {
+    if (deleted.isEmpty() || stripes.length == 0) {
       return;
     }
     collect();

@@ -75,7 +75,7 @@ public final class Engine implements Storage {
   private final StorageConfig config;
   private final RecordCache cache;
   private final Metrics metrics = new Metrics();
-  private final AccessTracker access = new AccessTracker();
+  private final AccessTracker access;
   /**
    * The commit pipeline's transaction of each thread, and how many threads have one bound: the
    * pipeline's own objects, read here directly so that a cache hit adds no call.
@@ -114,6 +114,7 @@ public final class Engine implements Storage {
     this.cache = r.cache;
     this.opened = r;
     this.observers = new Observers(metrics, config.listeners(), config.directory().toString());
+    this.access = new AccessTracker(config.accessStatistics());
     VersionSequence versions = new VersionSequence(
         backend, r.backendProvider.capabilities().contains(Capability.MULTI_PROCESS), r.seq);
     this.records = new RecordStore(config, backend, r.codecs, versions, observers);

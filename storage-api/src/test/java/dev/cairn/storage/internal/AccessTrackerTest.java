@@ -79,6 +79,16 @@ class AccessTrackerTest {
   }
 
   @Test
+  void aTrackerThatDoesNotLogHasNothingPending() {
+    AccessTracker t = new AccessTracker(false);
+    assertThat(t.pendingFor("c", "a")).isNull();
+    t.forget(List.of(new AccessTracker.Ref("c", "a")));
+    t.collect();
+    assertThat(t.drainAll()).isEmpty();
+    assertThat(t.pendingRecords()).isZero();
+  }
+
+  @Test
   void restorePutsAFailedFlushBackOnTopOfNewReads() {
     AccessTracker t = new AccessTracker();
     t.recordRead("c", "a", 5);

@@ -316,9 +316,9 @@ final class LmdbBackend implements Backend {
   /**
    * Begins a read. The common case claims this thread's read slot (one compare-and-set on the
    * slot's own cache line), checks that no growth or close() is under way, and renews the slot's
-   * native transaction unless its snapshot is still the latest ({@link LmdbReadSlots#makeCurrent}):
-   * no write to memory other threads use. Everything else goes through
-   * {@link #beginReadSlow()}.
+   * native transaction unless its snapshot is still the latest
+   * ({@link LmdbReadSlots#makeCurrent}): no write to memory other threads use. Everything else
+   * goes through {@link #beginReadSlow()}.
    */
   @Override
   public BackendTransaction beginRead() {
@@ -372,9 +372,9 @@ final class LmdbBackend implements Backend {
 
   /**
    * Starts a read transaction on a slot this thread has claimed (ACTIVE): makes its native
-   * transaction's snapshot the latest, or creates it if the slot is empty. Holds the new transaction's monitor
-   * meanwhile, so close() (which may see the transaction as soon as it is published) waits for the
-   * native call to finish before it ends it.
+   * transaction's snapshot the latest, or creates it if the slot is empty. Holds the new
+   * transaction's monitor meanwhile, so close() (which may see the transaction as soon as it is
+   * published) waits for the native call to finish before it ends it.
    */
   private LmdbReadTransaction startOnSlot(LmdbReadSlots.Slot slot) {
     LmdbReadTransaction txn = new LmdbReadTransaction(this, slot, 0, null);
@@ -406,11 +406,11 @@ final class LmdbBackend implements Backend {
    * One read without a transaction object: claims this thread's read slot, makes its native
    * transaction's snapshot the latest (no native call when nothing was committed since the
    * slot's last read), looks the key up, hands the value in the memory map to {@code reader},
-   * and gives the slot back (its snapshot reset if a commit began meanwhile). While it runs the slot is ACTIVE, so a map growth
-   * or {@link #close()} waits for it (it publishes no transaction: there is nothing to abandon,
-   * and it ends by itself); {@code reader} runs no code of the backend's callers but the
-   * engine's parse. Without an idle slot of its own, or when a growth or close() is pending, it
-   * reads in a transaction as {@link #beginRead()} begins it.
+   * and gives the slot back (its snapshot reset if a commit began meanwhile). While it runs the
+   * slot is ACTIVE, so a map growth or {@link #close()} waits for it (it publishes no
+   * transaction: there is nothing to abandon, and it ends by itself); {@code reader} runs no code
+   * of the backend's callers but the engine's parse. Without an idle slot of its own, or when a
+   * growth or close() is pending, it reads in a transaction as {@link #beginRead()} begins it.
    */
   @Override
   public <T> T readLatest(String keyspace, byte[] key, Function<ByteBuffer, T> reader) {

@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -262,7 +263,7 @@ final class LmdbReadSlotsTest {
     // commit would be). Reads by key and in read transactions, on more threads than cores.
     try (Backend backend = LmdbTestSupport.open(dir)) {
       put(backend, "records", b("n"), b("0"));
-      java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong();
+      AtomicLong returned = new AtomicLong();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<String> wrong = new AtomicReference<>();
       ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -453,16 +453,8 @@ final class LmdbBackend implements Backend {
       checkEntrySize(value);
       return reader.apply(value);
     } finally {
-      endOnSlot(slot);
+      readSlots.endUse(slot); // kept if still the latest, else reset
     }
-  }
-
-  /**
-   * Gives a pooled slot back after a read, its snapshot kept if no commit has begun since it was
-   * taken, else reset ({@link LmdbReadSlots#endUse}).
-   */
-  private void endOnSlot(LmdbReadSlots.Slot slot) {
-    readSlots.endUse(slot);
   }
 
   /**
@@ -534,12 +526,12 @@ final class LmdbBackend implements Backend {
 
   /**
    * Called by a read transaction when it ends (under its monitor, native txn still READY): a
-   * slot is given back ({@link #endOnSlot}); a native transaction of its own is aborted and its
-   * stamp released.
+   * slot is given back ({@link LmdbReadSlots#endUse}); a native transaction of its own is aborted
+   * and its stamp released.
    */
   void endRead(LmdbReadTransaction txn, LmdbReadSlots.Slot slot, long stamp, AtomicInteger cell) {
     if (slot.pooled()) {
-      endOnSlot(slot);
+      readSlots.endUse(slot); // kept if still the latest, else reset
       return;
     }
     unregister(txn);

@@ -233,7 +233,7 @@ final class LmdbReadSlots {
    */
   void makeCurrent(Slot s) {
     long seq = commitSeq.get(); // before the snapshot: see the class comment
-    if (s.snapshotAt == seq && (seq & 1) == 0) {
+    if (isLatest(s.snapshotAt, seq)) {
       return;
     }
     if (s.snapshotAt != RESET) {
@@ -260,12 +260,20 @@ final class LmdbReadSlots {
    */
   void endUse(Slot s) {
     long seq = commitSeq.get();
-    if (s.snapshotAt != RESET && (s.snapshotAt != seq || (seq & 1) != 0)) {
+    if (s.snapshotAt != RESET && !isLatest(s.snapshotAt, seq)) {
       if (!resetOrDiscard(s)) {
         return;
       }
     }
     release(s);
+  }
+
+  /**
+   * Whether a snapshot taken after the commit count read {@code snapshotAt} is still the latest
+   * now that it reads {@code seq}: no commit has begun since, and none was running then.
+   */
+  private static boolean isLatest(long snapshotAt, long seq) {
+    return snapshotAt == seq && (seq & 1) == 0;
   }
 
   /** Resets a claimed slot's snapshot; false (the slot discarded) if LMDB fails to. */
@@ -295,7 +303,7 @@ final class LmdbReadSlots {
     long seq = commitSeq.incrementAndGet();
     for (Slot s : slots) {
       // state first (acquire), then the holder's snapshotAt written before it gave the slot back
-      if (s.state == IDLE && s.snapshotAt != RESET && s.snapshotAt != seq
+      if (s.state == IDLE && s.snapshotAt != RESET && !isLatest(s.snapshotAt, seq)
           && s.cas(IDLE, ACTIVE)) {
         if (s.snapshotAt == RESET || resetOrDiscard(s)) {
           release(s);

@@ -122,9 +122,7 @@ final class Keys {
         out[n + 1 + i++] = (byte) c;
       }
       if (i == length) {
-        for (int j = 0; j < n; j++) {
-          out[j] = (byte) collection.charAt(j);
-        }
+        putCollection(collection, out);
         return out;
       }
     }
@@ -135,11 +133,16 @@ final class Keys {
   static byte[] recordKey(String collection, byte[] key) {
     int n = collection.length();
     byte[] out = new byte[n + 1 + key.length];
-    for (int i = 0; i < n; i++) {
-      out[i] = (byte) collection.charAt(i);
-    }
+    putCollection(collection, out);
     System.arraycopy(key, 0, out, n + 1, key.length);
     return out;
+  }
+
+  /** A collection name's bytes at the start of {@code out} (names are ASCII: a byte a char). */
+  private static void putCollection(String collection, byte[] out) {
+    for (int i = 0, n = collection.length(); i < n; i++) {
+      out[i] = (byte) collection.charAt(i);
+    }
   }
 
   /** {@code collection 0x00}: the first key of the collection's range. */

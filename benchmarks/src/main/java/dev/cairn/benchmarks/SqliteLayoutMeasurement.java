@@ -1,0 +1,247 @@
+package dev.cairn.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The measurement behind the next step for SQLite value scans (benchmarks/README.md,
+ * "twentieth"): what a scan costs with each value inside a sealed record, as Cairn stores it
+ * today, against the same record with its value in a column of its own. Four scans of the same
+ * records (~1 KiB values, keys as {@link CompareBenchmark}'s), interleaved in one JVM so that a
+ * change in the machine's state between them moves all four:
+ *
+ * <ul>
+ *   <li>{@code raw}: {@link RawSqlite#scanAll}, the baseline of the report;
+ *   <li>{@code cairn}: {@code Storage.entries} through {@link CairnKv}, as in the report;
+ *   <li>{@code oneColumn}: the least a scan of today's layout does: per row the key and the
+ *       sealed record from the driver, the CRC32C over both checked, the value copied out of the
+ *       record ({@value #HEAD} bytes of header before it, the CRC after);
+ *   <li>{@code twoColumns}: the record's header and CRC in one column and the value in another:
+ *       one more column read from the driver, the CRC32C over key, header and value checked, and
+ *       the driver's array handed out as the value (no copy of it).
+ * </ul>
+ *
+ * <p>Not JMH: it answers a design question in one JVM, printing the rate of each scan per round
+ * and the ratios to raw; only ratios within one run mean anything. Run from the repository root:
+ *
+ * <pre>
+ * ./mvnw -q -ntp -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar dev.cairn.benchmarks.SqliteLayoutMeasurement [records [rounds]]
+ * </pre>
+ *
+ * Records default to {@link CompareBenchmark#RECORDS} (1,000 keeps the table in the CPU's cache),
+ * rounds to 8 (after 3 to warm up), each scan running half a second per round. The stores are
+ * created under {@code $CAIRN_BENCH_DIR} (else {@code ./cairn-bench-data}) and deleted afterwards.
+ */
+public final class SqliteLayoutMeasurement {
+
+  /** Bytes of a record before its value: Cairn's header (39) and the value's SHA-256 (32). */
+  static final int HEAD = 39 + 32;
+  private static final int CRC = 4;
+  private static final byte[] PREFIX = (CairnKv.COLLECTION + "\0").getBytes(StandardCharsets.UTF_8);
+  private static final long ROUND_NANOS = 500_000_000L;
+
+  private SqliteLayoutMeasurement() {}
+
+  public static void main(String[] args) throws Exception {
+    int records = args.length > 0 ? Integer.parseInt(args[0]) : CompareBenchmark.RECORDS;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    if (records < 1 || rounds < 1) {
+      throw new IllegalArgumentException("records and rounds must be positive: " + records
+          + ", " + rounds);
+    }
+    Path dir = BenchDirs.fresh("sqlite-layout");
+    Kv raw = null;
+    Kv cairn = null;
+    try (Connection one = open(dir.resolve("one-column.sqlite"), "v BLOB NOT NULL");
+        Connection two = open(dir.resolve("two-columns.sqlite"),
+            "h BLOB NOT NULL, v BLOB NOT NULL")) {
+      raw = Kv.open("raw", "sqlite", Files.createDirectory(dir.resolve("raw")));
+      cairn = Kv.open("cairn", "sqlite", Files.createDirectory(dir.resolve("cairn")));
+      CompareBenchmark.load(raw, new Values(), 0, records, CompareBenchmark.BATCH);
+      CompareBenchmark.load(cairn, new Values(), 0, records, CompareBenchmark.BATCH);
+      loadModels(one, two, records);
+      Blackhole bh = new Blackhole(
+          "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+      String[] names = {"raw", "cairn", "oneColumn", "twoColumns"};
+      Kv rawKv = raw;
+      Kv cairnKv = cairn;
+      PreparedStatement scanOne = one.prepareStatement("SELECT k, v FROM kv ORDER BY k");
+      PreparedStatement scanTwo = two.prepareStatement("SELECT k, h, v FROM kv ORDER BY k");
+      Scan[] scans = {
+          () -> rawKv.scanAll(bh), () -> cairnKv.scanAll(bh),
+          () -> scanOneColumn(scanOne, bh), () -> scanTwoColumns(scanTwo, bh)};
+      double[] ratioSums = new double[scans.length];
+      System.out.printf(Locale.ROOT, "%d records of ~1 KiB, %d rounds of %.1f s per scan%n",
+          records, rounds, ROUND_NANOS / 1e9);
+      for (int round = -3; round < rounds; round++) {
+        double[] rates = new double[scans.length];
+        for (int i = 0; i < scans.length; i++) {
+          rates[i] = rate(scans[i], records);
+        }
+        if (round < 0) {
+          continue; // warm-up
+        }
+        StringBuilder line = new StringBuilder("round " + (round + 1));
+        for (int i = 0; i < scans.length; i++) {
+          line.append(String.format(Locale.ROOT, "  %s %.2fM/s", names[i], rates[i] / 1e6));
+          if (i > 0) {
+            ratioSums[i] += rates[i] / rates[0];
+            line.append(String.format(Locale.ROOT, " (%.2f)", rates[i] / rates[0]));
+          }
+        }
+        System.out.println(line);
+      }
+      StringBuilder mean = new StringBuilder("mean ratio to raw:");
+      for (int i = 1; i < scans.length; i++) {
+        mean.append(String.format(Locale.ROOT, "  %s %.3f", names[i], ratioSums[i] / rounds));
+      }
+      System.out.println(mean);
+    } finally {
+      if (raw != null) {
+        raw.close();
+      }
+      if (cairn != null) {
+        cairn.close();
+      }
+      BenchDirs.delete(dir);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Scan {
+    long run() throws SQLException;
+  }
+
+  /** Entries per second of {@code scan} over one round; each scan must see every record. */
+  private static double rate(Scan scan, int records) throws SQLException {
+    long start = System.nanoTime();
+    long entries = 0;
+    long elapsed;
+    do {
+      long n = scan.run();
+      if (n != records) {
+        throw new IllegalStateException("scanned " + n + " records, expected " + records);
+      }
+      entries += n;
+      elapsed = System.nanoTime() - start;
+    } while (elapsed < ROUND_NANOS);
+    return entries / (elapsed / 1e9);
+  }
+
+  /** A connection set up as {@link RawSqlite}'s, with table {@code kv (k, <columns>)}. */
+  private static Connection open(Path file, String columns) throws SQLException {
+    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+    config.setGetGeneratedKeys(false);
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA page_size = 8192");
+      st.execute("PRAGMA journal_mode = WAL");
+      st.execute("PRAGMA cache_size = -8192");
+      st.execute("CREATE TABLE kv (k BLOB PRIMARY KEY NOT NULL, " + columns + ") WITHOUT ROWID");
+    }
+    c.setAutoCommit(false);
+    return c;
+  }
+
+  /** The same records in both model layouts, sealed with a CRC32C over key, header and value. */
+  private static void loadModels(Connection one, Connection two, int records)
+      throws SQLException {
+    Values values = new Values();
+    Random random = new Random(1);
+    try (PreparedStatement putOne = one.prepareStatement("INSERT INTO kv VALUES (?, ?)");
+        PreparedStatement putTwo = two.prepareStatement("INSERT INTO kv VALUES (?, ?, ?)")) {
+      for (int i = 0; i < records; i++) {
+        byte[] key = recordKey(Values.key(i));
+        byte[] value = values.value(i);
+        byte[] head = new byte[HEAD];
+        random.nextBytes(head);
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(head);
+        crc.update(value);
+        int seal = (int) crc.getValue();
+        putOne.setBytes(1, key);
+        putOne.setBytes(2, ByteBuffer.allocate(HEAD + value.length + CRC).put(head).put(value)
+            .putInt(seal).array());
+        putOne.executeUpdate();
+        putTwo.setBytes(1, key);
+        putTwo.setBytes(2, ByteBuffer.allocate(HEAD + CRC).put(head).putInt(seal).array());
+        putTwo.setBytes(3, value);
+        putTwo.executeUpdate();
+      }
+    }
+    one.commit();
+    two.commit();
+  }
+
+  private static byte[] recordKey(String key) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    byte[] out = Arrays.copyOf(PREFIX, PREFIX.length + k.length);
+    System.arraycopy(k, 0, out, PREFIX.length, k.length);
+    return out;
+  }
+
+  private static String keyOf(byte[] recordKey) {
+    return new String(recordKey, PREFIX.length, recordKey.length - PREFIX.length,
+        StandardCharsets.UTF_8);
+  }
+
+  private static long scanOneColumn(PreparedStatement scan, Blackhole bh) throws SQLException {
+    long n = 0;
+    try (ResultSet rs = scan.executeQuery()) {
+      while (rs.next()) {
+        byte[] key = rs.getBytes(1);
+        byte[] record = rs.getBytes(2);
+        int end = record.length - CRC;
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(record, 0, end);
+        check(crc, ByteBuffer.wrap(record).getInt(end));
+        bh.consume(keyOf(key));
+        bh.consume(Arrays.copyOfRange(record, HEAD, end));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static long scanTwoColumns(PreparedStatement scan, Blackhole bh) throws SQLException {
+    long n = 0;
+    try (ResultSet rs = scan.executeQuery()) {
+      while (rs.next()) {
+        byte[] key = rs.getBytes(1);
+        byte[] head = rs.getBytes(2);
+        byte[] value = rs.getBytes(3);
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(head, 0, HEAD);
+        crc.update(value);
+        check(crc, ByteBuffer.wrap(head).getInt(HEAD));
+        bh.consume(keyOf(key));
+        bh.consume(value);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static void check(CRC32C crc, int sealed) {
+    if ((int) crc.getValue() != sealed) {
+      throw new IllegalStateException("damaged record");
+    }
+  }
+}

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * and must not interleave with a running statement. Cursors lock the transaction too.
  *
  * <p>After a statement fails, the transaction can only end: {@link #commit} refuses (and rolls
- * back; {@link #commitRefused}) so that no partial change is ever committed. After a commit that
+ * back, naming the first failure) so that no partial change is ever committed. After a commit that
  * failed, {@link #rollback()} is a harmless no-op so callers' error paths stay simple; after a
  * successful commit it throws {@link IllegalStateException}.
  *
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class JdbcTransaction implements BackendTransaction {
 
-  /** The start of the message of {@link #commitRefused}. */
-  protected static final String COMMIT_REFUSED = "commit refused: an earlier operation of this"
+  /** The start of the message of a commit refused after a failed statement. */
+  static final String COMMIT_REFUSED = "commit refused: an earlier operation of this"
       + " write transaction failed, so it was rolled back instead";
 
   private enum State {
@@ -206,14 +206,12 @@ public abstract class JdbcTransaction implements BackendTransaction {
 
   /**
    * The exception of a commit refused because a statement had failed ({@code firstFailure}, as
-   * mapped). By default {@link #COMMIT_REFUSED} with the first failure's message appended and as
-   * cause, a {@link TransactionConflictException} if the first failure was one (so it stays
-   * retryable), else a {@link BackendException}.
-   *
-   * @param firstFailure the first failure of a statement, as mapped
-   * @return the exception the commit throws
+   * mapped): {@link #COMMIT_REFUSED} with the first failure's message appended and as cause, a
+   * {@link TransactionConflictException} if the first failure was one (so it stays retryable),
+   * else a {@link BackendException}. The same on every JDBC backend: a caller that caught and
+   * dropped the first failure still learns what it was.
    */
-  protected StorageException commitRefused(StorageException firstFailure) {
+  private static StorageException commitRefused(StorageException firstFailure) {
     String msg = COMMIT_REFUSED + " (" + firstFailure.getMessage() + ")";
     return firstFailure instanceof TransactionConflictException
         ? new TransactionConflictException(msg, firstFailure)

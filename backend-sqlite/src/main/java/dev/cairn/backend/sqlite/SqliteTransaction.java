@@ -2,9 +2,7 @@ package dev.cairn.backend.sqlite;
 
 import dev.cairn.backend.jdbc.JdbcTransaction;
 import dev.cairn.backend.jdbc.KeyspaceSql;
-import dev.cairn.storage.BackendException;
 import dev.cairn.storage.Durability;
-import dev.cairn.storage.StorageException;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -100,11 +98,5 @@ final class SqliteTransaction extends JdbcTransaction {
   @Override
   protected void release(boolean healthy) {
     backend.release(this, conn, healthy);
-  }
-
-  /** The refusal as this backend words it: without the first failure, which its operation threw. */
-  @Override
-  protected StorageException commitRefused(StorageException firstFailure) {
-    return new BackendException(COMMIT_REFUSED);
   }
 }

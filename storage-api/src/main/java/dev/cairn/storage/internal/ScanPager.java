@@ -211,7 +211,6 @@ final class ScanPager {
           (rec.isBlob() ? blobRefs : later).add(new Parsed(name, rec, values.size()));
         }
         values.add(name, raw); // a value still to decode is set after the walk
-
         valueBytes += rec.rawLength();
       }
       return keys.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES;
@@ -225,7 +224,7 @@ final class ScanPager {
    * "twentieth"). A value is null only until it is decoded after the walk; a slot handed out is
    * cleared ({@link #set} with null, by {@link Pager#tryAdvance}).
    */
-  static final class EntryPage extends AbstractList<Map.Entry<String, byte[]>> {
+  private static final class EntryPage extends AbstractList<Map.Entry<String, byte[]>> {
     private final String[] names;
     private final byte[][] values;
     private int size;

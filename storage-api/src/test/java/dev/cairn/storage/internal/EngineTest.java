@@ -756,6 +756,41 @@ final class EngineTest {
   }
 
   @Test
+  void entriesTakenOneAtATimeAreThoseOfTheWholePageWalk() {
+    // the iterator asks the pager for one entry at a time (tryAdvance, clearing each slot it
+    // hands out), forEach takes whole pages; both over two pages with shared values, which are
+    // decoded after the walk from their blobs
+    Storage s = open();
+    byte[] shared = new byte[300];
+    java.util.Arrays.fill(shared, (byte) 7);
+    Map<String, byte[]> batch = new java.util.TreeMap<>();
+    for (int i = 0; i < ScanPager.ENTRY_PAGE + 300; i++) {
+      byte[] own = new byte[100 + i % 50];
+      java.util.Arrays.fill(own, (byte) i);
+      batch.put(String.format("k%05d", i), i % 5 == 0 ? shared : own);
+    }
+    s.putAllBytes("c", batch);
+    s.maintenance(); // shares the equal values: their records now refer to one blob
+    assertThat(s.stats().bytesSavedByDedup()).as("values shared by maintenance").isPositive();
+    List<Map.Entry<String, byte[]>> oneByOne = new ArrayList<>();
+    try (var entries = s.entries("c", "")) {
+      java.util.Iterator<Map.Entry<String, byte[]>> it = entries.iterator();
+      while (it.hasNext()) {
+        oneByOne.add(it.next());
+      }
+    }
+    List<Map.Entry<String, byte[]>> byPage;
+    try (var entries = s.entries("c", "")) {
+      byPage = entries.toList();
+    }
+    for (List<Map.Entry<String, byte[]>> got : List.of(oneByOne, byPage)) {
+      assertThat(got).extracting(Map.Entry::getKey).containsExactlyElementsOf(batch.keySet());
+      assertThat(got).allSatisfy(e ->
+          assertThat(e.getValue()).as(e.getKey()).isEqualTo(batch.get(e.getKey())));
+    }
+  }
+
+  @Test
   void aPageOfLargeValuesEndsAtItsByteBudget() {
     Storage s = open();
     int mib = 1 << 20;

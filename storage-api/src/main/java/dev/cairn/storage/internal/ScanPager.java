@@ -177,7 +177,6 @@ final class ScanPager {
     private final long now;
     private final int pageSize;
     private final int maxPage;
-    private final List<byte[]> keys;
     private final EntryPage values;
     private final List<Parsed> blobRefs;
     final List<Parsed> later = new ArrayList<>(0);
@@ -185,13 +184,12 @@ final class ScanPager {
     private int scanned;
     private long valueBytes;
 
-    ValuePage(String collection, long now, int pageSize, int maxPage, List<byte[]> keys,
-        EntryPage values, List<Parsed> blobRefs) {
+    ValuePage(String collection, long now, int pageSize, int maxPage, EntryPage values,
+        List<Parsed> blobRefs) {
       this.collection = collection;
       this.now = now;
       this.pageSize = pageSize;
       this.maxPage = maxPage;
-      this.keys = keys;
       this.values = values;
       this.blobRefs = blobRefs;
     }
@@ -205,7 +203,6 @@ final class ScanPager {
       RecordStore.Where where = RecordStore.where(collection, name);
       RecordFormat.StoredRecord rec = records.parseToRead(v, rk, where);
       if (!rec.expired(now)) {
-        keys.add(rk);
         byte[] raw = rec.isBlob() ? null : records.decodeWithoutReads(rec, where);
         if (raw == null) {
           (rec.isBlob() ? blobRefs : later).add(new Parsed(name, rec, values.size()));
@@ -213,7 +210,7 @@ final class ScanPager {
         values.add(name, raw); // a value still to decode is set after the walk
         valueBytes += rec.rawLength();
       }
-      return keys.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES;
+      return values.size() < pageSize && scanned < maxPage && valueBytes < ENTRY_PAGE_BYTES;
     }
   }
 
@@ -270,9 +267,10 @@ final class ScanPager {
   }
 
   /**
-   * What a page produces from its records: from their keys; or, if the page asked for values,
-   * from their entries ({@code values}; null for a key scan), decoded but for the blob
-   * references (value null, each listed in {@code blobRefs} with its place).
+   * What a page produces from its records: from their keys ({@code recordKeys}; empty for a
+   * page with values); or, if the page asked for values, from their entries ({@code values};
+   * null for a key scan), decoded but for the blob references (value null, each listed in
+   * {@code blobRefs} with its place).
    */
   @FunctionalInterface
   private interface PageReader<T> {
@@ -376,7 +374,7 @@ final class ScanPager {
         boolean withValues = collection != null;
         int maxPage = withValues ? ENTRY_PAGE : KEY_PAGE;
         int pageSize = (int) Math.min(maxPage, remaining);
-        List<byte[]> keys = new ArrayList<>(pageSize);
+        List<byte[]> keys = withValues ? List.of() : new ArrayList<>(pageSize);
         EntryPage values = withValues ? new EntryPage(pageSize) : null;
         List<Parsed> blobRefs = withValues ? new ArrayList<>() : List.of();
         // expired records are skipped; checked only if the expiry index says any has expired
@@ -387,7 +385,7 @@ final class ScanPager {
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
           if (withValues) {
             // one walk of the cursor for the page (BackendCursor.forEach)
-            ValuePage vp = new ValuePage(collection, now, pageSize, maxPage, keys, values, blobRefs);
+            ValuePage vp = new ValuePage(collection, now, pageSize, maxPage, values, blobRefs);
             ended = !c.forEach(vp);
             last = vp.last;
             for (Parsed p : vp.later) {
@@ -417,7 +415,7 @@ final class ScanPager {
             }
           }
         }
-        remaining -= keys.size();
+        remaining -= withValues ? values.size() : keys.size();
         if (ended || remaining == 0) {
           exhausted = true;
         } else if (descending) {

@@ -11,7 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32C;
 import org.openjdk.jmh.infra.Blackhole;
@@ -52,7 +52,6 @@ public final class SqliteLayoutMeasurement {
   static final int HEAD = 39 + 32;
   private static final int CRC = 4;
   private static final byte[] PREFIX = (CairnKv.COLLECTION + "\0").getBytes(StandardCharsets.UTF_8);
-  private static final long ROUND_NANOS = 500_000_000L;
 
   private SqliteLayoutMeasurement() {}
 
@@ -76,40 +75,13 @@ public final class SqliteLayoutMeasurement {
       loadModels(one, two, records);
       Blackhole bh = new Blackhole(
           "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
-      String[] names = {"raw", "cairn", "oneColumn", "twoColumns"};
       Kv rawKv = raw;
       Kv cairnKv = cairn;
       PreparedStatement scanOne = one.prepareStatement("SELECT k, v FROM kv ORDER BY k");
       PreparedStatement scanTwo = two.prepareStatement("SELECT k, h, v FROM kv ORDER BY k");
-      Scan[] scans = {
+      InterleavedScans.interleave(List.of("raw", "cairn", "oneColumn", "twoColumns"), List.of(
           () -> rawKv.scanAll(bh), () -> cairnKv.scanAll(bh),
-          () -> scanOneColumn(scanOne, bh), () -> scanTwoColumns(scanTwo, bh)};
-      double[] ratioSums = new double[scans.length];
-      System.out.printf(Locale.ROOT, "%d records of ~1 KiB, %d rounds of %.1f s per scan%n",
-          records, rounds, ROUND_NANOS / 1e9);
-      for (int round = -3; round < rounds; round++) {
-        double[] rates = new double[scans.length];
-        for (int i = 0; i < scans.length; i++) {
-          rates[i] = rate(scans[i], records);
-        }
-        if (round < 0) {
-          continue; // warm-up
-        }
-        StringBuilder line = new StringBuilder("round " + (round + 1));
-        for (int i = 0; i < scans.length; i++) {
-          line.append(String.format(Locale.ROOT, "  %s %.2fM/s", names[i], rates[i] / 1e6));
-          if (i > 0) {
-            ratioSums[i] += rates[i] / rates[0];
-            line.append(String.format(Locale.ROOT, " (%.2f)", rates[i] / rates[0]));
-          }
-        }
-        System.out.println(line);
-      }
-      StringBuilder mean = new StringBuilder("mean ratio to raw:");
-      for (int i = 1; i < scans.length; i++) {
-        mean.append(String.format(Locale.ROOT, "  %s %.3f", names[i], ratioSums[i] / rounds));
-      }
-      System.out.println(mean);
+          () -> scanOneColumn(scanOne, bh), () -> scanTwoColumns(scanTwo, bh)), records, rounds);
     } finally {
       if (raw != null) {
         raw.close();
@@ -119,27 +91,6 @@ public final class SqliteLayoutMeasurement {
       }
       BenchDirs.delete(dir);
     }
-  }
-
-  @FunctionalInterface
-  private interface Scan {
-    long run() throws SQLException;
-  }
-
-  /** Entries per second of {@code scan} over one round; each scan must see every record. */
-  private static double rate(Scan scan, int records) throws SQLException {
-    long start = System.nanoTime();
-    long entries = 0;
-    long elapsed;
-    do {
-      long n = scan.run();
-      if (n != records) {
-        throw new IllegalStateException("scanned " + n + " records, expected " + records);
-      }
-      entries += n;
-      elapsed = System.nanoTime() - start;
-    } while (elapsed < ROUND_NANOS);
-    return entries / (elapsed / 1e9);
   }
 
   /** A connection set up as {@link RawSqlite}'s, with table {@code kv (k, <columns>)}. */

@@ -30,6 +30,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public final class InterleavedScans {
 
   private static final long ROUND_NANOS = 500_000_000L;
+  /** Measured rounds unless the command line says otherwise (after 3 to warm up). */
+  static final int ROUNDS = 8;
 
   private InterleavedScans() {}
 
@@ -39,12 +41,8 @@ public final class InterleavedScans {
           "usage: InterleavedScans <" + String.join("|", Kv.RAW_BACKENDS) + "> [records [rounds]]");
     }
     String backend = args[0];
-    int records = args.length > 1 ? Integer.parseInt(args[1]) : CompareBenchmark.RECORDS;
-    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-    if (records < 1 || rounds < 1) {
-      throw new IllegalArgumentException("records and rounds must be positive: " + records
-          + ", " + rounds);
-    }
+    int records = positive(args, 1, "records", CompareBenchmark.RECORDS);
+    int rounds = positive(args, 2, "rounds", ROUNDS);
     List<String> impls = new ArrayList<>(List.of("raw"));
     if (backend.equals("lmdb") || backend.equals("h2")) {
       impls.add("ceiling"); // CeilingLmdb, CeilingH2: the raw library plus the check and a copy
@@ -60,8 +58,7 @@ public final class InterleavedScans {
         kvs.add(kv);
         CompareBenchmark.load(kv, new Values(), 0, records, CompareBenchmark.BATCH);
       }
-      Blackhole bh = new Blackhole(
-          "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+      Blackhole bh = blackhole();
       List<Scan> scans = new ArrayList<>();
       for (Kv kv : kvs) {
         scans.add(() -> kv.scanAll(bh));
@@ -72,6 +69,21 @@ public final class InterleavedScans {
       kvs.forEach(Kv::close);
       dirs.forEach(BenchDirs::delete);
     }
+  }
+
+  /** Argument {@code index} as a positive number, or {@code fallback} if there is none. */
+  static int positive(String[] args, int index, String name, int fallback) {
+    int n = args.length > index ? Integer.parseInt(args[index]) : fallback;
+    if (n < 1) {
+      throw new IllegalArgumentException(name + " must be positive, not " + n);
+    }
+    return n;
+  }
+
+  /** A blackhole outside JMH, for a scan's entries. */
+  static Blackhole blackhole() {
+    return new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
   }
 
   /** One scan of every record, returning how many it saw. */

@@ -1,7 +1,6 @@
 package dev.cairn.benchmarks;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -51,17 +50,12 @@ public final class SqliteLayoutMeasurement {
   /** Bytes of a record before its value: Cairn's header (39) and the value's SHA-256 (32). */
   static final int HEAD = 39 + 32;
   private static final int CRC = 4;
-  private static final byte[] PREFIX = (CairnKv.COLLECTION + "\0").getBytes(StandardCharsets.UTF_8);
 
   private SqliteLayoutMeasurement() {}
 
   public static void main(String[] args) throws Exception {
-    int records = args.length > 0 ? Integer.parseInt(args[0]) : CompareBenchmark.RECORDS;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    if (records < 1 || rounds < 1) {
-      throw new IllegalArgumentException("records and rounds must be positive: " + records
-          + ", " + rounds);
-    }
+    int records = InterleavedScans.positive(args, 0, "records", CompareBenchmark.RECORDS);
+    int rounds = InterleavedScans.positive(args, 1, "rounds", InterleavedScans.ROUNDS);
     Path dir = BenchDirs.fresh("sqlite-layout");
     Kv raw = null;
     Kv cairn = null;
@@ -73,8 +67,7 @@ public final class SqliteLayoutMeasurement {
       CompareBenchmark.load(raw, new Values(), 0, records, CompareBenchmark.BATCH);
       CompareBenchmark.load(cairn, new Values(), 0, records, CompareBenchmark.BATCH);
       loadModels(one, two, records);
-      Blackhole bh = new Blackhole(
-          "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+      Blackhole bh = InterleavedScans.blackhole();
       Kv rawKv = raw;
       Kv cairnKv = cairn;
       PreparedStatement scanOne = one.prepareStatement("SELECT k, v FROM kv ORDER BY k");
@@ -119,7 +112,7 @@ public final class SqliteLayoutMeasurement {
     try (PreparedStatement putOne = one.prepareStatement("INSERT INTO kv VALUES (?, ?)");
         PreparedStatement putTwo = two.prepareStatement("INSERT INTO kv VALUES (?, ?, ?)")) {
       for (int i = 0; i < records; i++) {
-        byte[] key = recordKey(Values.key(i));
+        byte[] key = Sealing.prefixed(Values.key(i)); // as Cairn's record keys
         byte[] value = values.value(i);
         byte[] head = new byte[HEAD];
         random.nextBytes(head);
@@ -146,18 +139,6 @@ public final class SqliteLayoutMeasurement {
     }
   }
 
-  private static byte[] recordKey(String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    byte[] out = Arrays.copyOf(PREFIX, PREFIX.length + k.length);
-    System.arraycopy(k, 0, out, PREFIX.length, k.length);
-    return out;
-  }
-
-  private static String keyOf(byte[] recordKey) {
-    return new String(recordKey, PREFIX.length, recordKey.length - PREFIX.length,
-        StandardCharsets.UTF_8);
-  }
-
   private static long scanOneColumn(PreparedStatement scan, Blackhole bh) throws SQLException {
     long n = 0;
     try (ResultSet rs = scan.executeQuery()) {
@@ -169,7 +150,7 @@ public final class SqliteLayoutMeasurement {
         crc.update(key);
         crc.update(record, 0, end);
         check(crc, ByteBuffer.wrap(record).getInt(end));
-        bh.consume(keyOf(key));
+        bh.consume(Sealing.unprefixed(key));
         bh.consume(Arrays.copyOfRange(record, HEAD, end));
         n++;
       }
@@ -189,7 +170,7 @@ public final class SqliteLayoutMeasurement {
         crc.update(head, 0, HEAD);
         crc.update(value);
         check(crc, ByteBuffer.wrap(head).getInt(HEAD));
-        bh.consume(keyOf(key));
+        bh.consume(Sealing.unprefixed(key));
         bh.consume(value);
         n++;
       }

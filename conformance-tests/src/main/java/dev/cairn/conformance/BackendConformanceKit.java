@@ -537,6 +537,177 @@ public abstract class BackendConformanceKit {
     }
   }
 
+  @Nested
+  @DisplayName("values written in two parts")
+  class TwoPartValues {
+
+    private final byte[] head = bytes(1, 2, 3);
+    private final byte[] body = bytes(4, 5, 6, 7);
+    private final byte[] whole = bytes(1, 2, 3, 4, 5, 6, 7);
+
+    /** The value a parts reader was handed, put back together. */
+    private byte[] joined(ByteBuffer h, byte[] b) {
+      byte[] first = bytesOf(h);
+      if (b == null) {
+        return first;
+      }
+      byte[] v = Arrays.copyOf(first, first.length + b.length);
+      System.arraycopy(b, 0, v, first.length, b.length);
+      return v;
+    }
+
+    /** Every way of reading {@code key} of {@link #KS_A}, each as the whole value (or null). */
+    private List<byte[]> everyRead(byte[] key) {
+      List<byte[]> seen = new ArrayList<>();
+      try (BackendTransaction tx = backend.beginRead()) {
+        seen.add(tx.get(KS_A, key));
+        seen.add(tx.read(KS_A, key, BackendConformanceKit::bytesOf));
+        seen.add(tx.readParts(KS_A, key, this::joined));
+        try (BackendCursor c = tx.scan(KS_A, key, null)) {
+          seen.add(c.next() && Arrays.equals(c.key(), key) ? c.value() : null);
+        }
+        List<byte[]> walked = new ArrayList<>();
+        try (BackendCursor c = tx.scan(KS_A, key, null)) {
+          c.forEach((k, v) -> walked.add(Arrays.equals(bytesOf(k), key) ? bytesOf(v) : null)
+              && false); // the first entry only
+        }
+        seen.add(walked.isEmpty() ? null : walked.get(0));
+        List<byte[]> parts = new ArrayList<>();
+        try (BackendCursor c = tx.scan(KS_A, key, null)) {
+          c.forEachParts((k, h, b) -> parts.add(Arrays.equals(bytesOf(k), key)
+              ? joined(h, b) : null) && false);
+        }
+        seen.add(parts.isEmpty() ? null : parts.get(0));
+        List<byte[]> reversed = new ArrayList<>();
+        try (BackendCursor c = tx.scanDescending(KS_A, null, nextKey(key))) {
+          c.forEachParts((k, h, b) -> reversed.add(Arrays.equals(bytesOf(k), key)
+              ? joined(h, b) : null) && false);
+        }
+        seen.add(reversed.isEmpty() ? null : reversed.get(0));
+      }
+      seen.add(backend.readLatest(KS_A, key, BackendConformanceKit::bytesOf));
+      seen.add(backend.readLatestParts(KS_A, key, this::joined));
+      return seen;
+    }
+
+    /** The least key after {@code key} (a range's exclusive bound that holds it). */
+    private byte[] nextKey(byte[] key) {
+      return Arrays.copyOf(key, key.length + 1);
+    }
+
+    private void assertEveryRead(byte[] key, byte[] expected, String what) {
+      List<byte[]> seen = everyRead(key);
+      for (int i = 0; i < seen.size(); i++) {
+        assertThat(seen.get(i)).as("%s, read %d of get, read, readParts, scan value(), forEach,"
+            + " forEachParts, descending forEachParts, readLatest, readLatestParts", what, i)
+            .isEqualTo(expected);
+      }
+    }
+
+    @Test
+    @DisplayName("a value put in two parts is their concatenation to every read, whole or in parts")
+    void aValuePutInTwoPartsReadsBackWhole() {
+      byte[] big = new byte[70_000];
+      random().nextBytes(big);
+      write(tx -> {
+        tx.put(KS_A, bytes(1), head, body);
+        tx.put(KS_A, bytes(2), head, new byte[0]);
+        tx.put(KS_A, bytes(3), new byte[0], body);
+        tx.put(KS_A, bytes(4), head, big);
+      });
+      assertEveryRead(bytes(1), whole, "head and body");
+      assertEveryRead(bytes(2), head, "an empty body");
+      assertEveryRead(bytes(3), body, "an empty head");
+      byte[] bigWhole = Arrays.copyOf(head, head.length + big.length);
+      System.arraycopy(big, 0, bigWhole, head.length, big.length);
+      assertEveryRead(bytes(4), bigWhole, "a large body");
+      assertEveryRead(bytes(5), null, "an absent key");
+      try (BackendTransaction tx = backend.beginWrite()) {
+        assertThat(tx.readParts(KS_A, bytes(1), this::joined))
+            .as("a write transaction's readParts").isEqualTo(whole);
+        tx.put(KS_A, bytes(6), head, body);
+        assertThat(tx.get(KS_A, bytes(6))).as("its own write").isEqualTo(whole);
+        assertThat(tx.readParts(KS_A, bytes(6), this::joined)).as("its own write, in parts")
+            .isEqualTo(whole);
+        tx.rollback();
+      }
+      assertEveryRead(bytes(6), null, "a two-part put rolled back");
+    }
+
+    @Test
+    @DisplayName("a whole put replaces a two-part value entirely, and a two-part put a whole one")
+    void putsInOneOrTwoPartsReplaceEachOther() {
+      write(tx -> tx.put(KS_A, bytes(1), head, body));
+      write(tx -> tx.put(KS_A, bytes(1), V1));
+      assertEveryRead(bytes(1), V1, "a whole value over a two-part one");
+      write(tx -> tx.put(KS_A, bytes(1), body, head));
+      byte[] swapped = bytes(4, 5, 6, 7, 1, 2, 3);
+      assertEveryRead(bytes(1), swapped, "a two-part value over a whole one");
+      write(tx -> tx.put(KS_A, bytes(1), whole, new byte[0]));
+      assertEveryRead(bytes(1), whole, "a two-part value with an empty body over another");
+      write(tx -> tx.delete(KS_A, bytes(1)));
+      assertEveryRead(bytes(1), null, "deleted");
+    }
+
+    @Test
+    @DisplayName("putIfAbsent in two parts inserts an absent key and returns a present value whole")
+    void putIfAbsentInTwoParts() {
+      try (BackendTransaction tx = backend.beginWrite()) {
+        assertThat(tx.putIfAbsent(KS_A, bytes(1), head, body)).as("absent").isNull();
+        assertThat(tx.putIfAbsent(KS_A, bytes(1), V1, V2)).as("the key it just inserted")
+            .isEqualTo(whole);
+        tx.put(KS_A, bytes(2), V1);
+        assertThat(tx.putIfAbsent(KS_A, bytes(2), head, body)).as("a key put whole")
+            .isEqualTo(V1);
+        tx.commit(Durability.SYNC);
+      }
+      assertEveryRead(bytes(1), whole, "inserted in two parts");
+      assertEveryRead(bytes(2), V1, "left as it was");
+    }
+
+    @Test
+    @DisplayName("the parts written stay the caller's, and a body handed over is the reader's")
+    void partsBelongToTheirCaller() {
+      byte[] h = head.clone();
+      byte[] b = body.clone();
+      write(tx -> {
+        tx.put(KS_A, bytes(1), h, b);
+        h[0] = 42;
+        b[0] = 42;
+      });
+      assertEveryRead(bytes(1), whole, "after the caller changed its arrays");
+      try (BackendTransaction tx = backend.beginRead()) {
+        tx.readParts(KS_A, bytes(1), (v, got) -> {
+          if (got != null) {
+            Arrays.fill(got, (byte) 42);
+          }
+          return null;
+        });
+        try (BackendCursor c = tx.scan(KS_A, null, null)) {
+          c.forEachParts((k, v, got) -> {
+            if (got != null) {
+              Arrays.fill(got, (byte) 42);
+            }
+            return true;
+          });
+        }
+      }
+      assertEveryRead(bytes(1), whole, "after readers changed the bodies they were handed");
+    }
+
+    @Test
+    @DisplayName("a two-part put in a read-only transaction throws IllegalStateException")
+    void twoPartWritesNeedAWriteTransaction() {
+      try (BackendTransaction tx = backend.beginRead()) {
+        assertThatThrownBy(() -> tx.put(KS_A, bytes(1), head, body))
+            .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> tx.putIfAbsent(KS_A, bytes(1), head, body))
+            .isInstanceOf(IllegalStateException.class);
+      }
+      assertEveryRead(bytes(1), null, "nothing written");
+    }
+  }
+
   /** The bytes between a buffer's position and limit, copied. */
   private static byte[] bytesOf(ByteBuffer v) {
     byte[] b = new byte[v.remaining()];

@@ -60,6 +60,14 @@ final class BrokenFixtures {
   }
 
   @ExtendWith(OnlyUnderSelfTest.class)
+  static final class DropsBodies extends BackendConformanceKit {
+    @Override
+    protected BackendProvider provider() {
+      return new ReferenceBackendProvider(ReferenceBackendProvider.Defect.DROPS_BODIES);
+    }
+  }
+
+  @ExtendWith(OnlyUnderSelfTest.class)
   static final class CommitsKeyspacesApart extends BackendConformanceKit {
     @Override
     protected BackendProvider provider() {

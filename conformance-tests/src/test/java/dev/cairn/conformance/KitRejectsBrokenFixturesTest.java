@@ -73,6 +73,15 @@ final class KitRejectsBrokenFixturesTest {
   }
 
   @Test
+  void backendKitRejectsABackendThatLosesTheBodyOfAValueWrittenInTwoParts() {
+    Set<String> failed = failedMethods(BrokenFixtures.DropsBodies.class);
+    assertThat(failed).as("the two-part group fails, and nothing else")
+        .containsExactlyInAnyOrder("aValuePutInTwoPartsReadsBackWhole",
+            "putsInOneOrTwoPartsReplaceEachOther", "putIfAbsentInTwoParts",
+            "partsBelongToTheirCaller");
+  }
+
+  @Test
   void backendKitRejectsACommitThatReachesDiskOneKeyspaceAtATime() {
     // only a crash can show it: the kit's crash recovery group must fail, the rest passes
     Set<String> failed = failedMethods(BrokenFixtures.CommitsKeyspacesApart.class);

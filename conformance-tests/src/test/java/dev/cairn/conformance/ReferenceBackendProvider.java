@@ -49,6 +49,8 @@ class ReferenceBackendProvider implements BackendProvider {
     SCAN_IGNORES_UPPER_BOUND,
     /** a descending scan includes a key equal to its (exclusive) upper bound. */
     DESCENDING_SCAN_INCLUDES_UPPER_BOUND,
+    /** a value written in two parts keeps its head and loses its body. */
+    DROPS_BODIES,
     /**
      * deletes in the engine's {@code blobs} keyspace report success but keep the entry: to the
      * engine it looks like a skipped blob removal (a refcount bug), which the storage kit must
@@ -327,6 +329,24 @@ class ReferenceBackendProvider implements BackendProvider {
     public void put(String keyspace, byte[] key, byte[] value) {
       writable(keyspace).put(key.clone(), value.clone());
       ops.add(new ReferenceCommitLog.Op(keyspace, key.clone(), value.clone()));
+    }
+
+    /** The SPI's default; with {@link Defect#DROPS_BODIES} the head alone. */
+    @Override
+    public void put(String keyspace, byte[] key, byte[] head, byte[] body) {
+      if (backend.defect == Defect.DROPS_BODIES) {
+        put(keyspace, key, head);
+      } else {
+        BackendTransaction.super.put(keyspace, key, head, body);
+      }
+    }
+
+    /** The SPI's default; with {@link Defect#DROPS_BODIES} the head alone. */
+    @Override
+    public byte[] putIfAbsent(String keyspace, byte[] key, byte[] head, byte[] body) {
+      return backend.defect == Defect.DROPS_BODIES
+          ? putIfAbsent(keyspace, key, head)
+          : BackendTransaction.super.putIfAbsent(keyspace, key, head, body);
     }
 
     @Override

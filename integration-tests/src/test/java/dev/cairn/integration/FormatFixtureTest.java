@@ -28,23 +28,24 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Stores written by an earlier build still open, read and verify on every backend: the committed
  * fixtures of {@link FormatFixtures} (store format 1, written on 2026-12-05 before the storage
- * format changed, and store format 2, written by the build before expiring records) are copied,
- * never opened in place.
+ * format changed, store format 2, written by the build before expiring records, and store format
+ * 3, written by the build before records in two parts) are copied, never opened in place.
  */
 final class FormatFixtureTest {
 
   private static final Path FIXTURES = Path.of("src/test/resources/format-fixtures");
   /** The keyspaces of the newest committed fixture, the base of a store of an unknown format. */
-  private static final Path KEYSPACES = FIXTURES.resolve("format-2/keyspaces.txt");
+  private static final Path KEYSPACES = FIXTURES.resolve("format-3/keyspaces.txt");
   /** The store format this build writes. */
-  private static final int CURRENT = 3;
+  private static final int CURRENT = 4;
 
   @TempDir Path tmp;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"format-1/sqlite", "format-1/lmdb", "format-1/h2",
-      "format-2/sqlite", "format-2/lmdb", "format-2/h2"})
-  @DisplayName("a store of format 1 or 2 written by an earlier build opens, reads and verifies")
+      "format-2/sqlite", "format-2/lmdb", "format-2/h2",
+      "format-3/sqlite", "format-3/lmdb", "format-3/h2"})
+  @DisplayName("a store of format 1, 2 or 3 written by an earlier build opens, reads and verifies")
   void anOlderStoreOpens(String fixture) throws IOException {
     String backend = fixture.substring(fixture.indexOf('/') + 1);
     Path dir = tmp.resolve(backend);
@@ -54,8 +55,9 @@ final class FormatFixtureTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"format-1/sqlite", "format-1/lmdb", "format-1/h2", "format-1/postgres",
-      "format-2/sqlite", "format-2/lmdb", "format-2/h2", "format-2/postgres"})
-  @DisplayName("the keyspaces of a format 1 or 2 store, loaded into any backend, open, read and "
+      "format-2/sqlite", "format-2/lmdb", "format-2/h2", "format-2/postgres",
+      "format-3/sqlite", "format-3/lmdb", "format-3/h2", "format-3/postgres"})
+  @DisplayName("the keyspaces of a format 1, 2 or 3 store, loaded into any backend, open, read and "
       + "verify, and the store is marked with the current format")
   void olderKeyspacesOpenOnEveryBackend(String fixture) {
     String format = fixture.substring(0, fixture.indexOf('/'));

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A lazily stepped {@link ResultSet} over one keyspace range (fetched in pages where the
  * dialect asks for it). Guarded by its transaction's monitor, so closing the backend from
- * another thread cannot race a {@link #next()}.
+ * another thread cannot race a {@link #next()}. In a keyspace with a body column
+ * ({@link KeyspaceSql#body()}) a row's value is {@code v} followed by {@code b}: whole for
+ * {@link #value()} and {@link #forEach}, in its two parts for {@link #forEachParts}.
  */
 final class JdbcCursor implements BackendCursor {
 
@@ -20,14 +22,16 @@ final class JdbcCursor implements BackendCursor {
   private final JdbcTransaction tx;
   private final PreparedStatement statement;
   private final ResultSet rows;
+  private final boolean body;
   private boolean onRow;
   private boolean exhausted;
   private boolean closed;
 
-  JdbcCursor(JdbcTransaction tx, PreparedStatement statement, ResultSet rows) {
+  JdbcCursor(JdbcTransaction tx, PreparedStatement statement, ResultSet rows, boolean body) {
     this.tx = tx;
     this.statement = statement;
     this.rows = rows;
+    this.body = body;
   }
 
   @Override
@@ -62,21 +66,35 @@ final class JdbcCursor implements BackendCursor {
 
   @Override
   public byte[] value() {
-    return column(2);
+    synchronized (tx) {
+      byte[] v = column(2);
+      return body ? JdbcTransaction.whole(v, bodyOnRow()) : v;
+    }
   }
 
   /**
    * The walk of {@link BackendCursor#forEach} under one monitor and one check, instead of three
    * of each per entry ({@code next()}, {@code key()}, {@code value()}): a SQLite value scan spent
-   * about 40 ns an entry on them. The visitor gets the driver's own copies, wrapped.
+   * about 40 ns an entry on them. The visitor gets the driver's own copies, wrapped (a value
+   * with a body: head and body in one new array).
    */
   @Override
   public boolean forEach(EntryVisitor visitor) {
+    return forEachParts((k, head, b) -> visitor.visit(
+        k, b == null ? head : ByteBuffer.wrap(JdbcTransaction.whole(head.array(), b))));
+  }
+
+  /**
+   * As {@link #forEach}, the body column ({@code b}) handed over as the driver returned it: a
+   * SQLite value scan keeps it as the value, no copy made.
+   */
+  @Override
+  public boolean forEachParts(PartsVisitor visitor) {
     synchronized (tx) {
       checkUsable();
       while (advance()) {
-        if (!visitor.visit(ByteBuffer.wrap(columnOnRow(1)),
-            ByteBuffer.wrap(columnOnRow(2)))) {
+        if (!visitor.visit(ByteBuffer.wrap(columnOnRow(1)), ByteBuffer.wrap(columnOnRow(2)),
+            body ? bodyOnRow() : null)) {
           return true;
         }
       }
@@ -106,6 +124,15 @@ final class JdbcCursor implements BackendCursor {
             exhausted ? "cursor is exhausted" : "no current entry: call next() first");
       }
       return columnOnRow(index);
+    }
+  }
+
+  /** The body column of the current row, or null; the caller holds the monitor, on a row. */
+  private byte[] bodyOnRow() {
+    try {
+      return rows.getBytes(3);
+    } catch (SQLException e) {
+      throw tx.fail(e, "scan");
     }
   }
 

@@ -6,9 +6,11 @@ import dev.cairn.storage.StorageException;
 import dev.cairn.storage.TransactionConflictException;
 import dev.cairn.storage.spi.BackendCursor;
 import dev.cairn.storage.spi.BackendTransaction;
+import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -227,13 +229,32 @@ public abstract class JdbcTransaction implements BackendTransaction {
 
   @Override
   public final synchronized byte[] get(String keyspace, byte[] key) {
+    byte[][] row = row(keyspace, key);
+    return row == null ? null : whole(row[0], row[1]);
+  }
+
+  /**
+   * {@inheritDoc} A keyspace with a body column ({@link KeyspaceSql#body()}) hands its
+   * {@code b} over as the body, the driver's array as it is.
+   */
+  @Override
+  public final synchronized <T> T readParts(String keyspace, byte[] key, PartsReader<T> reader) {
+    byte[][] row = row(keyspace, key);
+    return row == null ? null : reader.read(ByteBuffer.wrap(row[0]), row[1]);
+  }
+
+  /** The row of {@code key}: {@code v} and {@code b} (null without a body column), or null. */
+  private byte[][] row(String keyspace, byte[] key) {
     KeyspaceSql ks = prepare(keyspace);
     requireBytes(key, "key");
     try (Borrowed s = new Borrowed(ks.get())) {
       PreparedStatement ps = s.statement;
       ps.setBytes(1, key);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? notNull(rs.getBytes(1)) : null;
+        if (!rs.next()) {
+          return null;
+        }
+        return new byte[][] {notNull(rs.getBytes(1)), ks.body() ? rs.getBytes(2) : null};
       }
     } catch (SQLException e) {
       throw fail(e, "get from keyspace " + keyspace);
@@ -244,8 +265,38 @@ public abstract class JdbcTransaction implements BackendTransaction {
   public final synchronized void put(String keyspace, byte[] key, byte[] value) {
     KeyspaceSql ks = prepare(keyspace);
     requireWritable("put");
-    write(putSql(ks), keyspace, key, value);
+    write(putSql(ks), ks, key, value, null);
     written(keyspace, key);
+  }
+
+  /**
+   * {@inheritDoc} A keyspace with a body column ({@link KeyspaceSql#body()}) keeps
+   * {@code head} in {@code v} and {@code body} in {@code b}; others store the concatenation.
+   */
+  @Override
+  public final synchronized void put(String keyspace, byte[] key, byte[] head, byte[] body) {
+    KeyspaceSql ks = prepare(keyspace);
+    if (!ks.body()) {
+      BackendTransaction.super.put(keyspace, key, head, body);
+      return;
+    }
+    requireWritable("put");
+    requireBytes(body, "body");
+    write(putSql(ks), ks, key, head, body);
+    written(keyspace, key);
+  }
+
+  /** {@inheritDoc} Kept as {@link #put(String, byte[], byte[], byte[])} keeps the parts. */
+  @Override
+  public final synchronized byte[] putIfAbsent(
+      String keyspace, byte[] key, byte[] head, byte[] body) {
+    KeyspaceSql ks = prepare(keyspace);
+    if (!ks.body()) {
+      return BackendTransaction.super.putIfAbsent(keyspace, key, head, body);
+    }
+    requireWritable("putIfAbsent");
+    requireBytes(body, "body");
+    return insertIfAbsent(ks, key, head, body);
   }
 
   /**
@@ -256,11 +307,25 @@ public abstract class JdbcTransaction implements BackendTransaction {
   public final synchronized byte[] putIfAbsent(String keyspace, byte[] key, byte[] value) {
     KeyspaceSql ks = prepare(keyspace);
     requireWritable("putIfAbsent");
+    return insertIfAbsent(ks, key, value, null);
+  }
+
+  /**
+   * {@link #putIfAbsent} of {@code value}, or of a head ({@code value}) and a {@code body} in a
+   * keyspace with a body column.
+   */
+  private byte[] insertIfAbsent(KeyspaceSql ks, byte[] key, byte[] value, byte[] body) {
+    String keyspace = ks.name();
     String sql = insertIfAbsentSql(ks);
     if (sql == null) {
-      return BackendTransaction.super.putIfAbsent(keyspace, key, value);
+      byte[] old = get(keyspace, key);
+      if (old == null) {
+        write(putSql(ks), ks, key, value, body);
+        written(keyspace, key);
+      }
+      return old;
     }
-    if (write(sql, keyspace, key, value) > 0) {
+    if (write(sql, ks, key, value, body) > 0) {
       written(keyspace, key);
       return null;
     }
@@ -278,18 +343,26 @@ public abstract class JdbcTransaction implements BackendTransaction {
 
   /**
    * Runs {@code sql}, a put or an insert of one row with the key as parameter 1 and the value as
-   * parameter 2; returns how many rows it changed.
+   * parameter 2 — in a keyspace with a body column, the head as parameter 2 and {@code body}
+   * (null for a value written whole) as parameter 3; returns how many rows it changed.
    */
-  private int write(String sql, String keyspace, byte[] key, byte[] value) {
+  private int write(String sql, KeyspaceSql ks, byte[] key, byte[] value, byte[] body) {
     requireBytes(key, "key");
     requireBytes(value, "value");
     try (Borrowed s = new Borrowed(sql)) {
       PreparedStatement ps = s.statement;
       ps.setBytes(1, key);
       ps.setBytes(2, value);
+      if (ks.body()) {
+        if (body == null) {
+          ps.setNull(3, Types.BLOB);
+        } else {
+          ps.setBytes(3, body);
+        }
+      }
       return ps.executeUpdate();
     } catch (SQLException e) {
-      throw fail(e, "put into keyspace " + keyspace);
+      throw fail(e, "put into keyspace " + ks.name());
     }
   }
 
@@ -338,7 +411,7 @@ public abstract class JdbcTransaction implements BackendTransaction {
         ps.setFetchSize(dialect.scanFetchSize());
       }
       bindRange(ps, fromInclusive, toExclusive);
-      JdbcCursor cursor = new JdbcCursor(this, ps, ps.executeQuery());
+      JdbcCursor cursor = new JdbcCursor(this, ps, ps.executeQuery(), store.keyspace(keyspace).body());
       cursors.add(cursor);
       return cursor;
     } catch (SQLException e) {
@@ -525,6 +598,16 @@ public abstract class JdbcTransaction implements BackendTransaction {
     if (to != null) {
       ps.setBytes(i, to);
     }
+  }
+
+  /** A value kept as {@code v} and {@code b} (null: none), whole. */
+  static byte[] whole(byte[] v, byte[] b) {
+    if (b == null || b.length == 0) {
+      return v;
+    }
+    byte[] w = java.util.Arrays.copyOf(v, v.length + b.length);
+    System.arraycopy(b, 0, w, v.length, b.length);
+    return w;
   }
 
   /** Columns are NOT NULL; a driver may hand out null for a zero-length value. */

@@ -11,6 +11,13 @@ import java.util.Objects;
  * <p>Backends use {@link #create()} and {@link #table()} for their own statements (creating the
  * tables at open, maintenance); {@link JdbcTransaction} runs the others. The statements of a
  * range take the bounds that are given as parameters, lower first.
+ *
+ * <p>A keyspace whose table has the column {@code b} ({@link #of(SqlDialect, String, boolean)})
+ * keeps the body of a value written in two parts
+ * ({@link dev.cairn.storage.spi.BackendTransaction#put(String, byte[], byte[], byte[])}) there,
+ * the head in {@code v}: the value is {@code v} followed by {@code b} ({@code b} null for a value
+ * written whole). Its statements read and write both columns, in the {@code ON CONFLICT} forms
+ * of the interface's defaults.
  */
 public final class KeyspaceSql {
 
@@ -19,6 +26,7 @@ public final class KeyspaceSql {
 
   private final String name;
   private final String table;
+  private final boolean body;
   private final String create;
   private final String get;
   private final String put;
@@ -29,16 +37,24 @@ public final class KeyspaceSql {
   private final String[] scanDescending = new String[4];
   private final String[] count = new String[4];
 
-  private KeyspaceSql(SqlDialect dialect, String name) {
+  private KeyspaceSql(SqlDialect dialect, String name, boolean body) {
     this.name = name;
     this.table = dialect.table(name);
+    this.body = body;
     create = dialect.createTable(table);
-    get = "SELECT v FROM " + table + " WHERE k = ?";
-    put = dialect.upsert(table);
-    insertIfAbsent = dialect.insertIfAbsent(table);
+    String values = body ? "v, b" : "v";
+    get = "SELECT " + values + " FROM " + table + " WHERE k = ?";
+    if (body) {
+      String insert = "INSERT INTO " + table + " (k, v, b) VALUES (?, ?, ?) ON CONFLICT (k) DO ";
+      put = insert + "UPDATE SET v = excluded.v, b = excluded.b";
+      insertIfAbsent = insert + "NOTHING";
+    } else {
+      put = dialect.upsert(table);
+      insertIfAbsent = dialect.insertIfAbsent(table);
+    }
     delete = "DELETE FROM " + table + " WHERE k = ?";
     for (int i = 0; i < 4; i++) {
-      scan[i] = "SELECT k, v FROM " + table + WHERE[i] + " ORDER BY k";
+      scan[i] = "SELECT k, " + values + " FROM " + table + WHERE[i] + " ORDER BY k";
       scanDescending[i] = scan[i] + " DESC";
       count[i] = "SELECT count(*) FROM " + table + WHERE[i];
     }
@@ -53,12 +69,26 @@ public final class KeyspaceSql {
    * @throws IllegalArgumentException if {@code name} does not match {@code [a-z][a-z0-9_]{0,31}}
    */
   public static KeyspaceSql of(SqlDialect dialect, String name) {
+    return of(dialect, name, false);
+  }
+
+  /**
+   * The SQL of keyspace {@code name} in {@code dialect}, for a table that has the column
+   * {@code b} (the body of a value written in two parts) if {@code body}.
+   *
+   * @param dialect the database's dialect
+   * @param name the keyspace's name
+   * @param body whether the keyspace's table has the column {@code b}
+   * @return the keyspace's SQL
+   * @throws IllegalArgumentException if {@code name} does not match {@code [a-z][a-z0-9_]{0,31}}
+   */
+  public static KeyspaceSql of(SqlDialect dialect, String name, boolean body) {
     Objects.requireNonNull(dialect, "dialect");
     if (!BackendConfig.isValidKeyspace(name)) {
       throw new IllegalArgumentException(
           "keyspace name must match [a-z][a-z0-9_]{0,31}: '" + name + "'");
     }
-    return new KeyspaceSql(dialect, name);
+    return new KeyspaceSql(dialect, name, body);
   }
 
   /** {@return the keyspace's name} */
@@ -71,12 +101,17 @@ public final class KeyspaceSql {
     return table;
   }
 
+  /** {@return whether the table has the column {@code b}, a value's body} */
+  public boolean body() {
+    return body;
+  }
+
   /** {@return the statement that creates the table if it does not exist} */
   public String create() {
     return create;
   }
 
-  /** {@code SELECT v} of one key. */
+  /** {@code SELECT v} (and {@code b}) of one key. */
   String get() {
     return get;
   }
@@ -90,7 +125,8 @@ public final class KeyspaceSql {
    * The insert of one key that does nothing if the key is present
    * ({@link SqlDialect#insertIfAbsent}).
    *
-   * @return the statement, with the key as parameter 1 and the value as parameter 2
+   * @return the statement, with the key as parameter 1 and the value as parameter 2 (with
+   *     {@link #body()}: the head as parameter 2 and the body, or null, as parameter 3)
    */
   public String insertIfAbsent() {
     return insertIfAbsent;
@@ -101,13 +137,13 @@ public final class KeyspaceSql {
     return delete;
   }
 
-  /** {@code SELECT k, v} of the range, in key order; {@code null} bounds are open. */
+  /** {@code SELECT k, v} (and {@code b}) of the range, in key order; {@code null} bounds are open. */
   String scan(byte[] fromInclusive, byte[] toExclusive) {
     return scan[variant(fromInclusive, toExclusive)];
   }
 
   /**
-   * {@code SELECT k, v} of the range, in descending key order (the primary key's index read
+   * {@code SELECT k, v} (and {@code b}) of the range, in descending key order (the primary key's index read
    * backwards); {@code null} bounds are open.
    */
   String scanDescending(byte[] fromInclusive, byte[] toExclusive) {

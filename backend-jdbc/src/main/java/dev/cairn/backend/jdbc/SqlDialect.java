@@ -8,7 +8,10 @@ package dev.cairn.backend.jdbc;
  *
  * <p>A keyspace's table has two columns, {@code k} (the key, primary key) and {@code v} (the
  * value, not null), both binary, and the database must order {@code k} as unsigned bytes,
- * shorter prefix first: that is the order in which scans return keys. Methods receive only
+ * shorter prefix first: that is the order in which scans return keys. It may have a third,
+ * {@code b} (binary, nullable), for the body of a value written in two parts; a backend whose
+ * tables have it builds their SQL with {@link KeyspaceSql#of(SqlDialect, String, boolean)}, and
+ * {@link #upsert} and {@link #insertIfAbsent} are then not used. Methods receive only
  * names that matched {@link dev.cairn.storage.spi.BackendConfig#isValidKeyspace}; what they
  * return is spliced into SQL, so it must contain no other caller-supplied text.
  */

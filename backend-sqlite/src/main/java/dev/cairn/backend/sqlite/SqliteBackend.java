@@ -51,7 +51,12 @@ final class SqliteBackend implements Backend, JdbcStore {
   private final Path walFile;
   private final String url;
   private final SqliteOptions options;
+  /**
+   * The keyspaces' SQL, read-only; built at open once the tables exist ({@link #initialize}), as
+   * each table has a body column or not.
+   */
   private final Map<String, KeyspaceSql> keyspaces;
+  private final Map<String, KeyspaceSql> keyspaceSql;
   private final Set<SqliteTransaction> openTransactions = ConcurrentHashMap.newKeySet();
 
   /** Held by the open write transaction (and by optimize); fair, so waiting writers queue. */
@@ -84,6 +89,7 @@ final class SqliteBackend implements Backend, JdbcStore {
     for (String name : keyspaceNames) {
       ks.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name));
     }
+    this.keyspaceSql = ks;
     this.keyspaces = Collections.unmodifiableMap(ks);
     this.readerPermits = new Semaphore(options.readers(), true);
   }
@@ -154,6 +160,13 @@ final class SqliteBackend implements Backend, JdbcStore {
         for (KeyspaceSql ks : keyspaces.values()) {
           w.execute(ks.create());
         }
+        // A table created before store format 4 has no body column: its values stay whole
+        // (the engine reads both), and opening the store does not change its schema.
+        for (String name : List.copyOf(keyspaceSql.keySet())) {
+          boolean body = "1".equals(w.query("SELECT count(*) FROM pragma_table_info('"
+              + SqliteDialect.tableName(name) + "') WHERE name = 'b'"));
+          keyspaceSql.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name, body));
+        }
         w.execute("COMMIT");
       } catch (SQLException e) {
         try {
@@ -192,6 +205,18 @@ final class SqliteBackend implements Backend, JdbcStore {
   @Override
   public BackendTransaction beginReadLatest() {
     return beginRead(false);
+  }
+
+  /**
+   * {@inheritDoc} In a transaction of {@link #beginReadLatest()}, which hands a value's body
+   * column over as the driver returned it ({@link BackendTransaction#readParts}).
+   */
+  @Override
+  public <T> T readLatestParts(String keyspace, byte[] key,
+      BackendTransaction.PartsReader<T> reader) {
+    try (BackendTransaction t = beginReadLatest()) {
+      return t.readParts(keyspace, key, reader);
+    }
   }
 
   private BackendTransaction beginRead(boolean snapshot) {

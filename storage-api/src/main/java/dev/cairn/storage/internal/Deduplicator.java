@@ -247,9 +247,9 @@ final class Deduplicator {
     }
     RecordFormat.StoredBlob blob = RecordFormat.parseBlob(bv, RecordStore.indexWhere(blobKey));
     byte[] hash = Arrays.copyOfRange(blobKey, blobKey.length - RecordFormat.HASH, blobKey.length);
-    btx.put(RecordStore.RECORDS, rk, RecordFormat.encodeInline(rk, blob.codecId(),
+    btx.put(RecordStore.RECORDS, rk, RecordFormat.encodeInlineHead(rk, blob.codecId(),
         blob.dictId(), blob.rawLength(), rec.created(), rec.updated(), rec.version(),
-        blob.payload(), hash, rec.expiresAt()));
+        blob.payload(), hash, rec.expiresAt()), blob.payload());
     btx.delete(RecordStore.INDEX, blobKey);
     btx.delete(RecordStore.BLOBS, RecordFormat.blobIdKey(e.blobId()));
     totals[2]++;

@@ -3,6 +3,7 @@ package dev.cairn.storage.internal;
 import dev.cairn.storage.DataCorruptionException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -14,14 +15,24 @@ import java.util.zip.CRC32C;
  * returning its value for the wrong key. Format 1 records (checksum over the value only) are
  * still read.
  *
+ * <p>An inline record of format 3 (store format 4) keeps its CRC32C between its fields and its
+ * payload, so that the record is a head (the fields and the checksum) followed by the stored
+ * value as it is: the engine writes it in those two parts
+ * ({@link dev.cairn.storage.spi.BackendTransaction#put(String, byte[], byte[], byte[])}), and a
+ * backend that keeps them apart hands the value back as an array of its own, which a read
+ * returns without copying it. The checksum covers the same bytes in the same order as format 2:
+ * the record key, the fields, the payload.
+ *
  * <pre>
- * records    : format(1)=2 flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
+ * records    : format(1) flags(1) codec(1) dict(4) rawLen(4) storedLen(4) created(8)
  *              updated(8) version(8), then expiresAt(8) (epoch ms) if flags bit 2 is set
- *              (store format 3: a record with a time to live), then either the inline
- *              payload (flags bit 0 clear),
- *              preceded by the SHA-256 of the raw value if flags bit 1 is set (store format 2:
- *              a value that maintenance may deduplicate later), or
- *              blobKeyLen(2) blobKey blobId(8) (flags bit 0 set), then crc32c(4)
+ *              (store format 3: a record with a time to live), then
+ *              - format 3, inline (flags bit 0 clear): the SHA-256 of the raw value if flags
+ *                bit 1 is set, crc32c(4), the payload;
+ *              - format 2: either the inline payload (flags bit 0 clear), preceded by the
+ *                SHA-256 of the raw value if flags bit 1 is set (store format 2: a value that
+ *                maintenance may deduplicate later), or blobKeyLen(2) blobKey blobId(8) (flags
+ *                bit 0 set: a blob reference, always format 2), then crc32c(4)
  * blob_index : blobId(8) count(8) codec(1) dict(4) storedLen(4) crc32c(4)
  *              key = blobKey: scope prefix + SHA-256 of the raw bytes
  * blobs      : format(1)=1 codec(1) dict(4) rawLen(4) payload crc32c(4)
@@ -39,6 +50,8 @@ final class RecordFormat {
   static final byte FORMAT = 1;
   /** Record format whose CRC32C covers the record key, then the value. */
   static final byte FORMAT_KEYED = 2;
+  /** Inline record format whose CRC32C precedes the payload: a head and a body (store format 4). */
+  static final byte FORMAT_SPLIT = 3;
   static final int FLAG_BLOB = 1;
   /** An inline record that carries the SHA-256 of its raw value (store format 2). */
   static final int FLAG_HASHED = 2;
@@ -84,22 +97,41 @@ final class RecordFormat {
   record StoredBlob(byte codecId, int dictId, int rawLength, byte[] payload) {}
 
   /**
-   * An inline record; {@code hash} is the raw value's SHA-256, or null for none;
-   * {@code expiresAt} its expiry (epoch ms) or {@link #NEVER}.
+   * An inline record, whole: its {@link #encodeInlineHead head} followed by {@code payload}.
    */
   static byte[] encodeInline(byte[] recordKey,
       byte codecId, int dictId, int rawLength, long created, long updated, long version,
       byte[] payload, byte[] hash, long expiresAt) {
+    byte[] head = encodeInlineHead(recordKey, codecId, dictId, rawLength, created, updated,
+        version, payload, hash, expiresAt);
+    byte[] whole = Arrays.copyOf(head, head.length + payload.length);
+    System.arraycopy(payload, 0, whole, head.length, payload.length);
+    return whole;
+  }
+
+  /**
+   * The head of an inline record (format 3): its fields and the CRC32C over the record key, the
+   * fields and {@code payload}, which follows the head in the record. {@code hash} is the raw
+   * value's SHA-256, or null for none; {@code expiresAt} its expiry (epoch ms) or {@link #NEVER}.
+   */
+  static byte[] encodeInlineHead(byte[] recordKey,
+      byte codecId, int dictId, int rawLength, long created, long updated, long version,
+      byte[] payload, byte[] hash, long expiresAt) {
     int hashLength = hash == null ? 0 : HASH;
-    ByteBuffer b = ByteBuffer.allocate(
-        RECORD_HEADER + expiryLength(expiresAt) + hashLength + payload.length + CRC);
-    header(b, hash == null ? 0 : FLAG_HASHED, codecId, dictId, rawLength, payload.length,
-        created, updated, version, expiresAt);
+    ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER + expiryLength(expiresAt) + hashLength + CRC);
+    header(b, FORMAT_SPLIT, hash == null ? 0 : FLAG_HASHED, codecId, dictId, rawLength,
+        payload.length, created, updated, version, expiresAt);
     if (hash != null) {
       b.put(hash, 0, HASH);
     }
-    b.put(payload);
-    return seal(b, recordKey);
+    byte[] a = b.array();
+    int n = a.length - CRC;
+    CRC32C crc = new CRC32C();
+    crc.update(recordKey);
+    crc.update(a, 0, n);
+    crc.update(payload);
+    ByteBuffer.wrap(a, n, CRC).putInt((int) crc.getValue());
+    return a;
   }
 
   /** A record referring to a blob; {@code expiresAt} its expiry or {@link #NEVER}. */
@@ -108,8 +140,8 @@ final class RecordFormat {
       long version, byte[] blobKey, long blobId, long expiresAt) {
     ByteBuffer b = ByteBuffer.allocate(
         RECORD_HEADER + expiryLength(expiresAt) + 2 + blobKey.length + 8 + CRC);
-    header(b, FLAG_BLOB, codecId, dictId, rawLength, storedLength, created, updated, version,
-        expiresAt);
+    header(b, FORMAT_KEYED, FLAG_BLOB, codecId, dictId, rawLength, storedLength, created,
+        updated, version, expiresAt);
     b.putShort((short) blobKey.length);
     b.put(blobKey);
     b.putLong(blobId);
@@ -121,10 +153,10 @@ final class RecordFormat {
   }
 
   private static void header(
-      ByteBuffer b, int flags, byte codecId, int dictId, int rawLength, int storedLength,
-      long created, long updated, long version, long expiresAt) {
+      ByteBuffer b, byte format, int flags, byte codecId, int dictId, int rawLength,
+      int storedLength, long created, long updated, long version, long expiresAt) {
     int f = expiresAt == NEVER ? flags : flags | FLAG_EXPIRES;
-    b.put(FORMAT_KEYED).put((byte) f).put(codecId).putInt(dictId).putInt(rawLength)
+    b.put(format).put((byte) f).put(codecId).putInt(dictId).putInt(rawLength)
         .putInt(storedLength).putLong(created).putLong(updated).putLong(version);
     if (expiresAt != NEVER) {
       b.putLong(expiresAt);
@@ -165,23 +197,53 @@ final class RecordFormat {
    */
   static StoredRecord parseRecord(ByteBuffer v, byte[] recordKey, Object where,
       boolean keepHash) {
+    return parseRecord(v, null, recordKey, where, keepHash);
+  }
+
+  /**
+   * As above, from a record read in two parts
+   * ({@link dev.cairn.storage.spi.BackendTransaction#readParts}): {@code v} is the head, or the
+   * whole record if {@code body} is null; {@code body}, an array of the caller's, is the payload
+   * of an inline record of format 3, which the parsed record then keeps as it is (no copy).
+   */
+  static StoredRecord parseRecord(ByteBuffer v, byte[] body, byte[] recordKey, Object where,
+      boolean keepHash) {
     int at = v.position();
     int length = v.remaining();
     if (length < RECORD_HEADER + CRC) {
       throw corrupt(where, "record of " + length + " bytes is shorter than its header");
     }
-    byte format = v.get(at);
-    if (format == FORMAT_KEYED) {
-      checkCrc(v, recordKey, where);
-    } else if (format == FORMAT) {
-      checkCrc(v, null, where);
-    } else {
-      throw corrupt(where, "unknown record format " + format);
-    }
     // absolute reads, big-endian: no view of the buffer to allocate for a read of a record
     ByteBuffer b = bigEndian(v);
-    int end = at + length - CRC; // the fields end where the CRC begins
+    byte format = b.get(at);
     int flags = b.get(at + 1);
+    int end; // where the fields end: at the CRC
+    if (format == FORMAT_SPLIT) {
+      if ((flags & FLAG_BLOB) != 0) {
+        throw corrupt(where, "blob reference in a record of format " + format);
+      }
+      end = at + RECORD_HEADER + ((flags & FLAG_EXPIRES) != 0 ? 8 : 0)
+          + ((flags & FLAG_HASHED) != 0 ? HASH : 0);
+      if (end + CRC > at + length) {
+        throw corrupt(where, "record of " + length + " bytes is shorter than its header");
+      }
+      if (body != null && end + CRC != at + length) {
+        throw corrupt(where, "record head of " + length + " bytes does not end at its checksum");
+      }
+      checkSplitCrc(v, end, body, recordKey, where);
+    } else {
+      if (body != null) {
+        throw corrupt(where, "record of format " + format + " stored in two parts");
+      }
+      if (format == FORMAT_KEYED) {
+        checkCrc(v, recordKey, where);
+      } else if (format == FORMAT) {
+        checkCrc(v, null, where);
+      } else {
+        throw corrupt(where, "unknown record format " + format);
+      }
+      end = at + length - CRC;
+    }
     byte codec = b.get(at + 2);
     int dict = b.getInt(at + 3);
     int raw = b.getInt(at + 7);
@@ -195,7 +257,7 @@ final class RecordFormat {
     }
     long expiresAt = NEVER;
     if ((flags & FLAG_EXPIRES) != 0) {
-      if (format != FORMAT_KEYED || end - p < 8) {
+      if (format == FORMAT || end - p < 8) {
         throw corrupt(where, "expiring record without room for its expiry");
       }
       expiresAt = b.getLong(p);
@@ -222,7 +284,7 @@ final class RecordFormat {
     }
     byte[] hash = null;
     if ((flags & FLAG_HASHED) != 0) {
-      if (format != FORMAT_KEYED || end - p < HASH) {
+      if (format == FORMAT || end - p < HASH) {
         throw corrupt(where, "hashed record without room for its hash");
       }
       if (keepHash) {
@@ -231,14 +293,56 @@ final class RecordFormat {
       }
       p += HASH;
     }
-    if (stored != end - p) {
-      throw corrupt(where, "inline payload is " + (end - p) + " bytes, header says " + stored);
+    byte[] payload;
+    if (format == FORMAT_SPLIT) {
+      // the payload follows the CRC, or is the body as the backend handed it over
+      int n = body != null ? body.length : at + length - end - CRC;
+      if (stored != n) {
+        throw corrupt(where, "inline payload is " + n + " bytes, header says " + stored);
+      }
+      if (body != null) {
+        payload = body;
+      } else {
+        payload = new byte[stored];
+        b.get(end + CRC, payload);
+      }
+    } else {
+      if (stored != end - p) {
+        throw corrupt(where, "inline payload is " + (end - p) + " bytes, header says " + stored);
+      }
+      payload = new byte[stored];
+      b.get(p, payload);
     }
-    byte[] payload = new byte[stored];
-    b.get(p, payload);
     return new StoredRecord(
         flags, codec, dict, raw, stored, created, updated, version, payload, hash, null, 0,
         expiresAt);
+  }
+
+  /**
+   * Checks the CRC32C of a format 3 record: at {@code end} in {@code v}, over the record key,
+   * the fields before it and the payload ({@code body}, or what follows the CRC in {@code v}).
+   * {@code v}'s position and limit are put back after.
+   */
+  private static void checkSplitCrc(
+      ByteBuffer v, int end, byte[] body, byte[] recordKey, Object where) {
+    int position = v.position();
+    int limit = v.limit();
+    CRC32C crc = new CRC32C();
+    crc.update(recordKey);
+    int stored = bigEndian(v).getInt(end);
+    try {
+      crc.update(v.limit(end)); // over v itself: no view to allocate
+      if (body != null) {
+        crc.update(body);
+      } else {
+        crc.update(v.limit(limit).position(end + CRC));
+      }
+    } finally {
+      v.limit(limit).position(position);
+    }
+    if (stored != (int) crc.getValue()) {
+      throw corrupt(where, "CRC32C mismatch");
+    }
   }
 
   /** {@code v} if it reads big-endian (as every buffer does unless told otherwise), else a view. */

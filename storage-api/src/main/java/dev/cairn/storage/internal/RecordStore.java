@@ -180,8 +180,9 @@ final class RecordStore {
       // something was (one backend operation instead of a read and a write).
       CodecRegistry.Encoded e = codecs.encode(collection, raw);
       long created = createdOverride > 0 ? createdOverride : now;
-      oldValue = btx.putIfAbsent(RECORDS, rk, RecordFormat.encodeInline(rk, e.codecId(),
-          e.dictId(), raw.length, created, updated, version, e.bytes(), hash, expiresAt));
+      oldValue = btx.putIfAbsent(RECORDS, rk, RecordFormat.encodeInlineHead(rk, e.codecId(),
+          e.dictId(), raw.length, created, updated, version, e.bytes(), hash, expiresAt),
+          e.bytes());
       if (oldValue == null) {
         newKeys.saw(collection, true);
         d.stored += e.bytes().length;
@@ -202,8 +203,12 @@ final class RecordStore {
     long created = createdOverride > 0 ? createdOverride
         : old != null && !old.expired(now) ? old.created() : now;
     byte[] newRecord;
+    byte[] newBody = null; // an inline record is written as its head and its payload
     if (inlineOnly) {
-      newRecord = inline(rk, d, collection, raw, created, updated, version, null, expiresAt);
+      CodecRegistry.Encoded e = encodeCounted(d, collection, raw);
+      newRecord = RecordFormat.encodeInlineHead(rk, e.codecId(), e.dictId(), raw.length,
+          created, updated, version, e.bytes(), null, expiresAt);
+      newBody = e.bytes();
     } else {
       if (old != null && old.isBlob() && Arrays.equals(old.blobKey(), newBlobKey)) {
         // same content: the reference it holds stays
@@ -226,7 +231,10 @@ final class RecordStore {
               e.storedLength(), created, updated, version, newBlobKey, e.blobId(), expiresAt);
         } else if (mode == DedupMode.DEFERRED) {
           // new content stays in its record, with its hash for maintenance to find twins by
-          newRecord = inline(rk, d, collection, raw, created, updated, version, hash, expiresAt);
+          CodecRegistry.Encoded e = encodeCounted(d, collection, raw);
+          newRecord = RecordFormat.encodeInlineHead(rk, e.codecId(), e.dictId(), raw.length,
+              created, updated, version, e.bytes(), hash, expiresAt);
+          newBody = e.bytes();
           newBlobKey = null;
         } else {
           CodecRegistry.Encoded e = codecs.encode(collection, raw);
@@ -243,7 +251,11 @@ final class RecordStore {
         }
       }
     }
-    btx.put(RECORDS, rk, newRecord);
+    if (newBody != null) {
+      btx.put(RECORDS, rk, newRecord, newBody);
+    } else {
+      btx.put(RECORDS, rk, newRecord);
+    }
     if (old != null && old.isBlob() && !Arrays.equals(old.blobKey(), newBlobKey)) {
       release(btx, old.blobKey(), old.blobId());
     }
@@ -268,15 +280,13 @@ final class RecordStore {
     }
   }
 
-  /** An inline record of {@code raw}, encoded, counted in {@code d}; {@code hash} or null. */
-  private byte[] inline(byte[] rk, TransactionImpl.Delta d, String collection, byte[] raw,
-      long created, long updated, long version, byte[] hash, long expiresAt) {
+  /** {@code raw} encoded for an inline record, its stored bytes counted in {@code d}. */
+  private CodecRegistry.Encoded encodeCounted(
+      TransactionImpl.Delta d, String collection, byte[] raw) {
     CodecRegistry.Encoded e = codecs.encode(collection, raw);
     d.stored += e.bytes().length;
     d.savedByCompression += raw.length - e.bytes().length;
-    return RecordFormat.encodeInline(rk,
-        e.codecId(), e.dictId(), raw.length, created, updated, version, e.bytes(), hash,
-        expiresAt);
+    return e;
   }
 
   /**
@@ -501,8 +511,8 @@ final class RecordStore {
     boolean keepHash = keepsHash();
     RecordFormat.StoredRecord rec;
     try {
-      rec = backend.readLatest(RECORDS, rk,
-          v -> RecordFormat.parseRecord(v, rk, where, keepHash));
+      rec = backend.readLatestParts(RECORDS, rk,
+          (v, body) -> RecordFormat.parseRecord(v, body, rk, where, keepHash));
     } catch (DataCorruptionException e) {
       observers.corruption(e);
       throw e;
@@ -545,8 +555,9 @@ final class RecordStore {
 
   /** The record parsed (not decoded) in {@code t}, or null if absent or expired. */
   RecordFormat.StoredRecord find(BackendTransaction t, RecordKey k) {
-    RecordFormat.StoredRecord rec =
-        t.read(RECORDS, k.bytes(), v -> parse(v, k.bytes(), k.collection(), k.key()));
+    byte[] rk = k.bytes();
+    RecordFormat.StoredRecord rec = t.readParts(RECORDS, rk,
+        (v, body) -> parse(v, body, rk, where(k.collection(), k.key()), true));
     return rec == null || expired(rec) ? null : rec;
   }
 
@@ -646,21 +657,23 @@ final class RecordStore {
   /** As above, from a buffer that may be the backend's ({@link BackendTransaction#read}). */
   RecordFormat.StoredRecord parse(
       java.nio.ByteBuffer v, byte[] recordKey, String collection, String key) {
-    return parse(v, recordKey, where(collection, key), true);
+    return parse(v, null, recordKey, where(collection, key), true);
   }
 
   /**
    * A record for a read or a scan, parsed from a buffer that may be the backend's, counting the
    * corruption it may report. Its SHA-256 is kept only where {@link #decode} compares it.
    */
-  RecordFormat.StoredRecord parseToRead(java.nio.ByteBuffer v, byte[] recordKey, Where where) {
-    return parse(v, recordKey, where, keepsHash());
+  RecordFormat.StoredRecord parseToRead(
+      java.nio.ByteBuffer v, byte[] body, byte[] recordKey, Where where) {
+    return parse(v, body, recordKey, where, keepsHash());
   }
 
-  private RecordFormat.StoredRecord parse(
-      java.nio.ByteBuffer v, byte[] recordKey, Where where, boolean keepHash) {
+  /** {@code v} is the record, or its head if {@code body} is not null ({@link RecordFormat}). */
+  private RecordFormat.StoredRecord parse(java.nio.ByteBuffer v, byte[] body, byte[] recordKey,
+      Where where, boolean keepHash) {
     try {
-      return RecordFormat.parseRecord(v, recordKey, where, keepHash);
+      return RecordFormat.parseRecord(v, body, recordKey, where, keepHash);
     } catch (DataCorruptionException e) {
       observers.corruption(e);
       throw e;

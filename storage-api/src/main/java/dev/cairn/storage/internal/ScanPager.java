@@ -163,8 +163,9 @@ final class ScanPager {
   private record Parsed(String name, RecordFormat.StoredRecord rec, int index) {}
 
   /**
-   * The walk of a page with values ({@link BackendCursor#forEach}): each record parsed from the
-   * backend's own bytes (the payload is the one copy made) and, unless expired, kept; an inline
+   * The walk of a page with values ({@link BackendCursor#forEachParts}): each record parsed from
+   * the backend's own bytes (the payload is the one copy made, none where the backend hands it
+   * over as an array of its own) and, unless expired, kept; an inline
    * value decoded at once, while the record is in this core's cache (a page is larger than the
    * cache: decoding in a second pass read every record back from memory). A blob reference
    * waits for the page's blob reads ({@code blobRefs}), a value needing a dictionary not loaded
@@ -172,7 +173,7 @@ final class ScanPager {
    * once the page holds {@code pageSize} records, has read {@code maxPage}, or its values reach
    * {@link #ENTRY_PAGE_BYTES}.
    */
-  private final class ValuePage implements BackendCursor.EntryVisitor {
+  private final class ValuePage implements BackendCursor.PartsVisitor {
     private final String collection;
     private final long now;
     private final int pageSize;
@@ -195,13 +196,13 @@ final class ScanPager {
     }
 
     @Override
-    public boolean visit(java.nio.ByteBuffer k, java.nio.ByteBuffer v) {
+    public boolean visit(java.nio.ByteBuffer k, java.nio.ByteBuffer v, byte[] body) {
       scanned++;
       byte[] rk = RecordStore.copy(k);
       last = rk;
       String name = Keys.keyOf(rk);
       RecordStore.Where where = RecordStore.where(collection, name);
-      RecordFormat.StoredRecord rec = records.parseToRead(v, rk, where);
+      RecordFormat.StoredRecord rec = records.parseToRead(v, body, rk, where);
       if (!rec.expired(now)) {
         byte[] raw = rec.isBlob() ? null : records.decodeWithoutReads(rec, where);
         if (raw == null) {
@@ -384,9 +385,9 @@ final class ScanPager {
         boolean ended = false;
         try (BackendCursor c = ScanRange.open(rtx, from, to, descending)) {
           if (withValues) {
-            // one walk of the cursor for the page (BackendCursor.forEach)
+            // one walk of the cursor for the page (BackendCursor.forEachParts)
             ValuePage vp = new ValuePage(collection, now, pageSize, maxPage, values, blobRefs);
-            ended = !c.forEach(vp);
+            ended = !c.forEachParts(vp);
             last = vp.last;
             for (Parsed p : vp.later) {
               // a value whose decoding reads the store: after the walk, in this transaction

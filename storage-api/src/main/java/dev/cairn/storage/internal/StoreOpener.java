@@ -47,9 +47,12 @@ final class StoreOpener {
    * Format 3 adds records with a time to live (an expiry instant in the record, flag bit 2, and
    * the expiry index in {@code meta}); format 1 and 2 stores are read as they are and marked 3
    * when opened, so that a format 2 build, which would serve expired records and leave their
-   * index entries behind, refuses the store instead.
+   * index entries behind, refuses the store instead. Format 4 writes inline records of record
+   * format 3, whose checksum precedes the payload, in two parts a backend may keep apart
+   * ({@link RecordFormat}); older stores are read as they are and marked 4 when opened, since a
+   * format 3 build cannot read such records.
    */
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
   /** The meta entry holding the store's format: present in every store. */
   static final byte[] FORMAT_KEY = ascii("format");
   private static final byte[] STORE_ID_KEY = ascii("store-id");

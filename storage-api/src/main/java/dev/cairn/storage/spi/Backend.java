@@ -115,6 +115,22 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
+   * {@link #readLatest}, handing the value in the parts the backend kept, as
+   * {@link BackendTransaction#readParts} does. The default calls {@link #readLatest} and hands
+   * the whole value with a null body.
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param reader reads the value; not called if the key is absent
+   * @param <T> what {@code reader} makes of the value
+   * @return {@code reader}'s result, or {@code null} if the key is absent
+   */
+  default <T> T readLatestParts(String keyspace, byte[] key,
+      BackendTransaction.PartsReader<T> reader) {
+    return readLatest(keyspace, key, v -> reader.read(v, null));
+  }
+
+  /**
    * Begins a read-write transaction.
    *
    * @return a read-write transaction; commit or close it

@@ -76,6 +76,40 @@ public interface BackendCursor extends AutoCloseable {
   }
 
   /**
+   * As {@link #forEach}, handing {@code visitor} each value in the parts the backend kept, as
+   * {@link BackendTransaction#readParts} does: the first bytes as a buffer with
+   * {@link EntryVisitor}'s rules, and the body of a value written in two parts
+   * ({@link BackendTransaction#put(String, byte[], byte[], byte[])}) as an array of the
+   * visitor's own, or null when the buffer holds the whole value. Same contract as
+   * {@link #forEach}. The engine reads the pages of a value scan this way.
+   *
+   * <p>The default calls {@link #forEach} and hands each whole value with a null body.
+   *
+   * @param visitor reads each entry; returns whether to go on
+   * @return {@code true} if {@code visitor} stopped the walk, {@code false} if the range ended
+   */
+  default boolean forEachParts(PartsVisitor visitor) {
+    return forEach((k, v) -> visitor.visit(k, v, null));
+  }
+
+  /**
+   * Reads the entries of a walk ({@link #forEachParts}) and says whether to go on.
+   */
+  @FunctionalInterface
+  interface PartsVisitor {
+    /**
+     * Reads the entry.
+     *
+     * @param key the key's bytes, between position and limit; not to be kept or written
+     * @param head the value's bytes between position and limit: all of it if {@code body} is
+     *     null, else those before {@code body}; not to be kept or written
+     * @param body the rest of the value, the visitor's own array; or {@code null}
+     * @return whether to go on to the next entry
+     */
+    boolean visit(java.nio.ByteBuffer key, java.nio.ByteBuffer head, byte[] body);
+  }
+
+  /**
    * As {@link #forEach}, handing {@code visitor} each entry's key only: a walk that need not read
    * the values (the engine's key scans). Same contract: the cursor stays on the entry the visitor
    * stopped at; the visitor must not call this cursor or its transaction.

@@ -82,6 +82,89 @@ public interface BackendTransaction extends AutoCloseable {
   }
 
   /**
+   * Inserts or replaces {@code key} with the value {@code head} followed by {@code body}: what
+   * {@link #put(String, byte[], byte[])} of their concatenation stores, and every read returns
+   * that concatenation, except that {@link #readParts} and {@link BackendCursor#forEachParts}
+   * may hand {@code body} back apart, as an array of the reader's own. A backend that keeps the
+   * two apart (the SQLite backend: two columns of the row) spares such a reader a copy of the
+   * body; the engine writes a record this way, its fields in {@code head} and the stored value
+   * in {@code body}. A later {@link #put(String, byte[], byte[])} of the key replaces both.
+   *
+   * <p>The arrays are the caller's: the backend reads them during the call and copies what it
+   * keeps. The default concatenates them and calls {@link #put(String, byte[], byte[])}.
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param head the value's first bytes
+   * @param body the value's remaining bytes
+   */
+  default void put(String keyspace, byte[] key, byte[] head, byte[] body) {
+    put(keyspace, key, concat(head, body));
+  }
+
+  /**
+   * {@link #putIfAbsent(String, byte[], byte[])} of the value {@code head} followed by
+   * {@code body}, kept as {@link #put(String, byte[], byte[], byte[])} keeps it. The arrays are
+   * the caller's, as there. The default concatenates them and calls
+   * {@link #putIfAbsent(String, byte[], byte[])}.
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param head the value's first bytes
+   * @param body the value's remaining bytes
+   * @return the value the key already had, whole (the caller's array), or {@code null} if
+   *     inserted
+   */
+  default byte[] putIfAbsent(String keyspace, byte[] key, byte[] head, byte[] body) {
+    return putIfAbsent(keyspace, key, concat(head, body));
+  }
+
+  /**
+   * As {@link #read}, for a value that may have been written in two parts
+   * ({@link #put(String, byte[], byte[], byte[])}): {@code reader} gets the value's first bytes
+   * as a buffer with {@link #read}'s rules (possibly the backend's memory, valid only while it
+   * runs, never written or kept) and, if the backend kept the value's body apart, the body as an
+   * array of the reader's own to keep; {@code body} is null when the buffer holds the whole
+   * value, which a backend may always do. {@code null} if the key is absent.
+   *
+   * <p>The default calls {@link #read} and hands the whole value with a null body.
+   *
+   * @param keyspace the keyspace's name
+   * @param key the key
+   * @param reader reads the value; not called if the key is absent
+   * @param <T> what {@code reader} makes of the value
+   * @return {@code reader}'s result, or {@code null} if the key is absent
+   */
+  default <T> T readParts(String keyspace, byte[] key, PartsReader<T> reader) {
+    return read(keyspace, key, v -> reader.read(v, null));
+  }
+
+  /**
+   * Reads a value in the parts a backend kept ({@link #readParts}).
+   *
+   * @param <T> what it makes of the value
+   */
+  @FunctionalInterface
+  interface PartsReader<T> {
+    /**
+     * Reads the value.
+     *
+     * @param head the value's bytes between position and limit: all of it if {@code body} is
+     *     null, else those before {@code body}; not to be kept or written
+     * @param body the rest of the value, the reader's own array; or {@code null}
+     * @return what the reader makes of the value
+     */
+    T read(java.nio.ByteBuffer head, byte[] body);
+  }
+
+  /** {@code head} followed by {@code body}, in a new array. */
+  private static byte[] concat(byte[] head, byte[] body) {
+    byte[] v = java.util.Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, v, head.length, body.length);
+    return v;
+  }
+
+  /**
    * Deletes; returns whether the key existed.
    *
    * @param keyspace the keyspace's name

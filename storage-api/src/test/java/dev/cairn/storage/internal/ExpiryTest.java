@@ -161,10 +161,10 @@ final class ExpiryTest {
   }
 
   @Test
-  void storesAreMarkedFormat3WhenOpened() {
+  void storesAreMarkedWithTheCurrentFormatWhenOpened() {
     open(b -> b).close();
     byte[] f = keyspace("meta").get(StoreOpener.FORMAT_KEY);
-    assertThat(RecordFormat.parseLong(f, "format")).isEqualTo(3);
+    assertThat(RecordFormat.parseLong(f, "format")).isEqualTo(4);
   }
 
   @Test

@@ -48,15 +48,123 @@ final class RecordFormatTest {
         .isInstanceOf(DataCorruptionException.class);
   }
 
-  @Test
-  void formatOneRecordsWithoutTheKeyInTheirChecksumStillRead() {
-    byte[] v = inline("k", "old");
-    v[0] = RecordFormat.FORMAT;
+  /**
+   * {@code record} (format 3, the checksum before the payload, its fields ending at
+   * {@code fieldsEnd}) in the layout of record formats 1 and 2 that earlier builds wrote: the
+   * checksum at the end, over {@code crcKey} (null: format 1, none) and the bytes before it.
+   */
+  private static byte[] crcAtEnd(byte[] record, int fieldsEnd, byte format, byte[] crcKey) {
+    byte[] v = new byte[record.length];
+    System.arraycopy(record, 0, v, 0, fieldsEnd);
+    System.arraycopy(record, fieldsEnd + 4, v, fieldsEnd, record.length - fieldsEnd - 4);
+    v[0] = format;
     CRC32C crc = new CRC32C();
+    if (crcKey != null) {
+      crc.update(crcKey);
+    }
     crc.update(v, 0, v.length - 4);
     ByteBuffer.wrap(v, v.length - 4, 4).putInt((int) crc.getValue());
+    return v;
+  }
+
+  @Test
+  void formatOneRecordsWithoutTheKeyInTheirChecksumStillRead() {
+    byte[] v = crcAtEnd(inline("k", "old"), 39, RecordFormat.FORMAT, null);
     assertThat(RecordFormat.parseRecord(v, key("any"), "k").payload())
         .isEqualTo("old".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void formatTwoRecordsOfEarlierStoresStillRead() {
+    byte[] hash = new byte[32];
+    hash[5] = 5;
+    byte[] plain = crcAtEnd(inline("k", "old"), 39, RecordFormat.FORMAT_KEYED, key("k"));
+    byte[] hashedExpiring = crcAtEnd(
+        expiringInline("k", "old", hash), 39 + 8 + 32, RecordFormat.FORMAT_KEYED, key("k"));
+    assertThat(RecordFormat.parseRecord(plain, key("k"), "k").payload())
+        .isEqualTo("old".getBytes(StandardCharsets.UTF_8));
+    RecordFormat.StoredRecord r = RecordFormat.parseRecord(hashedExpiring, key("k"), "k");
+    assertThat(r.payload()).isEqualTo("old".getBytes(StandardCharsets.UTF_8));
+    assertThat(r.hash()).isEqualTo(hash);
+    assertThat(r.expiresAt()).isEqualTo(EXPIRES);
+    assertThatThrownBy(() -> RecordFormat.parseRecord(plain, key("j"), "record c/j"))
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("CRC32C");
+    assertThatThrownBy(() -> RecordFormat.parseRecord(
+        ByteBuffer.wrap(plain, 0, 39 + 4), "old".getBytes(StandardCharsets.UTF_8), key("k"), "k",
+        true)).as("a record of format 2 is never read in two parts")
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("two parts");
+  }
+
+  // ---------------------------------------------------------------- records in two parts
+
+  @Test
+  void anInlineRecordIsItsHeadFollowedByItsPayload() {
+    byte[] hash = new byte[32];
+    hash[0] = 1;
+    byte[] payload = "the value".getBytes(StandardCharsets.UTF_8);
+    byte[] head = RecordFormat.encodeInlineHead(
+        key("k"), (byte) 0, 0, payload.length, 1, 2, 3, payload, hash, EXPIRES);
+    byte[] whole = RecordFormat.encodeInline(
+        key("k"), (byte) 0, 0, payload.length, 1, 2, 3, payload, hash, EXPIRES);
+    assertThat(head).hasSize(39 + 8 + 32 + 4);
+    assertThat(whole[0]).isEqualTo(RecordFormat.FORMAT_SPLIT);
+    assertThat(java.util.Arrays.copyOf(whole, head.length)).isEqualTo(head);
+    assertThat(java.util.Arrays.copyOfRange(whole, head.length, whole.length)).isEqualTo(payload);
+    // the checksum covers the same bytes as format 2's: key, fields, payload
+    CRC32C crc = new CRC32C();
+    crc.update(key("k"));
+    crc.update(head, 0, head.length - 4);
+    crc.update(payload);
+    assertThat(ByteBuffer.wrap(head, head.length - 4, 4).getInt()).isEqualTo((int) crc.getValue());
+
+    RecordFormat.StoredRecord fromWhole = RecordFormat.parseRecord(whole, key("k"), "k");
+    byte[] body = payload.clone();
+    RecordFormat.StoredRecord fromParts =
+        RecordFormat.parseRecord(ByteBuffer.wrap(head), body, key("k"), "k", true);
+    assertThat(fromParts.payload()).as("the body is the payload, not copied").isSameAs(body);
+    assertThat(fromWhole.payload()).isEqualTo(payload);
+    for (RecordFormat.StoredRecord r : java.util.List.of(fromWhole, fromParts)) {
+      assertThat(r.hash()).isEqualTo(hash);
+      assertThat(r.expiresAt()).isEqualTo(EXPIRES);
+      assertThat(r.version()).isEqualTo(3);
+      assertThat(r.storedLength()).isEqualTo(payload.length);
+    }
+  }
+
+  @Test
+  void aRecordReadInTwoPartsIsCheckedAsAWhole() {
+    byte[] payload = "payload".getBytes(StandardCharsets.UTF_8);
+    byte[] head = RecordFormat.encodeInlineHead(
+        key("k"), (byte) 0, 0, payload.length, 1, 2, 3, payload, null, RecordFormat.NEVER);
+    for (int i = 0; i < payload.length; i++) {
+      byte[] bad = payload.clone();
+      bad[i] ^= 0x10;
+      assertThatThrownBy(() -> RecordFormat.parseRecord(ByteBuffer.wrap(head), bad, key("k"),
+          "record c/k", true)).as("body byte %d", i)
+          .isInstanceOf(DataCorruptionException.class).hasMessageContaining("CRC32C");
+    }
+    for (int i = 0; i < head.length; i++) {
+      byte[] bad = head.clone();
+      bad[i] ^= 0x04;
+      assertThatThrownBy(() -> RecordFormat.parseRecord(ByteBuffer.wrap(bad), payload, key("k"),
+          "record c/k", true)).as("head byte %d", i)
+          .isInstanceOf(DataCorruptionException.class);
+    }
+    assertThatThrownBy(() -> RecordFormat.parseRecord(
+        ByteBuffer.wrap(head), payload, key("j"), "record c/j", true))
+        .as("bound to its key").isInstanceOf(DataCorruptionException.class)
+        .hasMessageContaining("CRC32C");
+    assertThatThrownBy(() -> RecordFormat.parseRecord(ByteBuffer.wrap(head), new byte[0],
+        key("k"), "record c/k", true)).as("a body cut short")
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("CRC32C");
+    byte[] whole = RecordFormat.encodeInline(
+        key("k"), (byte) 0, 0, payload.length, 1, 2, 3, payload, null, RecordFormat.NEVER);
+    assertThatThrownBy(() -> RecordFormat.parseRecord(ByteBuffer.wrap(whole), payload, key("k"),
+        "record c/k", true)).as("a head longer than its fields")
+        .isInstanceOf(DataCorruptionException.class).hasMessageContaining("does not end");
+    byte[] truncated = java.util.Arrays.copyOf(whole, whole.length - 1);
+    assertThatThrownBy(() -> RecordFormat.parseRecord(truncated, key("k"), "record c/k"))
+        .isInstanceOf(DataCorruptionException.class);
   }
 
   // ------------------------------------------------------------------------- expiring records
@@ -72,7 +180,7 @@ final class RecordFormatTest {
   void aRecordWithoutExpiryIsWrittenExactlyAsBeforeAndNeverExpires() {
     byte[] stored = inline("k", "v");
     assertThat(stored[1] & RecordFormat.FLAG_EXPIRES).isZero();
-    assertThat(stored).hasSize(39 + 1 + 4); // header, payload, CRC32C: no room for an expiry
+    assertThat(stored).hasSize(39 + 4 + 1); // header, CRC32C, payload: no room for an expiry
     RecordFormat.StoredRecord r = RecordFormat.parseRecord(stored, key("k"), "k");
     assertThat(r.expiresAt()).isEqualTo(RecordFormat.NEVER);
     assertThat(r.expired(Long.MAX_VALUE)).isFalse();
@@ -132,11 +240,8 @@ final class RecordFormatTest {
 
   @Test
   void anExpiryInAFormatOneRecordIsCorruption() {
-    byte[] v = expiringInline("k", "old", null);
-    v[0] = RecordFormat.FORMAT; // format 1 records had no expiry: the flag cannot be set
-    CRC32C crc = new CRC32C();
-    crc.update(v, 0, v.length - 4);
-    ByteBuffer.wrap(v, v.length - 4, 4).putInt((int) crc.getValue());
+    // format 1 records had no expiry: the flag cannot be set
+    byte[] v = crcAtEnd(expiringInline("k", "old", null), 39 + 8, RecordFormat.FORMAT, null);
     assertThatThrownBy(() -> RecordFormat.parseRecord(v, key("k"), "k"))
         .isInstanceOf(DataCorruptionException.class).hasMessageContaining("expiry");
   }

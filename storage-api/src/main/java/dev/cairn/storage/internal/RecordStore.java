@@ -445,7 +445,7 @@ final class RecordStore {
         byte[] key = c.key();
         byte[] rk = recordKeyOf(key);
         if (Arrays.compareUnsigned(rk, from) >= 0 && Arrays.compareUnsigned(rk, to) < 0) {
-          Long e = t.read(RECORDS, rk, RecordFormat::peekExpiry);
+          Long e = peekExpiry(t, rk);
           if (e != null && e == expiryOf(key)) {
             n++;
           }
@@ -620,9 +620,17 @@ final class RecordStore {
     }
   }
 
+  /**
+   * The expiry of record {@code rk} in {@code t} ({@link RecordFormat#peekExpiry}: from the
+   * header alone, unchecked), or null if absent; a record kept in two parts is read by its head.
+   */
+  static Long peekExpiry(BackendTransaction t, byte[] rk) {
+    return t.readParts(RECORDS, rk, (head, body) -> RecordFormat.peekExpiry(head));
+  }
+
   /** Whether the record exists in {@code t} and has not expired. */
   boolean contains(BackendTransaction t, RecordKey k) {
-    Long expiresAt = t.read(RECORDS, k.bytes(), RecordFormat::peekExpiry);
+    Long expiresAt = peekExpiry(t, k.bytes());
     return expiresAt != null && (expiresAt == RecordFormat.NEVER || expiresAt > now());
   }
 

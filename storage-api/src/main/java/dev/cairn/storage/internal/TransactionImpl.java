@@ -315,7 +315,7 @@ final class TransactionImpl implements Transaction {
     List<byte[]> entries = records.expiredEntries(btx, nowMillis, limit);
     for (byte[] entry : entries) {
       byte[] rk = RecordStore.recordKeyOf(entry);
-      Long expiresAt = btx.read(RecordStore.RECORDS, rk, RecordFormat::peekExpiry);
+      Long expiresAt = RecordStore.peekExpiry(btx, rk);
       if (expiresAt != null && expiresAt == RecordStore.expiryOf(entry)
           && RecordFormat.expired(expiresAt, nowMillis)) {
         delete(RecordKey.of(Keys.collectionOf(rk), Keys.keyOf(rk)));

@@ -154,7 +154,7 @@ final class Verifier {
           continue;
         }
         byte[] rk = RecordStore.recordKeyOf(k);
-        Long e = rtx.read(RecordStore.RECORDS, rk, RecordFormat::peekExpiry);
+        Long e = RecordStore.peekExpiry(rtx, rk);
         if (e == null || e != RecordStore.expiryOf(k)) {
           problem("expiry index entry " + RecordStore.expiryOf(k) + " of record key "
               + RecordFormat.hex(rk) + " names a record that does not expire then ("

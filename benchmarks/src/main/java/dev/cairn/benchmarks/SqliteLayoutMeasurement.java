@@ -16,21 +16,23 @@ import java.util.zip.CRC32C;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The measurement behind the next step for SQLite value scans (benchmarks/README.md,
- * "twentieth"): what a scan costs with each value inside a sealed record, as Cairn stores it
- * today, against the same record with its value in a column of its own. Four scans of the same
- * records (~1 KiB values, keys as {@link CompareBenchmark}'s), interleaved in one JVM so that a
- * change in the machine's state between them moves all four:
+ * The measurement behind SQLite values in a column of their own (benchmarks/README.md,
+ * "twentieth" and "twenty-second"): what a scan costs with each value inside a sealed record,
+ * as Cairn stored it before store format 4, against the same record with its value in a column
+ * of its own, as Cairn stores it since (its head in {@code v}, the value in {@code b}). Four
+ * scans of the same records (~1 KiB values, keys as {@link CompareBenchmark}'s), interleaved in
+ * one JVM so that a change in the machine's state between them moves all four:
  *
  * <ul>
  *   <li>{@code raw}: {@link RawSqlite#scanAll}, the baseline of the report;
  *   <li>{@code cairn}: {@code Storage.entries} through {@link CairnKv}, as in the report;
- *   <li>{@code oneColumn}: the least a scan of today's layout does: per row the key and the
- *       sealed record from the driver, the CRC32C over both checked, the value copied out of the
- *       record ({@value #HEAD} bytes of header before it, the CRC after);
- *   <li>{@code twoColumns}: the record's header and CRC in one column and the value in another:
- *       one more column read from the driver, the CRC32C over key, header and value checked, and
- *       the driver's array handed out as the value (no copy of it).
+ *   <li>{@code oneColumn}: the least a scan of the layout before store format 4 does: per row
+ *       the key and the sealed record from the driver, the CRC32C over both checked, the value
+ *       copied out of the record ({@value #HEAD} bytes of header before it, the CRC after);
+ *   <li>{@code twoColumns}: the least a scan of store format 4's layout does, the record's
+ *       header and CRC in one column and the value in another: one more column read from the
+ *       driver, the CRC32C over key, header and value checked, and the driver's array handed
+ *       out as the value (no copy of it).
  * </ul>
  *
  * <p>Not JMH: it answers a design question in one JVM, printing the rate of each scan per round

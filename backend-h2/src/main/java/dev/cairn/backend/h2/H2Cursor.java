@@ -39,34 +39,72 @@ final class H2Cursor implements BackendCursor {
   public boolean next() {
     synchronized (tx) {
       checkOpen();
-      if (exhausted) {
-        return false;
-      }
-      try {
-        while (cursor.hasNext()) {
-          byte[] k = cursor.next();
-          if (toExclusive != null && Arrays.compareUnsigned(k, toExclusive) >= 0) {
-            if (descending) {
-              continue; // the reverse cursor's first key may equal the exclusive bound
-            }
-            break;
-          }
-          if (descending && fromInclusive != null
-              && Arrays.compareUnsigned(k, fromInclusive) < 0) {
-            break;
-          }
-          key = k;
-          value = cursor.getValue();
+      return advance();
+    }
+  }
+
+  /**
+   * The walk of {@link BackendCursor#forEachKey} under one monitor and one check, instead of
+   * two of each per key ({@code next()}, {@code key()}); each key copied once, for the visitor.
+   */
+  @Override
+  public boolean forEachKey(KeyVisitor visitor) {
+    synchronized (tx) {
+      checkOpen();
+      while (advance()) {
+        if (!visitor.visit(key.clone())) {
           return true;
         }
-      } catch (RuntimeException | AssertionError | StackOverflowError e) {
-        throw H2Errors.onOperation("scan", e);
       }
-      exhausted = true;
-      key = null;
-      value = null;
       return false;
     }
+  }
+
+  /**
+   * The walk of {@link BackendCursor#forEach} under one monitor and one check; the visitor gets
+   * MVStore's own arrays, wrapped, as {@link #read} does.
+   */
+  @Override
+  public boolean forEach(EntryVisitor visitor) {
+    synchronized (tx) {
+      checkOpen();
+      while (advance()) {
+        if (!visitor.visit(java.nio.ByteBuffer.wrap(key), java.nio.ByteBuffer.wrap(value))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** Steps to the next entry in range; the caller holds the monitor and checked the cursor. */
+  private boolean advance() {
+    if (exhausted) {
+      return false;
+    }
+    try {
+      while (cursor.hasNext()) {
+        byte[] k = cursor.next();
+        if (toExclusive != null && Arrays.compareUnsigned(k, toExclusive) >= 0) {
+          if (descending) {
+            continue; // the reverse cursor's first key may equal the exclusive bound
+          }
+          break;
+        }
+        if (descending && fromInclusive != null && Arrays.compareUnsigned(k, fromInclusive) < 0) {
+          break;
+        }
+        key = k;
+        value = cursor.getValue();
+        return true;
+      }
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      throw H2Errors.onOperation("scan", e);
+    }
+    exhausted = true;
+    key = null;
+    value = null;
+    return false;
   }
 
   @Override

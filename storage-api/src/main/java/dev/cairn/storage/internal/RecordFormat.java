@@ -124,14 +124,7 @@ final class RecordFormat {
     if (hash != null) {
       b.put(hash, 0, HASH);
     }
-    byte[] a = b.array();
-    int n = a.length - CRC;
-    CRC32C crc = new CRC32C();
-    crc.update(recordKey);
-    crc.update(a, 0, n);
-    crc.update(payload);
-    ByteBuffer.wrap(a, n, CRC).putInt((int) crc.getValue());
-    return a;
+    return seal(b, recordKey, payload);
   }
 
   /** A record referring to a blob; {@code expiresAt} its expiry or {@link #NEVER}. */
@@ -230,7 +223,7 @@ final class RecordFormat {
       if (body != null && end + CRC != at + length) {
         throw corrupt(where, "record head of " + length + " bytes does not end at its checksum");
       }
-      checkSplitCrc(v, end, body, recordKey, where);
+      checkCrc(v, end, body, recordKey, where);
     } else {
       if (body != null) {
         throw corrupt(where, "record of format " + format + " stored in two parts");
@@ -316,33 +309,6 @@ final class RecordFormat {
     return new StoredRecord(
         flags, codec, dict, raw, stored, created, updated, version, payload, hash, null, 0,
         expiresAt);
-  }
-
-  /**
-   * Checks the CRC32C of a format 3 record: at {@code end} in {@code v}, over the record key,
-   * the fields before it and the payload ({@code body}, or what follows the CRC in {@code v}).
-   * {@code v}'s position and limit are put back after.
-   */
-  private static void checkSplitCrc(
-      ByteBuffer v, int end, byte[] body, byte[] recordKey, Object where) {
-    int position = v.position();
-    int limit = v.limit();
-    CRC32C crc = new CRC32C();
-    crc.update(recordKey);
-    int stored = bigEndian(v).getInt(end);
-    try {
-      crc.update(v.limit(end)); // over v itself: no view to allocate
-      if (body != null) {
-        crc.update(body);
-      } else {
-        crc.update(v.limit(limit).position(end + CRC));
-      }
-    } finally {
-      v.limit(limit).position(position);
-    }
-    if (stored != (int) crc.getValue()) {
-      throw corrupt(where, "CRC32C mismatch");
-    }
   }
 
   /** {@code v} if it reads big-endian (as every buffer does unless told otherwise), else a view. */
@@ -458,6 +424,15 @@ final class RecordFormat {
   }
 
   private static byte[] seal(ByteBuffer b, byte[] key) {
+    return seal(b, key, null);
+  }
+
+  /**
+   * Ends {@code b}'s array with the CRC32C over {@code key} (or none), the array's bytes before
+   * the CRC and {@code after} (or none: bytes that follow the array in the value, the payload of
+   * a record's head).
+   */
+  private static byte[] seal(ByteBuffer b, byte[] key, byte[] after) {
     byte[] a = b.array();
     int n = a.length - CRC;
     CRC32C crc = new CRC32C();
@@ -465,6 +440,9 @@ final class RecordFormat {
       crc.update(key);
     }
     crc.update(a, 0, n);
+    if (after != null) {
+      crc.update(after);
+    }
     ByteBuffer.wrap(a, n, CRC).putInt((int) crc.getValue());
     return a;
   }
@@ -479,17 +457,31 @@ final class RecordFormat {
 
   /** Checks the CRC32C ending the bytes between {@code v}'s position and limit. */
   private static void checkCrc(ByteBuffer v, byte[] key, Object where) {
+    checkCrc(v, v.limit() - CRC, null, key, where);
+  }
+
+  /**
+   * Checks the CRC32C stored at {@code crcAt} in {@code v}, over {@code key} (or none), the bytes
+   * from {@code v}'s position to {@code crcAt}, then the payload: {@code body}, or the bytes
+   * after the CRC up to {@code v}'s limit (none when the CRC ends the value). {@code v}'s
+   * position and limit are put back after: no view of the buffer is allocated.
+   */
+  private static void checkCrc(
+      ByteBuffer v, int crcAt, byte[] body, byte[] key, Object where) {
     int position = v.position();
     int limit = v.limit();
-    int end = limit - CRC;
     CRC32C crc = new CRC32C();
     if (key != null) {
       crc.update(key);
     }
-    int stored = bigEndian(v).getInt(end);
-    // over v itself, its position and limit put back after: no view to allocate
+    int stored = bigEndian(v).getInt(crcAt);
     try {
-      crc.update(v.limit(end));
+      crc.update(v.limit(crcAt));
+      if (body != null) {
+        crc.update(body);
+      } else {
+        crc.update(v.limit(limit).position(crcAt + CRC));
+      }
     } finally {
       v.limit(limit).position(position);
     }

@@ -389,7 +389,7 @@ public abstract class JdbcTransaction implements BackendTransaction {
   public final synchronized BackendCursor scan(
       String keyspace, byte[] fromInclusive, byte[] toExclusive) {
     KeyspaceSql ks = prepare(keyspace);
-    return scan(keyspace, ks.scan(fromInclusive, toExclusive), fromInclusive, toExclusive);
+    return scan(ks, ks.scan(fromInclusive, toExclusive), fromInclusive, toExclusive);
   }
 
   /** {@inheritDoc} Natively: {@code ORDER BY k DESC}. */
@@ -397,12 +397,11 @@ public abstract class JdbcTransaction implements BackendTransaction {
   public final synchronized BackendCursor scanDescending(
       String keyspace, byte[] fromInclusive, byte[] toExclusive) {
     KeyspaceSql ks = prepare(keyspace);
-    return scan(keyspace, ks.scanDescending(fromInclusive, toExclusive), fromInclusive,
-        toExclusive);
+    return scan(ks, ks.scanDescending(fromInclusive, toExclusive), fromInclusive, toExclusive);
   }
 
   /** Runs a scan's {@code sql} (from {@link KeyspaceSql}) with the range's bounds. */
-  private BackendCursor scan(String keyspace, String sql, byte[] fromInclusive,
+  private BackendCursor scan(KeyspaceSql ks, String sql, byte[] fromInclusive,
       byte[] toExclusive) {
     PreparedStatement ps = null;
     try {
@@ -411,7 +410,7 @@ public abstract class JdbcTransaction implements BackendTransaction {
         ps.setFetchSize(dialect.scanFetchSize());
       }
       bindRange(ps, fromInclusive, toExclusive);
-      JdbcCursor cursor = new JdbcCursor(this, ps, ps.executeQuery(), store.keyspace(keyspace).body());
+      JdbcCursor cursor = new JdbcCursor(this, ps, ps.executeQuery(), ks.body());
       cursors.add(cursor);
       return cursor;
     } catch (SQLException e) {
@@ -422,7 +421,7 @@ public abstract class JdbcTransaction implements BackendTransaction {
           e.addSuppressed(ce);
         }
       }
-      throw fail(e, "scan of keyspace " + keyspace);
+      throw fail(e, "scan of keyspace " + ks.name());
     }
   }
 

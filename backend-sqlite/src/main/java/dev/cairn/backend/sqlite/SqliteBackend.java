@@ -21,7 +21,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -52,11 +51,10 @@ final class SqliteBackend implements Backend, JdbcStore {
   private final String url;
   private final SqliteOptions options;
   /**
-   * The keyspaces' SQL, read-only; built at open once the tables exist ({@link #initialize}), as
-   * each table has a body column or not.
+   * The keyspaces' SQL; each replaced once at open, when its table exists ({@link #initialize}),
+   * by the SQL of a table with or without a body column, and not changed after.
    */
   private final Map<String, KeyspaceSql> keyspaces;
-  private final Map<String, KeyspaceSql> keyspaceSql;
   private final Set<SqliteTransaction> openTransactions = ConcurrentHashMap.newKeySet();
 
   /** Held by the open write transaction (and by optimize); fair, so waiting writers queue. */
@@ -89,8 +87,7 @@ final class SqliteBackend implements Backend, JdbcStore {
     for (String name : keyspaceNames) {
       ks.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name));
     }
-    this.keyspaceSql = ks;
-    this.keyspaces = Collections.unmodifiableMap(ks);
+    this.keyspaces = ks;
     this.readerPermits = new Semaphore(options.readers(), true);
   }
 
@@ -162,10 +159,10 @@ final class SqliteBackend implements Backend, JdbcStore {
         }
         // A table created before store format 4 has no body column: its values stay whole
         // (the engine reads both), and opening the store does not change its schema.
-        for (String name : List.copyOf(keyspaceSql.keySet())) {
+        for (String name : List.copyOf(keyspaces.keySet())) {
           boolean body = "1".equals(w.query("SELECT count(*) FROM pragma_table_info('"
               + SqliteDialect.tableName(name) + "') WHERE name = 'b'"));
-          keyspaceSql.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name, body));
+          keyspaces.put(name, KeyspaceSql.of(SqliteDialect.INSTANCE, name, body));
         }
         w.execute("COMMIT");
       } catch (SQLException e) {
